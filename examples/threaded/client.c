@@ -49,6 +49,8 @@ static int on_keyboard(struct sockio_reader *in, int sock)
 		 * End of input. shutdown(SHUT_WR) tells the server "nothing more from me" while we
 		 * can still read its last answers; the server then closes, and so do we.
 		 */
+		if (sockio_reader_pending(in) > 0)
+			fprintf(stderr, "the last line has no newline; it was not sent\n");
 		fprintf(stderr, "end of input; waiting for the server to close\n");
 		if (shutdown(sock, SHUT_WR) < 0)
 			return -errno;
