@@ -1,0 +1,155 @@
+#include "client/args.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/utf8.h"
+#include "client/edit.h"
+
+/* User-facing strings, in one place so that gettext can take them over. */
+static const char help_text[] =
+	"Usage: charla [-n NAME] [HOST [PORT]]\n"
+	"Chat on a charla server (default " ARGS_DEFAULT_HOST ", port " ARGS_DEFAULT_PORT ").\n"
+	"\n"
+	"  -n, --name NAME   send NAME as your name as soon as you are connected\n"
+	"  -h, --help        show this help and exit\n"
+	"  -V, --version     show the version and exit\n"
+	"\n"
+	"In a terminal, type a line and press Enter to say it. Editing keys: Left, Right,\n"
+	"Home and End (Ctrl-A, Ctrl-E), Up and Down for earlier lines, Backspace, Delete,\n"
+	"Ctrl-K, Ctrl-U, Ctrl-W. /quit, salir, Ctrl-C or Ctrl-D on an empty line leaves.\n"
+	"/help lists the server's commands.\n"
+	"\n"
+	"When standard input is not a terminal, each input line is sent and every line\n"
+	"from the server is printed until the server closes the connection:\n"
+	"  printf 'ana\\nhola\\n/quit\\n' | charla HOST\n"
+	"\n"
+	"Exit status:\n"
+	"  0  left normally (/quit, salir, Ctrl-C, Ctrl-D, end of input)\n"
+	"  1  another failure (terminal, output)\n"
+	"  2  bad command line\n"
+	"  3  unknown host\n"
+	"  4  cannot connect\n"
+	"  5  connection lost, or closed by the server\n";
+#define MSG_NEEDS_ARG "option %s needs an argument"
+#define MSG_UNKNOWN_OPTION "unknown option %s (try --help)"
+#define MSG_TOO_MANY "too many arguments (try --help)"
+#define MSG_BAD_PORT "invalid port %s (1 to 65535)"
+#define MSG_BAD_NAME "invalid name: it must be text without control characters, at most %d bytes"
+#define MSG_BAD_HOST "invalid host %s"
+
+static bool fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool valid_port(const char *s);
+static bool set_host(struct args *a, const char *host, char *err, size_t errlen);
+
+/* A message cut short (a huge argument quoted in it) ends in "..." so the user sees it was cut. */
+static bool fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	if ((r < 0 || (size_t)r >= errlen) && errlen > 4)
+		memcpy(err + errlen - 4, "...", 4);
+	return false;
+}
+
+static bool valid_port(const char *s)
+{
+	unsigned long v = 0;
+	size_t n = strlen(s);
+	if (n == 0 || n > 5)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	return v >= 1 && v <= 65535;
+}
+
+/* An IPv6 literal may be written in brackets, as in URLs; getaddrinfo wants it bare. */
+static bool set_host(struct args *a, const char *host, char *err, size_t errlen)
+{
+	size_t n = strlen(host);
+	if (n == 0)
+		return fail(err, errlen, MSG_BAD_HOST, "''");
+	if (host[0] == '[' && host[n - 1] == ']') {
+		if (n - 2 == 0 || n - 2 >= sizeof a->host_buf)
+			return fail(err, errlen, MSG_BAD_HOST, host);
+		memcpy(a->host_buf, host + 1, n - 2);
+		a->host_buf[n - 2] = '\0';
+		a->host = a->host_buf;
+	} else {
+		a->host = host;
+	}
+	return true;
+}
+
+enum args_result args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errlen)
+{
+	memset(a, 0, sizeof *a);
+	a->host = ARGS_DEFAULT_HOST;
+	a->port = ARGS_DEFAULT_PORT;
+	err[0] = '\0';
+	const char *positional[2];
+	int npos = 0;
+	bool options = true;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (options && arg[0] == '-' && arg[1] != '\0') {
+			if (strcmp(arg, "--") == 0) {
+				options = false;
+				continue;
+			}
+			if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)
+				return ARGS_HELP;
+			if (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0)
+				return ARGS_VERSION;
+			const char *name = NULL;
+			if (strcmp(arg, "-n") == 0 || strcmp(arg, "--name") == 0) {
+				if (i + 1 >= argc) {
+					fail(err, errlen, MSG_NEEDS_ARG, arg);
+					return ARGS_ERROR;
+				}
+				name = argv[++i];
+			} else if (strncmp(arg, "--name=", 7) == 0) {
+				name = arg + 7;
+			} else if (strncmp(arg, "-n", 2) == 0) {
+				name = arg + 2;
+			} else {
+				fail(err, errlen, MSG_UNKNOWN_OPTION, arg);
+				return ARGS_ERROR;
+			}
+			size_t n = strlen(name);
+			if (n == 0 || n > EDIT_MAX || !utf8_is_clean(name, n)) {
+				fail(err, errlen, MSG_BAD_NAME, EDIT_MAX);
+				return ARGS_ERROR;
+			}
+			a->name = name;
+			continue;
+		}
+		if (npos == 2) {
+			fail(err, errlen, MSG_TOO_MANY);
+			return ARGS_ERROR;
+		}
+		positional[npos++] = arg;
+	}
+	if (npos >= 1 && !set_host(a, positional[0], err, errlen))
+		return ARGS_ERROR;
+	if (npos == 2) {
+		if (!valid_port(positional[1])) {
+			fail(err, errlen, MSG_BAD_PORT, positional[1]);
+			return ARGS_ERROR;
+		}
+		a->port = positional[1];
+	}
+	return ARGS_RUN;
+}
+
+const char *args_help(void)
+{
+	return help_text;
+}

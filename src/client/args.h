@@ -1,0 +1,33 @@
+/* args: the command line of `charla [-n NAME] [HOST [PORT]]`, and the texts of --help and
+ * --version.
+ *
+ * args_parse is a pure parser: the strings in struct args point into argv (or are static
+ * defaults), so nothing is allocated and nothing needs freeing. */
+#ifndef CHARLA_CLIENT_ARGS_H
+#define CHARLA_CLIENT_ARGS_H
+
+#include <stddef.h>
+
+#define ARGS_DEFAULT_HOST "localhost"
+#define ARGS_DEFAULT_PORT "7777"
+
+struct args {
+	const char *name;  /* -n NAME, sent as the first line; NULL if not given. */
+	const char *host;  /* Without the brackets of an IPv6 literal like [::1]. */
+	const char *port;  /* Decimal, 1 to 65535. */
+	/* Storage for a host given in brackets, so that host can point at it without allocating. */
+	char host_buf[256];
+};
+
+enum args_result {
+	ARGS_RUN,
+	ARGS_HELP,
+	ARGS_VERSION,
+	ARGS_ERROR,  /* err holds a one-line reason, without the program name. */
+};
+
+enum args_result args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errlen);
+/* The full --help text. */
+const char *args_help(void);
+
+#endif

@@ -1,0 +1,104 @@
+/* charla: the terminal client. main wires the command line and the process-wide settings (locale,
+ * signal dispositions, terminal restoration on abnormal exits) to client_run, which does the rest. */
+#include <locale.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "client/args.h"
+#include "client/client.h"
+
+#define MSG_VERSION "charla %s\n"
+
+static void restore_terminal(void);
+static void on_fatal(int signum);
+static void guard_terminal(void);
+static bool colour_wanted(void);
+
+/* The dispositions that were in place before ours (the default, or AddressSanitizer's), so that a
+ * fatal signal still ends the way it would have, after the terminal is restored. Process-wide by
+ * nature, and written once before the loop starts. */
+static const int fatal_signals[] = {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+static struct sigaction previous[sizeof fatal_signals / sizeof fatal_signals[0]];
+
+/* uv_tty_reset_mode is documented as async-signal-safe and is a no-op when raw mode was never set,
+ * which makes it right both for atexit and for a fatal signal. */
+static void restore_terminal(void)
+{
+	uv_tty_reset_mode();
+}
+
+static void on_fatal(int signum)
+{
+	uv_tty_reset_mode();
+	for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
+		if (fatal_signals[i] == signum)
+			sigaction(signum, &previous[i], NULL);
+	/* Returning re-runs a faulting instruction, which now meets the previous handler; an abort
+	 * or a signal sent by kill needs raising again. */
+	if (signum == SIGABRT || signum == SIGFPE)
+		raise(signum);
+}
+
+/* An exit through abort() (out of memory, a failed check) or a crash must not leave the user's
+ * terminal in raw mode, without echo. */
+static void guard_terminal(void)
+{
+	atexit(restore_terminal);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fatal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
+		sigaction(fatal_signals[i], &sa, &previous[i]);
+}
+
+/* Colours only on a terminal, and not when the user asked for none (https://no-color.org) or the
+ * terminal cannot show them. */
+static bool colour_wanted(void)
+{
+	const char *no_colour = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+	if (!isatty(STDOUT_FILENO) || (no_colour && no_colour[0] != '\0'))
+		return false;
+	return !(term && strcmp(term, "dumb") == 0);
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_CTYPE, "");
+	struct args a;
+	char err[256];
+	switch (args_parse(argc, argv, &a, err, sizeof err)) {
+	case ARGS_HELP:
+		fputs(args_help(), stdout);
+		return CLIENT_EXIT_OK;
+	case ARGS_VERSION:
+		printf(MSG_VERSION, CHARLA_VERSION);
+		return CLIENT_EXIT_OK;
+	case ARGS_ERROR:
+		fprintf(stderr, "charla: %s\n", err);
+		return CLIENT_EXIT_USAGE;
+	case ARGS_RUN:
+		break;
+	}
+	/* A server that closes while we write must give us an error to report, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	const char *term = getenv("TERM");
+	struct client_options opt = {
+		.host = a.host,
+		.port = a.port,
+		.name = a.name,
+		.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+			       !(term && strcmp(term, "dumb") == 0),
+		.colour = colour_wanted(),
+		.echo = isatty(STDOUT_FILENO),
+	};
+	if (opt.interactive)
+		guard_terminal();
+	return client_run(&opt);
+}

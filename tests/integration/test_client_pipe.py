@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""charla in pipe mode (standard input not a terminal): scripted chat, -n, half-close at end of
+input, /quit and salir, the line limit, and that network text is printed exactly, minus control
+characters. Run against a fake server always, and against charlad when --charlad is given."""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_client_common as common  # noqa: E402
+
+ARGS = common.parse_args()
+
+
+class ChatTests:
+    """Behaviour any server that follows docs/protocol.md must give; `start_server` picks one."""
+
+    def setUp(self):
+        self.server = self.start_server()
+        self.users = []
+        self.procs = []
+
+    def tearDown(self):
+        for p in self.procs:
+            common.reap(p)
+        for u in self.users:
+            u.close()
+        self.server.stop()
+
+    def user(self, name):
+        u = common.RawUser(self.server.port, name)
+        self.users.append(u)
+        return u
+
+    def charla(self, *args, **kw):
+        p = common.charla(ARGS.charla, *args, HOST, str(self.server.port), **kw)
+        self.procs.append(p)
+        return p
+
+    def test_chat_both_ways_then_quit(self):
+        luis = self.user("luis")
+        p = self.charla()
+        p.out.wait(r"^\* What is your name\?")
+        p.stdin.write(b"ana\n")
+        p.stdin.flush()
+        p.out.wait(r"^\* Welcome, ana! You are in #lobby")
+        mark = luis.lines.count()
+        p.stdin.write("hola luis, ¿qué tal?\n".encode())
+        p.stdin.flush()
+        luis.lines.wait(r"^\[#lobby\] ana: hola luis, ¿qué tal\?$", start=mark)
+        luis.send("bien, ana")
+        p.out.wait(r"^\[#lobby\] luis: bien, ana$")
+        p.stdin.write(b"/quit\n")
+        p.stdin.flush()
+        self.assertEqual(common.finish(p), 0)
+        p.out.wait_eof()
+        self.assertIn("* Bye.", p.out.lines)
+        luis.lines.wait(r"^-- ana quit")
+        self.assertEqual(p.err.lines, [])
+
+    def test_name_option_is_sent_first(self):
+        luis = self.user("luis")
+        mark = luis.lines.count()
+        p = self.charla("-n", "bea", stdin=subprocess.PIPE)
+        p.stdin.write(b"hola desde bea\n/quit\n")
+        p.stdin.close()
+        self.assertEqual(common.finish(p), 0)
+        luis.lines.wait(r"^\[#lobby\] bea: hola desde bea$", start=mark)
+        p.out.wait(r"^\* Welcome, bea!")
+
+    def test_salir_leaves(self):
+        p = self.charla("-n", "cris")
+        p.out.wait(r"^\* Welcome, cris!")
+        p.stdin.write(b"  SALIR \n")
+        p.stdin.flush()
+        self.assertEqual(common.finish(p), 0)
+        self.assertIn("* Bye.", p.out.lines)
+
+    def test_end_of_input_without_quit_half_closes(self):
+        luis = self.user("luis")
+        mark = luis.lines.count()
+        p = self.charla()
+        p.stdin.write(b"dani\nhola y adios\n")
+        p.stdin.close()
+        # The server only closes once it sees our end of input, and the client keeps reading
+        # until then: it exits 0 with the server's replies printed.
+        self.assertEqual(common.finish(p), 0)
+        luis.lines.wait(r"^\[#lobby\] dani: hola y adios$", start=mark)
+        luis.lines.wait(r"^-- dani quit", start=mark)
+        p.out.wait(r"^\* Welcome, dani!")
+
+    def test_last_line_without_newline_is_sent(self):
+        luis = self.user("luis")
+        mark = luis.lines.count()
+        p = self.charla("-n", "eva")
+        p.stdin.write(b"sin salto de linea")
+        p.stdin.close()
+        self.assertEqual(common.finish(p), 0)
+        luis.lines.wait(r"^\[#lobby\] eva: sin salto de linea$", start=mark)
+
+    def test_input_from_a_regular_file(self):
+        luis = self.user("luis")
+        mark = luis.lines.count()
+        with tempfile.TemporaryFile() as f:
+            f.write(b"fede\nfrom a file\n/quit\n")
+            f.seek(0)
+            p = self.charla(stdin=f)
+            self.assertEqual(common.finish(p), 0)
+        luis.lines.wait(r"^\[#lobby\] fede: from a file$", start=mark)
+
+    def test_too_long_line_is_refused_locally(self):
+        luis = self.user("luis")
+        mark = luis.lines.count()
+        p = self.charla("-n", "gus")
+        p.stdin.write(b"x" * 5000 + b"\nshort one\n" + b"y" * 4096 + b"\r\n/quit\n")
+        p.stdin.close()
+        self.assertEqual(common.finish(p), 0)
+        p.err.wait(r"^charla: line 1 is too long \(5000 bytes; the limit is 4096\); it was not sent$")
+        luis.lines.wait(r"^\[#lobby\] gus: short one$", start=mark)
+        # Exactly at the limit (the CR does not count) is sent; the server does not complain.
+        luis.lines.wait(r"^\[#lobby\] gus: y{4096}$", start=mark)
+        self.assertEqual(len(p.err.lines), 1)
+        self.assertFalse(any("too long" in x for x in p.out.lines))
+
+    def test_sigterm_leaves_with_quit(self):
+        luis = self.user("luis")
+        mark = luis.lines.count()
+        p = self.charla("-n", "hugo")
+        p.out.wait(r"^\* Welcome, hugo!")
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(common.finish(p), 0)
+        luis.lines.wait(r"^-- hugo quit", start=mark)
+
+
+HOST = common.HOST
+
+
+class FakeServerChat(ChatTests, unittest.TestCase):
+    def start_server(self):
+        return common.FakeServer()
+
+
+if ARGS.charlad:
+    class RealServerChat(ChatTests, unittest.TestCase):
+        def start_server(self):
+            return common.RealServer(ARGS.charlad)
+
+
+class ScriptedTests(unittest.TestCase):
+    """Cases where the test plays the server itself, line by line."""
+
+    def setUp(self):
+        self.server = common.ScriptedServer()
+        self.procs = []
+
+    def tearDown(self):
+        for p in self.procs:
+            common.reap(p)
+        self.server.close()
+
+    def charla(self, *args, **kw):
+        p = common.charla(ARGS.charla, *args, HOST, str(self.server.port), **kw)
+        self.procs.append(p)
+        self.server.accept()
+        return p
+
+    def test_prints_exactly_what_arrives_without_echo_or_colour(self):
+        p = self.charla("-n", "ana")
+        self.server.lines.wait(r"^ana$")
+        sent = ("* Welcome, ana! You are in #lobby with 1 others.\n"
+                "[#lobby] luis: hola\ttab\n"
+                "! No such user: zoe\n"
+                "-- luis is now known as luisito\n"
+                "[pm] * luisito winks\n")
+        self.server.send(sent.encode())
+        p.stdin.write(b"something I say\n")
+        p.stdin.flush()
+        self.server.lines.wait(r"^something I say$")
+        self.server.close()
+        self.assertEqual(common.finish(p), 5)
+        p.out.wait_eof()
+        self.assertEqual(p.out.data, sent.encode())
+
+    def test_control_characters_from_the_network_are_replaced(self):
+        p = self.charla()
+        self.server.send(b"[#lobby] evil: \x1b]0;pwned\x07 \x1b[2J\x9b\xc2\x9b\x7f bad\xff end\r\n")
+        self.server.send(b"* Bye.\n")
+        p.stdin.write(b"/quit\n")
+        p.stdin.flush()
+        self.server.lines.wait(r"^/quit$")
+        self.server.close()
+        self.assertEqual(common.finish(p), 0)
+        p.out.wait_eof()
+        r = "\ufffd"
+        self.assertEqual(p.out.lines[0], f"[#lobby] evil: {r}]0;pwned{r} {r}[2J{r}{r}{r} bad{r} end")
+        for byte in set(range(0x20)) - {0x0A} | {0x7F}:
+            self.assertNotIn(bytes([byte]), p.out.data)
+
+    def test_quit_exits_after_a_grace_when_the_server_keeps_the_connection(self):
+        p = self.charla("-n", "ana")
+        p.stdin.write(b"/quit\n")
+        p.stdin.flush()
+        self.server.lines.wait(r"^/quit$")
+        started = time.monotonic()
+        self.assertEqual(common.finish(p), 0)
+        self.assertLess(time.monotonic() - started, 10)
+        # The server never closed: the client did, when its grace ran out.
+        self.server.lines.wait_eof()
+
+    def test_keeps_printing_after_end_of_input_until_the_server_closes(self):
+        p = self.charla()
+        p.stdin.write(b"ana\nbye for now\n")
+        p.stdin.close()
+        self.server.lines.wait(r"^bye for now$")
+        # Our end of input reaches the server as end of stream (a half-close): the socket is
+        # still open for what the server has left to say.
+        self.server.lines.wait_eof()
+        self.server.send("-- said after your end of input")
+        self.server.close()
+        self.assertEqual(common.finish(p), 0)
+        p.out.wait(r"^-- said after your end of input$")
+
+    def test_empty_and_blank_lines_are_not_sent(self):
+        p = self.charla()
+        p.stdin.write(b"ana\n\n   \r\nhola\n")
+        p.stdin.close()
+        self.server.lines.wait_eof()
+        self.server.close()
+        self.assertEqual(common.finish(p), 0)
+        self.assertEqual(self.server.lines.lines, ["ana", "hola"])
+
+
+if __name__ == "__main__":
+    common.main()
