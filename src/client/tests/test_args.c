@@ -1,0 +1,133 @@
+/* Unit tests for args.c: the command line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "client/args.h"
+
+#define PARSE(a, ...)                                                                          \
+	parse((a), (char *const[]){"charla", __VA_ARGS__, NULL},                               \
+	      (int)(sizeof((const char *[]){"charla", __VA_ARGS__}) / sizeof(char *)))
+
+static char err[128];
+
+static enum args_result parse(struct args *a, char *const argv[], int argc)
+{
+	return args_parse(argc, argv, a, err, sizeof err);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct args a;
+	char *argv[] = {"charla", NULL};
+	assert_int_equal(args_parse(1, argv, &a, err, sizeof err), ARGS_RUN);
+	assert_string_equal(a.host, "localhost");
+	assert_string_equal(a.port, "7777");
+	assert_null(a.name);
+}
+
+static void test_host_port_and_name(void **state)
+{
+	(void)state;
+	struct args a;
+	assert_int_equal(PARSE(&a, "-n", "ana", "chat.example", "9000"), ARGS_RUN);
+	assert_string_equal(a.name, "ana");
+	assert_string_equal(a.host, "chat.example");
+	assert_string_equal(a.port, "9000");
+	assert_int_equal(PARSE(&a, "example.org", "--name=bea"), ARGS_RUN);
+	assert_string_equal(a.name, "bea");
+	assert_string_equal(a.port, "7777");
+	assert_int_equal(PARSE(&a, "-ncris"), ARGS_RUN);
+	assert_string_equal(a.name, "cris");
+	assert_int_equal(PARSE(&a, "--name", "Ñandú"), ARGS_RUN);
+	assert_string_equal(a.name, "Ñandú");
+}
+
+static void test_bracketed_ipv6_host(void **state)
+{
+	(void)state;
+	struct args a;
+	assert_int_equal(PARSE(&a, "[::1]", "7000"), ARGS_RUN);
+	assert_string_equal(a.host, "::1");
+	assert_int_equal(PARSE(&a, "::1"), ARGS_RUN);
+	assert_string_equal(a.host, "::1");
+	assert_int_equal(PARSE(&a, "[]"), ARGS_ERROR);
+}
+
+static void test_help_and_version(void **state)
+{
+	(void)state;
+	struct args a;
+	assert_int_equal(PARSE(&a, "--help"), ARGS_HELP);
+	assert_int_equal(PARSE(&a, "host", "-h"), ARGS_HELP);
+	assert_int_equal(PARSE(&a, "-V"), ARGS_VERSION);
+	assert_int_equal(PARSE(&a, "--version"), ARGS_VERSION);
+	const char *help = args_help();
+	assert_non_null(strstr(help, "Usage: charla [-n NAME] [HOST [PORT]]"));
+	assert_non_null(strstr(help, "Exit status:"));
+	assert_non_null(strstr(help, "3  unknown host"));
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	struct args a;
+	assert_int_equal(PARSE(&a, "-n"), ARGS_ERROR);
+	assert_string_equal(err, "option -n needs an argument");
+	assert_int_equal(PARSE(&a, "-x"), ARGS_ERROR);
+	assert_string_equal(err, "unknown option -x (try --help)");
+	assert_int_equal(PARSE(&a, "a", "1", "extra"), ARGS_ERROR);
+	assert_string_equal(err, "too many arguments (try --help)");
+	char *ports[] = {"0", "65536", "http", "", "123456", "80a"};
+	for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++) {
+		char *argv[] = {"charla", "host", ports[i], NULL};
+		assert_int_equal(args_parse(3, argv, &a, err, sizeof err), ARGS_ERROR);
+		assert_non_null(strstr(err, "invalid port"));
+	}
+	assert_int_equal(PARSE(&a, "-n", ""), ARGS_ERROR);
+	assert_int_equal(PARSE(&a, "-n", "two\nlines"), ARGS_ERROR);
+	assert_int_equal(PARSE(&a, "-n", "esc\x1b[2J"), ARGS_ERROR);
+	assert_non_null(strstr(err, "invalid name"));
+	assert_int_equal(PARSE(&a, "host", "1"), ARGS_RUN);
+	assert_int_equal(PARSE(&a, "host", "65535"), ARGS_RUN);
+}
+
+static void test_double_dash_ends_options(void **state)
+{
+	(void)state;
+	struct args a;
+	assert_int_equal(PARSE(&a, "--", "-weird-host"), ARGS_RUN);
+	assert_string_equal(a.host, "-weird-host");
+	/* A single "-" is an argument, not an option. */
+	assert_int_equal(PARSE(&a, "-"), ARGS_RUN);
+	assert_string_equal(a.host, "-");
+}
+
+static void test_long_error_is_cut_visibly(void **state)
+{
+	(void)state;
+	struct args a;
+	char small[16];
+	char *argv[] = {"charla", "--a-very-long-unknown-option", NULL};
+	assert_int_equal(args_parse(2, argv, &a, small, sizeof small), ARGS_ERROR);
+	assert_int_equal(strlen(small), sizeof small - 1);
+	assert_string_equal(small + sizeof small - 4, "...");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_host_port_and_name),
+		cmocka_unit_test(test_bracketed_ipv6_host),
+		cmocka_unit_test(test_help_and_version),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_double_dash_ends_options),
+		cmocka_unit_test(test_long_error_is_cut_visibly),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,97 @@
+/* Unit tests for track.c: the Stable lines of docs/protocol.md that set the name and the room. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "client/track.h"
+
+static enum track_fact feed(struct track *t, const char *line)
+{
+	return track_line(t, line, strlen(line));
+}
+
+static void test_welcome_sets_name_and_room(void **state)
+{
+	(void)state;
+	struct track t = {0};
+	assert_int_equal(feed(&t, "* Welcome, ana! You are in #lobby with 2 others. Type /help for commands."),
+			 TRACK_WELCOME);
+	assert_string_equal(t.name, "ana");
+	assert_string_equal(t.room, "#lobby");
+	track_free(&t);
+}
+
+static void test_welcome_with_punctuated_name_and_room_at_the_end(void **state)
+{
+	(void)state;
+	struct track t = {0};
+	assert_int_equal(feed(&t, "* Welcome, ¡hola!! You are in #a.b."), TRACK_WELCOME);
+	assert_string_equal(t.name, "¡hola!");
+	assert_string_equal(t.room, "#a.b");
+	track_free(&t);
+}
+
+static void test_nick_join_part_and_current(void **state)
+{
+	(void)state;
+	struct track t = {0};
+	feed(&t, "* Welcome, ana! You are in #lobby with 0 others.");
+	assert_int_equal(feed(&t, "* You are now known as ana.b."), TRACK_NICK);
+	assert_string_equal(t.name, "ana.b");
+	assert_int_equal(feed(&t, "* You joined #dev (3 members)."), TRACK_JOINED);
+	assert_string_equal(t.room, "#dev");
+	/* Leaving a room that is not the current one changes nothing. */
+	assert_int_equal(feed(&t, "* You left #other."), TRACK_LEFT);
+	assert_string_equal(t.room, "#dev");
+	assert_int_equal(feed(&t, "* You left #DEV."), TRACK_LEFT);
+	assert_null(t.room);
+	assert_int_equal(feed(&t, "* Your current room is #lobby."), TRACK_CURRENT);
+	assert_string_equal(t.room, "#lobby");
+	track_free(&t);
+}
+
+static void test_end_lines(void **state)
+{
+	(void)state;
+	struct track t = {0};
+	assert_int_equal(feed(&t, "* Bye."), TRACK_BYE);
+	assert_int_equal(feed(&t, "! Server shutting down."), TRACK_SHUTDOWN);
+	track_free(&t);
+}
+
+static void test_lookalikes_are_not_stable_lines(void **state)
+{
+	(void)state;
+	struct track t = {0};
+	const char *lines[] = {
+		"[#lobby] luis: * Welcome, eve! You are in #evil",
+		"* Welcome, ana You are in #lobby",
+		"* Welcome, ! You are in #lobby",
+		"* You are now known as ",
+		"* You are now known as two words.",
+		"* You left #dev",
+		"* You joined ",
+		"* Bye. Really.",
+		"-- luis is now known as luisito",
+	};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		assert_int_equal(feed(&t, lines[i]), TRACK_NONE);
+	assert_null(t.name);
+	assert_null(t.room);
+	track_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_welcome_sets_name_and_room),
+		cmocka_unit_test(test_welcome_with_punctuated_name_and_room_at_the_end),
+		cmocka_unit_test(test_nick_join_part_and_current),
+		cmocka_unit_test(test_end_lines),
+		cmocka_unit_test(test_lookalikes_are_not_stable_lines),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
