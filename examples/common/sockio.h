@@ -62,9 +62,10 @@ int sockio_describe(int fd, bool peer, char *out, size_t outlen);
 int sockio_send_all(int fd, const void *buf, size_t len);
 
 /*
- * Copies LINE (LEN bytes) into out[outlen] as printable text for a log: every control byte becomes
- * '?', so that a client cannot move the cursor or change colours in the server's terminal, and a
- * long line is cut with "..." at the end. Always NUL-terminates a non-empty out.
+ * Copies LINE (LEN bytes) into out[outlen] as printable text for a log: every ASCII control byte
+ * and DEL becomes '?', so that a client cannot move the cursor or change colours in the server's
+ * terminal, and a long line is cut with "..." at the end. Other bytes pass, so UTF-8 text stays
+ * readable. Always NUL-terminates a non-empty out.
  */
 void sockio_preview(char *out, size_t outlen, const char *line, size_t len);
 

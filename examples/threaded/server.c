@@ -61,8 +61,9 @@ struct client {
 };
 
 /*
- * The log goes to stdout. Each printf() call locks stdout, so lines from different threads never
- * mix within a line; fflush() makes each line visible at once even when stdout is a pipe.
+ * The log goes to stdout, one line per call. flockfile() holds stdout's lock over the text and its
+ * newline, so lines from different threads never mix; fflush() makes each line visible at once,
+ * even when stdout is a pipe.
  */
 static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -286,8 +287,12 @@ int main(int argc, char **argv)
 				nanosleep(&pause, NULL);
 				continue;
 			}
+			/*
+			 * exit() rather than return: client threads still use the semaphore, which lives
+			 * in main(), and main's variables stay valid during exit() but not after a return.
+			 */
 			fprintf(stderr, "accept: %s\n", strerror(errno));
-			return 1;
+			exit(1);
 		}
 		unsigned long id = next_id++;
 		if (sockio_describe(cfd, true, where, sizeof where) == 0)
