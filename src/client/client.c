@@ -127,7 +127,7 @@ static void connection_ended(struct client *c, int status);
 static void send_line(struct client *c, const char *line, size_t len);
 static void on_written(uv_write_t *req, int status);
 static void on_shutdown(uv_shutdown_t *req, int status);
-static void submit(struct client *c, const char *line, size_t len);
+static void submit(struct client *c, const char *line, size_t len, bool echo);
 static void leave(struct client *c);
 static void on_grace(uv_timer_t *t);
 static int start_input(struct client *c);
@@ -298,8 +298,10 @@ static void start_session(struct client *c)
 	}
 	if (c->opt->interactive)
 		redraw(c);
+	/* The name from the command line is sent like a typed line, but not echoed: the user
+	 * knows it, and it would be shown before the server's greeting. */
 	if (c->opt->name)
-		submit(c, c->opt->name, strlen(c->opt->name));
+		submit(c, c->opt->name, strlen(c->opt->name), false);
 }
 
 static void alloc_in(uv_handle_t *h, size_t hint, uv_buf_t *b)
@@ -417,15 +419,15 @@ static void on_shutdown(uv_shutdown_t *req, int status)
 	(void)status;
 }
 
-/* Sends one line the user typed or piped, and shows it when echoing. */
-static void submit(struct client *c, const char *line, size_t len)
+/* Sends one line the user typed or piped, and shows it when `echo` and the options say so. */
+static void submit(struct client *c, const char *line, size_t len, bool echo)
 {
 	struct outgoing_parts parts;
 	enum outgoing_kind kind = outgoing_classify(line, len, &parts);
 	if (kind == OUTGOING_EMPTY)
 		return;
 	send_line(c, line, len);
-	if (c->opt->echo) {
+	if (echo && c->opt->echo) {
 		buf_clear(&c->out);
 		struct buf said = BUF_INIT;
 		if (outgoing_echo(line, len, c->track.name, c->track.room, &said)) {
@@ -590,7 +592,7 @@ static bool handle_key(struct client *c, enum key k, const char *bytes, size_t n
 		char *line = edit_take(e);
 		c->warned_full = false;
 		redraw(c);
-		submit(c, line, strlen(line));
+		submit(c, line, strlen(line), true);
 		free(line);
 		return false;
 	}
@@ -721,7 +723,7 @@ static void feed_input(struct client *c, const char *data, size_t n)
 		if (len > EDIT_MAX)
 			fprintf(stderr, "charla: " MSG_PIPE_TOO_LONG "\n", c->line_no, len, EDIT_MAX);
 		else if (len > 0)
-			submit(c, c->line.data, len);
+			submit(c, c->line.data, len, true);
 		buf_clear(&c->line);
 		c->line_bytes = 0;
 		if (c->quitting)

@@ -1,0 +1,273 @@
+#include "face/line/line.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/frame.h"
+#include "base/log.h"
+#include "base/utf8.h"
+#include "base/xalloc.h"
+#include "face/line/line_codec.h"
+#include "hub/cmd.h"
+#include "net/addr.h"
+#include "net/listener.h"
+
+/* User-facing text of the line face, in one place for translation. */
+static const char T_TOO_LONG[] = "Line too long (max %zu bytes); it was dropped.";
+static const char T_TOO_SLOW[] = "! You are too slow to read the chat; disconnecting.\n";
+static const char T_NO_NAME[] = "No name given in time.";
+static const char T_IDLE[] = "Idle for too long; disconnecting.";
+static const char T_SHUTDOWN[] = "! Server shutting down.\n";
+static const char R_CLOSED[] = "connection closed";
+static const char R_RESET[] = "connection reset";
+static const char R_TIMEOUT[] = "connection timed out";
+static const char R_SLOW[] = "too slow";
+static const char R_IDLE[] = "idle timeout";
+static const char R_SHUTDOWN[] = "server shutting down";
+
+struct line_client {
+	struct session sess;
+	struct conn *conn;
+	struct line_face *lf;
+	struct line_client *prev, *next;
+	uint64_t admitted_ms;
+};
+
+/* ---- session ops: what the hub calls ---- */
+
+static void line_deliver(struct session *s, struct frame *f)
+{
+	struct line_client *lc = s->owner;
+	conn_send(lc->conn, f);
+}
+
+static void line_admitted(struct session *s)
+{
+	struct line_client *lc = s->owner;
+	lc->admitted_ms = uv_now(lc->lf->net->loop);
+	cmd_greet(lc->lf->hub, s, lc->lf->cfg.version);
+	/* Lines typed while waiting in the queue are read now (conn_resume defers the work to the
+	 * next flush, outside whatever hub call admitted us). */
+	conn_resume(lc->conn);
+}
+
+static void line_disconnect(struct session *s)
+{
+	struct line_client *lc = s->owner;
+	conn_close_after_flush(lc->conn);
+}
+
+static const struct session_ops line_session_ops = {
+	.face = &line_codec_face,
+	.deliver = line_deliver,
+	.admitted = line_admitted,
+	.disconnect = line_disconnect,
+};
+
+/* ---- conn ops: what the connection calls ---- */
+
+static bool line_on_line(struct conn *c, char *line, size_t len, bool too_long)
+{
+	struct line_client *lc = c->owner;
+	struct line_face *lf = lc->lf;
+	if (lc->sess.state == SESSION_GONE)
+		return false;
+	if (too_long) {
+		hub_error(lf->hub, &lc->sess, T_TOO_LONG, lf->net->cfg.max_line);
+		return true;
+	}
+	if (!utf8_is_clean(line, len)) {
+		buf_clear(&lf->clean);
+		utf8_sanitize(line, len, &lf->clean);
+		line = lf->clean.data;
+		len = lf->clean.len;
+	}
+	return cmd_line(lf->hub, &lc->sess, line, len);
+}
+
+static const char *line_reason(int status)
+{
+	switch (status) {
+	case UV_EOF:
+		return R_CLOSED;
+	case UV_ECONNRESET:
+	case UV_EPIPE:
+		return R_RESET;
+	case UV_ETIMEDOUT:
+		return R_TIMEOUT;
+	default:
+		return uv_strerror(status);
+	}
+}
+
+static void line_on_gone(struct conn *c, int status)
+{
+	struct line_client *lc = c->owner;
+	log_debug(lc->lf->log, "%s: %s", c->peer, line_reason(status));
+	hub_close(lc->lf->hub, &lc->sess, line_reason(status));
+}
+
+/* Unlinks the session with `reason`, sends one last line and closes after the flush. */
+static void line_kick(struct line_client *lc, const char *reason, const char *line, size_t len)
+{
+	hub_close(lc->lf->hub, &lc->sess, reason);
+	conn_send_str(lc->conn, line, len);
+	conn_close_after_flush(lc->conn);
+}
+
+static void line_on_overflow(struct conn *c, enum outq_verdict v)
+{
+	struct line_client *lc = c->owner;
+	log_info(lc->lf->log, "%s (%s): disconnecting a slow reader: %zu bytes queued (%s limit)",
+		 c->peer, lc->sess.name ? lc->sess.name : "-", conn_queued(c),
+		 v == OUTQ_OVER_HARD ? "hard" : "soft");
+	/* What has not started to be written is dropped, so the reason is the next thing it reads. */
+	outq_drop_unstarted(&c->out);
+	line_kick(lc, R_SLOW, T_TOO_SLOW, sizeof(T_TOO_SLOW) - 1);
+}
+
+static void line_kick_with_error(struct line_client *lc, const char *reason, const char *text)
+{
+	hub_error(lc->lf->hub, &lc->sess, "%s", text);
+	hub_close(lc->lf->hub, &lc->sess, reason);
+	conn_close_after_flush(lc->conn);
+}
+
+static void line_on_tick(struct conn *c, uint64_t now)
+{
+	struct line_client *lc = c->owner;
+	const struct line_config *cfg = &lc->lf->cfg;
+	if (lc->sess.state == SESSION_NAMING && cfg->name_timeout_ms &&
+	    now - lc->admitted_ms >= cfg->name_timeout_ms) {
+		line_kick_with_error(lc, R_IDLE, T_NO_NAME);
+	} else if (lc->sess.state == SESSION_ACTIVE && cfg->idle_timeout_ms &&
+		   now - c->last_input_ms >= cfg->idle_timeout_ms) {
+		line_kick_with_error(lc, R_IDLE, T_IDLE);
+	}
+}
+
+static void line_on_closed(struct conn *c)
+{
+	struct line_client *lc = c->owner;
+	struct line_face *lf = lc->lf;
+	hub_close(lf->hub, &lc->sess, R_CLOSED); /* a no-op unless something was missed */
+	if (lc->prev)
+		lc->prev->next = lc->next;
+	else
+		lf->clients = lc->next;
+	if (lc->next)
+		lc->next->prev = lc->prev;
+	free(lc);
+}
+
+static const struct conn_ops line_conn_ops = {
+	.line = line_on_line,
+	.gone = line_on_gone,
+	.overflow = line_on_overflow,
+	.tick = line_on_tick,
+	.closed = line_on_closed,
+};
+
+/* ---- accepting ---- */
+
+static void line_on_connection(struct listener *l, int status)
+{
+	struct line_face *lf = l->owner;
+	if (status < 0) {
+		/* EMFILE and friends come in bursts; say so at most once a second. */
+		uint64_t now = uv_now(lf->net->loop);
+		if (now - lf->last_accept_error_ms >= 1000) {
+			lf->last_accept_error_ms = now;
+			log_warn(lf->log, "accept on %s: %s", l->name, uv_strerror(status));
+		}
+		return;
+	}
+	struct line_client *lc = xcalloc(1, sizeof(*lc));
+	lc->lf = lf;
+	hub_session_init(&lc->sess, &line_session_ops, lc);
+	int r = conn_accept(lf->net, (uv_stream_t *)&l->tcp, &line_conn_ops, lc, &lc->conn);
+	if (r < 0) {
+		log_warn(lf->log, "accept on %s: %s", l->name, uv_strerror(r));
+		free(lc);
+		return;
+	}
+	lc->next = lf->clients;
+	if (lf->clients)
+		lf->clients->prev = lc;
+	lf->clients = lc;
+	lf->accepted++;
+	log_debug(lf->log, "%s: connected", lc->conn->peer);
+	switch (hub_open(lf->hub, &lc->sess)) {
+	case HUB_OPEN_ADMITTED:
+		break;
+	case HUB_OPEN_QUEUED:
+		conn_pause(lc->conn);
+		break;
+	case HUB_OPEN_FULL:
+		conn_close_after_flush(lc->conn);
+		break;
+	}
+}
+
+void line_face_init(struct line_face *lf, const struct line_config *cfg, struct hub *hub,
+		    struct net *net, const struct logger *log)
+{
+	memset(lf, 0, sizeof(*lf));
+	lf->cfg = *cfg;
+	lf->hub = hub;
+	lf->net = net;
+	lf->log = log;
+	buf_init(&lf->clean);
+}
+
+int line_face_listen(struct line_face *lf, const char *spec, char *err, size_t errlen)
+{
+	struct sockaddr_storage addrs[ADDR_MAX_PER_SPEC];
+	int n = addr_parse(spec, addrs, err, errlen);
+	if (n < 0)
+		return -1;
+	int opened = 0;
+	for (int i = 0; i < n; i++) {
+		char why[256];
+		struct listener *l = listener_open(lf->net->loop, (struct sockaddr *)&addrs[i],
+						   lf->cfg.backlog, line_on_connection, lf, why,
+						   sizeof(why));
+		if (!l) {
+			/* A wildcard spec opens IPv4 and IPv6; a host without IPv6 still serves
+			 * IPv4, so only a spec that opened nothing is an error. */
+			if (n > 1)
+				log_warn(lf->log, "%s", why);
+			else
+				snprintf(err, errlen, "%s", why);
+			continue;
+		}
+		log_info(lf->log, "listening on %s (tcp line)", l->name);
+		l->next = lf->listeners;
+		lf->listeners = l;
+		opened++;
+	}
+	if (!opened && n > 1)
+		snprintf(err, errlen, "cannot listen on any address of '%s'", spec);
+	return opened ? 0 : -1;
+}
+
+void line_face_shutdown(struct line_face *lf)
+{
+	for (struct listener *l = lf->listeners, *next; l; l = next) {
+		next = l->next;
+		listener_close(l);
+	}
+	lf->listeners = NULL;
+	for (struct line_client *lc = lf->clients; lc; lc = lc->next) {
+		if (conn_is_closing(lc->conn))
+			continue;
+		hub_close(lf->hub, &lc->sess, R_SHUTDOWN);
+		conn_send_str(lc->conn, T_SHUTDOWN, sizeof(T_SHUTDOWN) - 1);
+		conn_close_after_flush(lc->conn);
+	}
+}
+
+void line_face_free(struct line_face *lf)
+{
+	buf_free(&lf->clean);
+}

@@ -1,0 +1,50 @@
+/* line: the TCP line face. Glues net/conn connections to hub sessions with the line protocol
+ * (docs/protocol.md): netcat, telnet and the charla client speak it.
+ *
+ * Ownership. A line_face owns its listeners and one line_client per connection; each line_client
+ * embeds its hub session and points at its conn. A line_client is freed only in the conn's close
+ * callback (conn ops `closed`), after hub_close has unlinked its session, so neither the hub nor
+ * the conn can hold a dangling pointer to it. */
+#ifndef CHARLA_FACE_LINE_H
+#define CHARLA_FACE_LINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "hub/hub.h"
+#include "net/conn.h"
+
+struct listener;
+struct logger;
+
+struct line_config {
+	const char *version;
+	uint64_t name_timeout_ms;  /* 0 = none */
+	uint64_t idle_timeout_ms;  /* 0 = none */
+	int backlog;
+};
+
+struct line_face {
+	struct line_config cfg;
+	struct hub *hub;
+	struct net *net;
+	const struct logger *log;
+	struct listener *listeners;
+	struct line_client *clients; /* every open client, for shutdown */
+	struct buf clean;            /* sanitising scratch */
+	uint64_t last_accept_error_ms;
+	size_t accepted;
+};
+
+void line_face_init(struct line_face *lf, const struct line_config *cfg, struct hub *hub,
+		    struct net *net, const struct logger *log);
+/* Listens on one address spec (net/addr.h forms). Returns 0, or -1 with err filled. */
+int line_face_listen(struct line_face *lf, const char *spec, char *err, size_t errlen);
+/* Stops accepting, tells every client the server is shutting down, and closes each connection
+ * after its output is flushed. */
+void line_face_shutdown(struct line_face *lf);
+/* Frees what init allocated; every client must be gone (net count 0). */
+void line_face_free(struct line_face *lf);
+
+#endif

@@ -1,0 +1,67 @@
+#include "net/listener.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "net/addr.h"
+
+static void listener_free_cb(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static void listener_connection_cb(uv_stream_t *server, int status)
+{
+	struct listener *l = server->data;
+	l->on_conn(l, status);
+}
+
+struct listener *listener_open(uv_loop_t *loop, const struct sockaddr *sa, int backlog,
+			       listener_cb on_conn, void *owner, char *err, size_t errlen)
+{
+	struct listener *l = xcalloc(1, sizeof(*l));
+	l->on_conn = on_conn;
+	l->owner = owner;
+	addr_format(sa, l->name, sizeof(l->name));
+	int r = uv_tcp_init(loop, &l->tcp);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", l->name, uv_strerror(r));
+		free(l);
+		return NULL;
+	}
+	l->tcp.data = l;
+	unsigned flags = sa->sa_family == AF_INET6 ? UV_TCP_IPV6ONLY : 0;
+	r = uv_tcp_bind(&l->tcp, sa, flags);
+	if (r == 0)
+		r = uv_listen((uv_stream_t *)&l->tcp, backlog, listener_connection_cb);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", l->name, uv_strerror(r));
+		uv_close((uv_handle_t *)&l->tcp, listener_free_cb);
+		return NULL;
+	}
+	/* Report the real port when port 0 asked for an ephemeral one. */
+	struct sockaddr_storage ss;
+	int len = sizeof(ss);
+	if (uv_tcp_getsockname(&l->tcp, (struct sockaddr *)&ss, &len) == 0)
+		addr_format((struct sockaddr *)&ss, l->name, sizeof(l->name));
+	return l;
+}
+
+int listener_port(const struct listener *l)
+{
+	struct sockaddr_storage ss;
+	int len = sizeof(ss);
+	if (uv_tcp_getsockname(&l->tcp, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+void listener_close(struct listener *l)
+{
+	if (!uv_is_closing((uv_handle_t *)&l->tcp))
+		uv_close((uv_handle_t *)&l->tcp, listener_free_cb);
+}

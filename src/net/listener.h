@@ -1,0 +1,37 @@
+/* listener: a listening TCP socket on a libuv loop.
+ *
+ * listener_open binds and listens, and calls `on_conn` for every incoming connection (status 0), or
+ * with a negative libuv error when accepting failed. libuv keeps a reserve file descriptor and, when
+ * the process runs out of descriptors (EMFILE), accepts and closes pending connections so that they
+ * do not pile up in the backlog; on_conn then sees UV_EMFILE, which we log at most once a second.
+ * A listener is heap-allocated by listener_open and freed by the close callback after
+ * listener_close. */
+#ifndef CHARLA_NET_LISTENER_H
+#define CHARLA_NET_LISTENER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+struct listener;
+typedef void (*listener_cb)(struct listener *l, int status);
+
+struct listener {
+	uv_tcp_t tcp;
+	listener_cb on_conn;
+	void *owner;
+	struct listener *next;  /* for the owner's list */
+	uint64_t last_error_log;
+	char name[64];          /* the bound address, "[::]:7777" */
+};
+
+/* Returns a listening listener, or NULL with the reason in err. IPv6 wildcard sockets are bound
+ * IPv6-only, so that "[::]" and "0.0.0.0" can be bound side by side. */
+struct listener *listener_open(uv_loop_t *loop, const struct sockaddr *sa, int backlog,
+			       listener_cb on_conn, void *owner, char *err, size_t errlen);
+/* The bound port (useful after binding port 0). */
+int listener_port(const struct listener *l);
+void listener_close(struct listener *l);
+
+#endif

@@ -1,0 +1,36 @@
+/* config: charlad's settings, their documented defaults, and command-line parsing.
+ *
+ * A config is a plain value filled by config_defaults and config_parse; strings point into argv,
+ * which outlives it. Every limit the server enforces is here, with its flag. */
+#ifndef CHARLA_SERVER_CONFIG_H
+#define CHARLA_SERVER_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum { CONFIG_MAX_LISTEN = 16 };
+
+struct config {
+	const char *listen[CONFIG_MAX_LISTEN];
+	size_t nlisten;
+	const char *server_name;    /* NULL: the host name */
+	size_t max_line;
+	size_t max_rooms;
+	size_t max_clients;         /* 0: no limit */
+	size_t max_queue;
+	size_t outq_hard;
+	size_t outq_soft;
+	unsigned outq_soft_s;
+	unsigned name_timeout_s;    /* 0: none */
+	unsigned idle_timeout_s;    /* 0: none */
+	unsigned keepalive_s;       /* 0: off */
+	int verbosity;              /* -1 quiet (errors only), 0 default (info), 1 debug */
+};
+
+void config_defaults(struct config *cfg);
+/* Returns 0 to run, 1 when --help or --version was printed (exit 0), -1 on a bad argument (err
+ * says why; exit 2). */
+int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen);
+void config_usage(FILE *out);
+
+#endif

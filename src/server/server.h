@@ -1,0 +1,39 @@
+/* server: wires charlad together: the loop, the net, the hub, the faces, signals and shutdown.
+ *
+ * A server is one value owned by main(). server_init builds everything and opens the listeners;
+ * server_run runs the loop until a SIGINT or SIGTERM has been handled and every handle is closed;
+ * server_free releases what is left. */
+#ifndef CHARLA_SERVER_SERVER_H
+#define CHARLA_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <uv.h>
+
+#include "base/log.h"
+#include "face/line/line.h"
+#include "hub/hub.h"
+#include "net/conn.h"
+#include "server/config.h"
+
+struct server {
+	uv_loop_t loop;
+	struct logger log;
+	struct net net;
+	struct hub hub;
+	struct line_face line;
+	uv_signal_t sigint;
+	uv_signal_t sigterm;
+	uv_timer_t stop_timer;
+	uint64_t stop_deadline;
+	bool stopping;
+	char hostname[256];
+};
+
+int server_init(struct server *sv, const struct config *cfg, char *err, size_t errlen);
+/* Runs until stopped; returns the process exit code. */
+int server_run(struct server *sv);
+void server_free(struct server *sv);
+
+#endif
