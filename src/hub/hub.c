@@ -432,7 +432,7 @@ void hub_quit(struct hub *h, struct session *s, const char *reason, size_t len)
 		n--;
 	memcpy(why, reason, n);
 	why[n] = '\0';
-	hub_close(h, s, n ? why : "quit");
+	hub_close(h, s, why);
 	s->ops->disconnect(s);
 }
 

@@ -16,6 +16,9 @@ enum {
 };
 
 static void conn_flush_cb(uv_prepare_t *h);
+
+/* For a conn that never got an owner (uv_accept failed). */
+static const struct conn_ops conn_noops;
 static void conn_sweep_cb(uv_timer_t *t);
 
 int net_init(struct net *n, uv_loop_t *loop, const struct net_config *cfg, const struct logger *log)
@@ -53,8 +56,26 @@ static void conn_mark_pending(struct conn *c)
 	if (c->flags & (CONN_PENDING | CONN_CLOSING))
 		return;
 	c->flags |= CONN_PENDING;
+	c->pending_prev = NULL;
 	c->pending_next = c->net->pending;
+	if (c->pending_next)
+		c->pending_next->pending_prev = c;
 	c->net->pending = c;
+}
+
+/* A closing conn must leave the pending list: it is freed before the next flush runs. */
+static void conn_unmark_pending(struct conn *c)
+{
+	if (!(c->flags & CONN_PENDING))
+		return;
+	if (c->pending_prev)
+		c->pending_prev->pending_next = c->pending_next;
+	else
+		c->net->pending = c->pending_next;
+	if (c->pending_next)
+		c->pending_next->pending_prev = c->pending_prev;
+	c->pending_next = c->pending_prev = NULL;
+	c->flags &= ~CONN_PENDING;
 }
 
 /* ---- reading ---- */
@@ -184,7 +205,7 @@ int conn_accept(struct net *n, uv_stream_t *server, const struct conn_ops *ops, 
 	r = uv_accept(server, (uv_stream_t *)&c->tcp);
 	if (r < 0) {
 		c->flags |= CONN_CLOSING;
-		c->ops = &(const struct conn_ops){0};
+		c->ops = &conn_noops;
 		uv_close((uv_handle_t *)&c->tcp, conn_free_cb);
 		return r;
 	}
@@ -326,11 +347,7 @@ static void conn_flush_cb(uv_prepare_t *h)
 	/* Pop until empty: flushing and overflow handling may put conns (even this one) back. */
 	while (n->pending) {
 		struct conn *c = n->pending;
-		n->pending = c->pending_next;
-		c->pending_next = NULL;
-		c->flags &= ~CONN_PENDING;
-		if (c->flags & CONN_CLOSING)
-			continue;
+		conn_unmark_pending(c);
 		if (c->flags & CONN_RESUME) {
 			conn_do_resume(c);
 			if (c->flags & CONN_CLOSING)
@@ -377,6 +394,7 @@ void conn_close(struct conn *c)
 {
 	if (c->flags & CONN_CLOSING)
 		return;
+	conn_unmark_pending(c);
 	c->flags |= CONN_CLOSING;
 	conn_stop_reading(c);
 	uv_close((uv_handle_t *)&c->tcp, conn_free_cb);
@@ -403,6 +421,11 @@ bool conn_is_closing(const struct conn *c)
 size_t conn_queued(const struct conn *c)
 {
 	return c->out.bytes;
+}
+
+void conn_drop_unsent(struct conn *c)
+{
+	outq_drop_unsent(&c->out, (c->flags & CONN_WRITING) ? c->inflight : 0);
 }
 
 static void conn_sweep_cb(uv_timer_t *t)

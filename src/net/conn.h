@@ -102,7 +102,7 @@ struct conn {
 	uv_write_t wreq;
 	uv_shutdown_t sreq;
 	size_t inflight;          /* bytes in the uv_write in flight */
-	struct conn *pending_next;
+	struct conn *pending_next, *pending_prev; /* the net's pending list */
 	struct conn *prev, *next; /* the net's list of all conns */
 	uint64_t deadline_ms;     /* draining/lingering conns close by force at this time */
 	uint64_t last_input_ms;
@@ -134,5 +134,7 @@ void conn_close_after_flush(struct conn *c);
 bool conn_is_closing(const struct conn *c);
 /* Unwritten bytes. */
 size_t conn_queued(const struct conn *c);
+/* Drops queued frames that have not started to go out (see outq_drop_unsent). */
+void conn_drop_unsent(struct conn *c);
 
 #endif

@@ -99,7 +99,18 @@ void outq_consume(struct outq *q, size_t n)
 
 void outq_drop_unstarted(struct outq *q)
 {
+	outq_drop_unsent(q, 0);
+}
+
+void outq_drop_unsent(struct outq *q, size_t handed)
+{
 	uint32_t keep = (q->count && q->off) ? 1 : 0;
+	size_t covered = 0;
+	for (uint32_t i = 0; i < q->count && covered < handed; i++) {
+		covered += outq_at(q, i)->len - (i == 0 ? q->off : 0);
+		if (i + 1 > keep)
+			keep = i + 1;
+	}
 	while (q->count > keep) {
 		uint32_t last = (q->head + q->count - 1) & (q->cap - 1);
 		q->bytes -= q->ring[last]->len;

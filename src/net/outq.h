@@ -49,6 +49,9 @@ void outq_consume(struct outq *q, size_t n);
 /* Drops every frame that has not started to be written; a partially written head frame stays, so
  * the byte stream never contains half a line. */
 void outq_drop_unstarted(struct outq *q);
+/* The same, also keeping every frame that overlaps the first `handed` unwritten bytes (those given
+ * to an asynchronous write still in flight, whose buffers must stay alive). */
+void outq_drop_unsent(struct outq *q, size_t handed);
 enum outq_verdict outq_check(struct outq *q, const struct outq_limits *lim, uint64_t now_ms);
 
 #endif

@@ -111,8 +111,8 @@ static void line_on_gone(struct conn *c, int status)
 static void line_kick(struct line_client *lc, const char *reason, const char *line, size_t len)
 {
 	hub_close(lc->lf->hub, &lc->sess, reason);
+	conn_close_after_flush(lc->conn); /* first, so this last line is not judged by the limits */
 	conn_send_str(lc->conn, line, len);
-	conn_close_after_flush(lc->conn);
 }
 
 static void line_on_overflow(struct conn *c, enum outq_verdict v)
@@ -122,7 +122,7 @@ static void line_on_overflow(struct conn *c, enum outq_verdict v)
 		 c->peer, lc->sess.name ? lc->sess.name : "-", conn_queued(c),
 		 v == OUTQ_OVER_HARD ? "hard" : "soft");
 	/* What has not started to be written is dropped, so the reason is the next thing it reads. */
-	outq_drop_unstarted(&c->out);
+	conn_drop_unsent(c);
 	line_kick(lc, R_SLOW, T_TOO_SLOW, sizeof(T_TOO_SLOW) - 1);
 }
 
