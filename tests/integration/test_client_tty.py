@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""charla in a terminal, driven through tmux (send-keys to type, capture-pane to read the screen):
+incoming lines appear above the line being typed and leave it intact, history, UTF-8 editing,
+colours, the room in the prompt, leaving with Ctrl-D/Ctrl-C and the terminal restored after.
+Run against a fake server always, and against charlad when --charlad is given."""
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_client_common as common  # noqa: E402
+
+ARGS = common.parse_args()
+HOST = common.HOST
+COLS, ROWS = 80, 24
+PALETTE = ["31", "32", "33", "35", "36", "91", "92", "93", "95", "96", "38;5;208", "38;5;141"]
+
+
+def colour_of(name):
+    """The client's colour choice for a name (FNV-1a of the lower-cased name, modulo 12)."""
+    h = 2166136261
+    for b in name.lower().encode():
+        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+    return PALETTE[h % len(PALETTE)]
+
+
+class Tmux:
+    """One tmux server on a private socket, with one pane running charla. After charla exits the
+    pane prints its exit code and the terminal's icanon and echo settings, then waits."""
+
+    def __init__(self, charla_args, env=None):
+        self.dir = tempfile.mkdtemp(prefix="charla-tty-")
+        self.base = ["tmux", "-S", os.path.join(self.dir, "sock"), "-f", "/dev/null"]
+        environment = {"LC_ALL": "C.UTF-8", "TERM": "screen", **(env or {})}
+        for name in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+            if name in os.environ:
+                environment[name] = os.environ[name]
+        command = (" ".join(f"{k}={shlex.quote(v)}" for k, v in environment.items())
+                   + " " + " ".join(shlex.quote(a) for a in [ARGS.charla, *charla_args])
+                   + "; echo exit=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e '-\\?icanon' -e '-\\?echo'"
+                   + "; exec cat")
+        subprocess.run([*self.base, "new-session", "-d", "-x", str(COLS), "-y", str(ROWS),
+                        "-s", "t", "env -u NO_COLOR sh -c " + shlex.quote(command)],
+                       check=True, timeout=common.TIMEOUT)
+
+    def tmux(self, *args):
+        return subprocess.run([*self.base, *args], check=True, capture_output=True, text=True,
+                              timeout=common.TIMEOUT).stdout
+
+    def keys(self, *keys):
+        self.tmux("send-keys", "-t", "t", *keys)
+
+    def type(self, text):
+        self.tmux("send-keys", "-t", "t", "-l", text)
+
+    def rows(self, escapes=False):
+        out = self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "t")
+        return [r.rstrip() for r in out.split("\n")]
+
+    def cursor(self):
+        x, y = self.tmux("display", "-p", "-t", "t", "#{cursor_x} #{cursor_y}").split()
+        return int(x), int(y)
+
+    def wait(self, check, what, timeout=common.TIMEOUT):
+        """Polls the screen until check(rows) is true; fails with the screen at the deadline."""
+        deadline = time.monotonic() + timeout
+        while True:
+            rows = self.rows()
+            if check(rows):
+                return rows
+            if time.monotonic() > deadline:
+                raise AssertionError(f"screen never showed {what}:\n" + "\n".join(rows))
+            time.sleep(0.02)
+
+    def wait_row(self, pattern, timeout=common.TIMEOUT):
+        regex = re.compile(pattern)
+        rows = self.wait(lambda rows: any(regex.search(r) for r in rows), repr(pattern), timeout)
+        return next(i for i, r in enumerate(rows) if regex.search(r))
+
+    def last_row(self, rows):
+        return max(i for i, r in enumerate(rows) if r)
+
+    def close(self):
+        subprocess.run([*self.base, "kill-server"], capture_output=True, timeout=common.TIMEOUT)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class TerminalTests:
+    def setUp(self):
+        self.server = self.start_server()
+        self.luis = common.RawUser(self.server.port, "luis")
+        self.term = Tmux(["-n", "ana", HOST, str(self.server.port)])
+        self.addCleanup(self.cleanup)
+        self.term.wait_row(r"^\* Welcome, ana!")
+        self.term.wait_row(r"^#lobby>$")
+
+    def cleanup(self):
+        self.term.close()
+        self.luis.close()
+        self.server.stop()
+
+    def edit_row_is(self, text):
+        """Waits until the last row written (the edit row) reads `text`, trailing spaces aside."""
+        def check(rows):
+            last = self.term.last_row(rows)
+            return rows[last] == text
+        rows = self.term.wait(check, f"edit row {text!r}")
+        return rows, self.term.last_row(rows)
+
+    def expect_cursor(self, col, row):
+        deadline = time.monotonic() + common.TIMEOUT
+        while self.term.cursor() != (col, row):
+            if time.monotonic() > deadline:
+                self.fail(f"cursor at {self.term.cursor()}, expected {(col, row)}")
+            time.sleep(0.02)
+
+    def test_incoming_line_appears_above_the_partial_line(self):
+        self.term.type("hola a tod")
+        self.edit_row_is("#lobby> hola a tod")
+        self.luis.send("buenas, ana")
+
+        def ready(rows):
+            last = self.term.last_row(rows)
+            return rows[last] == "#lobby> hola a tod" and rows[last - 1] == "[#lobby] luis: buenas, ana"
+        rows = self.term.wait(ready, "the message above the intact edit row")
+        last = self.term.last_row(rows)
+        self.expect_cursor(len("#lobby> hola a tod"), last)
+        self.assertEqual(sum("hola a tod" in r for r in rows), 1)
+        # The line goes on where it was and is sent whole; the client echoes it itself.
+        mark = self.luis.lines.count()
+        self.term.type("os")
+        self.term.keys("Enter")
+        self.luis.lines.wait(r"^\[#lobby\] ana: hola a todos$", start=mark)
+        self.term.wait_row(r"^\[#lobby\] ana: hola a todos$")
+        self.edit_row_is("#lobby>")
+
+    def test_a_long_line_scrolls_and_survives_incoming_lines(self):
+        text = "".join(f"w{i:03d}" for i in range(40))
+        self.term.type(text)
+        # One row, scrolled: the tail of the text, the cursor in the next-to-last column.
+        rows, last = self.edit_row_is("#lobby> " + text[-(COLS - 1 - len("#lobby> ") - 1):])
+        self.expect_cursor(COLS - 2, last)
+        self.luis.send("interrupting")
+        rows = self.term.wait(lambda rows: rows[self.term.last_row(rows) - 1] ==
+                              "[#lobby] luis: interrupting", "the message above the long line")
+        # No piece of the long line was left behind above the message.
+        self.assertEqual(sum(text[-20:] in r for r in rows), 1)
+        self.assertFalse(any(text[:20] in r for r in rows))
+        mark = self.luis.lines.count()
+        self.term.keys("Enter")
+        self.luis.lines.wait(rf"^\[#lobby\] ana: {text}$", start=mark)
+
+    def test_history_recall_with_the_up_arrow(self):
+        mark = self.luis.lines.count()
+        for line in ("primero", "segundo"):
+            self.term.type(line)
+            self.term.keys("Enter")
+            self.luis.lines.wait(rf"^\[#lobby\] ana: {line}$", start=mark)
+        self.term.type("borrador")
+        self.term.keys("Up")
+        self.edit_row_is("#lobby> segundo")
+        self.term.keys("Up")
+        self.edit_row_is("#lobby> primero")
+        self.term.keys("Down", "Down")
+        self.edit_row_is("#lobby> borrador")
+        self.term.keys("C-u", "Up", "Up")
+        self.edit_row_is("#lobby> primero")
+        mark = self.luis.lines.count()
+        self.term.keys("Enter")
+        self.luis.lines.wait(r"^\[#lobby\] ana: primero$", start=mark)
+
+    def test_editing_keys_work_by_character(self):
+        self.term.type("cañon")
+        self.term.keys("Left", "Left", "BSpace")
+        self.edit_row_is("#lobby> caon")
+        self.expect_cursor(len("#lobby> ca"), self.term.last_row(self.term.rows()))
+        self.term.type("ñ")
+        self.term.keys("Home")
+        self.term.type("¡")
+        self.term.keys("End")
+        self.term.type("! y más cosas")
+        self.term.keys("C-w")
+        self.edit_row_is("#lobby> ¡cañon! y más")
+        self.term.keys("C-a", "DC")  # Delete
+        self.term.keys("C-e", "Left", "Left", "Left", "Left", "C-k", "BSpace")
+        self.edit_row_is("#lobby> cañon! y")
+        self.term.keys("C-a", "C-d", "C-d")  # Ctrl-D on a non-empty line deletes forward
+        self.edit_row_is("#lobby> ñon! y")
+        mark = self.luis.lines.count()
+        self.term.keys("Enter")
+        self.luis.lines.wait(r"^\[#lobby\] ana: ñon! y$", start=mark)
+        self.term.type("basura")
+        self.term.keys("C-u")
+        self.term.type("limpio")
+        self.term.keys("Enter")
+        self.luis.lines.wait(r"^\[#lobby\] ana: limpio$", start=mark)
+
+    def test_colours_and_styles(self):
+        self.luis.send("hola")
+        self.term.wait_row(r"^\[#lobby\] luis: hola$")
+        self.term.type("hola luis")
+        self.term.keys("Enter")
+        self.term.wait_row(r"^\[#lobby\] ana: hola luis$")
+        self.term.type("/nosuchcommand")
+        self.term.keys("Enter")
+        self.term.wait_row(r"^! Unknown command")
+        rows = self.term.rows(escapes=True)
+        theirs = next(r for r in rows if "luis\x1b" in r and ": hola" in r)
+        self.assertIn(f"\x1b[{colour_of('luis')}mluis", theirs)
+        mine = next(r for r in rows if "ana\x1b" in r and ": hola luis" in r)
+        self.assertIn("\x1b[1mana", mine)
+        self.assertIn("\x1b[34m", mine)  # the room tag
+        error = next(r for r in rows if "! Unknown command" in r)
+        before = error[:error.index("! Unknown")]
+        self.assertRegex(before, r"\x1b\[(\d+;)*31(;\d+)*m")
+        self.assertRegex(before, r"\x1b\[(\d+;)*1(;\d+)*m")
+
+    def test_prompt_follows_the_current_room(self):
+        self.term.type("/join #dev")
+        self.term.keys("Enter")
+        self.term.wait_row(r"^\* You joined #dev")
+        self.edit_row_is("#dev>")
+        self.term.type("/me saluda")
+        self.term.keys("Enter")
+        self.term.wait_row(r"^\[#dev\] \* ana saluda$")
+        self.term.type("/part")
+        self.term.keys("Enter")
+        self.term.wait_row(r"^\* You left #dev\.$")
+        self.edit_row_is("#lobby>")
+
+    def test_ctrl_d_on_an_empty_line_leaves_and_restores_the_terminal(self):
+        mark = self.luis.lines.count()
+        self.term.keys("C-d")
+        self.term.wait_row(r"^exit=0$")
+        self.term.wait_row(r"^icanon$")
+        self.term.wait_row(r"^echo$")
+        self.luis.lines.wait(r"^-- ana quit", start=mark)
+
+    def test_ctrl_c_leaves(self):
+        self.term.type("half a line")
+        self.term.keys("C-c")
+        self.term.wait_row(r"^exit=0$")
+        self.term.wait_row(r"^icanon$")
+
+    def test_typed_quit_leaves(self):
+        self.term.type("/quit")
+        self.term.keys("Enter")
+        self.term.wait_row(r"^\* Bye\.$")
+        self.term.wait_row(r"^exit=0$")
+
+    def test_lost_connection_restores_the_terminal_before_the_message(self):
+        self.server.stop()
+        row = self.term.wait_row(r"^charla: lost connection to ")
+        self.term.wait_row(r"^exit=5$")
+        self.term.wait_row(r"^icanon$")
+        self.term.wait_row(r"^echo$")
+        # The message starts at the left margin: the edit row was erased first.
+        self.assertFalse(self.term.rows()[row].startswith("#lobby>"))
+
+    def test_window_resize_redraws_the_edit_row(self):
+        text = "0123456789" * 6
+        self.term.type(text)
+        self.edit_row_is("#lobby> " + text)
+        self.term.tmux("resize-window", "-t", "t", "-x", "40")
+        self.edit_row_is("#lobby> " + text[-(40 - 2 - len("#lobby> ")):])
+
+    def test_too_long_a_line_is_refused_with_a_notice(self):
+        self.term.type("x" * 4000)
+        self.term.type("y" * 200)
+        self.term.wait_row(r"^! Line too long: the server takes at most 4096 bytes\.$")
+        self.term.type("z" * 10)
+        self.term.keys("Left")
+        self.edit_row_is("#lobby> " + "y" * 71)  # scrolled: 70 before the cursor, 1 after
+        # Said once per line, however many more keys are refused.
+        self.assertEqual(sum("Line too long" in r for r in self.term.rows()), 1)
+        mark = self.luis.lines.count()
+        self.term.keys("Enter")
+        line = self.luis.lines.wait(r"^\[#lobby\] ana: x+y+$", start=mark)
+        self.assertEqual(len(line), len("[#lobby] ana: ") + 4096)
+
+
+class FakeServerTerminal(TerminalTests, unittest.TestCase):
+    def start_server(self):
+        return common.FakeServer()
+
+
+if ARGS.charlad:
+    class RealServerTerminal(TerminalTests, unittest.TestCase):
+        def start_server(self):
+            return common.RealServer(ARGS.charlad)
+
+
+if __name__ == "__main__":
+    common.main()
