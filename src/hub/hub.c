@@ -215,6 +215,7 @@ void hub_send(struct hub *h, struct session *s, const struct hub_event *ev)
 	frame_unref(f);
 }
 
+__attribute__((format(printf, 4, 0)))
 static void hub_vreply(struct hub *h, struct session *s, enum hub_ev_type type, const char *fmt,
 		       va_list ap)
 {
