@@ -15,7 +15,7 @@
 #define MSG_VERSION "charla %s\n"
 
 static void restore_terminal(void);
-static void on_fatal(int signum);
+static void on_fatal(int signum, siginfo_t *info, void *context);
 static void guard_terminal(void);
 static bool colour_wanted(void);
 
@@ -32,15 +32,17 @@ static void restore_terminal(void)
 	uv_tty_reset_mode();
 }
 
-static void on_fatal(int signum)
+static void on_fatal(int signum, siginfo_t *info, void *context)
 {
+	(void)context;
 	uv_tty_reset_mode();
 	for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
 		if (fatal_signals[i] == signum)
 			sigaction(signum, &previous[i], NULL);
-	/* Returning re-runs a faulting instruction, which now meets the previous handler; an abort
-	 * or a signal sent by kill needs raising again. */
-	if (signum == SIGABRT || signum == SIGFPE)
+	/* A fault (si_code > 0) happens again when the handler returns and then meets the previous
+	 * handler at the faulting instruction, where a sanitizer's report is most useful. A signal
+	 * that was sent (abort(), kill) does not come back by itself, so it is raised again. */
+	if (info->si_code <= 0)
 		raise(signum);
 }
 
@@ -51,7 +53,8 @@ static void guard_terminal(void)
 	atexit(restore_terminal);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_fatal;
+	sa.sa_sigaction = on_fatal;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
 		sigaction(fatal_signals[i], &sa, &previous[i]);

@@ -324,11 +324,13 @@ class ScriptedServer:
         self.sock = None
         self.lines = None
 
-    def accept(self):
+    def accept(self, read=True):
+        """Takes the connection; with read=False nothing reads it until the test does."""
         self.sock, _ = self.listener.accept()
         self.sock.settimeout(None)
-        self.file = self.sock.makefile("rb", buffering=0)
-        self.lines = Lines(self.file)
+        if read:
+            self.file = self.sock.makefile("rb", buffering=0)
+            self.lines = Lines(self.file)
 
     def send(self, data):
         self.sock.sendall(data if isinstance(data, bytes) else data.encode() + b"\n")
@@ -341,8 +343,9 @@ class ScriptedServer:
                 pass
             self.sock.close()
             self.sock = None
-            self.lines.wait_eof()
-            self.file.close()
+            if self.lines:
+                self.lines.wait_eof()
+                self.file.close()
         self.listener.close()
 
 

@@ -4,10 +4,12 @@ input, /quit and salir, the line limit, and that network text is printed exactly
 characters. Run against a fake server always, and against charlad when --charlad is given."""
 
 import os
+import selectors
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -163,10 +165,10 @@ class ScriptedTests(unittest.TestCase):
             common.reap(p)
         self.server.close()
 
-    def charla(self, *args, **kw):
+    def charla(self, *args, read=True, **kw):
         p = common.charla(ARGS.charla, *args, HOST, str(self.server.port), **kw)
         self.procs.append(p)
-        self.server.accept()
+        self.server.accept(read)
         return p
 
     def test_prints_exactly_what_arrives_without_echo_or_colour(self):
@@ -234,6 +236,89 @@ class ScriptedTests(unittest.TestCase):
         self.assertEqual(common.finish(p), 0)
         self.assertEqual(self.server.lines.lines, ["ana", "hola"])
 
+    def test_a_second_signal_leaves_at_once(self):
+        p = self.charla("-n", "ana")
+        # The name is sent once the session is set up, signal handlers included.
+        self.server.lines.wait(r"^ana$")
+        p.send_signal(signal.SIGTERM)
+        self.server.lines.wait(r"^/quit$")
+        # The server does not close; a second signal does not wait for the grace to run out.
+        started = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(common.finish(p), 0)
+        self.assertLess(time.monotonic() - started, 1.5)
+
+    def test_a_line_without_end_from_the_server_is_still_shown(self):
+        p = self.charla()
+        p.stdin.write(b"/quit\n")
+        p.stdin.flush()
+        self.server.lines.wait(r"^/quit$")
+        self.server.send(b"* Bye.")
+        self.server.close()
+        self.assertEqual(common.finish(p), 0)
+        p.out.wait_eof()
+        self.assertEqual(p.out.data, b"* Bye.\n")
+
+    def test_an_endless_line_from_the_server_is_shown_in_pieces(self):
+        p = self.charla()
+        self.server.send(b"a" * 70000 + b"\n")
+        self.server.close()
+        self.assertEqual(common.finish(p), 5)
+        p.out.wait_eof()
+        self.assertEqual(p.out.data, b"a" * 65536 + b"\n" + b"a" * (70000 - 65536) + b"\n")
+
+    def test_piped_input_waits_while_the_server_does_not_read(self):
+        # The client reads its input only as fast as the server takes it, so a big input does
+        # not pile up in its memory. What it may hold is its queue mark plus what the kernel
+        # buffers (a few MiB on loopback), far less than what is offered here.
+        offered = 48 << 20
+        p = self.charla(read=False)
+        fd = p.stdin.fileno()
+        os.set_blocking(fd, False)
+        chunk = (b"x" * 99 + b"\n") * 655
+
+        total = 0  # Written so far: the input is 100-byte lines, cut anywhere.
+
+        def write_until(limit, stall):
+            nonlocal total
+            written = 0
+            with selectors.DefaultSelector() as sel:
+                sel.register(fd, selectors.EVENT_WRITE)
+                while written < limit:
+                    if not sel.select(timeout=stall):
+                        break
+                    at = total % len(chunk)
+                    try:
+                        n = os.write(fd, chunk[at:at + limit - written])
+                    except BlockingIOError:
+                        continue
+                    written += n
+                    total += n
+            return written
+
+        taken = write_until(offered, stall=3)
+        self.assertLess(taken, 16 << 20)
+        # Once the server reads, the input flows again, and every line arrives.
+        received = []
+        drain = threading.Thread(target=lambda: received.append(self.drain()), daemon=True)
+        drain.start()
+        more = write_until(8 << 20, stall=common.TIMEOUT)
+        self.assertEqual(more, 8 << 20)
+        p.stdin.close()
+        drain.join(common.TIMEOUT)
+        # A last line cut short is sent with the newline the client adds.
+        self.assertEqual(received, [total + (1 if total % 100 else 0)])
+        self.server.close()
+        self.assertEqual(common.finish(p), 0)
+
+    def drain(self):
+        """Reads the server's socket to its end; returns the byte count."""
+        total = 0
+        while True:
+            data = self.server.sock.recv(1 << 20)
+            if not data:
+                return total
+            total += len(data)
 
 if __name__ == "__main__":
     common.main()

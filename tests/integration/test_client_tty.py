@@ -8,6 +8,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -35,7 +36,7 @@ class Tmux:
     """One tmux server on a private socket, with one pane running charla. After charla exits the
     pane prints its exit code and the terminal's icanon and echo settings, then waits."""
 
-    def __init__(self, charla_args, env=None):
+    def __init__(self, charla_args, env=None, output_filter=None):
         self.dir = tempfile.mkdtemp(prefix="charla-tty-")
         self.base = ["tmux", "-S", os.path.join(self.dir, "sock"), "-f", "/dev/null"]
         environment = {"LC_ALL": "C.UTF-8", "TERM": "screen", **(env or {})}
@@ -44,6 +45,7 @@ class Tmux:
                 environment[name] = os.environ[name]
         command = (" ".join(f"{k}={shlex.quote(v)}" for k, v in environment.items())
                    + " " + " ".join(shlex.quote(a) for a in [ARGS.charla, *charla_args])
+                   + (f" | {output_filter}" if output_filter else "")
                    + "; echo exit=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e '-\\?icanon' -e '-\\?echo'"
                    + "; exec cat")
         subprocess.run([*self.base, "new-session", "-d", "-x", str(COLS), "-y", str(ROWS),
@@ -83,6 +85,21 @@ class Tmux:
         regex = re.compile(pattern)
         rows = self.wait(lambda rows: any(regex.search(r) for r in rows), repr(pattern), timeout)
         return next(i for i, r in enumerate(rows) if regex.search(r))
+
+    def charla_pid(self):
+        """The pid of charla, the child of the pane's shell."""
+        shell = self.tmux("display", "-p", "-t", "t", "#{pane_pid}").strip()
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == shell and os.readlink(f"/proc/{entry}/exe") == os.path.realpath(ARGS.charla):
+                return int(entry)
+        raise AssertionError("charla is not running in the pane")
 
     def last_row(self, rows):
         return max(i for i, r in enumerate(rows) if r)
@@ -284,6 +301,46 @@ class TerminalTests:
         self.term.keys("Enter")
         line = self.luis.lines.wait(r"^\[#lobby\] ana: x+y+$", start=mark)
         self.assertEqual(len(line), len("[#lobby] ana: ") + 4096)
+
+
+    def other_terminal(self, name, **kw):
+        term = Tmux(["-n", name, HOST, str(self.server.port)], **kw)
+        self.addCleanup(term.close)
+        return term
+
+    def test_ctrl_l_clears_the_screen_and_redraws_the_line(self):
+        self.term.type("still here")
+        self.term.keys("C-l")
+        self.term.wait(lambda rows: rows[0] == "#lobby> still here" and not any(rows[1:]),
+                       "only the edit row, at the top")
+
+    def test_an_abort_still_restores_the_terminal(self):
+        # abort() is how the client dies when memory runs out (xmalloc).
+        os.kill(self.term.charla_pid(), signal.SIGABRT)
+        self.term.wait_row(r"^exit=134$")
+        self.term.wait_row(r"^icanon$")
+        self.term.wait_row(r"^echo$")
+
+    def test_no_color_turns_styles_off(self):
+        term = self.other_terminal("bea", env={"NO_COLOR": "1"})
+        term.wait_row(r"^#lobby>$")
+        self.luis.send("sin colores")
+        term.wait_row(r"^\[#lobby\] luis: sin colores$")
+        self.assertFalse(any("\x1b" in r for r in term.rows(escapes=True)))
+
+    def test_terminal_input_with_output_to_a_pipe_reads_lines(self):
+        # Standard output is not a terminal: no editor, no echo, no colour; the terminal's own
+        # line editing (cooked mode) delivers whole lines.
+        term = self.other_terminal("cris", output_filter="cat")
+        term.wait_row(r"^\* Welcome, cris!")
+        mark = self.luis.lines.count()
+        term.type("por la tuberia")
+        term.keys("Enter")
+        self.luis.lines.wait(r"^\[#lobby\] cris: por la tuberia$", start=mark)
+        self.luis.send("recibido")
+        term.wait_row(r"^\[#lobby\] luis: recibido$")
+        self.assertFalse(any("\x1b" in r for r in term.rows(escapes=True)))
+        self.assertFalse(any(r.startswith("[#lobby] cris:") for r in term.rows()))
 
 
 class FakeServerTerminal(TerminalTests, unittest.TestCase):
