@@ -40,7 +40,8 @@ static const char help_text[] =
 #define MSG_BAD_NAME "invalid name: it must be text without control characters, at most %d bytes"
 #define MSG_BAD_HOST "invalid host %s"
 
-static bool fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static bool valid_port(const char *s);
 static bool set_host(struct args *a, const char *host, char *err, size_t errlen);
 

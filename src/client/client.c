@@ -59,17 +59,15 @@ struct client {
 	int exit_code;
 	bool finishing;
 
-	/* The connection. tcp is initialised when tcp_live; one handle is reused for each address
-	 * tried, after the close callback of the previous attempt. */
+	/* The connection. One tcp handle serves each address tried in turn: it is initialised
+	 * again only after the close callback of the previous attempt. */
 	uv_getaddrinfo_t resolve_req;
 	bool resolving;
 	struct addrinfo *addrs;
 	struct addrinfo *next_addr;
 	uv_tcp_t tcp;
-	bool tcp_live;
 	uv_connect_t connect_req;
 	int last_error;
-	bool connected;
 	uv_shutdown_t shutdown_req;
 	bool half_closed;
 	bool quitting;
@@ -238,13 +236,11 @@ static void try_next(struct client *c)
 			continue;
 		}
 		c->tcp.data = c;
-		c->tcp_live = true;
 		c->connect_req.data = c;
 		r = uv_tcp_connect(&c->connect_req, &c->tcp, ai->ai_addr, on_connect);
 		if (r == 0)
 			return;
 		c->last_error = r;
-		c->tcp_live = false;
 		uv_close((uv_handle_t *)&c->tcp, on_attempt_closed);
 		return;
 	}
@@ -266,11 +262,9 @@ static void on_connect(uv_connect_t *req, int status)
 		return;
 	if (status < 0) {
 		c->last_error = status;
-		c->tcp_live = false;
 		uv_close((uv_handle_t *)&c->tcp, on_attempt_closed);
 		return;
 	}
-	c->connected = true;
 	uv_freeaddrinfo(c->addrs);
 	c->addrs = NULL;
 	start_session(c);
@@ -371,8 +365,9 @@ static void connection_ended(struct client *c, int status)
 		finish(c, CLIENT_EXIT_OK, NULL);
 		return;
 	}
-	const char *why = status == UV_EOF ? (c->last_fact == TRACK_SHUTDOWN ? MSG_SHUT_DOWN : MSG_CLOSED)
-					   : uv_strerror(status);
+	const char *why = uv_strerror(status);
+	if (status == UV_EOF)
+		why = c->last_fact == TRACK_SHUTDOWN ? MSG_SHUT_DOWN : MSG_CLOSED;
 	finish(c, CLIENT_EXIT_LOST, MSG_LOST, c->opt->host, c->opt->port, why);
 }
 
@@ -434,15 +429,7 @@ static void submit(struct client *c, const char *line, size_t len, bool echo)
 			incoming_format(said.data, said.len, c->track.name, c->opt->colour, &c->out);
 		} else {
 			/* A command or the name: shown as typed after the prompt, like a transcript. */
-			buf_puts(&said, prompt(c));
-			buf_append(&said, line, len);
-			if (c->opt->colour)
-				buf_puts(&c->out, "\x1b[2m");
-			incoming_format(said.data, said.len, NULL, false, &c->out);
-			if (c->opt->colour) {
-				c->out.len--;
-				buf_puts(&c->out, "\x1b[0m\n");
-			}
+			outgoing_transcript(prompt(c), line, len, c->opt->colour, &c->out);
 		}
 		buf_free(&said);
 		show(c);

@@ -8,8 +8,8 @@
  *
  * Nothing here touches a terminal: the terminal layer (term.c) asks edit_view what part of the text
  * fits and where the cursor goes. The text is always clean UTF-8 (valid, no control characters),
- * because edit_insert refuses anything else and the history only holds earlier text. The cursor is a
- * byte offset that always sits on a character boundary, where a character is one code point of
+ * because edit_insert refuses anything else and the history only holds earlier text. The cursor is
+ * a byte offset that always sits on a character boundary, where a character is one code point of
  * non-zero display width followed by any zero-width code points (combining accents), so that the
  * cursor never lands between a letter and its accent. Display widths come from wcwidth(), so they
  * follow the LC_CTYPE locale the program set. */

@@ -23,7 +23,8 @@ enum incoming_kind {
 	INCOMING_EVENT,   /* `[tag] -- text` */
 };
 
-/* Offsets into the line for the tagged kinds; zero for the others. The tag includes its brackets. */
+/* Offsets into the line for the tagged kinds, zero for the others. The tag includes its
+ * brackets. */
 struct incoming_parts {
 	size_t tag_len;
 	size_t name_off, name_len;

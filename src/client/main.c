@@ -1,5 +1,6 @@
-/* charla: the terminal client. main wires the command line and the process-wide settings (locale,
- * signal dispositions, terminal restoration on abnormal exits) to client_run, which does the rest. */
+/* charla: the terminal client. main wires the command line and the process-wide settings
+ * (locale, signal dispositions, terminal restoration on abnormal exits) to client_run, which does
+ * the rest. */
 #include <locale.h>
 #include <signal.h>
 #include <stdbool.h>

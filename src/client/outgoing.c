@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/utf8.h"
 
 static bool is_command(const char *line, size_t len, const char *name, size_t *after);
 
@@ -95,4 +96,16 @@ bool outgoing_echo(const char *line, size_t len, const char *name, const char *r
 	}
 	buf_append(out, line + p.text_off, p.text_len);
 	return true;
+}
+
+void outgoing_transcript(const char *prompt, const char *line, size_t len, bool colour,
+			 struct buf *out)
+{
+	if (colour)
+		buf_puts(out, "\x1b[2m");
+	utf8_sanitize(prompt, strlen(prompt), out);
+	utf8_sanitize(line, len, out);
+	if (colour)
+		buf_puts(out, "\x1b[0m");
+	buf_putc(out, '\n');
 }

@@ -32,5 +32,9 @@ enum outgoing_kind outgoing_classify(const char *line, size_t len, struct outgoi
  * the room is not known (NULL). */
 bool outgoing_echo(const char *line, size_t len, const char *name, const char *room,
 		   struct buf *out);
+/* Appends `prompt` and the line as typed, cleaned of control characters, faint with `colour`,
+ * and a newline: how the client shows a line it has no echo form for (a command, the name). */
+void outgoing_transcript(const char *prompt, const char *line, size_t len, bool colour,
+			 struct buf *out);
 
 #endif

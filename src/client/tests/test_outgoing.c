@@ -70,12 +70,31 @@ static void test_no_echo_without_state_or_for_commands(void **state)
 	check_echo("/quit", "ana", "#lobby", NULL);
 }
 
+static void transcript(const char *line, bool colour, const char *want)
+{
+	struct buf out = BUF_INIT;
+	outgoing_transcript("#dev> ", line, strlen(line), colour, &out);
+	assert_int_equal(out.len, strlen(want));
+	assert_memory_equal(out.data, want, out.len);
+	buf_free(&out);
+}
+
+static void test_transcript_of_commands(void **state)
+{
+	(void)state;
+	transcript("/join #x", false, "#dev> /join #x\n");
+	transcript("/join #x", true, "\x1b[2m#dev> /join #x\x1b[0m\n");
+	/* Piped input may hold anything; the terminal never gets its control characters. */
+	transcript("a\x1b[2Jb", false, "#dev> a\xef\xbf\xbd[2Jb\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_echo_in_the_servers_form),
 		cmocka_unit_test(test_no_echo_without_state_or_for_commands),
+		cmocka_unit_test(test_transcript_of_commands),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
