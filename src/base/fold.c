@@ -23,7 +23,7 @@ uint32_t fold_codepoint(uint32_t cp)
 			return (cp & 1) ? cp + 1 : cp;
 		return (cp & 1) ? cp : cp + 1;
 	}
-	if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2)
+	if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) /* Α-Ω, Ϊ, Ϋ */
 		return cp + 0x20;
 	if (cp == 0x3C2)
 		return 0x3C3; /* final sigma folds to sigma */
