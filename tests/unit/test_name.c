@@ -127,6 +127,8 @@ static void t_reserved_case_insensitive(void **state)
 	assert_int_equal(USER("pM"), NAME_RESERVED);
 	assert_int_equal(USER("server"), NAME_RESERVED);
 	assert_int_equal(USER("SeRvEr"), NAME_RESERVED);
+	assert_int_equal(USER("you"), NAME_RESERVED);
+	assert_int_equal(USER("You"), NAME_RESERVED);
 	/* Only the whole word. */
 	assert_int_equal(USER("pmx"), NAME_OK);
 	assert_int_equal(USER("p"), NAME_OK);

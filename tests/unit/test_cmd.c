@@ -1,0 +1,449 @@
+/* Unit tests for hub/cmd: cmd_parse over single lines, and cmd_line's replies through a real hub
+ * with fake line-protocol sessions (no sockets: each session collects the bytes it is sent). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/buf.h"
+#include "base/frame.h"
+#include "face/line/line_codec.h"
+#include "hub/cmd.h"
+#include "hub/hub.h"
+
+/* ---- cmd_parse ---- */
+
+/* The span as a NUL-terminated copy in a static buffer (one per slot). */
+static const char *span(struct cmd_span s, int slot)
+{
+	static char bufs[4][512];
+	assert_true(s.len < sizeof(bufs[0]));
+	if (s.len)
+		memcpy(bufs[slot], s.p, s.len);
+	bufs[slot][s.len] = '\0';
+	return bufs[slot];
+}
+
+static void span_inside(struct cmd_span s, const char *line, size_t len)
+{
+	if (s.len)
+		assert_true(s.p >= line && s.p + s.len <= line + len);
+}
+
+static struct cmd_parsed parse(const char *line, enum cmd_kind kind)
+{
+	struct cmd_parsed c;
+	size_t len = strlen(line);
+	assert_int_equal(cmd_parse(line, len, &c), kind);
+	assert_int_equal(c.kind, kind);
+	span_inside(c.arg, line, len);
+	span_inside(c.rest, line, len);
+	span_inside(c.text, line, len);
+	span_inside(c.name, line, len);
+	return c;
+}
+
+static void expect_cmd(const char *line, enum cmd_id id, const char *arg, const char *rest)
+{
+	struct cmd_parsed c = parse(line, CMD_COMMAND);
+	assert_int_equal(c.id, id);
+	assert_string_equal(span(c.arg, 0), arg);
+	assert_string_equal(span(c.rest, 1), rest);
+}
+
+static void expect_text(const char *line, const char *text)
+{
+	struct cmd_parsed c = parse(line, CMD_TEXT);
+	assert_string_equal(span(c.text, 0), text);
+}
+
+static void expect_usage(const char *line, enum cmd_id id)
+{
+	struct cmd_parsed c = parse(line, CMD_USAGE);
+	assert_int_equal(c.id, id);
+}
+
+static void expect_unknown(const char *line, const char *name)
+{
+	struct cmd_parsed c = parse(line, CMD_UNKNOWN);
+	assert_string_equal(span(c.name, 0), name);
+}
+
+static void t_every_command(void **state)
+{
+	(void)state;
+	expect_cmd("/help", CMD_HELP, "", "");
+	expect_cmd("/nick bob", CMD_NICK, "bob", "bob");
+	expect_cmd("/join #dev", CMD_JOIN, "#dev", "");
+	expect_cmd("/join dev", CMD_JOIN, "dev", "");
+	expect_cmd("/join dev extra words", CMD_JOIN, "dev", "extra words");
+	expect_cmd("/part", CMD_PART, "", "");
+	expect_cmd("/part #dev", CMD_PART, "#dev", "");
+	expect_cmd("/rooms", CMD_ROOMS, "", "");
+	expect_cmd("/who", CMD_WHO, "", "");
+	expect_cmd("/who #dev", CMD_WHO, "#dev", "");
+	expect_cmd("/msg bob hola", CMD_MSG, "bob", "hola");
+	expect_cmd("/me waves", CMD_ME, "waves", "waves");
+	expect_cmd("/quit", CMD_QUIT, "", "");
+	expect_cmd("/quit bye", CMD_QUIT, "bye", "bye");
+}
+
+static void t_case_insensitive(void **state)
+{
+	(void)state;
+	expect_cmd("/HELP", CMD_HELP, "", "");
+	expect_cmd("/Help", CMD_HELP, "", "");
+	expect_cmd("/NiCk Bob", CMD_NICK, "Bob", "Bob");
+	expect_cmd("/JOIN #Dev", CMD_JOIN, "#Dev", "");
+	expect_cmd("/MSG bob hi", CMD_MSG, "bob", "hi");
+	expect_cmd("/ME x", CMD_ME, "x", "x");
+	expect_cmd("/QUIT", CMD_QUIT, "", "");
+	expect_cmd("/ROOMS", CMD_ROOMS, "", "");
+	expect_cmd("/wHo", CMD_WHO, "", "");
+	expect_cmd("/PART", CMD_PART, "", "");
+}
+
+static void t_spans_and_blanks(void **state)
+{
+	(void)state;
+	/* /msg: the first word is the name, the rest (trimmed, inner blanks kept) the text. */
+	expect_cmd("/msg bob hola que tal", CMD_MSG, "bob", "hola que tal");
+	expect_cmd("/msg   bob    hola  que  tal   ", CMD_MSG, "bob", "hola  que  tal");
+	expect_cmd("/msg\tbob\thi\tthere", CMD_MSG, "bob", "hi\tthere");
+	/* /me and /quit take the whole rest as one value. */
+	expect_cmd("/me  waves at   everyone ", CMD_ME, "waves at   everyone", "waves at   everyone");
+	expect_cmd("/quit  me voy, adi\xC3\xB3s ", CMD_QUIT, "me voy, adi\xC3\xB3s", "me voy, adi\xC3\xB3s");
+	expect_cmd("/help   ", CMD_HELP, "", "");
+	expect_cmd("/nick  a b ", CMD_NICK, "a b", "a b"); /* the hub refuses the space later */
+}
+
+static void t_missing_arguments(void **state)
+{
+	(void)state;
+	expect_usage("/nick", CMD_NICK);
+	expect_usage("/nick   ", CMD_NICK);
+	expect_usage("/join", CMD_JOIN);
+	expect_usage("/join \t ", CMD_JOIN);
+	expect_usage("/msg", CMD_MSG);
+	expect_usage("/msg bob", CMD_MSG);
+	expect_usage("/msg bob   ", CMD_MSG);
+	expect_usage("/me", CMD_ME);
+	expect_usage("/me   ", CMD_ME);
+	expect_usage("/MSG", CMD_MSG);
+}
+
+static void t_unknown(void **state)
+{
+	(void)state;
+	expect_unknown("/x", "x");
+	expect_unknown("/xyz with args", "xyz");
+	expect_unknown("/helpme", "helpme");
+	expect_unknown("/hel", "hel");
+	expect_unknown("/salir", "salir");
+	expect_unknown("/", "");
+}
+
+static void t_text_and_escape(void **state)
+{
+	(void)state;
+	expect_text("hola", "hola");
+	expect_text("  hola  ", "  hola  "); /* text is said as typed */
+	expect_text("//etc/hosts is a file", "/etc/hosts is a file");
+	expect_text("//", "/");
+	expect_text("///x", "//x");
+	expect_text(" /help", " /help"); /* only a line that starts with '/' is a command */
+	expect_text("a/b", "a/b");
+}
+
+static void t_blank_lines(void **state)
+{
+	(void)state;
+	parse("", CMD_EMPTY);
+	parse(" ", CMD_EMPTY);
+	parse("   \t  ", CMD_EMPTY);
+	struct cmd_parsed c;
+	assert_int_equal(cmd_parse("x", 0, &c), CMD_EMPTY);
+}
+
+static void t_salir(void **state)
+{
+	(void)state;
+	expect_cmd("salir", CMD_QUIT, "", "");
+	expect_cmd("SALIR", CMD_QUIT, "", "");
+	expect_cmd("Salir", CMD_QUIT, "", "");
+	expect_cmd("  salir  ", CMD_QUIT, "", "");
+	expect_cmd("\tsAlIr\t", CMD_QUIT, "", "");
+	expect_text("salir ya", "salir ya");
+	expect_text("salirr", "salirr");
+	expect_text("sal", "sal");
+	expect_text("no salir", "no salir");
+	/* The length decides, not a NUL. */
+	struct cmd_parsed c;
+	assert_int_equal(cmd_parse("salir ya", 5, &c), CMD_COMMAND);
+	assert_int_equal(c.id, CMD_QUIT);
+}
+
+static void t_usage_strings(void **state)
+{
+	(void)state;
+	static const char *const names[CMD_COUNT] = {
+		[CMD_HELP] = "/help", [CMD_NICK] = "/nick", [CMD_JOIN] = "/join",
+		[CMD_PART] = "/part", [CMD_ROOMS] = "/rooms", [CMD_WHO] = "/who",
+		[CMD_MSG] = "/msg", [CMD_ME] = "/me", [CMD_QUIT] = "/quit",
+	};
+	for (int id = 0; id < CMD_COUNT; id++) {
+		const char *u = cmd_usage((enum cmd_id)id);
+		assert_non_null(u);
+		assert_memory_equal(u, names[id], strlen(names[id]));
+		/* The usage names the command that parses back to this id. */
+		struct cmd_parsed c;
+		enum cmd_kind k = cmd_parse(names[id], strlen(names[id]), &c);
+		assert_true(k == CMD_COMMAND || k == CMD_USAGE);
+		assert_int_equal(c.id, id);
+	}
+	assert_string_equal(cmd_usage(CMD_MSG), "/msg NAME TEXT");
+}
+
+/* ---- cmd_line through a hub ---- */
+
+struct tsess {
+	struct session s;
+	struct buf out; /* every byte the session was sent */
+	int admitted;
+	int disconnected;
+};
+
+static void t_deliver(struct session *s, struct frame *f)
+{
+	struct tsess *t = s->owner;
+	assert_true(f->refs >= 1);
+	buf_append(&t->out, f->data, f->len);
+}
+
+static void t_admitted(struct session *s)
+{
+	((struct tsess *)s->owner)->admitted++;
+}
+
+static void t_disconnect(struct session *s)
+{
+	((struct tsess *)s->owner)->disconnected++;
+}
+
+static const struct session_ops tops = {
+	.face = &line_codec_face,
+	.deliver = t_deliver,
+	.admitted = t_admitted,
+	.disconnect = t_disconnect,
+};
+
+struct fixture {
+	struct hub hub;
+	struct tsess ses[4];
+};
+
+#define ASK "* What is your name? (1-32 characters; no spaces, no ':')\n"
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct hub_config cfg = {.server_name = "testhost", .lobby = "#lobby", .max_rooms = 10,
+				 .max_clients = 0, .max_queue = 10};
+	hub_init(&fx->hub, &cfg, NULL, 1);
+	for (int i = 0; i < 4; i++) {
+		hub_session_init(&fx->ses[i].s, &tops, &fx->ses[i]);
+		buf_init(&fx->ses[i].out);
+		assert_int_equal(hub_open(&fx->hub, &fx->ses[i].s), HUB_OPEN_ADMITTED);
+		assert_int_equal(fx->ses[i].admitted, 1);
+	}
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	for (int i = 0; i < 4; i++) {
+		hub_close(&fx->hub, &fx->ses[i].s, "test over");
+		buf_free(&fx->ses[i].out);
+	}
+	hub_free(&fx->hub);
+	free(fx);
+	return 0;
+}
+
+/* Runs one line from session i and returns what i was sent (then forgets it). */
+static const char *say(struct fixture *fx, int i, const char *line)
+{
+	static struct buf last;
+	struct tsess *t = &fx->ses[i];
+	buf_clear(&t->out);
+	cmd_line(&fx->hub, &t->s, line, strlen(line));
+	buf_clear(&last);
+	buf_append(&last, t->out.data ? t->out.data : "", t->out.len);
+	buf_clear(&t->out);
+	return last.data;
+}
+
+/* What session i was sent since the last look. */
+static const char *seen(struct fixture *fx, int i)
+{
+	static struct buf last;
+	struct tsess *t = &fx->ses[i];
+	buf_clear(&last);
+	buf_append(&last, t->out.data ? t->out.data : "", t->out.len);
+	buf_clear(&t->out);
+	return last.data;
+}
+
+static void clear_all(struct fixture *fx)
+{
+	for (int i = 0; i < 4; i++)
+		buf_clear(&fx->ses[i].out);
+}
+
+static void t_greeting(void **state)
+{
+	struct fixture *fx = *state;
+	cmd_greet(&fx->hub, &fx->ses[0].s, "9.9");
+	assert_string_equal(seen(fx, 0), "* charlad 9.9 on testhost. 0 people online.\n" ASK);
+	assert_string_equal(say(fx, 0, "ana"),
+			    "* Welcome, ana! You are in #lobby with 0 others. Type /help for commands.\n");
+	cmd_greet(&fx->hub, &fx->ses[1].s, "9.9");
+	assert_string_equal(seen(fx, 1), "* charlad 9.9 on testhost. 1 person online.\n" ASK);
+	assert_string_equal(say(fx, 1, "  luis \t"),
+			    "* Welcome, luis! You are in #lobby with 1 other. Type /help for commands.\n");
+	assert_string_equal(seen(fx, 0), "[#lobby] -- luis joined\n");
+	cmd_greet(&fx->hub, &fx->ses[2].s, "9.9");
+	assert_string_equal(seen(fx, 2), "* charlad 9.9 on testhost. 2 people online.\n" ASK);
+}
+
+static void t_naming_phase(void **state)
+{
+	struct fixture *fx = *state;
+	assert_string_equal(say(fx, 0, ""), "");
+	assert_string_equal(say(fx, 0, "   "), "");
+	assert_string_equal(say(fx, 0, "/join #x"), "! Give your name first.\n" ASK);
+	assert_string_equal(say(fx, 0, "/who"), "! Give your name first.\n" ASK);
+	assert_non_null(strstr(say(fx, 0, "/msg"), "! Give your name first.\n"));
+	assert_string_equal(say(fx, 0, "/bogus"),
+			    "! Unknown command: /bogus. Type /help for the list.\n");
+	assert_string_equal(say(fx, 0, "pm"), "! Cannot use that name: that name is reserved.\n" ASK);
+	assert_string_equal(say(fx, 0, "a b"),
+			    "! Cannot use that name: a name cannot contain spaces.\n" ASK);
+	assert_string_equal(say(fx, 0, "a:b"),
+			    "! Cannot use that name: a name cannot contain ':' or ','.\n" ASK);
+	assert_string_equal(say(fx, 0, "//x"),
+			    "! Cannot use that name: a name cannot start with # / @ * ! - or [.\n" ASK);
+	assert_int_equal(fx->ses[0].s.state, SESSION_NAMING);
+	assert_string_equal(say(fx, 0, "Ana"),
+			    "* Welcome, Ana! You are in #lobby with 0 others. Type /help for commands.\n");
+	assert_int_equal(fx->ses[0].s.state, SESSION_ACTIVE);
+	/* Taken, case-insensitively. */
+	assert_string_equal(say(fx, 1, "ANA"), "! The name ANA is taken; pick another.\n" ASK);
+	assert_int_equal(fx->ses[1].s.state, SESSION_NAMING);
+	assert_string_equal(seen(fx, 0), "");
+}
+
+static void t_help(void **state)
+{
+	struct fixture *fx = *state;
+	/* Help works before and after naming; every line is a "* " line and every command is listed. */
+	for (int round = 0; round < 2; round++) {
+		const char *h = say(fx, 0, round ? "/HELP" : "/help");
+		assert_memory_equal(h, "* Commands:\n", 12);
+		for (int id = 0; id < CMD_COUNT; id++)
+			assert_non_null(strstr(h, cmd_usage((enum cmd_id)id)));
+		for (const char *p = h; *p; p = strchr(p, '\n') + 1)
+			assert_memory_equal(p, "* ", 2);
+		say(fx, 0, "ana");
+	}
+}
+
+static void t_text_and_commands_when_named(void **state)
+{
+	struct fixture *fx = *state;
+	say(fx, 0, "ana");
+	say(fx, 1, "luis");
+	clear_all(fx);
+	assert_string_equal(say(fx, 0, "hola"), ""); /* no echo */
+	assert_string_equal(seen(fx, 1), "[#lobby] ana: hola\n");
+	assert_string_equal(say(fx, 0, "//etc/hosts"), "");
+	assert_string_equal(seen(fx, 1), "[#lobby] ana: /etc/hosts\n");
+	assert_string_equal(say(fx, 0, "  spaced  "), "");
+	assert_string_equal(seen(fx, 1), "[#lobby] ana:   spaced  \n");
+	assert_string_equal(say(fx, 0, "/nick"), "! Usage: /nick NEW\n");
+	assert_string_equal(say(fx, 0, "/msg luis"), "! Usage: /msg NAME TEXT\n");
+	assert_string_equal(say(fx, 0, "/me"), "! Usage: /me ACTION\n");
+	assert_string_equal(say(fx, 0, "/join"), "! Usage: /join ROOM\n");
+	assert_string_equal(say(fx, 0, "/nope"), "! Unknown command: /nope. Type /help for the list.\n");
+	assert_string_equal(seen(fx, 1), "");
+	assert_string_equal(say(fx, 0, "/me waves  hi"), "");
+	assert_string_equal(seen(fx, 1), "[#lobby] * ana waves  hi\n");
+	assert_string_equal(say(fx, 0, "/MSG LUIS psst, hey"), "");
+	assert_string_equal(seen(fx, 1), "[pm] ana: psst, hey\n");
+	assert_string_equal(say(fx, 0, "/join dev"), "* You joined #dev (1 member).\n");
+	assert_string_equal(say(fx, 1, "/join DEV"), "* You joined #dev (2 members).\n");
+	assert_string_equal(seen(fx, 0), "[#dev] -- luis joined\n");
+	assert_string_equal(say(fx, 1, "/who dev"), "* #dev (2): ana luis\n");
+	assert_string_equal(say(fx, 1, "/part dev"),
+			    "* You left #dev.\n* Your current room is #lobby.\n");
+	assert_string_equal(seen(fx, 0), "[#dev] -- luis left\n");
+}
+
+static void t_quit_and_salir(void **state)
+{
+	struct fixture *fx = *state;
+	say(fx, 0, "ana");
+	say(fx, 1, "luis");
+	say(fx, 2, "zoe");
+	clear_all(fx);
+	struct tsess *t = &fx->ses[0];
+	assert_false(cmd_line(&fx->hub, &t->s, "/quit me voy", 12));
+	assert_string_equal(seen(fx, 0), "* Bye.\n");
+	assert_int_equal(t->disconnected, 1);
+	assert_int_equal(t->s.state, SESSION_GONE);
+	assert_string_equal(seen(fx, 1), "-- ana quit (me voy)\n");
+	assert_string_equal(seen(fx, 2), "-- ana quit (me voy)\n");
+
+	assert_false(cmd_line(&fx->hub, &fx->ses[1].s, "  SaLiR ", 8));
+	assert_string_equal(seen(fx, 1), "* Bye.\n");
+	assert_int_equal(fx->ses[1].disconnected, 1);
+	assert_string_equal(seen(fx, 2), "-- luis quit\n"); /* no reason given */
+
+	/* "salir ya" is just text. */
+	assert_true(cmd_line(&fx->hub, &fx->ses[2].s, "salir ya", 8));
+	assert_int_equal(fx->ses[2].disconnected, 0);
+	assert_string_equal(seen(fx, 2), "");
+
+	/* Quitting before having a name is allowed and tells nobody. */
+	assert_false(cmd_line(&fx->hub, &fx->ses[3].s, "/quit", 5));
+	assert_string_equal(seen(fx, 3), "* Bye.\n");
+	assert_int_equal(fx->ses[3].disconnected, 1);
+	assert_string_equal(seen(fx, 2), "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_every_command),
+		cmocka_unit_test(t_case_insensitive),
+		cmocka_unit_test(t_spans_and_blanks),
+		cmocka_unit_test(t_missing_arguments),
+		cmocka_unit_test(t_unknown),
+		cmocka_unit_test(t_text_and_escape),
+		cmocka_unit_test(t_blank_lines),
+		cmocka_unit_test(t_salir),
+		cmocka_unit_test(t_usage_strings),
+		cmocka_unit_test_setup_teardown(t_greeting, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_naming_phase, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_help, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_text_and_commands_when_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_quit_and_salir, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
