@@ -168,6 +168,10 @@ static void t_invalid_utf8(void **state)
 	assert_int_equal(USER("\x80" "abc"), NAME_BAD_UTF8);
 	/* A character cut by the length. */
 	assert_int_equal(name_check_user("a\xC3\xB1", 2), NAME_BAD_UTF8);
+	/* U+FFFD stands for what a face replaced (bad bytes, controls): refused, never repaired. */
+	assert_int_not_equal(USER("a\xEF\xBF\xBD"), NAME_OK);
+	assert_int_not_equal(USER("\xEF\xBF\xBD"), NAME_OK);
+	assert_int_not_equal(ROOM("#\xEF\xBF\xBD"), NAME_OK);
 }
 
 static void t_rooms(void **state)
