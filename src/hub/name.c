@@ -54,7 +54,10 @@ static enum name_result name_check_chars(const char *s, size_t len, size_t max_c
 		uint32_t cp;
 		bool valid;
 		i += utf8_decode(s + i, len - i, &cp, &valid);
-		if (!valid)
+		/* Faces replace invalid bytes and control characters with U+FFFD before a line
+		 * reaches the hub, so a U+FFFD here most likely stands for one of those: refuse it
+		 * rather than hand out a name the user never typed. */
+		if (!valid || cp == UTF8_REPLACEMENT)
 			return NAME_BAD_UTF8;
 		if (name_is_space(cp))
 			return NAME_SPACE;
