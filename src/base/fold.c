@@ -39,6 +39,15 @@ uint32_t fold_codepoint(uint32_t cp)
 		return cp + 0x20;
 	if (cp >= 0x400 && cp <= 0x40F)
 		return cp + 0x50;
+	/* The rest of Cyrillic (historic letters, Ukrainian Ґ, the Caucasian and Central Asian
+	 * additions) pairs upper and lower case as even/odd, except U+04C0-U+04CE. */
+	if (cp == 0x4C0)
+		return 0x4CF;
+	if (cp >= 0x4C1 && cp <= 0x4CE)
+		return (cp & 1) ? cp + 1 : cp;
+	if ((cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) ||
+	    (cp >= 0x4D0 && cp <= 0x52F))
+		return (cp & 1) ? cp : cp + 1;
 	return cp;
 }
 

@@ -160,10 +160,12 @@ bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len)
 		hub_error(h, s, T_UNKNOWN, (int)c.name.len, c.name.p);
 		return true;
 	case CMD_USAGE:
-		if (s->state == SESSION_NAMING && c.id != CMD_HELP && c.id != CMD_QUIT)
+		if (s->state == SESSION_NAMING) {
 			hub_error(h, s, T_NAME_FIRST);
-		else
+			hub_info(h, s, T_ASK_NAME);
+		} else {
 			hub_error(h, s, T_USAGE, cmd_usage(c.id));
+		}
 		return true;
 	case CMD_TEXT:
 		if (s->state == SESSION_NAMING)

@@ -129,10 +129,8 @@ enum outq_verdict outq_check(struct outq *q, const struct outq_limits *lim, uint
 		q->soft_since = 0;
 		return OUTQ_OK;
 	}
-	if (!q->soft_since) {
-		/* 0 means "not above", so a clock at 0 is nudged to 1. */
-		q->soft_since = now_ms ? now_ms : 1;
-		return OUTQ_OK;
-	}
-	return now_ms - q->soft_since >= lim->soft_ms ? OUTQ_OVER_SOFT : OUTQ_OK;
+	/* Stored plus one, so that 0 can mean "not above" whatever the clock reads. */
+	if (!q->soft_since)
+		q->soft_since = now_ms + 1;
+	return now_ms + 1 - q->soft_since >= lim->soft_ms ? OUTQ_OVER_SOFT : OUTQ_OK;
 }

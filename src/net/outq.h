@@ -33,7 +33,7 @@ struct outq {
 	uint32_t count;
 	uint32_t off;   /* bytes of the head frame already written */
 	size_t bytes;   /* unwritten bytes in the queue */
-	uint64_t soft_since; /* when bytes first went above the soft limit; 0 if not above */
+	uint64_t soft_since; /* 1 + when bytes went above the soft limit; 0 if not above */
 };
 
 void outq_init(struct outq *q);

@@ -329,7 +329,7 @@ static void t_naming_phase(void **state)
 	assert_string_equal(say(fx, 0, "   "), "");
 	assert_string_equal(say(fx, 0, "/join #x"), "! Give your name first.\n" ASK);
 	assert_string_equal(say(fx, 0, "/who"), "! Give your name first.\n" ASK);
-	assert_non_null(strstr(say(fx, 0, "/msg"), "! Give your name first.\n"));
+	assert_string_equal(say(fx, 0, "/msg"), "! Give your name first.\n" ASK);
 	assert_string_equal(say(fx, 0, "/bogus"),
 			    "! Unknown command: /bogus. Type /help for the list.\n");
 	assert_string_equal(say(fx, 0, "pm"), "! Cannot use that name: that name is reserved.\n" ASK);

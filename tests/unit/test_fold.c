@@ -11,6 +11,21 @@
 #include "base/fold.h"
 #include "base/utf8.h"
 
+/* Cyrillic beyond the basic block: Ukrainian Ґ, historic letters, the U+04C0 block's odd pairs. */
+static void t_cyrillic_extended(void **state)
+{
+	(void)state;
+	assert_int_equal(fold_codepoint(0x490), 0x491); /* Ґ */
+	assert_int_equal(fold_codepoint(0x491), 0x491);
+	assert_int_equal(fold_codepoint(0x460), 0x461);
+	assert_int_equal(fold_codepoint(0x4C0), 0x4CF);
+	assert_int_equal(fold_codepoint(0x4C1), 0x4C2);
+	assert_int_equal(fold_codepoint(0x4C2), 0x4C2);
+	assert_int_equal(fold_codepoint(0x4D0), 0x4D1);
+	assert_int_equal(fold_codepoint(0x52E), 0x52F);
+	assert_int_equal(fold_codepoint(0x482), 0x482); /* a sign, not a letter */
+}
+
 static void t_ascii(void **state)
 {
 	(void)state;
@@ -208,6 +223,7 @@ int main(void)
 		cmocka_unit_test(t_fold_utf8_strings),
 		cmocka_unit_test(t_small_cap_cuts_at_character),
 		cmocka_unit_test(t_never_lengthens_and_idempotent),
+		cmocka_unit_test(t_cyrillic_extended),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

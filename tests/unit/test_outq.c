@@ -283,8 +283,38 @@ static void t_soft_limit_needs_time(void **state)
 	assert_int_equal(outq_check(&q, &lim, 0), OUTQ_OK);
 	assert_int_not_equal(q.soft_since, 0);
 	assert_int_equal(outq_check(&q, &lim, 500), OUTQ_OK);
-	assert_int_equal(outq_check(&q, &lim, 1001), OUTQ_OVER_SOFT);
+	assert_int_equal(outq_check(&q, &lim, 999), OUTQ_OK);
+	assert_int_equal(outq_check(&q, &lim, 1000), OUTQ_OVER_SOFT);
 	outq_clear(&q);
+
+	/* A zero allowance means the soft limit acts at once. */
+	struct outq_limits now = {.hard = 0, .soft = 4, .soft_ms = 0};
+	outq_push(&q, frame_from("123456", 6));
+	assert_int_equal(outq_check(&q, &now, 77), OUTQ_OVER_SOFT);
+	outq_clear(&q);
+}
+
+/* Frames handed to a write still in flight stay queued when the rest is dropped. */
+static void t_drop_unsent_keeps_inflight(void **state)
+{
+	(void)state;
+	struct outq q;
+	outq_init(&q);
+	struct frame *a = push_str(&q, "aaaa\n");
+	struct frame *b = push_str(&q, "bbbb\n");
+	struct frame *c = push_str(&q, "cccc\n");
+	outq_consume(&q, 2);
+	/* 3 bytes of a plus 2 of b were handed to libuv. */
+	outq_drop_unsent(&q, 5);
+	assert_int_equal(q.count, 2);
+	assert_int_equal(q.bytes, 8);
+	assert_int_equal(a->refs, 2);
+	assert_int_equal(b->refs, 2);
+	assert_int_equal(c->refs, 1);
+	outq_clear(&q);
+	frame_unref(a);
+	frame_unref(b);
+	frame_unref(c);
 }
 
 static void t_drop_unstarted(void **state)
@@ -435,6 +465,7 @@ int main(void)
 		cmocka_unit_test(t_hard_limit),
 		cmocka_unit_test(t_soft_limit_needs_time),
 		cmocka_unit_test(t_drop_unstarted),
+		cmocka_unit_test(t_drop_unsent_keeps_inflight),
 		cmocka_unit_test(t_ring_released_after_burst),
 		cmocka_unit_test(t_random_against_reference),
 	};
