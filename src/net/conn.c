@@ -251,13 +251,23 @@ static void conn_check_limits(struct conn *c)
 	}
 }
 
+/* True when the queue is within both limits and was not above the soft one: outq_check would
+ * then say OK and change nothing, so conn_send skips it and its clock read (once per delivery). */
+static bool conn_within_limits(const struct conn *c)
+{
+	const struct outq_limits *lim = &c->net->cfg.outq;
+	size_t bytes = c->out.bytes;
+	return (!lim->hard || bytes <= lim->hard) && (!lim->soft || bytes <= lim->soft) &&
+	       !c->out.soft_since;
+}
+
 void conn_send(struct conn *c, struct frame *f)
 {
 	if (c->flags & (CONN_CLOSING | CONN_LINGER))
 		return;
 	outq_push(&c->out, frame_ref(f));
 	conn_mark_pending(c);
-	if (!(c->flags & CONN_DRAINING))
+	if (!(c->flags & CONN_DRAINING) && !conn_within_limits(c))
 		conn_check_limits(c);
 }
 
