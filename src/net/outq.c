@@ -50,13 +50,22 @@ void outq_push(struct outq *q, struct frame *f)
 
 unsigned outq_fill(const struct outq *q, uv_buf_t *bufs, unsigned max, size_t max_bytes)
 {
-	unsigned n = 0;
-	size_t total = 0;
-	for (uint32_t i = 0; i < q->count && n < max && total < max_bytes; i++) {
-		struct frame *f = outq_at(q, i);
-		size_t skip = i == 0 ? q->off : 0;
-		bufs[n] = uv_buf_init(f->data + skip, (unsigned)(f->len - skip));
-		total += f->len - skip;
+	if (!q->count || !max || !max_bytes)
+		return 0;
+	/* The head frame may be partly written; the others start at their first byte. This runs
+	 * once per frame written, so the fields are set directly rather than through the
+	 * (out-of-line) uv_buf_init. */
+	struct frame *f = q->ring[q->head];
+	bufs[0].base = f->data + q->off;
+	bufs[0].len = f->len - q->off;
+	size_t total = bufs[0].len;
+	unsigned n = 1;
+	uint32_t limit = q->count < max ? q->count : max;
+	for (uint32_t i = 1; i < limit && total < max_bytes; i++) {
+		f = outq_at(q, i);
+		bufs[n].base = f->data;
+		bufs[n].len = f->len;
+		total += f->len;
 		n++;
 	}
 	return n;
