@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "base/frame.h"
 #include "base/log.h"
@@ -136,6 +137,20 @@ static void conn_gone(struct conn *c, int status)
 	conn_close(c);
 }
 
+/* libuv reports UV_EOF for a POLLHUP that follows a short read without reading the socket's
+ * error, so a peer's RST that came right after its last bytes would pass for a FIN. The pending
+ * error (read and cleared by SO_ERROR) tells the two apart. */
+static int conn_read_error(struct conn *c, int status)
+{
+	uv_os_fd_t fd;
+	int err = 0;
+	socklen_t len = sizeof(err);
+	if (status == UV_EOF && uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err)
+		return uv_translate_sys_error(err);
+	return status;
+}
+
 static void conn_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
 	struct conn *c = s->data;
@@ -145,7 +160,7 @@ static void conn_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	if (nread == 0)
 		return;
 	if (nread < 0) {
-		conn_gone(c, (int)nread);
+		conn_gone(c, conn_read_error(c, (int)nread));
 		return;
 	}
 	if (c->flags & (CONN_CLOSING | CONN_LINGER | CONN_DRAINING))
