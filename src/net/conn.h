@@ -16,11 +16,12 @@
  *
  * Output. conn_send appends a frame reference to the output queue and marks the conn pending. The net
  * flushes every pending conn once per loop iteration, just before the loop sleeps (a uv_prepare), with
- * one writev per conn however many frames it has queued: a burst of messages to a client costs one
- * system call. What the kernel does not take is written asynchronously with a single uv_write in
- * flight per conn. Limits (outq.h) are checked on every send; a conn that passes one is not closed
- * there (the caller is deep inside a fan-out loop) but flagged and handed to ops->overflow from the
- * flush, outside any caller's iteration.
+ * one write per conn however many frames it has queued (small frames are first copied into one
+ * shared gather buffer, which the kernel copies far faster than many small iovecs): a burst of
+ * messages to a client costs one system call. What the kernel does not take is written
+ * asynchronously with a single uv_write in flight per conn. Limits (outq.h) are checked on every
+ * send; a conn that passes one is not closed there (the caller is deep inside a fan-out loop) but
+ * flagged and handed to ops->overflow from the flush, outside any caller's iteration.
  *
  * Closing gracefully (conn_close_after_flush): reading stops, the queue is flushed, the write side is
  * shut down (FIN), and the conn lingers, discarding input until the peer closes or a deadline passes,
@@ -78,6 +79,7 @@ struct net {
 	size_t count;
 	bool readbuf_busy;
 	char readbuf[65536];
+	char gather[65536];     /* small frames are copied here to be written as one buffer */
 };
 
 enum {
