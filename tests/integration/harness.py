@@ -28,8 +28,10 @@ Server(*flags, ipv6=False, ipv4=True)
     .users(*names) -> [Client]: registers each in turn, then reads (and drops) the join news
         each got up to a sync(), so that every client's next line is a fresh one
     .wait_log(want, timeout) -> the first log line matching (str: substring; pattern: search)
-    .stop(timeout=5, code=0) -> seconds the exit took after SIGTERM. Asserts the exit code and
-        that the log has no sanitizer report. Idempotent; closes the server's clients first.
+    .terminate(sig=SIGTERM) sends a signal once (a second SIGTERM means "stop now" to charlad)
+    .stop(timeout=5, code=0, close_clients=True) -> seconds from the SIGTERM (terminate()'s or
+        its own) to the exit. Asserts the exit code and that the log has no sanitizer report.
+        Idempotent; closes the server's clients first unless told not to.
     .kill(); .sanitizer_lines(); .log_text()
 
 Client(port, host="127.0.0.1", label=None, rcvbuf=None, strict=True)
@@ -111,6 +113,7 @@ class Server:
         self.clients = []
         self.returncode = None
         self.stop_seconds = None
+        self.signalled_at = None
         self._cond = threading.Condition()
         self._eof = False
         argv = [self.binary]
@@ -204,22 +207,27 @@ class Server:
             pass
         self._thread.join(5)
 
+    def terminate(self, sig=signal.SIGTERM):
+        """Sends `sig` unless a signal was sent already; remembers when."""
+        if self.signalled_at is None:
+            self.signalled_at = time.monotonic()
+            if self.proc.poll() is None:
+                self.proc.send_signal(sig)
+
     def stop(self, timeout=5.0, code=0, close_clients=True):
         """SIGTERM, then asserts the exit code within `timeout` and a clean log. Idempotent."""
         if self.returncode is None:
             if close_clients:
                 for c in self.clients:
                     c.close()
-            t0 = time.monotonic()
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
+            self.terminate()
             try:
                 self.returncode = self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
                 raise AssertionError("charlad did not exit within %.1f s of SIGTERM; its log:\n%s"
                                      % (timeout, self.log_text()))
-            self.stop_seconds = time.monotonic() - t0
+            self.stop_seconds = time.monotonic() - self.signalled_at
             self._thread.join(5)
             for c in self.clients:
                 c.close()
