@@ -251,6 +251,15 @@ class Commands(harness.TestCase):
         self.assertEqual(ana.sync(), [])
         self.assertEqual(bob.sync(), [])
 
+    def test_empty_lines_and_crlf(self):
+        srv = self.server()
+        ana, bob = srv.users("ana", "bob")
+        ana.send_raw(b"\n\r\nhello from telnet\r\n/me\twaves\r\n")
+        bob.expect("[#lobby] ana: hello from telnet")
+        bob.expect("[#lobby] * ana waves")
+        self.assertEqual(bob.sync(), [])
+        self.assertEqual(ana.sync(), [])
+
     def test_unknown_command_and_help(self):
         srv = self.server()
         ana, bob = srv.users("ana", "bob")

@@ -49,6 +49,24 @@ class Shutdown(harness.TestCase):
         took = srv.stop()
         self.assertLess(took, 1.5, "charlad took %.2f s to exit after SIGTERM" % took)
 
+    def test_sigterm_with_a_client_that_never_reads(self):
+        # Megabytes wait in the server for a client that reads nothing: the server still exits
+        # within its grace period instead of waiting for that output to drain.
+        srv = self.server("--outq-hard", "512M", "--outq-soft", "0")
+        stuck = srv.client("stuck", rcvbuf=4096)
+        (flood,) = srv.users("flood")
+        stuck.sync()
+        line = "s" * 1000 + "\n"
+        for _ in range(8):
+            flood.send_raw((line * 1024).encode())  # 8 MiB in all, more than socket buffers
+        self.assertEqual(flood.sync(timeout=30), [])
+        srv.terminate()
+        self.assertEqual(flood.expect_eof(timeout=3), [SHUTDOWN])
+        took = srv.stop(close_clients=False)
+        self.assertLess(took, 1.5, "charlad took %.2f s to exit after SIGTERM" % took)
+        stuck.strict = False  # the connection was cut, maybe in the middle of a line
+        stuck.expect_eof(timeout=20)
+
     def test_sigint(self):
         srv = self.server()
         (ana,) = srv.users("ana")
