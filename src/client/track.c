@@ -86,6 +86,17 @@ enum track_fact track_parse(const char *line, size_t len, struct track_parts *p)
 			p->room_len--;
 		return p->room_len > 0 ? TRACK_JOINED : TRACK_NONE;
 	}
+	/* "/join" of a room one is in already makes it current. */
+	if (starts(line, len, "* You are in ")) {
+		p->room_off = strlen("* You are in ");
+		p->room_len = token(line, len, p->room_off);
+		const char *tail = " already;";
+		size_t end = p->room_off + p->room_len;
+		if (p->room_len > 1 && line[p->room_off] == '#' && len - end >= strlen(tail) &&
+		    memcmp(line + end, tail, strlen(tail)) == 0)
+			return TRACK_CURRENT;
+		return TRACK_NONE;
+	}
 	if (len == strlen("* Bye.") && starts(line, len, "* Bye."))
 		return TRACK_BYE;
 	if (len == strlen("! Server shutting down.") && starts(line, len, "! Server shutting down."))

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/addr.h"
+
 /* User-facing text of the command line, in one place for translation. */
 static const char T_USAGE[] =
 	"Usage: charlad [OPTIONS]\n"
@@ -136,6 +138,10 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 				snprintf(err, errlen, "at most %d --listen addresses", CONFIG_MAX_LISTEN);
 				return -1;
 			}
+			/* Checked now, so that a typo is a usage error (exit 2), not a start-up one. */
+			struct sockaddr_storage tmp[ADDR_MAX_PER_SPEC];
+			if (addr_parse(arg, tmp, err, errlen) < 0)
+				return -1;
 			cfg->listen[cfg->nlisten++] = arg;
 			break;
 		case OPT_SERVER_NAME:

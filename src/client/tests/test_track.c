@@ -42,6 +42,13 @@ static void test_nick_join_part_and_current(void **state)
 	assert_int_equal(feed(&t, "* You are now known as ana.b."), TRACK_NICK);
 	assert_string_equal(t.name, "ana.b");
 	assert_int_equal(feed(&t, "* You joined #dev (3 members)."), TRACK_JOINED);
+	assert_int_equal(feed(&t, "* You are in #lobby already; it is now your current room."),
+			 TRACK_CURRENT);
+	assert_string_equal(t.room, "#lobby");
+	assert_int_equal(feed(&t, "* You joined #dev (3 members)."), TRACK_JOINED);
+	assert_int_equal(feed(&t, "* You are in 3 rooms already, the most allowed; /part one first."),
+			 TRACK_NONE);
+	assert_string_equal(t.room, "#dev");
 	assert_string_equal(t.room, "#dev");
 	/* Leaving a room that is not the current one changes nothing. */
 	assert_int_equal(feed(&t, "* You left #other."), TRACK_LEFT);
