@@ -1217,6 +1217,7 @@ static void bench_setup(struct bench *b)
 		b->pub_prefix_len = (size_t)r;
 	}
 	b->rss_ready = b->rss_end = b->hwm_end = -1;
+	b->cpu_ready = b->cpu_send = b->cpu_end = -1;
 	bench_rss(o->pid, &b->rss_base, NULL);
 	b->cpu_start = bench_cpu(o->pid);
 }
