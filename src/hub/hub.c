@@ -189,14 +189,25 @@ static void hub_fanout_room(struct hub *h, struct room *r, const struct hub_even
 	fan_done(&fc);
 }
 
-/* Delivers ev once to every session sharing at least one room with s, s excluded. */
-static void hub_fanout_shared(struct hub *h, struct session *s, const struct hub_event *ev)
+/* Whether joins, parts and quits in r are announced: not in rooms above --announce-max members,
+ * where they would cost O(members) lines each and O(members^2) for a crowd arriving. */
+static bool hub_announces(const struct hub *h, const struct room *r)
+{
+	return h->cfg.announce_max == 0 || r->count <= h->cfg.announce_max;
+}
+
+/* Delivers ev once to every session sharing at least one room with s, s excluded. With `quiet_big`,
+ * rooms that are too big for announcements are skipped. */
+static void hub_fanout_shared(struct hub *h, struct session *s, const struct hub_event *ev,
+			      bool quiet_big)
 {
 	struct fan fc = {.ev = ev};
 	uint64_t epoch = ++h->epoch;
 	s->mark = epoch;
 	for (unsigned k = 0; k < s->nrooms; k++) {
 		struct room *r = s->rooms[k].room;
+		if (quiet_big && !hub_announces(h, r))
+			continue;
 		for (uint32_t i = 0; i < r->count; i++) {
 			struct session *m = r->members[i].s;
 			if (m->mark != epoch) {
@@ -404,7 +415,7 @@ void hub_close(struct hub *h, struct session *s, const char *reason)
 		if (!h->stopping) {
 			struct hub_event ev = {.type = HUB_EV_QUIT, .from = s->name, .text = reason,
 					       .len = strlen(reason)};
-			hub_fanout_shared(h, s, &ev);
+			hub_fanout_shared(h, s, &ev, true);
 		}
 		while (s->nrooms)
 			hub_room_maybe_free(h, hub_unlink(s, s->nrooms - 1));
@@ -460,8 +471,10 @@ int hub_register(struct hub *h, struct session *s, const char *name, size_t len)
 	hub_info(h, s, T_WELCOME, s->name, lobby->name, lobby->count,
 		 lobby->count == 1 ? T_OTHER : T_OTHERS);
 	hub_link(s, lobby);
-	struct hub_event ev = {.type = HUB_EV_JOIN, .room = lobby->name, .from = s->name};
-	hub_fanout_room(h, lobby, &ev, s);
+	if (hub_announces(h, lobby)) {
+		struct hub_event ev = {.type = HUB_EV_JOIN, .room = lobby->name, .from = s->name};
+		hub_fanout_room(h, lobby, &ev, s);
+	}
 	return NAME_OK;
 }
 
@@ -487,8 +500,10 @@ void hub_nick(struct hub *h, struct session *s, const char *name, size_t len)
 	s->folded = folded;
 	map_put(&h->names, s->folded, s);
 	hub_info(h, s, T_NICK_OK, s->name);
+	/* Renames are announced in rooms of any size: they are rare, and without the news a name
+	 * would change under everyone's eyes. */
 	struct hub_event ev = {.type = HUB_EV_NICK, .from = old, .text = s->name, .len = len};
-	hub_fanout_shared(h, s, &ev);
+	hub_fanout_shared(h, s, &ev, false);
 	free(old);
 }
 
@@ -555,9 +570,11 @@ void hub_join(struct hub *h, struct session *s, const char *name, size_t len)
 	}
 	if (!r)
 		r = hub_room_new(h, name, len, false);
-	struct hub_event ev = {.type = HUB_EV_JOIN, .room = r->name, .from = s->name};
-	hub_fanout_room(h, r, &ev, NULL);
 	hub_link(s, r);
+	if (hub_announces(h, r)) {
+		struct hub_event ev = {.type = HUB_EV_JOIN, .room = r->name, .from = s->name};
+		hub_fanout_room(h, r, &ev, s);
+	}
 	hub_info(h, s, T_JOINED, r->name, r->count, r->count == 1 ? T_MEMBER : T_MEMBERS);
 }
 
@@ -583,11 +600,14 @@ void hub_part(struct hub *h, struct session *s, const char *name, size_t len)
 		return;
 	}
 	bool was_current = (unsigned)k == s->nrooms - 1;
+	bool announce = hub_announces(h, r);
 	hub_unlink(s, (unsigned)k);
 	hub_info(h, s, T_LEFT, r->name);
-	struct hub_event ev = {.type = HUB_EV_PART, .room = r->name, .from = s->name, .text = "",
-			       .len = 0};
-	hub_fanout_room(h, r, &ev, NULL);
+	if (announce) {
+		struct hub_event ev = {.type = HUB_EV_PART, .room = r->name, .from = s->name,
+				       .text = "", .len = 0};
+		hub_fanout_room(h, r, &ev, NULL);
+	}
 	if (was_current && s->nrooms)
 		hub_info(h, s, T_CURRENT, hub_current(s)->name);
 	hub_room_maybe_free(h, r);

@@ -119,6 +119,7 @@ struct hub_config {
 	size_t max_rooms;        /* rooms per session */
 	size_t max_clients;      /* admitted sessions; 0 = no limit */
 	size_t max_queue;        /* sessions waiting for admission */
+	size_t announce_max;     /* no join/part/quit news in rooms with more members; 0 = always */
 };
 
 struct hub {

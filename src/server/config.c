@@ -23,6 +23,8 @@ static const char T_USAGE[] =
 	"      --max-queue N           connections that may wait in that queue (default: 1000)\n"
 	"      --max-line BYTES        longest line accepted (default: 4096)\n"
 	"      --max-rooms N           rooms one client may be in (default: 10)\n"
+	"      --announce-max N        no join/part/quit news in rooms with more members\n"
+	"                              (default: 1000; 0 = always announce)\n"
 	"      --outq-hard BYTES       unsent output that disconnects a client at once (default: 1M)\n"
 	"      --outq-soft BYTES       unsent output allowed only for a while (default: 256K)\n"
 	"      --outq-soft-seconds S   ...for this long (default: 10)\n"
@@ -44,6 +46,7 @@ void config_defaults(struct config *cfg)
 	cfg->max_rooms = 10;
 	cfg->max_clients = 0;
 	cfg->max_queue = 1000;
+	cfg->announce_max = 1000;
 	cfg->outq_hard = 1024 * 1024;
 	cfg->outq_soft = 256 * 1024;
 	cfg->outq_soft_s = 10;
@@ -101,6 +104,7 @@ enum {
 	OPT_NAME_TIMEOUT,
 	OPT_IDLE_TIMEOUT,
 	OPT_KEEPALIVE,
+	OPT_ANNOUNCE_MAX,
 };
 
 int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
@@ -118,6 +122,7 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 		{"name-timeout", required_argument, NULL, OPT_NAME_TIMEOUT},
 		{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
 		{"keepalive", required_argument, NULL, OPT_KEEPALIVE},
+		{"announce-max", required_argument, NULL, OPT_ANNOUNCE_MAX},
 		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -186,6 +191,10 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 		case OPT_KEEPALIVE:
 			bad = config_number(arg, 0, 0, 86400, &v);
 			cfg->keepalive_s = (unsigned)v;
+			break;
+		case OPT_ANNOUNCE_MAX:
+			bad = config_number(arg, 0, 0, 10000000, &v);
+			cfg->announce_max = v;
 			break;
 		case 'v':
 			cfg->verbosity = 1;

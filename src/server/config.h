@@ -18,6 +18,7 @@ struct config {
 	size_t max_rooms;
 	size_t max_clients;         /* 0: no limit */
 	size_t max_queue;
+	size_t announce_max;        /* 0: always announce joins and parts */
 	size_t outq_hard;
 	size_t outq_soft;
 	unsigned outq_soft_s;

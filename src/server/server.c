@@ -83,6 +83,7 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 		.max_rooms = cfg->max_rooms,
 		.max_clients = cfg->max_clients,
 		.max_queue = cfg->max_queue,
+		.announce_max = cfg->announce_max,
 	};
 	hub_init(&sv->hub, &hc, &sv->log, seed);
 	struct line_config lc = {

@@ -155,6 +155,29 @@ class Rooms(harness.TestCase):
         ana.expect("*   #lobby (0)")
         self.assertEqual(ana.sync(), [])
 
+    def test_announce_max(self):
+        # Rooms above --announce-max members get no join/part/quit news; smaller ones still do.
+        srv = self.server("--announce-max", "3")
+        ana, bob, cy = srv.users("ana", "bob", "cy")
+        dee = srv.client()
+        dee.register("dee")  # the lobby now has 4: silent
+        self.assertEqual(ana.sync(), [])
+        ana.send("/join #small")
+        ana.expect("* You joined #small (1 member).")
+        bob.send("/join #small")
+        bob.expect("* You joined #small (2 members).")
+        ana.expect("[#small] -- bob joined")
+        bob.send("/quit")
+        bob.expect("* Bye.")
+        ana.expect("-- bob quit")  # through #small
+        self.assertEqual(cy.sync(), [])  # cy shares only the big lobby with bob
+        # bob's quit left the lobby at 3 members: announced again from here on.
+        dee.send("/part #lobby")
+        dee.expect("* You left #lobby.")
+        cy.expect("[#lobby] -- dee left")
+        dee.send("hi")  # sent to no room
+        dee.expect("! You are not in any room; /join one.")
+
     def test_who_and_rooms(self):
         srv = self.server()
         zoe, ana, Bob = srv.users("zoe", "ana", "Bob")

@@ -772,6 +772,53 @@ static void t_quit_disconnects_once(void **state)
 	fx_free(fx);
 }
 
+/* --announce-max: no join, part or quit news in rooms above the size; renames still reach all. */
+static void t_announce_max(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_new(0, 10, 10, 6);
+	fx->h.cfg.announce_max = 3;
+	join_as(fx, 0, "a0");
+	drop_all(fx);
+	join_as(fx, 1, "a1");
+	join_as(fx, 2, "a2"); /* the lobby has 3: announced */
+	assert_string_equal(text(&fx->k[0]), "[#lobby] -- a1 joined\n[#lobby] -- a2 joined\n");
+	drop_all(fx);
+	join_as(fx, 3, "a3"); /* 4: silent */
+	assert_string_equal(text(&fx->k[0]), "");
+	assert_string_equal(text(&fx->k[2]), "");
+	drop_all(fx);
+
+	/* A small room keeps its news while the lobby is quiet. */
+	assert_string_equal(type(fx, 0, "/join #small"), "* You joined #small (1 member).\n");
+	assert_string_equal(type(fx, 1, "/join #small"), "* You joined #small (2 members).\n");
+	assert_string_equal(text(&fx->k[0]), "[#small] -- a1 joined\n");
+
+	/* a1 quits: the news goes through #small only; a2 and a3 share just the big lobby. */
+	hub_close(&fx->h, &fx->k[1].s, "connection closed");
+	assert_string_equal(text(&fx->k[0]), "-- a1 quit (connection closed)\n");
+	assert_string_equal(text(&fx->k[2]), "");
+	assert_string_equal(text(&fx->k[3]), "");
+
+	/* The lobby is back to 3 members: leaving it is announced again (counted before leaving). */
+	assert_string_equal(type(fx, 3, "/part #lobby"), "* You left #lobby.\n");
+	assert_string_equal(text(&fx->k[2]), "[#lobby] -- a3 left\n");
+
+	/* Renames are announced whatever the size. */
+	join_as(fx, 4, "a4");
+	join_as(fx, 5, "a5");
+	drop_all(fx);
+	assert_string_equal(type(fx, 2, "/nick b2"), "* You are now known as b2.\n");
+	assert_string_equal(text(&fx->k[5]), "-- a2 is now known as b2\n");
+	drop_all(fx);
+
+	/* 0 means always. */
+	fx->h.cfg.announce_max = 0;
+	hub_close(&fx->h, &fx->k[5].s, "bye");
+	assert_string_equal(text(&fx->k[4]), "-- a5 quit (bye)\n");
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -788,6 +835,7 @@ int main(void)
 		cmocka_unit_test(t_empty_rooms_freed_lobby_kept),
 		cmocka_unit_test(t_stop_makes_close_silent),
 		cmocka_unit_test(t_quit_disconnects_once),
+		cmocka_unit_test(t_announce_max),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
