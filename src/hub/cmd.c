@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "hub/hub.h"
 #include "hub/name.h"
 
@@ -17,6 +18,7 @@ static const char T_NAME_FIRST[] = "Give your name first.";
 static const char T_UNKNOWN[] = "Unknown command: /%.*s. Type /help for the list.";
 static const char T_USAGE[] = "Usage: %s";
 static const char T_HELP_HEAD[] = "Commands:";
+static const char T_NO_ASSISTANT[] = "There is no assistant on this server.";
 static const char T_HELP_TAIL[] = "Anything else you type is said in your current room. "
 				  "Start a line with // to say a line starting with /.";
 
@@ -38,6 +40,9 @@ static const struct cmd_entry cmd_table[CMD_COUNT] = {
 	[CMD_MSG] = {"msg", "/msg NAME TEXT", "send TEXT to NAME only", true, false},
 	[CMD_ME] = {"me", "/me ACTION", "act in the current room: /me waves", true, true},
 	[CMD_QUIT] = {"quit", "/quit [REASON]", "leave the chat (typing salir does too)", false, true},
+	[CMD_ASK] = {"ask", "/ask QUESTION", "ask the assistant in the current room", true, true},
+	[CMD_FORGET] = {"forget", "/forget", "make the assistant forget this room's conversation",
+			false, false},
 };
 
 const char *cmd_usage(enum cmd_id id)
@@ -123,8 +128,11 @@ void cmd_greet(struct hub *h, struct session *s, const char *version)
 static void cmd_help(struct hub *h, struct session *s)
 {
 	hub_info(h, s, T_HELP_HEAD);
-	for (int id = 0; id < CMD_COUNT; id++)
+	for (int id = 0; id < CMD_COUNT; id++) {
+		if ((id == CMD_ASK || id == CMD_FORGET) && !h->assistant)
+			continue;
 		hub_info(h, s, "  %-16s %s", cmd_table[id].usage, cmd_table[id].help);
+	}
 	hub_info(h, s, T_HELP_TAIL);
 }
 
@@ -148,6 +156,33 @@ static void cmd_name(struct hub *h, struct session *s, struct cmd_span name)
 	else
 		hub_error(h, s, T_NAME_BAD, name_reason((enum name_result)r));
 	hub_info(h, s, T_ASK_NAME);
+}
+
+/* "/ask QUESTION" is "NAME: QUESTION" said in the current room, so everyone sees the question the
+ * answer belongs to; the assistant hears every room. */
+static void cmd_ask(struct hub *h, struct session *s, struct cmd_span question)
+{
+	if (!h->assistant) {
+		hub_error(h, s, T_NO_ASSISTANT);
+		return;
+	}
+	struct buf line;
+	buf_init(&line);
+	buf_printf(&line, "%s: ", h->assistant->name);
+	buf_append(&line, question.p, question.len);
+	hub_say(h, s, line.data, line.len);
+	buf_free(&line);
+}
+
+static void cmd_forget(struct hub *h, struct session *s)
+{
+	if (!h->assistant) {
+		hub_error(h, s, T_NO_ASSISTANT);
+		return;
+	}
+	struct room *r = hub_current(s);
+	struct hub_event ev = {.type = HUB_EV_FORGET, .room = r ? r->name : NULL, .from = s->name};
+	hub_send(h, h->assistant, &ev);
 }
 
 bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len)
@@ -214,6 +249,12 @@ bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len)
 	case CMD_QUIT:
 		hub_quit(h, s, c.arg.p ? c.arg.p : "", c.arg.len);
 		return false;
+	case CMD_ASK:
+		cmd_ask(h, s, c.arg);
+		break;
+	case CMD_FORGET:
+		cmd_forget(h, s);
+		break;
 	case CMD_COUNT:
 		break;
 	}

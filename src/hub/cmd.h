@@ -23,6 +23,8 @@ enum cmd_id {
 	CMD_MSG,
 	CMD_ME,
 	CMD_QUIT,
+	CMD_ASK,
+	CMD_FORGET,
 	CMD_COUNT,
 };
 

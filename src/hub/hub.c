@@ -75,6 +75,7 @@ void hub_free(struct hub *h)
 	map_free(&h->names);
 	buf_free(&h->scratch);
 	buf_free(&h->text);
+	free(h->watchers);
 }
 
 void hub_session_init(struct session *s, const struct session_ops *ops, void *owner)
@@ -152,6 +153,10 @@ static struct frame *hub_encode(struct hub *h, const struct hub_face *face,
 static void fan_to(struct hub *h, struct fan *fc, struct session *s)
 {
 	const struct hub_face *face = s->ops->face;
+	if (!face) {
+		s->ops->event(s, fc->ev);
+		return;
+	}
 	for (unsigned i = 0; i < fc->n; i++) {
 		if (fc->faces[i] == face) {
 			s->ops->deliver(s, fc->frames[i]);
@@ -176,17 +181,29 @@ static void fan_done(struct fan *fc)
 		frame_unref(fc->frames[i]);
 }
 
-/* Delivers ev to every member of r except `except`. */
+static int hub_room_index(const struct session *s, const struct room *r);
+
+/* Delivers ev to every member of r except `except`, and what is said to the watching bots. */
 static void hub_fanout_room(struct hub *h, struct room *r, const struct hub_event *ev,
 			    const struct session *except)
 {
+	assert(h->fanning == 0 && "a bot's event callback must not fan out");
+	h->fanning++;
 	struct fan fc = {.ev = ev};
 	for (uint32_t i = 0; i < r->count; i++) {
 		struct session *m = r->members[i].s;
 		if (m != except)
 			fan_to(h, &fc, m);
 	}
+	if (ev->type == HUB_EV_SAY || ev->type == HUB_EV_ACTION) {
+		for (size_t i = 0; i < h->nwatchers; i++) {
+			struct session *w = h->watchers[i];
+			if (w != except && hub_room_index(w, r) < 0)
+				fan_to(h, &fc, w);
+		}
+	}
 	fan_done(&fc);
+	h->fanning--;
 }
 
 /* Whether joins, parts and quits in r are announced: not in rooms above --announce-max members,
@@ -201,6 +218,8 @@ static bool hub_announces(const struct hub *h, const struct room *r)
 static void hub_fanout_shared(struct hub *h, struct session *s, const struct hub_event *ev,
 			      bool quiet_big)
 {
+	assert(h->fanning == 0 && "a bot's event callback must not fan out");
+	h->fanning++;
 	struct fan fc = {.ev = ev};
 	uint64_t epoch = ++h->epoch;
 	s->mark = epoch;
@@ -216,11 +235,23 @@ static void hub_fanout_shared(struct hub *h, struct session *s, const struct hub
 			}
 		}
 	}
+	for (size_t i = 0; i < h->nwatchers; i++) {
+		struct session *w = h->watchers[i];
+		if (w->mark != epoch) {
+			w->mark = epoch;
+			fan_to(h, &fc, w);
+		}
+	}
 	fan_done(&fc);
+	h->fanning--;
 }
 
 void hub_send(struct hub *h, struct session *s, const struct hub_event *ev)
 {
+	if (!s->ops->face) {
+		s->ops->event(s, ev);
+		return;
+	}
 	struct frame *f = hub_encode(h, s->ops->face, ev);
 	s->ops->deliver(s, f);
 	frame_unref(f);
@@ -329,6 +360,12 @@ static void hub_admit(struct hub *h, struct session *s)
 enum hub_open_result hub_open(struct hub *h, struct session *s)
 {
 	assert(s->state == SESSION_NEW);
+	if (!s->ops->face) {
+		/* A bot takes no client slot. */
+		s->state = SESSION_NAMING;
+		s->ops->admitted(s);
+		return HUB_OPEN_ADMITTED;
+	}
 	if (hub_has_slot(h) && !h->qhead) {
 		hub_admit(h, s);
 		return HUB_OPEN_ADMITTED;
@@ -420,9 +457,21 @@ void hub_close(struct hub *h, struct session *s, const char *reason)
 		while (s->nrooms)
 			hub_room_maybe_free(h, hub_unlink(s, s->nrooms - 1));
 		map_del(&h->names, s->folded);
-		h->online--;
+		if (s->ops->face)
+			h->online--;
 		break;
 	}
+	if (s->watching) {
+		for (size_t i = 0; i < h->nwatchers; i++) {
+			if (h->watchers[i] == s) {
+				h->watchers[i] = h->watchers[--h->nwatchers];
+				break;
+			}
+		}
+		s->watching = false;
+	}
+	if (h->assistant == s)
+		h->assistant = NULL;
 	free(s->rooms);
 	s->rooms = NULL;
 	s->caprooms = 0;
@@ -430,6 +479,8 @@ void hub_close(struct hub *h, struct session *s, const char *reason)
 	s->name = NULL;
 	s->folded = NULL;
 	s->state = SESSION_GONE;
+	if (!s->ops->face)
+		return;
 	h->admitted--;
 	hub_admit_waiting(h);
 }
@@ -451,6 +502,49 @@ void hub_quit(struct hub *h, struct session *s, const char *reason, size_t len)
 void hub_stop(struct hub *h)
 {
 	h->stopping = true;
+}
+
+/* ---- bots ---- */
+
+int hub_register_bot(struct hub *h, struct session *s, const char *name, size_t len)
+{
+	assert(s->state == SESSION_NAMING && !s->ops->face);
+	enum name_result r = name_check_user(name, len);
+	if (r != NAME_OK)
+		return r;
+	if (hub_find(h, name, len))
+		return HUB_NAME_TAKEN;
+	s->name = hub_name_alloc(name, len, &s->folded);
+	map_put(&h->names, s->folded, s);
+	s->state = SESSION_ACTIVE;
+	return NAME_OK;
+}
+
+void hub_watch(struct hub *h, struct session *s)
+{
+	assert(s->state == SESSION_ACTIVE && !s->ops->face);
+	if (s->watching)
+		return;
+	h->watchers = xgrow(h->watchers, &h->capwatchers, h->nwatchers + 1, sizeof(*h->watchers));
+	h->watchers[h->nwatchers++] = s;
+	s->watching = true;
+}
+
+void hub_set_assistant(struct hub *h, struct session *s)
+{
+	assert(s->state == SESSION_ACTIVE && !s->ops->face);
+	h->assistant = s;
+}
+
+bool hub_bot_say(struct hub *h, struct session *s, const char *room, const char *text, size_t len)
+{
+	struct room *r = hub_find_room(h, room, strlen(room));
+	if (!r || s->state != SESSION_ACTIVE)
+		return false;
+	struct hub_event ev = {.type = HUB_EV_SAY, .room = r->name, .from = s->name, .text = text,
+			       .len = len};
+	hub_fanout_room(h, r, &ev, s);
+	return true;
 }
 
 /* ---- naming ---- */

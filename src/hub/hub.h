@@ -42,6 +42,7 @@ enum hub_ev_type {
 	HUB_EV_NICK,           /* from = old name, text = new name */
 	HUB_EV_INFO,           /* text: the server talking to one session */
 	HUB_EV_ERROR,          /* text: an error for one session */
+	HUB_EV_FORGET,         /* room (NULL: none), from: /forget, for the assistant only */
 };
 
 struct hub_event {
@@ -61,6 +62,13 @@ struct hub_face {
 	struct frame *(*encode)(const struct hub_event *ev, struct buf *scratch);
 };
 
+/* A bot (the AI assistant, later others) is a session with no wire format: face is NULL and the hub
+ * calls `event` with the protocol-neutral event instead of encoding it; deliver may be NULL. The
+ * event and its strings are valid only during the call.
+ *
+ * `event` runs inside a fan-out, so it must not fan out itself (hub_say, hub_bot_say, hub_join,
+ * ...: the hub asserts it). It may reply to one session (hub_info, hub_error, hub_private), but
+ * must not read `ev` after doing so; anything else is deferred (e.g. to the next loop turn). */
 struct session_ops {
 	const struct hub_face *face;
 	/* Queues f for the session; takes its own reference if it keeps f. */
@@ -69,6 +77,8 @@ struct session_ops {
 	void (*admitted)(struct session *s);
 	/* The hub has unlinked s after /quit; the face closes the connection once output is flushed. */
 	void (*disconnect)(struct session *s);
+	/* Bots only (face == NULL): an event for s. */
+	void (*event)(struct session *s, const struct hub_event *ev);
 };
 
 enum session_state {
@@ -96,6 +106,7 @@ struct session {
 	uint32_t nrooms;
 	enum session_state state;
 	uint64_t mark;        /* fan-out deduplication epoch */
+	bool watching;        /* hears every room (hub_watch) */
 	struct session *qprev, *qnext; /* admission queue */
 };
 
@@ -137,6 +148,10 @@ struct hub {
 	struct buf scratch;      /* encoding */
 	struct buf text;         /* formatting replies */
 	uint64_t encodes;        /* frames encoded so far (observability, tests) */
+	struct session **watchers; /* bots that hear every room (hub_watch) */
+	size_t nwatchers, capwatchers;
+	struct session *assistant; /* the AI assistant's bot session, or NULL */
+	unsigned fanning;        /* fan-outs in progress (re-entrancy guard for bots) */
 };
 
 void hub_init(struct hub *h, const struct hub_config *cfg, const struct logger *log, uint64_t seed);
@@ -185,5 +200,17 @@ struct room *hub_find_room(struct hub *h, const char *name, size_t len);
 struct room *hub_current(const struct session *s);
 /* Stops all news to others (closing sessions now is silent): the server is shutting down. */
 void hub_stop(struct hub *h);
+
+/* ---- bots ----
+ * A bot session (ops->face == NULL) is opened with hub_open like any other, but is admitted at
+ * once and does not count against --max-clients or in "people online". hub_register_bot names it
+ * without joining the lobby: a bot is in no room, and speaks in rooms with hub_bot_say. */
+int hub_register_bot(struct hub *h, struct session *s, const char *name, size_t len);
+/* s (a named bot) hears every SAY and ACTION in every room, and every QUIT and NICK. */
+void hub_watch(struct hub *h, struct session *s);
+/* Makes s (a named bot) the assistant that /ask and /forget reach; hub_close clears it. */
+void hub_set_assistant(struct hub *h, struct session *s);
+/* The bot s says `text` in the room named `room`, to every member; false if the room is gone. */
+bool hub_bot_say(struct hub *h, struct session *s, const char *room, const char *text, size_t len);
 
 #endif

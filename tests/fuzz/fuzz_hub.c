@@ -41,7 +41,7 @@ static void fuzz_disconnect(struct session *s)
 	assert(s->state == SESSION_GONE);
 }
 
-static const struct session_ops fuzz_ops = {&fuzz_face, fuzz_deliver, fuzz_admitted, fuzz_disconnect};
+static const struct session_ops fuzz_ops = {&fuzz_face, fuzz_deliver, fuzz_admitted, fuzz_disconnect, NULL};
 
 static void fuzz_check(const struct hub *h)
 {

@@ -14,6 +14,7 @@
 #include "face/line/line_codec.h"
 #include "hub/cmd.h"
 #include "hub/hub.h"
+#include "hub/name.h"
 
 /* ---- cmd_parse ---- */
 
@@ -194,6 +195,7 @@ static void t_usage_strings(void **state)
 		[CMD_HELP] = "/help", [CMD_NICK] = "/nick", [CMD_JOIN] = "/join",
 		[CMD_PART] = "/part", [CMD_ROOMS] = "/rooms", [CMD_WHO] = "/who",
 		[CMD_MSG] = "/msg", [CMD_ME] = "/me", [CMD_QUIT] = "/quit",
+		[CMD_ASK] = "/ask", [CMD_FORGET] = "/forget",
 	};
 	for (int id = 0; id < CMD_COUNT; id++) {
 		const char *u = cmd_usage((enum cmd_id)id);
@@ -356,8 +358,14 @@ static void t_help(void **state)
 	for (int round = 0; round < 2; round++) {
 		const char *h = say(fx, 0, round ? "/HELP" : "/help");
 		assert_memory_equal(h, "* Commands:\n", 12);
-		for (int id = 0; id < CMD_COUNT; id++)
-			assert_non_null(strstr(h, cmd_usage((enum cmd_id)id)));
+		for (int id = 0; id < CMD_COUNT; id++) {
+			const char *u = cmd_usage((enum cmd_id)id);
+			/* The assistant's commands are listed only when there is one (t_bot). */
+			if (id == CMD_ASK || id == CMD_FORGET)
+				assert_null(strstr(h, u));
+			else
+				assert_non_null(strstr(h, u));
+		}
 		for (const char *p = h; *p; p = strchr(p, '\n') + 1)
 			assert_memory_equal(p, "* ", 2);
 		say(fx, 0, "ana");
@@ -427,6 +435,126 @@ static void t_quit_and_salir(void **state)
 	assert_string_equal(seen(fx, 2), "");
 }
 
+/* ---- bots ---- */
+
+struct tbot {
+	struct session s;
+	struct buf log; /* one line per event: "TYPE room from to text" */
+};
+
+static void tbot_admitted(struct session *s)
+{
+	(void)s;
+}
+
+static void tbot_disconnect(struct session *s)
+{
+	(void)s;
+	fail();
+}
+
+static void tbot_event(struct session *s, const struct hub_event *ev)
+{
+	static const char *const types[] = {
+		[HUB_EV_SAY] = "SAY", [HUB_EV_ACTION] = "ACTION", [HUB_EV_PRIVATE] = "PRIVATE",
+		[HUB_EV_PRIVATE_ACTION] = "PACTION", [HUB_EV_JOIN] = "JOIN", [HUB_EV_PART] = "PART",
+		[HUB_EV_QUIT] = "QUIT", [HUB_EV_NICK] = "NICK", [HUB_EV_INFO] = "INFO",
+		[HUB_EV_ERROR] = "ERROR", [HUB_EV_FORGET] = "FORGET",
+	};
+	struct tbot *b = s->owner;
+	buf_printf(&b->log, "%s %s %s %s %.*s\n", types[ev->type], ev->room ? ev->room : "-",
+		   ev->from ? ev->from : "-", ev->to ? ev->to : "-", (int)ev->len,
+		   ev->text ? ev->text : "");
+}
+
+static const struct session_ops tbot_ops = {
+	.face = NULL,
+	.admitted = tbot_admitted,
+	.disconnect = tbot_disconnect,
+	.event = tbot_event,
+};
+
+static const char *botlog(struct tbot *b)
+{
+	static struct buf last;
+	buf_clear(&last);
+	buf_append(&last, b->log.data ? b->log.data : "", b->log.len);
+	buf_clear(&b->log);
+	return last.data;
+}
+
+static void t_bot(void **state)
+{
+	struct fixture *fx = *state;
+	/* Without an assistant, its commands say so. */
+	say(fx, 0, "ana");
+	assert_string_equal(say(fx, 0, "/ask hi"), "! There is no assistant on this server.\n");
+	assert_string_equal(say(fx, 0, "/forget"), "! There is no assistant on this server.\n");
+
+	struct tbot bot = {0};
+	buf_init(&bot.log);
+	hub_session_init(&bot.s, &tbot_ops, &bot);
+	assert_int_equal(hub_open(&fx->hub, &bot.s), HUB_OPEN_ADMITTED);
+	assert_int_equal(hub_register_bot(&fx->hub, &bot.s, "ANA", 3), HUB_NAME_TAKEN);
+	assert_int_equal(hub_register_bot(&fx->hub, &bot.s, "gpt", 3), NAME_OK);
+	hub_watch(&fx->hub, &bot.s);
+	hub_set_assistant(&fx->hub, &bot.s);
+	/* A bot is in no room and is not one of the people online. */
+	assert_int_equal(bot.s.nrooms, 0);
+	cmd_greet(&fx->hub, &fx->ses[1].s, "9.9");
+	assert_string_equal(seen(fx, 1), "* charlad 9.9 on testhost. 1 person online.\n" ASK);
+	say(fx, 1, "luis");
+	assert_string_equal(botlog(&bot), ""); /* joins are not for watchers */
+	assert_non_null(strstr(say(fx, 0, "/help"), "/ask QUESTION"));
+	clear_all(fx);
+
+	/* It hears every room once, and private messages; users cannot take its name. */
+	say(fx, 0, "hola");
+	say(fx, 0, "/me waves");
+	say(fx, 0, "/join #dev");
+	say(fx, 0, "en dev");
+	assert_string_equal(say(fx, 0, "/msg GPT secret"), "");
+	assert_string_equal(say(fx, 1, "/nick gpt"), "! The name gpt is taken; pick another.\n");
+	assert_string_equal(botlog(&bot), "SAY #lobby ana - hola\n"
+					  "ACTION #lobby ana - waves\n"
+					  "SAY #dev ana - en dev\n"
+					  "PRIVATE - ana gpt secret\n");
+
+	/* /ask is "gpt: QUESTION" said in the current room; /forget goes to the bot alone. */
+	clear_all(fx);
+	assert_string_equal(say(fx, 1, "/ask what is TCP?"), "");
+	assert_string_equal(seen(fx, 0), "[#lobby] luis: gpt: what is TCP?\n");
+	assert_string_equal(say(fx, 0, "/forget"), "");
+	assert_string_equal(botlog(&bot), "SAY #lobby luis - gpt: what is TCP?\n"
+					  "FORGET #dev ana - \n");
+
+	/* It speaks in rooms it is not in; a vanished room is refused. */
+	assert_true(hub_bot_say(&fx->hub, &bot.s, "#DEV", "answer", 6));
+	assert_string_equal(seen(fx, 0), "[#dev] gpt: answer\n");
+	assert_string_equal(seen(fx, 1), "");
+	assert_false(hub_bot_say(&fx->hub, &bot.s, "#gone", "x", 1));
+	hub_private(&fx->hub, &bot.s, "luis", 4, "just you", 8, false);
+	assert_string_equal(seen(fx, 1), "[pm] gpt: just you\n");
+
+	/* It hears quits and renames of people it shares no room with. */
+	say(fx, 1, "/nick luisa");
+	hub_close(&fx->hub, &fx->ses[1].s, "connection closed");
+	assert_string_equal(botlog(&bot), "NICK - luis - luisa\n"
+					  "QUIT - luisa - connection closed\n");
+
+	/* Closing the bot removes the assistant; it never took a client slot. */
+	size_t admitted = fx->hub.admitted;
+	hub_close(&fx->hub, &bot.s, "bye");
+	assert_int_equal(fx->hub.admitted, admitted);
+	assert_null(fx->hub.assistant);
+	assert_int_equal(fx->hub.nwatchers, 0);
+	clear_all(fx);
+	say(fx, 0, "anyone?");
+	assert_string_equal(botlog(&bot), "");
+	assert_string_equal(say(fx, 0, "/ask hi"), "! There is no assistant on this server.\n");
+	buf_free(&bot.log);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +572,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_help, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_text_and_commands_when_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_quit_and_salir, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_bot, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

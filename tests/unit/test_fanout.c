@@ -81,10 +81,10 @@ static void fake_disconnect(struct session *s)
 	((struct fake *)s->owner)->disconnected++;
 }
 
-static const struct session_ops ops_a = {&face_a, fake_deliver, fake_admitted, fake_disconnect};
-static const struct session_ops ops_b = {&face_b, fake_deliver, fake_admitted, fake_disconnect};
+static const struct session_ops ops_a = {&face_a, fake_deliver, fake_admitted, fake_disconnect, NULL};
+static const struct session_ops ops_b = {&face_b, fake_deliver, fake_admitted, fake_disconnect, NULL};
 static const struct session_ops ops_line = {&line_codec_face, fake_deliver, fake_admitted,
-					    fake_disconnect};
+					    fake_disconnect, NULL};
 
 static void drop(struct fake *k)
 {

@@ -81,6 +81,8 @@ struct frame *line_codec_encode(const struct hub_event *ev, struct buf *scratch)
 		struct part p[] = {P("! "), text};
 		return line_codec_join(p, 2);
 	}
+	case HUB_EV_FORGET: /* for bots only; never on a wire */
+		break;
 	}
 	return line_codec_join(NULL, 0);
 }
