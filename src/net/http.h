@@ -54,6 +54,7 @@
 
 struct logger;
 struct http_request;
+struct http_sock;
 
 /* How a request ended. Only HTTP_OK means a complete HTTP response was received; its status may
  * be anything (a 401, 429 or 500 with its body is HTTP_OK too). */
@@ -135,9 +136,10 @@ struct http_client {
 	uv_idle_t kick;              /* deferred work: start new requests, finish cancelled ones */
 	uint64_t deadline_armed;     /* when deadline_timer fires (loop time), UINT64_MAX if idle */
 	struct http_request *live;   /* every request whose on_done has not run */
+	struct http_sock *socks;     /* every socket with a uv_poll not yet closed */
 	size_t live_count;
 	unsigned open_handles;       /* uv handles (timers, idle, polls) not yet closed */
-	bool kick_active;
+	bool kick_again;             /* more deferred work arrived while the idle callback ran */
 	bool closing;
 	bool multi_gone;
 	void (*close_done)(struct http_client *client);
