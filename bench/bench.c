@@ -75,6 +75,7 @@ struct opts {
 	double idle_wait_s;
 	bool idle;
 	bool part_lobby;           /* line: leave the lobby right after naming (no join storm) */
+	uint64_t announce_max;     /* line: the server's --announce-max (0 = announces always) */
 };
 
 struct client {
@@ -983,6 +984,8 @@ static const char T_USAGE[] =
 	"                         redis: the channel (default: bench)\n"
 	"  --part-lobby           line: /part the lobby right after naming, so that nobody hears\n"
 	"                         of later joins (idle memory without the join storm)\n"
+	"  --announce-max K       line: the server's --announce-max, to know how many join lines\n"
+	"                         to wait for (default: 1000, charlad's default; 0 = always)\n"
 	"  --prefix STR           prepended to client names (default: none)\n"
 	"  --sources K            source addresses 127.0.0.10.. (default: 1 up to 1000 clients,\n"
 	"                         more above)\n"
@@ -1024,7 +1027,7 @@ static void bench_parse_opts(struct opts *o, int argc, char **argv)
 {
 	enum {
 		O_PROTO = 256, O_HOST, O_PORT, O_PID, O_WINDOW, O_RATE, O_SIZE, O_ROOM, O_PREFIX,
-		O_SOURCES, O_PARALLEL, O_IDLE, O_IDLE_WAIT, O_SETTLE, O_DEADLINE, O_LABEL, O_PART,
+		O_SOURCES, O_PARALLEL, O_IDLE, O_IDLE_WAIT, O_SETTLE, O_DEADLINE, O_LABEL, O_PART, O_ANNOUNCE,
 	};
 	static const struct option opts[] = {
 		{"proto", required_argument, NULL, O_PROTO},
@@ -1044,12 +1047,13 @@ static void bench_parse_opts(struct opts *o, int argc, char **argv)
 		{"deadline", required_argument, NULL, O_DEADLINE},
 		{"label", required_argument, NULL, O_LABEL},
 		{"part-lobby", no_argument, NULL, O_PART},
+		{"announce-max", required_argument, NULL, O_ANNOUNCE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	*o = (struct opts){
 		.proto = PROTO_LINE, .host = "127.0.0.1", .n = 100, .s = 1, .m = 1000, .window = 16,
-		.size = 64, .prefix = "", .parallel = 256, .deadline_s = 120, .settle_quiet_s = 3,
+		.size = 64, .prefix = "", .parallel = 256, .deadline_s = 120, .settle_quiet_s = 3, .announce_max = 1000,
 		.idle_wait_s = 2,
 	};
 	bool have_port = false;
@@ -1119,6 +1123,9 @@ static void bench_parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case O_LABEL:
 			o->label = optarg;
+			break;
+		case O_ANNOUNCE:
+			o->announce_max = (uint64_t)bench_num(optarg, 0, 1e9, "bad --announce-max");
 			break;
 		case O_PART:
 			o->part_lobby = true;
@@ -1193,9 +1200,13 @@ static void bench_setup(struct bench *b)
 			b->cl[i].sidx = i - o->n;
 		}
 	}
-	uint64_t t = b->total;
 	/* Everyone joins the lobby by naming itself and is told of everyone who joins after it
-	 * (the same again in --room), unless it leaves the lobby at once (then nobody can tell). */
+	 * (the same again in --room), unless it leaves the lobby at once (then nobody can tell). The
+	 * server stops announcing joins once a room has more than --announce-max members, so only the
+	 * first min(total, announce_max) arrivals are announced. */
+	uint64_t t = b->total;
+	if (o->announce_max && t > o->announce_max)
+		t = o->announce_max;
 	if (o->proto == PROTO_LINE && !o->part_lobby)
 		b->join_expected = t * (t - 1) / 2 * (o->room ? 2 : 1);
 	else if (o->proto == PROTO_LINE && o->room)
