@@ -78,8 +78,9 @@ struct chat_error {
 	                             * if it had one, else 0 */
 	enum chat_category category;
 	char code[CHAT_ERROR_CODE_MAX + 1]; /* the error's string code, else its type, else "" */
-	char message[CHAT_ERROR_MESSAGE_MAX + 1]; /* the provider's message, else one made from the
-	                                           * status; clean; never empty */
+	char message[CHAT_ERROR_MESSAGE_MAX + 1]; /* the provider's message (clean, masked, capped),
+	                                           * or "" if it gave none: msg_append_error then
+	                                           * speaks from the status */
 	long retry_after_ms;        /* from Retry-After, >= 0; -1 when absent or unreadable */
 };
 
