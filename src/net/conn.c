@@ -169,6 +169,8 @@ static void conn_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	linebuf_feed(&c->in, n->readbuf, (size_t)nread, conn_line_cb, c);
 	if ((c->flags & CONN_PAUSED) && linebuf_pending(&c->in) > n->cfg.max_paused)
 		conn_stop_reading(c);
+	if (c->ops->input && !(c->flags & (CONN_CLOSING | CONN_DRAINING)))
+		c->ops->input(c);
 }
 
 /* ---- accepting ---- */

@@ -57,6 +57,9 @@ struct conn_ops {
 	void (*tick)(struct conn *c, uint64_t now_ms);
 	/* The close callback ran; the owner frees its state. The conn is freed right after. */
 	void (*closed)(struct conn *c);
+	/* Optional: bytes arrived and their complete lines were delivered (linebuf_pending(&c->in)
+	 * says whether a partial line is left). For protocols where a pause ends a message. */
+	void (*input)(struct conn *c);
 };
 
 struct net_config {

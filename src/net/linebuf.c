@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/xalloc.h"
 
 void linebuf_init(struct linebuf *lb, size_t max)
@@ -128,4 +129,17 @@ bool linebuf_resume(struct linebuf *lb, linebuf_cb cb, void *arg)
 size_t linebuf_pending(const struct linebuf *lb)
 {
 	return lb->len;
+}
+
+size_t linebuf_take(struct linebuf *lb, struct buf *out)
+{
+	if (lb->paused)
+		return 0;
+	lb->discarding = false;
+	size_t n = lb->len;
+	if (n && lb->data[n - 1] == '\r')
+		n--;
+	buf_append(out, lb->data, n);
+	linebuf_drop(lb);
+	return n;
 }

@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct buf;
+
 enum linebuf_event { LINEBUF_LINE, LINEBUF_TOO_LONG };
 
 /* Returns true to go on with the next line, false to stop (the rest is kept). `line` is not
@@ -39,5 +41,10 @@ bool linebuf_feed(struct linebuf *lb, char *data, size_t len, linebuf_cb cb, voi
 bool linebuf_resume(struct linebuf *lb, linebuf_cb cb, void *arg);
 /* Bytes kept (a partial line, or unprocessed input while paused). */
 size_t linebuf_pending(const struct linebuf *lb);
+/* Ends the partial line here, as if a LF had come (for peers that end a message with a pause
+ * instead of a newline): moves its bytes, without a trailing CR, to the end of `out`, and stops
+ * discarding a too-long line (the pause ends it too). Returns the bytes moved; 0 and no change
+ * while paused (the kept bytes may then hold whole lines that come first). */
+size_t linebuf_take(struct linebuf *lb, struct buf *out);
 
 #endif

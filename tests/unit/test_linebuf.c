@@ -426,6 +426,43 @@ static void t_callback_may_write_line(void **state)
 	buf_free(&r.log);
 }
 
+/* A pause ends a partial line (linebuf_take): the bytes move out without a trailing CR, a
+ * too-long line stops being discarded, and nothing is taken while paused. */
+static void t_take_partial(void **state)
+{
+	(void)state;
+	struct linebuf lb;
+	struct rec r;
+	struct buf out = BUF_INIT;
+	linebuf_init(&lb, 8);
+	rec_init(&r, 8);
+	feed_piece(&lb, &r, "one\ntwo", 7, false);
+	assert_int_equal(linebuf_take(&lb, &out), 3);
+	assert_memory_equal(out.data, "two", 3);
+	assert_null(lb.data);
+	assert_int_equal(linebuf_take(&lb, &out), 0);
+	feed_piece(&lb, &r, "x\r", 2, false);
+	buf_clear(&out);
+	assert_int_equal(linebuf_take(&lb, &out), 1);
+	assert_memory_equal(out.data, "x", 1);
+	/* A partial line past the limit is reported and discarded up to the next LF, or the pause. */
+	feed_piece(&lb, &r, "0123456789", 10, false);
+	buf_clear(&out);
+	assert_int_equal(linebuf_take(&lb, &out), 0);
+	feed_piece(&lb, &r, "ok\n", 3, false);
+	assert_string_equal(r.log.data, "L3:oneTL2:ok");
+	/* While paused, kept input may hold whole lines: nothing is taken. */
+	r.stop_at = r.events + 1;
+	feed_piece(&lb, &r, "a\nb", 3, false);
+	assert_int_equal(linebuf_take(&lb, &out), 0);
+	assert_int_equal(linebuf_pending(&lb), 1);
+	assert_true(linebuf_resume(&lb, rec_cb, &r));
+	assert_int_equal(linebuf_take(&lb, &out), 1);
+	linebuf_free(&lb);
+	buf_free(&r.log);
+	buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +479,7 @@ int main(void)
 		cmocka_unit_test(t_stop_on_too_long),
 		cmocka_unit_test(t_storage_released),
 		cmocka_unit_test(t_callback_may_write_line),
+		cmocka_unit_test(t_take_partial),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
