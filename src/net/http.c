@@ -678,8 +678,6 @@ static void on_kick(uv_idle_t *idle)
 		/* finish() only ever unlinks its own request, and nothing a callback may call frees
 		 * another one synchronously, so `next` stays valid. */
 		next = req->next;
-		if (c->closing && !req->ended)
-			http_end(req, HTTP_CANCELLED, TXT_CANCELLED);
 		if (req->ended) {
 			finish(req, req->end, req->end_error);
 		} else if (!req->added) {
@@ -743,6 +741,10 @@ void http_client_close(struct http_client *c, void (*done)(struct http_client *c
 	c->close_done = done;
 	uv_timer_stop(&c->deadline_timer);
 	c->deadline_armed = 0; /* nothing is armed from now on */
+	/* Marked now, not in the kick: a transfer that completes or fails before the kick runs
+	 * (even within the libcurl call we may be inside of) must still end as CANCELLED. */
+	for (struct http_request *req = c->live; req; req = req->next)
+		http_end(req, HTTP_CANCELLED, TXT_CANCELLED);
 	kick(c);
 }
 
