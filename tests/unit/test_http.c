@@ -9,6 +9,7 @@
  * watchdog (and ctest's TIMEOUT) turns into a failure.
  *
  * The server picks its behaviour from the request path: /echo, /status/<code>, /stream, /large/<n>,
+ * /echo-then-drop (echoes, then closes the connection when the next request on it arrives),
  * /chunked/<n>, /silent (reads, never answers), /stall (head and part of the body, then nothing),
  * /drip (a chunk every 20 ms, forever), /slow (answers after 300 ms), /barrier/<n> (answers once n
  * requests wait), /close (closes without answering).
@@ -47,6 +48,7 @@ struct sconn {
 	bool closing;
 	bool waiting;     /* a /barrier request waiting for the others */
 	bool streaming;   /* a /stream response waiting for srv_continue */
+	bool drop_next;   /* close without answering when the next request arrives */
 	char path[256];
 	char body[4096];
 	size_t body_len;
@@ -205,7 +207,14 @@ static void srv_dispatch(struct sconn *c, const char *head)
 		snprintf(s->auth, sizeof(s->auth), "%.*s", (int)strcspn(auth, "\r"), auth);
 	}
 	const char *p = c->path;
-	if (strcmp(p, "/echo") == 0 || strncmp(p, "/echo?", 6) == 0) {
+	if (c->drop_next) {
+		srv_conn_close(c);
+		return;
+	}
+	if (strcmp(p, "/echo-then-drop") == 0) {
+		c->drop_next = true;
+		srv_answer_echo(c);
+	} else if (strcmp(p, "/echo") == 0 || strncmp(p, "/echo?", 6) == 0) {
 		srv_answer_echo(c);
 	} else if (strncmp(p, "/status/", 8) == 0) {
 		int code = atoi(p + 8);
@@ -1030,6 +1039,29 @@ static void t_keepalive(void **state)
 	rec_free(&second);
 }
 
+/* A kept-alive connection that the server dropped meanwhile: libcurl finds it dead when it sends
+ * the next request, closes it and retries on a new connection, within one libcurl call. The new
+ * socket usually gets the same fd number while the old one's uv_poll is still closing; the request
+ * must still succeed (and ASan must see no use after free). */
+static void t_dead_connection_retried(void **state)
+{
+	(void)state;
+	struct fx fx;
+	fx_init(&fx, NULL);
+	struct rec second = {0};
+	struct rec first = {.after_done = post_second, .user = &second};
+	rec_post(&first, &fx, "/echo-then-drop",
+		 &(struct http_req_opts){.body = "first", .body_len = 5});
+	fx_run(&fx);
+	assert_int_equal(first.res.outcome, HTTP_OK);
+	assert_int_equal(second.res.outcome, HTTP_OK);
+	assert_string_equal(second.body, "second");
+	assert_int_equal(fx.srv.accepted, 2);
+	assert_int_equal(fx.srv.requests, 3);
+	rec_free(&first);
+	rec_free(&second);
+}
+
 /* "localhost" works (libcurl resolves it without asking DNS; the server listens on 127.0.0.1
  * only, so an attempt on ::1 may be refused first and must fall back). */
 static void t_localhost(void **state)
@@ -1160,6 +1192,7 @@ int main(void)
 		cmocka_unit_test(t_concurrent),
 		cmocka_unit_test(t_loop_responsive),
 		cmocka_unit_test(t_keepalive),
+		cmocka_unit_test(t_dead_connection_retried),
 		cmocka_unit_test(t_localhost),
 		cmocka_unit_test(t_close_in_flight),
 		cmocka_unit_test(t_close_idle),
