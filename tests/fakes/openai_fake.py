@@ -316,8 +316,10 @@ class State:
 
     def stats_locked(self):
         return {"in_flight": self.in_flight, "max_in_flight": self.max_in_flight,
-                "total": self.total, "held": len(self.held), "completed": self.completed,
-                "client_gone": self.client_gone, "requests": len(self.requests)}
+                "total": self.total, "held": len(self.held),
+                "stalled": sum(1 for r in self.requests if r["state"] == "stalled"),
+                "completed": self.completed, "client_gone": self.client_gone,
+                "requests": len(self.requests)}
 
     def stats(self):
         with self.cond:
@@ -336,12 +338,15 @@ class State:
             self.cond.notify_all()
 
     def wait(self, conds, timeout):
-        """Waits until stats[k] >= v for every (k, v); returns (ok, stats)."""
+        """Waits until stats[k] >= v for every (k, v), or stats[k] <= v for a key written k_le;
+        returns (ok, stats)."""
+        def met(s, k, v):
+            return s.get(k[:-3], 0) <= v if k.endswith("_le") else s.get(k, 0) >= v
         deadline = time.monotonic() + timeout
         with self.cond:
             while True:
                 s = self.stats_locked()
-                if all(s.get(k, 0) >= v for k, v in conds.items()):
+                if all(met(s, k, v) for k, v in conds.items()):
                     return True, s
                 left = deadline - time.monotonic()
                 if left <= 0 or self.stopping.is_set():
@@ -375,12 +380,13 @@ class Options:
         self.drop = d.get("drop")
         if self.drop is not None and self.drop and self.drop[0] != "rst":
             raise BadDirective("[[drop]] takes no argument or 'rst'")
-        self.stream_error = d.get("stream-error")
-        if self.stream_error and self.stream_error[0] not in ("llamacpp", "openai"):
+        # None when absent, else the variant: "openai" / "llamacpp", "json" / "html".
+        self.stream_error = (d["stream-error"] or ["openai"])[0] if "stream-error" in d else None
+        if self.stream_error not in (None, "openai", "llamacpp"):
             raise BadDirective("[[stream-error]] takes no argument, 'openai' or 'llamacpp'")
-        self.garbage = d.get("garbage")
-        if self.garbage and self.garbage[0] != "html":
-            raise BadDirective("[[garbage]] takes no argument or 'html'")
+        self.garbage = (d["garbage"] or ["json"])[0] if "garbage" in d else None
+        if self.garbage not in (None, "json", "html"):
+            raise BadDirective("[[garbage]] takes no argument, 'json' or 'html'")
 
 
 # ---- the HTTP side ----
@@ -428,7 +434,7 @@ class Handler(BaseHTTPRequestHandler):
                 n = self.rng.randint(1, self.split)
                 self.connection.sendall(data[i:i + n])
                 i += n
-                if self.cfg.split_pause_ms:
+                if self.cfg.split_pause_ms and i < len(data):
                     time.sleep(self.cfg.split_pause_ms / 1000.0)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
             raise ClientGone()
@@ -908,7 +914,7 @@ class Handler(BaseHTTPRequestHandler):
             usage["completion_tokens_details"] = {"reasoning_tokens": 0, "audio_tokens": 0,
                                                   "accepted_prediction_tokens": 0,
                                                   "rejected_prediction_tokens": 0}
-        if opts.garbage and opts.garbage[0] == "html":
+        if opts.garbage == "html":
             return self.send_body(200, HTML_PAGE, "text/html; charset=utf-8")
         if body.get("stream"):
             so = body.get("stream_options") or {}
@@ -1091,7 +1097,7 @@ class Handler(BaseHTTPRequestHandler):
             self.drop(opts.drop)
             return True
         if opts.stream_error:
-            if opts.stream_error[0] == "llamacpp":
+            if opts.stream_error == "llamacpp":
                 send("error: " + dumps({"code": 500, "message": "llama_decode failed: the model "
                                         "crashed while generating", "type": "server_error"})
                      + "\n\n")
