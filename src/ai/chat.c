@@ -289,6 +289,9 @@ static bool chat_error_from_json(json_t *root, struct chat_error *e)
 		chat_clean_json(err, e->message, CHAT_ERROR_MESSAGE_MAX);
 	} else if (chat_eq(json_string_value(json_object_get(root, "object")), "error")) {
 		obj = root; /* older vLLM: flat */
+	} else if (json_is_string(json_object_get(root, "message")) &&
+	           !json_object_get(root, "choices") && !json_object_get(root, "usage")) {
+		obj = root; /* a bare error object: llama.cpp's "error:" stream line (ai/sse.h) */
 	} else {
 		return false;
 	}

@@ -36,18 +36,19 @@ static const char *const msg_table[MSG_COUNT] = {
 	[MSG_SHUTDOWN] = "the server is stopping; your question was dropped",
 };
 
-/* The texts for API errors, by category. {c} is "(status code)", e.g. "(401 invalid_api_key)";
- * {m} is the provider's message, or the status's reason phrase when it sent none. */
+/* The texts for API errors, by category. {c} is " (status code)", e.g. " (401 invalid_api_key)",
+ * or nothing when neither is known; {m} is the provider's message, or the status's reason phrase
+ * when it sent none. */
 static const char *const msg_errors[] = {
-	[CHAT_ERR_AUTH] = "the API key was rejected {c}: set OPENAI_API_KEY or --ai-key",
-	[CHAT_ERR_RATE_LIMIT] = "the API is rate limiting requests {c}; ask again later",
-	[CHAT_ERR_QUOTA] = "the API account has no quota left {c}: check its plan and billing",
-	[CHAT_ERR_BAD_REQUEST] = "the API refused the request {c}: {m}",
-	[CHAT_ERR_SERVER] = "the API failed {c}: {m}",
-	[CHAT_ERR_OTHER] = "the API answered with an error {c}: {m}",
+	[CHAT_ERR_AUTH] = "the API key was rejected{c}: set OPENAI_API_KEY or --ai-key",
+	[CHAT_ERR_RATE_LIMIT] = "the API is rate limiting requests{c}; ask again later",
+	[CHAT_ERR_QUOTA] = "the API account has no quota left{c}: check its plan and billing",
+	[CHAT_ERR_BAD_REQUEST] = "the API refused the request{c}: {m}",
+	[CHAT_ERR_SERVER] = "the API failed{c}: {m}",
+	[CHAT_ERR_OTHER] = "the API answered with an error{c}: {m}",
 };
 /* A 403 is not always a bad key (a region, a project without access to the model): say why. */
-static const char msg_forbidden[] = "the API refused access {c}: {m}";
+static const char msg_forbidden[] = "the API refused access{c}: {m}";
 /* A refused cap key is the one request error a setting fixes. */
 static const char msg_cap_hint_mct[] = " (try --ai-cap-key max_completion_tokens)";
 static const char msg_cap_hint_mt[] = " (try --ai-cap-key max_tokens)";
@@ -120,10 +121,10 @@ void msg_append(struct buf *out, enum msg_id id, long n, const char *s)
 
 void msg_append_error(struct buf *out, const struct chat_error *e)
 {
-	/* "(401 invalid_api_key)", "(500)", "(insufficient_quota)" or nothing: the code is clean. */
+	/* " (401 invalid_api_key)", " (500)", " (insufficient_quota)" or "": the code is clean. */
 	struct buf c = BUF_INIT;
 	if (e->status > 0 || e->code[0]) {
-		buf_putc(&c, '(');
+		buf_puts(&c, " (");
 		if (e->status > 0)
 			buf_printf(&c, "%d", e->status);
 		if (e->status > 0 && e->code[0])

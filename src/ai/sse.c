@@ -3,6 +3,8 @@
 #include <string.h>
 
 static const unsigned char sse_bom[3] = {0xEF, 0xBB, 0xBF};
+/* A line may exceed the event limit by this much: room for the field name ("data: "). */
+#define SSE_LINE_SLACK 64
 
 void sse_init(struct sse *p, size_t max)
 {
@@ -73,6 +75,15 @@ static enum sse_status sse_line(struct sse *p, const char *line, size_t n, sse_c
 			return SSE_TOO_BIG;
 		buf_append(&p->data, value, vn);
 		buf_putc(&p->data, '\n');
+	} else if (sse_field_is(line, fn, "error")) {
+		/* Not a WHATWG field: llama.cpp's server reports an error in a stream as an
+		 * "error: {json}" line. It is collected like data, in an event of type "error". */
+		if (p->data.len + vn > p->max)
+			return SSE_TOO_BIG;
+		buf_append(&p->data, value, vn);
+		buf_putc(&p->data, '\n');
+		buf_clear(&p->type);
+		buf_puts(&p->type, "error");
 	} else if (sse_field_is(line, fn, "event")) {
 		buf_clear(&p->type);
 		buf_append(&p->type, value, vn);
@@ -118,7 +129,7 @@ enum sse_status sse_feed(struct sse *p, const char *bytes, size_t len, sse_cb cb
 		size_t j = i;
 		while (j < len && bytes[j] != '\n' && bytes[j] != '\r')
 			j++;
-		if (p->line.len + (j - i) > p->max) {
+		if (p->line.len + (j - i) > p->max + SSE_LINE_SLACK) {
 			p->status = SSE_TOO_BIG;
 			break;
 		}

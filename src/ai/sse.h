@@ -8,13 +8,16 @@
  *  - "data:" lines are joined with LF (one space after the colon is removed); "event:" sets the
  *    event type; "id:", "retry:", unknown fields and ":" comment lines are ignored;
  *  - a blank line dispatches the event, unless it has no data line at all;
- *  - a UTF-8 byte order mark at the very start of the stream is skipped.
+ *  - a UTF-8 byte order mark at the very start of the stream is skipped;
+ *  - one extension: an "error:" line, which WHATWG would ignore, is collected like a data line
+ *    and makes the event's type "error", because llama.cpp's server reports an error inside a
+ *    stream that way ("error: {"code":500,"message":...}"); the caller parses it as a payload.
  * The bytes are passed through as they are (no UTF-8 validation: the JSON parser after us rejects
  * bad text, and that is reported as a malformed payload).
  *
- * Memory: the parser owns two buffers (the unfinished line and the event being collected), each at
- * most `max` bytes; a line or an event larger than that stops the parser with SSE_TOO_BIG rather
- * than growing without bound. The event handed to the callback points into the parser and is valid
+ * Memory: the parser owns two buffers: the event being collected, at most `max` bytes of data, and
+ * the unfinished line, at most `max` + 64 bytes (room for the field name). A larger event or line
+ * stops the parser with SSE_TOO_BIG rather than growing without bound. The event handed to the callback points into the parser and is valid
  * only during the callback. sse_free releases everything; the struct itself is the caller's. */
 #ifndef CHARLA_AI_SSE_H
 #define CHARLA_AI_SSE_H
@@ -27,7 +30,7 @@
 enum sse_status {
 	SSE_OK,        /* all bytes consumed; feed more, or call sse_finish */
 	SSE_STOPPED,   /* the callback returned false; the parser ignores everything after */
-	SSE_TOO_BIG,   /* a line or an event exceeded `max` bytes; the parser ignores everything after */
+	SSE_TOO_BIG,   /* an event or a line was too big; the parser ignores everything after */
 	SSE_TRUNCATED, /* sse_finish only: the stream ended inside a line or an undispatched event */
 };
 
@@ -54,7 +57,7 @@ struct sse {
 	enum sse_status status;
 };
 
-/* max: the largest line and the largest event, in bytes (at least 1). */
+/* max: the largest event's data, in bytes (at least 1). */
 void sse_init(struct sse *p, size_t max);
 void sse_free(struct sse *p);
 /* Parses len more bytes, calling cb for each event completed. Returns SSE_OK, or SSE_STOPPED /
