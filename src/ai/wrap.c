@@ -12,6 +12,7 @@ enum {
 	WRAP_ESC_CSI,    /* after ESC [ or U+009B: parameters up to a final byte */
 	WRAP_ESC_STRING, /* after ESC ] P X ^ _ or their C1 forms: up to BEL or ST */
 	WRAP_ESC_STRING_ESC, /* an ESC inside a string: ESC \ is the terminator */
+	WRAP_ESC_NF,     /* after ESC and an intermediate byte (ESC ( B): up to a final byte */
 };
 
 void wrap_init(struct wrap *w, size_t width, size_t cap)
@@ -136,7 +137,11 @@ static void wrap_cp(struct wrap *w, uint32_t cp, bool valid, const char *bytes, 
 			w->esc = WRAP_ESC_STRING;
 			return;
 		}
-		if (cp >= 0x20 && cp < 0x7F)
+		if (cp >= 0x20 && cp <= 0x2F) {
+			w->esc = WRAP_ESC_NF;
+			return;
+		}
+		if (cp >= 0x30 && cp < 0x7F)
 			return; /* a two-character sequence: ESC 7, ESC c, ... */
 		break;  /* ESC then a control or non-ASCII: drop the ESC, keep the character */
 	case WRAP_ESC_CSI:
@@ -146,6 +151,13 @@ static void wrap_cp(struct wrap *w, uint32_t cp, bool valid, const char *bytes, 
 		if (cp >= 0x40 && cp <= 0x7E)
 			return; /* the final byte */
 		break; /* malformed: the sequence ends, the character is text */
+	case WRAP_ESC_NF:
+		if (cp >= 0x20 && cp <= 0x2F)
+			return;
+		w->esc = WRAP_ESC_NONE;
+		if (cp >= 0x30 && cp <= 0x7E)
+			return;
+		break;
 	case WRAP_ESC_STRING_ESC:
 		if (cp == '\\') {
 			w->esc = WRAP_ESC_NONE;

@@ -6,8 +6,8 @@
  *  - a line ends at LF (CRLF too: every CR is dropped);
  *  - a line longer than `width` bytes is wrapped at the last space before the limit (the spaces at
  *    the break are dropped), or, in a word longer than the width, at a character boundary;
- *  - terminal escape sequences (ESC [ ... final byte, ESC ] ... BEL or ESC \, and other ESC pairs,
- *    and their C1 forms) are removed whole; every other control character except TAB, and every
+ *  - terminal escape sequences (ESC [ ... final byte, ESC ] ... BEL or ESC \, ESC ( B and other
+ *    ESC sequences, and their C1 forms) are removed whole; every other control character except TAB, and every
  *    ill-formed UTF-8 sequence, becomes U+FFFD. So every emitted line is clean (base/utf8.h);
  *  - trailing spaces and tabs are removed; a line of only blanks is blank; leading blank lines are
  *    dropped, a run of blank lines becomes one (a paragraph break), and blank lines at the end are
