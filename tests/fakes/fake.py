@@ -55,7 +55,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from urllib.parse import urlencode
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -46,14 +46,15 @@ POLL = 0.05                    # seconds between checks while holding, stalling 
 
 # ---- real bodies (sources in README.md) ----
 
-OPENAI_BAD_JSON = ("We could not parse the JSON body of your request. (HINT: This likely means you "
-                   "aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, "
-                   "but what was sent was not valid JSON. If you have trouble figuring out how to "
-                   "fix this, please contact us through our help center at help.openai.com.)")
+OPENAI_BAD_JSON = ("We could not parse the JSON body of your request. (HINT: This likely means "
+                   "you aren't using your HTTP library correctly. The OpenAI API expects a JSON "
+                   "payload, but what was sent was not valid JSON. If you have trouble figuring "
+                   "out how to fix this, please contact us through our help center at "
+                   "help.openai.com.)")
 OPENAI_NO_KEY = ("You didn't provide an API key. You need to provide your API key in an "
-                 "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or "
-                 "as the password field (with blank username) if you're accessing the API from your "
-                 "browser and are prompted for a username. You can obtain an API key from "
+                 "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), "
+                 "or as the password field (with blank username) if you're accessing the API from "
+                 "your browser and are prompted for a username. You can obtain an API key from "
                  "https://platform.openai.com/account/api-keys.")
 OPENAI_BAD_KEY = ("Incorrect API key provided: %s. You can find your API key at "
                   "https://platform.openai.com/account/api-keys.")

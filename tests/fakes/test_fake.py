@@ -440,6 +440,30 @@ class Shared(unittest.TestCase):
                           "/v1/models"])
         self.assertEqual(len(self.fake.chat_requests()), 2)
 
+    def test_connection_close_and_http10(self):
+        c = Conn(self.port)
+        try:
+            c.request(chat_body("adiós", stream=True), headers=[("Connection", "close")])
+            r = c.response()
+            self.assertEqual(r.headers["connection"], "close")
+            self.assertEqual(content_of(r), "You said: adiós")
+            self.assertFalse(c.fill(TIMEOUT))
+            self.assertTrue(c.eof)
+        finally:
+            c.close()
+        c = Conn(self.port)
+        try:
+            data = json.dumps(chat_body("viejo", stream=True)).encode()
+            c.send(b"POST /v1/chat/completions HTTP/1.0\r\nContent-Length: %d\r\n\r\n%s"
+                   % (len(data), data))
+            r = c.response()  # no chunked encoding in HTTP/1.0: the body ends with the connection
+        finally:
+            c.close()
+        self.assertNotIn("transfer-encoding", r.headers)
+        self.assertTrue(r.complete)
+        self.assertEqual(content_of(r), "You said: viejo")
+        self.assertEqual(r.data()[-1], "[DONE]")
+
     def test_expect_100_continue(self):
         c = Conn(self.port)
         try:
