@@ -618,6 +618,11 @@ static void finish(struct http_request *req, enum http_outcome outcome, const ch
 	log_debug(c->log, "http #%" PRIu64 ": %s, status %d, %" PRIu64 " bytes, %" PRIu64 " ms%s%s",
 		  req->id, http_outcome_name(outcome), status, res.body_bytes, res.elapsed_ms,
 		  *res.error ? ": " : "", res.error);
+	if (c->live_count == 0 && c->deadline_armed != UINT64_MAX && !c->closing) {
+		/* Nothing left to watch: an armed deadline timer would hold the loop open. */
+		uv_timer_stop(&c->deadline_timer);
+		c->deadline_armed = UINT64_MAX;
+	}
 	req->cb->on_done(req->ctx, &res);
 	http_free(req);
 	if (c->closing && c->live_count == 0)

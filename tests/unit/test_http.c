@@ -427,6 +427,7 @@ struct fx {
 	int outstanding;     /* requests whose on_done has not run */
 	int client_closed;   /* http_client_close's done callback ran */
 	bool finishing;
+	bool manual;         /* the test closes things itself when its requests are done */
 };
 
 static void fx_watchdog(uv_timer_t *t)
@@ -575,7 +576,7 @@ static void rec_done(void *ctx, const struct http_result *res)
 	r->fx->outstanding--;
 	if (r->after_done)
 		r->after_done(r);
-	if (r->fx->outstanding == 0)
+	if (r->fx->outstanding == 0 && !r->fx->manual)
 		fx_finish(r->fx);
 }
 
@@ -1210,6 +1211,43 @@ static void t_close_idle(void **state)
 	fx_run(&fx);
 }
 
+/* Once its requests are done, a client holds the loop open no longer (no armed timer for a
+ * deadline that no longer matters, no poll on a kept-alive connection), yet still works. */
+static void t_idle_client_releases_loop(void **state)
+{
+	(void)state;
+	struct fx fx;
+	fx_init(&fx, NULL);
+	fx.manual = true;
+	struct http_req_opts o = {.connect_ms = 60000, .first_byte_ms = 60000, .stall_ms = 60000,
+				  .total_ms = 60000};
+	struct rec a = {0};
+	rec_post(&a, &fx, "/echo", &o);
+	while (a.dones == 0)
+		uv_run(&fx.loop, UV_RUN_ONCE);
+	assert_int_equal(a.res.outcome, HTTP_OK);
+	/* The server's handles stop counting, so only the client could hold the loop now; its
+	 * kept-alive connection stays open on both sides. */
+	uv_unref((uv_handle_t *)&fx.srv.listener);
+	for (struct sconn *c = fx.srv.conns; c; c = c->next) {
+		uv_unref((uv_handle_t *)&c->tcp);
+		uv_unref((uv_handle_t *)&c->timer);
+	}
+	uv_run(&fx.loop, UV_RUN_DEFAULT); /* returns: the (unref'd) watchdog would fail a hang */
+	assert_int_equal(fx.client_closed, 0);
+	/* Still usable, on the same connection. */
+	struct rec b = {0};
+	rec_post(&b, &fx, "/echo", &o);
+	uv_run(&fx.loop, UV_RUN_DEFAULT);
+	assert_int_equal(b.res.outcome, HTTP_OK);
+	assert_int_equal(fx.srv.accepted, 1);
+	assert_int_equal(fx.srv.requests, 2);
+	rec_free(&b);
+	fx_finish(&fx);
+	fx_run(&fx);
+	rec_free(&a);
+}
+
 /* Debug logging names the request without its secrets: no header value, user info or query. */
 static void t_log_has_no_secrets(void **state)
 {
@@ -1272,6 +1310,7 @@ int main(void)
 		cmocka_unit_test(t_localhost),
 		cmocka_unit_test(t_close_in_flight),
 		cmocka_unit_test(t_close_idle),
+		cmocka_unit_test(t_idle_client_releases_loop),
 		cmocka_unit_test(t_log_has_no_secrets),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
