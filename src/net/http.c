@@ -887,5 +887,9 @@ struct http_request *http_post(struct http_client *c, const struct http_req_opts
 
 void http_cancel(struct http_request *req)
 {
+	/* Even a request that already ended for another reason (a deadline passed in this loop
+	 * step) reports CANCELLED, as promised: the caller asked for it and is not waiting for
+	 * anything else. */
+	req->ended = false;
 	http_end(req, HTTP_CANCELLED, TXT_CANCELLED);
 }

@@ -15,9 +15,11 @@
  * Both belong in main() (global state lives only in main.c files); tests call them in their main.
  *
  * Secrets. Header lines (e.g. "Authorization: Bearer sk-...") are never logged, libcurl's verbose
- * output is never enabled, and any header value that libcurl's error text happens to contain is
- * replaced by "[redacted]" before it reaches a callback. Logged URLs lose their user info, query
- * and fragment. Only debug-level log lines are written (start and end of each request).
+ * output is never enabled, and any header value (of 8 characters or more) that libcurl's error
+ * text happens to contain is replaced by "[redacted]" before it reaches a callback. Logged URLs
+ * lose their user info, query and fragment. The log gets one debug line when a request starts
+ * and one when it ends (outcome, status, bytes, time, error text); errors only if libuv refuses
+ * to watch a socket.
  *
  * Callbacks. Every callback runs on the loop, from one of this module's uv callbacks, never inside
  * http_post, http_cancel or http_client_close. For one request the order is:
@@ -117,8 +119,9 @@ struct http_req_opts {
 	/* Timeouts in milliseconds; 0 means none of ours (libcurl still gives up connecting after its
 	 * own 300 s default when connect_ms is 0). */
 	uint64_t connect_ms;        /* from http_post until connected (DNS + TCP + TLS) */
-	uint64_t first_byte_ms;     /* from the request being sent until the first response byte:
-	                             * a local model may take a minute to load, so be generous */
+	uint64_t first_byte_ms;     /* from the connection being ready (the request starts going
+	                             * out) until the first response byte: a local model may take a
+	                             * minute to load, so be generous */
 	uint64_t stall_ms;          /* once the response started: the longest silence allowed */
 	uint64_t total_ms;          /* from http_post to the end of the response */
 	size_t max_body;            /* the largest body accepted; 0 means HTTP_DEFAULT_MAX_BODY */

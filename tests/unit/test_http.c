@@ -961,6 +961,35 @@ static void t_cancel_inside_callbacks(void **state)
 	rec_free(&a);
 }
 
+/* A cancel that comes after the total deadline passed, but before on_done ran (a timer due at the
+ * same moment, started later, so libuv runs it right after the client's deadline timer): on_done
+ * still reports CANCELLED, as http_cancel promises. */
+static void cancel_now(uv_timer_t *t)
+{
+	struct rec *r = t->data;
+	assert_int_equal(r->dones, 0);
+	r->cancelled = true;
+	http_cancel(r->req);
+	uv_close((uv_handle_t *)t, NULL);
+}
+
+static void t_cancel_after_deadline(void **state)
+{
+	(void)state;
+	struct fx fx;
+	fx_init(&fx, NULL);
+	struct rec r = {0};
+	rec_post(&r, &fx, "/silent", &(struct http_req_opts){.total_ms = 200});
+	uv_timer_t t;
+	uv_timer_init(&fx.loop, &t);
+	t.data = &r;
+	uv_timer_start(&t, cancel_now, 200, 0);
+	fx_run(&fx);
+	assert_true(r.cancelled);
+	assert_int_equal(r.res.outcome, HTTP_CANCELLED);
+	assert_int_equal(r.dones, 1);
+}
+
 /* on_data returning false: ABORTED, no more data. */
 static void t_abort(void **state)
 {
@@ -1301,6 +1330,7 @@ int main(void)
 		cmocka_unit_test(t_timeout_total),
 		cmocka_unit_test(t_cancel_in_flight),
 		cmocka_unit_test(t_cancel_inside_callbacks),
+		cmocka_unit_test(t_cancel_after_deadline),
 		cmocka_unit_test(t_abort),
 		cmocka_unit_test(t_concurrent),
 		cmocka_unit_test(t_loop_responsive),
