@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ai/chat.h"
 #include "net/addr.h"
 
 /* User-facing text of the command line, in one place for translation. */
@@ -31,6 +32,40 @@ static const char T_USAGE[] =
 	"      --name-timeout S        time to give a name (default: 60; 0 = none)\n"
 	"      --idle-timeout S        disconnect clients silent this long (default: 0 = never)\n"
 	"      --keepalive S           TCP keepalive idle time (default: 60; 0 = off)\n"
+	"\n"
+	"The AI assistant (a chat member that answers through an OpenAI-compatible API):\n"
+	"      --no-ai                 no assistant at all\n"
+	"      --ai-name NAME          its name in the chat (default: gpt)\n"
+	"      --ai-url URL            the API's base URL, e.g. http://localhost:11434/v1 for\n"
+	"                              Ollama (default: $OPENAI_BASE_URL, else\n"
+	"                              https://api.openai.com/v1 when a key is set; without\n"
+	"                              URL and key the assistant only says how to configure it)\n"
+	"      --ai-key-file PATH      read the API key from this file (default: $OPENAI_API_KEY)\n"
+	"      --ai-key KEY            the API key itself; other users of this machine may see\n"
+	"                              it in `ps` until charlad starts: prefer OPENAI_API_KEY\n"
+	"                              or --ai-key-file\n"
+	"      --ai-model MODEL        (default: $CHARLA_AI_MODEL, else gpt-4o-mini)\n"
+	"      --ai-system PROMPT      the system prompt (default: a short one for a chat)\n"
+	"      --ai-max-tokens N       the model's output cap (default: 1024; 0 = none sent)\n"
+	"      --ai-cap-key KEY        max_tokens (Ollama, llama.cpp, vLLM, older OpenAI\n"
+	"                              models; default) or max_completion_tokens (newer OpenAI)\n"
+	"      --ai-inflight N         requests to the API at once (default: 4)\n"
+	"      --ai-queue N            questions that may wait for one (default: 32)\n"
+	"      --ai-rate N[/min]       questions per user per minute (default: 6; 0 = no limit)\n"
+	"      --ai-max-question BYTES longest question (default: 2000)\n"
+	"      --ai-max-answer BYTES   longest answer; the rest is cut (default: 8K)\n"
+	"      --ai-memory BYTES       conversation remembered per room, private chat or ask\n"
+	"                              connection (default: 8K; 0 = none)\n"
+	"      --ai-connect-timeout S  to connect to the API (default: 15)\n"
+	"      --ai-first-byte-timeout S  for the answer to start; local models may load\n"
+	"                              slowly (default: 120)\n"
+	"      --ai-stall-timeout S    silence in the middle of an answer (default: 30)\n"
+	"      --ai-timeout S          a whole answer (default: 300)\n"
+	"      --ask-port [ADDR:]PORT  also serve the classroom GPT client's protocol here\n"
+	"                              (repeatable; default: off; the classroom used 8070)\n"
+	"      --ask-pause-ms MS       silence that ends a question sent without a newline\n"
+	"                              (default: 300)\n"
+	"\n"
 	"  -v, --verbose               log more (each connection)\n"
 	"  -q, --quiet                 log errors only\n"
 	"  -h, --help                  show this help\n"
@@ -53,6 +88,21 @@ void config_defaults(struct config *cfg)
 	cfg->name_timeout_s = 60;
 	cfg->idle_timeout_s = 0;
 	cfg->keepalive_s = 60;
+	cfg->ai_name = "gpt";
+	cfg->ai_model = "gpt-4o-mini";
+	cfg->ai_max_tokens = 1024;
+	cfg->ai_cap_key = CHAT_CAP_MAX_TOKENS;
+	cfg->ai_inflight = 4;
+	cfg->ai_queue = 32;
+	cfg->ai_rate = 6;
+	cfg->ai_max_question = 2000;
+	cfg->ai_max_answer = 8 * 1024;
+	cfg->ai_memory = 8 * 1024;
+	cfg->ai_connect_s = 15;
+	cfg->ai_first_byte_s = 120;
+	cfg->ai_stall_s = 30;
+	cfg->ai_total_s = 300;
+	cfg->ask_pause_ms = 300;
 }
 
 void config_usage(FILE *out)
@@ -105,7 +155,47 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_KEEPALIVE,
 	OPT_ANNOUNCE_MAX,
+	OPT_NO_AI,
+	OPT_AI_NAME,
+	OPT_AI_URL,
+	OPT_AI_KEY,
+	OPT_AI_KEY_FILE,
+	OPT_AI_MODEL,
+	OPT_AI_SYSTEM,
+	OPT_AI_MAX_TOKENS,
+	OPT_AI_CAP_KEY,
+	OPT_AI_INFLIGHT,
+	OPT_AI_QUEUE,
+	OPT_AI_RATE,
+	OPT_AI_MAX_QUESTION,
+	OPT_AI_MAX_ANSWER,
+	OPT_AI_MEMORY,
+	OPT_AI_CONNECT_TIMEOUT,
+	OPT_AI_FIRST_BYTE_TIMEOUT,
+	OPT_AI_STALL_TIMEOUT,
+	OPT_AI_TIMEOUT,
+	OPT_ASK_PORT,
+	OPT_ASK_PAUSE,
 };
+
+/* "N", "N/min" or "N/m": questions per minute. */
+static int config_rate(const char *s, unsigned *out)
+{
+	char num[32];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	if (slash && strcmp(slash, "/min") != 0 && strcmp(slash, "/m") != 0)
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	uint64_t v;
+	if (config_number(num, 0, 0, 100000, &v) < 0)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
 
 int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 {
@@ -123,6 +213,28 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 		{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
 		{"keepalive", required_argument, NULL, OPT_KEEPALIVE},
 		{"announce-max", required_argument, NULL, OPT_ANNOUNCE_MAX},
+		{"no-ai", no_argument, NULL, OPT_NO_AI},
+		{"ai-name", required_argument, NULL, OPT_AI_NAME},
+		{"ai-url", required_argument, NULL, OPT_AI_URL},
+		{"ai-base-url", required_argument, NULL, OPT_AI_URL},
+		{"ai-key", required_argument, NULL, OPT_AI_KEY},
+		{"ai-key-file", required_argument, NULL, OPT_AI_KEY_FILE},
+		{"ai-model", required_argument, NULL, OPT_AI_MODEL},
+		{"ai-system", required_argument, NULL, OPT_AI_SYSTEM},
+		{"ai-max-tokens", required_argument, NULL, OPT_AI_MAX_TOKENS},
+		{"ai-cap-key", required_argument, NULL, OPT_AI_CAP_KEY},
+		{"ai-inflight", required_argument, NULL, OPT_AI_INFLIGHT},
+		{"ai-queue", required_argument, NULL, OPT_AI_QUEUE},
+		{"ai-rate", required_argument, NULL, OPT_AI_RATE},
+		{"ai-max-question", required_argument, NULL, OPT_AI_MAX_QUESTION},
+		{"ai-max-answer", required_argument, NULL, OPT_AI_MAX_ANSWER},
+		{"ai-memory", required_argument, NULL, OPT_AI_MEMORY},
+		{"ai-connect-timeout", required_argument, NULL, OPT_AI_CONNECT_TIMEOUT},
+		{"ai-first-byte-timeout", required_argument, NULL, OPT_AI_FIRST_BYTE_TIMEOUT},
+		{"ai-stall-timeout", required_argument, NULL, OPT_AI_STALL_TIMEOUT},
+		{"ai-timeout", required_argument, NULL, OPT_AI_TIMEOUT},
+		{"ask-port", required_argument, NULL, OPT_ASK_PORT},
+		{"ask-pause-ms", required_argument, NULL, OPT_ASK_PAUSE},
 		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -196,6 +308,96 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 			bad = config_number(arg, 0, 0, 10000000, &v);
 			cfg->announce_max = v;
 			break;
+		case OPT_NO_AI:
+			cfg->ai_off = true;
+			break;
+		case OPT_AI_NAME:
+			cfg->ai_name = arg;
+			break;
+		case OPT_AI_URL:
+			bad = strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0;
+			cfg->ai_url = arg;
+			break;
+		case OPT_AI_KEY:
+			cfg->ai_key = arg;
+			cfg->ai_key_arg = optarg;
+			break;
+		case OPT_AI_KEY_FILE:
+			cfg->ai_key_file = arg;
+			break;
+		case OPT_AI_MODEL:
+			bad = !*arg;
+			cfg->ai_model = arg;
+			break;
+		case OPT_AI_SYSTEM:
+			cfg->ai_system = arg;
+			break;
+		case OPT_AI_MAX_TOKENS:
+			bad = config_number(arg, 0, 0, 10000000, &v);
+			cfg->ai_max_tokens = (long)v;
+			break;
+		case OPT_AI_CAP_KEY:
+			if (!strcmp(arg, "max_tokens"))
+				cfg->ai_cap_key = CHAT_CAP_MAX_TOKENS;
+			else if (!strcmp(arg, "max_completion_tokens"))
+				cfg->ai_cap_key = CHAT_CAP_MAX_COMPLETION_TOKENS;
+			else
+				bad = 1;
+			break;
+		case OPT_AI_INFLIGHT:
+			bad = config_number(arg, 0, 1, 1000, &v);
+			cfg->ai_inflight = v;
+			break;
+		case OPT_AI_QUEUE:
+			bad = config_number(arg, 0, 0, 100000, &v);
+			cfg->ai_queue = v;
+			break;
+		case OPT_AI_RATE:
+			bad = config_rate(arg, &cfg->ai_rate);
+			break;
+		case OPT_AI_MAX_QUESTION:
+			bad = config_number(arg, 1, 1, 16 * 1024 * 1024, &v);
+			cfg->ai_max_question = v;
+			break;
+		case OPT_AI_MAX_ANSWER:
+			bad = config_number(arg, 1, 0, 64 * 1024 * 1024, &v);
+			cfg->ai_max_answer = v;
+			break;
+		case OPT_AI_MEMORY:
+			bad = config_number(arg, 1, 0, 64 * 1024 * 1024, &v);
+			cfg->ai_memory = v;
+			break;
+		case OPT_AI_CONNECT_TIMEOUT:
+			bad = config_number(arg, 0, 0, 86400, &v);
+			cfg->ai_connect_s = (unsigned)v;
+			break;
+		case OPT_AI_FIRST_BYTE_TIMEOUT:
+			bad = config_number(arg, 0, 0, 86400, &v);
+			cfg->ai_first_byte_s = (unsigned)v;
+			break;
+		case OPT_AI_STALL_TIMEOUT:
+			bad = config_number(arg, 0, 0, 86400, &v);
+			cfg->ai_stall_s = (unsigned)v;
+			break;
+		case OPT_AI_TIMEOUT:
+			bad = config_number(arg, 0, 0, 86400, &v);
+			cfg->ai_total_s = (unsigned)v;
+			break;
+		case OPT_ASK_PORT: {
+			if (cfg->nask == CONFIG_MAX_LISTEN) {
+				snprintf(err, errlen, "at most %d --ask-port addresses", CONFIG_MAX_LISTEN);
+				return -1;
+			}
+			struct sockaddr_storage ask_tmp[ADDR_MAX_PER_SPEC];
+			if (addr_parse(arg, ask_tmp, err, errlen) < 0)
+				return -1;
+			cfg->ask_listen[cfg->nask++] = arg;
+			break;
+		}
+		case OPT_ASK_PAUSE:
+			bad = config_number(arg, 0, 10, 60000, &v);
+			cfg->ask_pause_ms = (unsigned)v;
+			break;
 		case 'v':
 			cfg->verbosity = 1;
 			break;
@@ -224,6 +426,10 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 	}
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+		return -1;
+	}
+	if (cfg->nask && cfg->ai_off) {
+		snprintf(err, errlen, "--ask-port needs the assistant (drop --no-ai)");
 		return -1;
 	}
 	if (cfg->outq_soft && cfg->outq_hard && cfg->outq_soft > cfg->outq_hard) {

@@ -5,6 +5,7 @@
 #ifndef CHARLA_SERVER_CONFIG_H
 #define CHARLA_SERVER_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -26,6 +27,33 @@ struct config {
 	unsigned idle_timeout_s;    /* 0: none */
 	unsigned keepalive_s;       /* 0: off */
 	int verbosity;              /* -1 quiet (errors only), 0 default (info), 1 debug */
+
+	/* The AI assistant (src/bridge/assistant). main.c fills ai_url, ai_key and ai_model from
+	 * the environment (OPENAI_BASE_URL, OPENAI_API_KEY, CHARLA_AI_MODEL) before config_parse, so
+	 * that parsing stays pure; flags override them. */
+	bool ai_off;                /* --no-ai: no assistant at all */
+	const char *ai_name;
+	const char *ai_url;         /* NULL: https://api.openai.com/v1 if there is a key, else none */
+	const char *ai_key;         /* from the environment or --ai-key; never logged */
+	char *ai_key_arg;           /* the argv string of --ai-key, which main.c wipes */
+	const char *ai_key_file;    /* read by server_init */
+	const char *ai_model;
+	const char *ai_system;      /* NULL: the built-in prompt */
+	long ai_max_tokens;
+	int ai_cap_key;             /* enum chat_cap_key */
+	size_t ai_inflight;
+	size_t ai_queue;
+	unsigned ai_rate;           /* questions per user per minute; 0 = no limit */
+	size_t ai_max_question;
+	size_t ai_max_answer;
+	size_t ai_memory;
+	unsigned ai_connect_s;
+	unsigned ai_first_byte_s;
+	unsigned ai_stall_s;
+	unsigned ai_total_s;
+	const char *ask_listen[CONFIG_MAX_LISTEN]; /* --ask-port; none = off */
+	size_t nask;
+	unsigned ask_pause_ms;
 };
 
 void config_defaults(struct config *cfg);

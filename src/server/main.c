@@ -2,7 +2,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
+
+#include <curl/curl.h>
 
 #include "server/config.h"
 #include "server/server.h"
@@ -22,6 +25,14 @@ int main(int argc, char **argv)
 	struct config cfg;
 	char err[512];
 	config_defaults(&cfg);
+	/* The variables users of the OpenAI SDKs already set; flags override them. Empty is unset. */
+	const char *env = getenv("OPENAI_BASE_URL");
+	cfg.ai_url = env && *env ? env : NULL;
+	env = getenv("OPENAI_API_KEY");
+	cfg.ai_key = env && *env ? env : NULL;
+	env = getenv("CHARLA_AI_MODEL");
+	if (env && *env)
+		cfg.ai_model = env;
 	int r = config_parse(&cfg, argc, argv, err, sizeof(err));
 	if (r > 0)
 		return 0;
@@ -29,17 +40,40 @@ int main(int argc, char **argv)
 		fprintf(stderr, "charlad: %s\n", err);
 		return 2;
 	}
+	/* A key given with --ai-key is copied and wiped from argv, so that `ps` shows it only
+	 * for the moment before this line. */
+	char *key_copy = NULL;
+	if (cfg.ai_key_arg) {
+		key_copy = strdup(cfg.ai_key_arg);
+		if (!key_copy) {
+			fprintf(stderr, "charlad: out of memory\n");
+			return 1;
+		}
+		memset(cfg.ai_key_arg, 'x', strlen(cfg.ai_key_arg));
+		cfg.ai_key = key_copy;
+		cfg.ai_key_arg = NULL;
+	}
+	/* libcurl's process-wide state, for the assistant's HTTP client (net/http.h). */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		fprintf(stderr, "charlad: error: cannot initialise libcurl\n");
+		free(key_copy);
+		return 1;
+	}
 	/* A peer that vanishes mid-write must cost an EPIPE, not the process. */
 	signal(SIGPIPE, SIG_IGN);
 	main_raise_fd_limit();
 
 	static struct server sv; /* large (read buffer); static storage, owned by main alone */
-	if (server_init(&sv, &cfg, err, sizeof(err)) < 0) {
+	int code = 1;
+	if (server_init(&sv, &cfg, err, sizeof(err)) < 0)
 		fprintf(stderr, "charlad: error: %s\n", err);
-		server_free(&sv);
-		return 1;
-	}
-	int code = server_run(&sv);
+	else
+		code = server_run(&sv);
 	server_free(&sv);
+	curl_global_cleanup();
+	if (key_copy) {
+		memset(key_copy, 0, strlen(key_copy));
+		free(key_copy);
+	}
 	return code;
 }

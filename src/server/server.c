@@ -1,8 +1,12 @@
 #include "server/server.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "bridge/assistant/assistant.h"
 
 /* How long a stopping server waits for clients to take their last lines. */
 enum { STOP_GRACE_MS = 800, STOP_POLL_MS = 20 };
@@ -39,10 +43,105 @@ static void server_on_signal(uv_signal_t *h, int signum)
 	sv->stopping = true;
 	log_info(&sv->log, "%s: shutting down, %zu connections to close",
 		 signum == SIGINT ? "SIGINT" : "SIGTERM", sv->net.count);
+	/* The assistant first: its last words (MSG_SHUTDOWN to whoever waits for an answer) go
+	 * out before the faces close their connections. */
+	assistant_shutdown(sv->ai);
+	if (sv->ask_on)
+		ask_face_shutdown(&sv->ask);
 	hub_stop(&sv->hub);
 	line_face_shutdown(&sv->line);
 	sv->stop_deadline = uv_now(&sv->loop) + STOP_GRACE_MS;
 	uv_timer_start(&sv->stop_timer, server_stop_tick, 0, STOP_POLL_MS);
+}
+
+/* Reads the API key from path: the first line, without surrounding blanks. */
+static int server_read_key(struct server *sv, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "cannot read --ai-key-file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	char line[4096];
+	size_t n = fread(line, 1, sizeof(line) - 1, f);
+	fclose(f);
+	line[n] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	char *p = line;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	size_t len = strlen(p);
+	while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+		len--;
+	p[len] = '\0';
+	bool ok = len > 0;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)p[i] < 0x21 || (unsigned char)p[i] == 0x7f)
+			ok = false;
+	if (ok)
+		sv->ai_key = strdup(p);
+	memset(line, 0, sizeof(line));
+	if (!ok) {
+		snprintf(err, errlen, "--ai-key-file %s holds no usable key (one line, no spaces)", path);
+		return -1;
+	}
+	return sv->ai_key ? 0 : -1;
+}
+
+/* The assistant, and the ask port if asked for. */
+static int server_start_ai(struct server *sv, const struct config *cfg, char *err, size_t errlen)
+{
+	const char *key = cfg->ai_key;
+	if (cfg->ai_key_file) {
+		if (server_read_key(sv, cfg->ai_key_file, err, errlen) < 0)
+			return -1;
+		key = sv->ai_key;
+	}
+	if (key) {
+		/* A key goes into an HTTP header: no line breaks or controls. */
+		for (const char *p = key; *p; p++) {
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f) {
+				snprintf(err, errlen, "the API key holds a control character");
+				return -1;
+			}
+		}
+	}
+	const char *url = cfg->ai_url ? cfg->ai_url : key ? "https://api.openai.com/v1" : NULL;
+	struct assistant_config ac = {
+		.name = cfg->ai_name,
+		.base_url = url,
+		.api_key = key,
+		.model = cfg->ai_model,
+		.system = cfg->ai_system,
+		.max_tokens = cfg->ai_max_tokens,
+		.cap_key = (enum chat_cap_key)cfg->ai_cap_key,
+		.inflight = cfg->ai_inflight,
+		.queue = cfg->ai_queue,
+		.rate_per_min = cfg->ai_rate,
+		.max_question = cfg->ai_max_question,
+		.max_answer = cfg->ai_max_answer,
+		.memory = cfg->ai_memory,
+		.connect_ms = (uint64_t)cfg->ai_connect_s * 1000,
+		.first_byte_ms = (uint64_t)cfg->ai_first_byte_s * 1000,
+		.stall_ms = (uint64_t)cfg->ai_stall_s * 1000,
+		.total_ms = (uint64_t)cfg->ai_total_s * 1000,
+	};
+	sv->ai = assistant_new(&sv->loop, &sv->hub, &ac, &sv->log, err, errlen);
+	if (!sv->ai)
+		return -1;
+	if (!cfg->nask)
+		return 0;
+	struct ask_config kc = {
+		.pause_ms = cfg->ask_pause_ms,
+		.idle_timeout_ms = (uint64_t)cfg->idle_timeout_s * 1000,
+		.backlog = 511,
+	};
+	ask_face_init(&sv->ask, &kc, sv->ai, &sv->net, &sv->log);
+	sv->ask_on = true;
+	for (size_t i = 0; i < cfg->nask; i++)
+		if (ask_face_listen(&sv->ask, cfg->ask_listen[i], err, errlen) < 0)
+			return -1;
+	return 0;
 }
 
 int server_init(struct server *sv, const struct config *cfg, char *err, size_t errlen)
@@ -103,6 +202,9 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 			return -1;
 	}
 
+	if (!cfg->ai_off && server_start_ai(sv, cfg, err, errlen) < 0)
+		return -1;
+
 	uv_signal_init(&sv->loop, &sv->sigint);
 	uv_signal_init(&sv->loop, &sv->sigterm);
 	sv->sigint.data = sv->sigterm.data = sv;
@@ -130,8 +232,20 @@ static void server_close_walk(uv_handle_t *h, void *arg)
 void server_free(struct server *sv)
 {
 	/* After a failed init some handles may still be open: close them and let their callbacks run. */
+	if (sv->ask_on)
+		ask_face_shutdown(&sv->ask);
+	assistant_shutdown(sv->ai); /* a no-op after a normal stop */
 	uv_walk(&sv->loop, server_close_walk, NULL);
 	uv_run(&sv->loop, UV_RUN_DEFAULT);
+	if (sv->ask_on)
+		ask_face_free(&sv->ask);
+	assistant_free(sv->ai);
+	sv->ai = NULL;
+	if (sv->ai_key) {
+		memset(sv->ai_key, 0, strlen(sv->ai_key));
+		free(sv->ai_key);
+		sv->ai_key = NULL;
+	}
 	line_face_free(&sv->line);
 	hub_free(&sv->hub);
 	uv_loop_close(&sv->loop);

@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "base/log.h"
+#include "face/ask/ask.h"
 #include "face/line/line.h"
 #include "hub/hub.h"
 #include "net/conn.h"
@@ -23,6 +24,10 @@ struct server {
 	struct net net;
 	struct hub hub;
 	struct line_face line;
+	struct assistant *ai;       /* NULL with --no-ai */
+	struct ask_face ask;
+	bool ask_on;
+	char *ai_key;               /* read from --ai-key-file; wiped at free */
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	uv_timer_t stop_timer;

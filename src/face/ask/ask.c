@@ -1,0 +1,293 @@
+#include "face/ask/ask.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ai/msg.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "bridge/assistant/assistant.h"
+#include "net/addr.h"
+#include "net/listener.h"
+
+/* The word that ends a session, as in the classroom client. */
+static const char W_QUIT[] = "salir";
+
+struct ask_client {
+	struct conn *conn;
+	struct ask_face *af;
+	struct ask_client *prev, *next;
+	struct assistant_job *job;
+	uv_timer_t pause;
+	struct buf answer;
+	char conv[32];
+	char user[64];
+};
+
+/* ---- the answer ---- */
+
+static void ask_on_line(void *ctx, const char *line, size_t len)
+{
+	struct ask_client *ac = ctx;
+	buf_append(&ac->answer, line, len);
+	buf_putc(&ac->answer, '\n');
+}
+
+static void ask_start_pause(struct ask_client *ac);
+
+static void ask_on_done(void *ctx, const char *note, size_t len)
+{
+	struct ask_client *ac = ctx;
+	if (note) {
+		buf_append(&ac->answer, note, len);
+		buf_putc(&ac->answer, '\n');
+	}
+	ac->job = NULL;
+	/* The whole answer in one frame, which the net writes with one write. */
+	conn_send_str(ac->conn, ac->answer.data ? ac->answer.data : "\n",
+		      ac->answer.len ? ac->answer.len : 1);
+	buf_free(&ac->answer);
+	conn_resume(ac->conn);
+	ask_start_pause(ac);
+}
+
+static const struct assistant_sink ask_sink = {
+	.line = ask_on_line,
+	.notice = NULL, /* the classroom client reads one recv per question: nothing but answers */
+	.done = ask_on_done,
+};
+
+/* One question (a line, or bytes ended by a pause). Returns false when input must stop: a
+ * question now runs, or the client said "salir". */
+static bool ask_question(struct ask_client *ac, const char *q, size_t len)
+{
+	size_t i = 0;
+	while (i < len && (q[i] == ' ' || q[i] == '\t' || q[i] == '\r'))
+		i++;
+	while (len > i && (q[len - 1] == ' ' || q[len - 1] == '\t' || q[len - 1] == '\r'))
+		len--;
+	if (i == len)
+		return true;
+	if (len - i == strlen(W_QUIT) && strncasecmp(q + i, W_QUIT, len - i) == 0) {
+		log_debug(ac->af->log, "%s: salir", ac->conn->peer);
+		conn_close_after_flush(ac->conn);
+		return false;
+	}
+	uv_timer_stop(&ac->pause);
+	conn_pause(ac->conn);
+	ac->job = assistant_ask(ac->af->ai, ac->conv, ac->user, NULL, q + i, len - i, &ask_sink, ac);
+	return false;
+}
+
+static void ask_on_pause(uv_timer_t *t)
+{
+	struct ask_client *ac = t->data;
+	struct conn *c = ac->conn;
+	if (ac->job || conn_is_closing(c) || c->in.paused || !linebuf_pending(&c->in))
+		return;
+	uint64_t now = uv_now(c->net->loop);
+	uint64_t quiet = now - c->last_input_ms;
+	if (quiet < ac->af->cfg.pause_ms) {
+		uv_timer_start(&ac->pause, ask_on_pause, ac->af->cfg.pause_ms - quiet, 0);
+		return;
+	}
+	struct buf q = BUF_INIT;
+	linebuf_take(&c->in, &q);
+	if (q.len)
+		ask_question(ac, q.data, q.len);
+	buf_free(&q);
+}
+
+static void ask_start_pause(struct ask_client *ac)
+{
+	if (!conn_is_closing(ac->conn))
+		uv_timer_start(&ac->pause, ask_on_pause, ac->af->cfg.pause_ms, 0);
+}
+
+/* ---- conn ops ---- */
+
+static bool ask_conn_line(struct conn *c, char *line, size_t len, bool too_long)
+{
+	struct ask_client *ac = c->owner;
+	if (too_long) {
+		size_t max = assistant_max_question(ac->af->ai);
+		if (c->net->cfg.max_line < max)
+			max = c->net->cfg.max_line;
+		struct buf *s = &ac->af->scratch;
+		buf_clear(s);
+		msg_append(s, MSG_QUESTION_TOO_LONG, (long)max, NULL);
+		buf_putc(s, '\n');
+		conn_send_str(c, s->data, s->len);
+		return true;
+	}
+	if (ac->job)
+		return false; /* cannot happen: input is paused while a question runs */
+	return ask_question(ac, line, len);
+}
+
+static void ask_conn_input(struct conn *c)
+{
+	struct ask_client *ac = c->owner;
+	if (!ac->job && !c->in.paused && linebuf_pending(&c->in))
+		ask_start_pause(ac);
+}
+
+static void ask_cancel(struct ask_client *ac)
+{
+	if (ac->job) {
+		assistant_cancel(ac->job);
+		ac->job = NULL;
+	}
+}
+
+static void ask_conn_gone(struct conn *c, int status)
+{
+	struct ask_client *ac = c->owner;
+	log_debug(ac->af->log, "%s (ask): %s", c->peer, status == UV_EOF ? "closed" : uv_strerror(status));
+	ask_cancel(ac);
+}
+
+static void ask_conn_overflow(struct conn *c, enum outq_verdict v)
+{
+	struct ask_client *ac = c->owner;
+	(void)v;
+	log_info(ac->af->log, "%s (ask): not reading its answers; disconnecting", c->peer);
+	ask_cancel(ac);
+	conn_close(c);
+}
+
+static void ask_conn_tick(struct conn *c, uint64_t now)
+{
+	struct ask_client *ac = c->owner;
+	uint64_t idle = ac->af->cfg.idle_timeout_ms;
+	if (idle && !ac->job && now - c->last_input_ms >= idle)
+		conn_close_after_flush(c);
+}
+
+static void ask_free_cb(uv_handle_t *h)
+{
+	struct ask_client *ac = h->data;
+	buf_free(&ac->answer);
+	free(ac);
+}
+
+static void ask_conn_closed(struct conn *c)
+{
+	struct ask_client *ac = c->owner;
+	struct ask_face *af = ac->af;
+	ask_cancel(ac);
+	assistant_forget(af->ai, ac->conv);
+	if (ac->prev)
+		ac->prev->next = ac->next;
+	else
+		af->clients = ac->next;
+	if (ac->next)
+		ac->next->prev = ac->prev;
+	uv_close((uv_handle_t *)&ac->pause, ask_free_cb);
+}
+
+static const struct conn_ops ask_conn_ops = {
+	.line = ask_conn_line,
+	.gone = ask_conn_gone,
+	.overflow = ask_conn_overflow,
+	.tick = ask_conn_tick,
+	.closed = ask_conn_closed,
+	.input = ask_conn_input,
+};
+
+/* ---- accepting ---- */
+
+static void ask_on_connection(struct listener *l, int status)
+{
+	struct ask_face *af = l->owner;
+	if (status < 0) {
+		uint64_t now = uv_now(af->net->loop);
+		if (now - af->last_accept_error_ms >= 1000) {
+			af->last_accept_error_ms = now;
+			log_warn(af->log, "accept on %s: %s", l->name, uv_strerror(status));
+		}
+		return;
+	}
+	struct ask_client *ac = xcalloc(1, sizeof(*ac));
+	ac->af = af;
+	int r = conn_accept(af->net, (uv_stream_t *)&l->tcp, &ask_conn_ops, ac, &ac->conn);
+	if (r < 0) {
+		log_warn(af->log, "accept on %s: %s", l->name, uv_strerror(r));
+		free(ac);
+		return;
+	}
+	uv_timer_init(af->net->loop, &ac->pause);
+	ac->pause.data = ac;
+	snprintf(ac->conv, sizeof(ac->conv), "ask:%llu", (unsigned long long)++af->next_id);
+	/* The rate limit follows the peer's address, not the connection, so reconnecting does not
+	 * reset it. */
+	snprintf(ac->user, sizeof(ac->user), "ask@%s", ac->conn->peer);
+	char *colon = strrchr(ac->user, ':');
+	if (colon)
+		*colon = '\0';
+	ac->next = af->clients;
+	if (af->clients)
+		af->clients->prev = ac;
+	af->clients = ac;
+	log_debug(af->log, "%s: connected (ask)", ac->conn->peer);
+}
+
+void ask_face_init(struct ask_face *af, const struct ask_config *cfg, struct assistant *ai,
+		   struct net *net, const struct logger *log)
+{
+	memset(af, 0, sizeof(*af));
+	af->cfg = *cfg;
+	af->ai = ai;
+	af->net = net;
+	af->log = log;
+	buf_init(&af->scratch);
+}
+
+int ask_face_listen(struct ask_face *af, const char *spec, char *err, size_t errlen)
+{
+	struct sockaddr_storage addrs[ADDR_MAX_PER_SPEC];
+	int n = addr_parse(spec, addrs, err, errlen);
+	if (n < 0)
+		return -1;
+	int opened = 0;
+	for (int i = 0; i < n; i++) {
+		char why[256];
+		struct listener *l = listener_open(af->net->loop, (struct sockaddr *)&addrs[i],
+						   af->cfg.backlog, ask_on_connection, af, why,
+						   sizeof(why));
+		if (!l) {
+			if (n > 1)
+				log_warn(af->log, "%s", why);
+			else
+				snprintf(err, errlen, "%s", why);
+			continue;
+		}
+		log_info(af->log, "ask port open on %s (the classroom GPT protocol)", l->name);
+		l->next = af->listeners;
+		af->listeners = l;
+		opened++;
+	}
+	if (!opened && n > 1)
+		snprintf(err, errlen, "cannot listen on any address of '%s'", spec);
+	return opened ? 0 : -1;
+}
+
+void ask_face_shutdown(struct ask_face *af)
+{
+	for (struct listener *l = af->listeners, *next; l; l = next) {
+		next = l->next;
+		listener_close(l);
+	}
+	af->listeners = NULL;
+	for (struct ask_client *ac = af->clients; ac; ac = ac->next) {
+		ask_cancel(ac);
+		uv_timer_stop(&ac->pause);
+		conn_close_after_flush(ac->conn);
+	}
+}
+
+void ask_face_free(struct ask_face *af)
+{
+	buf_free(&af->scratch);
+}
