@@ -25,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
@@ -485,6 +487,56 @@ static char *fx_url(struct fx *fx, const char *path)
 	return u;
 }
 
+/* ---- an HTTPS server in a child process (tests/http/https_server.py) ---- */
+
+struct child {
+	pid_t pid;
+	int in;   /* its standard input: closing it stops the server */
+	int port;
+};
+
+static void child_start(struct child *ch)
+{
+	int in[2], out[2];
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(out), 0);
+	ch->pid = fork();
+	assert_true(ch->pid >= 0);
+	if (ch->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		execl(PYTHON3, PYTHON3, HTTP_TEST_DIR "/https_server.py", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	ch->in = in[1];
+	char line[32] = "";
+	size_t n = 0;
+	while (n + 1 < sizeof(line)) {
+		ssize_t r = read(out[0], line + n, 1);
+		if (r <= 0 || line[n] == '\n')
+			break;
+		n++;
+	}
+	line[n] = '\0';
+	close(out[0]);
+	ch->port = atoi(line);
+	assert_true(ch->port > 0);
+}
+
+static void child_stop(struct child *ch)
+{
+	close(ch->in);
+	int status = 0;
+	assert_int_equal(waitpid(ch->pid, &status, 0), ch->pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 /* ---- one request's record ---- */
 
 struct rec {
@@ -785,6 +837,42 @@ static void t_refused(void **state)
 	snprintf(where, sizeof(where), "port %d", port);
 	assert_null(strstr(r.res.error, where));
 	assert_null(strstr(r.res.error, "sk-never"));
+}
+
+/* HTTPS against a local server: verified with the given CA file, refused without it (libcurl's
+ * default CA bundle does not trust a self-signed test certificate, which shows verification is on;
+ * the default bundle itself is what every public API uses). */
+static void t_https(void **state)
+{
+	(void)state;
+	struct child ch;
+	child_start(&ch);
+	struct fx fx;
+	fx_init(&fx, NULL);
+	char url[64], url_host[64];
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/v1/chat/completions", ch.port);
+	snprintf(url_host, sizeof(url_host), "https://localhost:%d/v1/chat/completions", ch.port);
+	struct http_req_opts o = {.url = url, .body = "{\"secure\":true}", .body_len = 15,
+				  .ca_file = HTTP_TEST_DIR "/test_cert.pem", .connect_ms = 10000,
+				  .first_byte_ms = 10000};
+	struct rec ok = {0}, ok_host = {0}, untrusted = {0};
+	rec_start(&ok, &fx, &o);
+	o.url = url_host;
+	rec_start(&ok_host, &fx, &o);
+	o.url = url;
+	o.ca_file = NULL;
+	rec_start(&untrusted, &fx, &o);
+	fx_run(&fx);
+	child_stop(&ch);
+	assert_int_equal(ok.res.outcome, HTTP_OK);
+	assert_int_equal(ok.status, 200);
+	assert_string_equal(ok.body, "{\"secure\":true}");
+	assert_int_equal(ok_host.res.outcome, HTTP_OK);
+	assert_int_equal(untrusted.res.outcome, HTTP_NETWORK);
+	assert_int_equal(untrusted.responses, 0);
+	assert_true(strlen(untrusted.res.error) > 0);
+	rec_free(&ok);
+	rec_free(&ok_host);
 }
 
 /* A connection closed without an answer, and a TLS handshake against a plain-HTTP peer: NETWORK. */
@@ -1323,6 +1411,7 @@ int main(void)
 		cmocka_unit_test(t_too_large),
 		cmocka_unit_test(t_refused),
 		cmocka_unit_test(t_network_errors),
+		cmocka_unit_test(t_https),
 		cmocka_unit_test(t_invalid),
 		cmocka_unit_test(t_timeout_first_byte),
 		cmocka_unit_test(t_timeout_connect),
