@@ -43,7 +43,7 @@
  * on_done(HTTP_CANCELLED), deferred as above), closes libcurl's connections and all uv handles, and
  * calls done(client) once the last close callback has run; only then may the struct http_client be
  * freed or the loop closed. http_post must not be called once http_client_close has been called
- * (not even from an on_done that the close delivers). The client keeps the loop alive while it has
+ * (not even from an on_done that the close delivers): it logs and aborts. The client keeps the loop alive while it has
  * requests or handles being closed, and not otherwise (an idle client does not hold uv_run open). */
 #ifndef CHARLA_NET_HTTP_H
 #define CHARLA_NET_HTTP_H
@@ -130,7 +130,7 @@ struct http_req_opts {
 
 /* One per loop; embedded by its owner. All fields are private except `data`. */
 struct http_client {
-	void *data;                  /* for the owner; never touched by this module */
+	void *data;                  /* for the owner (kept by http_client_init); never used here */
 	uv_loop_t *loop;
 	const struct logger *log;
 	void *multi;                 /* CURLM *, kept opaque so this header needs no curl.h */
