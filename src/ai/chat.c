@@ -479,11 +479,13 @@ static enum chat_finish chat_finish_of(const char *s)
 static long chat_usage_field(json_t *usage, const char *key)
 {
 	json_t *v = json_object_get(usage, key);
-	if (json_is_integer(v))
-		return (long)json_integer_value(v);
-	if (json_is_real(v))
-		return (long)json_real_value(v);
-	return 0;
+	if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+		return i > -1000000000000000LL && i < 1000000000000000LL ? (long)i : 0;
+	}
+	/* Some servers write counts as reals; a value no long can hold is as good as absent. */
+	double d = json_is_real(v) ? json_real_value(v) : 0;
+	return d > -1e15 && d < 1e15 ? (long)d : 0;
 }
 
 /* Reads choices[0].<member> (delta or message) and usage from a chunk or a response. */

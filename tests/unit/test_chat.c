@@ -273,6 +273,13 @@ static void t_chunk_usage(void **state)
 	assert_string_equal(c.content, "end.");
 	assert_int_equal(c.finish, CHAT_FINISH_STOP);
 	chat_chunk_free(&c);
+	/* Counts written as reals, or absurd ones. */
+	assert_int_equal(chunk("{\"usage\":{\"prompt_tokens\":3.0,\"completion_tokens\":1e300,"
+	                       "\"total_tokens\":-1e300}}", &c), CHAT_CHUNK);
+	assert_int_equal(c.usage.prompt_tokens, 3);
+	assert_int_equal(c.usage.completion_tokens, 0);
+	assert_int_equal(c.usage.total_tokens, 0);
+	chat_chunk_free(&c);
 	/* Usage without total: the sum. Usage alone, without choices. */
 	assert_int_equal(chunk("{\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}", &c),
 	                 CHAT_CHUNK);
