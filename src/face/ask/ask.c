@@ -23,6 +23,7 @@ struct ask_client {
 	struct buf answer;
 	char conv[32];
 	char user[64];
+	bool too_long;  /* a question past the line limit is being discarded: answer at its end */
 };
 
 /* ---- the answer ---- */
@@ -35,6 +36,20 @@ static void ask_on_line(void *ctx, const char *line, size_t len)
 }
 
 static void ask_start_pause(struct ask_client *ac);
+
+static void ask_too_long(struct ask_client *ac)
+{
+	struct conn *c = ac->conn;
+	size_t max = assistant_max_question(ac->af->ai);
+	if (c->net->cfg.max_line < max)
+		max = c->net->cfg.max_line;
+	struct buf *s = &ac->af->scratch;
+	buf_clear(s);
+	msg_append(s, MSG_QUESTION_TOO_LONG, (long)max, NULL);
+	buf_putc(s, '\n');
+	conn_send_str(c, s->data, s->len);
+	ac->too_long = false;
+}
 
 static void ask_on_done(void *ctx, const char *note, size_t len)
 {
@@ -80,11 +95,18 @@ static bool ask_question(struct ask_client *ac, const char *q, size_t len)
 	return false;
 }
 
+/* Whether a question is under way without its newline: bytes kept, or a too-long one being
+ * discarded (which the pause ends too, or the next question would be discarded with it). */
+static bool ask_partial(const struct conn *c)
+{
+	return linebuf_pending(&c->in) || c->in.discarding;
+}
+
 static void ask_on_pause(uv_timer_t *t)
 {
 	struct ask_client *ac = t->data;
 	struct conn *c = ac->conn;
-	if (ac->job || conn_is_closing(c) || c->in.paused || !linebuf_pending(&c->in))
+	if (ac->job || conn_is_closing(c) || c->in.paused || !ask_partial(c))
 		return;
 	uint64_t now = uv_now(c->net->loop);
 	uint64_t quiet = now - c->last_input_ms;
@@ -94,7 +116,9 @@ static void ask_on_pause(uv_timer_t *t)
 	}
 	struct buf q = BUF_INIT;
 	linebuf_take(&c->in, &q);
-	if (q.len)
+	if (ac->too_long)
+		ask_too_long(ac); /* the pause ended the question that was too long */
+	else if (q.len)
 		ask_question(ac, q.data, q.len);
 	buf_free(&q);
 }
@@ -111,14 +135,11 @@ static bool ask_conn_line(struct conn *c, char *line, size_t len, bool too_long)
 {
 	struct ask_client *ac = c->owner;
 	if (too_long) {
-		size_t max = assistant_max_question(ac->af->ai);
-		if (c->net->cfg.max_line < max)
-			max = c->net->cfg.max_line;
-		struct buf *s = &ac->af->scratch;
-		buf_clear(s);
-		msg_append(s, MSG_QUESTION_TOO_LONG, (long)max, NULL);
-		buf_putc(s, '\n');
-		conn_send_str(c, s->data, s->len);
+		/* Answered when the question ends (its newline or a pause), so that what the client
+		 * sends after reading the answer is a new question, not the rest of this one. */
+		ac->too_long = true;
+		if (!c->in.discarding)
+			ask_too_long(ac);
 		return true;
 	}
 	if (ac->job)
@@ -129,7 +150,9 @@ static bool ask_conn_line(struct conn *c, char *line, size_t len, bool too_long)
 static void ask_conn_input(struct conn *c)
 {
 	struct ask_client *ac = c->owner;
-	if (!ac->job && !c->in.paused && linebuf_pending(&c->in))
+	if (ac->too_long && !c->in.discarding)
+		ask_too_long(ac); /* its newline came */
+	if (!ac->job && !c->in.paused && ask_partial(c))
 		ask_start_pause(ac);
 }
 
