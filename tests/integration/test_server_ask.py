@@ -37,10 +37,11 @@ class AskClient:
         self.sock.sendall(text.encode() + (b"\n" if newline else b""))
 
     def answer(self, timeout=TIMEOUT):
-        """Everything up to and including the LF that ends an answer; the pieces as received."""
+        """An answer: its lines, each with its LF, without the empty line that ends every answer
+        on the ask port; and the pieces as received."""
         deadline = time.monotonic() + timeout
         pieces = []
-        while not self.buf.endswith(b"\n"):
+        while not self.buf.endswith(b"\n\n"):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError("no whole answer within %.1f s: %r" % (timeout, self.buf))
@@ -50,7 +51,7 @@ class AskClient:
                 raise AssertionError("connection closed; got %r" % self.buf)
             pieces.append(chunk)
             self.buf += chunk
-        out, self.buf = self.buf, b""
+        out, self.buf = self.buf[:-1], b""
         return out.decode("utf-8"), pieces
 
     def expect_eof(self, timeout=TIMEOUT):
@@ -87,7 +88,7 @@ class Ask(harness.TestCase):
         # Like the classroom client: one recv of 1024 bytes holds the whole answer.
         c.ask("hola")
         c.sock.settimeout(TIMEOUT)
-        self.assertEqual(c.sock.recv(1024), b"You said: hola\n")
+        self.assertEqual(c.sock.recv(1024), b"You said: hola\n\n")
         # No name is sent to the model for the ask port.
         self.assertEqual(fake.chat_requests()[-1]["body"]["messages"][-1]["content"], "hola")
 
@@ -115,9 +116,10 @@ class Ask(harness.TestCase):
         # Split at awkward bytes (inside UTF-8 characters), reassembled exactly.
         c.ask("[[split 5]] [[say ¿Qué tal? ñandú 漢字 🎉]]")
         self.assertEqual(c.answer()[0], "¿Qué tal? ñandú 漢字 🎉\n")
-        # Multi-line answers, paragraph breaks and wrapping keep their shape.
+        # Multi-line answers keep their lines; paragraph breaks are dropped, since an empty line
+        # ends the answer.
         c.ask("[[say uno\\n\\n\\ndos]]")
-        self.assertEqual(c.answer()[0], "uno\n\ndos\n")
+        self.assertEqual(c.answer()[0], "uno\ndos\n")
 
     def test_two_clients_at_once_and_memory_per_connection(self):
         fake, srv, port = self.setup_server()

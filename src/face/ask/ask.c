@@ -28,9 +28,14 @@ struct ask_client {
 
 /* ---- the answer ---- */
 
+/* Every reply on this port is one or more non-empty lines and then an empty line, so a client
+ * that reads lines knows where an answer ends (the classroom client, reading one recv, just shows
+ * a blank line after it). So paragraph breaks are dropped, as in the chat. */
 static void ask_on_line(void *ctx, const char *line, size_t len)
 {
 	struct ask_client *ac = ctx;
+	if (len == 0)
+		return;
 	buf_append(&ac->answer, line, len);
 	buf_putc(&ac->answer, '\n');
 }
@@ -46,7 +51,7 @@ static void ask_too_long(struct ask_client *ac)
 	struct buf *s = &ac->af->scratch;
 	buf_clear(s);
 	msg_append(s, MSG_QUESTION_TOO_LONG, (long)max, NULL);
-	buf_putc(s, '\n');
+	buf_puts(s, "\n\n");
 	conn_send_str(c, s->data, s->len);
 	ac->too_long = false;
 }
@@ -59,9 +64,10 @@ static void ask_on_done(void *ctx, const char *note, size_t len)
 		buf_putc(&ac->answer, '\n');
 	}
 	ac->job = NULL;
-	/* The whole answer in one frame, which the net writes with one write. */
-	conn_send_str(ac->conn, ac->answer.data ? ac->answer.data : "\n",
-		      ac->answer.len ? ac->answer.len : 1);
+	/* The whole answer and its end mark in one frame, which the net writes with one write. The
+	 * assistant always ends with a line or a note, so the answer is never empty. */
+	buf_putc(&ac->answer, '\n');
+	conn_send_str(ac->conn, ac->answer.data, ac->answer.len);
 	buf_free(&ac->answer);
 	conn_resume(ac->conn);
 	ask_start_pause(ac);
