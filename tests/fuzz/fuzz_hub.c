@@ -64,7 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hub h;
-	struct hub_config cfg = {"fuzz", "#lobby", 3, 5, 2};
+	/* announce_max 4 of 8 sessions: both sides of the join/part/quit news limit are reached. */
+	struct hub_config cfg = {.server_name = "fuzz", .lobby = "#lobby", .max_rooms = 3,
+				 .max_clients = 5, .max_queue = 2, .announce_max = 4};
 	hub_init(&h, &cfg, NULL, 42);
 	struct session ss[FUZZ_SESSIONS];
 	for (int i = 0; i < FUZZ_SESSIONS; i++) {
