@@ -13,6 +13,7 @@
 
 #include "base/log.h"
 #include "face/line/line.h"
+#include "face/udp/udp.h"
 #include "hub/hub.h"
 #include "net/conn.h"
 #include "server/config.h"
@@ -23,6 +24,7 @@ struct server {
 	struct net net;
 	struct hub hub;
 	struct line_face line;
+	struct udp_face udp;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	uv_timer_t stop_timer;
