@@ -168,9 +168,12 @@ class Registration(UdpCase):
         srv = self.server("--name-timeout", "1")
         p = self.peer(srv)
         cookie = p.cookie()
-        p.send("/hello - %s" % cookie)  # an invalid name: still nameless
-        p.readline()
-        p.readline()
+        p.send("/hello - %s" % cookie)  # "-": no name
+        self.assertRegex(p.readline(), r"\* charlad .* online\.")
+        self.assertTrue(p.readline().startswith("* What is your name?"))
+        p.send("/hello -- %s" % cookie)  # taken as asking again, not as a name
+        self.assertEqual(p.readline(), "* You are registered already.")
+        p.send("-x")  # an invalid name: still nameless
         self.assertTrue(p.readline().startswith("! Cannot use that name"))
         p.readline()
         self.assertEqual(p.readline(timeout=10), "! No name given in time.")

@@ -75,6 +75,12 @@ static void t_requests(void **state)
 	assert_false(h.has_cookie);
 	assert_int_equal(udp_codec_request(S("/hello ana 0123456789abcdef0"), &h), UDP_REQ_HELLO);
 	assert_false(h.has_cookie);
+	/* "-": no name, but a cookie. */
+	assert_int_equal(udp_codec_request(S("/hello - 0123456789abcdef"), &h), UDP_REQ_HELLO);
+	assert_null(h.name);
+	assert_true(h.has_cookie);
+	assert_int_equal(udp_codec_request(S("/hello -x"), &h), UDP_REQ_HELLO);
+	assert_int_equal(h.namelen, 2);
 }
 
 static void t_hello_is_padded_and_parses_back(void **state)
@@ -90,6 +96,9 @@ static void t_hello_is_padded_and_parses_back(void **state)
 	assert_int_equal(strncmp(b.data, "/hello ana ", 11), 0);
 	buf_clear(&b);
 	uint64_t cookie = 0xfedcba9876543210ull;
+	udp_codec_hello(&b, NULL, &cookie);
+	assert_string_equal(b.data, "/hello - fedcba9876543210\n");
+	buf_clear(&b);
 	udp_codec_hello(&b, "a-rather-long-name-for-a-hello", &cookie);
 	assert_string_equal(b.data, "/hello a-rather-long-name-for-a-hello fedcba9876543210\n");
 	struct udp_hello h;

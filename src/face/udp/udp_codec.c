@@ -90,8 +90,11 @@ enum udp_request udp_codec_request(const char *line, size_t len, struct udp_hell
 	const char *w;
 	size_t n = udp_codec_word(line, len, &at, &w);
 	if (n) {
-		hello->name = w;
-		hello->namelen = n;
+		/* "-" (never a valid name) holds the place of a name not given. */
+		if (n != 1 || w[0] != '-') {
+			hello->name = w;
+			hello->namelen = n;
+		}
 		n = udp_codec_word(line, len, &at, &w);
 		hello->has_cookie = udp_codec_hex(w, n, &hello->cookie);
 	}
@@ -102,12 +105,12 @@ void udp_codec_hello(struct buf *out, const char *name, const uint64_t *cookie)
 {
 	size_t start = out->len;
 	buf_puts(out, W_HELLO);
-	if (name) {
+	if (name || cookie) {
 		buf_putc(out, ' ');
-		buf_puts(out, name);
-		if (cookie)
-			buf_printf(out, " %016llx", (unsigned long long)*cookie);
+		buf_puts(out, name ? name : "-");
 	}
+	if (cookie)
+		buf_printf(out, " %016llx", (unsigned long long)*cookie);
 	while (out->len - start + 1 < UDP_HELLO_MIN)
 		buf_putc(out, ' ');
 	buf_putc(out, '\n');

@@ -5,7 +5,8 @@
  * Peer to server. A datagram carries one line of the line protocol; a final LF or CR LF is
  * optional, and a datagram holding several LF-separated lines (as `nc -u` sends piped input) is
  * taken as those lines in order. Two words belong to UDP alone: `/hello [NAME [COOKIE]]` registers
- * and `/keepalive` keeps a registration alive. Anything after them is padding and is ignored.
+ * (NAME "-" stands for no name) and `/keepalive` keeps a registration alive. Anything after them
+ * is padding and is ignored.
  *
  * Server to peer. Every datagram is one line ending in LF and at most UDP_SAFE_PAYLOAD bytes.
  * - Inside a session it starts with a header: `SEQ ` for a whole line, `SEQ:K/N ` for part K of a
@@ -60,7 +61,7 @@ enum udp_request {
 };
 
 struct udp_hello {
-	const char *name;   /* NULL when absent */
+	const char *name;   /* NULL when absent or "-" */
 	size_t namelen;
 	bool has_cookie;    /* the word after NAME is 16 hex digits */
 	uint64_t cookie;
@@ -69,8 +70,9 @@ struct udp_hello {
 /* Classifies one line. `/hello` and `/keepalive` are case-insensitive, like commands. */
 enum udp_request udp_codec_request(const char *line, size_t len, struct udp_hello *hello);
 
-/* Appends the datagram a client sends to register: `/hello NAME COOKIE` (name and cookie optional),
- * padded with spaces to at least UDP_HELLO_MIN bytes with its LF. */
+/* Appends the datagram a client sends to register: `/hello NAME COOKIE` (both optional; "-" for
+ * the name when there is a cookie but no name), padded with spaces to at least UDP_HELLO_MIN
+ * bytes with its LF. */
 void udp_codec_hello(struct buf *out, const char *name, const uint64_t *cookie);
 
 /* ---- server to peer ---- */
