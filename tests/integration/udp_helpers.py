@@ -13,10 +13,10 @@ Peer(port, host="127.0.0.1")
 parse(datagram) -> (kind, seq, part, parts, text) following docs/protocol.md:
     kind is "session", "cookie", "hello" or "error".
 
-Relay(server_port)
+Relay(server_port, drop=set(), dup=set(), swap={})
     A loopback UDP relay between one client and the server that forwards datagrams both ways
-    and, on the way to the client, drops, duplicates or swaps chosen session datagrams by their
-    sequence numbers. .port is where the client sends; counters of what went each way.
+    and, on the way to the client, drops, duplicates or swaps chosen session datagrams, named by
+    their text. .port is where the client sends; .counts() says what went each way.
 """
 
 import re
@@ -169,13 +169,15 @@ class Peer:
 
 
 class Relay:
-    """Forwards between one client and the server; see the module's docstring."""
+    """Forwards between one client and the server; see the module's docstring. Rules name
+    session datagrams by their text (what follows the header): `drop` and `dup` are sets of
+    texts, `swap` maps a text to the text whose datagram it waits for."""
 
-    def __init__(self, server_port, drop=(), dup=(), swap=()):
+    def __init__(self, server_port, drop=(), dup=(), swap=None):
         self.server = ("127.0.0.1", server_port)
         self.drop = set(drop)
         self.dup = set(dup)
-        self.swap = dict(swap)  # seq a -> seq b: a is held until b has gone
+        self.swap = dict(swap or {})
         self.front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.front.bind(("127.0.0.1", 0))
         self.port = self.front.getsockname()[1]
@@ -186,15 +188,18 @@ class Relay:
         self.to_server = 0
         self.from_server = 0
         self.to_client = 0
+        self.numbered_to_client = 0
         self.seqs = []        # session seqs that came from the server, in order
-        self.held = {}
+        self.held = {}        # text waited for -> held datagram
+        self.done = []        # what the rules did: ("drop", text), ...
         self.stopping = False
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
-    def _to_client(self, dg):
+    def _to_client(self, dg, numbered):
         self.front.sendto(dg, self.client)
         self.to_client += 1
+        self.numbered_to_client += 1 if numbered else 0
 
     def _run(self):
         while not self.stopping:
@@ -211,23 +216,32 @@ class Relay:
                     if self.client is None:
                         continue
                     m = HEADER.match(dg)
-                    seq = int(m.group(1)) if m else None
-                    if seq is not None:
-                        self.seqs.append(seq)
-                    if seq in self.drop:
+                    if not m:
+                        self._to_client(dg, False)
                         continue
-                    if seq in self.swap:
-                        self.held[self.swap[seq]] = dg
+                    self.seqs.append(int(m.group(1)))
+                    text = dg[m.end():].rstrip(b"\n").decode("utf-8", "replace")
+                    if text in self.drop:
+                        self.drop.discard(text)
+                        self.done.append(("drop", text))
                         continue
-                    self._to_client(dg)
-                    if seq in self.dup:
-                        self._to_client(dg)
-                    if seq in self.held:
-                        self._to_client(self.held.pop(seq))
+                    if text in self.swap:
+                        self.held[self.swap.pop(text)] = dg
+                        self.done.append(("hold", text))
+                        continue
+                    self._to_client(dg, True)
+                    if text in self.dup:
+                        self.dup.discard(text)
+                        self._to_client(dg, True)
+                        self.done.append(("dup", text))
+                    if text in self.held:
+                        self._to_client(self.held.pop(text), True)
+                        self.done.append(("release", text))
 
     def counts(self):
         with self.lock:
-            return self.to_server, self.from_server, self.to_client, list(self.seqs)
+            return (self.to_server, self.to_client, self.numbered_to_client, list(self.seqs),
+                    list(self.done))
 
     def close(self):
         self.stopping = True
