@@ -89,7 +89,8 @@ static void test_help_and_version(void **state)
 	assert_int_equal(PARSE(&a, "-V"), ARGS_VERSION);
 	assert_int_equal(PARSE(&a, "--version"), ARGS_VERSION);
 	const char *help = args_help();
-	assert_non_null(strstr(help, "Usage: charla [-n NAME] [HOST [PORT]]"));
+	assert_non_null(strstr(help, "Usage: charla [-u] [-n NAME] [HOST [PORT]]"));
+	assert_non_null(strstr(help, "-u, --udp"));
 	assert_non_null(strstr(help, "Exit status:"));
 	assert_non_null(strstr(help, "3  unknown host"));
 }
