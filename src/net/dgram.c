@@ -116,7 +116,7 @@ int dgram_send(struct dgram *d, const struct sockaddr *to, const char *head, siz
 	uv_buf_t bufs[3];
 	unsigned n = 0;
 	/* uv_buf_t wants a char *; libuv only reads these bytes. The copies below are ours. */
-	char headcopy[64], tailcopy[16];
+	char headcopy[DGRAM_HEAD_MAX], tailcopy[DGRAM_TAIL_MAX];
 	if (headlen) {
 		if (headlen > sizeof(headcopy))
 			return UV_EINVAL;

@@ -26,6 +26,8 @@
 struct dgram;
 struct frame;
 
+enum { DGRAM_HEAD_MAX = 256, DGRAM_TAIL_MAX = 16 };
+
 typedef void (*dgram_recv_cb)(struct dgram *d, const char *data, size_t len,
 			      const struct sockaddr *from);
 /* The handle is closed; the dgram is freed right after this returns. */
@@ -51,8 +53,9 @@ struct dgram {
  * "0.0.0.0" can be bound side by side. Returns NULL with the reason in err. */
 struct dgram *dgram_open(uv_loop_t *loop, const struct sockaddr *sa, size_t max_queued,
 			 dgram_recv_cb on_recv, void *owner, char *err, size_t errlen);
-/* Sends head + f->data[off, off + len) + tail to `to` (f may be NULL when len is 0). Returns 0 if
- * sent or queued, UV_ENOBUFS if dropped because the queue is full, or another libuv error. */
+/* Sends head + f->data[off, off + len) + tail to `to` (f may be NULL when len is 0); head is at
+ * most DGRAM_HEAD_MAX bytes and tail DGRAM_TAIL_MAX (UV_EINVAL otherwise). Returns 0 if sent or
+ * queued, UV_ENOBUFS if dropped because the queue is full, or another libuv error. */
 int dgram_send(struct dgram *d, const struct sockaddr *to, const char *head, size_t headlen,
 	       struct frame *f, size_t off, size_t len, const char *tail, size_t taillen);
 /* Stops receiving and closes; with flush, only once the send queue has emptied. Idempotent; a
