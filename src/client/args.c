@@ -10,17 +10,21 @@
 
 /* User-facing strings, in one place so that gettext can take them over. */
 static const char help_text[] =
-	"Usage: charla [-n NAME] [HOST [PORT]]\n"
+	"Usage: charla [-u] [-n NAME] [HOST [PORT]]\n"
 	"Chat on a charla server (default " ARGS_DEFAULT_HOST ", port " ARGS_DEFAULT_PORT ").\n"
 	"\n"
 	"  -n, --name NAME   send NAME as your name as soon as you are connected\n"
+	"  -u, --udp         chat over UDP datagrams instead of a TCP connection;\n"
+	"                    /stats shows what the network did to them\n"
+	"      --keepalive S with --udp, never stay silent towards the server longer than\n"
+	"                    S seconds (default 20), so that it does not forget you\n"
 	"  -h, --help        show this help and exit\n"
 	"  -V, --version     show the version and exit\n"
 	"\n"
 	"In a terminal, type a line and press Enter to say it. Editing keys: Left, Right,\n"
 	"Home and End (Ctrl-A, Ctrl-E), Up and Down for earlier lines, Backspace, Delete,\n"
 	"Ctrl-K, Ctrl-U, Ctrl-W. /quit, salir, Ctrl-C or Ctrl-D on an empty line leaves.\n"
-	"/help lists the server's commands.\n"
+	"/help lists the server's commands; /stats shows what was sent and received.\n"
 	"\n"
 	"When standard input is not a terminal, each input line is sent and every line\n"
 	"from the server is printed until the server closes the connection:\n"
@@ -31,7 +35,7 @@ static const char help_text[] =
 	"  1  another failure (terminal, output)\n"
 	"  2  bad command line\n"
 	"  3  unknown host\n"
-	"  4  cannot connect\n"
+	"  4  cannot connect (with --udp: no answer to registering)\n"
 	"  5  connection lost, or closed by the server\n";
 #define MSG_NEEDS_ARG "option %s needs an argument"
 #define MSG_UNKNOWN_OPTION "unknown option %s (try --help)"
@@ -39,10 +43,12 @@ static const char help_text[] =
 #define MSG_BAD_PORT "invalid port %s (1 to 65535)"
 #define MSG_BAD_NAME "invalid name: it must be text without control characters, at most %d bytes"
 #define MSG_BAD_HOST "invalid host %s"
+#define MSG_BAD_KEEPALIVE "invalid keepalive %s (1 to %d seconds)"
 
 static bool fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static bool valid_port(const char *s);
+static bool valid_seconds(const char *s, unsigned *out);
 static bool set_host(struct args *a, const char *host, char *err, size_t errlen);
 
 /* A message cut short (a huge argument quoted in it) ends in "..." so the user sees it was cut. */
@@ -71,6 +77,23 @@ static bool valid_port(const char *s)
 	return v >= 1 && v <= 65535;
 }
 
+static bool valid_seconds(const char *s, unsigned *out)
+{
+	unsigned long v = 0;
+	size_t n = strlen(s);
+	if (n == 0 || n > 4)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v < 1 || v > ARGS_MAX_KEEPALIVE)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
 /* An IPv6 literal may be written in brackets, as in URLs; getaddrinfo wants it bare. */
 static bool set_host(struct args *a, const char *host, char *err, size_t errlen)
 {
@@ -94,6 +117,7 @@ enum args_result args_parse(int argc, char *const argv[], struct args *a, char *
 	memset(a, 0, sizeof *a);
 	a->host = ARGS_DEFAULT_HOST;
 	a->port = ARGS_DEFAULT_PORT;
+	a->keepalive_s = ARGS_DEFAULT_KEEPALIVE;
 	err[0] = '\0';
 	const char *positional[2];
 	int npos = 0;
@@ -109,6 +133,27 @@ enum args_result args_parse(int argc, char *const argv[], struct args *a, char *
 				return ARGS_HELP;
 			if (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0)
 				return ARGS_VERSION;
+			if (strcmp(arg, "-u") == 0 || strcmp(arg, "--udp") == 0) {
+				a->udp = true;
+				continue;
+			}
+			const char *keepalive = NULL;
+			if (strcmp(arg, "--keepalive") == 0) {
+				if (i + 1 >= argc) {
+					fail(err, errlen, MSG_NEEDS_ARG, arg);
+					return ARGS_ERROR;
+				}
+				keepalive = argv[++i];
+			} else if (strncmp(arg, "--keepalive=", 12) == 0) {
+				keepalive = arg + 12;
+			}
+			if (keepalive) {
+				if (!valid_seconds(keepalive, &a->keepalive_s)) {
+					fail(err, errlen, MSG_BAD_KEEPALIVE, keepalive, ARGS_MAX_KEEPALIVE);
+					return ARGS_ERROR;
+				}
+				continue;
+			}
 			const char *name = NULL;
 			if (strcmp(arg, "-n") == 0 || strcmp(arg, "--name") == 0) {
 				if (i + 1 >= argc) {

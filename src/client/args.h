@@ -1,4 +1,4 @@
-/* args: the command line of `charla [-n NAME] [HOST [PORT]]`, and the texts of --help and
+/* args: the command line of `charla [-u] [-n NAME] [HOST [PORT]]`, and the texts of --help and
  * --version.
  *
  * args_parse is a pure parser: the strings in struct args point into argv (or are static
@@ -6,15 +6,20 @@
 #ifndef CHARLA_CLIENT_ARGS_H
 #define CHARLA_CLIENT_ARGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define ARGS_DEFAULT_HOST "localhost"
 #define ARGS_DEFAULT_PORT "7777"
+#define ARGS_DEFAULT_KEEPALIVE 20
+#define ARGS_MAX_KEEPALIVE 3600
 
 struct args {
 	const char *name;  /* -n NAME, sent as the first line; NULL if not given. */
 	const char *host;  /* Without the brackets of an IPv6 literal like [::1]. */
 	const char *port;  /* Decimal, 1 to 65535. */
+	bool udp;          /* -u, --udp: datagrams instead of a TCP connection. */
+	unsigned keepalive_s; /* --keepalive S: with --udp, the longest silence towards the server. */
 	/* Storage for a host given in brackets, so that host can point at it without allocating. */
 	char host_buf[256];
 };

@@ -20,6 +20,7 @@
 #include "client/outgoing.h"
 #include "client/term.h"
 #include "client/track.h"
+#include "client/udplink.h"
 
 /* User-facing strings, in one place so that gettext can take them over. Lines shown in the chat
  * itself take the server's `! ` form, so they look like the server's own errors. */
@@ -35,6 +36,22 @@
 #define MSG_INPUT "cannot read standard input: %s"
 #define MSG_PIPE_TOO_LONG "line %zu is too long (%zu bytes; the limit is %d); it was not sent"
 #define MSG_EDIT_FULL "! Line too long: the server takes at most %d bytes."
+#define MSG_UDP_NO_ANSWER "cannot register with %s port %s over UDP: %s"
+#define MSG_UDP_SILENT "no answer"
+#define MSG_UDP_FORGOTTEN "! The server had forgotten us (it restarted, or heard nothing from us " \
+	"for too long); registering again."
+#define MSG_UDP_REFUSED "! The server does not answer (%s); trying again until it does."
+#define MSG_UDP_WAITING "! Waiting for the server to come back; Ctrl-C leaves."
+#define MSG_UDP_TOO_LONG "! Line too long for one datagram: at most %d bytes; it was not sent."
+#define MSG_STATS_UDP "* UDP to %s port %s: datagrams sent %llu, received %llu."
+#define MSG_STATS_SEQ "* Numbered datagrams: received %llu, lost %llu, duplicated %llu, " \
+	"reordered %llu%s."
+#define MSG_STATS_TOO_OLD ", too late to place %llu"
+#define MSG_STATS_TCP "* TCP to %s port %s: lines sent %llu (%llu bytes), received %llu " \
+	"(%llu bytes)."
+#define MSG_STATS_TCP_NOTE "* TCP is a reliable, ordered byte stream: nothing is lost, " \
+	"duplicated or reordered on the way."
+#define LOBBY "#lobby"
 #define PROMPT_ROOM "%s> "
 #define PROMPT_NONE "> "
 
@@ -92,6 +109,22 @@ struct client {
 	size_t line_bytes;      /* Bytes of the current piped line, counted past what is kept. */
 	size_t line_no;
 
+	/* UDP (--udp): one connected socket, the protocol in udplink, one timer for it. */
+	uv_udp_t udp;
+	uv_timer_t udp_timer;
+	struct udplink link;
+	bool link_ready;
+	bool ui_started;
+	bool grace_started;
+	bool udp_bye;           /* `* Bye.` arrived */
+	bool udp_shutdown;      /* `! Server shutting down.` arrived */
+	char *rejoin;           /* the room to join again once registered again */
+	struct buf shown;       /* lines udplink gives us to show */
+	struct buf dgram;       /* a datagram to send */
+
+	/* What /stats shows over TCP. */
+	unsigned long long lines_sent, bytes_sent, lines_received, bytes_received;
+
 	uv_timer_t esc_timer;
 	uv_timer_t grace_timer;
 	uv_signal_t sig_int, sig_term, sig_hup, sig_winch;
@@ -118,6 +151,24 @@ static void try_next(struct client *c);
 static void on_attempt_closed(uv_handle_t *h);
 static void on_connect(uv_connect_t *req, int status);
 static void start_session(struct client *c);
+static int start_ui(struct client *c);
+static void try_next_udp(struct client *c);
+static void udp_drop_address(struct client *c);
+static void alloc_udp(uv_handle_t *h, size_t hint, uv_buf_t *b);
+static void on_udp_read(uv_udp_t *h, ssize_t nread, const uv_buf_t *b, const struct sockaddr *addr,
+			unsigned flags);
+static void udp_refused(struct client *c, int status);
+static void udp_show(struct client *c);
+static void udp_fact(struct client *c, enum track_fact fact);
+static void udp_lost(struct client *c);
+static void udp_pump(struct client *c);
+static void udp_send(struct client *c, const char *data, size_t len);
+static void on_udp_sent(uv_udp_send_t *req, int status);
+static void on_udp_timer(uv_timer_t *t);
+static void notice(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool is_stats(const char *line, size_t len);
+static void print_stats(struct client *c);
+static size_t line_max(const struct client *c);
 static void alloc_in(uv_handle_t *h, size_t hint, uv_buf_t *b);
 static void on_net_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b);
 static void server_line(struct client *c, const char *line, size_t len);
@@ -227,6 +278,10 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
  * the error reported is the last one's. */
 static void try_next(struct client *c)
 {
+	if (c->opt->udp) {
+		try_next_udp(c);
+		return;
+	}
 	while (c->next_addr) {
 		struct addrinfo *ai = c->next_addr;
 		c->next_addr = ai->ai_next;
@@ -279,6 +334,20 @@ static void start_session(struct client *c)
 		connection_ended(c, r);
 		return;
 	}
+	if (start_ui(c) < 0)
+		return;
+	/* The name from the command line is sent like a typed line, but not echoed: the user
+	 * knows it, and it would be shown before the server's greeting. */
+	if (c->opt->name)
+		submit(c, c->opt->name, strlen(c->opt->name), false);
+}
+
+/* Starts reading the user and the signals (and draws the edit row). Returns -1 when that failed
+ * and the run is finishing. */
+static int start_ui(struct client *c)
+{
+	int r;
+	c->ui_started = true;
 	uv_signal_start(&c->sig_int, on_signal, SIGINT);
 	uv_signal_start(&c->sig_term, on_signal, SIGTERM);
 	uv_signal_start(&c->sig_hup, on_signal, SIGHUP);
@@ -288,14 +357,11 @@ static void start_session(struct client *c)
 	if (r < 0) {
 		finish(c, CLIENT_EXIT_FAILURE, c->opt->interactive ? MSG_TERMINAL : MSG_INPUT,
 		       uv_strerror(r));
-		return;
+		return -1;
 	}
 	if (c->opt->interactive)
 		redraw(c);
-	/* The name from the command line is sent like a typed line, but not echoed: the user
-	 * knows it, and it would be shown before the server's greeting. */
-	if (c->opt->name)
-		submit(c, c->opt->name, strlen(c->opt->name), false);
+	return 0;
 }
 
 static void alloc_in(uv_handle_t *h, size_t hint, uv_buf_t *b)
@@ -316,6 +382,7 @@ static void on_net_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		return;
 	}
 	c->in_len += (size_t)nread;
+	c->bytes_received += (unsigned long long)nread;
 	buf_clear(&c->out);
 	size_t start = 0;
 	for (size_t i = c->in_len - (size_t)nread; i < c->in_len; i++) {
@@ -344,6 +411,9 @@ static void server_line(struct client *c, const char *line, size_t len)
 	enum track_fact fact = track_line(&c->track, clean.data, clean.len);
 	if (fact != TRACK_NONE)
 		c->last_fact = fact;
+	c->lines_received++;
+	if (c->opt->udp)
+		udp_fact(c, fact);
 	incoming_format(clean.data, clean.len, c->track.name, c->opt->colour, &c->out);
 	buf_free(&clean);
 }
@@ -375,6 +445,17 @@ static void send_line(struct client *c, const char *line, size_t len)
 {
 	if (c->finishing || c->half_closed)
 		return;
+	if (c->opt->udp) {
+		/* Only lines that fit reach here (submit and feed_input check), so this holds. */
+		udplink_queue(&c->link, line, len);
+		if (c->input != INPUT_NONE && !c->opt->interactive &&
+		    udplink_queued(&c->link) > SEND_HIGH)
+			pause_input(c);
+		udp_pump(c);
+		return;
+	}
+	c->lines_sent++;
+	c->bytes_sent += len + 1;
 	struct write_req *w = xmalloc(sizeof *w + len + 1);
 	memcpy(w->data, line, len);
 	w->data[len] = '\n';
@@ -421,6 +502,19 @@ static void submit(struct client *c, const char *line, size_t len, bool echo)
 	enum outgoing_kind kind = outgoing_classify(line, len, &parts);
 	if (kind == OUTGOING_EMPTY)
 		return;
+	if (kind == OUTGOING_COMMAND && is_stats(line, len)) {
+		if (echo && c->opt->echo) {
+			buf_clear(&c->out);
+			outgoing_transcript(prompt(c), line, len, c->opt->colour, &c->out);
+			show(c);
+		}
+		print_stats(c);
+		return;
+	}
+	if (c->opt->udp && len > UDPLINK_LINE_MAX) {
+		notice(c, MSG_UDP_TOO_LONG, UDPLINK_LINE_MAX);
+		return;
+	}
 	send_line(c, line, len);
 	if (echo && c->opt->echo) {
 		buf_clear(&c->out);
@@ -436,9 +530,16 @@ static void submit(struct client *c, const char *line, size_t len, bool echo)
 	}
 	if (kind == OUTGOING_QUIT && !c->quitting) {
 		c->quitting = true;
-		uv_timer_start(&c->grace_timer, on_grace, QUIT_GRACE_MS, 0);
+		if (!c->opt->udp)
+			uv_timer_start(&c->grace_timer, on_grace, QUIT_GRACE_MS, 0);
 		if (!c->opt->interactive)
 			pause_input(c);
+		/* Over UDP the grace starts once the line has gone (udp_pump); unregistered, there
+		 * is nobody to say goodbye to. */
+		if (c->opt->udp && c->link.state != UDPLINK_ON)
+			finish(c, CLIENT_EXIT_OK, NULL);
+		else if (c->opt->udp)
+			udp_pump(c);
 	}
 }
 
@@ -447,13 +548,14 @@ static void leave(struct client *c)
 {
 	if (c->finishing)
 		return;
-	if (c->quitting) {
+	if (c->quitting || (c->opt->udp && c->link.state != UDPLINK_ON)) {
 		finish(c, CLIENT_EXIT_OK, NULL);
 		return;
 	}
 	c->quitting = true;
 	send_line(c, "/quit", 5);
-	uv_timer_start(&c->grace_timer, on_grace, QUIT_GRACE_MS, 0);
+	if (!c->opt->udp)
+		uv_timer_start(&c->grace_timer, on_grace, QUIT_GRACE_MS, 0);
 	if (!c->opt->interactive)
 		pause_input(c);
 }
@@ -698,7 +800,7 @@ static void feed_input(struct client *c, const char *data, size_t n)
 	for (size_t i = 0; i < n && !c->input_done && !c->finishing; i++) {
 		if (data[i] != '\n') {
 			/* One byte over the limit is kept for a CR that may precede the LF. */
-			if (c->line.len <= EDIT_MAX)
+			if (c->line.len <= line_max(c))
 				buf_putc(&c->line, data[i]);
 			c->line_bytes++;
 			continue;
@@ -707,8 +809,9 @@ static void feed_input(struct client *c, const char *data, size_t n)
 		size_t len = c->line_bytes;
 		if (len > 0 && c->line.len == len && c->line.data[len - 1] == '\r')
 			len--;
-		if (len > EDIT_MAX)
-			fprintf(stderr, "charla: " MSG_PIPE_TOO_LONG "\n", c->line_no, len, EDIT_MAX);
+		if (len > line_max(c))
+			fprintf(stderr, "charla: " MSG_PIPE_TOO_LONG "\n", c->line_no, len,
+				(int)line_max(c));
 		else if (len > 0)
 			submit(c, c->line.data, len, true);
 		buf_clear(&c->line);
@@ -731,6 +834,11 @@ static void input_ended(struct client *c)
 		uv_read_stop(c->in_stream);
 	if (c->quitting || c->finishing)
 		return;
+	if (c->opt->udp) {
+		/* No connection to half-close: say goodbye, which is what the end of input means. */
+		leave(c);
+		return;
+	}
 	c->half_closed = true;
 	c->shutdown_req.data = c;
 	int r = uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, on_shutdown);
@@ -767,6 +875,298 @@ static void on_signal(uv_signal_t *s, int signum)
 		return;
 	}
 	leave(c);
+}
+
+/* ---- UDP (--udp) ---- */
+
+/* Tries the addresses in turn, as over TCP: a connected UDP socket per address, kept while the
+ * address answers; an address that refuses (ICMP) or stays silent through udplink's tries is
+ * dropped for the next. The protocol state carries over from one address to the next. */
+static void try_next_udp(struct client *c)
+{
+	while (c->next_addr) {
+		struct addrinfo *ai = c->next_addr;
+		c->next_addr = ai->ai_next;
+		int r = uv_udp_init(&c->loop, &c->udp);
+		if (r < 0) {
+			c->last_error = r;
+			continue;
+		}
+		c->udp.data = c;
+		r = uv_udp_connect(&c->udp, ai->ai_addr);
+		if (r == 0)
+			r = uv_udp_recv_start(&c->udp, alloc_udp, on_udp_read);
+		if (r < 0) {
+			c->last_error = r;
+			uv_close((uv_handle_t *)&c->udp, on_attempt_closed);
+			return;
+		}
+		uint64_t now = uv_now(&c->loop);
+		if (!c->link_ready) {
+			struct udplink_config cfg;
+			udplink_defaults(&cfg);
+			if (c->opt->keepalive_ms)
+				cfg.keepalive_ms = c->opt->keepalive_ms;
+			udplink_init(&c->link, &cfg, c->opt->name, now);
+			c->link_ready = true;
+		} else {
+			udplink_restart(&c->link, now);
+		}
+		udp_pump(c);
+		return;
+	}
+	const char *why = c->last_error ? uv_strerror(c->last_error) : MSG_UDP_SILENT;
+	finish(c, CLIENT_EXIT_NO_CONNECT, MSG_UDP_NO_ANSWER, c->opt->host, c->opt->port, why);
+}
+
+/* This address never registered us: close its socket and try the next. */
+static void udp_drop_address(struct client *c)
+{
+	uv_timer_stop(&c->udp_timer);
+	if (!uv_is_closing((uv_handle_t *)&c->udp))
+		uv_close((uv_handle_t *)&c->udp, on_attempt_closed);
+}
+
+static void alloc_udp(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	struct client *c = h->data;
+	(void)hint;
+	*b = uv_buf_init(c->in, IN_MAX);
+}
+
+static void on_udp_read(uv_udp_t *h, ssize_t nread, const uv_buf_t *b, const struct sockaddr *addr,
+			unsigned flags)
+{
+	struct client *c = h->data;
+	if (c->finishing || uv_is_closing((uv_handle_t *)h))
+		return;
+	if (nread < 0) {
+		/* An ICMP error on our connected socket, reported on a later read. */
+		udp_refused(c, (int)nread);
+		return;
+	}
+	if ((nread == 0 && !addr) || (flags & UV_UDP_PARTIAL))
+		return;
+	uint64_t now = uv_now(&c->loop);
+	buf_clear(&c->shown);
+	unsigned ev = udplink_input(&c->link, b->base, (size_t)nread, now, &c->shown);
+	if ((ev & UDPLINK_REGISTERED) && !c->ui_started) {
+		uv_freeaddrinfo(c->addrs);
+		c->addrs = NULL;
+		c->next_addr = NULL;
+		if (start_ui(c) < 0)
+			return;
+	}
+	if (ev & UDPLINK_FORGOTTEN) {
+		notice(c, MSG_UDP_FORGOTTEN);
+		udp_lost(c);
+	}
+	udp_show(c);
+	if (c->finishing)
+		return;
+	if (c->udp_bye && c->quitting) {
+		finish(c, CLIENT_EXIT_OK, NULL);
+		return;
+	}
+	if (c->udp_shutdown) {
+		c->udp_shutdown = false;
+		if (c->quitting || c->input_done) {
+			finish(c, CLIENT_EXIT_OK, NULL);
+			return;
+		}
+		notice(c, MSG_UDP_WAITING);
+		udp_lost(c);
+	}
+	udp_pump(c);
+}
+
+/* The server's host says nobody listens on its port (an ICMP port unreachable). Before the first
+ * registration that rules the address out; after it, the server is away: register again as soon
+ * as it is back. */
+static void udp_refused(struct client *c, int status)
+{
+	if (!c->link.ever) {
+		c->last_error = status;
+		udp_drop_address(c);
+		return;
+	}
+	if (c->link.state == UDPLINK_ON) {
+		notice(c, MSG_UDP_REFUSED, uv_strerror(status));
+		udp_lost(c);
+	}
+	udp_pump(c);
+}
+
+/* The session is over: remember the room to come back to, and register again. */
+static void udp_lost(struct client *c)
+{
+	if (!c->rejoin && c->track.room && strcasecmp(c->track.room, LOBBY) != 0)
+		c->rejoin = xstrdup(c->track.room);
+	udplink_lost(&c->link, uv_now(&c->loop));
+}
+
+/* Shows the lines udplink handed over, one by one, as lines from the server. */
+static void udp_show(struct client *c)
+{
+	size_t at = 0;
+	buf_clear(&c->out);
+	while (at < c->shown.len && !c->finishing) {
+		const char *line = c->shown.data + at;
+		const char *lf = memchr(line, '\n', c->shown.len - at);
+		size_t n = lf ? (size_t)(lf - line) : c->shown.len - at;
+		server_line(c, line, n);
+		at += n + 1;
+	}
+	show(c);
+}
+
+/* What a Stable line means over UDP. */
+static void udp_fact(struct client *c, enum track_fact fact)
+{
+	switch (fact) {
+	case TRACK_WELCOME:
+		udplink_set_name(&c->link, c->track.name);
+		if (c->rejoin) {
+			size_t n = strlen(c->rejoin);
+			char line[8 + 256];
+			if (n < 256) {
+				memcpy(line, "/join ", 6);
+				memcpy(line + 6, c->rejoin, n);
+				udplink_queue(&c->link, line, n + 6);
+			}
+			free(c->rejoin);
+			c->rejoin = NULL;
+		}
+		break;
+	case TRACK_NICK:
+		udplink_set_name(&c->link, c->track.name);
+		break;
+	case TRACK_BYE:
+		c->udp_bye = true;
+		break;
+	case TRACK_SHUTDOWN:
+		c->udp_shutdown = true;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Sends what udplink has due, arms its timer, and handles what follows from an empty queue: the
+ * grace after /quit, and reading piped input again. */
+static void udp_pump(struct client *c)
+{
+	if (c->finishing || !c->link_ready)
+		return;
+	uint64_t now = uv_now(&c->loop);
+	buf_clear(&c->shown);
+	udplink_poll(&c->link, now, &c->shown);
+	if (c->shown.len)
+		udp_show(c);
+	buf_clear(&c->dgram);
+	while (!c->finishing && udplink_output(&c->link, now, &c->dgram)) {
+		udp_send(c, c->dgram.data, c->dgram.len);
+		buf_clear(&c->dgram);
+	}
+	if (c->finishing)
+		return;
+	if (c->link.state == UDPLINK_GAVE_UP) {
+		udp_drop_address(c);
+		return;
+	}
+	if (c->quitting && !c->grace_started && udplink_queued(&c->link) == 0) {
+		c->grace_started = true;
+		uv_timer_start(&c->grace_timer, on_grace, QUIT_GRACE_MS, 0);
+	}
+	if (c->input_paused && udplink_queued(&c->link) < SEND_LOW)
+		resume_input(c);
+	uint64_t at = udplink_wakeup(&c->link, now);
+	if (at == UINT64_MAX)
+		uv_timer_stop(&c->udp_timer);
+	else
+		uv_timer_start(&c->udp_timer, on_udp_timer, at > now ? at - now : 0, 0);
+}
+
+static void on_udp_timer(uv_timer_t *t)
+{
+	udp_pump(t->data);
+}
+
+struct udp_req {
+	uv_udp_send_t req;
+	struct client *c;
+	char data[];
+};
+
+static void udp_send(struct client *c, const char *data, size_t len)
+{
+	struct udp_req *w = xmalloc(sizeof *w + len);
+	w->c = c;
+	memcpy(w->data, data, len);
+	uv_buf_t b = uv_buf_init(w->data, (unsigned)len);
+	/* A datagram that cannot go is lost, as UDP allows; the peer's counters will show it. */
+	if (uv_udp_send(&w->req, &c->udp, &b, 1, NULL, on_udp_sent) < 0)
+		free(w);
+}
+
+static void on_udp_sent(uv_udp_send_t *req, int status)
+{
+	struct udp_req *w = (struct udp_req *)req;
+	struct client *c = w->c;
+	free(w);
+	if (status == UV_ECONNREFUSED && !c->finishing)
+		udp_refused(c, status);
+}
+
+/* ---- local lines ---- */
+
+/* Shows a line of our own in the chat, in the server's form. */
+static void notice(struct client *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return;
+	size_t n = (size_t)r < sizeof msg ? (size_t)r : sizeof msg - 1;
+	buf_clear(&c->out);
+	incoming_format(msg, n, NULL, c->opt->colour, &c->out);
+	show(c);
+}
+
+static bool is_stats(const char *line, size_t len)
+{
+	while (len > 0 && line[len - 1] == ' ')
+		len--;
+	return len == 6 && strncasecmp(line, "/stats", 6) == 0;
+}
+
+/* /stats: what went out and came in, and over UDP what the network did to it. */
+static void print_stats(struct client *c)
+{
+	if (!c->opt->udp) {
+		notice(c, MSG_STATS_TCP, c->opt->host, c->opt->port, c->lines_sent, c->bytes_sent,
+		       c->lines_received, c->bytes_received);
+		notice(c, MSG_STATS_TCP_NOTE);
+		return;
+	}
+	const struct udplink *u = &c->link;
+	const struct seqstat *st = &u->seq;
+	notice(c, MSG_STATS_UDP, c->opt->host, c->opt->port, (unsigned long long)u->sent,
+	       (unsigned long long)u->received);
+	char late[64] = "";
+	if (st->too_old)
+		snprintf(late, sizeof late, MSG_STATS_TOO_OLD, (unsigned long long)st->too_old);
+	notice(c, MSG_STATS_SEQ, (unsigned long long)st->received,
+	       (unsigned long long)seqstat_lost(st), (unsigned long long)st->duplicated,
+	       (unsigned long long)st->reordered, late);
+}
+
+static size_t line_max(const struct client *c)
+{
+	return c->opt->udp ? UDPLINK_LINE_MAX : EDIT_MAX;
 }
 
 static const char *prompt(struct client *c)
@@ -818,10 +1218,14 @@ int client_run(const struct client_options *opt)
 	buf_init(&c->out);
 	edit_init(&c->edit);
 	term_init(&c->term, STDOUT_FILENO, opt->colour);
+	buf_init(&c->shown);
+	buf_init(&c->dgram);
 	uv_timer_init(&c->loop, &c->esc_timer);
 	uv_timer_init(&c->loop, &c->grace_timer);
+	uv_timer_init(&c->loop, &c->udp_timer);
 	c->esc_timer.data = c;
 	c->grace_timer.data = c;
+	c->udp_timer.data = c;
 	uv_signal_t *sigs[] = {&c->sig_int, &c->sig_term, &c->sig_hup, &c->sig_winch};
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		uv_signal_init(&c->loop, sigs[i]);
@@ -832,8 +1236,8 @@ int client_run(const struct client_options *opt)
 		finish(c, CLIENT_EXIT_UNKNOWN_HOST, MSG_UNKNOWN_HOST, opt->host);
 	} else {
 		struct addrinfo hints = {.ai_family = AF_UNSPEC,
-					 .ai_socktype = SOCK_STREAM,
-					 .ai_protocol = IPPROTO_TCP,
+					 .ai_socktype = opt->udp ? SOCK_DGRAM : SOCK_STREAM,
+					 .ai_protocol = opt->udp ? IPPROTO_UDP : IPPROTO_TCP,
 					 .ai_flags = AI_NUMERICSERV};
 		c->resolve_req.data = c;
 		r = uv_getaddrinfo(&c->loop, &c->resolve_req, on_resolved, opt->host, opt->port,
@@ -856,6 +1260,11 @@ int client_run(const struct client_options *opt)
 	int code = c->exit_code;
 	if (c->addrs)
 		uv_freeaddrinfo(c->addrs);
+	if (c->link_ready)
+		udplink_free(&c->link);
+	free(c->rejoin);
+	buf_free(&c->shown);
+	buf_free(&c->dgram);
 	track_free(&c->track);
 	edit_free(&c->edit);
 	term_free(&c->term);

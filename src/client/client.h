@@ -1,6 +1,7 @@
 /* client: one run of the charla client on its own libuv loop: resolve the host, connect to the
  * first address that accepts, then carry lines between the user and the server until one side
- * ends.
+ * ends. With `udp`, the connection is a connected UDP socket instead and the protocol is in
+ * udplink.h: the user interface starts once the first address that answers has registered us.
  *
  * client_run owns everything it creates (handles, requests, buffers) and releases all of it
  * before it returns: it closes every handle and runs the loop until the close callbacks are done,
@@ -29,6 +30,8 @@ struct client_options {
 	bool interactive;    /* Standard input and output are a terminal: the line editor. */
 	bool colour;         /* Style the output with SGR escapes. */
 	bool echo;           /* Print what the user said, since the server does not echo it. */
+	bool udp;            /* Datagrams (docs/protocol.md, "UDP") instead of a TCP connection. */
+	unsigned keepalive_ms; /* With udp: the longest silence towards the server. */
 };
 
 /* Runs the client to the end and returns an exit code (enum client_exit). */

@@ -101,6 +101,8 @@ int main(int argc, char **argv)
 			       !(term && strcmp(term, "dumb") == 0),
 		.colour = colour_wanted(),
 		.echo = isatty(STDOUT_FILENO),
+		.udp = a.udp,
+		.keepalive_ms = a.keepalive_s * 1000u,
 	};
 	if (opt.interactive)
 		guard_terminal();

@@ -13,11 +13,18 @@
 /* User-facing text of the command line, in one place for translation. */
 static const char T_USAGE[] =
 	"Usage: charlad [OPTIONS]\n"
-	"The charla chat server: a line protocol on TCP (netcat-friendly).\n"
+	"The charla chat server: a line protocol on TCP (netcat-friendly) and in UDP datagrams,\n"
+	"with an AI assistant in the chat and an optional classroom ask port.\n"
 	"\n"
 	"  -l, --listen ADDR:PORT      listen here (repeatable); default: port 7777 on every IPv4\n"
 	"                              and IPv6 address. Forms: 7777, *:7777, 127.0.0.1:7777,\n"
 	"                              [::1]:7777, localhost:7777; port 0 picks a free port\n"
+	"      --udp ADDR:PORT|off     datagram chat here (repeatable; forms as --listen); default:\n"
+	"                              each --listen address and port, over UDP; off: no UDP\n"
+	"      --udp-idle S            forget a UDP peer silent this long (default: 60)\n"
+	"      --udp-rate N            datagrams a second per UDP source address, in bursts of\n"
+	"                              2N (default: 20)\n"
+	"      --udp-max-peers N       UDP peers registered at once (default: 10000)\n"
 	"      --server-name NAME      name shown in the greeting (default: the host name)\n"
 	"      --max-clients N         clients admitted at once; others wait in a queue\n"
 	"                              (default: 0, no limit)\n"
@@ -104,6 +111,9 @@ void config_defaults(struct config *cfg)
 	cfg->ai_stall_s = 30;
 	cfg->ai_total_s = 300;
 	cfg->ask_pause_ms = 300;
+	cfg->udp_idle_s = 60;
+	cfg->udp_rate = 20;
+	cfg->udp_max_peers = 10000;
 }
 
 void config_usage(FILE *out)
@@ -145,6 +155,10 @@ static int config_number(const char *s, int sizes, uint64_t min, uint64_t max, u
 
 enum {
 	OPT_SERVER_NAME = 256,
+	OPT_UDP,
+	OPT_UDP_IDLE,
+	OPT_UDP_RATE,
+	OPT_UDP_MAX_PEERS,
 	OPT_MAX_CLIENTS,
 	OPT_MAX_QUEUE,
 	OPT_MAX_LINE,
@@ -202,6 +216,10 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 {
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, 'l'},
+		{"udp", required_argument, NULL, OPT_UDP},
+		{"udp-idle", required_argument, NULL, OPT_UDP_IDLE},
+		{"udp-rate", required_argument, NULL, OPT_UDP_RATE},
+		{"udp-max-peers", required_argument, NULL, OPT_UDP_MAX_PEERS},
 		{"server-name", required_argument, NULL, OPT_SERVER_NAME},
 		{"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
 		{"max-queue", required_argument, NULL, OPT_MAX_QUEUE},
@@ -261,6 +279,32 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 			if (addr_parse(arg, tmp, err, errlen) < 0)
 				return -1;
 			cfg->listen[cfg->nlisten++] = arg;
+			break;
+		case OPT_UDP:
+			if (strcmp(arg, "off") == 0) {
+				cfg->udp_off = true;
+				break;
+			}
+			if (cfg->nudp == CONFIG_MAX_LISTEN) {
+				snprintf(err, errlen, "at most %d --udp addresses", CONFIG_MAX_LISTEN);
+				return -1;
+			}
+			struct sockaddr_storage utmp[ADDR_MAX_PER_SPEC];
+			if (addr_parse(arg, utmp, err, errlen) < 0)
+				return -1;
+			cfg->udp[cfg->nudp++] = arg;
+			break;
+		case OPT_UDP_IDLE:
+			bad = config_number(arg, 0, 1, 86400, &v);
+			cfg->udp_idle_s = (unsigned)v;
+			break;
+		case OPT_UDP_RATE:
+			bad = config_number(arg, 0, 1, 1000000, &v);
+			cfg->udp_rate = (unsigned)v;
+			break;
+		case OPT_UDP_MAX_PEERS:
+			bad = config_number(arg, 0, 1, 10000000, &v);
+			cfg->udp_max_peers = v;
 			break;
 		case OPT_SERVER_NAME:
 			cfg->server_name = arg;
@@ -431,6 +475,10 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 	}
 	if (cfg->nask && cfg->ai_off) {
 		snprintf(err, errlen, "--ask-port needs the assistant (drop --no-ai)");
+		return -1;
+	}
+	if (cfg->udp_off && cfg->nudp) {
+		snprintf(err, errlen, "--udp off cannot go with --udp addresses");
 		return -1;
 	}
 	if (cfg->outq_soft && cfg->outq_hard && cfg->outq_soft > cfg->outq_hard) {

@@ -14,6 +14,12 @@ enum { CONFIG_MAX_LISTEN = 16 };
 struct config {
 	const char *listen[CONFIG_MAX_LISTEN];
 	size_t nlisten;
+	const char *udp[CONFIG_MAX_LISTEN]; /* --udp; none: UDP next to each TCP listener */
+	size_t nudp;
+	bool udp_off;               /* --udp off */
+	unsigned udp_idle_s;        /* a UDP peer silent this long is forgotten */
+	unsigned udp_rate;          /* datagrams a second per UDP source address */
+	size_t udp_max_peers;
 	const char *server_name;    /* NULL: the host name */
 	size_t max_line;
 	size_t max_rooms;

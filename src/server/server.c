@@ -26,6 +26,7 @@ static void server_stop_tick(uv_timer_t *t)
 	/* Past the grace period, whatever is still open is closed without waiting. */
 	for (struct conn *c = sv->net.all; c; c = c->next)
 		conn_close(c);
+	udp_face_close(&sv->udp);
 	server_close_handle((uv_handle_t *)&sv->sigint);
 	server_close_handle((uv_handle_t *)&sv->sigterm);
 	server_close_handle((uv_handle_t *)t);
@@ -50,6 +51,7 @@ static void server_on_signal(uv_signal_t *h, int signum)
 		ask_face_shutdown(&sv->ask);
 	hub_stop(&sv->hub);
 	line_face_shutdown(&sv->line);
+	udp_face_shutdown(&sv->udp);
 	sv->stop_deadline = uv_now(&sv->loop) + STOP_GRACE_MS;
 	uv_timer_start(&sv->stop_timer, server_stop_tick, 0, STOP_POLL_MS);
 }
@@ -202,6 +204,27 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 			return -1;
 	}
 
+	/* UDP: next to each TCP listener (same port number) unless --udp says where, or off. */
+	struct udp_config uc = {
+		.version = CHARLA_VERSION,
+		.idle_ms = (uint64_t)cfg->udp_idle_s * 1000,
+		.name_timeout_ms = (uint64_t)cfg->name_timeout_s * 1000,
+		.quiet_ms = (uint64_t)cfg->idle_timeout_s * 1000,
+		.rate = cfg->udp_rate,
+		.burst = 2 * cfg->udp_rate,
+		.max_peers = cfg->udp_max_peers,
+		.max_line = cfg->max_line,
+		.max_queued = 1024 * 1024,
+	};
+	if (udp_face_init(&sv->udp, &uc, &sv->hub, &sv->loop, &sv->log, err, errlen) < 0)
+		return -1;
+	if (!cfg->udp_off && cfg->nudp == 0)
+		udp_face_follow(&sv->udp, sv->line.listeners);
+	for (size_t i = 0; !cfg->udp_off && i < cfg->nudp; i++) {
+		if (udp_face_listen(&sv->udp, cfg->udp[i], err, errlen) < 0)
+			return -1;
+	}
+
 	if (!cfg->ai_off && server_start_ai(sv, cfg, err, errlen) < 0)
 		return -1;
 
@@ -235,6 +258,7 @@ void server_free(struct server *sv)
 	if (sv->ask_on)
 		ask_face_shutdown(&sv->ask);
 	assistant_shutdown(sv->ai); /* a no-op after a normal stop */
+	udp_face_close(&sv->udp);
 	uv_walk(&sv->loop, server_close_walk, NULL);
 	uv_run(&sv->loop, UV_RUN_DEFAULT);
 	if (sv->ask_on)
@@ -246,6 +270,7 @@ void server_free(struct server *sv)
 		free(sv->ai_key);
 		sv->ai_key = NULL;
 	}
+	udp_face_free(&sv->udp);
 	line_face_free(&sv->line);
 	hub_free(&sv->hub);
 	uv_loop_close(&sv->loop);

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "face/ask/ask.h"
 #include "face/line/line.h"
+#include "face/udp/udp.h"
 #include "hub/hub.h"
 #include "net/conn.h"
 #include "server/config.h"
@@ -28,6 +29,7 @@ struct server {
 	struct ask_face ask;
 	bool ask_on;
 	char *ai_key;               /* read from --ai-key-file; wiped at free */
+	struct udp_face udp;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	uv_timer_t stop_timer;

@@ -28,6 +28,28 @@ static void test_defaults(void **state)
 	assert_string_equal(a.host, "localhost");
 	assert_string_equal(a.port, "7777");
 	assert_null(a.name);
+	assert_false(a.udp);
+	assert_int_equal(a.keepalive_s, ARGS_DEFAULT_KEEPALIVE);
+}
+
+static void test_udp_and_keepalive(void **state)
+{
+	(void)state;
+	struct args a;
+	assert_int_equal(PARSE(&a, "--udp", "-n", "ana", "chat.example"), ARGS_RUN);
+	assert_true(a.udp);
+	assert_string_equal(a.host, "chat.example");
+	assert_int_equal(PARSE(&a, "-u", "--keepalive", "3"), ARGS_RUN);
+	assert_true(a.udp);
+	assert_int_equal(a.keepalive_s, 3);
+	assert_int_equal(PARSE(&a, "--keepalive=3600"), ARGS_RUN);
+	assert_int_equal(a.keepalive_s, 3600);
+	assert_int_equal(PARSE(&a, "--keepalive", "0"), ARGS_ERROR);
+	assert_string_equal(err, "invalid keepalive 0 (1 to 3600 seconds)");
+	assert_int_equal(PARSE(&a, "--keepalive=3601"), ARGS_ERROR);
+	assert_int_equal(PARSE(&a, "--keepalive=1s"), ARGS_ERROR);
+	assert_int_equal(PARSE(&a, "--keepalive"), ARGS_ERROR);
+	assert_string_equal(err, "option --keepalive needs an argument");
 }
 
 static void test_host_port_and_name(void **state)
@@ -67,7 +89,8 @@ static void test_help_and_version(void **state)
 	assert_int_equal(PARSE(&a, "-V"), ARGS_VERSION);
 	assert_int_equal(PARSE(&a, "--version"), ARGS_VERSION);
 	const char *help = args_help();
-	assert_non_null(strstr(help, "Usage: charla [-n NAME] [HOST [PORT]]"));
+	assert_non_null(strstr(help, "Usage: charla [-u] [-n NAME] [HOST [PORT]]"));
+	assert_non_null(strstr(help, "-u, --udp"));
 	assert_non_null(strstr(help, "Exit status:"));
 	assert_non_null(strstr(help, "3  unknown host"));
 }
@@ -122,6 +145,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_udp_and_keepalive),
 		cmocka_unit_test(test_host_port_and_name),
 		cmocka_unit_test(test_bracketed_ipv6_host),
 		cmocka_unit_test(test_help_and_version),
