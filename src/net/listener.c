@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "base/xalloc.h"
 #include "net/addr.h"
 
@@ -64,4 +65,36 @@ void listener_close(struct listener *l)
 {
 	if (!uv_is_closing((uv_handle_t *)&l->tcp))
 		uv_close((uv_handle_t *)&l->tcp, listener_free_cb);
+}
+
+int listener_open_spec(uv_loop_t *loop, const char *spec, int backlog, listener_cb on_conn,
+		       void *owner, struct listener **head, const struct logger *log,
+		       const char *before, const char *after, char *err, size_t errlen)
+{
+	struct sockaddr_storage addrs[ADDR_MAX_PER_SPEC];
+	int n = addr_parse(spec, addrs, err, errlen);
+	if (n < 0)
+		return -1;
+	int opened = 0;
+	for (int i = 0; i < n; i++) {
+		char why[256];
+		struct listener *l = listener_open(loop, (struct sockaddr *)&addrs[i], backlog,
+						   on_conn, owner, why, sizeof(why));
+		if (!l) {
+			/* A wildcard spec opens IPv4 and IPv6; a host without IPv6 still serves
+			 * IPv4, so only a spec that opened nothing is an error. */
+			if (n > 1)
+				log_warn(log, "%s", why);
+			else
+				snprintf(err, errlen, "%s", why);
+			continue;
+		}
+		log_info(log, "%s%s%s", before, l->name, after);
+		l->next = *head;
+		*head = l;
+		opened++;
+	}
+	if (!opened && n > 1)
+		snprintf(err, errlen, "cannot listen on any address of '%s'", spec);
+	return opened ? 0 : -1;
 }

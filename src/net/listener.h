@@ -30,6 +30,15 @@ struct listener {
  * IPv6-only, so that "[::]" and "0.0.0.0" can be bound side by side. */
 struct listener *listener_open(uv_loop_t *loop, const struct sockaddr *sa, int backlog,
 			       listener_cb on_conn, void *owner, char *err, size_t errlen);
+struct logger;
+
+/* Opens a listener on every address of `spec` (the forms of net/addr.h: "7777" is IPv4 and IPv6),
+ * links each at the front of *head, and logs "<before><address><after>" for each. A spec with
+ * several addresses succeeds if any opened (a host without IPv6 still serves IPv4; the others are
+ * logged as warnings). Returns 0, or -1 with the reason in err. */
+int listener_open_spec(uv_loop_t *loop, const char *spec, int backlog, listener_cb on_conn,
+		       void *owner, struct listener **head, const struct logger *log,
+		       const char *before, const char *after, char *err, size_t errlen);
 /* The bound port (useful after binding port 0). */
 int listener_port(const struct listener *l);
 void listener_close(struct listener *l);

@@ -275,31 +275,9 @@ void ask_face_init(struct ask_face *af, const struct ask_config *cfg, struct ass
 
 int ask_face_listen(struct ask_face *af, const char *spec, char *err, size_t errlen)
 {
-	struct sockaddr_storage addrs[ADDR_MAX_PER_SPEC];
-	int n = addr_parse(spec, addrs, err, errlen);
-	if (n < 0)
-		return -1;
-	int opened = 0;
-	for (int i = 0; i < n; i++) {
-		char why[256];
-		struct listener *l = listener_open(af->net->loop, (struct sockaddr *)&addrs[i],
-						   af->cfg.backlog, ask_on_connection, af, why,
-						   sizeof(why));
-		if (!l) {
-			if (n > 1)
-				log_warn(af->log, "%s", why);
-			else
-				snprintf(err, errlen, "%s", why);
-			continue;
-		}
-		log_info(af->log, "ask port open on %s (the classroom GPT protocol)", l->name);
-		l->next = af->listeners;
-		af->listeners = l;
-		opened++;
-	}
-	if (!opened && n > 1)
-		snprintf(err, errlen, "cannot listen on any address of '%s'", spec);
-	return opened ? 0 : -1;
+	return listener_open_spec(af->net->loop, spec, af->cfg.backlog, ask_on_connection, af,
+				  &af->listeners, af->log, "ask port open on ",
+				  " (the classroom GPT protocol)", err, errlen);
 }
 
 void ask_face_shutdown(struct ask_face *af)

@@ -222,33 +222,8 @@ void line_face_init(struct line_face *lf, const struct line_config *cfg, struct 
 
 int line_face_listen(struct line_face *lf, const char *spec, char *err, size_t errlen)
 {
-	struct sockaddr_storage addrs[ADDR_MAX_PER_SPEC];
-	int n = addr_parse(spec, addrs, err, errlen);
-	if (n < 0)
-		return -1;
-	int opened = 0;
-	for (int i = 0; i < n; i++) {
-		char why[256];
-		struct listener *l = listener_open(lf->net->loop, (struct sockaddr *)&addrs[i],
-						   lf->cfg.backlog, line_on_connection, lf, why,
-						   sizeof(why));
-		if (!l) {
-			/* A wildcard spec opens IPv4 and IPv6; a host without IPv6 still serves
-			 * IPv4, so only a spec that opened nothing is an error. */
-			if (n > 1)
-				log_warn(lf->log, "%s", why);
-			else
-				snprintf(err, errlen, "%s", why);
-			continue;
-		}
-		log_info(lf->log, "listening on %s (tcp line)", l->name);
-		l->next = lf->listeners;
-		lf->listeners = l;
-		opened++;
-	}
-	if (!opened && n > 1)
-		snprintf(err, errlen, "cannot listen on any address of '%s'", spec);
-	return opened ? 0 : -1;
+	return listener_open_spec(lf->net->loop, spec, lf->cfg.backlog, line_on_connection, lf,
+				  &lf->listeners, lf->log, "listening on ", " (tcp line)", err, errlen);
 }
 
 void line_face_shutdown(struct line_face *lf)
