@@ -504,11 +504,10 @@ void hub_stop(struct hub *h)
 	h->stopping = true;
 }
 
-/* ---- bots ---- */
-
-int hub_register_bot(struct hub *h, struct session *s, const char *name, size_t len)
+/* Gives s (NAMING) its name if the rules allow it and nobody has it: the part of registering that
+ * people and bots share. Returns NAME_OK, a reason from hub/name.h, or HUB_NAME_TAKEN. */
+static int hub_name_session(struct hub *h, struct session *s, const char *name, size_t len)
 {
-	assert(s->state == SESSION_NAMING && !s->ops->face);
 	enum name_result r = name_check_user(name, len);
 	if (r != NAME_OK)
 		return r;
@@ -518,6 +517,14 @@ int hub_register_bot(struct hub *h, struct session *s, const char *name, size_t 
 	map_put(&h->names, s->folded, s);
 	s->state = SESSION_ACTIVE;
 	return NAME_OK;
+}
+
+/* ---- bots ---- */
+
+int hub_register_bot(struct hub *h, struct session *s, const char *name, size_t len)
+{
+	assert(s->state == SESSION_NAMING && !s->ops->face);
+	return hub_name_session(h, s, name, len);
 }
 
 void hub_watch(struct hub *h, struct session *s)
@@ -552,14 +559,9 @@ bool hub_bot_say(struct hub *h, struct session *s, const char *room, const char 
 int hub_register(struct hub *h, struct session *s, const char *name, size_t len)
 {
 	assert(s->state == SESSION_NAMING);
-	enum name_result r = name_check_user(name, len);
+	int r = hub_name_session(h, s, name, len);
 	if (r != NAME_OK)
 		return r;
-	if (hub_find(h, name, len))
-		return HUB_NAME_TAKEN;
-	s->name = hub_name_alloc(name, len, &s->folded);
-	map_put(&h->names, s->folded, s);
-	s->state = SESSION_ACTIVE;
 	h->online++;
 	struct room *lobby = h->lobby;
 	hub_info(h, s, T_WELCOME, s->name, lobby->name, lobby->count,
