@@ -121,6 +121,12 @@ void config_usage(FILE *out)
 	fputs(T_USAGE, out);
 }
 
+bool config_ai_backend(const struct config *cfg)
+{
+	return !cfg->ai_off && ((cfg->ai_url && cfg->ai_url[0]) || (cfg->ai_key && cfg->ai_key[0]) ||
+				cfg->ai_key_file);
+}
+
 /* Parses a decimal number with an optional K/M/G suffix into [min, max]. */
 static int config_number(const char *s, int sizes, uint64_t min, uint64_t max, uint64_t *out)
 {

@@ -67,5 +67,8 @@ void config_defaults(struct config *cfg);
  * says why; exit 2). */
 int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen);
 void config_usage(FILE *out);
+/* Whether the assistant may talk to an API (it is on, and a URL, a key or a key file is given):
+ * only then does charlad initialise libcurl (and with it TLS: about 2 MB of RSS). */
+bool config_ai_backend(const struct config *cfg);
 
 #endif

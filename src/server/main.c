@@ -1,5 +1,6 @@
 /* charlad: the charla chat server. See --help and docs/protocol.md. */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +54,10 @@ int main(int argc, char **argv)
 		cfg.ai_key = key_copy;
 		cfg.ai_key_arg = NULL;
 	}
-	/* libcurl's process-wide state, for the assistant's HTTP client (net/http.h). */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+	/* libcurl's process-wide state, for the assistant's HTTP client (net/http.h); only when
+	 * there is an API to talk to. */
+	bool curl = config_ai_backend(&cfg);
+	if (curl && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		fprintf(stderr, "charlad: error: cannot initialise libcurl\n");
 		free(key_copy);
 		return 1;
@@ -70,7 +73,8 @@ int main(int argc, char **argv)
 	else
 		code = server_run(&sv);
 	server_free(&sv);
-	curl_global_cleanup();
+	if (curl)
+		curl_global_cleanup();
 	if (key_copy) {
 		memset(key_copy, 0, strlen(key_copy));
 		free(key_copy);

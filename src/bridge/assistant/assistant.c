@@ -1365,15 +1365,19 @@ struct assistant *assistant_new(uv_loop_t *loop, struct hub *hub, const struct a
 		assistant_free(a);
 		return NULL;
 	}
-	r = http_client_init(&a->http, loop, log);
-	if (r < 0) {
-		snprintf(err, errlen, "cannot start the HTTP client: %s", uv_strerror(r));
-		hub_close(hub, &a->sess, "");
-		assistant_free(a);
-		return NULL;
+	/* Without an API there is nothing to ask over HTTP (and main.c has not initialised libcurl:
+	 * config_ai_backend). */
+	if (a->configured) {
+		r = http_client_init(&a->http, loop, log);
+		if (r < 0) {
+			snprintf(err, errlen, "cannot start the HTTP client: %s", uv_strerror(r));
+			hub_close(hub, &a->sess, "");
+			assistant_free(a);
+			return NULL;
+		}
+		a->http.data = a;
+		a->http_up = true;
 	}
-	a->http.data = a;
-	a->http_up = true;
 	hub_watch(hub, &a->sess);
 	hub_set_assistant(hub, &a->sess);
 	uv_idle_init(loop, &a->idle);
