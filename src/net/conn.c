@@ -5,7 +5,11 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#if defined(__linux__)
+#include <linux/sockios.h>
+#endif
 
 #include "base/frame.h"
 #include "base/log.h"
@@ -19,6 +23,7 @@ enum {
 	CONN_IOV_MAX = 1024,
 	CONN_WRITE_MAX = 256 * 1024,    /* bytes per conn per flush, so one conn cannot hog the loop */
 	SWEEP_MS = 1000,
+	LINGER_POLL_MS = 50,            /* how often lingering conns are checked */
 };
 
 static void conn_flush_cb(uv_prepare_t *h);
@@ -33,7 +38,15 @@ int net_init(struct net *n, uv_loop_t *loop, const struct net_config *cfg, const
 	n->loop = loop;
 	n->log = log;
 	n->cfg = *cfg;
-	int r = uv_prepare_init(loop, &n->flush);
+	list_init(&n->pending);
+	list_init(&n->lingering);
+	list_init(&n->all);
+	int r = uv_timer_init(loop, &n->linger);
+	if (r < 0)
+		return r;
+	n->linger.data = n;
+	uv_unref((uv_handle_t *)&n->linger);
+	r = uv_prepare_init(loop, &n->flush);
 	if (r < 0)
 		return r;
 	n->flush.data = n;
@@ -55,18 +68,17 @@ void net_close(struct net *n)
 		uv_close((uv_handle_t *)&n->flush, NULL);
 	if (!uv_is_closing((uv_handle_t *)&n->sweep))
 		uv_close((uv_handle_t *)&n->sweep, NULL);
+	if (!uv_is_closing((uv_handle_t *)&n->linger))
+		uv_close((uv_handle_t *)&n->linger, NULL);
 }
 
 static void conn_mark_pending(struct conn *c)
 {
-	if (c->flags & (CONN_PENDING | CONN_CLOSING))
+	/* A lingering conn has written its last byte and its FIN: nothing is pending ever again. */
+	if (c->flags & (CONN_PENDING | CONN_CLOSING | CONN_LINGER))
 		return;
 	c->flags |= CONN_PENDING;
-	c->pending_prev = NULL;
-	c->pending_next = c->net->pending;
-	if (c->pending_next)
-		c->pending_next->pending_prev = c;
-	c->net->pending = c;
+	list_push_front(&c->net->pending, &c->work);
 }
 
 /* A closing conn must leave the pending list: it is freed before the next flush runs. */
@@ -74,13 +86,7 @@ static void conn_unmark_pending(struct conn *c)
 {
 	if (!(c->flags & CONN_PENDING))
 		return;
-	if (c->pending_prev)
-		c->pending_prev->pending_next = c->pending_next;
-	else
-		c->net->pending = c->pending_next;
-	if (c->pending_next)
-		c->pending_next->pending_prev = c->pending_prev;
-	c->pending_next = c->pending_prev = NULL;
+	list_remove(&c->work);
 	c->flags &= ~CONN_PENDING;
 }
 
@@ -203,12 +209,7 @@ static void conn_free_cb(uv_handle_t *h)
 {
 	struct conn *c = h->data;
 	struct net *n = c->net;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		n->all = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	list_remove(&c->link);
 	n->count--;
 	if (c->ops->closed)
 		c->ops->closed(c);
@@ -233,10 +234,7 @@ int conn_accept(struct net *n, uv_stream_t *server, const struct conn_ops *ops, 
 	}
 	c->tcp.data = c;
 	/* Linked before anything can fail, so that the close callback can always unlink it. */
-	c->next = n->all;
-	if (n->all)
-		n->all->prev = c;
-	n->all = c;
+	list_push_front(&n->all, &c->link);
 	n->count++;
 	r = uv_accept(server, (uv_stream_t *)&c->tcp);
 	if (r < 0) {
@@ -298,21 +296,30 @@ void conn_send_str(struct conn *c, const char *s, size_t len)
 static void conn_flush(struct conn *c);
 static void conn_do_resume(struct conn *c);
 
+static void conn_linger_cb(uv_timer_t *t);
+
 static void conn_shutdown_cb(uv_shutdown_t *req, int status)
 {
 	struct conn *c = req->data;
-	(void)status;
 	if (c->flags & CONN_CLOSING)
 		return;
-	/* The FIN is out; keep reading (and discarding) until the peer's EOF or the deadline. */
-	c->flags |= CONN_LINGER;
-	if (status < 0)
+	if (status < 0) {
 		conn_close(c);
+		return;
+	}
+	/* The FIN is out; keep reading (and discarding) until the peer's EOF, the reset or the
+	 * deadline, whichever comes first. */
+	struct net *n = c->net;
+	c->fin_ms = uv_now(n->loop);
+	list_push_back(&n->lingering, &c->work);
+	if (!uv_is_active((uv_handle_t *)&n->linger))
+		uv_timer_start(&n->linger, conn_linger_cb, LINGER_POLL_MS, LINGER_POLL_MS);
 }
 
 static void conn_finish_drain(struct conn *c)
 {
 	/* Everything is written: send FIN, then linger for the peer's EOF. */
+	conn_unmark_pending(c);
 	c->flags &= ~CONN_DRAINING;
 	c->flags |= CONN_LINGER;
 	c->sreq.data = c;
@@ -420,8 +427,9 @@ static void conn_flush_cb(uv_prepare_t *h)
 {
 	struct net *n = h->data;
 	/* Pop until empty: flushing and overflow handling may put conns (even this one) back. */
-	while (n->pending) {
-		struct conn *c = n->pending;
+	struct list_node *node;
+	while ((node = list_first(&n->pending))) {
+		struct conn *c = list_entry(node, struct conn, work);
 		conn_unmark_pending(c);
 		if (c->flags & CONN_RESUME) {
 			conn_do_resume(c);
@@ -470,6 +478,7 @@ void conn_close(struct conn *c)
 	if (c->flags & CONN_CLOSING)
 		return;
 	conn_unmark_pending(c);
+	list_remove(&c->work); /* the lingering list */
 	c->flags |= CONN_CLOSING;
 	conn_stop_reading(c);
 	uv_close((uv_handle_t *)&c->tcp, conn_free_cb);
@@ -503,12 +512,55 @@ void conn_drop_unsent(struct conn *c)
 	outq_drop_unsent(&c->out, (c->flags & CONN_WRITING) ? c->inflight : 0);
 }
 
+/* Whether the peer's kernel has acknowledged every byte we sent, and our FIN: what is left for it
+ * to lose is only what its program has not read yet. Linux says so through SIOCOUTQ (bytes sent
+ * and not acknowledged, the FIN counting as one); elsewhere we cannot tell, and never reset. */
+static bool conn_all_acked(struct conn *c)
+{
+#if defined(SIOCOUTQ)
+	uv_os_fd_t fd;
+	int unacked = 0;
+	return uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 && ioctl(fd, SIOCOUTQ, &unacked) == 0 &&
+	       unacked == 0;
+#else
+	(void)c;
+	return false;
+#endif
+}
+
+/* Closes with a reset (SO_LINGER of zero) rather than a FIN: the peer sees its connection gone
+ * for good at once, even if it is waiting for something else (a terminal) to write to it. */
+static void conn_reset(struct conn *c)
+{
+	uv_os_fd_t fd;
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+	if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	conn_close(c);
+}
+
+static void conn_linger_cb(uv_timer_t *t)
+{
+	struct net *n = t->data;
+	uint64_t now = uv_now(n->loop);
+	uint64_t grace = n->cfg.reset_grace_ms;
+	list_each_safe(node, &n->lingering) {
+		struct conn *c = list_entry(node, struct conn, work);
+		if (now >= c->deadline_ms)
+			conn_close(c);
+		else if (grace && now - c->fin_ms >= grace && conn_all_acked(c))
+			conn_reset(c);
+	}
+	if (list_empty(&n->lingering))
+		uv_timer_stop(t);
+}
+
 static void conn_sweep_cb(uv_timer_t *t)
 {
 	struct net *n = t->data;
 	uint64_t now = uv_now(n->loop);
-	for (struct conn *c = n->all, *next; c; c = next) {
-		next = c->next;
+	list_each_safe(node, &n->all) {
+		struct conn *c = list_entry(node, struct conn, link);
 		if (c->flags & CONN_CLOSING)
 			continue;
 		if (c->flags & (CONN_DRAINING | CONN_LINGER)) {

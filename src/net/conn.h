@@ -26,7 +26,11 @@
  * Closing gracefully (conn_close_after_flush): reading stops, the queue is flushed, the write side is
  * shut down (FIN), and the conn lingers, discarding input until the peer closes or a deadline passes,
  * so that unread input in our receive buffer cannot turn the close into a reset that would destroy the
- * last lines before the peer reads them. */
+ * last lines before the peer reads them. A peer that never closes its side is reset once its kernel
+ * has acknowledged every byte and our FIN (so the last lines are in its hands) and CONN_RESET_GRACE_MS
+ * have passed: an interactive netcat, which after the server's FIN still waits for its terminal,
+ * then exits by itself instead of hanging until the user presses Enter. Lingering conns are on a
+ * list of their own, checked by a timer that runs only while the list is not empty. */
 #ifndef CHARLA_NET_CONN_H
 #define CHARLA_NET_CONN_H
 
@@ -36,6 +40,7 @@
 
 #include <uv.h>
 
+#include "base/list.h"
 #include "net/linebuf.h"
 #include "net/outq.h"
 
@@ -67,6 +72,7 @@ struct net_config {
 	struct outq_limits outq;
 	unsigned keepalive_s;   /* TCP keepalive idle time; 0 = off */
 	uint64_t linger_ms;     /* how long a gracefully closing conn waits for the peer's FIN */
+	uint64_t reset_grace_ms; /* after the FIN is acknowledged, wait this long, then reset; 0: never */
 	size_t max_paused;      /* bytes kept for a paused conn before it stops reading */
 };
 
@@ -77,8 +83,10 @@ struct net {
 	struct net_config cfg;
 	uv_prepare_t flush;
 	uv_timer_t sweep;
-	struct conn *pending;   /* conns with output to flush or an overflow to report */
-	struct conn *all;       /* every open conn, for the sweep and for shutdown */
+	uv_timer_t linger;      /* runs while `lingering` is not empty */
+	struct list pending;    /* conns with output to flush or an overflow to report */
+	struct list lingering;  /* conns whose FIN is out, waiting for the peer's */
+	struct list all;        /* every open conn, for the sweep and for shutdown */
 	size_t count;
 	bool readbuf_busy;
 	char readbuf[65536];
@@ -107,9 +115,12 @@ struct conn {
 	uv_write_t wreq;
 	uv_shutdown_t sreq;
 	size_t inflight;          /* bytes in the uv_write in flight */
-	struct conn *pending_next, *pending_prev; /* the net's pending list */
-	struct conn *prev, *next; /* the net's list of all conns */
+	/* On the net's pending list or (once the FIN is out, when nothing is ever pending again) on
+	 * its lingering list: never on both. */
+	struct list_node work;
+	struct list_node link;    /* on the net's list of all conns */
 	uint64_t deadline_ms;     /* draining/lingering conns close by force at this time */
+	uint64_t fin_ms;          /* when the FIN went out (lingering conns) */
 	uint64_t last_input_ms;
 	unsigned flags;
 	enum outq_verdict verdict; /* which limit, while CONN_OVERFLOW is set */

@@ -24,8 +24,8 @@ static void server_stop_tick(uv_timer_t *t)
 	if (sv->net.count && now < sv->stop_deadline)
 		return;
 	/* Past the grace period, whatever is still open is closed without waiting. */
-	for (struct conn *c = sv->net.all; c; c = c->next)
-		conn_close(c);
+	list_each_safe(node, &sv->net.all)
+		conn_close(list_entry(node, struct conn, link));
 	udp_face_close(&sv->udp);
 	server_close_handle((uv_handle_t *)&sv->sigint);
 	server_close_handle((uv_handle_t *)&sv->sigterm);
@@ -163,6 +163,7 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 			 .soft_ms = (uint64_t)cfg->outq_soft_s * 1000},
 		.keepalive_s = cfg->keepalive_s,
 		.linger_ms = 2000,
+		.reset_grace_ms = 200,
 		.max_paused = cfg->max_line + 4096,
 	};
 	r = net_init(&sv->net, &sv->loop, &nc, &sv->log);

@@ -4,9 +4,14 @@ Run: python3 test_server_lifecycle.py /path/to/charlad
 """
 
 import os
+import pty
+import shutil
 import signal
 import socket
+import subprocess
 import sys
+import time
+import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -211,6 +216,55 @@ class Vanishing(harness.TestCase):
         got = [obs.readline() for _ in range(30)]
         self.assertEqual(sorted(got), sorted(want))  # each once, no partial line
         self.assertEqual(obs.sync(), [])
+
+
+class Netcat(harness.TestCase):
+    """netcat-openbsd, the netcat the docs show, as a person uses it: its standard input a
+    terminal that stays open. After the server's goodbye and FIN it still waits for that
+    terminal, unless the server resets the connection once the goodbye is safely delivered."""
+
+    def nc(self, port, *args):
+        if not shutil.which("nc"):
+            raise unittest.SkipTest("nc is not installed (scripts/deps installs it)")
+        master, slave = pty.openpty()
+        p = subprocess.Popen(["nc", *args, "127.0.0.1", str(port)], stdin=slave,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        os.close(slave)
+        self.addCleanup(os.close, master)
+        self.addCleanup(lambda: p.poll() is None and p.kill())
+        return p, master
+
+    def test_nc_exits_by_itself_after_quit(self):
+        srv = self.server()
+        (obs,) = srv.users("obs")
+        p, tty = self.nc(srv.port)
+        os.write(tty, b"ana\n")
+        obs.expect("[#lobby] -- ana joined")
+        os.write(tty, b"hola\n/quit adios\n")
+        obs.expect("[#lobby] ana: hola")
+        obs.expect("-- ana quit (adios)")
+        try:
+            out, _ = p.communicate(timeout=harness.TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.fail("nc did not exit after /quit; it waits for its terminal")
+        lines = out.decode().splitlines()
+        self.assertEqual(lines[-1], "* Bye.")  # the goodbye is never lost to the reset
+
+    def test_nc_exits_by_itself_on_shutdown(self):
+        srv = self.server()
+        (obs,) = srv.users("obs")
+        p, tty = self.nc(srv.port)
+        os.write(tty, b"ana\n")
+        obs.expect("[#lobby] -- ana joined")
+        start = time.monotonic()
+        srv.terminate()
+        try:
+            out, _ = p.communicate(timeout=harness.TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.fail("nc did not exit after the server stopped")
+        self.assertEqual(out.decode().splitlines()[-1], SHUTDOWN)
+        self.assertLess(time.monotonic() - start, harness.TIMEOUT)
+        srv.stop()
 
 
 class CommandLine(harness.TestCase):
