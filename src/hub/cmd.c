@@ -14,10 +14,14 @@ static const char T_PEOPLE[] = "people";
 static const char T_ASK_NAME[] = "What is your name? (1-32 characters; no spaces, no ':')";
 static const char T_NAME_BAD[] = "Cannot use that name: %s.";
 static const char T_NAME_TAKEN[] = "The name %.*s is taken; pick another.";
+static const char T_NAME_BOT[] = "The name %s is taken by %s; pick another.";
 static const char T_NAME_FIRST[] = "Give your name first.";
 static const char T_UNKNOWN[] = "Unknown command: /%.*s. Type /help for the list.";
 static const char T_USAGE[] = "Usage: %s";
 static const char T_HELP_HEAD[] = "Commands:";
+static const char T_HELP_LINE[] = "  %-16s %s";
+static const char T_ASK_FORM[] = "%s: QUESTION";
+static const char T_ASK_FORM_HELP[] = "ask the assistant; everyone in the room sees the answer";
 static const char T_NO_ASSISTANT[] = "There is no assistant on this server.";
 static const char T_HELP_TAIL[] = "Anything else you type is said in your current room. "
 				  "Start a line with // to say a line starting with /.";
@@ -120,7 +124,8 @@ enum cmd_kind cmd_parse(const char *line, size_t len, struct cmd_parsed *out)
 
 void cmd_greet(struct hub *h, struct session *s, const char *version)
 {
-	size_t n = h->online;
+	/* Everyone else admitted, named or still giving a name: all of them are online. */
+	size_t n = h->admitted ? h->admitted - 1 : 0;
 	hub_info(h, s, T_GREETING, version, h->cfg.server_name, n, n == 1 ? T_PERSON : T_PEOPLE);
 	hub_info(h, s, T_ASK_NAME);
 }
@@ -131,7 +136,13 @@ static void cmd_help(struct hub *h, struct session *s)
 	for (int id = 0; id < CMD_COUNT; id++) {
 		if ((id == CMD_ASK || id == CMD_FORGET) && !h->assistant)
 			continue;
-		hub_info(h, s, "  %-16s %s", cmd_table[id].usage, cmd_table[id].help);
+		hub_info(h, s, T_HELP_LINE, cmd_table[id].usage, cmd_table[id].help);
+	}
+	if (h->assistant) {
+		struct buf form = BUF_INIT;
+		buf_printf(&form, T_ASK_FORM, h->assistant->name);
+		hub_info(h, s, T_HELP_LINE, form.data, T_ASK_FORM_HELP);
+		buf_free(&form);
 	}
 	hub_info(h, s, T_HELP_TAIL);
 }
@@ -151,7 +162,10 @@ static void cmd_name(struct hub *h, struct session *s, struct cmd_span name)
 	int r = hub_register(h, s, name.p, name.len);
 	if (r == NAME_OK)
 		return;
-	if (r == HUB_NAME_TAKEN)
+	struct session *bot = r == HUB_NAME_BOT ? hub_find(h, name.p, name.len) : NULL;
+	if (bot)
+		hub_error(h, s, T_NAME_BOT, bot->name, hub_bot_of(h, bot)->role);
+	else if (r == HUB_NAME_TAKEN || r == HUB_NAME_BOT)
 		hub_error(h, s, T_NAME_TAKEN, (int)name.len, name.p);
 	else
 		hub_error(h, s, T_NAME_BAD, name_reason((enum name_result)r));

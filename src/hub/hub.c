@@ -22,6 +22,8 @@ static const char T_OTHERS[] = "others";
 static const char T_NICK_OK[] = "You are now known as %s.";
 static const char T_NICK_TAKEN[] = "The name %.*s is taken; pick another.";
 static const char T_NICK_BAD[] = "Cannot use that name: %s.";
+static const char T_NAME_BOT[] = "The name %s is taken by %s; pick another.";
+static const char T_BOT_LINE[] = "Bot: %s (%s; %s)";
 static const char T_NO_ROOM[] = "You are not in any room; /join one.";
 static const char T_NO_USER[] = "No such user: %.*s";
 static const char T_JOINED[] = "You joined %s (%u %s).";
@@ -75,7 +77,7 @@ void hub_free(struct hub *h)
 	map_free(&h->names);
 	buf_free(&h->scratch);
 	buf_free(&h->text);
-	free(h->watchers);
+	free(h->bots);
 }
 
 void hub_session_init(struct session *s, const struct session_ops *ops, void *owner)
@@ -196,9 +198,9 @@ static void hub_fanout_room(struct hub *h, struct room *r, const struct hub_even
 			fan_to(h, &fc, m);
 	}
 	if (ev->type == HUB_EV_SAY || ev->type == HUB_EV_ACTION) {
-		for (size_t i = 0; i < h->nwatchers; i++) {
-			struct session *w = h->watchers[i];
-			if (w != except && hub_room_index(w, r) < 0)
+		for (size_t i = 0; i < h->nbots && h->nwatchers; i++) {
+			struct session *w = h->bots[i].s;
+			if (w->watching && w != except && hub_room_index(w, r) < 0)
 				fan_to(h, &fc, w);
 		}
 	}
@@ -235,9 +237,9 @@ static void hub_fanout_shared(struct hub *h, struct session *s, const struct hub
 			}
 		}
 	}
-	for (size_t i = 0; i < h->nwatchers; i++) {
-		struct session *w = h->watchers[i];
-		if (w->mark != epoch) {
+	for (size_t i = 0; i < h->nbots && h->nwatchers; i++) {
+		struct session *w = h->bots[i].s;
+		if (w->watching && w->mark != epoch) {
 			w->mark = epoch;
 			fan_to(h, &fc, w);
 		}
@@ -461,13 +463,16 @@ void hub_close(struct hub *h, struct session *s, const char *reason)
 			h->online--;
 		break;
 	}
-	if (s->watching) {
-		for (size_t i = 0; i < h->nwatchers; i++) {
-			if (h->watchers[i] == s) {
-				h->watchers[i] = h->watchers[--h->nwatchers];
+	if (!s->ops->face) {
+		for (size_t i = 0; i < h->nbots; i++) {
+			if (h->bots[i].s == s) {
+				memmove(&h->bots[i], &h->bots[i + 1], (h->nbots - i - 1) * sizeof(*h->bots));
+				h->nbots--;
 				break;
 			}
 		}
+		if (s->watching)
+			h->nwatchers--;
 		s->watching = false;
 	}
 	if (h->assistant == s)
@@ -511,8 +516,9 @@ static int hub_name_session(struct hub *h, struct session *s, const char *name, 
 	enum name_result r = name_check_user(name, len);
 	if (r != NAME_OK)
 		return r;
-	if (hub_find(h, name, len))
-		return HUB_NAME_TAKEN;
+	struct session *other = hub_find(h, name, len);
+	if (other)
+		return hub_bot_of(h, other) ? HUB_NAME_BOT : HUB_NAME_TAKEN;
 	s->name = hub_name_alloc(name, len, &s->folded);
 	map_put(&h->names, s->folded, s);
 	s->state = SESSION_ACTIVE;
@@ -521,10 +527,26 @@ static int hub_name_session(struct hub *h, struct session *s, const char *name, 
 
 /* ---- bots ---- */
 
-int hub_register_bot(struct hub *h, struct session *s, const char *name, size_t len)
+int hub_register_bot(struct hub *h, struct session *s, const char *name, size_t len,
+		     const char *role, const char *hint)
 {
 	assert(s->state == SESSION_NAMING && !s->ops->face);
-	return hub_name_session(h, s, name, len);
+	int r = hub_name_session(h, s, name, len);
+	if (r != NAME_OK)
+		return r;
+	h->bots = xgrow(h->bots, &h->capbots, h->nbots + 1, sizeof(*h->bots));
+	h->bots[h->nbots++] = (struct hub_bot){.s = s, .role = role, .hint = hint};
+	return NAME_OK;
+}
+
+const struct hub_bot *hub_bot_of(const struct hub *h, const struct session *s)
+{
+	if (s->ops->face)
+		return NULL;
+	for (size_t i = 0; i < h->nbots; i++)
+		if (h->bots[i].s == s)
+			return &h->bots[i];
+	return NULL;
 }
 
 void hub_watch(struct hub *h, struct session *s)
@@ -532,8 +554,7 @@ void hub_watch(struct hub *h, struct session *s)
 	assert(s->state == SESSION_ACTIVE && !s->ops->face);
 	if (s->watching)
 		return;
-	h->watchers = xgrow(h->watchers, &h->capwatchers, h->nwatchers + 1, sizeof(*h->watchers));
-	h->watchers[h->nwatchers++] = s;
+	h->nwatchers++;
 	s->watching = true;
 }
 
@@ -582,6 +603,11 @@ void hub_nick(struct hub *h, struct session *s, const char *name, size_t len)
 		return;
 	}
 	struct session *other = hub_find(h, name, len);
+	const struct hub_bot *bot = other ? hub_bot_of(h, other) : NULL;
+	if (bot) {
+		hub_error(h, s, T_NAME_BOT, other->name, bot->role);
+		return;
+	}
 	if (other && other != s) {
 		hub_error(h, s, T_NICK_TAKEN, (int)len, name);
 		return;
@@ -771,4 +797,10 @@ void hub_who(struct hub *h, struct session *s, const char *name, size_t len)
 	hub_info(h, s, "%s", line.data);
 	buf_free(&line);
 	free(list);
+	/* Bots that hear every room are in none, yet they are there to talk to: name them too. */
+	for (size_t i = 0; i < h->nbots; i++) {
+		const struct hub_bot *b = &h->bots[i];
+		if (b->s->watching && hub_room_index(b->s, r) < 0)
+			hub_info(h, s, T_BOT_LINE, b->s->name, b->role, b->hint);
+	}
 }

@@ -124,6 +124,14 @@ struct room {
 	bool permanent;       /* the lobby is never removed */
 };
 
+/* A named bot as people see it: `role` says what it is ("the assistant"), `hint` how to use it;
+ * both are the bot's (static or outliving its session) and shown with its name. */
+struct hub_bot {
+	struct session *s;
+	const char *role;
+	const char *hint;
+};
+
 struct hub_config {
 	const char *server_name; /* shown in the greeting, e.g. the host name */
 	const char *lobby;       /* the room everyone starts in, "#lobby" */
@@ -148,8 +156,9 @@ struct hub {
 	struct buf scratch;      /* encoding */
 	struct buf text;         /* formatting replies */
 	uint64_t encodes;        /* frames encoded so far (observability, tests) */
-	struct session **watchers; /* bots that hear every room (hub_watch) */
-	size_t nwatchers, capwatchers;
+	struct hub_bot *bots;    /* every named bot, in registration order */
+	size_t nbots, capbots;
+	size_t nwatchers;        /* bots that hear every room (hub_watch) */
 	struct session *assistant; /* the AI assistant's bot session, or NULL */
 	unsigned fanning;        /* fan-outs in progress (re-entrancy guard for bots) */
 };
@@ -171,8 +180,9 @@ void hub_close(struct hub *h, struct session *s, const char *reason);
 void hub_quit(struct hub *h, struct session *s, const char *reason, size_t len);
 
 /* Names s (it must be SESSION_NAMING) and puts it in the lobby. Returns NAME_OK (as int 0) or a
- * reason from hub/name.h, or HUB_NAME_TAKEN; the caller tells the user. */
-enum { HUB_NAME_TAKEN = 100 };
+ * reason from hub/name.h, or HUB_NAME_TAKEN (someone has it), or HUB_NAME_BOT (a bot has it); the
+ * caller tells the user. */
+enum { HUB_NAME_TAKEN = 100, HUB_NAME_BOT };
 int hub_register(struct hub *h, struct session *s, const char *name, size_t len);
 void hub_nick(struct hub *h, struct session *s, const char *name, size_t len);
 void hub_say(struct hub *h, struct session *s, const char *text, size_t len);
@@ -201,11 +211,17 @@ struct room *hub_current(const struct session *s);
 /* Stops all news to others (closing sessions now is silent): the server is shutting down. */
 void hub_stop(struct hub *h);
 
+/* The named bot behind s, or NULL for a person. */
+const struct hub_bot *hub_bot_of(const struct hub *h, const struct session *s);
+
 /* ---- bots ----
  * A bot session (ops->face == NULL) is opened with hub_open like any other, but is admitted at
  * once and does not count against --max-clients or in "people online". hub_register_bot names it
- * without joining the lobby: a bot is in no room, and speaks in rooms with hub_bot_say. */
-int hub_register_bot(struct hub *h, struct session *s, const char *name, size_t len);
+ * without joining the lobby: a bot is in no room, and speaks in rooms with hub_bot_say. `role` and
+ * `hint` (see struct hub_bot) must outlive the session; /who shows them, and a person who asks
+ * for the bot's name is told whose it is. */
+int hub_register_bot(struct hub *h, struct session *s, const char *name, size_t len,
+		     const char *role, const char *hint);
 /* s (a named bot) hears every SAY and ACTION in every room, and every QUIT and NICK. */
 void hub_watch(struct hub *h, struct session *s);
 /* Makes s (a named bot) the assistant that /ask and /forget reach; hub_close clears it. */

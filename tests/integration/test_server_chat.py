@@ -14,6 +14,9 @@ from harness import esc, rx  # noqa: E402
 SAY = rx(r"\[(#[^\]]+)\] ([^ ]+?): (.*)")
 
 
+BOT = '* Bot: gpt (the assistant; ask it with "gpt: question")'
+
+
 class FanOut(harness.TestCase):
     def fan_out(self, n, per_client):
         srv = self.server()
@@ -183,6 +186,7 @@ class Rooms(harness.TestCase):
         zoe, ana, Bob = srv.users("zoe", "ana", "Bob")
         ana.send("/who")
         ana.expect("* #lobby (3): ana Bob zoe")  # sorted case-insensitively
+        ana.expect(BOT)  # the assistant, in no room, is named where people look for members
         ana.send("/join #dev")
         ana.expect("* You joined #dev (1 member).")
         zoe.send("/join #Art")
@@ -197,8 +201,10 @@ class Rooms(harness.TestCase):
         ana.expect("*   #lobby (3)")
         Bob.send("/WHO #DEV")  # commands and rooms are case-insensitive
         Bob.expect("* #dev (2): ana zoe")
+        Bob.expect(BOT)
         Bob.send("/who dev")
         Bob.expect("* #dev (2): ana zoe")
+        Bob.expect(BOT)
         Bob.send("/who #nope")
         Bob.expect("! No such room: #nope")
 
@@ -216,7 +222,7 @@ class Rooms(harness.TestCase):
             self.assertLessEqual(len(more.group(0).encode()), 402)
             listed += more.group(1).split()
         self.assertEqual(listed, sorted(names))
-        self.assertEqual(c.sync(), [])
+        self.assertEqual(c.sync(), [BOT])
 
     def test_max_rooms(self):
         srv = self.server("--max-rooms", "3")

@@ -77,6 +77,23 @@ class Queue(harness.TestCase):
         second.expect(harness.PROMPT)
         second.register("second", greeting=False)
 
+    def test_greeting_counts_everyone_online_named_or_not(self):
+        srv = self.server("--max-clients", "2")
+        (ana,) = srv.users("ana")
+        naming = srv.client(label="naming")  # admitted, still choosing a name: online too
+        naming.expect(harness.GREETING)
+        naming.expect(harness.PROMPT)
+        w = queued(srv, "w", 1)
+        ana.send("/quit")
+        ana.expect("* Bye.")
+        w.expect(rx(r"\* charlad \S+ on .+\. 1 person online\."))
+        w.expect(harness.PROMPT)
+        naming.register("zoe", greeting=False)
+        w.register("wes", greeting=False)
+        later = srv.client(label="later")
+        self.assertEqual(later.expect(rx(r"\* The server is full\. .*|\* charlad .*")).group(0),
+                         FULL % 1)
+
     def test_commands_while_queued_run_after_admission(self):
         srv = self.server("--max-clients", "1")
         (ana,) = srv.users("ana")

@@ -20,6 +20,9 @@ def udp_port(srv, host=r"127\.0\.0\.1"):
     return int(re.search(r":(\d+) \(udp\)", line).group(1))
 
 
+# /who names the assistant after the members (it is in no room).
+BOT = '* Bot: gpt (the assistant; ask it with "gpt: question")'
+
 class UdpCase(harness.TestCase):
     def peer(self, srv, label="peer", host="127.0.0.1"):
         p = Peer(udp_port(srv, re.escape(host) if ":" not in host else r"\[::1\]"), host=host,
@@ -51,6 +54,7 @@ class Chat(UdpCase):
         ana.expect("[pm] bob: shh")
         bob.send("/who")
         self.assertEqual(bob.readline(), "* #lobby (2): ana bob")
+        self.assertEqual(bob.readline(), BOT)
         bob.send("/nick beto")
         self.assertEqual(bob.readline(), "* You are now known as beto.")
         ana.expect("-- bob is now known as beto")
@@ -213,6 +217,7 @@ class Amplification(UdpCase):
                 # socket; in chunks, so that no burst overflows its receive buffer.
                 good.send("/who")
                 self.assertEqual(good.readline(), "* #lobby (1): good")
+                self.assertEqual(good.readline(), BOT)
         got = src.drain()
         self.assertLessEqual(src.recv_bytes, src.sent_bytes)
         self.assertTrue(got, "a source that sends long enough datagrams is answered")
@@ -301,6 +306,7 @@ class SoftState(UdpCase):
         self.assertEqual(bob.readline(), "HELLO?")
         ana.send("/who #lobby")
         ana.expect("* #lobby (1): ana")
+        ana.expect(BOT)
         # What it sends now is answered with HELLO? (no longer than what it sent).
         bob.send("¿sigo aquí?")
         self.assertEqual(bob.recv(), b"HELLO?\n")
@@ -320,6 +326,7 @@ class SoftState(UdpCase):
             bob.silent(0.2)  # keepalives are not answered
         ana.send("/who")
         ana.expect("* #lobby (2): ana bob")
+        ana.expect(BOT)
         bob.send("sigo")
         ana.expect("[#lobby] bob: sigo")
 

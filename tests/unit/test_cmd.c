@@ -311,17 +311,23 @@ static void clear_all(struct fixture *fx)
 static void t_greeting(void **state)
 {
 	struct fixture *fx = *state;
+	/* Everyone admitted is online, whether named yet or not: the fixture admitted four. */
 	cmd_greet(&fx->hub, &fx->ses[0].s, "9.9");
-	assert_string_equal(seen(fx, 0), "* charlad 9.9 on testhost. 0 people online.\n" ASK);
+	assert_string_equal(seen(fx, 0), "* charlad 9.9 on testhost. 3 people online.\n" ASK);
 	assert_string_equal(say(fx, 0, "ana"),
 			    "* Welcome, ana! You are in #lobby with 0 others. Type /help for commands.\n");
 	cmd_greet(&fx->hub, &fx->ses[1].s, "9.9");
-	assert_string_equal(seen(fx, 1), "* charlad 9.9 on testhost. 1 person online.\n" ASK);
+	assert_string_equal(seen(fx, 1), "* charlad 9.9 on testhost. 3 people online.\n" ASK);
 	assert_string_equal(say(fx, 1, "  luis \t"),
 			    "* Welcome, luis! You are in #lobby with 1 other. Type /help for commands.\n");
 	assert_string_equal(seen(fx, 0), "[#lobby] -- luis joined\n");
+	hub_close(&fx->hub, &fx->ses[3].s, "gone");
 	cmd_greet(&fx->hub, &fx->ses[2].s, "9.9");
 	assert_string_equal(seen(fx, 2), "* charlad 9.9 on testhost. 2 people online.\n" ASK);
+	hub_close(&fx->hub, &fx->ses[0].s, "gone");
+	hub_close(&fx->hub, &fx->ses[1].s, "gone");
+	cmd_greet(&fx->hub, &fx->ses[2].s, "9.9");
+	assert_string_equal(seen(fx, 2), "* charlad 9.9 on testhost. 0 people online.\n" ASK);
 }
 
 static void t_naming_phase(void **state)
@@ -495,17 +501,27 @@ static void t_bot(void **state)
 	buf_init(&bot.log);
 	hub_session_init(&bot.s, &tbot_ops, &bot);
 	assert_int_equal(hub_open(&fx->hub, &bot.s), HUB_OPEN_ADMITTED);
-	assert_int_equal(hub_register_bot(&fx->hub, &bot.s, "ANA", 3), HUB_NAME_TAKEN);
-	assert_int_equal(hub_register_bot(&fx->hub, &bot.s, "gpt", 3), NAME_OK);
+	assert_int_equal(hub_register_bot(&fx->hub, &bot.s, "ANA", 3, "a bot", "hint"),
+			 HUB_NAME_TAKEN);
+	assert_int_equal(hub_register_bot(&fx->hub, &bot.s, "gpt", 3, "the assistant",
+					  "ask it with \"gpt: question\""),
+			 NAME_OK);
 	hub_watch(&fx->hub, &bot.s);
 	hub_set_assistant(&fx->hub, &bot.s);
 	/* A bot is in no room and is not one of the people online. */
 	assert_int_equal(bot.s.nrooms, 0);
 	cmd_greet(&fx->hub, &fx->ses[1].s, "9.9");
-	assert_string_equal(seen(fx, 1), "* charlad 9.9 on testhost. 1 person online.\n" ASK);
+	assert_string_equal(seen(fx, 1), "* charlad 9.9 on testhost. 3 people online.\n" ASK);
 	say(fx, 1, "luis");
 	assert_string_equal(botlog(&bot), ""); /* joins are not for watchers */
-	assert_non_null(strstr(say(fx, 0, "/help"), "/ask QUESTION"));
+	const char *help = say(fx, 0, "/help");
+	assert_non_null(strstr(help, "/ask QUESTION"));
+	assert_non_null(strstr(help, "\n*   gpt: QUESTION    ask the assistant; everyone in the room "
+				     "sees the answer\n"));
+	/* People look for members with /who: the bot is named there, though in no room. */
+	assert_string_equal(say(fx, 0, "/who"),
+			    "* #lobby (2): ana luis\n"
+			    "* Bot: gpt (the assistant; ask it with \"gpt: question\")\n");
 	clear_all(fx);
 
 	/* It hears every room once, and private messages; users cannot take its name. */
@@ -514,7 +530,10 @@ static void t_bot(void **state)
 	say(fx, 0, "/join #dev");
 	say(fx, 0, "en dev");
 	assert_string_equal(say(fx, 0, "/msg GPT secret"), "");
-	assert_string_equal(say(fx, 1, "/nick gpt"), "! The name gpt is taken; pick another.\n");
+	assert_string_equal(say(fx, 1, "/nick GPT"),
+			    "! The name gpt is taken by the assistant; pick another.\n");
+	assert_string_equal(say(fx, 2, "Gpt"),
+			    "! The name gpt is taken by the assistant; pick another.\n" ASK);
 	assert_string_equal(botlog(&bot), "SAY #lobby ana - hola\n"
 					  "ACTION #lobby ana - waves\n"
 					  "SAY #dev ana - en dev\n"
