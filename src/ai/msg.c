@@ -10,9 +10,10 @@ static const char *const msg_table[MSG_COUNT] = {
 	[MSG_USAGE] = "ask me with \"{s}: question\", \"@{s} question\", \"/ask question\" or, "
 	              "privately, \"/msg {s} question\"; \"/forget\" clears what I remember of "
 	              "this conversation",
-	[MSG_NOT_CONFIGURED] = "the assistant is not configured: start charlad with --ai-key (or "
-	                       "OPENAI_API_KEY) for OpenAI, or --ai-base-url "
-	                       "http://127.0.0.1:11434/v1 --ai-model llama3.2 for a local Ollama",
+	[MSG_NOT_CONFIGURED] = "the assistant is not configured: start charlad with OPENAI_API_KEY set "
+	                       "in its environment (or --ai-key-file FILE) for OpenAI, or with "
+	                       "--ai-base-url http://127.0.0.1:11434/v1 --ai-model llama3.2 for a "
+	                       "local Ollama",
 	[MSG_EMPTY_QUESTION] = "ask me something: \"{s}: question\"",
 	[MSG_QUESTION_TOO_LONG] = "your question is too long for the assistant (at most {n} bytes)",
 	[MSG_QUEUED] = "the assistant is busy; your question is number {n} in the queue",
@@ -34,13 +35,17 @@ static const char *const msg_table[MSG_COUNT] = {
 	[MSG_FILTERED] = "the provider's content filter stopped the answer",
 	[MSG_EMPTY_ANSWER] = "the model gave an empty answer",
 	[MSG_SHUTDOWN] = "the server is stopping; your question was dropped",
+	[MSG_QUEUE_MOVED] = "your question is now number {n} in the queue",
+	[MSG_NOTHING_TO_FORGET] = "I remember nothing of this conversation yet",
+	[MSG_ROLE] = "the assistant",
+	[MSG_HINT] = "ask it with \"{s}: question\"",
 };
 
 /* The texts for API errors, by category. {c} is " (status code)", e.g. " (401 invalid_api_key)",
  * or nothing when neither is known; {m} is the provider's message, or the status's reason phrase
  * when it sent none. */
 static const char *const msg_errors[] = {
-	[CHAT_ERR_AUTH] = "the API key was rejected{c}: set OPENAI_API_KEY or --ai-key",
+	[CHAT_ERR_AUTH] = "the API key was rejected{c}: check OPENAI_API_KEY or --ai-key-file",
 	[CHAT_ERR_RATE_LIMIT] = "the API is rate limiting requests{c}; ask again later",
 	[CHAT_ERR_QUOTA] = "the API account has no quota left{c}: check its plan and billing",
 	[CHAT_ERR_BAD_REQUEST] = "the API refused the request{c}: {m}",

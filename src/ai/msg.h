@@ -33,13 +33,17 @@ enum msg_id {
 	MSG_FILTERED,           /* finish_reason "content_filter" */
 	MSG_EMPTY_ANSWER,       /* the model answered nothing */
 	MSG_SHUTDOWN,           /* the server stops: pending questions are dropped */
+	MSG_QUEUE_MOVED,        /* {n} = the asker's new place in the queue, which moved */
+	MSG_NOTHING_TO_FORGET,  /* /forget where the assistant remembers nothing yet */
+	MSG_ROLE,               /* what the bot is, after its name ("gpt (the assistant)") */
+	MSG_HINT,               /* {s} = the bot's name: how to ask it, in one short phrase */
 	MSG_COUNT
 };
 
 /* Appends the text of id, with {n} replaced by n and {s} by s (NULL is taken as ""). */
 void msg_append(struct buf *out, enum msg_id id, long n, const char *s);
 /* Appends the text for an API error, by category, e.g. "the API key was rejected (401
- * invalid_api_key): set OPENAI_API_KEY or --ai-key". The provider's message is quoted where it
+ * invalid_api_key): check OPENAI_API_KEY or --ai-key-file". The provider's message is quoted where it
  * helps (an unknown model, a server failure) and left out where it does not (a rejected key). */
 void msg_append_error(struct buf *out, const struct chat_error *e);
 

@@ -125,11 +125,56 @@ class Addressing(AiCase):
         ana, bob = srv.users("ana", "bob")
         ana.send("gpt: hola")
         bob.expect("[#lobby] ana: gpt: hola")
-        line = self.answer(bob, "ana")
+        # Only the asker is told, privately, and the safe ways to give a key come first.
+        line = ana.wait_for(rx(r"\[pm\] gpt: (.*)")).group(1)
         self.assertIn("not configured", line)
         self.assertIn("OPENAI_API_KEY", line)
+        self.assertIn("--ai-key-file", line)
+        self.assertNotIn("--ai-key ", line + " ")  # the flag that shows the key in `ps`
+        self.assertLess(line.index("OPENAI_API_KEY"), line.index("Ollama"))
         ana.send("/msg gpt hola")
         self.assertIn("not configured", ana.wait_for(rx(r"\[pm\] gpt: (.*)")).group(1))
+        # /forget has nothing to forget: the asker alone is told why.
+        ana.send("/forget")
+        self.assertIn("not configured", ana.wait_for(rx(r"\[pm\] gpt: (.*)")).group(1))
+        self.assertEqual(bob.sync(), [])
+
+    def test_the_assistant_is_shown_and_its_name_explained(self):
+        srv = self.server()
+        ana, bob = srv.users("ana", "bob")
+        ana.send("/who")
+        ana.expect("* #lobby (2): ana bob")
+        ana.expect('* Bot: gpt (the assistant; ask it with "gpt: question")')
+        ana.send("/nick GPT")
+        ana.expect("! The name gpt is taken by the assistant; pick another.")
+        c = srv.client(label="newcomer")
+        c.expect(harness.GREETING)
+        c.expect(harness.PROMPT)
+        c.send("gpt")
+        c.expect("! The name gpt is taken by the assistant; pick another.")
+        c.expect(harness.PROMPT)
+        self.assertIn("*   gpt: QUESTION    ask the assistant; everyone in the room sees the "
+                      "answer", self.help_lines(ana))
+        self.assertEqual(bob.sync(), [])
+        # With another name, that name is shown; without an assistant, no bot at all.
+        other = self.server("--ai-name", "profe")
+        zoe, = other.users("zoe")
+        zoe.send("/who")
+        zoe.expect("* #lobby (1): zoe")
+        zoe.expect('* Bot: profe (the assistant; ask it with "profe: question")')
+        none = self.server("--no-ai")
+        luis, = none.users("luis")
+        luis.send("/who")
+        luis.expect("* #lobby (1): luis")
+        self.assertEqual(luis.sync(), [])
+        self.assertEqual([l for l in self.help_lines(luis) if "QUESTION" in l], [])
+
+    def help_lines(self, c):
+        c.send("/help")
+        lines = [c.expect("* Commands:")]
+        while "//" not in lines[-1]:
+            lines.append(c.readline())
+        return lines
 
 
 class Streaming(AiCase):
@@ -225,6 +270,57 @@ class Limits(AiCase):
         fake.wait(held=1)
         fake.release()
         bob.expect("[pm] gpt: You said: bob: b")
+
+    def test_queued_askers_are_told_as_the_queue_moves(self):
+        fake = self.fake()
+        srv = self.ai_server(fake, "--ai-inflight", "1", "--ai-queue", "5")
+        ana, bob, zoe, eve = srv.users("ana", "bob", "zoe", "eve")
+        ana.send("/msg gpt a [[hold]]")
+        fake.wait(held=1)
+        for c, place in ((bob, 1), (zoe, 2), (eve, 3)):
+            c.send("/msg gpt %s [[hold]]" % c.label)
+            self.assertEqual(int(c.expect(QUEUED).group(1)), place)
+        # Ana's answer ends, Bob's starts: Zoe and Eve move up.
+        fake.release()
+        ana.expect("[pm] gpt: You said: ana: a")
+        zoe.expect("[pm] gpt: your question is now number 1 in the queue")
+        eve.expect("[pm] gpt: your question is now number 2 in the queue")
+        # A queued asker who leaves moves only those behind it.
+        zoe.close()
+        eve.expect("-- zoe quit (connection closed)")
+        eve.expect("[pm] gpt: your question is now number 1 in the queue")
+        self.assertEqual(bob.sync(), ["-- zoe quit (connection closed)"])  # running: not moved
+        fake.wait(held=1)
+        fake.release()
+        bob.expect("[pm] gpt: You said: bob: bob")
+        fake.wait(held=1)
+        fake.release()
+        eve.expect("[pm] gpt: You said: eve: eve")
+
+    def test_answers_in_one_room_never_interleave(self):
+        fake = self.fake()
+        srv = self.ai_server(fake, "--ai-inflight", "4")
+        ana, bob, zoe = srv.users("ana", "bob", "zoe")
+        ana.send("gpt: [[lines 4]] [[slow 150]]")
+        zoe.expect("[#lobby] ana: gpt: [[lines 4]] [[slow 150]]")
+        zoe.expect("[#lobby] gpt: ana: line 1")
+        # Bob asks while Ana's answer is still streaming; his answer is ready at once, and
+        # waits for hers to end.
+        bob.send("gpt: [[say rápido]]")
+        zoe.expect("[#lobby] bob: gpt: [[say rápido]]")
+        for i in (2, 3, 4):
+            zoe.expect("[#lobby] gpt: line %d" % i)
+        zoe.expect("[#lobby] gpt: bob: rápido")
+        # Answers in another room are not held up by this one.
+        zoe.send("/join #dev")
+        zoe.wait_for(rx(r"\* You joined #dev .*"))
+        ana.send("gpt: [[lines 3]] [[slow 300]]")
+        ana.wait_for("[#lobby] gpt: ana: line 1")
+        zoe.send("gpt: [[say en dev]]")
+        zoe.wait_for("[#dev] gpt: zoe: en dev")
+        ana.wait_for("[#lobby] gpt: line 3")
+        stats = fake.wait(completed=4)
+        self.assertEqual(stats["max_in_flight"], 2)
 
     def test_per_user_rate_limit(self):
         fake = self.fake()
@@ -327,6 +423,17 @@ class Memory(AiCase):
         self.assertEqual(users, ["user: ana: [[history]]"])
         self.assertEqual(n, 2)
 
+    def test_forget_with_nothing_to_forget_is_private(self):
+        fake = self.fake()
+        srv = self.ai_server(fake)
+        ana, bob = srv.users("ana", "bob")
+        ana.send("/forget")
+        ana.expect("[pm] gpt: I remember nothing of this conversation yet")
+        ana.send("/msg gpt /forget")
+        ana.expect("[pm] gpt: I remember nothing of this conversation yet")
+        self.assertEqual(bob.sync(), [])
+        self.assertEqual(fake.stats()["total"], 0)
+
     def test_budget_drops_the_oldest_and_private_memory_is_apart(self):
         fake = self.fake()
         srv = self.ai_server(fake, "--ai-memory", "60")
@@ -361,8 +468,8 @@ class Errors(AiCase):
 
     def test_401(self):
         self.assertEqual(self.ask("[[error 401]]"),
-                         "the API key was rejected (401 invalid_api_key): set OPENAI_API_KEY or "
-                         "--ai-key")
+                         "the API key was rejected (401 invalid_api_key): check OPENAI_API_KEY or "
+                         "--ai-key-file")
 
     def test_429_retried_after_retry_after_then_answered(self):
         self.ana.send("gpt: hola [[fail-first 1 429 retry-after=1]]")

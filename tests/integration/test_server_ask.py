@@ -99,10 +99,13 @@ class Ask(harness.TestCase):
         self.assertEqual(c.answer()[0], "You said: uno\n")
         c.ask("dos\r\n")
         self.assertEqual(c.answer()[0], "You said: dos\n")
+        # "salir" is answered with a goodbye, an answer like any other, then the end.
         c.ask("  SALIR ")
+        self.assertEqual(c.answer()[0], "Bye.\n")
         c.expect_eof()
         d = self.client(port)
         d.ask("salir", newline=True)
+        self.assertEqual(d.answer()[0], "Bye.\n")
         d.expect_eof()
         self.assertEqual(fake.stats()["total"], 2)
 

@@ -11,6 +11,7 @@
 #include "ai/wrap.h"
 #include "base/buf.h"
 #include "base/fold.h"
+#include "base/list.h"
 #include "base/log.h"
 #include "base/map.h"
 #include "base/utf8.h"
@@ -56,6 +57,26 @@ struct bucket {
 	uint64_t at_ms;
 };
 
+/* ---- the floor of a room ----
+ * Answers to one room go out one at a time, in the order their questions were accepted, so that
+ * two answers streaming at once never interleave. Each room answer holds a turn on its room's
+ * floor from acceptance to its end; only the first turn speaks as the model writes, the lines of
+ * the others are held (an answer is capped at max_answer bytes, so this is bounded) and said when
+ * their turn comes. A turn whose job ended before its turn came keeps its lines until then. */
+struct turn {
+	struct list_node node;      /* on its floor, in order */
+	struct floor *floor;
+	struct assistant_job *job;  /* NULL once the job has ended */
+	struct buf held;            /* lines not said yet, each ending in LF */
+	bool gone;                  /* the room is gone: nothing more to say */
+};
+
+struct floor {
+	char *key;                  /* the room's conversation key */
+	char *room;                 /* its name as written, for hub_bot_say */
+	struct list turns;
+};
+
 /* ---- jobs ---- */
 
 enum job_kind { JOB_ROOM, JOB_PRIVATE, JOB_FACE };
@@ -81,6 +102,7 @@ struct assistant_job {
 	const struct assistant_sink *sink;
 	void *ctx;
 	struct http_request *req;
+	struct turn *turn;  /* JOB_ROOM, once accepted */
 	char *body;
 	size_t body_len;
 	unsigned tries429, tries5xx;
@@ -135,6 +157,8 @@ struct assistant {
 	struct inbox *in_head, *in_tail;
 	struct jlist pending, queue, running;
 	struct map convs;
+	struct map floors;          /* room conversation key -> struct floor */
+	char *role, *hint;          /* how people see the bot (hub_register_bot) */
 	struct conv *lru_head, *lru_tail;
 	size_t nconvs;
 	struct map buckets;
@@ -195,8 +219,12 @@ static void jlist_unlink(struct assistant_job *j)
 	j->prev = j->next = NULL;
 }
 
+static void turn_release(struct assistant *a, struct turn *t);
+
 static void job_free(struct assistant_job *j)
 {
+	if (j->turn)
+		turn_release(j->a, j->turn);
 	jlist_unlink(j);
 	free(j->conv);
 	free(j->user);
@@ -313,11 +341,18 @@ static void conv_rekey(struct assistant *a, const char *from, const char *to)
 	map_put(&a->convs, c->key, c);
 }
 
-void assistant_forget(struct assistant *a, const char *conv)
+/* Forgets conversation `conv`; false if there was nothing to forget. */
+static bool conv_forget(struct assistant *a, const char *conv)
 {
 	struct conv *c = map_get(&a->convs, conv);
 	if (c)
 		conv_free(a, c);
+	return c != NULL;
+}
+
+void assistant_forget(struct assistant *a, const char *conv)
+{
+	conv_forget(a, conv);
 }
 
 /* ---- per-user rate limit: a token bucket of rate_per_min tokens, refilled continuously ---- */
@@ -401,6 +436,112 @@ static void bucket_rekey(struct assistant *a, const char *from, const char *to)
 	map_put(&a->buckets, b->key, b);
 }
 
+/* ---- the floor of a room ---- */
+
+static bool turn_is_first(const struct turn *t)
+{
+	return list_first(&t->floor->turns) == &t->node;
+}
+
+/* Says a room line for turn t now if it has the floor, else holds it. False: the room is gone. */
+static bool turn_say(struct assistant *a, struct turn *t, const char *line, size_t len)
+{
+	if (t->gone)
+		return false;
+	if (turn_is_first(t)) {
+		if (!hub_bot_say(a->hub, &a->sess, t->floor->room, line, len))
+			t->gone = true;
+	} else if (hub_find_room(a->hub, t->floor->room, strlen(t->floor->room))) {
+		buf_append(&t->held, line, len);
+		buf_putc(&t->held, '\n');
+	} else {
+		t->gone = true;
+	}
+	return !t->gone;
+}
+
+/* t has just got the floor: says what it held. */
+static void turn_speak_held(struct assistant *a, struct turn *t)
+{
+	const char *p = t->held.data;
+	const char *end = p + t->held.len;
+	while (p < end && !t->gone) {
+		const char *lf = memchr(p, '\n', (size_t)(end - p));
+		if (!hub_bot_say(a->hub, &a->sess, t->floor->room, p, (size_t)(lf - p)))
+			t->gone = true;
+		p = lf + 1;
+	}
+	buf_free(&t->held);
+}
+
+static void turn_free(struct turn *t)
+{
+	list_remove(&t->node);
+	buf_free(&t->held);
+	free(t);
+}
+
+/* A room job was accepted: it takes the last turn on its room's floor. */
+static void turn_take(struct assistant *a, struct assistant_job *j)
+{
+	struct floor *f = map_get(&a->floors, j->conv);
+	if (!f) {
+		f = xcalloc(1, sizeof(*f));
+		f->key = xstrdup(j->conv);
+		f->room = xstrdup(j->room);
+		list_init(&f->turns);
+		map_put(&a->floors, f->key, f);
+	}
+	struct turn *t = xcalloc(1, sizeof(*t));
+	t->floor = f;
+	t->job = j;
+	list_push_back(&f->turns, &t->node);
+	j->turn = t;
+}
+
+/* The job of turn t ends (or is dropped). If t had the floor, the next turns speak what they
+ * held, and those whose jobs ended already give way in turn. */
+static void turn_release(struct assistant *a, struct turn *t)
+{
+	struct floor *f = t->floor;
+	t->job->turn = NULL;
+	t->job = NULL;
+	if (!turn_is_first(t))
+		return;
+	turn_free(t);
+	struct list_node *n;
+	while ((n = list_first(&f->turns))) {
+		struct turn *next = list_entry(n, struct turn, node);
+		turn_speak_held(a, next);
+		if (next->job)
+			return;
+		turn_free(next);
+	}
+	map_del(&a->floors, f->key);
+	free(f->key);
+	free(f->room);
+	free(f);
+}
+
+static void floors_free(struct assistant *a)
+{
+	const char *k;
+	void *v;
+	for (size_t i = 0; map_next(&a->floors, &i, &k, &v);) {
+		struct floor *f = v;
+		list_each_safe(n, &f->turns) {
+			struct turn *t = list_entry(n, struct turn, node);
+			if (t->job)
+				t->job->turn = NULL;
+			turn_free(t);
+		}
+		free(f->key);
+		free(f->room);
+		free(f);
+	}
+	map_free(&a->floors);
+}
+
 /* ---- talking: every text goes through one of these ---- */
 
 /* One line of the answer (or a closing note) to where the job's answer goes. Chat jobs skip
@@ -420,7 +561,7 @@ static void job_say(struct assistant_job *j, const char *text, size_t len)
 			buf_printf(&line, "%s: ", j->name);
 		buf_append(&line, text, len);
 		j->said = true;
-		if (!hub_bot_say(a->hub, &a->sess, j->room, line.data, line.len))
+		if (!turn_say(a, j->turn, line.data, line.len))
 			j->gone = true;
 		buf_free(&line);
 		break;
@@ -910,10 +1051,30 @@ static void job_start(struct assistant_job *j)
 	job_attempt(j);
 }
 
+/* Tells every queued asker from j on its new place: the queue moved. O(queue), once per move. */
+static void assistant_queue_moved(struct assistant *a, struct assistant_job *from)
+{
+	if (a->stopping || !from)
+		return;
+	size_t pos = 1;
+	for (struct assistant_job *q = a->queue.head; q != from; q = q->next)
+		pos++;
+	for (struct assistant_job *q = from; q; q = q->next) {
+		buf_clear(&a->text);
+		msg_append(&a->text, MSG_QUEUE_MOVED, (long)pos++, NULL);
+		job_tell(q, a->text.data, a->text.len);
+	}
+}
+
 static void assistant_pump(struct assistant *a)
 {
-	while (!a->stopping && a->queue.head && a->running.n < a->cfg.inflight)
+	bool moved = false;
+	while (!a->stopping && a->queue.head && a->running.n < a->cfg.inflight) {
 		job_start(a->queue.head);
+		moved = true;
+	}
+	if (moved)
+		assistant_queue_moved(a, a->queue.head);
 }
 
 static void assistant_timer_cb(uv_timer_t *t)
@@ -933,7 +1094,8 @@ static void job_accept(struct assistant_job *j)
 {
 	struct assistant *a = j->a;
 	if (!a->configured) {
-		job_end_msg(j, MSG_NOT_CONFIGURED, 0, NULL);
+		/* Only the asker can do something about it (tell the operator): not the room. */
+		job_refuse(j, MSG_NOT_CONFIGURED, 0, NULL);
 		return;
 	}
 	if (!j->qlen) {
@@ -956,6 +1118,8 @@ static void job_accept(struct assistant_job *j)
 	bucket_take(a, j->user);
 	a->stats.asked++;
 	j->asked_ms = assistant_now(a);
+	if (j->kind == JOB_ROOM)
+		turn_take(a, j);
 	if (a->running.n < a->cfg.inflight) {
 		job_start(j);
 		return;
@@ -1001,9 +1165,12 @@ void assistant_cancel(struct assistant_job *j)
 		return;
 	}
 	bool was_running = j->list == &a->running;
+	struct assistant_job *behind = j->list == &a->queue ? j->next : NULL;
 	job_free(j);
 	if (was_running)
 		assistant_pump(a);
+	else
+		assistant_queue_moved(a, behind);
 }
 
 struct assistant_job *assistant_ask(struct assistant *a, const char *conv, const char *user,
@@ -1149,9 +1316,9 @@ static void assistant_private_text(struct assistant *a, struct inbox *in)
 	buf_clear(&a->text);
 	if (len == strlen(W_FORGET) && strncasecmp(t, W_FORGET, len) == 0) {
 		char *k = assistant_key("pm:", in->from, strlen(in->from));
-		assistant_forget(a, k);
+		bool forgot = conv_forget(a, k);
 		free(k);
-		msg_append(&a->text, MSG_FORGOT, 0, NULL);
+		msg_append(&a->text, forgot ? MSG_FORGOT : MSG_NOTHING_TO_FORGET, 0, NULL);
 	} else if (len == 0 || (len == strlen(W_HELP) && strncasecmp(t, W_HELP, len) == 0)) {
 		msg_append(&a->text, MSG_USAGE, 0, a->cfg.name);
 	} else {
@@ -1238,22 +1405,25 @@ static void assistant_handle(struct assistant *a, struct inbox *in)
 		free(to);
 		return;
 	}
-	case HUB_EV_FORGET:
+	case HUB_EV_FORGET: {
+		/* Only news that concerns everyone goes to the room: that its conversation was
+		 * forgotten. That there was nothing to forget, or nobody to forget it, is the
+		 * asker's alone. */
+		char *k = in->room ? assistant_key("room:", in->room, strlen(in->room))
+				   : assistant_key("pm:", in->from, strlen(in->from));
+		bool forgot = a->configured && conv_forget(a, k);
+		free(k);
 		buf_clear(&a->text);
-		msg_append(&a->text, MSG_FORGOT, 0, NULL);
-		if (in->room) {
-			char *k = assistant_key("room:", in->room, strlen(in->room));
-			assistant_forget(a, k);
-			free(k);
+		msg_append(&a->text, !a->configured ? MSG_NOT_CONFIGURED
+				     : forgot       ? MSG_FORGOT
+						    : MSG_NOTHING_TO_FORGET, 0, NULL);
+		if (forgot && in->room)
 			hub_bot_say(a->hub, &a->sess, in->room, a->text.data, a->text.len);
-		} else {
-			char *k = assistant_key("pm:", in->from, strlen(in->from));
-			assistant_forget(a, k);
-			free(k);
+		else
 			hub_private(a->hub, &a->sess, in->from, strlen(in->from), a->text.data,
 				    a->text.len, false);
-		}
 		return;
+	}
 	default:
 		return;
 	}
@@ -1329,6 +1499,7 @@ struct assistant *assistant_new(uv_loop_t *loop, struct hub *hub, const struct a
 	a->log = log;
 	uint64_t seed = uv_hrtime();
 	map_init(&a->convs, seed);
+	map_init(&a->floors, seed * 17 + 3);
 	map_init(&a->buckets, seed * 31 + 7);
 	size_t nl = strlen(cfg->name);
 	a->folded_name = assistant_key("", cfg->name, nl);
@@ -1358,7 +1529,13 @@ struct assistant *assistant_new(uv_loop_t *loop, struct hub *hub, const struct a
 
 	hub_session_init(&a->sess, &assistant_ops, a);
 	hub_open(hub, &a->sess);
-	int r = hub_register_bot(hub, &a->sess, cfg->name, nl);
+	struct buf t = BUF_INIT;
+	msg_append(&t, MSG_ROLE, 0, NULL);
+	a->role = t.data;
+	buf_init(&t);
+	msg_append(&t, MSG_HINT, 0, cfg->name);
+	a->hint = t.data;
+	int r = hub_register_bot(hub, &a->sess, cfg->name, nl, a->role, a->hint);
 	if (r != 0) {
 		snprintf(err, errlen, "cannot name the assistant '%s' (see --ai-name)", cfg->name);
 		hub_close(hub, &a->sess, "");
@@ -1445,6 +1622,7 @@ void assistant_free(struct assistant *a)
 {
 	if (!a)
 		return;
+	floors_free(a); /* first: a job that ends here must not pass the floor on */
 	struct jlist *lists[] = {&a->running, &a->queue, &a->pending};
 	for (size_t k = 0; k < 3; k++)
 		while (lists[k]->head)
@@ -1457,6 +1635,8 @@ void assistant_free(struct assistant *a)
 	while (a->lru_head)
 		conv_free(a, a->lru_head);
 	map_free(&a->convs);
+	free(a->role);
+	free(a->hint);
 	const char *k;
 	void *v;
 	for (size_t i = 0; map_next(&a->buckets, &i, &k, &v);) {

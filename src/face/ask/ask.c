@@ -13,6 +13,9 @@
 
 /* The word that ends a session, as in the classroom client. */
 static const char W_QUIT[] = "salir";
+/* User-facing text of the ask port, in one place for translation. Like every answer, the
+ * goodbye ends with an empty line. */
+static const char T_BYE[] = "Bye.\n\n";
 
 struct ask_client {
 	struct conn *conn;
@@ -92,6 +95,7 @@ static bool ask_question(struct ask_client *ac, const char *q, size_t len)
 		return true;
 	if (len - i == strlen(W_QUIT) && strncasecmp(q + i, W_QUIT, len - i) == 0) {
 		log_debug(ac->af->log, "%s: salir", ac->conn->peer);
+		conn_send_str(ac->conn, T_BYE, sizeof(T_BYE) - 1);
 		conn_close_after_flush(ac->conn);
 		return false;
 	}
