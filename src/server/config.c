@@ -266,7 +266,10 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	optind = 1;
+	/* 0, not 1: getopt_long keeps its place inside a cluster of short options (-vq) between
+	 * calls, and only optind = 0 makes glibc (and musl and the BSDs) start afresh, so that a
+	 * second parse does not read the first one's argv. */
+	optind = 0;
 	opterr = 0;
 	int c;
 	int li = -1;
