@@ -1,7 +1,9 @@
 /* config: charlad's settings, their documented defaults, and command-line parsing.
  *
  * A config is a plain value filled by config_defaults and config_parse; strings point into argv,
- * which outlives it. Every limit the server enforces is here, with its flag. */
+ * which outlives it. Every limit the server enforces is here, with its flag. One table in
+ * config.c declares each flag (names, value, range, field, default, help), and the parsing, the
+ * defaults and --help are all read from it. */
 #ifndef CHARLA_SERVER_CONFIG_H
 #define CHARLA_SERVER_CONFIG_H
 
@@ -67,6 +69,9 @@ void config_defaults(struct config *cfg);
  * says why; exit 2). */
 int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen);
 void config_usage(FILE *out);
+/* The i-th long option's name (without "--"; aliases count), or NULL past the last: for tests
+ * that hold every option to be documented and tested. */
+const char *config_long_name(size_t i);
 /* Whether the assistant may talk to an API (it is on, and a URL, a key or a key file is given):
  * only then does charlad initialise libcurl (and with it TLS: about 2 MB of RSS). */
 bool config_ai_backend(const struct config *cfg);

@@ -555,15 +555,41 @@ static bool usage_names(const char *text, const char *name)
 	return false;
 }
 
+/* --help names every option of the table, and this test knows every one (so that a new option
+ * is neither undocumented nor untested); its lines fit an 80-column terminal. */
 static void t_help(void **state)
 {
 	(void)state;
 	char *text = usage_text();
 	assert_true(strncmp(text, "Usage: charlad", strlen("Usage: charlad")) == 0);
-	for (size_t i = 0; i < NKNOWN; i++) {
-		if (!usage_names(text, known[i]))
-			fail_msg("--help does not name --%s", known[i]);
+	size_t n = 0;
+	for (const char *name; (name = config_long_name(n)); n++) {
+		if (!usage_names(text, name))
+			fail_msg("--help does not name --%s", name);
+		bool tested = false;
+		for (size_t i = 0; i < NKNOWN && !tested; i++)
+			tested = strcmp(known[i], name) == 0;
+		if (!tested)
+			fail_msg("--%s has no test here", name);
 	}
+	assert_int_equal(n, NKNOWN);
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+		if (len >= 80)
+			fail_msg("a --help line of %zu characters: %.*s", len, (int)len, line);
+		for (size_t i = 0; i < len; i++) {
+			if ((unsigned char)line[i] < ' ')
+				fail_msg("a control character in --help: %.*s", (int)len, line);
+		}
+		line += len + (line[len] == '\n');
+	}
+	/* Defaults, ranges and choices come from the table. */
+	assert_non_null(strstr(text, "--max-line BYTES"));
+	assert_non_null(strstr(text, "(64 to 16M; default: 4K)"));
+	assert_non_null(strstr(text, "default: 0 = no limit"));
+	assert_non_null(strstr(text, "--udp ADDR:PORT|off"));
+	assert_non_null(strstr(text, "--ai-url, --ai-base-url URL"));
+	assert_non_null(strstr(text, "max_completion_tokens"));
 	free(text);
 }
 
