@@ -20,6 +20,7 @@ enum {
 	LONG_CODE = 256,      /* getopt_long's code for the long option i is LONG_CODE + i: past
 			       * every short letter, so that a code is a letter or an index */
 	NUMBER_TEXT = 32,     /* a 64-bit number in decimal, with a suffix */
+	SHORT_TEXT = sizeof("-x"),
 	USAGE_WIDTH = 80,     /* --help fits an 80-column terminal: at most 79 characters a line */
 	USAGE_INDENT = 30,    /* descriptions start in this column */
 	USAGE_GAP = 2,        /* spaces at least between an option and its description */
@@ -517,6 +518,17 @@ static const struct config_opt *config_find(int code)
 	return NULL;
 }
 
+/* The option getopt_long just refused, as written: a short one by its letter (inside a cluster
+ * such as -xv, argv[optind - 1] is some earlier argument), a long one as typed. */
+static const char *config_refused(char **argv, char buf[SHORT_TEXT])
+{
+	if (optopt > 0 && optopt < LONG_CODE) {
+		snprintf(buf, SHORT_TEXT, "-%c", optopt);
+		return buf;
+	}
+	return argv[optind - 1];
+}
+
 int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 {
 	struct option longopts[CONFIG_NLONG + 1];
@@ -529,14 +541,16 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 	opterr = 0;
 	int c;
 	int li = -1;
+	char letter[SHORT_TEXT];
 	while ((c = getopt_long(argc, argv, shortopts, longopts, &li)) != -1) {
 		if (c == ':') {
-			snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
+			snprintf(err, errlen, "option %s needs a value", config_refused(argv, letter));
 			return -1;
 		}
 		const struct config_opt *o = config_find(c);
 		if (!o) {
-			snprintf(err, errlen, "unknown option %s (see --help)", argv[optind - 1]);
+			snprintf(err, errlen, "unknown option %s (see --help)",
+				 config_refused(argv, letter));
 			return -1;
 		}
 		switch (config_read(cfg, o, optarg, err, errlen)) {

@@ -495,6 +495,11 @@ static void t_usage_errors(void **state)
 	FAILS("unknown option -x (see --help)", "-x");
 	FAILS("unknown option --max (see --help)", "--max", "5"); /* ambiguous */
 	FAILS("unknown option --ai-ma (see --help)", "--ai-ma", "5");
+	/* A short option is named by its letter, also inside a cluster. */
+	FAILS("unknown option -x (see --help)", "-xv");
+	FAILS("unknown option -x (see --help)", "-vx");
+	FAILS("unknown option -x (see --help)", "--verbose", "-qxv");
+	FAILS("option -l needs a value", "-vl");
 	FAILS("option --listen needs a value", "--listen");
 	FAILS("option -l needs a value", "-l");
 	FAILS("option --udp needs a value", "--udp");
