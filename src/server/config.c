@@ -101,6 +101,7 @@ struct config_opt {
 	long long value;    /* KIND_FLAG: what it stores */
 	long long def;      /* numbers and choices: the default */
 	const char *def_str; /* strings: the default, or NULL */
+	const char *env;     /* strings: an environment variable that comes before the default */
 	const struct config_choice *choices;
 	config_parse_fn *parse;
 	const char *section;  /* --help: a group starts here, under this heading ("": none) */
@@ -173,18 +174,19 @@ static const struct config_opt config_options[] = {
 	{.name = "ai-name", .kind = KIND_STRING, FIELD(ai_name), .def_str = "gpt", .metavar = "NAME",
 	 .help = "its name in the chat"},
 	{.name = "ai-url", .alias = "ai-base-url", .kind = KIND_CUSTOM, .parse = config_url,
-	 FIELD(ai_url), .metavar = "URL",
+	 FIELD(ai_url), .env = "OPENAI_BASE_URL", .metavar = "URL",
 	 .help = "the API's base URL, e.g. http://localhost:11434/v1 for Ollama; without URL and "
 		 "key the assistant only says how to configure it",
-	 .def_help = "$OPENAI_BASE_URL, else https://api.openai.com/v1 when a key is set"},
+	 .def_help = "https://api.openai.com/v1 when a key is set"},
 	{.name = "ai-key-file", .kind = KIND_STRING, FIELD(ai_key_file), .metavar = "PATH",
-	 .help = "read the API key from this file", .def_help = "$OPENAI_API_KEY"},
-	{.name = "ai-key", .kind = KIND_CUSTOM, .parse = config_key, FIELD(ai_key), .metavar = "KEY",
+	 .help = "read the API key from this file, which wins over --ai-key and its default"},
+	{.name = "ai-key", .kind = KIND_CUSTOM, .parse = config_key, FIELD(ai_key),
+	 .env = "OPENAI_API_KEY", .metavar = "KEY",
 	 .help = "the API key itself; other users of this machine may see it in `ps` until "
 		 "charlad starts: prefer OPENAI_API_KEY or --ai-key-file"},
 	{.name = "ai-model", .kind = KIND_CUSTOM, .parse = config_model, FIELD(ai_model),
-	 .def_str = "gpt-4o-mini", .metavar = "MODEL", .help = "the model that answers",
-	 .def_help = "$CHARLA_AI_MODEL, else gpt-4o-mini"},
+	 .def_str = "gpt-4o-mini", .env = "CHARLA_AI_MODEL", .metavar = "MODEL",
+	 .help = "the model that answers"},
 	{.name = "ai-system", .kind = KIND_STRING, FIELD(ai_system), .metavar = "PROMPT",
 	 .help = "the system prompt", .def_help = "a short one for a chat"},
 	{.name = "ai-max-tokens", .kind = KIND_NUMBER, FIELD(ai_max_tokens), .max = COUNT_MAX,
@@ -297,6 +299,16 @@ void config_defaults(struct config *cfg)
 			config_store_string(cfg, o, o->def_str);
 		else
 			config_store(cfg, o->offset, o->type, o->def);
+	}
+}
+
+void config_environment(struct config *cfg)
+{
+	for (size_t i = 0; i < CONFIG_NOPTS; i++) {
+		const struct config_opt *o = &config_options[i];
+		const char *v = o->env ? getenv(o->env) : NULL;
+		if (v && *v && o->type == FIELD_STRING)
+			config_store_string(cfg, o, v);
 	}
 }
 
@@ -674,7 +686,7 @@ static void usage_number(char *buf, size_t len, long long v, bool size)
 	snprintf(buf, len, "%lld", v);
 }
 
-/* The default as --help shows it, or NULL when there is none to show. */
+/* The default as --help shows it (after the environment variable, if any), or NULL. */
 static const char *usage_default(const struct config_opt *o, char *buf, size_t len)
 {
 	if (o->def_help)
@@ -730,12 +742,16 @@ static void usage_option(FILE *out, const struct config_opt *o)
 		sep = "; ";
 	}
 	const char *shown = usage_default(o, def, sizeof(def));
-	if (shown) {
-		usage_add(&d, "%sdefault:" USAGE_GLUE "%s", sep, shown);
+	if (o->env || shown) {
+		usage_add(&d, "%sdefault:" USAGE_GLUE, sep);
+		if (o->env)
+			usage_add(&d, "$%s%s", o->env, shown ? ", else " : "");
+		if (shown)
+			usage_add(&d, "%s", shown);
 		sep = "; ";
 	}
 	if (o->zero) {
-		if (shown && !o->def_help && o->def == 0)
+		if (shown == def && !o->env && o->def == 0)
 			usage_add(&d, USAGE_GLUE "=" USAGE_GLUE "%s", o->zero);
 		else
 			usage_add(&d, "%s0" USAGE_GLUE "=" USAGE_GLUE "%s", sep, o->zero);

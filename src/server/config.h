@@ -36,9 +36,8 @@ struct config {
 	unsigned keepalive_s;       /* 0: off */
 	int verbosity;              /* -1 quiet (errors only), 0 default (info), 1 debug */
 
-	/* The AI assistant (src/bridge/assistant). main.c fills ai_url, ai_key and ai_model from
-	 * the environment (OPENAI_BASE_URL, OPENAI_API_KEY, CHARLA_AI_MODEL) before config_parse, so
-	 * that parsing stays pure; flags override them. */
+	/* The AI assistant (src/bridge/assistant). config_environment fills ai_url, ai_key and
+	 * ai_model from OPENAI_BASE_URL, OPENAI_API_KEY and CHARLA_AI_MODEL; flags override them. */
 	bool ai_off;                /* --no-ai: no assistant at all */
 	const char *ai_name;
 	const char *ai_url;         /* NULL: https://api.openai.com/v1 if there is a key, else none */
@@ -65,6 +64,10 @@ struct config {
 };
 
 void config_defaults(struct config *cfg);
+/* Sets the options that have an environment variable (see --help) from it, where it is set and
+ * not empty: the variables users of the OpenAI SDKs already set. Call it between config_defaults
+ * and config_parse, so that flags override them; config_parse itself stays pure. */
+void config_environment(struct config *cfg);
 /* Returns 0 to run, 1 when --help or --version was printed (exit 0), -1 on a bad argument (err
  * says why; exit 2). */
 int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen);

@@ -37,6 +37,8 @@ static struct run {
 	char err[RUN_ERR];
 	int rc;
 } run;
+/* Whether run_parse applies the environment first, as main.c does. */
+static bool run_env;
 
 static void run_add(const char *arg)
 {
@@ -52,6 +54,8 @@ static int run_parse(const char *const *args)
 {
 	memset(&run, 0, sizeof(run));
 	config_defaults(&run.cfg);
+	if (run_env)
+		config_environment(&run.cfg);
 	run_add("charlad");
 	for (size_t i = 0; args[i]; i++)
 		run_add(args[i]);
@@ -463,6 +467,49 @@ static void t_cap_key(void **state)
 	fails_value("ai-cap-key", "max_tokens ");
 }
 
+static const char *const env_vars[] = {"OPENAI_BASE_URL", "OPENAI_API_KEY", "CHARLA_AI_MODEL"};
+
+static void env_set(const char *url, const char *key, const char *model)
+{
+	const char *values[] = {url, key, model};
+	for (size_t i = 0; i < sizeof(env_vars) / sizeof(env_vars[0]); i++) {
+		if (values[i])
+			setenv(env_vars[i], values[i], 1);
+		else
+			unsetenv(env_vars[i]);
+	}
+}
+
+/* The variables of the OpenAI SDKs (and ours for the model) come before the defaults, and the
+ * flags before them; an empty one is unset. */
+static void t_environment(void **state)
+{
+	(void)state;
+	env_set("http://env/v1", "sk-env", "env-model");
+	struct config c;
+	config_defaults(&c);
+	config_environment(&c);
+	assert_string_equal(c.ai_url, "http://env/v1");
+	assert_string_equal(c.ai_key, "sk-env");
+	assert_null(c.ai_key_arg); /* not in argv: nothing for main.c to wipe */
+	assert_string_equal(c.ai_model, "env-model");
+	run_env = true;
+	const struct config *r = OK("--ai-url", "https://flag", "--ai-key", "sk-flag", "--ai-model",
+				    "flag-model");
+	assert_string_equal(r->ai_url, "https://flag");
+	assert_string_equal(r->ai_key, "sk-flag");
+	assert_string_equal(r->ai_model, "flag-model");
+	assert_string_equal(OK("--no-ai")->ai_model, "env-model");
+	env_set("", "", "");
+	r = OK("-v");
+	assert_null(r->ai_url);
+	assert_null(r->ai_key);
+	assert_string_equal(r->ai_model, "gpt-4o-mini");
+	env_set(NULL, NULL, NULL);
+	assert_string_equal(OK("-v")->ai_model, "gpt-4o-mini");
+	run_env = false;
+}
+
 /* The checks made once every flag is read, in their order. */
 static void t_cross_checks(void **state)
 {
@@ -548,6 +595,21 @@ static char *usage_text(void)
 	return text;
 }
 
+/* Joins text's lines into one, each run of blanks a single space. */
+static void usage_join(char *text)
+{
+	char *out = text;
+	for (const char *p = text; *p; p++) {
+		if (*p == ' ' || *p == '\n') {
+			if (out > text && out[-1] != ' ')
+				*out++ = ' ';
+		} else {
+			*out++ = *p;
+		}
+	}
+	*out = '\0';
+}
+
 /* Whether text names --name as a whole word (so --udp is not found in --udp-idle). */
 static bool usage_names(const char *text, const char *name)
 {
@@ -588,13 +650,25 @@ static void t_help(void **state)
 		}
 		line += len + (line[len] == '\n');
 	}
-	/* Defaults, ranges and choices come from the table. */
-	assert_non_null(strstr(text, "--max-line BYTES"));
-	assert_non_null(strstr(text, "(64 to 16M; default: 4K)"));
-	assert_non_null(strstr(text, "default: 0 = no limit"));
-	assert_non_null(strstr(text, "--udp ADDR:PORT|off"));
-	assert_non_null(strstr(text, "--ai-url, --ai-base-url URL"));
-	assert_non_null(strstr(text, "max_completion_tokens"));
+	/* Defaults, ranges, choices and environment variables come from the table (looked for
+	 * with the lines joined, wherever they wrap). */
+	usage_join(text);
+	static const char *const shown[] = {
+		"--max-line BYTES longest line accepted (64 to 16M; default: 4K)",
+		"(0 to 10000000; default: 0 = no limit)",
+		"(0 to 86400; default: 60; 0 = none)",
+		"--udp ADDR:PORT|off",
+		"(repeatable, at most 16; default: off)",
+		"--ai-url, --ai-base-url URL",
+		"max_tokens for Ollama",
+		"or max_completion_tokens for newer OpenAI models (default: max_tokens)",
+		"(default: $OPENAI_API_KEY)",
+		"(default: $CHARLA_AI_MODEL, else gpt-4o-mini)",
+	};
+	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
+		if (!strstr(text, shown[i]))
+			fail_msg("--help does not say \"%s\"", shown[i]);
+	}
 	free(text);
 }
 
@@ -610,6 +684,7 @@ int main(void)
 		cmocka_unit_test(t_udp_off),
 		cmocka_unit_test(t_ai_rate),
 		cmocka_unit_test(t_cap_key),
+		cmocka_unit_test(t_environment),
 		cmocka_unit_test(t_cross_checks),
 		cmocka_unit_test(t_usage_errors),
 		cmocka_unit_test(t_help_and_version),
