@@ -128,7 +128,7 @@ static const struct config_opt config_options[] = {
 	 .metavar = "ADDR:PORT",
 	 .help = "listen here. Forms: 7777, *:7777, 127.0.0.1:7777, [::1]:7777, localhost:7777; "
 		 "port 0 picks a free port",
-	 .def_help = "port 7777 on every IPv4 and IPv6 address"},
+	 .def_help = "port " CONFIG_DEFAULT_PORT " on every IPv4 and IPv6 address"},
 	{.name = "udp", .kind = KIND_CUSTOM, .parse = config_udp, LIST(udp, nudp),
 	 .metavar = "ADDR:PORT|off", .help = "datagram chat here, forms as --listen; off: no UDP",
 	 .def_help = "each --listen address and port, over UDP"},

@@ -12,6 +12,9 @@
 #include <stdio.h>
 
 enum { CONFIG_MAX_LISTEN = 16 };
+/* Where charlad listens without --listen: this port on every IPv4 and IPv6 address. */
+#define CONFIG_DEFAULT_PORT "7777"
+#define CONFIG_DEFAULT_LISTEN "*:" CONFIG_DEFAULT_PORT
 
 struct config {
 	const char *listen[CONFIG_MAX_LISTEN];
