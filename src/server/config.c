@@ -15,6 +15,7 @@
 enum {
 	KIB = 1024,
 	MIB = 1024 * KIB,
+	GIB = 1024 * MIB,
 	DAY_S = 24 * 60 * 60,
 	COUNT_MAX = 10000000, /* ten million: past any machine, short of any overflow */
 	LONG_CODE = 256,      /* getopt_long's code for the long option i is LONG_CODE + i: past
@@ -477,7 +478,11 @@ static enum config_result config_model(struct config *cfg, const struct config_o
 static enum config_result config_help(struct config *cfg, const struct config_opt *o, char *arg,
 				      char *err, size_t errlen)
 {
-	(void)cfg, (void)o, (void)arg, (void)err, (void)errlen;
+	(void)cfg;
+	(void)o;
+	(void)arg;
+	(void)err;
+	(void)errlen;
 	config_usage(stdout);
 	return RESULT_STOP;
 }
@@ -485,7 +490,11 @@ static enum config_result config_help(struct config *cfg, const struct config_op
 static enum config_result config_version(struct config *cfg, const struct config_opt *o,
 					 char *arg, char *err, size_t errlen)
 {
-	(void)cfg, (void)o, (void)arg, (void)err, (void)errlen;
+	(void)cfg;
+	(void)o;
+	(void)arg;
+	(void)err;
+	(void)errlen;
 	printf("charlad %s\n", CHARLA_VERSION);
 	return RESULT_STOP;
 }
@@ -613,15 +622,15 @@ const char *config_long_name(size_t i)
 /* --help */
 
 /* Text assembled in a fixed buffer; what does not fit is cut, and the cut marked with "...". */
-struct usage_text {
+struct config_text {
 	char s[USAGE_TEXT];
 	size_t len;
 };
 
-static void usage_add(struct usage_text *t, const char *fmt, ...)
+static void config_text_add(struct config_text *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static void usage_add(struct usage_text *t, const char *fmt, ...)
+static void config_text_add(struct config_text *t, const char *fmt, ...)
 {
 	size_t room = sizeof(t->s) - t->len;
 	va_list ap;
@@ -639,7 +648,7 @@ static void usage_add(struct usage_text *t, const char *fmt, ...)
 /* Writes s word by word from column col, starting a new line at column indent before a word
  * that would pass the last column; a newline in s starts one too, and USAGE_GLUE is a space
  * inside a word. Ends the line. */
-static void usage_flow(FILE *out, const char *s, size_t col, size_t indent)
+static void config_flow(FILE *out, const char *s, size_t col, size_t indent)
 {
 	bool fresh = true; /* no word on this line yet */
 	while (*s) {
@@ -671,12 +680,12 @@ static void usage_flow(FILE *out, const char *s, size_t col, size_t indent)
 }
 
 /* A number as --help shows it: a size with the largest suffix that divides it exactly. */
-static void usage_number(char *buf, size_t len, long long v, bool size)
+static void config_number_text(char *buf, size_t len, long long v, bool size)
 {
 	static const struct {
 		char suffix;
 		long long unit;
-	} units[] = {{'G', 1024LL * MIB}, {'M', MIB}, {'K', KIB}};
+	} units[] = {{'G', GIB}, {'M', MIB}, {'K', KIB}};
 	for (size_t i = 0; size && v > 0 && i < CONFIG_LEN(units); i++) {
 		if (v % units[i].unit == 0) {
 			snprintf(buf, len, "%lld%c", v / units[i].unit, units[i].suffix);
@@ -687,7 +696,7 @@ static void usage_number(char *buf, size_t len, long long v, bool size)
 }
 
 /* The default as --help shows it (after the environment variable, if any), or NULL. */
-static const char *usage_default(const struct config_opt *o, char *buf, size_t len)
+static const char *config_default_text(const struct config_opt *o, char *buf, size_t len)
 {
 	if (o->def_help)
 		return o->def_help;
@@ -702,78 +711,78 @@ static const char *usage_default(const struct config_opt *o, char *buf, size_t l
 		}
 		return NULL;
 	}
-	usage_number(buf, len, o->def, o->kind == KIND_SIZE);
+	config_number_text(buf, len, o->def, o->kind == KIND_SIZE);
 	return buf;
 }
 
 /* One option: "  -l, --listen ADDR:PORT" and its description, with what the table knows (the
  * choices, how many of a list, the range, the default, what 0 means) added in parentheses. */
-static void usage_option(FILE *out, const struct config_opt *o)
+static void config_usage_option(FILE *out, const struct config_opt *o)
 {
-	struct usage_text left = {.len = 0};
+	struct config_text left = {.len = 0};
 	if (o->letter)
-		usage_add(&left, "  -%c, --%s", o->letter, o->name);
+		config_text_add(&left, "  -%c, --%s", o->letter, o->name);
 	else
-		usage_add(&left, "      --%s", o->name);
+		config_text_add(&left, "      --%s", o->name);
 	if (o->alias)
-		usage_add(&left, ", --%s", o->alias);
+		config_text_add(&left, ", --%s", o->alias);
 	if (config_takes_value(o))
-		usage_add(&left, " %s", o->metavar);
+		config_text_add(&left, " %s", o->metavar);
 	if (left.len + USAGE_GAP <= USAGE_INDENT)
 		fprintf(out, "%-*s", USAGE_INDENT, left.s);
 	else
 		fprintf(out, "%s\n%*s", left.s, USAGE_INDENT, "");
 
-	struct usage_text d = {.len = 0};
-	usage_add(&d, "%s", o->help);
+	struct config_text d = {.len = 0};
+	config_text_add(&d, "%s", o->help);
 	for (const struct config_choice *c = o->choices; c && c->word; c++)
-		usage_add(&d, "%s%s for %s", c == o->choices ? " " : c[1].word ? ", " : ", or ",
-			  c->word, c->help);
+		config_text_add(&d, "%s%s for %s",
+				c == o->choices ? " " : c[1].word ? ", " : ", or ", c->word, c->help);
 	const char *sep = " (";
 	if (o->capacity) {
-		usage_add(&d, "%srepeatable, at most %zu", sep, o->capacity);
+		config_text_add(&d, "%srepeatable, at most %zu", sep, o->capacity);
 		sep = "; ";
 	}
 	char lo[NUMBER_TEXT], hi[NUMBER_TEXT], def[NUMBER_TEXT];
 	if (o->max) {
-		usage_number(lo, sizeof(lo), o->min, o->kind == KIND_SIZE);
-		usage_number(hi, sizeof(hi), o->max, o->kind == KIND_SIZE);
-		usage_add(&d, "%s%s" USAGE_GLUE "to" USAGE_GLUE "%s", sep, lo, hi);
+		config_number_text(lo, sizeof(lo), o->min, o->kind == KIND_SIZE);
+		config_number_text(hi, sizeof(hi), o->max, o->kind == KIND_SIZE);
+		config_text_add(&d, "%s%s" USAGE_GLUE "to" USAGE_GLUE "%s", sep, lo, hi);
 		sep = "; ";
 	}
-	const char *shown = usage_default(o, def, sizeof(def));
+	const char *shown = config_default_text(o, def, sizeof(def));
 	if (o->env || shown) {
-		usage_add(&d, "%sdefault:" USAGE_GLUE, sep);
+		config_text_add(&d, "%sdefault:" USAGE_GLUE, sep);
 		if (o->env)
-			usage_add(&d, "$%s%s", o->env, shown ? ", else " : "");
+			config_text_add(&d, "$%s%s", o->env, shown ? ", else " : "");
 		if (shown)
-			usage_add(&d, "%s", shown);
+			config_text_add(&d, "%s", shown);
 		sep = "; ";
 	}
 	if (o->zero) {
 		if (shown == def && !o->env && o->def == 0)
-			usage_add(&d, USAGE_GLUE "=" USAGE_GLUE "%s", o->zero);
+			config_text_add(&d, USAGE_GLUE "=" USAGE_GLUE "%s", o->zero);
 		else
-			usage_add(&d, "%s0" USAGE_GLUE "=" USAGE_GLUE "%s", sep, o->zero);
+			config_text_add(&d, "%s0" USAGE_GLUE "=" USAGE_GLUE "%s", sep, o->zero);
 		sep = "; ";
 	}
 	if (sep[0] == ';')
-		usage_add(&d, ")");
-	usage_flow(out, d.s, USAGE_INDENT, USAGE_INDENT);
+		config_text_add(&d, ")");
+	config_flow(out, d.s, USAGE_INDENT, USAGE_INDENT);
 }
 
 void config_usage(FILE *out)
 {
-	usage_flow(out, T_USAGE_HEAD, 0, 0);
+	config_flow(out, T_USAGE_HEAD, 0, 0);
 	for (size_t i = 0; i < CONFIG_NOPTS; i++) {
 		const struct config_opt *o = &config_options[i];
 		if (o->section) {
 			fputc('\n', out);
 			if (o->section[0])
-				usage_flow(out, o->section, 0, 0);
+				config_flow(out, o->section, 0, 0);
 		}
-		usage_option(out, o);
+		config_usage_option(out, o);
 	}
 	fputc('\n', out);
-	usage_flow(out, T_USAGE_TAIL, 0, 0);
+	config_flow(out, T_USAGE_TAIL, 0, 0);
 }
