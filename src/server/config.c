@@ -2,7 +2,7 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,115 +10,307 @@
 #include "ai/chat.h"
 #include "net/addr.h"
 
-/* User-facing text of the command line, in one place for translation. */
-static const char T_USAGE[] =
+#define CONFIG_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+enum {
+	KIB = 1024,
+	MIB = 1024 * KIB,
+	GIB = 1024 * MIB,
+	DAY_S = 24 * 60 * 60,
+	COUNT_MAX = 10000000, /* ten million: past any machine, short of any overflow */
+	LONG_CODE = 256,      /* getopt_long's code for the long option i is LONG_CODE + i: past
+			       * every short letter, so that a code is a letter or an index */
+	NUMBER_TEXT = 32,     /* a 64-bit number in decimal, with a suffix */
+	SHORT_TEXT = sizeof("-x"),
+	USAGE_WIDTH = 80,     /* --help fits an 80-column terminal: at most 79 characters a line */
+	USAGE_INDENT = 30,    /* descriptions start in this column */
+	USAGE_GAP = 2,        /* spaces at least between an option and its description */
+	USAGE_TEXT = 1024,    /* one option's description, assembled before it is wrapped */
+};
+
+/* In --help text, a space that never breaks the line ("0 = none" stays together). */
+#define USAGE_GLUE "\x1f"
+
+/* How an option reads its value. */
+enum config_kind {
+	KIND_FLAG,   /* no value: stores .value */
+	KIND_NUMBER, /* a decimal number in [.min, .max] */
+	KIND_SIZE,   /* the same with an optional K, M or G suffix (powers of 1024), then B */
+	KIND_STRING, /* any text; the field points into argv */
+	KIND_CHOICE, /* one of the words of .choices; stores its value */
+	KIND_ADDRS,  /* an address spec checked by addr_parse, added to a list of at most .capacity */
+	KIND_CUSTOM, /* .parse reads the value */
+	KIND_ACTION, /* no value: .parse acts (prints --help) and parsing stops */
+};
+
+/* The C type of the field an option sets, read from the field itself by FIELD(), so that the
+ * table cannot disagree with struct config; FIELD_NONE (0) is an option that sets no field. */
+enum config_field {
+	FIELD_NONE,
+	FIELD_BOOL,
+	FIELD_INT,
+	FIELD_UINT,
+	FIELD_LONG,
+	FIELD_ULONG,
+	FIELD_ULLONG,
+	FIELD_STRING,
+};
+
+#define FIELD_TYPE(f)                                                                           \
+	_Generic(((struct config *)NULL)->f, bool: FIELD_BOOL, int: FIELD_INT,                  \
+		 unsigned: FIELD_UINT, long: FIELD_LONG, unsigned long: FIELD_ULONG,            \
+		 unsigned long long: FIELD_ULLONG, const char *: FIELD_STRING)
+/* The field an option sets. */
+#define FIELD(f) .offset = offsetof(struct config, f), .type = FIELD_TYPE(f)
+/* The array a list option appends to, and the field that counts its entries. */
+#define LIST(f, n)                                                                              \
+	.offset = offsetof(struct config, f),                                                   \
+	.capacity = CONFIG_LEN(((struct config *)NULL)->f),                                     \
+	.count = offsetof(struct config, n), .count_type = FIELD_TYPE(n)
+
+enum config_result {
+	RESULT_OK,
+	RESULT_BAD,  /* the value is wrong: "bad value 'X' for --NAME (see --help)" */
+	RESULT_ERR,  /* err says what is wrong */
+	RESULT_STOP, /* --help or --version was printed: exit 0 */
+};
+
+/* A word of a KIND_CHOICE option; the list ends with a NULL word. */
+struct config_choice {
+	const char *word;
+	int value;
+	const char *help; /* who uses it, for --help */
+};
+
+struct config_opt;
+/* A KIND_CUSTOM or KIND_ACTION option's reader; arg is NULL for an action. */
+typedef enum config_result config_parse_fn(struct config *cfg, const struct config_opt *o,
+					   char *arg, char *err, size_t errlen);
+
+/* One command-line option: how it is spelled, what it sets and how, its default and its help. */
+struct config_opt {
+	const char *name;  /* the long option, without "--" */
+	const char *alias; /* another long name for it, or NULL */
+	char letter;       /* the short option, or 0 */
+	enum config_kind kind;
+	size_t offset;     /* FIELD(): the field it sets (a list's array for LIST()) */
+	enum config_field type;
+	size_t capacity;   /* LIST(): the entries the array holds... */
+	size_t count;      /* ...and the field that counts them */
+	enum config_field count_type;
+	long long min, max; /* numbers: the range; max 0 when there is none */
+	long long value;    /* KIND_FLAG: what it stores */
+	long long def;      /* numbers and choices: the default */
+	const char *def_str; /* strings: the default, or NULL */
+	const char *env;     /* strings: an environment variable that comes before the default */
+	const struct config_choice *choices;
+	config_parse_fn *parse;
+	const char *section;  /* --help: a group starts here, under this heading ("": none) */
+	const char *metavar;  /* --help: what the value looks like */
+	const char *help;     /* --help: what the option does */
+	const char *def_help; /* --help: the default in words, where it is not a value above */
+	const char *zero;     /* --help: what 0 means, where it means something special */
+};
+
+static config_parse_fn config_help, config_key, config_model, config_rate, config_udp,
+	config_url, config_version;
+
+static const struct config_choice config_cap_keys[] = {
+	{"max_tokens", CHAT_CAP_MAX_TOKENS, "Ollama, llama.cpp, vLLM and older OpenAI models"},
+	{"max_completion_tokens", CHAT_CAP_MAX_COMPLETION_TOKENS, "newer OpenAI models"},
+	{NULL, 0, NULL},
+};
+
+/* Every option, in the order --help lists them; the user-facing text is here, in one place.
+ * A new option is a field in struct config, an entry here and a case in tests/unit/test_config.c
+ * (whose t_numbers also proves that each range fits its field). */
+static const struct config_opt config_options[] = {
+	{.name = "listen", .letter = 'l', .kind = KIND_ADDRS, LIST(listen, nlisten), .section = "",
+	 .metavar = "ADDR:PORT",
+	 .help = "listen here. Forms: 7777, *:7777, 127.0.0.1:7777, [::1]:7777, localhost:7777; "
+		 "port 0 picks a free port",
+	 .def_help = "port " CONFIG_DEFAULT_PORT " on every IPv4 and IPv6 address"},
+	{.name = "udp", .kind = KIND_CUSTOM, .parse = config_udp, LIST(udp, nudp),
+	 .metavar = "ADDR:PORT|off", .help = "datagram chat here, forms as --listen; off: no UDP",
+	 .def_help = "each --listen address and port, over UDP"},
+	{.name = "udp-idle", .kind = KIND_NUMBER, FIELD(udp_idle_s), .min = 1, .max = DAY_S,
+	 .def = 60, .metavar = "S", .help = "forget a UDP peer silent this long"},
+	{.name = "udp-rate", .kind = KIND_NUMBER, FIELD(udp_rate), .min = 1, .max = 1000000,
+	 .def = 20, .metavar = "N",
+	 .help = "datagrams a second per UDP source address, in bursts of 2N"},
+	{.name = "udp-max-peers", .kind = KIND_NUMBER, FIELD(udp_max_peers), .min = 1,
+	 .max = COUNT_MAX, .def = 10000, .metavar = "N", .help = "UDP peers registered at once"},
+	{.name = "server-name", .kind = KIND_STRING, FIELD(server_name), .metavar = "NAME",
+	 .help = "name shown in the greeting", .def_help = "the host name"},
+	{.name = "max-clients", .kind = KIND_NUMBER, FIELD(max_clients), .max = COUNT_MAX,
+	 .def = 0, .metavar = "N", .help = "clients admitted at once; others wait in a queue",
+	 .zero = "no limit"},
+	{.name = "max-queue", .kind = KIND_NUMBER, FIELD(max_queue), .max = COUNT_MAX,
+	 .def = 1000, .metavar = "N", .help = "connections that may wait in that queue"},
+	{.name = "max-line", .kind = KIND_SIZE, FIELD(max_line), .min = 64, .max = 16 * MIB,
+	 .def = 4096, .metavar = "BYTES", .help = "longest line accepted"},
+	{.name = "max-rooms", .kind = KIND_NUMBER, FIELD(max_rooms), .min = 1, .max = 1000,
+	 .def = 10, .metavar = "N", .help = "rooms one client may be in"},
+	{.name = "announce-max", .kind = KIND_NUMBER, FIELD(announce_max), .max = COUNT_MAX,
+	 .def = 1000, .metavar = "N",
+	 .help = "no join/part/quit news in rooms with more members", .zero = "always announce"},
+	{.name = "outq-hard", .kind = KIND_SIZE, FIELD(outq_hard), .max = UINT32_MAX, .def = MIB,
+	 .metavar = "BYTES", .help = "unsent output that disconnects a client at once",
+	 .zero = "no limit"},
+	{.name = "outq-soft", .kind = KIND_SIZE, FIELD(outq_soft), .max = UINT32_MAX,
+	 .def = 256 * KIB, .metavar = "BYTES",
+	 .help = "unsent output allowed only for --outq-soft-seconds", .zero = "no limit"},
+	{.name = "outq-soft-seconds", .kind = KIND_NUMBER, FIELD(outq_soft_s), .max = DAY_S,
+	 .def = 10, .metavar = "S", .help = "how long a client may stay past --outq-soft"},
+	{.name = "name-timeout", .kind = KIND_NUMBER, FIELD(name_timeout_s), .max = DAY_S,
+	 .def = 60, .metavar = "S", .help = "time to give a name", .zero = "none"},
+	{.name = "idle-timeout", .kind = KIND_NUMBER, FIELD(idle_timeout_s), .max = 30 * DAY_S,
+	 .def = 0, .metavar = "S", .help = "disconnect clients silent this long", .zero = "never"},
+	{.name = "keepalive", .kind = KIND_NUMBER, FIELD(keepalive_s), .max = DAY_S, .def = 60,
+	 .metavar = "S", .help = "TCP keepalive idle time", .zero = "off"},
+
+	{.name = "no-ai", .kind = KIND_FLAG, FIELD(ai_off), .value = true,
+	 .section = "The AI assistant (a chat member that answers through an OpenAI-compatible API):",
+	 .help = "no assistant at all"},
+	{.name = "ai-name", .kind = KIND_STRING, FIELD(ai_name), .def_str = "gpt", .metavar = "NAME",
+	 .help = "its name in the chat"},
+	{.name = "ai-url", .alias = "ai-base-url", .kind = KIND_CUSTOM, .parse = config_url,
+	 FIELD(ai_url), .env = "OPENAI_BASE_URL", .metavar = "URL",
+	 .help = "the API's base URL, e.g. http://localhost:11434/v1 for Ollama; without URL and "
+		 "key the assistant only says how to configure it",
+	 .def_help = "https://api.openai.com/v1 when a key is set"},
+	{.name = "ai-key-file", .kind = KIND_STRING, FIELD(ai_key_file), .metavar = "PATH",
+	 .help = "read the API key from this file, which wins over --ai-key and its default"},
+	{.name = "ai-key", .kind = KIND_CUSTOM, .parse = config_key, FIELD(ai_key),
+	 .env = "OPENAI_API_KEY", .metavar = "KEY",
+	 .help = "the API key itself; other users of this machine may see it in `ps` until "
+		 "charlad starts: prefer OPENAI_API_KEY or --ai-key-file"},
+	{.name = "ai-model", .kind = KIND_CUSTOM, .parse = config_model, FIELD(ai_model),
+	 .def_str = "gpt-4o-mini", .env = "CHARLA_AI_MODEL", .metavar = "MODEL",
+	 .help = "the model that answers"},
+	{.name = "ai-system", .kind = KIND_STRING, FIELD(ai_system), .metavar = "PROMPT",
+	 .help = "the system prompt", .def_help = "a short one for a chat"},
+	{.name = "ai-max-tokens", .kind = KIND_NUMBER, FIELD(ai_max_tokens), .max = COUNT_MAX,
+	 .def = 1024, .metavar = "N", .help = "the model's output cap", .zero = "none sent"},
+	{.name = "ai-cap-key", .kind = KIND_CHOICE, FIELD(ai_cap_key), .choices = config_cap_keys,
+	 .def = CHAT_CAP_MAX_TOKENS, .metavar = "KEY", .help = "the name the cap is sent under:"},
+	{.name = "ai-inflight", .kind = KIND_NUMBER, FIELD(ai_inflight), .min = 1, .max = 1000,
+	 .def = 4, .metavar = "N", .help = "requests to the API at once"},
+	{.name = "ai-queue", .kind = KIND_NUMBER, FIELD(ai_queue), .max = 100000, .def = 32,
+	 .metavar = "N", .help = "questions that may wait for one"},
+	{.name = "ai-rate", .kind = KIND_CUSTOM, .parse = config_rate, FIELD(ai_rate),
+	 .max = 100000, .def = 6, .metavar = "N[/min]", .help = "questions per user per minute",
+	 .zero = "no limit"},
+	{.name = "ai-max-question", .kind = KIND_SIZE, FIELD(ai_max_question), .min = 1,
+	 .max = 16 * MIB, .def = 2000, .metavar = "BYTES", .help = "longest question"},
+	{.name = "ai-max-answer", .kind = KIND_SIZE, FIELD(ai_max_answer), .max = 64 * MIB,
+	 .def = 8 * KIB, .metavar = "BYTES", .help = "longest answer; the rest is cut",
+	 .zero = "no cap"},
+	{.name = "ai-memory", .kind = KIND_SIZE, FIELD(ai_memory), .max = 64 * MIB, .def = 8 * KIB,
+	 .metavar = "BYTES",
+	 .help = "conversation remembered per room, private chat or ask connection",
+	 .zero = "none"},
+	{.name = "ai-connect-timeout", .kind = KIND_NUMBER, FIELD(ai_connect_s), .max = DAY_S,
+	 .def = 15, .metavar = "S", .help = "to connect to the API"},
+	{.name = "ai-first-byte-timeout", .kind = KIND_NUMBER, FIELD(ai_first_byte_s),
+	 .max = DAY_S, .def = 120, .metavar = "S",
+	 .help = "for the answer to start; local models may load slowly"},
+	{.name = "ai-stall-timeout", .kind = KIND_NUMBER, FIELD(ai_stall_s), .max = DAY_S,
+	 .def = 30, .metavar = "S", .help = "silence in the middle of an answer"},
+	{.name = "ai-timeout", .kind = KIND_NUMBER, FIELD(ai_total_s), .max = DAY_S, .def = 300,
+	 .metavar = "S", .help = "a whole answer"},
+	{.name = "ask-port", .kind = KIND_ADDRS, LIST(ask_listen, nask), .metavar = "[ADDR:]PORT",
+	 .help = "also serve the classroom GPT client's protocol here; the classroom used 8070",
+	 .def_help = "off"},
+	{.name = "ask-pause-ms", .kind = KIND_NUMBER, FIELD(ask_pause_ms), .min = 10, .max = 60000,
+	 .def = 300, .metavar = "MS",
+	 .help = "silence that ends a question sent without a newline"},
+
+	{.name = "verbose", .letter = 'v', .kind = KIND_FLAG, FIELD(verbosity), .value = 1,
+	 .section = "", .help = "log more (each connection)"},
+	{.name = "quiet", .letter = 'q', .kind = KIND_FLAG, FIELD(verbosity), .value = -1,
+	 .help = "log errors only"},
+	{.name = "help", .letter = 'h', .kind = KIND_ACTION, .parse = config_help,
+	 .help = "show this help"},
+	{.name = "version", .letter = 'V', .kind = KIND_ACTION, .parse = config_version,
+	 .help = "show the version"},
+};
+
+enum {
+	CONFIG_NOPTS = CONFIG_LEN(config_options),
+	CONFIG_NLONG = 2 * CONFIG_NOPTS,     /* a name and an alias each, at most */
+	CONFIG_NSHORT = 1 + 2 * CONFIG_NOPTS, /* ':', then a letter and ':' each, at most */
+};
+
+static const char T_USAGE_HEAD[] =
 	"Usage: charlad [OPTIONS]\n"
-	"The charla chat server: a line protocol on TCP (netcat-friendly) and in UDP datagrams,\n"
-	"with an AI assistant in the chat and an optional classroom ask port.\n"
-	"\n"
-	"  -l, --listen ADDR:PORT      listen here (repeatable); default: port 7777 on every IPv4\n"
-	"                              and IPv6 address. Forms: 7777, *:7777, 127.0.0.1:7777,\n"
-	"                              [::1]:7777, localhost:7777; port 0 picks a free port\n"
-	"      --udp ADDR:PORT|off     datagram chat here (repeatable; forms as --listen); default:\n"
-	"                              each --listen address and port, over UDP; off: no UDP\n"
-	"      --udp-idle S            forget a UDP peer silent this long (default: 60)\n"
-	"      --udp-rate N            datagrams a second per UDP source address, in bursts of\n"
-	"                              2N (default: 20)\n"
-	"      --udp-max-peers N       UDP peers registered at once (default: 10000)\n"
-	"      --server-name NAME      name shown in the greeting (default: the host name)\n"
-	"      --max-clients N         clients admitted at once; others wait in a queue\n"
-	"                              (default: 0, no limit)\n"
-	"      --max-queue N           connections that may wait in that queue (default: 1000)\n"
-	"      --max-line BYTES        longest line accepted (default: 4096)\n"
-	"      --max-rooms N           rooms one client may be in (default: 10)\n"
-	"      --announce-max N        no join/part/quit news in rooms with more members\n"
-	"                              (default: 1000; 0 = always announce)\n"
-	"      --outq-hard BYTES       unsent output that disconnects a client at once (default: 1M)\n"
-	"      --outq-soft BYTES       unsent output allowed only for a while (default: 256K)\n"
-	"      --outq-soft-seconds S   ...for this long (default: 10)\n"
-	"      --name-timeout S        time to give a name (default: 60; 0 = none)\n"
-	"      --idle-timeout S        disconnect clients silent this long (default: 0 = never)\n"
-	"      --keepalive S           TCP keepalive idle time (default: 60; 0 = off)\n"
-	"\n"
-	"The AI assistant (a chat member that answers through an OpenAI-compatible API):\n"
-	"      --no-ai                 no assistant at all\n"
-	"      --ai-name NAME          its name in the chat (default: gpt)\n"
-	"      --ai-url URL            the API's base URL (or --ai-base-url), e.g.\n"
-	"                              http://localhost:11434/v1 for Ollama\n"
-	"                              (default: $OPENAI_BASE_URL, else\n"
-	"                              https://api.openai.com/v1 when a key is set; without\n"
-	"                              URL and key the assistant only says how to configure it)\n"
-	"      --ai-key-file PATH      read the API key from this file (default: $OPENAI_API_KEY)\n"
-	"      --ai-key KEY            the API key itself; other users of this machine may see\n"
-	"                              it in `ps` until charlad starts: prefer OPENAI_API_KEY\n"
-	"                              or --ai-key-file\n"
-	"      --ai-model MODEL        (default: $CHARLA_AI_MODEL, else gpt-4o-mini)\n"
-	"      --ai-system PROMPT      the system prompt (default: a short one for a chat)\n"
-	"      --ai-max-tokens N       the model's output cap (default: 1024; 0 = none sent)\n"
-	"      --ai-cap-key KEY        max_tokens (Ollama, llama.cpp, vLLM, older OpenAI\n"
-	"                              models; default) or max_completion_tokens (newer OpenAI)\n"
-	"      --ai-inflight N         requests to the API at once (default: 4)\n"
-	"      --ai-queue N            questions that may wait for one (default: 32)\n"
-	"      --ai-rate N[/min]       questions per user per minute (default: 6; 0 = no limit)\n"
-	"      --ai-max-question BYTES longest question (default: 2000)\n"
-	"      --ai-max-answer BYTES   longest answer; the rest is cut (default: 8K)\n"
-	"      --ai-memory BYTES       conversation remembered per room, private chat or ask\n"
-	"                              connection (default: 8K; 0 = none)\n"
-	"      --ai-connect-timeout S  to connect to the API (default: 15)\n"
-	"      --ai-first-byte-timeout S  for the answer to start; local models may load\n"
-	"                              slowly (default: 120)\n"
-	"      --ai-stall-timeout S    silence in the middle of an answer (default: 30)\n"
-	"      --ai-timeout S          a whole answer (default: 300)\n"
-	"      --ask-port [ADDR:]PORT  also serve the classroom GPT client's protocol here\n"
-	"                              (repeatable; default: off; the classroom used 8070)\n"
-	"      --ask-pause-ms MS       silence that ends a question sent without a newline\n"
-	"                              (default: 300)\n"
-	"\n"
-	"  -v, --verbose               log more (each connection)\n"
-	"  -q, --quiet                 log errors only\n"
-	"  -h, --help                  show this help\n"
-	"  -V, --version               show the version\n"
-	"\n"
+	"The charla chat server: a line protocol on TCP (netcat-friendly) and in UDP datagrams, "
+	"with an AI assistant in the chat and an optional classroom ask port.";
+static const char T_USAGE_TAIL[] =
 	"Sizes take K, M or G suffixes (powers of 1024). Logs go to standard error.\n"
-	"SIGINT or SIGTERM stops the server, telling every client first.\n";
+	"SIGINT or SIGTERM stops the server, telling every client first.";
+
+static void *config_at(struct config *cfg, size_t offset)
+{
+	return (char *)cfg + offset;
+}
+
+static void config_store(struct config *cfg, size_t offset, enum config_field type, long long v)
+{
+	void *p = config_at(cfg, offset);
+	switch (type) {
+	case FIELD_NONE: break;
+	case FIELD_BOOL: *(bool *)p = v != 0; break;
+	case FIELD_INT: *(int *)p = (int)v; break;
+	case FIELD_UINT: *(unsigned *)p = (unsigned)v; break;
+	case FIELD_LONG: *(long *)p = (long)v; break;
+	case FIELD_ULONG: *(unsigned long *)p = (unsigned long)v; break;
+	case FIELD_ULLONG: *(unsigned long long *)p = (unsigned long long)v; break;
+	case FIELD_STRING: break;
+	}
+}
+
+static long long config_load(struct config *cfg, size_t offset, enum config_field type)
+{
+	const void *p = config_at(cfg, offset);
+	switch (type) {
+	case FIELD_BOOL: return *(const bool *)p;
+	case FIELD_INT: return *(const int *)p;
+	case FIELD_UINT: return *(const unsigned *)p;
+	case FIELD_LONG: return *(const long *)p;
+	case FIELD_ULONG: return (long long)*(const unsigned long *)p;
+	case FIELD_ULLONG: return (long long)*(const unsigned long long *)p;
+	case FIELD_NONE:
+	case FIELD_STRING: break;
+	}
+	return 0;
+}
+
+static void config_store_string(struct config *cfg, const struct config_opt *o, const char *s)
+{
+	*(const char **)config_at(cfg, o->offset) = s;
+}
 
 void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->max_line = 4096;
-	cfg->max_rooms = 10;
-	cfg->max_clients = 0;
-	cfg->max_queue = 1000;
-	cfg->announce_max = 1000;
-	cfg->outq_hard = 1024 * 1024;
-	cfg->outq_soft = 256 * 1024;
-	cfg->outq_soft_s = 10;
-	cfg->name_timeout_s = 60;
-	cfg->idle_timeout_s = 0;
-	cfg->keepalive_s = 60;
-	cfg->ai_name = "gpt";
-	cfg->ai_model = "gpt-4o-mini";
-	cfg->ai_max_tokens = 1024;
-	cfg->ai_cap_key = CHAT_CAP_MAX_TOKENS;
-	cfg->ai_inflight = 4;
-	cfg->ai_queue = 32;
-	cfg->ai_rate = 6;
-	cfg->ai_max_question = 2000;
-	cfg->ai_max_answer = 8 * 1024;
-	cfg->ai_memory = 8 * 1024;
-	cfg->ai_connect_s = 15;
-	cfg->ai_first_byte_s = 120;
-	cfg->ai_stall_s = 30;
-	cfg->ai_total_s = 300;
-	cfg->ask_pause_ms = 300;
-	cfg->udp_idle_s = 60;
-	cfg->udp_rate = 20;
-	cfg->udp_max_peers = 10000;
+	for (size_t i = 0; i < CONFIG_NOPTS; i++) {
+		const struct config_opt *o = &config_options[i];
+		if (o->type == FIELD_STRING)
+			config_store_string(cfg, o, o->def_str);
+		else
+			config_store(cfg, o->offset, o->type, o->def);
+	}
 }
 
-void config_usage(FILE *out)
+void config_environment(struct config *cfg)
 {
-	fputs(T_USAGE, out);
+	for (size_t i = 0; i < CONFIG_NOPTS; i++) {
+		const struct config_opt *o = &config_options[i];
+		const char *v = o->env ? getenv(o->env) : NULL;
+		if (v && *v && o->type == FIELD_STRING)
+			config_store_string(cfg, o, v);
+	}
 }
 
 bool config_ai_backend(const struct config *cfg)
@@ -159,319 +351,240 @@ static int config_number(const char *s, int sizes, uint64_t min, uint64_t max, u
 	return 0;
 }
 
-enum {
-	OPT_SERVER_NAME = 256,
-	OPT_UDP,
-	OPT_UDP_IDLE,
-	OPT_UDP_RATE,
-	OPT_UDP_MAX_PEERS,
-	OPT_MAX_CLIENTS,
-	OPT_MAX_QUEUE,
-	OPT_MAX_LINE,
-	OPT_MAX_ROOMS,
-	OPT_OUTQ_HARD,
-	OPT_OUTQ_SOFT,
-	OPT_OUTQ_SOFT_S,
-	OPT_NAME_TIMEOUT,
-	OPT_IDLE_TIMEOUT,
-	OPT_KEEPALIVE,
-	OPT_ANNOUNCE_MAX,
-	OPT_NO_AI,
-	OPT_AI_NAME,
-	OPT_AI_URL,
-	OPT_AI_KEY,
-	OPT_AI_KEY_FILE,
-	OPT_AI_MODEL,
-	OPT_AI_SYSTEM,
-	OPT_AI_MAX_TOKENS,
-	OPT_AI_CAP_KEY,
-	OPT_AI_INFLIGHT,
-	OPT_AI_QUEUE,
-	OPT_AI_RATE,
-	OPT_AI_MAX_QUESTION,
-	OPT_AI_MAX_ANSWER,
-	OPT_AI_MEMORY,
-	OPT_AI_CONNECT_TIMEOUT,
-	OPT_AI_FIRST_BYTE_TIMEOUT,
-	OPT_AI_STALL_TIMEOUT,
-	OPT_AI_TIMEOUT,
-	OPT_ASK_PORT,
-	OPT_ASK_PAUSE,
-};
-
-/* "N", "N/min" or "N/m": questions per minute. */
-static int config_rate(const char *s, unsigned *out)
+static enum config_result config_addrs(struct config *cfg, const struct config_opt *o,
+				       char *arg, char *err, size_t errlen)
 {
-	char num[32];
-	const char *slash = strchr(s, '/');
-	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	size_t n = (size_t)config_load(cfg, o->count, o->count_type);
+	if (n == o->capacity) {
+		snprintf(err, errlen, "at most %zu --%s addresses", o->capacity, o->name);
+		return RESULT_ERR;
+	}
+	/* Checked now, so that a typo is a usage error (exit 2), not a start-up one. */
+	struct sockaddr_storage tmp[ADDR_MAX_PER_SPEC];
+	if (addr_parse(arg, tmp, err, errlen) < 0)
+		return RESULT_ERR;
+	((const char **)config_at(cfg, o->offset))[n] = arg;
+	config_store(cfg, o->count, o->count_type, (long long)n + 1);
+	return RESULT_OK;
+}
+
+/* Reads one option's value (NULL for those that take none) into cfg. */
+static enum config_result config_read(struct config *cfg, const struct config_opt *o, char *arg,
+				      char *err, size_t errlen)
+{
+	uint64_t v;
+	switch (o->kind) {
+	case KIND_FLAG:
+		config_store(cfg, o->offset, o->type, o->value);
+		return RESULT_OK;
+	case KIND_NUMBER:
+	case KIND_SIZE:
+		if (config_number(arg, o->kind == KIND_SIZE, (uint64_t)o->min, (uint64_t)o->max, &v) < 0)
+			return RESULT_BAD;
+		config_store(cfg, o->offset, o->type, (long long)v);
+		return RESULT_OK;
+	case KIND_STRING:
+		config_store_string(cfg, o, arg);
+		return RESULT_OK;
+	case KIND_CHOICE:
+		for (const struct config_choice *c = o->choices; c->word; c++) {
+			if (strcmp(arg, c->word) == 0) {
+				config_store(cfg, o->offset, o->type, c->value);
+				return RESULT_OK;
+			}
+		}
+		return RESULT_BAD;
+	case KIND_ADDRS:
+		return config_addrs(cfg, o, arg, err, errlen);
+	case KIND_CUSTOM:
+	case KIND_ACTION:
+		return o->parse(cfg, o, arg, err, errlen);
+	}
+	return RESULT_BAD;
+}
+
+/* --udp off|ADDR:PORT: off is no UDP at all; an address is one more datagram listener. */
+static enum config_result config_udp(struct config *cfg, const struct config_opt *o, char *arg,
+				     char *err, size_t errlen)
+{
+	if (strcmp(arg, "off") == 0) {
+		cfg->udp_off = true;
+		return RESULT_OK;
+	}
+	return config_addrs(cfg, o, arg, err, errlen);
+}
+
+/* --ai-rate "N", "N/min" or "N/m": questions per minute. */
+static enum config_result config_rate(struct config *cfg, const struct config_opt *o, char *arg,
+				      char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	char num[NUMBER_TEXT];
+	const char *slash = strchr(arg, '/');
+	size_t n = slash ? (size_t)(slash - arg) : strlen(arg);
 	if (n == 0 || n >= sizeof(num))
-		return -1;
+		return RESULT_BAD;
 	if (slash && strcmp(slash, "/min") != 0 && strcmp(slash, "/m") != 0)
-		return -1;
-	memcpy(num, s, n);
+		return RESULT_BAD;
+	memcpy(num, arg, n);
 	num[n] = '\0';
 	uint64_t v;
-	if (config_number(num, 0, 0, 100000, &v) < 0)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
+	if (config_number(num, 0, (uint64_t)o->min, (uint64_t)o->max, &v) < 0)
+		return RESULT_BAD;
+	config_store(cfg, o->offset, o->type, (long long)v);
+	return RESULT_OK;
+}
+
+/* --ai-url: an http:// or https:// URL. */
+static enum config_result config_url(struct config *cfg, const struct config_opt *o, char *arg,
+				     char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	static const char *const schemes[] = {"http://", "https://"};
+	for (size_t i = 0; i < CONFIG_LEN(schemes); i++) {
+		if (strncmp(arg, schemes[i], strlen(schemes[i])) == 0) {
+			config_store_string(cfg, o, arg);
+			return RESULT_OK;
+		}
+	}
+	return RESULT_BAD;
+}
+
+/* --ai-key: the key, and its argv string, which main.c wipes once it holds a copy. */
+static enum config_result config_key(struct config *cfg, const struct config_opt *o, char *arg,
+				     char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	config_store_string(cfg, o, arg);
+	cfg->ai_key_arg = arg;
+	return RESULT_OK;
+}
+
+/* --ai-model: any name but the empty one. */
+static enum config_result config_model(struct config *cfg, const struct config_opt *o, char *arg,
+				       char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	if (!*arg)
+		return RESULT_BAD;
+	config_store_string(cfg, o, arg);
+	return RESULT_OK;
+}
+
+static enum config_result config_help(struct config *cfg, const struct config_opt *o, char *arg,
+				      char *err, size_t errlen)
+{
+	(void)cfg;
+	(void)o;
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	config_usage(stdout);
+	return RESULT_STOP;
+}
+
+static enum config_result config_version(struct config *cfg, const struct config_opt *o,
+					 char *arg, char *err, size_t errlen)
+{
+	(void)cfg;
+	(void)o;
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	printf("charlad %s\n", CHARLA_VERSION);
+	return RESULT_STOP;
+}
+
+static bool config_takes_value(const struct config_opt *o)
+{
+	return o->kind != KIND_FLAG && o->kind != KIND_ACTION;
+}
+
+/* getopt_long's view of the table: the long options (each alias with its option's code) and the
+ * short ones, after a ':' that tells a missing value from an unknown option. */
+static void config_getopt(struct option longopts[CONFIG_NLONG + 1],
+			  char shortopts[CONFIG_NSHORT + 1])
+{
+	size_t nl = 0, ns = 0;
+	shortopts[ns++] = ':';
+	for (size_t i = 0; i < CONFIG_NOPTS; i++) {
+		const struct config_opt *o = &config_options[i];
+		int has_arg = config_takes_value(o) ? required_argument : no_argument;
+		const char *names[] = {o->name, o->alias};
+		for (size_t k = 0; k < CONFIG_LEN(names) && names[k]; k++)
+			longopts[nl++] = (struct option){names[k], has_arg, NULL, LONG_CODE + (int)i};
+		if (o->letter) {
+			shortopts[ns++] = o->letter;
+			if (has_arg == required_argument)
+				shortopts[ns++] = ':';
+		}
+	}
+	longopts[nl] = (struct option){NULL, 0, NULL, 0};
+	shortopts[ns] = '\0';
+}
+
+/* The option behind one of getopt_long's codes, or NULL. */
+static const struct config_opt *config_find(int code)
+{
+	if (code >= LONG_CODE && code < LONG_CODE + CONFIG_NOPTS)
+		return &config_options[code - LONG_CODE];
+	for (size_t i = 0; i < CONFIG_NOPTS && code > 0; i++) {
+		if (config_options[i].letter == code)
+			return &config_options[i];
+	}
+	return NULL;
+}
+
+/* The option getopt_long just refused, as written: a short one by its letter (inside a cluster
+ * such as -xv, argv[optind - 1] is some earlier argument), a long one as typed. */
+static const char *config_refused(char **argv, char buf[SHORT_TEXT])
+{
+	if (optopt > 0 && optopt < LONG_CODE) {
+		snprintf(buf, SHORT_TEXT, "-%c", optopt);
+		return buf;
+	}
+	return argv[optind - 1];
 }
 
 int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 {
-	static const struct option opts[] = {
-		{"listen", required_argument, NULL, 'l'},
-		{"udp", required_argument, NULL, OPT_UDP},
-		{"udp-idle", required_argument, NULL, OPT_UDP_IDLE},
-		{"udp-rate", required_argument, NULL, OPT_UDP_RATE},
-		{"udp-max-peers", required_argument, NULL, OPT_UDP_MAX_PEERS},
-		{"server-name", required_argument, NULL, OPT_SERVER_NAME},
-		{"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
-		{"max-queue", required_argument, NULL, OPT_MAX_QUEUE},
-		{"max-line", required_argument, NULL, OPT_MAX_LINE},
-		{"max-rooms", required_argument, NULL, OPT_MAX_ROOMS},
-		{"outq-hard", required_argument, NULL, OPT_OUTQ_HARD},
-		{"outq-soft", required_argument, NULL, OPT_OUTQ_SOFT},
-		{"outq-soft-seconds", required_argument, NULL, OPT_OUTQ_SOFT_S},
-		{"name-timeout", required_argument, NULL, OPT_NAME_TIMEOUT},
-		{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
-		{"keepalive", required_argument, NULL, OPT_KEEPALIVE},
-		{"announce-max", required_argument, NULL, OPT_ANNOUNCE_MAX},
-		{"no-ai", no_argument, NULL, OPT_NO_AI},
-		{"ai-name", required_argument, NULL, OPT_AI_NAME},
-		{"ai-url", required_argument, NULL, OPT_AI_URL},
-		{"ai-base-url", required_argument, NULL, OPT_AI_URL},
-		{"ai-key", required_argument, NULL, OPT_AI_KEY},
-		{"ai-key-file", required_argument, NULL, OPT_AI_KEY_FILE},
-		{"ai-model", required_argument, NULL, OPT_AI_MODEL},
-		{"ai-system", required_argument, NULL, OPT_AI_SYSTEM},
-		{"ai-max-tokens", required_argument, NULL, OPT_AI_MAX_TOKENS},
-		{"ai-cap-key", required_argument, NULL, OPT_AI_CAP_KEY},
-		{"ai-inflight", required_argument, NULL, OPT_AI_INFLIGHT},
-		{"ai-queue", required_argument, NULL, OPT_AI_QUEUE},
-		{"ai-rate", required_argument, NULL, OPT_AI_RATE},
-		{"ai-max-question", required_argument, NULL, OPT_AI_MAX_QUESTION},
-		{"ai-max-answer", required_argument, NULL, OPT_AI_MAX_ANSWER},
-		{"ai-memory", required_argument, NULL, OPT_AI_MEMORY},
-		{"ai-connect-timeout", required_argument, NULL, OPT_AI_CONNECT_TIMEOUT},
-		{"ai-first-byte-timeout", required_argument, NULL, OPT_AI_FIRST_BYTE_TIMEOUT},
-		{"ai-stall-timeout", required_argument, NULL, OPT_AI_STALL_TIMEOUT},
-		{"ai-timeout", required_argument, NULL, OPT_AI_TIMEOUT},
-		{"ask-port", required_argument, NULL, OPT_ASK_PORT},
-		{"ask-pause-ms", required_argument, NULL, OPT_ASK_PAUSE},
-		{"verbose", no_argument, NULL, 'v'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	optind = 1;
+	struct option longopts[CONFIG_NLONG + 1];
+	char shortopts[CONFIG_NSHORT + 1];
+	config_getopt(longopts, shortopts);
+	/* 0, not 1: getopt_long keeps its place inside a cluster of short options (-vq) between
+	 * calls, and only optind = 0 makes glibc (and musl and the BSDs) start afresh, so that a
+	 * second parse does not read the first one's argv. */
+	optind = 0;
 	opterr = 0;
 	int c;
 	int li = -1;
-	while ((c = getopt_long(argc, argv, ":l:vqhV", opts, &li)) != -1) {
-		uint64_t v = 0;
-		const char *arg = optarg;
-		int bad = 0;
-		switch (c) {
-		case 'l':
-			if (cfg->nlisten == CONFIG_MAX_LISTEN) {
-				snprintf(err, errlen, "at most %d --listen addresses", CONFIG_MAX_LISTEN);
-				return -1;
-			}
-			/* Checked now, so that a typo is a usage error (exit 2), not a start-up one. */
-			struct sockaddr_storage tmp[ADDR_MAX_PER_SPEC];
-			if (addr_parse(arg, tmp, err, errlen) < 0)
-				return -1;
-			cfg->listen[cfg->nlisten++] = arg;
-			break;
-		case OPT_UDP:
-			if (strcmp(arg, "off") == 0) {
-				cfg->udp_off = true;
-				break;
-			}
-			if (cfg->nudp == CONFIG_MAX_LISTEN) {
-				snprintf(err, errlen, "at most %d --udp addresses", CONFIG_MAX_LISTEN);
-				return -1;
-			}
-			struct sockaddr_storage utmp[ADDR_MAX_PER_SPEC];
-			if (addr_parse(arg, utmp, err, errlen) < 0)
-				return -1;
-			cfg->udp[cfg->nudp++] = arg;
-			break;
-		case OPT_UDP_IDLE:
-			bad = config_number(arg, 0, 1, 86400, &v);
-			cfg->udp_idle_s = (unsigned)v;
-			break;
-		case OPT_UDP_RATE:
-			bad = config_number(arg, 0, 1, 1000000, &v);
-			cfg->udp_rate = (unsigned)v;
-			break;
-		case OPT_UDP_MAX_PEERS:
-			bad = config_number(arg, 0, 1, 10000000, &v);
-			cfg->udp_max_peers = v;
-			break;
-		case OPT_SERVER_NAME:
-			cfg->server_name = arg;
-			break;
-		case OPT_MAX_CLIENTS:
-			bad = config_number(arg, 0, 0, 10000000, &v);
-			cfg->max_clients = v;
-			break;
-		case OPT_MAX_QUEUE:
-			bad = config_number(arg, 0, 0, 10000000, &v);
-			cfg->max_queue = v;
-			break;
-		case OPT_MAX_LINE:
-			bad = config_number(arg, 1, 64, 16 * 1024 * 1024, &v);
-			cfg->max_line = v;
-			break;
-		case OPT_MAX_ROOMS:
-			bad = config_number(arg, 0, 1, 1000, &v);
-			cfg->max_rooms = v;
-			break;
-		case OPT_OUTQ_HARD:
-			bad = config_number(arg, 1, 0, UINT32_MAX, &v);
-			cfg->outq_hard = v;
-			break;
-		case OPT_OUTQ_SOFT:
-			bad = config_number(arg, 1, 0, UINT32_MAX, &v);
-			cfg->outq_soft = v;
-			break;
-		case OPT_OUTQ_SOFT_S:
-			bad = config_number(arg, 0, 0, 86400, &v);
-			cfg->outq_soft_s = (unsigned)v;
-			break;
-		case OPT_NAME_TIMEOUT:
-			bad = config_number(arg, 0, 0, 86400, &v);
-			cfg->name_timeout_s = (unsigned)v;
-			break;
-		case OPT_IDLE_TIMEOUT:
-			bad = config_number(arg, 0, 0, 30 * 86400, &v);
-			cfg->idle_timeout_s = (unsigned)v;
-			break;
-		case OPT_KEEPALIVE:
-			bad = config_number(arg, 0, 0, 86400, &v);
-			cfg->keepalive_s = (unsigned)v;
-			break;
-		case OPT_ANNOUNCE_MAX:
-			bad = config_number(arg, 0, 0, 10000000, &v);
-			cfg->announce_max = v;
-			break;
-		case OPT_NO_AI:
-			cfg->ai_off = true;
-			break;
-		case OPT_AI_NAME:
-			cfg->ai_name = arg;
-			break;
-		case OPT_AI_URL:
-			bad = strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0;
-			cfg->ai_url = arg;
-			break;
-		case OPT_AI_KEY:
-			cfg->ai_key = arg;
-			cfg->ai_key_arg = optarg;
-			break;
-		case OPT_AI_KEY_FILE:
-			cfg->ai_key_file = arg;
-			break;
-		case OPT_AI_MODEL:
-			bad = !*arg;
-			cfg->ai_model = arg;
-			break;
-		case OPT_AI_SYSTEM:
-			cfg->ai_system = arg;
-			break;
-		case OPT_AI_MAX_TOKENS:
-			bad = config_number(arg, 0, 0, 10000000, &v);
-			cfg->ai_max_tokens = (long)v;
-			break;
-		case OPT_AI_CAP_KEY:
-			if (!strcmp(arg, "max_tokens"))
-				cfg->ai_cap_key = CHAT_CAP_MAX_TOKENS;
-			else if (!strcmp(arg, "max_completion_tokens"))
-				cfg->ai_cap_key = CHAT_CAP_MAX_COMPLETION_TOKENS;
-			else
-				bad = 1;
-			break;
-		case OPT_AI_INFLIGHT:
-			bad = config_number(arg, 0, 1, 1000, &v);
-			cfg->ai_inflight = v;
-			break;
-		case OPT_AI_QUEUE:
-			bad = config_number(arg, 0, 0, 100000, &v);
-			cfg->ai_queue = v;
-			break;
-		case OPT_AI_RATE:
-			bad = config_rate(arg, &cfg->ai_rate);
-			break;
-		case OPT_AI_MAX_QUESTION:
-			bad = config_number(arg, 1, 1, 16 * 1024 * 1024, &v);
-			cfg->ai_max_question = v;
-			break;
-		case OPT_AI_MAX_ANSWER:
-			bad = config_number(arg, 1, 0, 64 * 1024 * 1024, &v);
-			cfg->ai_max_answer = v;
-			break;
-		case OPT_AI_MEMORY:
-			bad = config_number(arg, 1, 0, 64 * 1024 * 1024, &v);
-			cfg->ai_memory = v;
-			break;
-		case OPT_AI_CONNECT_TIMEOUT:
-			bad = config_number(arg, 0, 0, 86400, &v);
-			cfg->ai_connect_s = (unsigned)v;
-			break;
-		case OPT_AI_FIRST_BYTE_TIMEOUT:
-			bad = config_number(arg, 0, 0, 86400, &v);
-			cfg->ai_first_byte_s = (unsigned)v;
-			break;
-		case OPT_AI_STALL_TIMEOUT:
-			bad = config_number(arg, 0, 0, 86400, &v);
-			cfg->ai_stall_s = (unsigned)v;
-			break;
-		case OPT_AI_TIMEOUT:
-			bad = config_number(arg, 0, 0, 86400, &v);
-			cfg->ai_total_s = (unsigned)v;
-			break;
-		case OPT_ASK_PORT: {
-			if (cfg->nask == CONFIG_MAX_LISTEN) {
-				snprintf(err, errlen, "at most %d --ask-port addresses", CONFIG_MAX_LISTEN);
-				return -1;
-			}
-			struct sockaddr_storage ask_tmp[ADDR_MAX_PER_SPEC];
-			if (addr_parse(arg, ask_tmp, err, errlen) < 0)
-				return -1;
-			cfg->ask_listen[cfg->nask++] = arg;
-			break;
-		}
-		case OPT_ASK_PAUSE:
-			bad = config_number(arg, 0, 10, 60000, &v);
-			cfg->ask_pause_ms = (unsigned)v;
-			break;
-		case 'v':
-			cfg->verbosity = 1;
-			break;
-		case 'q':
-			cfg->verbosity = -1;
-			break;
-		case 'h':
-			config_usage(stdout);
-			return 1;
-		case 'V':
-			printf("charlad %s\n", CHARLA_VERSION);
-			return 1;
-		case ':':
-			snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
-			return -1;
-		default:
-			snprintf(err, errlen, "unknown option %s (see --help)", argv[optind - 1]);
+	char letter[SHORT_TEXT];
+	while ((c = getopt_long(argc, argv, shortopts, longopts, &li)) != -1) {
+		if (c == ':') {
+			snprintf(err, errlen, "option %s needs a value", config_refused(argv, letter));
 			return -1;
 		}
-		if (bad) {
-			snprintf(err, errlen, "bad value '%s' for --%s (see --help)", arg,
-				 li >= 0 ? opts[li].name : "?");
+		const struct config_opt *o = config_find(c);
+		if (!o) {
+			snprintf(err, errlen, "unknown option %s (see --help)",
+				 config_refused(argv, letter));
 			return -1;
+		}
+		switch (config_read(cfg, o, optarg, err, errlen)) {
+		case RESULT_OK:
+			break;
+		case RESULT_BAD:
+			snprintf(err, errlen, "bad value '%s' for --%s (see --help)", optarg,
+				 li >= 0 ? longopts[li].name : o->name);
+			return -1;
+		case RESULT_ERR:
+			return -1;
+		case RESULT_STOP:
+			return 1;
 		}
 		li = -1;
 	}
@@ -492,4 +605,184 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 		return -1;
 	}
 	return 0;
+}
+
+const char *config_long_name(size_t i)
+{
+	struct option longopts[CONFIG_NLONG + 1];
+	char shortopts[CONFIG_NSHORT + 1];
+	config_getopt(longopts, shortopts);
+	for (size_t k = 0; longopts[k].name; k++) {
+		if (k == i)
+			return longopts[k].name;
+	}
+	return NULL;
+}
+
+/* --help */
+
+/* Text assembled in a fixed buffer; what does not fit is cut, and the cut marked with "...". */
+struct config_text {
+	char s[USAGE_TEXT];
+	size_t len;
+};
+
+static void config_text_add(struct config_text *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void config_text_add(struct config_text *t, const char *fmt, ...)
+{
+	size_t room = sizeof(t->s) - t->len;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsnprintf(t->s + t->len, room, fmt, ap);
+	va_end(ap);
+	if (r < 0 || (size_t)r >= room) {
+		memcpy(t->s + sizeof(t->s) - sizeof("..."), "...", sizeof("..."));
+		t->len = sizeof(t->s) - 1;
+	} else {
+		t->len += (size_t)r;
+	}
+}
+
+/* Writes s word by word from column col, starting a new line at column indent before a word
+ * that would pass the last column; a newline in s starts one too, and USAGE_GLUE is a space
+ * inside a word. Ends the line. */
+static void config_flow(FILE *out, const char *s, size_t col, size_t indent)
+{
+	bool fresh = true; /* no word on this line yet */
+	while (*s) {
+		if (*s == ' ' || *s == '\n') {
+			if (*s++ == '\n') {
+				fprintf(out, "\n%*s", (int)indent, "");
+				col = indent;
+				fresh = true;
+			}
+			continue;
+		}
+		size_t n = strcspn(s, " \n");
+		if (!fresh && col + 1 + n >= USAGE_WIDTH) {
+			fprintf(out, "\n%*s", (int)indent, "");
+			col = indent;
+			fresh = true;
+		}
+		if (!fresh) {
+			fputc(' ', out);
+			col++;
+		}
+		for (size_t i = 0; i < n; i++)
+			fputc(s[i] == USAGE_GLUE[0] ? ' ' : s[i], out);
+		col += n;
+		fresh = false;
+		s += n;
+	}
+	fputc('\n', out);
+}
+
+/* A number as --help shows it: a size with the largest suffix that divides it exactly. */
+static void config_number_text(char *buf, size_t len, long long v, bool size)
+{
+	static const struct {
+		char suffix;
+		long long unit;
+	} units[] = {{'G', GIB}, {'M', MIB}, {'K', KIB}};
+	for (size_t i = 0; size && v > 0 && i < CONFIG_LEN(units); i++) {
+		if (v % units[i].unit == 0) {
+			snprintf(buf, len, "%lld%c", v / units[i].unit, units[i].suffix);
+			return;
+		}
+	}
+	snprintf(buf, len, "%lld", v);
+}
+
+/* The default as --help shows it (after the environment variable, if any), or NULL. */
+static const char *config_default_text(const struct config_opt *o, char *buf, size_t len)
+{
+	if (o->def_help)
+		return o->def_help;
+	if (o->kind == KIND_FLAG || o->kind == KIND_ACTION || o->type == FIELD_NONE)
+		return NULL;
+	if (o->type == FIELD_STRING)
+		return o->def_str;
+	if (o->choices) {
+		for (const struct config_choice *c = o->choices; c->word; c++) {
+			if (c->value == o->def)
+				return c->word;
+		}
+		return NULL;
+	}
+	config_number_text(buf, len, o->def, o->kind == KIND_SIZE);
+	return buf;
+}
+
+/* One option: "  -l, --listen ADDR:PORT" and its description, with what the table knows (the
+ * choices, how many of a list, the range, the default, what 0 means) added in parentheses. */
+static void config_usage_option(FILE *out, const struct config_opt *o)
+{
+	struct config_text left = {.len = 0};
+	if (o->letter)
+		config_text_add(&left, "  -%c, --%s", o->letter, o->name);
+	else
+		config_text_add(&left, "      --%s", o->name);
+	if (o->alias)
+		config_text_add(&left, ", --%s", o->alias);
+	if (config_takes_value(o))
+		config_text_add(&left, " %s", o->metavar);
+	if (left.len + USAGE_GAP <= USAGE_INDENT)
+		fprintf(out, "%-*s", USAGE_INDENT, left.s);
+	else
+		fprintf(out, "%s\n%*s", left.s, USAGE_INDENT, "");
+
+	struct config_text d = {.len = 0};
+	config_text_add(&d, "%s", o->help);
+	for (const struct config_choice *c = o->choices; c && c->word; c++)
+		config_text_add(&d, "%s%s for %s",
+				c == o->choices ? " " : c[1].word ? ", " : ", or ", c->word, c->help);
+	const char *sep = " (";
+	if (o->capacity) {
+		config_text_add(&d, "%srepeatable, at most %zu", sep, o->capacity);
+		sep = "; ";
+	}
+	char lo[NUMBER_TEXT], hi[NUMBER_TEXT], def[NUMBER_TEXT];
+	if (o->max) {
+		config_number_text(lo, sizeof(lo), o->min, o->kind == KIND_SIZE);
+		config_number_text(hi, sizeof(hi), o->max, o->kind == KIND_SIZE);
+		config_text_add(&d, "%s%s" USAGE_GLUE "to" USAGE_GLUE "%s", sep, lo, hi);
+		sep = "; ";
+	}
+	const char *shown = config_default_text(o, def, sizeof(def));
+	if (o->env || shown) {
+		config_text_add(&d, "%sdefault:" USAGE_GLUE, sep);
+		if (o->env)
+			config_text_add(&d, "$%s%s", o->env, shown ? ", else " : "");
+		if (shown)
+			config_text_add(&d, "%s", shown);
+		sep = "; ";
+	}
+	if (o->zero) {
+		if (shown == def && !o->env && o->def == 0)
+			config_text_add(&d, USAGE_GLUE "=" USAGE_GLUE "%s", o->zero);
+		else
+			config_text_add(&d, "%s0" USAGE_GLUE "=" USAGE_GLUE "%s", sep, o->zero);
+		sep = "; ";
+	}
+	if (sep[0] == ';')
+		config_text_add(&d, ")");
+	config_flow(out, d.s, USAGE_INDENT, USAGE_INDENT);
+}
+
+void config_usage(FILE *out)
+{
+	config_flow(out, T_USAGE_HEAD, 0, 0);
+	for (size_t i = 0; i < CONFIG_NOPTS; i++) {
+		const struct config_opt *o = &config_options[i];
+		if (o->section) {
+			fputc('\n', out);
+			if (o->section[0])
+				config_flow(out, o->section, 0, 0);
+		}
+		config_usage_option(out, o);
+	}
+	fputc('\n', out);
+	config_flow(out, T_USAGE_TAIL, 0, 0);
 }

@@ -1,7 +1,9 @@
 /* config: charlad's settings, their documented defaults, and command-line parsing.
  *
  * A config is a plain value filled by config_defaults and config_parse; strings point into argv,
- * which outlives it. Every limit the server enforces is here, with its flag. */
+ * which outlives it. Every limit the server enforces is here, with its flag. One table in
+ * config.c declares each flag (names, value, range, field, default, help), and the parsing, the
+ * defaults and --help are all read from it. */
 #ifndef CHARLA_SERVER_CONFIG_H
 #define CHARLA_SERVER_CONFIG_H
 
@@ -10,6 +12,9 @@
 #include <stdio.h>
 
 enum { CONFIG_MAX_LISTEN = 16 };
+/* Where charlad listens without --listen: this port on every IPv4 and IPv6 address. */
+#define CONFIG_DEFAULT_PORT "7777"
+#define CONFIG_DEFAULT_LISTEN "*:" CONFIG_DEFAULT_PORT
 
 struct config {
 	const char *listen[CONFIG_MAX_LISTEN];
@@ -34,9 +39,8 @@ struct config {
 	unsigned keepalive_s;       /* 0: off */
 	int verbosity;              /* -1 quiet (errors only), 0 default (info), 1 debug */
 
-	/* The AI assistant (src/bridge/assistant). main.c fills ai_url, ai_key and ai_model from
-	 * the environment (OPENAI_BASE_URL, OPENAI_API_KEY, CHARLA_AI_MODEL) before config_parse, so
-	 * that parsing stays pure; flags override them. */
+	/* The AI assistant (src/bridge/assistant). config_environment fills ai_url, ai_key and
+	 * ai_model from OPENAI_BASE_URL, OPENAI_API_KEY and CHARLA_AI_MODEL; flags override them. */
 	bool ai_off;                /* --no-ai: no assistant at all */
 	const char *ai_name;
 	const char *ai_url;         /* NULL: https://api.openai.com/v1 if there is a key, else none */
@@ -63,10 +67,17 @@ struct config {
 };
 
 void config_defaults(struct config *cfg);
+/* Sets the options that have an environment variable (see --help) from it, where it is set and
+ * not empty: the variables users of the OpenAI SDKs already set. Call it between config_defaults
+ * and config_parse, so that flags override them; config_parse itself stays pure. */
+void config_environment(struct config *cfg);
 /* Returns 0 to run, 1 when --help or --version was printed (exit 0), -1 on a bad argument (err
  * says why; exit 2). */
 int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen);
 void config_usage(FILE *out);
+/* The i-th long option's name (without "--"; aliases count), or NULL past the last: for tests
+ * that hold every option to be documented and tested. */
+const char *config_long_name(size_t i);
 /* Whether the assistant may talk to an API (it is on, and a URL, a key or a key file is given):
  * only then does charlad initialise libcurl (and with it TLS: about 2 MB of RSS). */
 bool config_ai_backend(const struct config *cfg);

@@ -26,14 +26,7 @@ int main(int argc, char **argv)
 	struct config cfg;
 	char err[512];
 	config_defaults(&cfg);
-	/* The variables users of the OpenAI SDKs already set; flags override them. Empty is unset. */
-	const char *env = getenv("OPENAI_BASE_URL");
-	cfg.ai_url = env && *env ? env : NULL;
-	env = getenv("OPENAI_API_KEY");
-	cfg.ai_key = env && *env ? env : NULL;
-	env = getenv("CHARLA_AI_MODEL");
-	if (env && *env)
-		cfg.ai_model = env;
+	config_environment(&cfg);
 	int r = config_parse(&cfg, argc, argv, err, sizeof(err));
 	if (r > 0)
 		return 0;

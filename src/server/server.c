@@ -197,7 +197,7 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 	line_face_init(&sv->line, &lc, &sv->hub, &sv->net, &sv->log);
 
 	if (cfg->nlisten == 0) {
-		if (line_face_listen(&sv->line, "*:7777", err, errlen) < 0)
+		if (line_face_listen(&sv->line, CONFIG_DEFAULT_LISTEN, err, errlen) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < cfg->nlisten; i++) {
