@@ -1,8 +1,8 @@
 #include "server/config.h"
+#include "server/config_opt.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,52 +10,15 @@
 #include "ai/chat.h"
 #include "net/addr.h"
 
-#define CONFIG_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
 enum {
-	KIB = 1024,
-	MIB = 1024 * KIB,
-	GIB = 1024 * MIB,
 	DAY_S = 24 * 60 * 60,
 	COUNT_MAX = 10000000, /* ten million: past any machine, short of any overflow */
 	LONG_CODE = 256,      /* getopt_long's code for the long option i is LONG_CODE + i: past
 			       * every short letter, so that a code is a letter or an index */
-	NUMBER_TEXT = 32,     /* a 64-bit number in decimal, with a suffix */
 	SHORT_TEXT = sizeof("-x"),
-	USAGE_WIDTH = 80,     /* --help fits an 80-column terminal: at most 79 characters a line */
-	USAGE_INDENT = 30,    /* descriptions start in this column */
-	USAGE_GAP = 2,        /* spaces at least between an option and its description */
-	USAGE_TEXT = 1024,    /* one option's description, assembled before it is wrapped */
 };
 
-/* In --help text, a space that never breaks the line ("0 = none" stays together). */
-#define USAGE_GLUE "\x1f"
-
-/* How an option reads its value. */
-enum config_kind {
-	KIND_FLAG,   /* no value: stores .value */
-	KIND_NUMBER, /* a decimal number in [.min, .max] */
-	KIND_SIZE,   /* the same with an optional K, M or G suffix (powers of 1024), then B */
-	KIND_STRING, /* any text; the field points into argv */
-	KIND_CHOICE, /* one of the words of .choices; stores its value */
-	KIND_ADDRS,  /* an address spec checked by addr_parse, added to a list of at most .capacity */
-	KIND_CUSTOM, /* .parse reads the value */
-	KIND_ACTION, /* no value: .parse acts (prints --help) and parsing stops */
-};
-
-/* The C type of the field an option sets, read from the field itself by FIELD(), so that the
- * table cannot disagree with struct config; FIELD_NONE (0) is an option that sets no field. */
-enum config_field {
-	FIELD_NONE,
-	FIELD_BOOL,
-	FIELD_INT,
-	FIELD_UINT,
-	FIELD_LONG,
-	FIELD_ULONG,
-	FIELD_ULLONG,
-	FIELD_STRING,
-};
-
+/* The C type of a field of struct config, as an enum config_field. */
 #define FIELD_TYPE(f)                                                                           \
 	_Generic(((struct config *)NULL)->f, bool: FIELD_BOOL, int: FIELD_INT,                  \
 		 unsigned: FIELD_UINT, long: FIELD_LONG, unsigned long: FIELD_ULONG,            \
@@ -67,50 +30,6 @@ enum config_field {
 	.offset = offsetof(struct config, f),                                                   \
 	.capacity = CONFIG_LEN(((struct config *)NULL)->f),                                     \
 	.count = offsetof(struct config, n), .count_type = FIELD_TYPE(n)
-
-enum config_result {
-	RESULT_OK,
-	RESULT_BAD,  /* the value is wrong: "bad value 'X' for --NAME (see --help)" */
-	RESULT_ERR,  /* err says what is wrong */
-	RESULT_STOP, /* --help or --version was printed: exit 0 */
-};
-
-/* A word of a KIND_CHOICE option; the list ends with a NULL word. */
-struct config_choice {
-	const char *word;
-	int value;
-	const char *help; /* who uses it, for --help */
-};
-
-struct config_opt;
-/* A KIND_CUSTOM or KIND_ACTION option's reader; arg is NULL for an action. */
-typedef enum config_result config_parse_fn(struct config *cfg, const struct config_opt *o,
-					   char *arg, char *err, size_t errlen);
-
-/* One command-line option: how it is spelled, what it sets and how, its default and its help. */
-struct config_opt {
-	const char *name;  /* the long option, without "--" */
-	const char *alias; /* another long name for it, or NULL */
-	char letter;       /* the short option, or 0 */
-	enum config_kind kind;
-	size_t offset;     /* FIELD(): the field it sets (a list's array for LIST()) */
-	enum config_field type;
-	size_t capacity;   /* LIST(): the entries the array holds... */
-	size_t count;      /* ...and the field that counts them */
-	enum config_field count_type;
-	long long min, max; /* numbers: the range; max 0 when there is none */
-	long long value;    /* KIND_FLAG: what it stores */
-	long long def;      /* numbers and choices: the default */
-	const char *def_str; /* strings: the default, or NULL */
-	const char *env;     /* strings: an environment variable that comes before the default */
-	const struct config_choice *choices;
-	config_parse_fn *parse;
-	const char *section;  /* --help: a group starts here, under this heading ("": none) */
-	const char *metavar;  /* --help: what the value looks like */
-	const char *help;     /* --help: what the option does */
-	const char *def_help; /* --help: the default in words, where it is not a value above */
-	const char *zero;     /* --help: what 0 means, where it means something special */
-};
 
 static config_parse_fn config_help, config_key, config_model, config_rate, config_udp,
 	config_url, config_version;
@@ -124,7 +43,7 @@ static const struct config_choice config_cap_keys[] = {
 /* Every option, in the order --help lists them; the user-facing text is here, in one place.
  * A new option is a field in struct config, an entry here and a case in tests/unit/test_config.c
  * (whose t_numbers also proves that each range fits its field). */
-static const struct config_opt config_options[] = {
+const struct config_opt config_options[] = {
 	{.name = "listen", .letter = 'l', .kind = KIND_ADDRS, LIST(listen, nlisten), .section = "",
 	 .metavar = "ADDR:PORT",
 	 .help = "listen here. Forms: 7777, *:7777, 127.0.0.1:7777, [::1]:7777, localhost:7777; "
@@ -236,19 +155,13 @@ static const struct config_opt config_options[] = {
 	 .help = "show the version"},
 };
 
+const size_t config_noptions = CONFIG_LEN(config_options);
+
 enum {
 	CONFIG_NOPTS = CONFIG_LEN(config_options),
 	CONFIG_NLONG = 2 * CONFIG_NOPTS,     /* a name and an alias each, at most */
 	CONFIG_NSHORT = 1 + 2 * CONFIG_NOPTS, /* ':', then a letter and ':' each, at most */
 };
-
-static const char T_USAGE_HEAD[] =
-	"Usage: charlad [OPTIONS]\n"
-	"The charla chat server: a line protocol on TCP (netcat-friendly) and in UDP datagrams, "
-	"with an AI assistant in the chat and an optional classroom ask port.";
-static const char T_USAGE_TAIL[] =
-	"Sizes take K, M or G suffixes (powers of 1024). Logs go to standard error.\n"
-	"SIGINT or SIGTERM stops the server, telling every client first.";
 
 static void *config_at(struct config *cfg, size_t offset)
 {
@@ -499,7 +412,7 @@ static enum config_result config_version(struct config *cfg, const struct config
 	return RESULT_STOP;
 }
 
-static bool config_takes_value(const struct config_opt *o)
+bool config_takes_value(const struct config_opt *o)
 {
 	return o->kind != KIND_FLAG && o->kind != KIND_ACTION;
 }
@@ -617,172 +530,4 @@ const char *config_long_name(size_t i)
 			return longopts[k].name;
 	}
 	return NULL;
-}
-
-/* --help */
-
-/* Text assembled in a fixed buffer; what does not fit is cut, and the cut marked with "...". */
-struct config_text {
-	char s[USAGE_TEXT];
-	size_t len;
-};
-
-static void config_text_add(struct config_text *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void config_text_add(struct config_text *t, const char *fmt, ...)
-{
-	size_t room = sizeof(t->s) - t->len;
-	va_list ap;
-	va_start(ap, fmt);
-	int r = vsnprintf(t->s + t->len, room, fmt, ap);
-	va_end(ap);
-	if (r < 0 || (size_t)r >= room) {
-		memcpy(t->s + sizeof(t->s) - sizeof("..."), "...", sizeof("..."));
-		t->len = sizeof(t->s) - 1;
-	} else {
-		t->len += (size_t)r;
-	}
-}
-
-/* Writes s word by word from column col, starting a new line at column indent before a word
- * that would pass the last column; a newline in s starts one too, and USAGE_GLUE is a space
- * inside a word. Ends the line. */
-static void config_flow(FILE *out, const char *s, size_t col, size_t indent)
-{
-	bool fresh = true; /* no word on this line yet */
-	while (*s) {
-		if (*s == ' ' || *s == '\n') {
-			if (*s++ == '\n') {
-				fprintf(out, "\n%*s", (int)indent, "");
-				col = indent;
-				fresh = true;
-			}
-			continue;
-		}
-		size_t n = strcspn(s, " \n");
-		if (!fresh && col + 1 + n >= USAGE_WIDTH) {
-			fprintf(out, "\n%*s", (int)indent, "");
-			col = indent;
-			fresh = true;
-		}
-		if (!fresh) {
-			fputc(' ', out);
-			col++;
-		}
-		for (size_t i = 0; i < n; i++)
-			fputc(s[i] == USAGE_GLUE[0] ? ' ' : s[i], out);
-		col += n;
-		fresh = false;
-		s += n;
-	}
-	fputc('\n', out);
-}
-
-/* A number as --help shows it: a size with the largest suffix that divides it exactly. */
-static void config_number_text(char *buf, size_t len, long long v, bool size)
-{
-	static const struct {
-		char suffix;
-		long long unit;
-	} units[] = {{'G', GIB}, {'M', MIB}, {'K', KIB}};
-	for (size_t i = 0; size && v > 0 && i < CONFIG_LEN(units); i++) {
-		if (v % units[i].unit == 0) {
-			snprintf(buf, len, "%lld%c", v / units[i].unit, units[i].suffix);
-			return;
-		}
-	}
-	snprintf(buf, len, "%lld", v);
-}
-
-/* The default as --help shows it (after the environment variable, if any), or NULL. */
-static const char *config_default_text(const struct config_opt *o, char *buf, size_t len)
-{
-	if (o->def_help)
-		return o->def_help;
-	if (o->kind == KIND_FLAG || o->kind == KIND_ACTION || o->type == FIELD_NONE)
-		return NULL;
-	if (o->type == FIELD_STRING)
-		return o->def_str;
-	if (o->choices) {
-		for (const struct config_choice *c = o->choices; c->word; c++) {
-			if (c->value == o->def)
-				return c->word;
-		}
-		return NULL;
-	}
-	config_number_text(buf, len, o->def, o->kind == KIND_SIZE);
-	return buf;
-}
-
-/* One option: "  -l, --listen ADDR:PORT" and its description, with what the table knows (the
- * choices, how many of a list, the range, the default, what 0 means) added in parentheses. */
-static void config_usage_option(FILE *out, const struct config_opt *o)
-{
-	struct config_text left = {.len = 0};
-	if (o->letter)
-		config_text_add(&left, "  -%c, --%s", o->letter, o->name);
-	else
-		config_text_add(&left, "      --%s", o->name);
-	if (o->alias)
-		config_text_add(&left, ", --%s", o->alias);
-	if (config_takes_value(o))
-		config_text_add(&left, " %s", o->metavar);
-	if (left.len + USAGE_GAP <= USAGE_INDENT)
-		fprintf(out, "%-*s", USAGE_INDENT, left.s);
-	else
-		fprintf(out, "%s\n%*s", left.s, USAGE_INDENT, "");
-
-	struct config_text d = {.len = 0};
-	config_text_add(&d, "%s", o->help);
-	for (const struct config_choice *c = o->choices; c && c->word; c++)
-		config_text_add(&d, "%s%s for %s",
-				c == o->choices ? " " : c[1].word ? ", " : ", or ", c->word, c->help);
-	const char *sep = " (";
-	if (o->capacity) {
-		config_text_add(&d, "%srepeatable, at most %zu", sep, o->capacity);
-		sep = "; ";
-	}
-	char lo[NUMBER_TEXT], hi[NUMBER_TEXT], def[NUMBER_TEXT];
-	if (o->max) {
-		config_number_text(lo, sizeof(lo), o->min, o->kind == KIND_SIZE);
-		config_number_text(hi, sizeof(hi), o->max, o->kind == KIND_SIZE);
-		config_text_add(&d, "%s%s" USAGE_GLUE "to" USAGE_GLUE "%s", sep, lo, hi);
-		sep = "; ";
-	}
-	const char *shown = config_default_text(o, def, sizeof(def));
-	if (o->env || shown) {
-		config_text_add(&d, "%sdefault:" USAGE_GLUE, sep);
-		if (o->env)
-			config_text_add(&d, "$%s%s", o->env, shown ? ", else " : "");
-		if (shown)
-			config_text_add(&d, "%s", shown);
-		sep = "; ";
-	}
-	if (o->zero) {
-		if (shown == def && !o->env && o->def == 0)
-			config_text_add(&d, USAGE_GLUE "=" USAGE_GLUE "%s", o->zero);
-		else
-			config_text_add(&d, "%s0" USAGE_GLUE "=" USAGE_GLUE "%s", sep, o->zero);
-		sep = "; ";
-	}
-	if (sep[0] == ';')
-		config_text_add(&d, ")");
-	config_flow(out, d.s, USAGE_INDENT, USAGE_INDENT);
-}
-
-void config_usage(FILE *out)
-{
-	config_flow(out, T_USAGE_HEAD, 0, 0);
-	for (size_t i = 0; i < CONFIG_NOPTS; i++) {
-		const struct config_opt *o = &config_options[i];
-		if (o->section) {
-			fputc('\n', out);
-			if (o->section[0])
-				config_flow(out, o->section, 0, 0);
-		}
-		config_usage_option(out, o);
-	}
-	fputc('\n', out);
-	config_flow(out, T_USAGE_TAIL, 0, 0);
 }
