@@ -7,25 +7,6 @@
 
 #include "base/utf8.h"
 
-static const char *const name_reasons[] = {
-	[NAME_OK] = "ok",
-	[NAME_EMPTY] = "a name cannot be empty",
-	[NAME_TOO_LONG] = "a name can have at most 32 characters",
-	[NAME_BAD_UTF8] = "a name must be valid UTF-8 text",
-	[NAME_SPACE] = "a name cannot contain spaces",
-	[NAME_CONTROL] = "a name cannot contain control characters",
-	[NAME_PUNCT] = "a name cannot contain ':' or ','",
-	[NAME_INVISIBLE] = "a name cannot contain invisible characters",
-	[NAME_BAD_START] = "a name cannot start with # / @ * ! - or [",
-	[NAME_RESERVED] = "that name is reserved",
-	[NAME_NO_HASH] = "a room name starts with #",
-};
-
-const char *name_reason(enum name_result r)
-{
-	return name_reasons[r];
-}
-
 static bool name_is_space(uint32_t cp)
 {
 	return cp == ' ' || cp == '\t' || cp == 0xA0 || cp == 0x1680 ||

@@ -29,7 +29,5 @@ enum name_result {
 
 enum name_result name_check_user(const char *s, size_t len);
 enum name_result name_check_room(const char *s, size_t len);
-/* A sentence for the user, in English (one place for translation). */
-const char *name_reason(enum name_result r);
 
 #endif

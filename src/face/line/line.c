@@ -7,8 +7,8 @@
 #include "base/log.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
-#include "face/line/line_codec.h"
-#include "hub/cmd.h"
+#include "text/cmd.h"
+#include "text/text_codec.h"
 #include "net/addr.h"
 #include "net/listener.h"
 
@@ -29,21 +29,32 @@ struct line_client {
 	struct session sess;
 	struct conn *conn;
 	struct line_face *lf;
-	struct line_client *prev, *next;
+	struct list_node link; /* on lf->clients */
 	uint64_t admitted_ms;
 };
+
+static struct line_client *line_client_of(struct session *s)
+{
+	return list_entry(s, struct line_client, sess);
+}
+
+/* Unlinks the session for good with a reason (a C string). */
+static void line_close_session(struct line_client *lc, const char *reason)
+{
+	session_close(lc->lf->hub, &lc->sess, reason, strlen(reason));
+}
 
 /* ---- session ops: what the hub calls ---- */
 
 static void line_deliver(struct session *s, struct frame *f)
 {
-	struct line_client *lc = s->owner;
+	struct line_client *lc = line_client_of(s);
 	conn_send(lc->conn, f);
 }
 
 static void line_admitted(struct session *s)
 {
-	struct line_client *lc = s->owner;
+	struct line_client *lc = line_client_of(s);
 	lc->admitted_ms = uv_now(lc->lf->net->loop);
 	cmd_greet(lc->lf->hub, s, lc->lf->cfg.version);
 	/* Lines typed while waiting in the queue are read now (conn_resume defers the work to the
@@ -53,12 +64,12 @@ static void line_admitted(struct session *s)
 
 static void line_disconnect(struct session *s)
 {
-	struct line_client *lc = s->owner;
+	struct line_client *lc = line_client_of(s);
 	conn_close_after_flush(lc->conn);
 }
 
 static const struct session_ops line_session_ops = {
-	.face = &line_codec_face,
+	.face = &text_codec_face,
 	.deliver = line_deliver,
 	.admitted = line_admitted,
 	.disconnect = line_disconnect,
@@ -73,7 +84,7 @@ static bool line_on_line(struct conn *c, char *line, size_t len, bool too_long)
 	if (lc->sess.state == SESSION_GONE)
 		return false;
 	if (too_long) {
-		hub_error(lf->hub, &lc->sess, T_TOO_LONG, lf->net->cfg.max_line);
+		text_codec_tell(&lc->sess, TEXT_ERROR, T_TOO_LONG, lf->net->cfg.max_line);
 		return true;
 	}
 	if (!utf8_is_clean(line, len)) {
@@ -104,13 +115,13 @@ static void line_on_gone(struct conn *c, int status)
 {
 	struct line_client *lc = c->owner;
 	log_debug(lc->lf->log, "%s: %s", c->peer, line_reason(status));
-	hub_close(lc->lf->hub, &lc->sess, line_reason(status));
+	line_close_session(lc, line_reason(status));
 }
 
 /* Unlinks the session with `reason`, sends one last line and closes after the flush. */
 static void line_kick(struct line_client *lc, const char *reason, const char *line, size_t len)
 {
-	hub_close(lc->lf->hub, &lc->sess, reason);
+	line_close_session(lc, reason);
 	conn_close_after_flush(lc->conn); /* first, so this last line is not judged by the limits */
 	conn_send_str(lc->conn, line, len);
 }
@@ -128,8 +139,8 @@ static void line_on_overflow(struct conn *c, enum outq_verdict v)
 
 static void line_kick_with_error(struct line_client *lc, const char *reason, const char *text)
 {
-	hub_error(lc->lf->hub, &lc->sess, "%s", text);
-	hub_close(lc->lf->hub, &lc->sess, reason);
+	text_codec_tell(&lc->sess, TEXT_ERROR, "%s", text);
+	line_close_session(lc, reason);
 	conn_close_after_flush(lc->conn);
 }
 
@@ -149,14 +160,8 @@ static void line_on_tick(struct conn *c, uint64_t now)
 static void line_on_closed(struct conn *c)
 {
 	struct line_client *lc = c->owner;
-	struct line_face *lf = lc->lf;
-	hub_close(lf->hub, &lc->sess, R_CLOSED); /* a no-op unless something was missed */
-	if (lc->prev)
-		lc->prev->next = lc->next;
-	else
-		lf->clients = lc->next;
-	if (lc->next)
-		lc->next->prev = lc->prev;
+	line_close_session(lc, R_CLOSED); /* a no-op unless something was missed */
+	list_remove(&lc->link);
 	free(lc);
 }
 
@@ -184,26 +189,23 @@ static void line_on_connection(struct listener *l, int status)
 	}
 	struct line_client *lc = xcalloc(1, sizeof(*lc));
 	lc->lf = lf;
-	hub_session_init(&lc->sess, &line_session_ops, lc);
+	session_init(lf->hub, &lc->sess, &line_session_ops);
 	int r = conn_accept(lf->net, (uv_stream_t *)&l->tcp, &line_conn_ops, lc, &lc->conn);
 	if (r < 0) {
 		log_warn(lf->log, "accept on %s: %s", l->name, uv_strerror(r));
 		free(lc);
 		return;
 	}
-	lc->next = lf->clients;
-	if (lf->clients)
-		lf->clients->prev = lc;
-	lf->clients = lc;
+	list_push_front(&lf->clients, &lc->link);
 	lf->accepted++;
 	log_debug(lf->log, "%s: connected", lc->conn->peer);
-	switch (hub_open(lf->hub, &lc->sess)) {
-	case HUB_OPEN_ADMITTED:
+	switch (session_open(lf->hub, &lc->sess)) {
+	case SESSION_ADMITTED:
 		break;
-	case HUB_OPEN_QUEUED:
+	case SESSION_QUEUED:
 		conn_pause(lc->conn);
 		break;
-	case HUB_OPEN_FULL:
+	case SESSION_FULL:
 		conn_close_after_flush(lc->conn);
 		break;
 	}
@@ -217,7 +219,9 @@ void line_face_init(struct line_face *lf, const struct line_config *cfg, struct 
 	lf->hub = hub;
 	lf->net = net;
 	lf->log = log;
+	list_init(&lf->clients);
 	buf_init(&lf->clean);
+	hub_add_face(hub, &text_codec_face);
 }
 
 int line_face_listen(struct line_face *lf, const char *spec, char *err, size_t errlen)
@@ -233,10 +237,11 @@ void line_face_shutdown(struct line_face *lf)
 		listener_close(l);
 	}
 	lf->listeners = NULL;
-	for (struct line_client *lc = lf->clients; lc; lc = lc->next) {
+	list_each(node, &lf->clients) {
+		struct line_client *lc = list_entry(node, struct line_client, link);
 		if (conn_is_closing(lc->conn))
 			continue;
-		hub_close(lf->hub, &lc->sess, R_SHUTDOWN);
+		line_close_session(lc, R_SHUTDOWN);
 		conn_send_str(lc->conn, T_SHUTDOWN, sizeof(T_SHUTDOWN) - 1);
 		conn_close_after_flush(lc->conn);
 	}

@@ -3,8 +3,9 @@
  *
  * Ownership. A line_face owns its listeners and one line_client per connection; each line_client
  * embeds its hub session and points at its conn. A line_client is freed only in the conn's close
- * callback (conn ops `closed`), after hub_close has unlinked its session, so neither the hub nor
- * the conn can hold a dangling pointer to it. */
+ * callback (conn ops `closed`), after session_close has unlinked its session, so neither the hub
+ * nor the conn can hold a dangling pointer to it. The words it speaks are the line protocol's
+ * (src/text), shared with the UDP face. */
 #ifndef CHARLA_FACE_LINE_H
 #define CHARLA_FACE_LINE_H
 
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/list.h"
 #include "hub/hub.h"
 #include "net/conn.h"
 
@@ -31,7 +33,7 @@ struct line_face {
 	struct net *net;
 	const struct logger *log;
 	struct listener *listeners;
-	struct line_client *clients; /* every open client, for shutdown */
+	struct list clients;         /* every open client (struct line_client), for shutdown */
 	struct buf clean;            /* sanitising scratch */
 	uint64_t last_accept_error_ms;
 	size_t accepted;

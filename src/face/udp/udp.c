@@ -8,12 +8,12 @@
 #include "base/log.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
-#include "face/line/line_codec.h"
 #include "face/udp/udp_codec.h"
-#include "hub/cmd.h"
 #include "net/addr.h"
 #include "net/dgram.h"
 #include "net/listener.h"
+#include "text/cmd.h"
+#include "text/text_codec.h"
 
 /* User-facing text of the UDP face, in one place for translation. */
 static const char T_TOO_LONG[] = "Line too long (max %zu bytes); it was dropped.";
@@ -31,6 +31,11 @@ static const char R_IDLE[] = "idle timeout";
 static const char R_SHUTDOWN[] = "server shutting down";
 
 static void udp_schedule(struct udp_face *uf);
+
+static struct udp_peer *udp_peer_of(struct session *s)
+{
+	return list_entry(s, struct udp_peer, sess);
+}
 static void udp_kick_defer(struct udp_face *uf);
 
 /* ---- sending ---- */
@@ -104,7 +109,7 @@ static void udp_line(struct udp_face *uf, struct udp_peer *p, const char *line, 
 		     uint64_t now)
 {
 	if (n > uf->cfg.max_line) {
-		hub_error(uf->hub, &p->sess, T_TOO_LONG, uf->cfg.max_line);
+		text_codec_tell(&p->sess, TEXT_ERROR, T_TOO_LONG, uf->cfg.max_line);
 		return;
 	}
 	if (!utf8_is_clean(line, n)) {
@@ -120,7 +125,7 @@ static void udp_line(struct udp_face *uf, struct udp_peer *p, const char *line, 
 		if (k == CMD_EMPTY)
 			return;
 		if (k != CMD_COMMAND || (c.id != CMD_QUIT && c.id != CMD_HELP)) {
-			hub_error(uf->hub, &p->sess, T_WAITING);
+			text_codec_tell(&p->sess, TEXT_ERROR, T_WAITING);
 			return;
 		}
 	}
@@ -154,7 +159,7 @@ static void udp_input(struct udp_face *uf, struct udp_peer *p, const char *data,
 			break;
 		case UDP_REQ_HELLO:
 			/* Most likely our first answer was lost and the peer asks again. */
-			hub_info(uf->hub, &p->sess, T_REGISTERED);
+			text_codec_tell(&p->sess, TEXT_INFO, T_REGISTERED);
 			break;
 		case UDP_REQ_LINE:
 			udp_line(uf, p, line, n, now);
@@ -167,13 +172,13 @@ static void udp_input(struct udp_face *uf, struct udp_peer *p, const char *data,
 
 static void udp_deliver(struct session *s, struct frame *f)
 {
-	struct udp_peer *p = s->owner;
+	struct udp_peer *p = udp_peer_of(s);
 	udp_send_frame(p, f);
 }
 
 static void udp_admitted(struct session *s)
 {
-	struct udp_peer *p = s->owner;
+	struct udp_peer *p = udp_peer_of(s);
 	struct udp_face *uf = p->uf;
 	udp_peers_naming(&uf->peers, p, true, uv_now(uf->loop));
 	cmd_greet(uf->hub, s, uf->cfg.version);
@@ -190,12 +195,12 @@ static void udp_admitted(struct session *s)
 
 static void udp_disconnect(struct session *s)
 {
-	struct udp_peer *p = s->owner;
+	struct udp_peer *p = udp_peer_of(s);
 	udp_bury(p->uf, p);
 }
 
 static const struct session_ops udp_session_ops = {
-	.face = &line_codec_face,
+	.face = &text_codec_face,
 	.deliver = udp_deliver,
 	.admitted = udp_admitted,
 	.disconnect = udp_disconnect,
@@ -215,22 +220,22 @@ static void udp_register(struct udp_face *uf, struct dgram *d, const struct sock
 	struct udp_peer *p = xcalloc(1, sizeof(*p));
 	p->uf = uf;
 	p->sock = d;
-	hub_session_init(&p->sess, &udp_session_ops, p);
+	session_init(uf->hub, &p->sess, &udp_session_ops);
 	udp_peers_add(&uf->peers, p, from, now);
 	if (h->name)
 		p->name = xstrndup(h->name, h->namelen);
 	uf->stats.registered++;
 	log_debug(uf->log, "udp %s: registered", p->key);
 	uf->opening = p;
-	enum hub_open_result r = hub_open(uf->hub, &p->sess);
+	enum session_open_result r = session_open(uf->hub, &p->sess);
 	uf->opening = NULL;
 	switch (r) {
-	case HUB_OPEN_ADMITTED:
+	case SESSION_ADMITTED:
 		udp_give_name(uf, p, now);
 		break;
-	case HUB_OPEN_QUEUED:
+	case SESSION_QUEUED:
 		break;
-	case HUB_OPEN_FULL:
+	case SESSION_FULL:
 		udp_bury(uf, p);
 		return;
 	}
@@ -281,7 +286,7 @@ static void udp_on_datagram(struct dgram *d, const char *data, size_t len,
 		uf->stats.rate_dropped++;
 		if (p && now - p->warned_ms >= 1000) {
 			p->warned_ms = now;
-			hub_error(uf->hub, &p->sess, T_SLOW_DOWN, uf->cfg.rate);
+			text_codec_tell(&p->sess, TEXT_ERROR, T_SLOW_DOWN, uf->cfg.rate);
 		}
 		return;
 	}
@@ -306,15 +311,15 @@ static void udp_expiry_cb(uv_timer_t *t)
 	while ((p = udp_peers_expired(&uf->peers, now, &why))) {
 		switch (why) {
 		case UDP_EXPIRE_IDLE:
-			hub_error(uf->hub, &p->sess, T_FORGOTTEN,
-				  (unsigned long long)(uf->cfg.idle_ms / 1000));
+			text_codec_tell(&p->sess, TEXT_ERROR, T_FORGOTTEN,
+					(unsigned long long)(uf->cfg.idle_ms / 1000));
 			uf->stats.forgotten++;
 			break;
 		case UDP_EXPIRE_NAME:
-			hub_error(uf->hub, &p->sess, T_NO_NAME);
+			text_codec_tell(&p->sess, TEXT_ERROR, T_NO_NAME);
 			break;
 		case UDP_EXPIRE_QUIET:
-			hub_error(uf->hub, &p->sess, T_IDLE);
+			text_codec_tell(&p->sess, TEXT_ERROR, T_IDLE);
 			break;
 		case UDP_EXPIRE_NONE:
 			break;
@@ -322,7 +327,7 @@ static void udp_expiry_cb(uv_timer_t *t)
 		log_debug(uf->log, "udp %s (%s): forgotten (%s)", p->key,
 			  p->sess.name ? p->sess.name : "-",
 			  why == UDP_EXPIRE_IDLE ? "silent" : why == UDP_EXPIRE_NAME ? "no name" : "idle");
-		hub_close(uf->hub, &p->sess, R_IDLE);
+		session_close(uf->hub, &p->sess, R_IDLE, sizeof(R_IDLE) - 1);
 		/* Should it still be there, it learns at once that it has to register again. */
 		udp_reply(p->sock, (const struct sockaddr *)&p->addr, UDP_HELLO_AGAIN,
 			  sizeof(UDP_HELLO_AGAIN) - 1);
@@ -404,6 +409,7 @@ int udp_face_init(struct udp_face *uf, const struct udp_config *cfg, struct hub 
 	uf->loop = loop;
 	uf->log = log;
 	buf_init(&uf->clean);
+	hub_add_face(hub, &text_codec_face);
 	uv_timer_init(loop, &uf->expiry);
 	uv_timer_init(loop, &uf->defer);
 	uf->expiry.data = uf->defer.data = uf;
@@ -469,7 +475,7 @@ void udp_face_shutdown(struct udp_face *uf)
 	struct frame *bye = frame_from(T_SHUTDOWN, sizeof(T_SHUTDOWN) - 1);
 	struct udp_peer *p;
 	while ((p = udp_peers_oldest(&uf->peers))) {
-		hub_close(uf->hub, &p->sess, R_SHUTDOWN);
+		session_close(uf->hub, &p->sess, R_SHUTDOWN, sizeof(R_SHUTDOWN) - 1);
 		udp_send_frame(p, bye);
 		udp_bury(uf, p);
 	}

@@ -1,16 +1,20 @@
 /* cmd: the words of the line protocol (docs/protocol.md), shared by every face that speaks it (TCP
- * lines now, UDP datagrams later): the greeting, the name prompt, slash commands and plain text.
+ * lines, UDP datagrams): the greeting, the name prompt, slash commands and plain text.
  *
  * cmd_parse is a pure function over one line, so the command table is unit-tested and fuzzable
  * without a hub. cmd_line takes one sanitised line from a session and turns it into hub calls; it
- * owns nothing and keeps no state beyond the session's. */
-#ifndef CHARLA_HUB_CMD_H
-#define CHARLA_HUB_CMD_H
+ * owns nothing and keeps no state beyond the session's. The "current room" is this protocol's idea,
+ * not the hub's: it is the last of the session's memberships (session_room_to_back keeps the one
+ * joined or re-joined last there). Words a bridge adds (hub_add_command: the assistant's /ask and
+ * /forget) are looked up in the hub when the table here does not know a word. */
+#ifndef CHARLA_TEXT_CMD_H
+#define CHARLA_TEXT_CMD_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 struct hub;
+struct room;
 struct session;
 
 enum cmd_id {
@@ -23,8 +27,6 @@ enum cmd_id {
 	CMD_MSG,
 	CMD_ME,
 	CMD_QUIT,
-	CMD_ASK,
-	CMD_FORGET,
 	CMD_COUNT,
 };
 
@@ -32,7 +34,7 @@ enum cmd_kind {
 	CMD_EMPTY,    /* blank line: ignored */
 	CMD_TEXT,     /* plain text (a leading "//" already turned into "/") */
 	CMD_COMMAND,  /* a known command with valid arguments */
-	CMD_UNKNOWN,  /* "/x" for an unknown x */
+	CMD_UNKNOWN,  /* "/x" for an x not in the table (the hub may know it: hub_find_command) */
 	CMD_USAGE,    /* a known command with missing arguments */
 };
 
@@ -46,7 +48,8 @@ struct cmd_parsed {
 	enum cmd_id id;        /* CMD_COMMAND, CMD_USAGE */
 	struct cmd_span name;  /* the command word as typed (CMD_UNKNOWN) */
 	struct cmd_span arg;   /* the first argument word, if any */
-	struct cmd_span rest;  /* the text after the first argument (MSG), or all arguments (ME, QUIT) */
+	struct cmd_span rest;  /* the text after the first argument (MSG), or all arguments (ME, QUIT,
+				* and a word not in the table) */
 	struct cmd_span text;  /* CMD_TEXT */
 };
 
@@ -57,6 +60,8 @@ const char *cmd_usage(enum cmd_id id);
 
 /* Sends the greeting and the name prompt to a session that was just admitted. */
 void cmd_greet(struct hub *h, struct session *s, const char *version);
+/* The session's current room (the last of its memberships), or NULL. */
+struct room *cmd_current(const struct session *s);
 /* Handles one line from s. Returns false if the session is gone (it quit): stop reading its input. */
 bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len);
 

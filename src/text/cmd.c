@@ -1,4 +1,4 @@
-#include "hub/cmd.h"
+#include "text/cmd.h"
 
 #include <string.h>
 #include <strings.h>
@@ -6,23 +6,23 @@
 #include "base/buf.h"
 #include "hub/hub.h"
 #include "hub/name.h"
+#include "text/text_codec.h"
 
 /* User-facing text of the line protocol's words, in one place for translation. */
 static const char T_GREETING[] = "charlad %s on %s. %zu %s online.";
 static const char T_PERSON[] = "person";
 static const char T_PEOPLE[] = "people";
 static const char T_ASK_NAME[] = "What is your name? (1-32 characters; no spaces, no ':')";
-static const char T_NAME_BAD[] = "Cannot use that name: %s.";
-static const char T_NAME_TAKEN[] = "The name %.*s is taken; pick another.";
-static const char T_NAME_BOT[] = "The name %s is taken by %s; pick another.";
 static const char T_NAME_FIRST[] = "Give your name first.";
 static const char T_UNKNOWN[] = "Unknown command: /%.*s. Type /help for the list.";
 static const char T_USAGE[] = "Usage: %s";
 static const char T_HELP_HEAD[] = "Commands:";
 static const char T_HELP_LINE[] = "  %-16s %s";
-static const char T_ASK_FORM[] = "%s: QUESTION";
-static const char T_ASK_FORM_HELP[] = "ask the assistant; everyone in the room sees the answer";
 static const char T_NO_ASSISTANT[] = "There is no assistant on this server.";
+static const char T_NO_ROOM[] = "You are not in any room; /join one.";
+static const char T_CURRENT[] = "Your current room is %s.";
+static const char T_USAGE_EXTRA[] = "/%s%s%s";
+static const char T_USAGE_EXTRA_ERR[] = "Usage: /%s%s%s";
 static const char T_HELP_TAIL[] = "Anything else you type is said in your current room. "
 				  "Start a line with // to say a line starting with /.";
 
@@ -44,10 +44,10 @@ static const struct cmd_entry cmd_table[CMD_COUNT] = {
 	[CMD_MSG] = {"msg", "/msg NAME TEXT", "send TEXT to NAME only", true, false},
 	[CMD_ME] = {"me", "/me ACTION", "act in the current room: /me waves", true, true},
 	[CMD_QUIT] = {"quit", "/quit [REASON]", "leave the chat (typing salir does too)", false, true},
-	[CMD_ASK] = {"ask", "/ask QUESTION", "ask the assistant in the current room", true, true},
-	[CMD_FORGET] = {"forget", "/forget", "make the assistant forget this room's conversation",
-			false, false},
 };
+
+/* Words of this protocol that a bridge provides (hub_add_command): without it, they say so. */
+static const char *const cmd_bridged[] = {"ask", "forget"};
 
 const char *cmd_usage(enum cmd_id id)
 {
@@ -119,32 +119,40 @@ enum cmd_kind cmd_parse(const char *line, size_t len, struct cmd_parsed *out)
 			return out->kind = CMD_USAGE;
 		return out->kind = CMD_COMMAND;
 	}
+	out->rest = args;
 	return out->kind = CMD_UNKNOWN;
+}
+
+struct room *cmd_current(const struct session *s)
+{
+	return s->nrooms ? s->rooms[s->nrooms - 1].room : NULL;
 }
 
 void cmd_greet(struct hub *h, struct session *s, const char *version)
 {
-	/* Everyone else admitted, named or still giving a name: all of them are online. */
-	size_t n = h->admitted ? h->admitted - 1 : 0;
-	hub_info(h, s, T_GREETING, version, h->cfg.server_name, n, n == 1 ? T_PERSON : T_PEOPLE);
-	hub_info(h, s, T_ASK_NAME);
+	size_t n = hub_others(h, s);
+	text_codec_tell(s, TEXT_INFO, T_GREETING, version, h->cfg.server_name, n,
+			n == 1 ? T_PERSON : T_PEOPLE);
+	text_codec_tell(s, TEXT_INFO, T_ASK_NAME);
 }
 
 static void cmd_help(struct hub *h, struct session *s)
 {
-	hub_info(h, s, T_HELP_HEAD);
-	for (int id = 0; id < CMD_COUNT; id++) {
-		if ((id == CMD_ASK || id == CMD_FORGET) && !h->assistant)
-			continue;
-		hub_info(h, s, T_HELP_LINE, cmd_table[id].usage, cmd_table[id].help);
+	text_codec_tell(s, TEXT_INFO, T_HELP_HEAD);
+	for (int id = 0; id < CMD_COUNT; id++)
+		text_codec_tell(s, TEXT_INFO, T_HELP_LINE, cmd_table[id].usage, cmd_table[id].help);
+	struct buf usage = BUF_INIT;
+	for (size_t i = 0; i < h->ncommands; i++) {
+		const struct hub_command *c = h->commands[i];
+		buf_clear(&usage);
+		buf_printf(&usage, T_USAGE_EXTRA, c->name, c->args[0] ? " " : "", c->args);
+		text_codec_tell(s, TEXT_INFO, T_HELP_LINE, usage.data, c->help);
 	}
-	if (h->assistant) {
-		struct buf form = BUF_INIT;
-		buf_printf(&form, T_ASK_FORM, h->assistant->name);
-		hub_info(h, s, T_HELP_LINE, form.data, T_ASK_FORM_HELP);
-		buf_free(&form);
-	}
-	hub_info(h, s, T_HELP_TAIL);
+	buf_free(&usage);
+	for (size_t i = 0; i < h->nbots; i++)
+		if (h->bots[i].usage)
+			text_codec_tell(s, TEXT_INFO, T_HELP_LINE, h->bots[i].usage, h->bots[i].help);
+	text_codec_tell(s, TEXT_INFO, T_HELP_TAIL);
 }
 
 /* Room arguments may omit the '#': "/join dev" means "/join #dev". Writes the name to out. */
@@ -159,44 +167,98 @@ static struct cmd_span cmd_room(struct cmd_span room, char out[NAME_MAX_BYTES + 
 
 static void cmd_name(struct hub *h, struct session *s, struct cmd_span name)
 {
-	int r = hub_register(h, s, name.p, name.len);
-	if (r == NAME_OK)
-		return;
-	struct session *bot = r == HUB_NAME_BOT ? hub_find(h, name.p, name.len) : NULL;
-	if (bot)
-		hub_error(h, s, T_NAME_BOT, bot->name, hub_bot_of(h, bot)->role);
-	else if (r == HUB_NAME_TAKEN || r == HUB_NAME_BOT)
-		hub_error(h, s, T_NAME_TAKEN, (int)name.len, name.p);
-	else
-		hub_error(h, s, T_NAME_BAD, name_reason((enum name_result)r));
-	hub_info(h, s, T_ASK_NAME);
+	if (session_register(h, s, name.p, name.len) != HUB_OK)
+		text_codec_tell(s, TEXT_INFO, T_ASK_NAME); /* the hub said why */
 }
 
-/* "/ask QUESTION" is "NAME: QUESTION" said in the current room, so everyone sees the question the
- * answer belongs to; the assistant hears every room. */
-static void cmd_ask(struct hub *h, struct session *s, struct cmd_span question)
+static void cmd_name_first(struct session *s)
 {
-	if (!h->assistant) {
-		hub_error(h, s, T_NO_ASSISTANT);
-		return;
-	}
-	struct buf line;
-	buf_init(&line);
-	buf_printf(&line, "%s: ", h->assistant->name);
-	buf_append(&line, question.p, question.len);
-	hub_say(h, s, line.data, line.len);
-	buf_free(&line);
+	text_codec_tell(s, TEXT_ERROR, T_NAME_FIRST);
+	text_codec_tell(s, TEXT_INFO, T_ASK_NAME);
 }
 
-static void cmd_forget(struct hub *h, struct session *s)
+/* The room a command means: the one named, or the current one (NULL, told, if there is none). */
+static struct cmd_span cmd_target_room(struct session *s, struct cmd_span arg,
+				       char buf[NAME_MAX_BYTES + 2])
 {
-	if (!h->assistant) {
-		hub_error(h, s, T_NO_ASSISTANT);
+	if (arg.len)
+		return cmd_room(arg, buf);
+	struct room *r = cmd_current(s);
+	if (!r) {
+		text_codec_tell(s, TEXT_ERROR, T_NO_ROOM);
+		return (struct cmd_span){NULL, 0};
+	}
+	return (struct cmd_span){r->name, strlen(r->name)};
+}
+
+static void cmd_part(struct hub *h, struct session *s, struct cmd_span arg)
+{
+	char buf[NAME_MAX_BYTES + 2];
+	struct cmd_span room = cmd_target_room(s, arg, buf);
+	if (!room.p)
+		return;
+	struct room *before = cmd_current(s);
+	bool current = before && room_find(h, room.p, room.len) == before;
+	if (room_part(h, s, room.p, room.len, "", 0) == HUB_OK && current && s->nrooms)
+		text_codec_tell(s, TEXT_INFO, T_CURRENT, cmd_current(s)->name);
+}
+
+static void cmd_join(struct hub *h, struct session *s, struct cmd_parsed *c)
+{
+	char buf[NAME_MAX_BYTES + 2];
+	struct cmd_span room = cmd_room(c->arg, buf);
+	struct cmd_span key, rest;
+	key = cmd_word(c->rest, &rest);
+	if (room_join(h, s, room.p, room.len, key.len ? key.p : NULL, key.len) ==
+	    HUB_ERR_ALREADY_IN)
+		session_room_to_back(s, room_find(h, room.p, room.len));
+}
+
+/* Says text (or an action) in the current room. */
+static void cmd_say(struct hub *h, struct session *s, enum hub_msg_kind kind, struct cmd_span text)
+{
+	struct room *r = cmd_current(s);
+	if (!r) {
+		text_codec_tell(s, TEXT_ERROR, T_NO_ROOM);
 		return;
 	}
-	struct room *r = hub_current(s);
-	struct hub_event ev = {.type = HUB_EV_FORGET, .room = r ? r->name : NULL, .from = s->name};
-	hub_send(h, h->assistant, &ev);
+	room_say(h, s, r->name, strlen(r->name), kind, text.p, text.len);
+}
+
+/* A word not in the table: a bridge's command, or unknown. */
+static bool cmd_is_bridged(struct cmd_span word)
+{
+	for (size_t i = 0; i < sizeof(cmd_bridged) / sizeof(cmd_bridged[0]); i++)
+		if (strlen(cmd_bridged[i]) == word.len &&
+		    strncasecmp(cmd_bridged[i], word.p, word.len) == 0)
+			return true;
+	return false;
+}
+
+/* A word not in the table: a bridge's command, or unknown. */
+static void cmd_extra(struct hub *h, struct session *s, struct cmd_parsed *c)
+{
+	const struct hub_command *hc = hub_find_command(h, c->name.p, c->name.len);
+	if (!hc && !cmd_is_bridged(c->name)) {
+		text_codec_tell(s, TEXT_ERROR, T_UNKNOWN, (int)c->name.len, c->name.p);
+		return;
+	}
+	if (s->state == SESSION_NAMING) {
+		cmd_name_first(s);
+		return;
+	}
+	if (!hc) {
+		text_codec_tell(s, TEXT_ERROR, T_NO_ASSISTANT);
+		return;
+	}
+	/* Everything after the word is the argument, as for /me. */
+	if (hc->needs_args && !c->rest.len) {
+		text_codec_tell(s, TEXT_ERROR, T_USAGE_EXTRA_ERR, hc->name, hc->args[0] ? " " : "",
+				hc->args);
+		return;
+	}
+	struct room *r = cmd_current(s);
+	hc->run(hc, h, s, r ? r->name : NULL, c->rest.p, c->rest.len);
 }
 
 bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len)
@@ -206,28 +268,25 @@ bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len)
 	case CMD_EMPTY:
 		return true;
 	case CMD_UNKNOWN:
-		hub_error(h, s, T_UNKNOWN, (int)c.name.len, c.name.p);
-		return true;
+		cmd_extra(h, s, &c);
+		return s->state != SESSION_GONE;
 	case CMD_USAGE:
-		if (s->state == SESSION_NAMING) {
-			hub_error(h, s, T_NAME_FIRST);
-			hub_info(h, s, T_ASK_NAME);
-		} else {
-			hub_error(h, s, T_USAGE, cmd_usage(c.id));
-		}
+		if (s->state == SESSION_NAMING)
+			cmd_name_first(s);
+		else
+			text_codec_tell(s, TEXT_ERROR, T_USAGE, cmd_usage(c.id));
 		return true;
 	case CMD_TEXT:
 		if (s->state == SESSION_NAMING)
 			cmd_name(h, s, cmd_trim(line, len));
 		else
-			hub_say(h, s, c.text.p, c.text.len);
+			cmd_say(h, s, HUB_MSG_SAY, c.text);
 		return true;
 	case CMD_COMMAND:
 		break;
 	}
 	if (s->state == SESSION_NAMING && c.id != CMD_HELP && c.id != CMD_QUIT) {
-		hub_error(h, s, T_NAME_FIRST);
-		hub_info(h, s, T_ASK_NAME);
+		cmd_name_first(s);
 		return true;
 	}
 	char roombuf[NAME_MAX_BYTES + 2];
@@ -237,38 +296,31 @@ bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len)
 		cmd_help(h, s);
 		break;
 	case CMD_NICK:
-		hub_nick(h, s, c.arg.p, c.arg.len);
+		session_nick(h, s, c.arg.p, c.arg.len);
 		break;
 	case CMD_JOIN:
-		room = cmd_room(c.arg, roombuf);
-		hub_join(h, s, room.p, room.len);
+		cmd_join(h, s, &c);
 		break;
 	case CMD_PART:
-		room = cmd_room(c.arg, roombuf);
-		hub_part(h, s, room.len ? room.p : NULL, room.len);
+		cmd_part(h, s, c.arg);
 		break;
 	case CMD_ROOMS:
-		hub_list_rooms(h, s);
+		room_list(h, s);
 		break;
 	case CMD_WHO:
-		room = cmd_room(c.arg, roombuf);
-		hub_who(h, s, room.len ? room.p : NULL, room.len);
+		room = cmd_target_room(s, c.arg, roombuf);
+		if (room.p)
+			room_names(h, s, room.p, room.len);
 		break;
 	case CMD_MSG:
-		hub_private(h, s, c.arg.p, c.arg.len, c.rest.p, c.rest.len, false);
+		session_message(h, s, c.arg.p, c.arg.len, HUB_MSG_SAY, c.rest.p, c.rest.len);
 		break;
 	case CMD_ME:
-		hub_action(h, s, c.arg.p, c.arg.len);
+		cmd_say(h, s, HUB_MSG_ACTION, c.arg);
 		break;
 	case CMD_QUIT:
-		hub_quit(h, s, c.arg.p ? c.arg.p : "", c.arg.len);
+		session_quit(h, s, c.arg.p ? c.arg.p : "", c.arg.len);
 		return false;
-	case CMD_ASK:
-		cmd_ask(h, s, c.arg);
-		break;
-	case CMD_FORGET:
-		cmd_forget(h, s);
-		break;
 	case CMD_COUNT:
 		break;
 	}

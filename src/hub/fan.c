@@ -1,0 +1,151 @@
+#include "hub/fan.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "base/frame.h"
+#include "hub/hub.h"
+
+/* Changes of state get an id from the clock: (ms << HUB_ID_SEQ_BITS) | sequence, which sorts by
+ * time; a clock that stands still or steps back only advances the sequence, so ids never repeat
+ * and never go down. */
+static void fan_stamp(struct hub *h, struct hub_event *ev)
+{
+	uint64_t now = h->cfg.clock_ms ? h->cfg.clock_ms() : 0;
+	uint64_t id = now << HUB_ID_SEQ_BITS;
+	if (id <= h->last_event)
+		id = h->last_event + 1;
+	h->last_event = id;
+	ev->id = id;
+	ev->time_ms = now;
+	ev->origin = h->cfg.node;
+}
+
+static void fan_observers(struct hub *h, const struct hub_event *ev)
+{
+	list_each_safe(n, &h->observers) {
+		struct hub_observer *o = list_entry(n, struct hub_observer, node);
+		if (o->mask & HUB_MASK(ev->type))
+			o->event(o, ev);
+	}
+}
+
+void fan_begin(struct hub *h, struct hub_event *ev, bool stamp)
+{
+	assert(h->fanning == 0 && "a bot's or observer's callback must not fan out");
+	h->fanning++;
+	if (stamp)
+		fan_stamp(h, ev);
+	fan_observers(h, ev);
+}
+
+static struct frame *fan_encode(struct hub *h, const struct session *s, const struct hub_event *ev)
+{
+	const struct hub_format *f = &h->formats[0];
+	for (size_t i = 1; i < h->nformats && h->formats[i].base <= s->slot; i++)
+		f = &h->formats[i];
+	buf_clear(&h->scratch);
+	h->encodes++;
+	return f->face->encode(ev, (unsigned)(s->slot - f->base), &h->scratch);
+}
+
+void fan_to(struct hub *h, const struct hub_event *ev, struct session *s)
+{
+	if (s->slot == HUB_NO_SLOT) {
+		s->ops->event(s, ev);
+		return;
+	}
+	struct frame *f = h->fan[s->slot];
+	if (!f) {
+		f = fan_encode(h, s, ev);
+		if (!f)
+			f = frame_new(0); /* the format says nothing of it: remember that too */
+		h->fan[s->slot] = f;
+		h->fan_used[++h->fan_used[0]] = s->slot;
+	}
+	if (f->len)
+		s->ops->deliver(s, f);
+}
+
+void fan_end(struct hub *h)
+{
+	uint16_t n = h->fan_used[0];
+	for (uint16_t i = 1; i <= n; i++) {
+		uint16_t slot = h->fan_used[i];
+		frame_unref(h->fan[slot]);
+		h->fan[slot] = NULL;
+	}
+	h->fan_used[0] = 0;
+	h->fanning--;
+}
+
+bool fan_announces(const struct hub *h, const struct room *r)
+{
+	return h->cfg.announce_max == 0 || r->count <= h->cfg.announce_max;
+}
+
+void fan_room(struct hub *h, struct room *r, const struct hub_event *ev,
+	      const struct session *except)
+{
+	for (uint32_t i = 0; i < r->count; i++) {
+		struct session *m = r->members[i].s;
+		if (m != except)
+			fan_to(h, ev, m);
+	}
+}
+
+void fan_shared(struct hub *h, struct session *s, const struct hub_event *ev, bool quiet_big)
+{
+	uint64_t epoch = ++h->epoch;
+	s->mark = epoch;
+	for (uint32_t k = 0; k < s->nrooms; k++) {
+		struct room *r = s->rooms[k].room;
+		if (quiet_big && !fan_announces(h, r))
+			continue;
+		for (uint32_t i = 0; i < r->count; i++) {
+			struct session *m = r->members[i].s;
+			if (m->mark != epoch) {
+				m->mark = epoch;
+				fan_to(h, ev, m);
+			}
+		}
+	}
+}
+
+void fan_one(struct hub *h, struct session *s, const struct hub_event *ev)
+{
+	if (s->slot == HUB_NO_SLOT) {
+		s->ops->event(s, ev);
+		return;
+	}
+	struct frame *f = fan_encode(h, s, ev);
+	if (!f)
+		return;
+	if (f->len)
+		s->ops->deliver(s, f);
+	frame_unref(f);
+}
+
+enum hub_result fan_result(struct hub *h, struct session *s, enum hub_result code, const char *to,
+			   size_t tolen, const char *room, size_t roomlen, int detail, size_t n)
+{
+	/* Event strings are C strings; names as typed are not: copy them. */
+	struct buf arg = BUF_INIT, where = BUF_INIT;
+	if (to)
+		buf_append(&arg, to, tolen);
+	if (room)
+		buf_append(&where, room, roomlen);
+	struct hub_event ev = {
+		.type = HUB_EV_RESULT,
+		.flags = HUB_EVF_SELF,
+		.src = s,
+		.from = s->name,
+		.to = to ? arg.data : NULL,
+		.room = room ? where.data : NULL,
+		.u.result = {.code = code, .detail = detail, .n = n},
+	};
+	fan_one(h, s, &ev);
+	buf_free(&arg);
+	buf_free(&where);
+	return code;
+}
