@@ -68,6 +68,7 @@ struct hub_command {
 	const char *args;   /* for help and usage: "QUESTION", or "" */
 	const char *help;   /* one line */
 	bool needs_args;
+	bool needs_room;    /* means a room: a face with none to give says so instead of running it */
 	enum hub_result (*run)(const struct hub_command *c, struct hub *h, struct session *s,
 			       const char *room, const char *args, size_t len);
 	void *ctx;          /* the bridge's */

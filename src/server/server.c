@@ -4,12 +4,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bridge/assistant/assistant.h"
 
 /* How long a stopping server waits for clients to take their last lines. */
 enum { STOP_GRACE_MS = 800, STOP_POLL_MS = 20 };
+
+/* The hub's clock for event times and ids: the wall clock, in ms since 1970. */
+static uint64_t server_clock_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 static void server_close_handle(uv_handle_t *h)
 {
@@ -186,6 +195,7 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 		.max_clients = cfg->max_clients,
 		.max_queue = cfg->max_queue,
 		.announce_max = cfg->announce_max,
+		.clock_ms = server_clock_ms,
 	};
 	hub_init(&sv->hub, &hc, &sv->log, seed);
 	struct line_config lc = {

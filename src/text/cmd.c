@@ -258,6 +258,10 @@ static void cmd_extra(struct hub *h, struct session *s, struct cmd_parsed *c)
 		return;
 	}
 	struct room *r = cmd_current(s);
+	if (hc->needs_room && !r) {
+		text_codec_tell(s, TEXT_ERROR, T_NO_ROOM);
+		return;
+	}
 	hc->run(hc, h, s, r ? r->name : NULL, c->rest.p, c->rest.len);
 }
 

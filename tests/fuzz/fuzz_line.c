@@ -9,7 +9,7 @@
 
 #include "base/buf.h"
 #include "base/utf8.h"
-#include "hub/cmd.h"
+#include "text/cmd.h"
 #include "hub/name.h"
 #include "net/linebuf.h"
 

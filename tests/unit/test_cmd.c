@@ -1,9 +1,10 @@
-/* Unit tests for hub/cmd: cmd_parse over single lines, and cmd_line's replies through a real hub
+/* Unit tests for text/cmd: cmd_parse over single lines, and cmd_line's replies through a real hub
  * with fake line-protocol sessions (no sockets: each session collects the bytes it is sent). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,10 +12,10 @@
 
 #include "base/buf.h"
 #include "base/frame.h"
-#include "face/line/line_codec.h"
-#include "hub/cmd.h"
 #include "hub/hub.h"
 #include "hub/name.h"
+#include "text/cmd.h"
+#include "text/text_codec.h"
 
 /* ---- cmd_parse ---- */
 
@@ -195,7 +196,6 @@ static void t_usage_strings(void **state)
 		[CMD_HELP] = "/help", [CMD_NICK] = "/nick", [CMD_JOIN] = "/join",
 		[CMD_PART] = "/part", [CMD_ROOMS] = "/rooms", [CMD_WHO] = "/who",
 		[CMD_MSG] = "/msg", [CMD_ME] = "/me", [CMD_QUIT] = "/quit",
-		[CMD_ASK] = "/ask", [CMD_FORGET] = "/forget",
 	};
 	for (int id = 0; id < CMD_COUNT; id++) {
 		const char *u = cmd_usage((enum cmd_id)id);
@@ -221,23 +221,23 @@ struct tsess {
 
 static void t_deliver(struct session *s, struct frame *f)
 {
-	struct tsess *t = s->owner;
+	struct tsess *t = list_entry(s, struct tsess, s);
 	assert_true(f->refs >= 1);
 	buf_append(&t->out, f->data, f->len);
 }
 
 static void t_admitted(struct session *s)
 {
-	((struct tsess *)s->owner)->admitted++;
+	list_entry(s, struct tsess, s)->admitted++;
 }
 
 static void t_disconnect(struct session *s)
 {
-	((struct tsess *)s->owner)->disconnected++;
+	list_entry(s, struct tsess, s)->disconnected++;
 }
 
 static const struct session_ops tops = {
-	.face = &line_codec_face,
+	.face = &text_codec_face,
 	.deliver = t_deliver,
 	.admitted = t_admitted,
 	.disconnect = t_disconnect,
@@ -256,10 +256,11 @@ static int setup(void **state)
 	struct hub_config cfg = {.server_name = "testhost", .lobby = "#lobby", .max_rooms = 10,
 				 .max_clients = 0, .max_queue = 10};
 	hub_init(&fx->hub, &cfg, NULL, 1);
+	hub_add_face(&fx->hub, &text_codec_face);
 	for (int i = 0; i < 4; i++) {
-		hub_session_init(&fx->ses[i].s, &tops, &fx->ses[i]);
+		session_init(&fx->hub, &fx->ses[i].s, &tops);
 		buf_init(&fx->ses[i].out);
-		assert_int_equal(hub_open(&fx->hub, &fx->ses[i].s), HUB_OPEN_ADMITTED);
+		assert_int_equal(session_open(&fx->hub, &fx->ses[i].s), SESSION_ADMITTED);
 		assert_int_equal(fx->ses[i].admitted, 1);
 	}
 	*state = fx;
@@ -269,8 +270,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
+	/* A test that failed half-way may have left its bot's observer behind, on its stack. */
+	while (!list_empty(&fx->hub.observers))
+		list_remove(list_first(&fx->hub.observers));
 	for (int i = 0; i < 4; i++) {
-		hub_close(&fx->hub, &fx->ses[i].s, "test over");
+		session_close(&fx->hub, &fx->ses[i].s, "test over", 9);
 		buf_free(&fx->ses[i].out);
 	}
 	hub_free(&fx->hub);
@@ -321,11 +325,11 @@ static void t_greeting(void **state)
 	assert_string_equal(say(fx, 1, "  luis \t"),
 			    "* Welcome, luis! You are in #lobby with 1 other. Type /help for commands.\n");
 	assert_string_equal(seen(fx, 0), "[#lobby] -- luis joined\n");
-	hub_close(&fx->hub, &fx->ses[3].s, "gone");
+	session_close(&fx->hub, &fx->ses[3].s, "gone", 4);
 	cmd_greet(&fx->hub, &fx->ses[2].s, "9.9");
 	assert_string_equal(seen(fx, 2), "* charlad 9.9 on testhost. 2 people online.\n" ASK);
-	hub_close(&fx->hub, &fx->ses[0].s, "gone");
-	hub_close(&fx->hub, &fx->ses[1].s, "gone");
+	session_close(&fx->hub, &fx->ses[0].s, "gone", 4);
+	session_close(&fx->hub, &fx->ses[1].s, "gone", 4);
 	cmd_greet(&fx->hub, &fx->ses[2].s, "9.9");
 	assert_string_equal(seen(fx, 2), "* charlad 9.9 on testhost. 0 people online.\n" ASK);
 }
@@ -364,14 +368,11 @@ static void t_help(void **state)
 	for (int round = 0; round < 2; round++) {
 		const char *h = say(fx, 0, round ? "/HELP" : "/help");
 		assert_memory_equal(h, "* Commands:\n", 12);
-		for (int id = 0; id < CMD_COUNT; id++) {
-			const char *u = cmd_usage((enum cmd_id)id);
-			/* The assistant's commands are listed only when there is one (t_bot). */
-			if (id == CMD_ASK || id == CMD_FORGET)
-				assert_null(strstr(h, u));
-			else
-				assert_non_null(strstr(h, u));
-		}
+		for (int id = 0; id < CMD_COUNT; id++)
+			assert_non_null(strstr(h, cmd_usage((enum cmd_id)id)));
+		/* The assistant's commands are listed only when there is one (t_bot). */
+		assert_null(strstr(h, "/ask"));
+		assert_null(strstr(h, "/forget"));
 		for (const char *p = h; *p; p = strchr(p, '\n') + 1)
 			assert_memory_equal(p, "* ", 2);
 		say(fx, 0, "ana");
@@ -443,10 +444,29 @@ static void t_quit_and_salir(void **state)
 
 /* ---- bots ---- */
 
+/* A bot like the assistant: it hears every room through an observer, private messages as its
+ * session's events, and adds /ask and /forget as commands. */
 struct tbot {
 	struct session s;
+	struct hub_observer ears;
+	struct hub_command ask, forget;
 	struct buf log; /* one line per event: "TYPE room from to text" */
 };
+
+static const char *const tbot_types[HUB_EV_COUNT] = {
+	[HUB_EV_MESSAGE] = "MESSAGE", [HUB_EV_JOIN] = "JOIN", [HUB_EV_PART] = "PART",
+	[HUB_EV_QUIT] = "QUIT", [HUB_EV_NICK] = "NICK", [HUB_EV_TOPIC] = "TOPIC",
+	[HUB_EV_MODE] = "MODE", [HUB_EV_KICK] = "KICK", [HUB_EV_INVITE] = "INVITE",
+	[HUB_EV_WELCOME] = "WELCOME", [HUB_EV_QUEUE] = "QUEUE", [HUB_EV_BYE] = "BYE",
+	[HUB_EV_NAMES] = "NAMES", [HUB_EV_ROOMS] = "ROOMS", [HUB_EV_RESULT] = "RESULT",
+};
+
+static void tbot_log(struct tbot *b, const struct hub_event *ev)
+{
+	buf_printf(&b->log, "%s %s %s %s %.*s\n", tbot_types[ev->type], ev->room ? ev->room : "-",
+		   ev->from ? ev->from : "-", ev->to ? ev->to : "-", (int)ev->len,
+		   ev->text ? ev->text : "");
+}
 
 static void tbot_admitted(struct session *s)
 {
@@ -461,16 +481,40 @@ static void tbot_disconnect(struct session *s)
 
 static void tbot_event(struct session *s, const struct hub_event *ev)
 {
-	static const char *const types[] = {
-		[HUB_EV_SAY] = "SAY", [HUB_EV_ACTION] = "ACTION", [HUB_EV_PRIVATE] = "PRIVATE",
-		[HUB_EV_PRIVATE_ACTION] = "PACTION", [HUB_EV_JOIN] = "JOIN", [HUB_EV_PART] = "PART",
-		[HUB_EV_QUIT] = "QUIT", [HUB_EV_NICK] = "NICK", [HUB_EV_INFO] = "INFO",
-		[HUB_EV_ERROR] = "ERROR", [HUB_EV_FORGET] = "FORGET",
-	};
-	struct tbot *b = s->owner;
-	buf_printf(&b->log, "%s %s %s %s %.*s\n", types[ev->type], ev->room ? ev->room : "-",
-		   ev->from ? ev->from : "-", ev->to ? ev->to : "-", (int)ev->len,
-		   ev->text ? ev->text : "");
+	tbot_log(list_entry(s, struct tbot, s), ev);
+}
+
+static void tbot_hears(struct hub_observer *o, const struct hub_event *ev)
+{
+	struct tbot *b = o->ctx;
+	/* What is said in rooms (not its own words), and who leaves or is renamed. */
+	if (ev->src == &b->s || (ev->type == HUB_EV_MESSAGE && !ev->room))
+		return;
+	tbot_log(b, ev);
+}
+
+static enum hub_result tbot_ask(const struct hub_command *c, struct hub *h, struct session *s,
+				const char *room, const char *args, size_t len)
+{
+	(void)c;
+	struct buf line = BUF_INIT;
+	buf_printf(&line, "gpt: %.*s", (int)len, args);
+	enum hub_result r = room ? room_say(h, s, room, strlen(room), HUB_MSG_SAY, line.data,
+					    line.len)
+				 : HUB_ERR_NOT_IN_ROOM;
+	buf_free(&line);
+	return r;
+}
+
+static enum hub_result tbot_forget(const struct hub_command *c, struct hub *h, struct session *s,
+				   const char *room, const char *args, size_t len)
+{
+	(void)h;
+	(void)args;
+	(void)len;
+	struct tbot *b = c->ctx;
+	buf_printf(&b->log, "FORGET %s %s\n", room ? room : "-", s->name);
+	return HUB_OK;
 }
 
 static const struct session_ops tbot_ops = {
@@ -499,24 +543,38 @@ static void t_bot(void **state)
 
 	struct tbot bot = {0};
 	buf_init(&bot.log);
-	hub_session_init(&bot.s, &tbot_ops, &bot);
-	assert_int_equal(hub_open(&fx->hub, &bot.s), HUB_OPEN_ADMITTED);
-	assert_int_equal(hub_register_bot(&fx->hub, &bot.s, "ANA", 3, "a bot", "hint"),
-			 HUB_NAME_TAKEN);
-	assert_int_equal(hub_register_bot(&fx->hub, &bot.s, "gpt", 3, "the assistant",
-					  "ask it with \"gpt: question\""),
-			 NAME_OK);
-	hub_watch(&fx->hub, &bot.s);
-	hub_set_assistant(&fx->hub, &bot.s);
+	session_init(&fx->hub, &bot.s, &tbot_ops);
+	assert_int_equal(session_open(&fx->hub, &bot.s), SESSION_ADMITTED);
+	const struct hub_bot info = {.role = "the assistant", .hint = "ask it with \"gpt: question\"",
+				     .usage = "gpt: QUESTION",
+				     .help = "ask the assistant; everyone in the room sees the answer",
+				     .everywhere = true};
+	assert_int_equal(hub_bot_register(&fx->hub, &bot.s, "ANA", 3, &info), HUB_ERR_NAME_TAKEN);
+	assert_string_equal(botlog(&bot), "RESULT - - ANA \n"); /* told, like anyone */
+	assert_int_equal(hub_bot_register(&fx->hub, &bot.s, "gpt", 3, &info), HUB_OK);
+	bot.ears = (struct hub_observer){.mask = HUB_MASK(HUB_EV_MESSAGE) | HUB_MASK(HUB_EV_QUIT) |
+						 HUB_MASK(HUB_EV_NICK),
+					 .event = tbot_hears, .ctx = &bot};
+	hub_observe(&fx->hub, &bot.ears);
+	bot.ask = (struct hub_command){.name = "ask", .args = "QUESTION",
+				       .help = "ask the assistant in the current room",
+				       .needs_args = true, .run = tbot_ask, .ctx = &bot};
+	bot.forget = (struct hub_command){.name = "forget", .args = "",
+					  .help = "make the assistant forget this room's conversation",
+					  .run = tbot_forget, .ctx = &bot};
+	hub_add_command(&fx->hub, &bot.ask);
+	hub_add_command(&fx->hub, &bot.forget);
 	/* A bot is in no room and is not one of the people online. */
 	assert_int_equal(bot.s.nrooms, 0);
 	cmd_greet(&fx->hub, &fx->ses[1].s, "9.9");
 	assert_string_equal(seen(fx, 1), "* charlad 9.9 on testhost. 3 people online.\n" ASK);
 	say(fx, 1, "luis");
-	assert_string_equal(botlog(&bot), ""); /* joins are not for watchers */
+	assert_string_equal(botlog(&bot), ""); /* joins are not what it listens to */
 	const char *help = say(fx, 0, "/help");
-	assert_non_null(strstr(help, "/ask QUESTION"));
-	assert_non_null(strstr(help, "\n*   gpt: QUESTION    ask the assistant; everyone in the room "
+	assert_non_null(strstr(help, "\n*   /ask QUESTION    ask the assistant in the current room\n"
+				     "*   /forget          make the assistant forget this room's "
+				     "conversation\n"
+				     "*   gpt: QUESTION    ask the assistant; everyone in the room "
 				     "sees the answer\n"));
 	/* People look for members with /who: the bot is named there, though in no room. */
 	assert_string_equal(say(fx, 0, "/who"),
@@ -534,43 +592,49 @@ static void t_bot(void **state)
 			    "! The name gpt is taken by the assistant; pick another.\n");
 	assert_string_equal(say(fx, 2, "Gpt"),
 			    "! The name gpt is taken by the assistant; pick another.\n" ASK);
-	assert_string_equal(botlog(&bot), "SAY #lobby ana - hola\n"
-					  "ACTION #lobby ana - waves\n"
-					  "SAY #dev ana - en dev\n"
-					  "PRIVATE - ana gpt secret\n");
+	assert_string_equal(botlog(&bot), "MESSAGE #lobby ana - hola\n"
+					  "MESSAGE #lobby ana - waves\n"
+					  "MESSAGE #dev ana - en dev\n"
+					  "MESSAGE - ana gpt secret\n");
 
 	/* /ask is "gpt: QUESTION" said in the current room; /forget goes to the bot alone. */
 	clear_all(fx);
 	assert_string_equal(say(fx, 1, "/ask what is TCP?"), "");
 	assert_string_equal(seen(fx, 0), "[#lobby] luis: gpt: what is TCP?\n");
+	assert_string_equal(say(fx, 1, "/ask"), "! Usage: /ask QUESTION\n");
 	assert_string_equal(say(fx, 0, "/forget"), "");
-	assert_string_equal(botlog(&bot), "SAY #lobby luis - gpt: what is TCP?\n"
-					  "FORGET #dev ana - \n");
+	assert_string_equal(botlog(&bot), "MESSAGE #lobby luis - gpt: what is TCP?\n"
+					  "FORGET #dev ana\n");
 
 	/* It speaks in rooms it is not in; a vanished room is refused. */
-	assert_true(hub_bot_say(&fx->hub, &bot.s, "#DEV", "answer", 6));
+	assert_int_equal(room_say(&fx->hub, &bot.s, "#DEV", 4, HUB_MSG_SAY, "answer", 6), HUB_OK);
 	assert_string_equal(seen(fx, 0), "[#dev] gpt: answer\n");
 	assert_string_equal(seen(fx, 1), "");
-	assert_false(hub_bot_say(&fx->hub, &bot.s, "#gone", "x", 1));
-	hub_private(&fx->hub, &bot.s, "luis", 4, "just you", 8, false);
+	assert_int_equal(room_say(&fx->hub, &bot.s, "#gone", 5, HUB_MSG_SAY, "x", 1),
+			 HUB_ERR_NO_SUCH_ROOM);
+	session_message(&fx->hub, &bot.s, "luis", 4, HUB_MSG_SAY, "just you", 8);
 	assert_string_equal(seen(fx, 1), "[pm] gpt: just you\n");
+	assert_string_equal(botlog(&bot), "RESULT #gone gpt - \n"); /* the refusal, told to it */
 
 	/* It hears quits and renames of people it shares no room with. */
 	say(fx, 1, "/nick luisa");
-	hub_close(&fx->hub, &fx->ses[1].s, "connection closed");
-	assert_string_equal(botlog(&bot), "NICK - luis - luisa\n"
+	session_close(&fx->hub, &fx->ses[1].s, "connection closed", 17);
+	assert_string_equal(botlog(&bot), "NICK - luis luisa luisa\n"
 					  "QUIT - luisa - connection closed\n");
 
-	/* Closing the bot removes the assistant; it never took a client slot. */
+	/* Closing the bot takes it off the lists; it never took a client slot. */
 	size_t admitted = fx->hub.admitted;
-	hub_close(&fx->hub, &bot.s, "bye");
+	hub_unobserve(&fx->hub, &bot.ears);
+	hub_remove_command(&fx->hub, &bot.ask);
+	hub_remove_command(&fx->hub, &bot.forget);
+	session_close(&fx->hub, &bot.s, "bye", 3);
 	assert_int_equal(fx->hub.admitted, admitted);
-	assert_null(fx->hub.assistant);
-	assert_int_equal(fx->hub.nwatchers, 0);
+	assert_int_equal(fx->hub.nbots, 0);
 	clear_all(fx);
 	say(fx, 0, "anyone?");
 	assert_string_equal(botlog(&bot), "");
 	assert_string_equal(say(fx, 0, "/ask hi"), "! There is no assistant on this server.\n");
+	assert_string_equal(say(fx, 0, "/who #lobby"), "* #lobby (1): ana\n");
 	buf_free(&bot.log);
 }
 

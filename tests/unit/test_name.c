@@ -206,21 +206,6 @@ static void t_rooms(void **state)
 	assert_int_equal(name_check_room(buf, n + 1), NAME_TOO_LONG);
 }
 
-static void t_reasons(void **state)
-{
-	(void)state;
-	/* Every result has a distinct sentence for the user. */
-	for (int a = NAME_EMPTY; a <= NAME_NO_HASH; a++) {
-		const char *ra = name_reason((enum name_result)a);
-		assert_non_null(ra);
-		assert_true(strlen(ra) > 0);
-		assert_true(utf8_is_clean(ra, strlen(ra)));
-		for (int b = a + 1; b <= NAME_NO_HASH; b++)
-			assert_string_not_equal(ra, name_reason((enum name_result)b));
-	}
-	assert_non_null(strstr(name_reason(NAME_TOO_LONG), "32"));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,7 +218,6 @@ int main(void)
 		cmocka_unit_test(t_invisible),
 		cmocka_unit_test(t_invalid_utf8),
 		cmocka_unit_test(t_rooms),
-		cmocka_unit_test(t_reasons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
