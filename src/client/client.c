@@ -19,6 +19,7 @@
 /* User-facing strings, in one place so that gettext can take them over. Lines shown in the chat
  * itself take the server's `! ` form, so they look like the server's own errors. */
 #define MSG_TERMINAL "cannot set up the terminal: %s"
+#define MSG_NAME_REFUSED "the server refused the name %s: %s"
 #define MSG_UDP_TOO_LONG "! Line too long for one datagram: at most %d bytes; it was not sent."
 #define MSG_STATS_UDP "* UDP to %s port %s: datagrams sent %llu, received %llu."
 #define MSG_STATS_SEQ "* Numbered datagrams: received %llu, lost %llu, duplicated %llu, " \
@@ -106,9 +107,24 @@ void client_receive(struct client *c, const char *line, size_t len)
 	if (fact != TRACK_NONE)
 		c->last_fact = fact;
 	c->lines_received++;
+	enum login_verdict verdict = login_line(&c->login, clean.data, clean.len, fact);
+	if (verdict == LOGIN_HIDE) {
+		buf_free(&clean);
+		return;
+	}
 	if (c->opt->udp)
 		udpwire_fact(c, fact);
 	incoming_format(clean.data, clean.len, c->track.name, c->opt->colour, &c->out);
+	if (verdict == LOGIN_WELCOME && !c->opt->interactive)
+		input_release(c);
+	if (verdict == LOGIN_REFUSED && !c->opt->interactive) {
+		/* A script gave its name once (-n, or its first line); whatever follows is not a
+		 * name, so stop here rather than send it. In a terminal the user sees the prompt
+		 * again and types another name. */
+		screen_show(c);
+		const char *tried = c->login.tried ? c->login.tried : "";
+		client_finish(c, CLIENT_EXIT_NAME, MSG_NAME_REFUSED, tried, clean.data + 2);
+	}
 	buf_free(&clean);
 }
 
@@ -131,6 +147,8 @@ void client_submit(struct client *c, const char *line, size_t len, bool echo)
 		screen_notice(c, MSG_UDP_TOO_LONG, UDPLINK_LINE_MAX);
 		return;
 	}
+	if (!c->login.named)
+		login_sent(&c->login, line, len);
 	wire_send(c, line, len);
 	if (echo && c->opt->echo) {
 		buf_clear(&c->out);
@@ -236,6 +254,7 @@ int client_run(const struct client_options *opt)
 	}
 	buf_init(&c->keys);
 	buf_init(&c->line);
+	buf_init(&c->held);
 	buf_init(&c->out);
 	edit_init(&c->edit);
 	term_init(&c->term, STDOUT_FILENO, opt->colour);
@@ -273,10 +292,12 @@ int client_run(const struct client_options *opt)
 	buf_free(&c->shown);
 	buf_free(&c->dgram);
 	track_free(&c->track);
+	login_free(&c->login);
 	edit_free(&c->edit);
 	term_free(&c->term);
 	buf_free(&c->keys);
 	buf_free(&c->line);
+	buf_free(&c->held);
 	buf_free(&c->out);
 	free(c);
 	return code;

@@ -21,6 +21,7 @@ enum client_exit {
 	CLIENT_EXIT_UNKNOWN_HOST = 3,  /* The host name does not resolve. */
 	CLIENT_EXIT_NO_CONNECT = 4,    /* No address of the host accepted the connection. */
 	CLIENT_EXIT_LOST = 5,          /* The connection was lost, or closed by the server unasked. */
+	CLIENT_EXIT_NAME = 6,          /* Not in a terminal: the server refused the name given. */
 };
 
 struct client_options {

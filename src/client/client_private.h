@@ -23,6 +23,7 @@
 #include "base/buf.h"
 #include "client/client.h"
 #include "client/edit.h"
+#include "client/login.h"
 #include "client/term.h"
 #include "client/track.h"
 #include "client/udplink.h"
@@ -84,6 +85,9 @@ struct client {
 	struct buf line;        /* Piped input not yet ended by a newline. */
 	size_t line_bytes;      /* Bytes of the current piped line, counted past what is kept. */
 	size_t line_no;
+	/* Piped input read but not yet sent, while the server has not answered the name: until
+	 * then the next line must not go, or a refused name would make it the name. */
+	struct buf held;
 
 	/* UDP (--udp): one connected socket, the protocol in udplink, one timer for it. */
 	uv_udp_t udp;
@@ -107,6 +111,7 @@ struct client {
 
 	struct edit edit;
 	struct track track;
+	struct login login;
 	struct term term;
 	bool warned_full;
 	char prompt[160];
@@ -139,6 +144,8 @@ void wire_send(struct client *c, const char *line, size_t len);
 void wire_shutdown(struct client *c);
 /* The server closed or the connection broke; status is a libuv error. */
 void wire_ended(struct client *c, int status);
+/* Bytes waiting to go to the server. */
+size_t wire_queued(struct client *c);
 
 /* udpwire.c */
 /* Tries the host's remaining addresses over UDP, from c->next_addr on. */
@@ -154,6 +161,8 @@ void udpwire_fact(struct client *c, enum track_fact fact);
 int input_start(struct client *c);
 void input_pause(struct client *c);
 void input_resume(struct client *c);
+/* The name was taken: piped input held meanwhile goes on. */
+void input_release(struct client *c);
 
 /* screen.c */
 /* The prompt of the edit row: the current room. */

@@ -24,6 +24,7 @@ static void input_on_stream_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *
 static void input_read_file(struct client *c);
 static void input_on_fs_read(uv_fs_t *req);
 static size_t input_line_max(const struct client *c);
+static bool input_holding(const struct client *c);
 static void input_feed(struct client *c, const char *data, size_t n);
 static void input_ended(struct client *c);
 
@@ -260,11 +261,23 @@ static size_t input_line_max(const struct client *c)
 	return c->opt->udp ? UDPLINK_LINE_MAX : EDIT_MAX;
 }
 
+/* A script's line went out as its name and the server has not answered yet. */
+static bool input_holding(const struct client *c)
+{
+	return !c->opt->interactive && c->login.pending;
+}
+
 /* Splits piped input into lines. A line longer than the server takes is not sent: it is reported
- * with its number, and the lines after it go on as usual. */
+ * with its number, and the lines after it go on as usual. While the name is awaited the rest is
+ * held, and reading pauses: input_release goes on from there. */
 static void input_feed(struct client *c, const char *data, size_t n)
 {
 	for (size_t i = 0; i < n && !c->input_done && !c->finishing; i++) {
+		if (input_holding(c)) {
+			buf_append(&c->held, data + i, n - i);
+			input_pause(c);
+			return;
+		}
 		if (data[i] != '\n') {
 			/* One byte over the limit is kept for a CR that may precede the LF. */
 			if (c->line.len <= input_line_max(c))
@@ -320,11 +333,23 @@ void input_pause(struct client *c)
 
 void input_resume(struct client *c)
 {
-	if (!c->input_paused || c->input_done || c->quitting)
+	if (!c->input_paused || c->input_done || c->quitting || input_holding(c))
 		return;
 	c->input_paused = false;
 	if (c->input == INPUT_STREAM)
 		uv_read_start(c->in_stream, input_alloc, input_on_stream_read);
 	else if (c->input == INPUT_FILE && !c->fs_busy)
 		input_read_file(c);
+}
+
+void input_release(struct client *c)
+{
+	if (c->input == INPUT_NONE || input_holding(c))
+		return;
+	struct buf held = c->held;
+	buf_init(&c->held);
+	input_feed(c, held.data, held.len);
+	buf_free(&held);
+	if (!c->finishing && wire_queued(c) < SEND_HIGH)
+		input_resume(c);
 }

@@ -116,6 +116,16 @@ static void udpwire_on_read(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
 	uint64_t now = uv_now(&c->loop);
 	buf_clear(&c->shown);
 	unsigned ev = udplink_input(&c->link, b->base, (size_t)nread, now, &c->shown);
+	if (ev & UDPLINK_REGISTERED) {
+		/* A new session: the server takes the name of our /hello, if any, as our first
+		 * line. A script's lines wait until it is taken (see input_feed). */
+		const char *name = c->link.name;
+		login_start(&c->login, name != NULL);
+		if (name) {
+			login_sent(&c->login, name, strlen(name));
+			udplink_hold(&c->link, !c->opt->interactive);
+		}
+	}
 	if ((ev & UDPLINK_REGISTERED) && !c->ui_started) {
 		uv_freeaddrinfo(c->addrs);
 		c->addrs = NULL;
@@ -190,6 +200,7 @@ void udpwire_fact(struct client *c, enum track_fact fact)
 {
 	switch (fact) {
 	case TRACK_WELCOME:
+		udplink_hold(&c->link, false);
 		udplink_set_name(&c->link, c->track.name);
 		if (c->rejoin) {
 			size_t n = strlen(c->rejoin);

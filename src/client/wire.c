@@ -155,6 +155,7 @@ static void wire_start_session(struct client *c)
 		wire_ended(c, r);
 		return;
 	}
+	login_start(&c->login, c->opt->name != NULL);
 	if (client_start_ui(c) < 0)
 		return;
 	/* The name from the command line is sent like a typed line, but not echoed: the user
@@ -252,6 +253,13 @@ void wire_send(struct client *c, const char *line, size_t len)
 		return;
 	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > SEND_HIGH)
 		input_pause(c);
+}
+
+size_t wire_queued(struct client *c)
+{
+	if (c->opt->udp)
+		return c->link_ready ? udplink_queued(&c->link) : 0;
+	return uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
 }
 
 static void wire_on_written(uv_write_t *req, int status)

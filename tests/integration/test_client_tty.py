@@ -308,6 +308,21 @@ class TerminalTests:
         self.addCleanup(term.close)
         return term
 
+    def test_the_prompt_answered_by_the_name_option_is_not_shown(self):
+        self.assertFalse(any("What is your name" in r for r in self.term.rows()))
+
+    def test_a_taken_name_asks_for_another(self):
+        term = self.other_terminal("luis")
+        error = term.wait_row(r"^! The name luis is taken")
+        prompt = term.wait_row(r"^\* What is your name\?")
+        # Only the prompt for the user, after the refusal: the first was the client's to answer.
+        self.assertGreater(prompt, error)
+        self.assertEqual(sum("What is your name" in r for r in term.rows()), 1)
+        term.type("lucas")
+        term.keys("Enter")
+        term.wait_row(r"^\* Welcome, lucas!")
+        term.wait_row(r"^#lobby>$")
+
     def test_ctrl_l_clears_the_screen_and_redraws_the_line(self):
         self.term.type("still here")
         self.term.keys("C-l")
