@@ -210,6 +210,20 @@ enum edit_result edit_kill_word(struct edit *e)
 	return EDIT_CHANGED;
 }
 
+enum edit_result edit_clear(struct edit *e)
+{
+	bool browsing = e->hist_pos < e->hist_len;
+	free(e->draft);
+	e->draft = NULL;
+	e->hist_pos = e->hist_len;
+	if (e->len == 0 && !browsing)
+		return EDIT_NOOP;
+	e->text[0] = '\0';
+	e->len = 0;
+	e->cur = 0;
+	return EDIT_CHANGED;
+}
+
 enum edit_result edit_history_prev(struct edit *e)
 {
 	if (e->hist_pos == 0)

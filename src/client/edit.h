@@ -72,6 +72,9 @@ enum edit_result edit_kill_end(struct edit *e);
 enum edit_result edit_kill_start(struct edit *e);
 /* Ctrl-W: deletes the word before the cursor and the spaces after it, as a shell does. */
 enum edit_result edit_kill_word(struct edit *e);
+/* Ctrl-C on a typed line: throws the whole line away, as a shell does, and stops browsing the
+ * history (the draft is dropped too). The history itself is kept. */
+enum edit_result edit_clear(struct edit *e);
 /* Up and down: older and newer history entries; past the newest comes back to the draft. Edits
  * to a recalled entry change only the line being typed, never the history. */
 enum edit_result edit_history_prev(struct edit *e);

@@ -188,8 +188,15 @@ static bool input_key(struct client *c, enum key k, const char *bytes, size_t n)
 		r = edit_kill_word(e);
 		break;
 	case KEY_INTERRUPT:
-		client_leave(c);
-		return false;
+		/* As in a shell: Ctrl-C throws a typed line away, so that a line one thinks
+		 * better of is gone in one key; only on an empty line does it leave. */
+		if (e->len == 0 && e->hist_pos == e->hist_len) {
+			client_leave(c);
+			return false;
+		}
+		c->warned_full = false;
+		r = edit_clear(e);
+		break;
 	case KEY_EOF:
 		/* As in a shell: Ctrl-D leaves on an empty line, and deletes forward otherwise. */
 		if (e->len == 0) {

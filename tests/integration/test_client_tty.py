@@ -260,11 +260,26 @@ class TerminalTests:
         self.term.wait_row(r"^echo$")
         self.luis.lines.wait(r"^-- ana quit", start=mark)
 
-    def test_ctrl_c_leaves(self):
+    def test_ctrl_c_throws_a_typed_line_away_and_leaves_on_an_empty_one(self):
         self.term.type("half a line")
         self.term.keys("C-c")
+        self.edit_row_is("#lobby>")
+        mark = self.luis.lines.count()
+        self.term.type("hola")
+        self.term.keys("Enter")
+        self.luis.lines.wait(r"^\[#lobby\] ana: hola$", start=mark)
+        # A line recalled from the history is thrown away too, and the history stays.
+        self.term.keys("Up")
+        self.edit_row_is("#lobby> hola")
+        self.term.keys("C-c")
+        self.edit_row_is("#lobby>")
+        self.term.keys("Up")
+        self.edit_row_is("#lobby> hola")
+        self.term.keys("C-c", "C-c")
         self.term.wait_row(r"^exit=0$")
         self.term.wait_row(r"^icanon$")
+        self.luis.lines.wait(r"^-- ana quit", start=mark)
+        self.assertFalse(any("half a line" in line for line in self.luis.lines.lines))
 
     def test_typed_quit_leaves(self):
         self.term.type("/quit")

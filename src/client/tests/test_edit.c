@@ -178,6 +178,30 @@ static void test_history_recall_and_draft(void **state)
 	assert_string_equal(e->text, "first");
 }
 
+static void test_clear_drops_the_line_and_the_browsing(void **state)
+{
+	struct edit *e = *state;
+	assert_int_equal(edit_clear(e), EDIT_NOOP);
+	type(e, "first");
+	free(edit_take(e));
+	type(e, "half a li");
+	edit_left(e);
+	assert_int_equal(edit_clear(e), EDIT_CHANGED);
+	assert_string_equal(e->text, "");
+	assert_int_equal(e->len, 0);
+	assert_int_equal(e->cur, 0);
+	/* While browsing: back to a new empty line, with the history whole. */
+	type(e, "draft");
+	edit_history_prev(e);
+	assert_int_equal(edit_clear(e), EDIT_CHANGED);
+	assert_string_equal(e->text, "");
+	assert_null(e->draft);
+	assert_int_equal(edit_history_next(e), EDIT_NOOP);
+	assert_int_equal(edit_history_prev(e), EDIT_CHANGED);
+	assert_string_equal(e->text, "first");
+	assert_int_equal(e->hist_len, 1);
+}
+
 static void test_history_skips_empty_and_repeated_lines(void **state)
 {
 	struct edit *e = *state;
@@ -271,6 +295,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuses_control_characters_and_invalid_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_to_grow_past_the_server_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_recall_and_draft, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clear_drops_the_line_and_the_browsing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_skips_empty_and_repeated_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_keeps_the_newest_entries, setup, teardown),
 		cmocka_unit_test(test_width_counts_wide_and_zero_width),
