@@ -303,31 +303,54 @@ void edit_view(const struct edit *e, size_t cols, struct edit_view *v)
 {
 	if (cols == 0)
 		cols = 1;
+	memset(v, 0, sizeof *v);
+	size_t before = edit_width(e->text, e->cur);
+	size_t after = edit_width(e->text + e->cur, e->len - e->cur);
+	if (before < cols && before + after <= cols) {
+		v->end = e->len;
+		v->cursor_col = before;
+		return;
+	}
+	bool markers = cols >= 3;
+	/* Columns the window may use, up to and including the cursor's. */
+	size_t last = markers && e->cur < e->len ? cols - 2 : cols - 1;
 	size_t start = 0;
-	size_t col = edit_width(e->text, e->cur);
-	if (col >= cols) {
-		/* Scroll so that the cursor sits in the last column: walk back from it while the
-		 * characters still fit before that column. */
+	size_t col = before;
+	if (before > last) {
+		/* Scroll: walk back from the cursor while the characters still fit between the
+		 * left marker (if any) and the cursor's column. */
+		size_t room = markers ? last - 1 : last;
 		start = e->cur;
 		col = 0;
 		while (start > 0) {
 			size_t p = prev_char(e, start);
 			size_t w = edit_width(e->text + p, start - p);
-			if (col + w > cols - 1)
+			if (col + w > room)
 				break;
 			col += w;
 			start = p;
 		}
+		if (markers) {
+			v->left_marker = true;
+			col++;
+		}
 	}
-	size_t end = start;
-	size_t used = 0;
-	while (end < e->len) {
-		size_t n = next_char(e, end);
-		size_t w = edit_width(e->text + end, n - end);
-		if (used + w > cols)
-			break;
-		used += w;
-		end = n;
+	/* The text after the cursor: all of it if it fits, else up to a right marker. */
+	size_t end = e->cur;
+	size_t used = col;
+	if (used + after <= cols) {
+		end = e->len;
+	} else {
+		size_t limit = markers ? cols - 1 : cols;
+		while (end < e->len) {
+			size_t n = next_char(e, end);
+			size_t w = edit_width(e->text + end, n - end);
+			if (used + w > limit)
+				break;
+			used += w;
+			end = n;
+		}
+		v->right_marker = markers;
 	}
 	v->start = start;
 	v->end = end;

@@ -161,8 +161,10 @@ class TerminalTests:
     def test_a_long_line_scrolls_and_survives_incoming_lines(self):
         text = "".join(f"w{i:03d}" for i in range(40))
         self.term.type(text)
-        # One row, scrolled: the tail of the text, the cursor in the next-to-last column.
-        rows, last = self.edit_row_is("#lobby> " + text[-(COLS - 1 - len("#lobby> ") - 1):])
+        # One row, scrolled: a marker where the start is hidden, the tail of the text, the
+        # cursor in the next-to-last column.
+        width = COLS - 1 - len("#lobby> ")
+        rows, last = self.edit_row_is("#lobby> <" + text[-(width - 2):])
         self.expect_cursor(COLS - 2, last)
         self.luis.send("interrupting")
         rows = self.term.wait(lambda rows: rows[self.term.last_row(rows) - 1] ==
@@ -173,6 +175,26 @@ class TerminalTests:
         mark = self.luis.lines.count()
         self.term.keys("Enter")
         self.luis.lines.wait(rf"^\[#lobby\] ana: {text}$", start=mark)
+
+    def test_markers_show_where_a_long_line_is_hidden(self):
+        text = "".join(f"w{i:03d}" for i in range(40))
+        width = COLS - 1 - len("#lobby> ")
+        self.term.type(text)
+        self.edit_row_is("#lobby> <" + text[-(width - 2):])
+        # Moved back into the line: hidden on both sides, the cursor before the right marker.
+        self.term.keys(*["Left"] * 20)
+        cur = len(text) - 20
+        rows, last = self.edit_row_is("#lobby> <" + text[cur - (width - 3):cur + 1] + ">")
+        self.expect_cursor(COLS - 3, last)
+        self.term.keys("Home")
+        rows, last = self.edit_row_is("#lobby> " + text[:width - 1] + ">")
+        self.expect_cursor(len("#lobby> "), last)
+        self.term.keys("End")
+        self.edit_row_is("#lobby> <" + text[-(width - 2):])
+        # A line that fits has no marker.
+        self.term.keys("C-c")
+        self.term.type("x" * (width - 1))
+        self.edit_row_is("#lobby> " + "x" * (width - 1))
 
     def test_history_recall_with_the_up_arrow(self):
         mark = self.luis.lines.count()
@@ -301,7 +323,7 @@ class TerminalTests:
         self.term.type(text)
         self.edit_row_is("#lobby> " + text)
         self.term.tmux("resize-window", "-t", "t", "-x", "40")
-        self.edit_row_is("#lobby> " + text[-(40 - 2 - len("#lobby> ")):])
+        self.edit_row_is("#lobby> <" + text[-(40 - 3 - len("#lobby> ")):])
 
     def test_too_long_a_line_is_refused_with_a_notice(self):
         self.term.type("x" * 4000)
@@ -309,7 +331,7 @@ class TerminalTests:
         self.term.wait_row(r"^! Line too long: the server takes at most 4096 bytes\.$")
         self.term.type("z" * 10)
         self.term.keys("Left")
-        self.edit_row_is("#lobby> " + "y" * 71)  # scrolled: 70 before the cursor, 1 after
+        self.edit_row_is("#lobby> <" + "y" * 69)  # scrolled: 68 before the cursor, 1 under it
         # Said once per line, however many more keys are refused.
         self.assertEqual(sum("Line too long" in r for r in self.term.rows()), 1)
         mark = self.luis.lines.count()

@@ -255,15 +255,69 @@ static void test_view_scrolls_to_keep_the_cursor_visible(void **state)
 	type(e, "0123456789abcdef");
 	struct edit_view v;
 	edit_view(e, 10, &v);
-	/* The cursor sits in the last column; nine characters before it. */
+	/* The cursor sits in the last column: a marker, then eight characters before it. */
+	assert_true(v.left_marker);
+	assert_false(v.right_marker);
 	assert_int_equal(v.cursor_col, 9);
-	assert_int_equal(v.start, 7);
+	assert_int_equal(v.start, 8);
 	assert_int_equal(v.end, 16);
 	edit_home(e);
 	edit_view(e, 10, &v);
+	/* Nine characters, then the marker for the seven hidden after them. */
+	assert_false(v.left_marker);
+	assert_true(v.right_marker);
 	assert_int_equal(v.start, 0);
-	assert_int_equal(v.end, 10);
+	assert_int_equal(v.end, 9);
 	assert_int_equal(v.cursor_col, 0);
+}
+
+static void test_view_marks_both_edges_in_the_middle_of_a_long_line(void **state)
+{
+	struct edit *e = *state;
+	type(e, "0123456789abcdefghijklmnopqrst");
+	for (int i = 0; i < 10; i++)
+		edit_left(e);
+	struct edit_view v;
+	edit_view(e, 10, &v);
+	/* < 3456789 k > : seven characters before the cursor, the one under it, two markers. */
+	assert_true(v.left_marker);
+	assert_true(v.right_marker);
+	assert_int_equal(v.start, 13);
+	assert_int_equal(v.end, 21);
+	assert_int_equal(v.cursor_col, 8);
+	/* Back at the end of the line, nothing is hidden on the right. */
+	edit_end(e);
+	edit_view(e, 10, &v);
+	assert_false(v.right_marker);
+	assert_int_equal(v.end, e->len);
+	/* One character short of the end: it is shown, with no marker after it. */
+	edit_left(e);
+	edit_view(e, 10, &v);
+	assert_true(v.left_marker);
+	assert_false(v.right_marker);
+	assert_int_equal(v.end, e->len);
+	assert_int_equal(v.cursor_col, 8);
+	assert_int_equal(v.start, e->len - 8);
+}
+
+static void test_view_without_room_for_markers(void **state)
+{
+	struct edit *e = *state;
+	type(e, "abcdef");
+	struct edit_view v;
+	edit_view(e, 2, &v);
+	assert_false(v.left_marker);
+	assert_false(v.right_marker);
+	assert_int_equal(v.start, 5);
+	assert_int_equal(v.cursor_col, 1);
+	/* Exactly as wide as the window, cursor inside: no scrolling, no markers. */
+	edit_view(e, 7, &v);
+	assert_false(v.left_marker);
+	assert_int_equal(v.cursor_col, 6);
+	edit_home(e);
+	edit_view(e, 6, &v);
+	assert_false(v.right_marker);
+	assert_int_equal(v.end, 6);
 }
 
 static void test_view_never_splits_a_wide_character(void **state)
@@ -272,12 +326,15 @@ static void test_view_never_splits_a_wide_character(void **state)
 	type(e, "日本語のテキスト");
 	struct edit_view v;
 	edit_view(e, 7, &v);
-	/* Six columns before the cursor hold three wide characters. */
-	assert_int_equal(v.cursor_col, 6);
-	assert_int_equal(edit_width(e->text + v.start, v.end - v.start), 6);
+	/* After the marker, five columns hold two wide characters; the cursor is in column 5. */
+	assert_true(v.left_marker);
+	assert_int_equal(v.cursor_col, 5);
+	assert_int_equal(edit_width(e->text + v.start, v.end - v.start), 4);
 	edit_home(e);
 	edit_view(e, 7, &v);
-	assert_int_equal(v.end, 9); /* three characters, 6 columns; a fourth would need 8 */
+	/* Three characters (6 columns) and the marker; a fourth would need 9. */
+	assert_true(v.right_marker);
+	assert_int_equal(v.end, 9);
 }
 
 int main(void)
@@ -301,6 +358,8 @@ int main(void)
 		cmocka_unit_test(test_width_counts_wide_and_zero_width),
 		cmocka_unit_test_setup_teardown(test_view_shows_all_when_it_fits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_scrolls_to_keep_the_cursor_visible, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_marks_both_edges_in_the_middle_of_a_long_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_without_room_for_markers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_never_splits_a_wide_character, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
