@@ -27,6 +27,8 @@ static const char help_text[] =
 	"Ctrl-K, Ctrl-U, Ctrl-W; Ctrl-C throws away the line being typed. /quit, salir,\n"
 	"or Ctrl-C or Ctrl-D on an empty line leaves. A line wider than the window\n"
 	"scrolls sideways, with < or > at the edge where text is hidden.\n"
+	"Tab completes a name (of the room's members, the assistant, who wrote to you)\n"
+	"or, in a line starting with /, a command; a second Tab lists the choices.\n"
 	"/help lists the server's commands; /stats shows what was sent and received.\n"
 	"\n"
 	"When standard input is not a terminal, each input line is sent and every line\n"

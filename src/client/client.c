@@ -31,6 +31,8 @@
 	"duplicated or reordered on the way."
 
 static void client_close_any(uv_handle_t *h, void *arg);
+static bool client_members(struct client *c, const char *line, size_t len, enum track_fact fact);
+static void client_ask_who(struct client *c, const char *room);
 static void client_on_grace(uv_timer_t *t);
 static void client_on_signal(uv_signal_t *s, int signum);
 static bool client_is_stats(const char *line, size_t len);
@@ -108,7 +110,8 @@ void client_receive(struct client *c, const char *line, size_t len)
 		c->last_fact = fact;
 	c->lines_received++;
 	enum login_verdict verdict = login_line(&c->login, clean.data, clean.len, fact);
-	if (verdict == LOGIN_HIDE) {
+	if (verdict == LOGIN_HIDE ||
+	    (c->opt->interactive && client_members(c, clean.data, clean.len, fact))) {
 		buf_free(&clean);
 		return;
 	}
@@ -126,6 +129,58 @@ void client_receive(struct client *c, const char *line, size_t len)
 		client_finish(c, CLIENT_EXIT_NAME, MSG_NAME_REFUSED, tried, clean.data + 2);
 	}
 	buf_free(&clean);
+}
+
+/* Keeps the names Tab completes up to date, and asks the server who is in each room we enter.
+ * Returns true for the lines of that reply, which the user did not ask for. */
+static bool client_members(struct client *c, const char *line, size_t len, enum track_fact fact)
+{
+	bool hide = members_line(&c->members, line, len, uv_now(&c->loop));
+	struct track_parts p;
+	switch (fact) {
+	case TRACK_WELCOME:
+		members_reset(&c->members);
+		members_self(&c->members, c->track.name);
+		members_enter(&c->members, c->track.room);
+		client_ask_who(c, c->track.room);
+		break;
+	case TRACK_JOINED:
+		members_enter(&c->members, c->track.room);
+		client_ask_who(c, c->track.room);
+		break;
+	case TRACK_NICK:
+		members_self(&c->members, c->track.name);
+		break;
+	case TRACK_LEFT:
+		if (track_parse(line, len, &p) == TRACK_LEFT) {
+			char *room = xstrndup(line + p.room_off, p.room_len);
+			members_leave(&c->members, room);
+			free(room);
+		}
+		break;
+	default:
+		break;
+	}
+	return hide;
+}
+
+/* Sends `/who ROOM` and tells members to hide its reply. Over UDP the line is only queued: we are
+ * in the middle of showing lines from udplink, and udpwire pumps once they are shown. */
+static void client_ask_who(struct client *c, const char *room)
+{
+	char line[8 + 256];
+	size_t n = strlen(room);
+	if (n >= 256)
+		return;
+	memcpy(line, "/who ", 5);
+	memcpy(line + 5, room, n);
+	if (c->opt->udp) {
+		if (!c->link_ready || !udplink_queue(&c->link, line, n + 5))
+			return;
+	} else {
+		wire_send(c, line, n + 5);
+	}
+	members_asked(&c->members, room, uv_now(&c->loop));
 }
 
 void client_submit(struct client *c, const char *line, size_t len, bool echo)
@@ -257,6 +312,7 @@ int client_run(const struct client_options *opt)
 	buf_init(&c->held);
 	buf_init(&c->out);
 	edit_init(&c->edit);
+	members_init(&c->members);
 	term_init(&c->term, STDOUT_FILENO, opt->colour);
 	buf_init(&c->shown);
 	buf_init(&c->dgram);
@@ -293,6 +349,7 @@ int client_run(const struct client_options *opt)
 	buf_free(&c->dgram);
 	track_free(&c->track);
 	login_free(&c->login);
+	members_free(&c->members);
 	edit_free(&c->edit);
 	term_free(&c->term);
 	buf_free(&c->keys);

@@ -24,6 +24,7 @@
 #include "client/client.h"
 #include "client/edit.h"
 #include "client/login.h"
+#include "client/members.h"
 #include "client/term.h"
 #include "client/track.h"
 #include "client/udplink.h"
@@ -112,6 +113,8 @@ struct client {
 	struct edit edit;
 	struct track track;
 	struct login login;
+	struct members members;  /* Interactive only: the names Tab completes. */
+	bool tab_again;          /* The last key was a Tab that found several names. */
 	struct term term;
 	bool warned_full;
 	char prompt[160];

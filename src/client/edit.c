@@ -210,6 +210,23 @@ enum edit_result edit_kill_word(struct edit *e)
 	return EDIT_CHANGED;
 }
 
+enum edit_result edit_replace(struct edit *e, size_t from, size_t to, const char *s, size_t n)
+{
+	if (from > to || to > e->len)
+		return EDIT_NOOP;
+	if (!utf8_is_clean(s, n))
+		return EDIT_INVALID;
+	if (n > to - from && n - (to - from) > EDIT_MAX - e->len)
+		return EDIT_FULL;
+	if (to - from == n && memcmp(e->text + from, s, n) == 0 && e->cur == to)
+		return EDIT_NOOP;
+	memmove(e->text + from + n, e->text + to, e->len - to + 1);
+	memcpy(e->text + from, s, n);
+	e->len = e->len - (to - from) + n;
+	e->cur = from + n;
+	return EDIT_CHANGED;
+}
+
 enum edit_result edit_clear(struct edit *e)
 {
 	bool browsing = e->hist_pos < e->hist_len;

@@ -77,6 +77,9 @@ enum edit_result edit_kill_end(struct edit *e);
 enum edit_result edit_kill_start(struct edit *e);
 /* Ctrl-W: deletes the word before the cursor and the spaces after it, as a shell does. */
 enum edit_result edit_kill_word(struct edit *e);
+/* Replaces bytes [from, to) (character boundaries, to <= len) with s[0..n) and puts the cursor
+ * after it: what Tab completion does to the word before the cursor. All or nothing. */
+enum edit_result edit_replace(struct edit *e, size_t from, size_t to, const char *s, size_t n);
 /* Ctrl-C on a typed line: throws the whole line away, as a shell does, and stops browsing the
  * history (the draft is dropped too). The history itself is kept. */
 enum edit_result edit_clear(struct edit *e);

@@ -8,18 +8,24 @@
 
 #include "base/buf.h"
 #include "client/client_private.h"
+#include "client/complete.h"
 #include "client/incoming.h"
 #include "client/keys.h"
 
 /* User-facing strings, in one place so that gettext can take them over. */
 #define MSG_PIPE_TOO_LONG "line %zu is too long (%zu bytes; the limit is %d); it was not sent"
 #define MSG_EDIT_FULL "! Line too long: the server takes at most %d bytes."
+#define MSG_MORE_MATCHES "  ... (%zu more)"
+/* At most this many choices are listed on a second Tab. */
+#define LIST_MAX 100
 
 static void input_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b);
 static void input_on_tty_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b);
 static void input_decode_keys(struct client *c, bool final);
 static bool input_key(struct client *c, enum key k, const char *bytes, size_t n);
 static void input_on_esc_timer(uv_timer_t *t);
+static bool input_complete(struct client *c, bool again);
+static void input_list(struct client *c, const char *const *matches, size_t count);
 static void input_on_stream_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b);
 static void input_read_file(struct client *c);
 static void input_on_fs_read(uv_fs_t *req);
@@ -127,7 +133,11 @@ static bool input_key(struct client *c, enum key k, const char *bytes, size_t n)
 {
 	struct edit *e = &c->edit;
 	enum edit_result r = EDIT_NOOP;
+	bool again = c->tab_again;
+	c->tab_again = false;
 	switch (k) {
+	case KEY_TAB:
+		return input_complete(c, again);
 	case KEY_TEXT:
 		r = edit_insert(e, bytes, n);
 		if (r == EDIT_FULL && !c->warned_full) {
@@ -214,6 +224,53 @@ static bool input_key(struct client *c, enum key k, const char *bytes, size_t n)
 		break;
 	}
 	return r == EDIT_CHANGED;
+}
+
+/* Tab: completes the word before the cursor (complete.h); a second Tab in a row lists the
+ * choices when there are several. Returns true if the line changed. */
+static bool input_complete(struct client *c, bool again)
+{
+	struct edit *e = &c->edit;
+	const char **names;
+	size_t n = members_names(&c->members, c->track.room, &names);
+	struct complete done;
+	enum complete_result k = complete_line(e->text, e->len, e->cur, names, n, &done);
+	bool changed = false;
+	switch (k) {
+	case COMPLETE_NONE:
+		break;
+	case COMPLETE_UNIQUE:
+	case COMPLETE_PREFIX:
+		changed = edit_replace(e, done.from, done.to, done.insert.data, done.insert.len) ==
+			  EDIT_CHANGED;
+		c->tab_again = k == COMPLETE_PREFIX;
+		break;
+	case COMPLETE_AMBIGUOUS:
+		if (again)
+			input_list(c, done.matches, done.count);
+		c->tab_again = true;
+		break;
+	}
+	complete_free(&done);
+	free(names);
+	return changed;
+}
+
+/* Shows the choices above the edit row, in the server's `* ` form. */
+static void input_list(struct client *c, const char *const *matches, size_t count)
+{
+	struct buf line = BUF_INIT;
+	buf_puts(&line, "*");
+	for (size_t i = 0; i < count && i < LIST_MAX; i++) {
+		buf_puts(&line, "  ");
+		buf_puts(&line, matches[i]);
+	}
+	if (count > LIST_MAX)
+		buf_printf(&line, MSG_MORE_MATCHES, count - LIST_MAX);
+	buf_clear(&c->out);
+	incoming_format(line.data, line.len, NULL, c->opt->colour, &c->out);
+	buf_free(&line);
+	screen_show(c);
 }
 
 static void input_on_stream_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)

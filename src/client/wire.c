@@ -195,6 +195,12 @@ static void wire_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		client_receive(c, c->in, c->in_len);
 		start = c->in_len;
 	}
+	if (c->finishing) {
+		/* A line ended the run (or a write from it failed and wire_ended took the rest):
+		 * nothing more is shown. */
+		c->in_len = 0;
+		return;
+	}
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
 	screen_show(c);

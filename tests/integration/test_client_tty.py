@@ -196,6 +196,107 @@ class TerminalTests:
         self.term.type("x" * (width - 1))
         self.edit_row_is("#lobby> " + "x" * (width - 1))
 
+    def user(self, name):
+        u = common.RawUser(self.server.port, name)
+        self.addCleanup(u.close)
+        return u
+
+    def synced(self, term=None):
+        """Waits until the server has answered everything the client sent so far (its own /who
+        after the welcome included): a command sent now is answered after those."""
+        term = term or self.term
+        self.__dict__["syncs"] = self.__dict__.get("syncs", 0) + 1
+        word = f"/sync{self.syncs}"
+        term.type(word)
+        term.keys("Enter")
+        term.wait_row(rf"^! Unknown command: {word}\.")
+
+    def test_tab_completes_a_member_and_addresses_them(self):
+        # luis was in the room before ana: only the client's own /who can have told it so.
+        self.synced()
+        self.term.type("lu")
+        self.term.keys("Tab")
+        rows, last = self.edit_row_is("#lobby> luis:")
+        self.expect_cursor(len("#lobby> luis: "), last)
+        mark = self.luis.lines.count()
+        self.term.type("hola")
+        self.term.keys("Enter")
+        self.luis.lines.wait(r"^\[#lobby\] ana: luis: hola$", start=mark)
+        # That /who and its reply stayed out of sight.
+        self.assertFalse(any(r.startswith("* #lobby (") for r in self.term.rows()))
+        self.assertFalse(any("Unknown command: /who" in r for r in self.term.rows()))
+        # Later in the line a name gets a space; case does not matter; '@' stays.
+        self.term.type("hola @LU")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> hola @luis")
+        self.expect_cursor(len("#lobby> hola @luis "), self.term.last_row(self.term.rows()))
+
+    def test_tab_twice_lists_the_choices(self):
+        self.user("bea")
+        self.term.wait_row(r"^\[#lobby\] -- bea joined$")
+        self.user("benito")
+        self.term.wait_row(r"^\[#lobby\] -- benito joined$")
+        self.term.type("hola b")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> hola be")
+        self.term.keys("Tab")
+        self.term.wait_row(r"^\*  bea  benito$")
+        self.edit_row_is("#lobby> hola be")
+        self.term.type("n")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> hola benito")
+        mark = self.luis.lines.count()
+        self.term.keys("Enter")
+        self.luis.lines.wait(r"^\[#lobby\] ana: hola benito $", start=mark)
+
+    def test_tab_follows_quits_renames_and_rooms(self):
+        lucas = self.user("lucas")
+        self.term.wait_row(r"^\[#lobby\] -- lucas joined$")
+        self.term.type("lu")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> lu")
+        lucas.send("/quit")
+        self.term.wait_row(r"^-- lucas quit")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> luis:")
+        self.term.keys("C-u")
+        self.luis.send("/nick luisito")
+        self.term.wait_row(r"^-- luis is now known as luisito$")
+        self.term.type("lu")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> luisito:")
+        self.term.keys("C-u")
+        # In another room, its own members: luis is not in #dev.
+        self.term.type("/join #dev")
+        self.term.keys("Enter")
+        self.edit_row_is("#dev>")
+        self.synced()
+        self.term.type("lu")
+        self.term.keys("Tab")
+        self.edit_row_is("#dev> lu")
+        self.luis.send("/join #dev")
+        self.term.wait_row(r"^\[#dev\] -- luisito joined$")
+        self.term.keys("Tab")
+        self.edit_row_is("#dev> luisito:")
+        # A /who the user types is shown.
+        self.term.keys("C-u")
+        self.term.type("/who")
+        self.term.keys("Enter")
+        self.term.wait_row(r"^\* #dev \(2\): ana luisito$")
+
+    def test_tab_completes_commands(self):
+        self.term.type("/jo")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> /join")
+        self.term.keys("C-u")
+        self.term.type("/st")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> /stats")
+        self.term.keys("C-u")
+        self.term.type("/m")
+        self.term.keys("Tab", "Tab")
+        self.term.wait_row(r"^\*  /me  /msg$")
+
     def test_history_recall_with_the_up_arrow(self):
         mark = self.luis.lines.count()
         for line in ("primero", "segundo"):
@@ -340,8 +441,8 @@ class TerminalTests:
         self.assertEqual(len(line), len("[#lobby] ana: ") + 4096)
 
 
-    def other_terminal(self, name, **kw):
-        term = Tmux(["-n", name, HOST, str(self.server.port)], **kw)
+    def other_terminal(self, name, args=(), port=None, **kw):
+        term = Tmux([*args, "-n", name, HOST, str(port or self.server.port)], **kw)
         self.addCleanup(term.close)
         return term
 
@@ -399,11 +500,32 @@ class FakeServerTerminal(TerminalTests, unittest.TestCase):
     def start_server(self):
         return common.FakeServer()
 
+    def test_tab_completes_the_bots_the_server_lists(self):
+        # The fake lists its assistant after the members, as charlad is about to; the client
+        # hides that line with the rest of its own /who reply.
+        self.synced()
+        self.term.type("gp")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> gpt:")
+        self.assertFalse(any(r.startswith("* Bot:") for r in self.term.rows()))
+
 
 if ARGS.charlad:
     class RealServerTerminal(TerminalTests, unittest.TestCase):
         def start_server(self):
             return common.RealServer(ARGS.charlad)
+
+        def test_tab_over_udp(self):
+            log = r"receiving datagrams on 127\.0\.0\.1:(\d+) \(udp\)"
+            port = re.search(log, self.server.log.wait(log)).group(1)
+            term = self.other_terminal("bea", args=["--udp"], port=port)
+            term.wait_row(r"^\* Welcome, bea!")
+            self.synced(term)
+            term.type("lu")
+            term.keys("Tab")
+            term.wait(lambda rows: rows[self.term.last_row(rows)] == "#lobby> luis:",
+                      "the name completed")
+            self.assertFalse(any(r.startswith("* #lobby (") for r in term.rows()))
 
 
 if __name__ == "__main__":

@@ -178,6 +178,25 @@ static void test_history_recall_and_draft(void **state)
 	assert_string_equal(e->text, "first");
 }
 
+static void test_replace_puts_the_cursor_after_the_new_text(void **state)
+{
+	struct edit *e = *state;
+	type(e, "hola lu y");
+	e->cur = 7;
+	assert_int_equal(edit_replace(e, 5, 7, "luis", 4), EDIT_CHANGED);
+	assert_string_equal(e->text, "hola luis y");
+	assert_int_equal(e->cur, 9);
+	assert_int_equal(edit_replace(e, 5, 9, "luis", 4), EDIT_NOOP);
+	assert_int_equal(edit_replace(e, 0, 4, "a\x1b", 2), EDIT_INVALID);
+	assert_int_equal(edit_replace(e, 9, 20, "x", 1), EDIT_NOOP);
+	char big[EDIT_MAX];
+	memset(big, 'x', sizeof big);
+	assert_int_equal(edit_replace(e, 0, 4, big, sizeof big), EDIT_FULL);
+	assert_string_equal(e->text, "hola luis y");
+	assert_int_equal(edit_replace(e, 0, e->len, big, sizeof big), EDIT_CHANGED);
+	assert_int_equal(e->len, EDIT_MAX);
+}
+
 static void test_clear_drops_the_line_and_the_browsing(void **state)
 {
 	struct edit *e = *state;
@@ -352,6 +371,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuses_control_characters_and_invalid_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_to_grow_past_the_server_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_recall_and_draft, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_puts_the_cursor_after_the_new_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clear_drops_the_line_and_the_browsing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_skips_empty_and_repeated_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_keeps_the_newest_entries, setup, teardown),
