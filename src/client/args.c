@@ -19,6 +19,7 @@ static const char help_text[] =
 	"                    /stats shows what the network did to them\n"
 	"      --keepalive S with --udp, never stay silent towards the server longer than\n"
 	"                    S seconds (default 20), so that it does not forget you\n"
+	"      --no-bell     do not ring the terminal bell when someone mentions you\n"
 	"  -h, --help        show this help and exit\n"
 	"  -V, --version     show the version and exit\n"
 	"\n"
@@ -29,6 +30,8 @@ static const char help_text[] =
 	"scrolls sideways, with < or > at the edge where text is hidden.\n"
 	"Tab completes a name (of the room's members, the assistant, who wrote to you)\n"
 	"or, in a line starting with /, a command; a second Tab lists the choices.\n"
+	"A line that mentions your name (ana, Ana:, @ana) is highlighted and rings the\n"
+	"bell; so does a private message (once for several in a row from one sender).\n"
 	"/help lists the server's commands; /stats shows what was sent and received.\n"
 	"\n"
 	"When standard input is not a terminal, each input line is sent and every line\n"
@@ -127,6 +130,7 @@ enum args_result args_parse(int argc, char *const argv[], struct args *a, char *
 	a->host = ARGS_DEFAULT_HOST;
 	a->port = ARGS_DEFAULT_PORT;
 	a->keepalive_s = ARGS_DEFAULT_KEEPALIVE;
+	a->bell = true;
 	err[0] = '\0';
 	const char *positional[2];
 	int npos = 0;
@@ -144,6 +148,10 @@ enum args_result args_parse(int argc, char *const argv[], struct args *a, char *
 				return ARGS_VERSION;
 			if (strcmp(arg, "-u") == 0 || strcmp(arg, "--udp") == 0) {
 				a->udp = true;
+				continue;
+			}
+			if (strcmp(arg, "--no-bell") == 0) {
+				a->bell = false;
 				continue;
 			}
 			const char *keepalive = NULL;

@@ -117,7 +117,16 @@ void client_receive(struct client *c, const char *line, size_t len)
 	}
 	if (c->opt->udp)
 		udpwire_fact(c, fact);
-	incoming_format(clean.data, clean.len, c->track.name, c->opt->colour, &c->out);
+	enum mention_kind mention = MENTION_NONE;
+	if (c->opt->interactive)
+		mention = mention_line(&c->mention, clean.data, clean.len, c->track.name);
+	if (mention == MENTION_NAME)
+		incoming_format_mention(clean.data, clean.len, c->track.name, c->opt->colour,
+					&c->out);
+	else
+		incoming_format(clean.data, clean.len, c->track.name, c->opt->colour, &c->out);
+	if (mention != MENTION_NONE && c->opt->bell)
+		c->bell_due = true;
 	if (verdict == LOGIN_WELCOME && !c->opt->interactive)
 		input_release(c);
 	if (verdict == LOGIN_REFUSED && !c->opt->interactive) {
@@ -350,6 +359,7 @@ int client_run(const struct client_options *opt)
 	track_free(&c->track);
 	login_free(&c->login);
 	members_free(&c->members);
+	mention_free(&c->mention);
 	edit_free(&c->edit);
 	term_free(&c->term);
 	buf_free(&c->keys);

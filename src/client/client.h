@@ -32,6 +32,7 @@ struct client_options {
 	bool colour;         /* Style the output with SGR escapes. */
 	bool echo;           /* Print what the user said, since the server does not echo it. */
 	bool udp;            /* Datagrams (docs/protocol.md, "UDP") instead of a TCP connection. */
+	bool bell;           /* Interactive: ring the terminal bell on a mention (mention.h). */
 	unsigned keepalive_ms; /* With udp: the longest silence towards the server. */
 };
 

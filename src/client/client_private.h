@@ -25,6 +25,7 @@
 #include "client/edit.h"
 #include "client/login.h"
 #include "client/members.h"
+#include "client/mention.h"
 #include "client/term.h"
 #include "client/track.h"
 #include "client/udplink.h"
@@ -114,6 +115,8 @@ struct client {
 	struct track track;
 	struct login login;
 	struct members members;  /* Interactive only: the names Tab completes. */
+	struct mention mention;  /* Interactive only: which lines ring the bell. */
+	bool bell_due;           /* A line in c->out calls for the bell. */
 	bool tab_again;          /* The last key was a Tab that found several names. */
 	struct term term;
 	bool warned_full;

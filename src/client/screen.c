@@ -30,6 +30,10 @@ void screen_show(struct client *c)
 {
 	if (c->out.len == 0 || c->finishing)
 		return;
+	/* One bell for whatever arrived together, however many lines call for it. */
+	if (c->bell_due && c->raw)
+		buf_putc(&c->out, '\a');
+	c->bell_due = false;
 	int r;
 	if (c->raw)
 		r = term_print(&c->term, c->out.data, c->out.len, screen_prompt(c), &c->edit);

@@ -52,6 +52,25 @@ class Tmux:
                         "-s", "t", "env -u NO_COLOR sh -c " + shlex.quote(command)],
                        check=True, timeout=common.TIMEOUT)
 
+    def capture(self):
+        """From now on, copies every byte the pane's program writes (bells included) to a file;
+        returns a function that waits until the file contains `text` and returns its bytes."""
+        path = os.path.join(self.dir, "output")
+        open(path, "wb").close()
+        self.tmux("pipe-pane", "-t", "t", "-o", "cat >> " + shlex.quote(path))
+
+        def until(text, timeout=common.TIMEOUT):
+            deadline = time.monotonic() + timeout
+            while True:
+                with open(path, "rb") as f:
+                    data = f.read()
+                if text.encode() in data:
+                    return data
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the pane never wrote {text!r}: {data!r}")
+                time.sleep(0.02)
+        return until
+
     def tmux(self, *args):
         return subprocess.run([*self.base, *args], check=True, capture_output=True, text=True,
                               timeout=common.TIMEOUT).stdout
@@ -296,6 +315,52 @@ class TerminalTests:
         self.term.type("/m")
         self.term.keys("Tab", "Tab")
         self.term.wait_row(r"^\*  /me  /msg$")
+
+    def test_a_mention_is_highlighted_and_rings_once(self):
+        output = self.term.capture()
+        self.luis.send("mariana y anabel")
+        self.term.wait_row(r"^\[#lobby\] luis: mariana y anabel$")
+        self.luis.send("hola @Ana, ANA: ¿vienes?")
+        self.term.wait_row(r"^\[#lobby\] luis: hola @Ana, ANA: ¿vienes\?$")
+        self.luis.send("/me saluda a ana")
+        self.term.wait_row(r"^\[#lobby\] \* luis saluda a ana$")
+        self.luis.send("sync one")
+        data = output("sync one")
+        self.assertEqual(data.count(b"\a"), 2)
+        rows = self.term.rows(escapes=True)
+        mention = next(r for r in rows if "¿vienes?" in r)
+        self.assertIn("\x1b[7mhola @Ana, ANA: ¿vienes?", mention)
+        plain = next(r for r in rows if "anabel" in r)
+        self.assertNotIn("\x1b[7m", plain)
+        # Your own lines are not mentions.
+        self.term.type("ana says hola")
+        self.term.keys("Enter")
+        self.term.wait_row(r"^\[#lobby\] ana: ana says hola$")
+        self.luis.send("sync two")
+        self.assertEqual(output("sync two").count(b"\a"), 2)
+
+    def test_a_private_message_rings_once_per_run(self):
+        output = self.term.capture()
+        self.luis.send("/msg ana psst")
+        self.luis.send("/msg ana are you there?")
+        self.term.wait_row(r"^\[pm\] luis: are you there\?$")
+        self.luis.send("sync one")
+        self.assertEqual(output("sync one").count(b"\a"), 1)
+        self.luis.send("/msg ana again")
+        self.term.wait_row(r"^\[pm\] luis: again$")
+        self.luis.send("sync two")
+        self.assertEqual(output("sync two").count(b"\a"), 2)
+
+    def test_no_bell_turns_the_bell_off(self):
+        term = self.other_terminal("bea", args=["--no-bell"])
+        term.wait_row(r"^#lobby>$")
+        output = term.capture()
+        self.luis.send("bea: hola")
+        self.luis.send("/msg bea psst")
+        term.wait_row(r"^\[pm\] luis: psst$")
+        self.luis.send("sync")
+        self.assertNotIn(b"\a", output("sync"))
+        self.assertTrue(any("\x1b[7mbea: hola" in r for r in term.rows(escapes=True)))
 
     def test_history_recall_with_the_up_arrow(self):
         mark = self.luis.lines.count()
