@@ -33,6 +33,7 @@
 static void client_close_any(uv_handle_t *h, void *arg);
 static bool client_members(struct client *c, const char *line, size_t len, enum track_fact fact);
 static void client_ask_who(struct client *c, const char *room);
+static void client_help(struct client *c);
 static void client_on_grace(uv_timer_t *t);
 static void client_on_signal(uv_signal_t *s, int signum);
 static bool client_is_stats(const char *line, size_t len);
@@ -118,8 +119,13 @@ void client_receive(struct client *c, const char *line, size_t len)
 	if (c->opt->udp)
 		udpwire_fact(c, fact);
 	enum mention_kind mention = MENTION_NONE;
-	if (c->opt->interactive)
+	enum help_place help = HELP_NONE;
+	if (c->opt->interactive) {
 		mention = mention_line(&c->mention, clean.data, clean.len, c->track.name);
+		help = help_line(&c->help, clean.data, clean.len);
+	}
+	if (help == HELP_BEFORE)
+		client_help(c);
 	if (mention == MENTION_NAME)
 		incoming_format_mention(clean.data, clean.len, c->track.name, c->opt->colour,
 					&c->out);
@@ -127,6 +133,8 @@ void client_receive(struct client *c, const char *line, size_t len)
 		incoming_format(clean.data, clean.len, c->track.name, c->opt->colour, &c->out);
 	if (mention != MENTION_NONE && c->opt->bell)
 		c->bell_due = true;
+	if (help == HELP_AFTER)
+		client_help(c);
 	if (verdict == LOGIN_WELCOME && !c->opt->interactive)
 		input_release(c);
 	if (verdict == LOGIN_REFUSED && !c->opt->interactive) {
@@ -138,6 +146,22 @@ void client_receive(struct client *c, const char *line, size_t len)
 		client_finish(c, CLIENT_EXIT_NAME, MSG_NAME_REFUSED, tried, clean.data + 2);
 	}
 	buf_free(&clean);
+}
+
+/* Appends charla's own part of /help to c->out, in the server's form and style. */
+static void client_help(struct client *c)
+{
+	const struct members_set *bots = &c->members.bots;
+	struct buf section = BUF_INIT;
+	help_section(&c->help, bots->len > 0 ? bots->v[0].name : NULL, &section);
+	size_t at = 0;
+	while (at < section.len) {
+		const char *lf = memchr(section.data + at, '\n', section.len - at);
+		size_t n = (size_t)(lf - (section.data + at));
+		incoming_format(section.data + at, n, NULL, c->opt->colour, &c->out);
+		at += n + 1;
+	}
+	buf_free(&section);
 }
 
 /* Keeps the names Tab completes up to date, and asks the server who is in each room we enter.
@@ -213,6 +237,8 @@ void client_submit(struct client *c, const char *line, size_t len, bool echo)
 	}
 	if (!c->login.named)
 		login_sent(&c->login, line, len);
+	if (c->opt->interactive && kind == OUTGOING_COMMAND && help_is_command(line, len))
+		help_asked(&c->help);
 	wire_send(c, line, len);
 	if (echo && c->opt->echo) {
 		buf_clear(&c->out);

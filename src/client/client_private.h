@@ -23,6 +23,7 @@
 #include "base/buf.h"
 #include "client/client.h"
 #include "client/edit.h"
+#include "client/help.h"
 #include "client/login.h"
 #include "client/members.h"
 #include "client/mention.h"
@@ -117,6 +118,7 @@ struct client {
 	struct members members;  /* Interactive only: the names Tab completes. */
 	struct mention mention;  /* Interactive only: which lines ring the bell. */
 	bool bell_due;           /* A line in c->out calls for the bell. */
+	struct help help;        /* Interactive only: where charla's part of /help goes. */
 	bool tab_again;          /* The last key was a Tab that found several names. */
 	struct term term;
 	bool warned_full;

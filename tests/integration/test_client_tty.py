@@ -81,8 +81,9 @@ class Tmux:
     def type(self, text):
         self.tmux("send-keys", "-t", "t", "-l", text)
 
-    def rows(self, escapes=False):
-        out = self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "t")
+    def rows(self, escapes=False, history=False):
+        out = self.tmux("capture-pane", "-p", *(["-e"] if escapes else []),
+                        *(["-S", "-200"] if history else []), "-t", "t")
         return [r.rstrip() for r in out.split("\n")]
 
     def cursor(self):
@@ -361,6 +362,26 @@ class TerminalTests:
         self.luis.send("sync")
         self.assertNotIn(b"\a", output("sync"))
         self.assertTrue(any("\x1b[7mbea: hola" in r for r in term.rows(escapes=True)))
+
+    def test_help_adds_the_clients_own_section(self):
+        self.term.type("/help")
+        self.term.keys("Enter")
+        self.term.wait_row(r"^\*   Ctrl-L ")
+        rows = self.term.rows(history=True)
+        head = rows.index("* Commands:")
+        tail = next(i for i, r in enumerate(rows) if r.startswith("* Anything else you type"))
+        own = rows.index("* charla, this client:")
+        self.assertLess(head, tail)
+        # Right after the server's last line (which wraps on 80 columns).
+        self.assertTrue(rows[tail].startswith("* Anything else") and 0 < own - tail <= 2)
+        self.assertTrue("".join(rows[tail:own]).endswith("starting with /."))
+        section = rows[own:]
+        for key in ("/stats", "Tab", "Up, Down", "Ctrl-C", "Ctrl-D", "Ctrl-L"):
+            self.assertTrue(any(r.startswith(f"*   {key} ") for r in section), key)
+        # How to ask the assistant, when the server has one (its /help lists /ask).
+        has_assistant = any(r.startswith("*   /ask ") for r in rows[head:tail])
+        asks = [r for r in section if r.startswith("*   gpt: QUESTION ")]
+        self.assertEqual(len(asks), 1 if has_assistant else 0)
 
     def test_history_recall_with_the_up_arrow(self):
         mark = self.luis.lines.count()
