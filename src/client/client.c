@@ -89,8 +89,10 @@ int client_start_ui(struct client *c)
 		uv_signal_start(&c->sig_winch, client_on_signal, SIGWINCH);
 	r = input_start(c);
 	if (r < 0) {
-		client_finish(c, CLIENT_EXIT_FAILURE, c->opt->interactive ? MSG_TERMINAL : MSG_INPUT,
-			      uv_strerror(r));
+		if (c->opt->interactive)
+			client_finish(c, CLIENT_EXIT_FAILURE, MSG_TERMINAL, uv_strerror(r));
+		else
+			client_finish(c, CLIENT_EXIT_FAILURE, MSG_INPUT, uv_strerror(r));
 		return -1;
 	}
 	if (c->opt->interactive)
@@ -99,7 +101,10 @@ int client_start_ui(struct client *c)
 }
 
 /* Cleans the line before anything reads it, so that neither the state we track (the room shown
- * in the prompt) nor the screen ever sees a control character from the network. */
+ * in the prompt) nor the screen ever sees a control character from the network. Then: what it
+ * says about us (track), about our name (login: the prompt -n answers is hidden), about the
+ * members (the reply to our own /who is hidden), whether it calls for the bell, and where
+ * charla's part of /help goes. */
 void client_receive(struct client *c, const char *line, size_t len)
 {
 	if (len > 0 && line[len - 1] == '\r')
@@ -244,9 +249,11 @@ void client_submit(struct client *c, const char *line, size_t len, bool echo)
 		buf_clear(&c->out);
 		struct buf said = BUF_INIT;
 		if (outgoing_echo(line, len, c->track.name, c->track.room, &said)) {
-			incoming_format(said.data, said.len, c->track.name, c->opt->colour, &c->out);
+			incoming_format(said.data, said.len, c->track.name, c->opt->colour,
+					&c->out);
 		} else {
-			/* A command or the name: shown as typed after the prompt, like a transcript. */
+			/* A command or the name: shown as typed after the prompt, like a
+			 * transcript. */
 			outgoing_transcript(screen_prompt(c), line, len, c->opt->colour, &c->out);
 		}
 		buf_free(&said);

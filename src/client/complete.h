@@ -21,7 +21,7 @@
 enum complete_result {
 	COMPLETE_NONE,       /* Nothing matches the word before the cursor. */
 	COMPLETE_UNIQUE,     /* One match: `insert` is it, and what follows it. */
-	COMPLETE_PREFIX,     /* Several matches sharing more than the word: `insert` is that much. */
+	COMPLETE_PREFIX,     /* Several sharing more than the word: `insert` is what they share. */
 	COMPLETE_AMBIGUOUS,  /* Several matches, and nothing to add: show `matches`. */
 };
 

@@ -78,7 +78,8 @@ void help_section(const struct help *h, const char *bot, struct buf *out)
 {
 	buf_puts(out, HELP_TITLE "\n");
 	for (size_t i = 0; i < sizeof help_items / sizeof help_items[0]; i++) {
-		buf_printf(out, ITEM "%-*s %s\n", HELP_ITEM_WIDTH, help_items[i][0], help_items[i][1]);
+		buf_printf(out, ITEM "%-*s %s\n", HELP_ITEM_WIDTH, help_items[i][0],
+			   help_items[i][1]);
 		if (i > 0 || !h->assistant || h->listed)
 			continue;
 		/* Right after /stats: how to ask the assistant, whose questions everyone in the

@@ -379,7 +379,8 @@ static void input_ended(struct client *c)
 	if (c->quitting || c->finishing)
 		return;
 	if (c->opt->udp) {
-		/* No connection to half-close: say goodbye, which is what the end of input means. */
+		/* No connection to half-close: say goodbye, which is what the end of input
+		 * means. */
 		client_leave(c);
 		return;
 	}

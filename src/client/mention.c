@@ -47,10 +47,12 @@ bool mention_find(const char *text, size_t len, const char *name)
 	for (size_t i = 0; nlen > 0 && i + nlen <= tlen && !found; i++) {
 		if (memcmp(ftext + i, fname, nlen) != 0)
 			continue;
-		bool starts = i == 0 || !mention_word_byte((unsigned char)ftext[i - 1]) ||
-			      !mention_word_byte((unsigned char)fname[0]);
-		bool ends = i + nlen == tlen || !mention_word_byte((unsigned char)ftext[i + nlen]) ||
-			    !mention_word_byte((unsigned char)fname[nlen - 1]);
+		/* A name that starts or ends with punctuation has its own edge there. */
+		const unsigned char *t = (const unsigned char *)ftext;
+		const unsigned char *n = (const unsigned char *)fname;
+		bool starts = i == 0 || !mention_word_byte(t[i - 1]) || !mention_word_byte(n[0]);
+		bool ends = i + nlen == tlen || !mention_word_byte(t[i + nlen]) ||
+			    !mention_word_byte(n[nlen - 1]);
 		found = starts && ends;
 	}
 	free(fname);

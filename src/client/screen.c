@@ -41,7 +41,8 @@ void screen_show(struct client *c)
 		r = term_write_all(STDOUT_FILENO, c->out.data, c->out.len);
 	buf_clear(&c->out);
 	if (r < 0)
-		client_finish(c, CLIENT_EXIT_FAILURE, r == -EPIPE ? NULL : MSG_OUTPUT, strerror(-r));
+		client_finish(c, CLIENT_EXIT_FAILURE, r == -EPIPE ? NULL : MSG_OUTPUT,
+			      strerror(-r));
 }
 
 void screen_redraw(struct client *c)

@@ -75,7 +75,8 @@ void udpwire_try_next(struct client *c)
 		return;
 	}
 	const char *why = c->last_error ? uv_strerror(c->last_error) : MSG_UDP_SILENT;
-	client_finish(c, CLIENT_EXIT_NO_CONNECT, MSG_UDP_NO_ANSWER, c->opt->host, c->opt->port, why);
+	client_finish(c, CLIENT_EXIT_NO_CONNECT, MSG_UDP_NO_ANSWER, c->opt->host, c->opt->port,
+		      why);
 }
 
 static void udpwire_on_closed(uv_handle_t *h)
