@@ -140,7 +140,7 @@ void client_receive(struct client *c, const char *line, size_t len)
 		c->bell_due = true;
 	if (help == HELP_AFTER)
 		client_help(c);
-	if (verdict == LOGIN_WELCOME && !c->opt->interactive)
+	if ((verdict == LOGIN_WELCOME || verdict == LOGIN_ANSWERED) && !c->opt->interactive)
 		input_release(c);
 	if (verdict == LOGIN_REFUSED && !c->opt->interactive) {
 		/* A script gave its name once (-n, or its first line); whatever follows is not a

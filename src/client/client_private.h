@@ -88,8 +88,8 @@ struct client {
 	struct buf line;        /* Piped input not yet ended by a newline. */
 	size_t line_bytes;      /* Bytes of the current piped line, counted past what is kept. */
 	size_t line_no;
-	/* Piped input read but not yet sent, while the server has not answered the name: until
-	 * then the next line must not go, or a refused name would make it the name. */
+	/* Piped input read but not yet sent, while the server has not answered a line sent before
+	 * the welcome: the next line must not go, or a refused name would make it the name. */
 	struct buf held;
 
 	/* UDP (--udp): one connected socket, the protocol in udplink, one timer for it. */
@@ -169,7 +169,7 @@ void udpwire_fact(struct client *c, enum track_fact fact);
 int input_start(struct client *c);
 void input_pause(struct client *c);
 void input_resume(struct client *c);
-/* The name was taken: piped input held meanwhile goes on. */
+/* The server answered the line piped input waited for: what was held goes on. */
 void input_release(struct client *c);
 
 /* screen.c */

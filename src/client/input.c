@@ -325,15 +325,15 @@ static size_t input_line_max(const struct client *c)
 	return c->opt->udp ? UDPLINK_LINE_MAX : EDIT_MAX;
 }
 
-/* A script's line went out as its name and the server has not answered yet. */
+/* A script's line went out before the welcome and the server has not answered it yet. */
 static bool input_holding(const struct client *c)
 {
 	return !c->opt->interactive && c->login.pending;
 }
 
 /* Splits piped input into lines. A line longer than the server takes is not sent: it is reported
- * with its number, and the lines after it go on as usual. While the name is awaited the rest is
- * held, and reading pauses: input_release goes on from there. */
+ * with its number, and the lines after it go on as usual. Before the welcome, while a line's
+ * answer is awaited (login.h), the rest is held and reading pauses: input_release goes on. */
 static void input_feed(struct client *c, const char *data, size_t n)
 {
 	for (size_t i = 0; i < n && !c->input_done && !c->finishing; i++) {

@@ -29,8 +29,8 @@ static bool login_is_word(const char *s, size_t len, const char *word)
 }
 
 /* Mirrors what the server does with a line before the welcome (docs/protocol.md): /help and
- * /quit are answered as commands, salir is /quit, and anything else is taken as the name, or
- * refused as a command that needs a name first. */
+ * /quit are answered as commands, salir is /quit, a line of text is taken as the name, and any
+ * other command is answered with an error. */
 bool login_sent(struct login *l, const char *line, size_t len)
 {
 	if (l->named)
@@ -47,9 +47,13 @@ bool login_sent(struct login *l, const char *line, size_t len)
 		return false;
 	if (login_is_word(line, len, "/help") || login_is_word(line, len, "/quit"))
 		return false;
-	free(l->tried);
-	l->tried = xstrndup(line + first, last - first);
 	l->pending = true;
+	/* `//x` is the text `/x`: taken as a name (and refused: a name cannot start with '/'). */
+	l->naming = line[0] != '/' || (len > 1 && line[1] == '/');
+	if (l->naming) {
+		free(l->tried);
+		l->tried = xstrndup(line + first, last - first);
+	}
 	return true;
 }
 
@@ -69,7 +73,7 @@ enum login_verdict login_line(struct login *l, const char *line, size_t len, enu
 	if (l->pending && l->prompts > 0 && fact != TRACK_SHUTDOWN && len >= 2 && line[0] == '!' &&
 	    line[1] == ' ') {
 		l->pending = false;
-		return LOGIN_REFUSED;
+		return l->naming ? LOGIN_REFUSED : LOGIN_ANSWERED;
 	}
 	return LOGIN_SHOW;
 }

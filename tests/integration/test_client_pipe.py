@@ -126,6 +126,17 @@ class ChatTests:
         self.assertTrue(any(line.startswith("* What is your name?") for line in out))
         self.nobody_heard(ana, mark, "hola")
 
+    def test_a_command_before_the_name_is_not_taken_for_a_name(self):
+        luis = self.user("luis")
+        mark = luis.lines.count()
+        p = self.charla()
+        p.stdin.write(b"/join #dev\n/nosuch\nfede\nhola\n/quit\n")
+        p.stdin.close()
+        self.assertEqual(common.finish(p), 0)
+        luis.lines.wait(r"^\[#lobby\] fede: hola$", start=mark)
+        p.out.wait(r"^\* Welcome, fede!")
+        self.assertEqual(p.err.lines, [])
+
     def test_the_next_line_waits_for_the_name_to_be_taken(self):
         luis = self.user("luis")
         mark = luis.lines.count()

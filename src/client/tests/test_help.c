@@ -78,8 +78,9 @@ static void test_the_section(void **state)
 	line(&h, HEAD);
 	line(&h, ASK);
 	line(&h, TAIL);
-	assert_non_null(strstr(section(&h, NULL), "\n*   gpt: QUESTION    ask the assistant in the "
-						     "current room; /msg gpt QUESTION privately\n"));
+	assert_non_null(strstr(section(&h, NULL),
+			       "\n*   gpt: QUESTION    ask the assistant in the current room; "
+			       "/msg gpt QUESTION privately\n"));
 	assert_non_null(strstr(section(&h, "sabio"), "\n*   sabio: QUESTION  ask the assistant"));
 
 	/* The server says it itself: not twice. */

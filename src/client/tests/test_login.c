@@ -67,7 +67,8 @@ static void test_errors_before_the_prompt_are_not_refusals(void **state)
 	struct login l = {0};
 	login_start(&l, true);
 	sent(&l, "ana");
-	assert_int_equal(line(&l, "* The server is full. You are number 2 in the queue."), LOGIN_SHOW);
+	assert_int_equal(line(&l, "* The server is full. You are number 2 in the queue."),
+			 LOGIN_SHOW);
 	assert_int_equal(line(&l, "! Too many datagrams (at most 20 a second); some were dropped."),
 			 LOGIN_SHOW);
 	assert_int_equal(line(&l, PROMPT), LOGIN_HIDE);
@@ -87,9 +88,23 @@ static void test_commands_before_the_name(void **state)
 	assert_false(sent(&l, "  Salir "));
 	assert_false(sent(&l, "   "));
 	assert_false(l.pending);
-	/* Any other command is answered "Give your name first": it stood where the name goes. */
+	/* Any other command is answered with an error, which is not a refused name. */
+	assert_int_equal(line(&l, PROMPT), LOGIN_SHOW);
 	assert_true(sent(&l, "/join #dev"));
+	assert_false(l.naming);
+	assert_int_equal(line(&l, "! Give your name first."), LOGIN_ANSWERED);
+	assert_false(l.pending);
+	assert_int_equal(line(&l, PROMPT), LOGIN_SHOW);
 	assert_true(sent(&l, "/helpme"));
+	assert_int_equal(line(&l, "! Unknown command: /helpme. Type /help for the list."),
+			 LOGIN_ANSWERED);
+	assert_null(l.tried);
+	/* `//x` is text: a name the server refuses. */
+	assert_true(sent(&l, "//x"));
+	assert_true(l.naming);
+	assert_int_equal(line(&l, "! Cannot use that name: a name cannot start with /."),
+			 LOGIN_REFUSED);
+	assert_string_equal(l.tried, "//x");
 	/* A new session starts afresh. */
 	login_start(&l, true);
 	assert_false(l.pending);
