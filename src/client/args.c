@@ -13,30 +13,43 @@ static const char help_text[] =
 	"Usage: charla [-u] [-n NAME] [HOST [PORT]]\n"
 	"Chat on a charla server (default " ARGS_DEFAULT_HOST ", port " ARGS_DEFAULT_PORT ").\n"
 	"\n"
-	"  -n, --name NAME   send NAME as your name as soon as you are connected\n"
+	"  -n, --name NAME   send NAME as your name as soon as you are connected; in a\n"
+	"                    terminal, if the server refuses it, you type another\n"
 	"  -u, --udp         chat over UDP datagrams instead of a TCP connection;\n"
 	"                    /stats shows what the network did to them\n"
 	"      --keepalive S with --udp, never stay silent towards the server longer than\n"
 	"                    S seconds (default 20), so that it does not forget you\n"
+	"      --no-bell     do not ring the terminal bell when someone mentions you\n"
 	"  -h, --help        show this help and exit\n"
 	"  -V, --version     show the version and exit\n"
 	"\n"
 	"In a terminal, type a line and press Enter to say it. Editing keys: Left, Right,\n"
 	"Home and End (Ctrl-A, Ctrl-E), Up and Down for earlier lines, Backspace, Delete,\n"
-	"Ctrl-K, Ctrl-U, Ctrl-W. /quit, salir, Ctrl-C or Ctrl-D on an empty line leaves.\n"
-	"/help lists the server's commands; /stats shows what was sent and received.\n"
+	"Ctrl-K, Ctrl-U, Ctrl-W; Ctrl-C throws away the line being typed. /quit, salir,\n"
+	"or Ctrl-C or Ctrl-D on an empty line leaves. A line wider than the window\n"
+	"scrolls sideways, with < or > at the edge where text is hidden.\n"
+	"Tab completes a name (of the room's members, the assistant, who wrote to you)\n"
+	"or, in a line starting with /, a command; a second Tab lists the choices.\n"
+	"A line that mentions your name (ana, Ana:, @ana) is highlighted and rings the\n"
+	"bell; so does a private message (once for several in a row from one sender).\n"
+	"/help lists the server's commands, then charla's own (/stats, the keys, how to\n"
+	"ask the assistant); /stats shows what was sent and received.\n"
 	"\n"
 	"When standard input is not a terminal, each input line is sent and every line\n"
 	"from the server is printed until the server closes the connection:\n"
 	"  printf 'ana\\nhola\\n/quit\\n' | charla HOST\n"
+	"The name is -n NAME, or else the first line that is not a command. The next\n"
+	"line waits until the server has taken it; if the server refuses it, charla\n"
+	"sends nothing more and exits with status 6.\n"
 	"\n"
 	"Exit status:\n"
-	"  0  left normally (/quit, salir, Ctrl-C, Ctrl-D, end of input)\n"
+	"  0  left normally (/quit, salir, Ctrl-C or Ctrl-D on an empty line, end of input)\n"
 	"  1  another failure (terminal, output)\n"
 	"  2  bad command line\n"
 	"  3  unknown host\n"
 	"  4  cannot connect (with --udp: no answer to registering)\n"
-	"  5  connection lost, or closed by the server\n";
+	"  5  connection lost, or closed by the server\n"
+	"  6  the server refused the name (standard input not a terminal)\n";
 #define MSG_NEEDS_ARG "option %s needs an argument"
 #define MSG_UNKNOWN_OPTION "unknown option %s (try --help)"
 #define MSG_TOO_MANY "too many arguments (try --help)"
@@ -118,6 +131,7 @@ enum args_result args_parse(int argc, char *const argv[], struct args *a, char *
 	a->host = ARGS_DEFAULT_HOST;
 	a->port = ARGS_DEFAULT_PORT;
 	a->keepalive_s = ARGS_DEFAULT_KEEPALIVE;
+	a->bell = true;
 	err[0] = '\0';
 	const char *positional[2];
 	int npos = 0;
@@ -135,6 +149,10 @@ enum args_result args_parse(int argc, char *const argv[], struct args *a, char *
 				return ARGS_VERSION;
 			if (strcmp(arg, "-u") == 0 || strcmp(arg, "--udp") == 0) {
 				a->udp = true;
+				continue;
+			}
+			if (strcmp(arg, "--no-bell") == 0) {
+				a->bell = false;
 				continue;
 			}
 			const char *keepalive = NULL;

@@ -19,6 +19,7 @@ struct args {
 	const char *host;  /* Without the brackets of an IPv6 literal like [::1]. */
 	const char *port;  /* Decimal, 1 to 65535. */
 	bool udp;          /* -u, --udp: datagrams instead of a TCP connection. */
+	bool bell;         /* Ring the bell on a mention; --no-bell turns it off. */
 	unsigned keepalive_s; /* --keepalive S: with --udp, the longest silence towards the server. */
 	/* Storage for a host given in brackets, so that host can point at it without allocating. */
 	char host_buf[256];

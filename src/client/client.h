@@ -21,6 +21,7 @@ enum client_exit {
 	CLIENT_EXIT_UNKNOWN_HOST = 3,  /* The host name does not resolve. */
 	CLIENT_EXIT_NO_CONNECT = 4,    /* No address of the host accepted the connection. */
 	CLIENT_EXIT_LOST = 5,          /* The connection was lost, or closed by the server unasked. */
+	CLIENT_EXIT_NAME = 6,          /* Not in a terminal: the server refused the name given. */
 };
 
 struct client_options {
@@ -31,6 +32,7 @@ struct client_options {
 	bool colour;         /* Style the output with SGR escapes. */
 	bool echo;           /* Print what the user said, since the server does not echo it. */
 	bool udp;            /* Datagrams (docs/protocol.md, "UDP") instead of a TCP connection. */
+	bool bell;           /* Interactive: ring the terminal bell on a mention (mention.h). */
 	unsigned keepalive_ms; /* With udp: the longest silence towards the server. */
 };
 

@@ -210,6 +210,37 @@ enum edit_result edit_kill_word(struct edit *e)
 	return EDIT_CHANGED;
 }
 
+enum edit_result edit_replace(struct edit *e, size_t from, size_t to, const char *s, size_t n)
+{
+	if (from > to || to > e->len)
+		return EDIT_NOOP;
+	if (!utf8_is_clean(s, n))
+		return EDIT_INVALID;
+	if (n > to - from && n - (to - from) > EDIT_MAX - e->len)
+		return EDIT_FULL;
+	if (to - from == n && memcmp(e->text + from, s, n) == 0 && e->cur == to)
+		return EDIT_NOOP;
+	memmove(e->text + from + n, e->text + to, e->len - to + 1);
+	memcpy(e->text + from, s, n);
+	e->len = e->len - (to - from) + n;
+	e->cur = from + n;
+	return EDIT_CHANGED;
+}
+
+enum edit_result edit_clear(struct edit *e)
+{
+	bool browsing = e->hist_pos < e->hist_len;
+	free(e->draft);
+	e->draft = NULL;
+	e->hist_pos = e->hist_len;
+	if (e->len == 0 && !browsing)
+		return EDIT_NOOP;
+	e->text[0] = '\0';
+	e->len = 0;
+	e->cur = 0;
+	return EDIT_CHANGED;
+}
+
 enum edit_result edit_history_prev(struct edit *e)
 {
 	if (e->hist_pos == 0)
@@ -289,31 +320,54 @@ void edit_view(const struct edit *e, size_t cols, struct edit_view *v)
 {
 	if (cols == 0)
 		cols = 1;
+	memset(v, 0, sizeof *v);
+	size_t before = edit_width(e->text, e->cur);
+	size_t after = edit_width(e->text + e->cur, e->len - e->cur);
+	if (before < cols && before + after <= cols) {
+		v->end = e->len;
+		v->cursor_col = before;
+		return;
+	}
+	bool markers = cols >= 3;
+	/* Columns the window may use, up to and including the cursor's. */
+	size_t last = markers && e->cur < e->len ? cols - 2 : cols - 1;
 	size_t start = 0;
-	size_t col = edit_width(e->text, e->cur);
-	if (col >= cols) {
-		/* Scroll so that the cursor sits in the last column: walk back from it while the
-		 * characters still fit before that column. */
+	size_t col = before;
+	if (before > last) {
+		/* Scroll: walk back from the cursor while the characters still fit between the
+		 * left marker (if any) and the cursor's column. */
+		size_t room = markers ? last - 1 : last;
 		start = e->cur;
 		col = 0;
 		while (start > 0) {
 			size_t p = prev_char(e, start);
 			size_t w = edit_width(e->text + p, start - p);
-			if (col + w > cols - 1)
+			if (col + w > room)
 				break;
 			col += w;
 			start = p;
 		}
+		if (markers) {
+			v->left_marker = true;
+			col++;
+		}
 	}
-	size_t end = start;
-	size_t used = 0;
-	while (end < e->len) {
-		size_t n = next_char(e, end);
-		size_t w = edit_width(e->text + end, n - end);
-		if (used + w > cols)
-			break;
-		used += w;
-		end = n;
+	/* The text after the cursor: all of it if it fits, else up to a right marker. */
+	size_t end = e->cur;
+	size_t used = col;
+	if (used + after <= cols) {
+		end = e->len;
+	} else {
+		size_t limit = markers ? cols - 1 : cols;
+		while (end < e->len) {
+			size_t n = next_char(e, end);
+			size_t w = edit_width(e->text + end, n - end);
+			if (used + w > limit)
+				break;
+			used += w;
+			end = n;
+		}
+		v->right_marker = markers;
 	}
 	v->start = start;
 	v->end = end;

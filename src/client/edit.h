@@ -44,11 +44,16 @@ enum edit_result {
 	EDIT_INVALID,  /* Refused: not clean UTF-8 text. */
 };
 
-/* What part of the text to draw in `cols` columns and where the cursor goes. */
+/* What part of the text to draw in `cols` columns and where the cursor goes. When the text does
+ * not fit, a column at either edge shows a marker instead of text, so that the user sees that
+ * text is hidden there: on the left once the start has scrolled off, on the right when there is
+ * more text after what is shown (the cursor was moved back into a long line). */
 struct edit_view {
 	size_t start;       /* First byte of text shown. */
 	size_t end;         /* One past the last byte shown. */
-	size_t cursor_col;  /* Cursor column, counted from the first column of the text. */
+	size_t cursor_col;  /* Cursor column, counted from the first column (the left marker's). */
+	bool left_marker;   /* Column 0 is a marker; the text starts in column 1. */
+	bool right_marker;  /* The column after the text is a marker, the last one used. */
 };
 
 void edit_init(struct edit *e);
@@ -72,6 +77,12 @@ enum edit_result edit_kill_end(struct edit *e);
 enum edit_result edit_kill_start(struct edit *e);
 /* Ctrl-W: deletes the word before the cursor and the spaces after it, as a shell does. */
 enum edit_result edit_kill_word(struct edit *e);
+/* Replaces bytes [from, to) (character boundaries, to <= len) with s[0..n) and puts the cursor
+ * after it: what Tab completion does to the word before the cursor. All or nothing. */
+enum edit_result edit_replace(struct edit *e, size_t from, size_t to, const char *s, size_t n);
+/* Ctrl-C on a typed line: throws the whole line away, as a shell does, and stops browsing the
+ * history (the draft is dropped too). The history itself is kept. */
+enum edit_result edit_clear(struct edit *e);
 /* Up and down: older and newer history entries; past the newest comes back to the draft. Edits
  * to a recalled entry change only the line being typed, never the history. */
 enum edit_result edit_history_prev(struct edit *e);
@@ -83,8 +94,10 @@ char *edit_take(struct edit *e);
 
 /* Display width of clean text s[0..n) in terminal columns. */
 size_t edit_width(const char *s, size_t n);
-/* Chooses what to show in `cols` columns (at least 1): the whole text from the start if the
- * cursor fits, else a window that ends with the cursor in the last column. O(len). */
+/* Chooses what to show in `cols` columns: the whole text if it fits; else, from the start if the
+ * cursor fits before the right marker; else a window after the left marker that ends with the
+ * cursor in the last column (the one before the right marker when text follows the cursor).
+ * Below 3 columns there is no room for markers and the window just follows the cursor. O(len). */
 void edit_view(const struct edit *e, size_t cols, struct edit_view *v);
 
 #endif

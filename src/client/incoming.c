@@ -19,6 +19,7 @@ static const char *const palette[INCOMING_COLOURS] = {
 #define STYLE_TAG "34"          /* blue */
 #define STYLE_PRIVATE_TAG "1;35" /* bold magenta */
 #define STYLE_OWN "1"           /* bold */
+#define STYLE_MENTION "7"       /* reverse video */
 
 /* Longest name folded for hashing; names are at most 32 characters (128 bytes), so longer text is
  * not a name and is hashed as it is. */
@@ -28,6 +29,8 @@ static bool starts(const char *s, size_t len, const char *prefix);
 static size_t find(const char *s, size_t len, size_t from, const char *needle);
 static bool same_name(const char *a, size_t alen, const char *b, size_t blen);
 static void styled(struct buf *out, const char *sgr, const char *s, size_t n);
+static void render(const char *line, size_t len, const char *own, bool colour, bool mention,
+		   struct buf *out);
 
 static bool starts(const char *s, size_t len, const char *prefix)
 {
@@ -127,6 +130,18 @@ static void styled(struct buf *out, const char *sgr, const char *s, size_t n)
 
 void incoming_format(const char *line, size_t len, const char *own, bool colour, struct buf *out)
 {
+	render(line, len, own, colour, false, out);
+}
+
+void incoming_format_mention(const char *line, size_t len, const char *own, bool colour,
+			     struct buf *out)
+{
+	render(line, len, own, colour, true, out);
+}
+
+static void render(const char *line, size_t len, const char *own, bool colour, bool mention,
+		   struct buf *out)
+{
 	struct buf clean = BUF_INIT;
 	utf8_sanitize(line, len, &clean);
 	const char *s = clean.data;
@@ -157,7 +172,12 @@ void incoming_format(const char *line, size_t len, const char *own, bool colour,
 		bool mine = own && same_name(name, p.name_len, own, strlen(own));
 		styled(out, mine ? STYLE_OWN : palette[incoming_colour(name, p.name_len)], name,
 		       p.name_len);
-		buf_append(out, name + p.name_len, len - p.name_off - p.name_len);
+		if (!mention) {
+			buf_append(out, name + p.name_len, len - p.name_off - p.name_len);
+			break;
+		}
+		buf_append(out, name + p.name_len, p.text_off - p.name_off - p.name_len);
+		styled(out, STYLE_MENTION, s + p.text_off, len - p.text_off);
 		break;
 	}
 	case INCOMING_OTHER:

@@ -42,5 +42,9 @@ unsigned incoming_colour(const char *name, size_t len);
 /* Appends the line, cleaned, plus "\n" to out. With `colour`, adds SGR escapes: names in their
  * colour, `own` name in bold instead, tags, server lines, errors and news each in their style. */
 void incoming_format(const char *line, size_t len, const char *own, bool colour, struct buf *out);
+/* As incoming_format, for a line that mentions the user (mention.h): with `colour`, the text
+ * after the name is also in reverse video. */
+void incoming_format_mention(const char *line, size_t len, const char *own, bool colour,
+			     struct buf *out);
 
 #endif

@@ -44,6 +44,8 @@ static enum key control(unsigned char c)
 		return KEY_EOF;
 	case 0x0C:
 		return KEY_REDRAW;
+	case '\t':
+		return KEY_TAB;
 	default:
 		return KEY_IGNORED;
 	}

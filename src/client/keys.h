@@ -30,6 +30,7 @@ enum key {
 	KEY_INTERRUPT,   /* Ctrl-C */
 	KEY_EOF,         /* Ctrl-D */
 	KEY_REDRAW,      /* Ctrl-L */
+	KEY_TAB,         /* Tab (Ctrl-I): completion */
 	KEY_IGNORED,     /* Anything else: a control byte, an unknown sequence, invalid UTF-8. */
 };
 

@@ -102,6 +102,7 @@ int main(int argc, char **argv)
 		.colour = colour_wanted(),
 		.echo = isatty(STDOUT_FILENO),
 		.udp = a.udp,
+		.bell = a.bell,
 		.keepalive_ms = a.keepalive_s * 1000u,
 	};
 	if (opt.interactive)

@@ -11,10 +11,25 @@
 #define ERASE_ROW "\r\x1b[K"
 #define PROMPT_STYLE "\x1b[1m"
 #define RESET_STYLE "\x1b[0m"
+#define MARK_STYLE "\x1b[7m"
+#define MARK_LEFT "<"
+#define MARK_RIGHT ">"
 /* Below this many columns for the text, the prompt is dropped rather than leave no room to type. */
 #define MIN_TEXT_COLS 8
 
+static void marker(struct term *t, const char *mark);
 static void render(struct term *t, const char *prompt, const struct edit *e);
+
+/* Where text is hidden at an edge of the edit row, as readline's horizontal scrolling shows it;
+ * in reverse video with colour, so that it is not taken for a typed '<' or '>'. */
+static void marker(struct term *t, const char *mark)
+{
+	if (t->colour)
+		buf_puts(&t->out, MARK_STYLE);
+	buf_puts(&t->out, mark);
+	if (t->colour)
+		buf_puts(&t->out, RESET_STYLE);
+}
 
 void term_init(struct term *t, int fd, bool colour)
 {
@@ -59,7 +74,11 @@ static void render(struct term *t, const char *prompt, const struct edit *e)
 		if (t->colour)
 			buf_puts(&t->out, RESET_STYLE);
 	}
+	if (v.left_marker)
+		marker(t, MARK_LEFT);
 	buf_append(&t->out, e->text + v.start, v.end - v.start);
+	if (v.right_marker)
+		marker(t, MARK_RIGHT);
 	buf_puts(&t->out, "\x1b[K\r");
 	if (pw + v.cursor_col > 0)
 		buf_printf(&t->out, "\x1b[%zuC", pw + v.cursor_col);

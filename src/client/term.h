@@ -2,13 +2,14 @@
  * change, and incoming lines printed above it.
  *
  * A struct term borrows its output file descriptor (stdout, a terminal) and owns a scratch buf;
- * term_free releases it. Raw mode is not set here but by the owner of the input handle (client.c,
- * through libuv), which is also who restores it.
+ * term_free releases it. Raw mode is not set here but by the owner of the input handle (input.c,
+ * through libuv); client_finish restores it.
  *
- * The edit row never wraps: a line longer than the window scrolls sideways (edit_view). A row that
- * never wraps can always be erased with a carriage return and "erase line", whatever happened on
- * the screen since, so incoming text is printed by erasing the row, writing the text, and drawing
- * the row again below it, in one write() so that the screen never shows a half-drawn state. */
+ * The edit row never wraps: a line longer than the window scrolls sideways (edit_view), with a `<`
+ * or `>` at the edge where text is hidden. A row that never wraps can always be erased with a
+ * carriage return and "erase line", whatever happened on the screen since, so incoming text is
+ * printed by erasing the row, writing the text, and drawing the row again below it, in one write()
+ * so that the screen never shows a half-drawn state. */
 #ifndef CHARLA_CLIENT_TERM_H
 #define CHARLA_CLIENT_TERM_H
 

@@ -101,6 +101,8 @@ enum track_fact track_parse(const char *line, size_t len, struct track_parts *p)
 		return TRACK_BYE;
 	if (len == strlen("! Server shutting down.") && starts(line, len, "! Server shutting down."))
 		return TRACK_SHUTDOWN;
+	if (starts(line, len, "* What is your name?"))
+		return TRACK_ASK_NAME;
 	return TRACK_NONE;
 }
 

@@ -24,6 +24,7 @@ enum track_fact {
 	TRACK_CURRENT,   /* `* Your current room is ROOM.` */
 	TRACK_BYE,       /* `* Bye.` */
 	TRACK_SHUTDOWN,  /* `! Server shutting down.` */
+	TRACK_ASK_NAME,  /* `* What is your name? ...`: the server waits for a name. */
 };
 
 /* Where the name and the room lie in the line (offset and length; 0, 0 when absent). */

@@ -198,6 +198,11 @@ bool udplink_queue(struct udplink *u, const char *line, size_t len)
 	return true;
 }
 
+void udplink_hold(struct udplink *u, bool hold)
+{
+	u->hold = hold;
+}
+
 size_t udplink_queued(const struct udplink *u)
 {
 	return u->queue.len;
@@ -232,13 +237,14 @@ bool udplink_output(struct udplink *u, uint64_t now, struct buf *dg)
 		break;
 	case UDPLINK_ON: {
 		bool keepalive = now >= u->last_sent + u->cfg.keepalive_ms;
-		if (u->queue.len == 0 && !keepalive)
+		bool lines = u->queue.len > 0 && !u->hold;
+		if (!lines && !keepalive)
 			return false;
 		udplink_refill(u, now);
 		if (u->tokens < 1000)
 			return false;
 		u->tokens -= 1000;
-		if (u->queue.len) {
+		if (lines) {
 			const char *lf = memchr(u->queue.data, '\n', u->queue.len);
 			size_t n = (size_t)(lf - u->queue.data) + 1;
 			buf_append(dg, u->queue.data, n);
@@ -265,7 +271,7 @@ uint64_t udplink_wakeup(const struct udplink *u, uint64_t now)
 		at = u->retry_at; /* a retry, or giving up */
 		break;
 	case UDPLINK_ON: {
-		at = u->queue.len ? now : u->last_sent + u->cfg.keepalive_ms;
+		at = u->queue.len && !u->hold ? now : u->last_sent + u->cfg.keepalive_ms;
 		/* Not before the bucket holds a whole datagram. */
 		uint64_t tokens = u->tokens;
 		uint64_t cap = (uint64_t)u->cfg.burst * 1000;

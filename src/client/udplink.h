@@ -70,6 +70,7 @@ struct udplink {
 	struct seqstat seq;
 	/* Lines waiting to go, each ending in LF. */
 	struct buf queue;
+	bool hold;                /* the queue waits (udplink_hold); keepalives still go */
 	/* Pacing: a token bucket in thousandths of a datagram. */
 	uint64_t tokens;
 	uint64_t bucket_ms;
@@ -99,6 +100,9 @@ void udplink_lost(struct udplink *u, uint64_t now);
  * UDPLINK_* bits. */
 unsigned udplink_input(struct udplink *u, const char *dg, size_t len, uint64_t now,
 		       struct buf *show);
+/* While `hold`, queued lines wait and only keepalives go: the client holds its script's lines
+ * until the server has taken the name it registered with, so that none is taken for a name. */
+void udplink_hold(struct udplink *u, bool hold);
 /* Queues a line (without LF, at most UDPLINK_LINE_MAX bytes). False if it does not fit. */
 bool udplink_queue(struct udplink *u, const char *line, size_t len);
 size_t udplink_queued(const struct udplink *u);

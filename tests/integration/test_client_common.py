@@ -126,10 +126,25 @@ class RawUser:
 
 class FakeServer:
     """A threaded stand-in for charlad that implements the parts of docs/protocol.md the client
-    relies on: greeting, names, rooms, say, /me, /msg, /nick, /join, /part, /quit, salir, the
-    line limit and control-character replacement."""
+    relies on: greeting, names, rooms, say, /me, /msg, /nick, /join, /part, /who (with the bot
+    line charlad is about to add), /help, /quit, salir, the line limit and control-character
+    replacement."""
 
     MAX_LINE = 4096
+    WHO_LINE_MAX = 400
+    # The assistant, as charlad is about to list it after the members in a /who reply.
+    BOT_LINE = '* Bot: gpt (the assistant; ask it with "gpt: question")'
+    HELP = [
+        "* Commands:",
+        "*   /help            this list",
+        "*   /nick NEW        change your name",
+        "*   /join ROOM       join a room (creating it) and make it current",
+        "*   /who [ROOM]      list who is in a room (default: the current one)",
+        "*   /msg NAME TEXT   send TEXT to NAME only",
+        "*   /quit [REASON]   leave the chat (typing salir does too)",
+        "* Anything else you type is said in your current room. Start a line with // to say a "
+        "line starting with /.",
+    ]
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -292,6 +307,24 @@ class _Session:
                     u.send(f"[{room}] -- {self.name} left")
                 if cur and room.lower() == cur.lower() and self.rooms:
                     self.send(f"* Your current room is {self.rooms[-1]}.")
+            elif word == "/who":
+                room = (rest if rest.startswith("#") else "#" + rest) if rest else cur
+                members = self.server.members(room) if room else []
+                if not members:
+                    self.send(f"! No such room: {room}" if rest else
+                              "! You are not in any room; /join one.")
+                    return
+                line = f"* {room} ({len(members)}):"
+                for name in sorted(u.name for u in members):
+                    if len(line) + 1 + len(name) > FakeServer.WHO_LINE_MAX:
+                        self.send(line)
+                        line = f"* {room} (continued):"
+                    line += " " + name
+                self.send(line)
+                self.send(FakeServer.BOT_LINE)
+            elif word == "/help":
+                for line in FakeServer.HELP:
+                    self.send(line)
             elif word == "/nick" and rest:
                 old = self.name
                 del self.server.users[old.lower()]

@@ -31,7 +31,7 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(code, 0)
         self.assertIn("Usage: charla [-u] [-n NAME] [HOST [PORT]]", out)
         for line in ("2  bad command line", "3  unknown host", "4  cannot connect",
-                     "5  connection lost"):
+                     "5  connection lost", "6  the server refused the name"):
             self.assertIn(line, out)
         self.assertEqual(err, "")
 

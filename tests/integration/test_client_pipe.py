@@ -75,6 +75,80 @@ class ChatTests:
         luis.lines.wait(r"^\[#lobby\] bea: hola desde bea$", start=mark)
         p.out.wait(r"^\* Welcome, bea!")
 
+    def test_the_prompt_answered_by_the_name_option_is_not_printed(self):
+        p = self.charla("-n", "bea")
+        p.stdin.write(b"/quit\n")
+        p.stdin.close()
+        self.assertEqual(common.finish(p), 0)
+        p.out.wait_eof()
+        self.assertTrue(p.out.lines[0].startswith("* charlad "))
+        self.assertTrue(p.out.lines[1].startswith("* Welcome, bea!"))
+        self.assertFalse(any("What is your name" in line for line in p.out.lines))
+
+    def refused(self, p, name):
+        """Waits for charla to end because `name` was refused; returns its stdout lines."""
+        self.assertEqual(common.finish(p), 6)
+        p.err.wait_eof()
+        self.assertEqual(len(p.err.lines), 1)
+        self.assertRegex(p.err.lines[0],
+                         rf"^charla: the server refused the name {name}: The name {name} is taken")
+        p.out.wait_eof()
+        self.assertFalse(any("Welcome" in line for line in p.out.lines))
+        return p.out.lines
+
+    def nobody_heard(self, listener, mark, word):
+        """Checks that `listener` got no line with `word` since `mark` (after a sync line)."""
+        other = self.user("sync")
+        other.send("sync")
+        listener.lines.wait(r"^\[#lobby\] sync: sync$", start=mark)
+        self.assertFalse(any(word in line for line in listener.lines.lines[mark:]))
+
+    def test_a_taken_name_option_ends_the_script_with_status_6(self):
+        ana = self.user("ana")
+        mark = ana.lines.count()
+        p = self.charla("-n", "ana")
+        p.stdin.write(b"hola\n/nick x\n")
+        p.stdin.close()
+        out = self.refused(p, "ana")
+        # The greeting and the refusal; no prompt (it was ours to answer), and the script's
+        # lines were never sent, neither as a name nor as chat.
+        self.assertEqual(len(out), 2)
+        self.assertTrue(out[1].startswith("! The name ana is taken"))
+        self.nobody_heard(ana, mark, "hola")
+
+    def test_a_taken_first_line_name_ends_the_script_with_status_6(self):
+        ana = self.user("ana")
+        mark = ana.lines.count()
+        p = self.charla()
+        p.stdin.write(b"ana\nhola\n")
+        p.stdin.close()
+        out = self.refused(p, "ana")
+        self.assertTrue(any(line.startswith("* What is your name?") for line in out))
+        self.nobody_heard(ana, mark, "hola")
+
+    def test_a_command_before_the_name_is_not_taken_for_a_name(self):
+        luis = self.user("luis")
+        mark = luis.lines.count()
+        p = self.charla()
+        p.stdin.write(b"/join #dev\n/nosuch\nfede\nhola\n/quit\n")
+        p.stdin.close()
+        self.assertEqual(common.finish(p), 0)
+        luis.lines.wait(r"^\[#lobby\] fede: hola$", start=mark)
+        p.out.wait(r"^\* Welcome, fede!")
+        self.assertEqual(p.err.lines, [])
+
+    def test_the_next_line_waits_for_the_name_to_be_taken(self):
+        luis = self.user("luis")
+        mark = luis.lines.count()
+        p = self.charla()
+        p.stdin.write(b"eva\nprimero\nsegundo\n/quit\n")
+        p.stdin.close()
+        self.assertEqual(common.finish(p), 0)
+        luis.lines.wait(r"^\[#lobby\] eva: segundo$", start=mark)
+        said = [line for line in luis.lines.lines[mark:] if "eva" in line]
+        self.assertEqual(said[:3], ["[#lobby] -- eva joined", "[#lobby] eva: primero",
+                                    "[#lobby] eva: segundo"])
+
     def test_salir_leaves(self):
         p = self.charla("-n", "cris")
         p.out.wait(r"^\* Welcome, cris!")
@@ -171,6 +245,11 @@ class ScriptedTests(unittest.TestCase):
         self.server.accept(read)
         return p
 
+    def welcome(self, name):
+        """Takes the name, as a server does: a script's next line waits for this answer."""
+        self.server.lines.wait(rf"^{name}$")
+        self.server.send(f"* Welcome, {name}! You are in #lobby with 0 others.")
+
     def test_prints_exactly_what_arrives_without_echo_or_colour(self):
         p = self.charla("-n", "ana")
         self.server.lines.wait(r"^ana$")
@@ -207,6 +286,7 @@ class ScriptedTests(unittest.TestCase):
         p = self.charla("-n", "ana")
         p.stdin.write(b"/quit\n")
         p.stdin.flush()
+        self.welcome("ana")
         self.server.lines.wait(r"^/quit$")
         started = time.monotonic()
         self.assertEqual(common.finish(p), 0)
@@ -218,6 +298,7 @@ class ScriptedTests(unittest.TestCase):
         p = self.charla()
         p.stdin.write(b"ana\nbye for now\n")
         p.stdin.close()
+        self.welcome("ana")
         self.server.lines.wait(r"^bye for now$")
         # Our end of input reaches the server as end of stream (a half-close): the socket is
         # still open for what the server has left to say.
@@ -231,6 +312,7 @@ class ScriptedTests(unittest.TestCase):
         p = self.charla()
         p.stdin.write(b"ana\n\n   \r\nhola\n")
         p.stdin.close()
+        self.welcome("ana")
         self.server.lines.wait_eof()
         self.server.close()
         self.assertEqual(common.finish(p), 0)
@@ -273,6 +355,8 @@ class ScriptedTests(unittest.TestCase):
         # buffers (a few MiB on loopback), far less than what is offered here.
         offered = 48 << 20
         p = self.charla(read=False)
+        # Whatever the first line is, it is the name: the server takes it without reading it.
+        self.server.send("* Welcome, x! You are in #lobby with 0 others.")
         fd = p.stdin.fileno()
         os.set_blocking(fd, False)
         chunk = (b"x" * 99 + b"\n") * 655

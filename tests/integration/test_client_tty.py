@@ -52,6 +52,25 @@ class Tmux:
                         "-s", "t", "env -u NO_COLOR sh -c " + shlex.quote(command)],
                        check=True, timeout=common.TIMEOUT)
 
+    def capture(self):
+        """From now on, copies every byte the pane's program writes (bells included) to a file;
+        returns a function that waits until the file contains `text` and returns its bytes."""
+        path = os.path.join(self.dir, "output")
+        open(path, "wb").close()
+        self.tmux("pipe-pane", "-t", "t", "-o", "cat >> " + shlex.quote(path))
+
+        def until(text, timeout=common.TIMEOUT):
+            deadline = time.monotonic() + timeout
+            while True:
+                with open(path, "rb") as f:
+                    data = f.read()
+                if text.encode() in data:
+                    return data
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the pane never wrote {text!r}: {data!r}")
+                time.sleep(0.02)
+        return until
+
     def tmux(self, *args):
         return subprocess.run([*self.base, *args], check=True, capture_output=True, text=True,
                               timeout=common.TIMEOUT).stdout
@@ -62,8 +81,9 @@ class Tmux:
     def type(self, text):
         self.tmux("send-keys", "-t", "t", "-l", text)
 
-    def rows(self, escapes=False):
-        out = self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "t")
+    def rows(self, escapes=False, history=False):
+        out = self.tmux("capture-pane", "-p", *(["-e"] if escapes else []),
+                        *(["-S", "-200"] if history else []), "-t", "t")
         return [r.rstrip() for r in out.split("\n")]
 
     def cursor(self):
@@ -161,8 +181,10 @@ class TerminalTests:
     def test_a_long_line_scrolls_and_survives_incoming_lines(self):
         text = "".join(f"w{i:03d}" for i in range(40))
         self.term.type(text)
-        # One row, scrolled: the tail of the text, the cursor in the next-to-last column.
-        rows, last = self.edit_row_is("#lobby> " + text[-(COLS - 1 - len("#lobby> ") - 1):])
+        # One row, scrolled: a marker where the start is hidden, the tail of the text, the
+        # cursor in the next-to-last column.
+        width = COLS - 1 - len("#lobby> ")
+        rows, last = self.edit_row_is("#lobby> <" + text[-(width - 2):])
         self.expect_cursor(COLS - 2, last)
         self.luis.send("interrupting")
         rows = self.term.wait(lambda rows: rows[self.term.last_row(rows) - 1] ==
@@ -173,6 +195,193 @@ class TerminalTests:
         mark = self.luis.lines.count()
         self.term.keys("Enter")
         self.luis.lines.wait(rf"^\[#lobby\] ana: {text}$", start=mark)
+
+    def test_markers_show_where_a_long_line_is_hidden(self):
+        text = "".join(f"w{i:03d}" for i in range(40))
+        width = COLS - 1 - len("#lobby> ")
+        self.term.type(text)
+        self.edit_row_is("#lobby> <" + text[-(width - 2):])
+        # Moved back into the line: hidden on both sides, the cursor before the right marker.
+        self.term.keys(*["Left"] * 20)
+        cur = len(text) - 20
+        rows, last = self.edit_row_is("#lobby> <" + text[cur - (width - 3):cur + 1] + ">")
+        self.expect_cursor(COLS - 3, last)
+        self.term.keys("Home")
+        rows, last = self.edit_row_is("#lobby> " + text[:width - 1] + ">")
+        self.expect_cursor(len("#lobby> "), last)
+        self.term.keys("End")
+        self.edit_row_is("#lobby> <" + text[-(width - 2):])
+        # A line that fits has no marker.
+        self.term.keys("C-c")
+        self.term.type("x" * (width - 1))
+        self.edit_row_is("#lobby> " + "x" * (width - 1))
+
+    def user(self, name):
+        u = common.RawUser(self.server.port, name)
+        self.addCleanup(u.close)
+        return u
+
+    def synced(self, term=None):
+        """Waits until the server has answered everything the client sent so far (its own /who
+        after the welcome included): a command sent now is answered after those."""
+        term = term or self.term
+        self.__dict__["syncs"] = self.__dict__.get("syncs", 0) + 1
+        word = f"/sync{self.syncs}"
+        term.type(word)
+        term.keys("Enter")
+        term.wait_row(rf"^! Unknown command: {word}\.")
+
+    def test_tab_completes_a_member_and_addresses_them(self):
+        # luis was in the room before ana: only the client's own /who can have told it so.
+        self.synced()
+        self.term.type("lu")
+        self.term.keys("Tab")
+        rows, last = self.edit_row_is("#lobby> luis:")
+        self.expect_cursor(len("#lobby> luis: "), last)
+        mark = self.luis.lines.count()
+        self.term.type("hola")
+        self.term.keys("Enter")
+        self.luis.lines.wait(r"^\[#lobby\] ana: luis: hola$", start=mark)
+        # That /who and its reply stayed out of sight.
+        self.assertFalse(any(r.startswith("* #lobby (") for r in self.term.rows()))
+        self.assertFalse(any("Unknown command: /who" in r for r in self.term.rows()))
+        # Later in the line a name gets a space; case does not matter; '@' stays.
+        self.term.type("hola @LU")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> hola @luis")
+        self.expect_cursor(len("#lobby> hola @luis "), self.term.last_row(self.term.rows()))
+
+    def test_tab_twice_lists_the_choices(self):
+        self.user("bea")
+        self.term.wait_row(r"^\[#lobby\] -- bea joined$")
+        self.user("benito")
+        self.term.wait_row(r"^\[#lobby\] -- benito joined$")
+        self.term.type("hola b")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> hola be")
+        self.term.keys("Tab")
+        self.term.wait_row(r"^\*  bea  benito$")
+        self.edit_row_is("#lobby> hola be")
+        self.term.type("n")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> hola benito")
+        mark = self.luis.lines.count()
+        self.term.keys("Enter")
+        self.luis.lines.wait(r"^\[#lobby\] ana: hola benito $", start=mark)
+
+    def test_tab_follows_quits_renames_and_rooms(self):
+        lucas = self.user("lucas")
+        self.term.wait_row(r"^\[#lobby\] -- lucas joined$")
+        self.term.type("lu")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> lu")
+        lucas.send("/quit")
+        self.term.wait_row(r"^-- lucas quit")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> luis:")
+        self.term.keys("C-u")
+        self.luis.send("/nick luisito")
+        self.term.wait_row(r"^-- luis is now known as luisito$")
+        self.term.type("lu")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> luisito:")
+        self.term.keys("C-u")
+        # In another room, its own members: luis is not in #dev.
+        self.term.type("/join #dev")
+        self.term.keys("Enter")
+        self.edit_row_is("#dev>")
+        self.synced()
+        self.term.type("lu")
+        self.term.keys("Tab")
+        self.edit_row_is("#dev> lu")
+        self.luis.send("/join #dev")
+        self.term.wait_row(r"^\[#dev\] -- luisito joined$")
+        self.term.keys("Tab")
+        self.edit_row_is("#dev> luisito:")
+        # A /who the user types is shown.
+        self.term.keys("C-u")
+        self.term.type("/who")
+        self.term.keys("Enter")
+        self.term.wait_row(r"^\* #dev \(2\): ana luisito$")
+
+    def test_tab_completes_commands(self):
+        self.term.type("/jo")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> /join")
+        self.term.keys("C-u")
+        self.term.type("/st")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> /stats")
+        self.term.keys("C-u")
+        self.term.type("/m")
+        self.term.keys("Tab", "Tab")
+        self.term.wait_row(r"^\*  /me  /msg$")
+
+    def test_a_mention_is_highlighted_and_rings_once(self):
+        output = self.term.capture()
+        self.luis.send("mariana y anabel")
+        self.term.wait_row(r"^\[#lobby\] luis: mariana y anabel$")
+        self.luis.send("hola @Ana, ANA: ¿vienes?")
+        self.term.wait_row(r"^\[#lobby\] luis: hola @Ana, ANA: ¿vienes\?$")
+        self.luis.send("/me saluda a ana")
+        self.term.wait_row(r"^\[#lobby\] \* luis saluda a ana$")
+        self.luis.send("sync one")
+        data = output("sync one")
+        self.assertEqual(data.count(b"\a"), 2)
+        rows = self.term.rows(escapes=True)
+        mention = next(r for r in rows if "¿vienes?" in r)
+        self.assertIn("\x1b[7mhola @Ana, ANA: ¿vienes?", mention)
+        plain = next(r for r in rows if "anabel" in r)
+        self.assertNotIn("\x1b[7m", plain)
+        # Your own lines are not mentions.
+        self.term.type("ana says hola")
+        self.term.keys("Enter")
+        self.term.wait_row(r"^\[#lobby\] ana: ana says hola$")
+        self.luis.send("sync two")
+        self.assertEqual(output("sync two").count(b"\a"), 2)
+
+    def test_a_private_message_rings_once_per_run(self):
+        output = self.term.capture()
+        self.luis.send("/msg ana psst")
+        self.luis.send("/msg ana are you there?")
+        self.term.wait_row(r"^\[pm\] luis: are you there\?$")
+        self.luis.send("sync one")
+        self.assertEqual(output("sync one").count(b"\a"), 1)
+        self.luis.send("/msg ana again")
+        self.term.wait_row(r"^\[pm\] luis: again$")
+        self.luis.send("sync two")
+        self.assertEqual(output("sync two").count(b"\a"), 2)
+
+    def test_no_bell_turns_the_bell_off(self):
+        term = self.other_terminal("bea", args=["--no-bell"])
+        term.wait_row(r"^#lobby>$")
+        output = term.capture()
+        self.luis.send("bea: hola")
+        self.luis.send("/msg bea psst")
+        term.wait_row(r"^\[pm\] luis: psst$")
+        self.luis.send("sync")
+        self.assertNotIn(b"\a", output("sync"))
+        self.assertTrue(any("\x1b[7mbea: hola" in r for r in term.rows(escapes=True)))
+
+    def test_help_adds_the_clients_own_section(self):
+        self.term.type("/help")
+        self.term.keys("Enter")
+        self.term.wait_row(r"^\*   Ctrl-L ")
+        rows = self.term.rows(history=True)
+        head = rows.index("* Commands:")
+        tail = next(i for i, r in enumerate(rows) if r.startswith("* Anything else you type"))
+        own = rows.index("* charla, this client:")
+        self.assertLess(head, tail)
+        # Right after the server's last line (which wraps on 80 columns).
+        self.assertTrue(rows[tail].startswith("* Anything else") and 0 < own - tail <= 2)
+        self.assertTrue("".join(rows[tail:own]).endswith("starting with /."))
+        section = rows[own:]
+        for key in ("/stats", "Tab", "Up, Down", "Ctrl-C", "Ctrl-D", "Ctrl-L"):
+            self.assertTrue(any(r.startswith(f"*   {key} ") for r in section), key)
+        # How to ask the assistant, when the server has one (its /help lists /ask).
+        has_assistant = any(r.startswith("*   /ask ") for r in rows[head:tail])
+        asks = [r for r in section if r.startswith("*   gpt: QUESTION ")]
+        self.assertEqual(len(asks), 1 if has_assistant else 0)
 
     def test_history_recall_with_the_up_arrow(self):
         mark = self.luis.lines.count()
@@ -260,11 +469,26 @@ class TerminalTests:
         self.term.wait_row(r"^echo$")
         self.luis.lines.wait(r"^-- ana quit", start=mark)
 
-    def test_ctrl_c_leaves(self):
+    def test_ctrl_c_throws_a_typed_line_away_and_leaves_on_an_empty_one(self):
         self.term.type("half a line")
         self.term.keys("C-c")
+        self.edit_row_is("#lobby>")
+        mark = self.luis.lines.count()
+        self.term.type("hola")
+        self.term.keys("Enter")
+        self.luis.lines.wait(r"^\[#lobby\] ana: hola$", start=mark)
+        # A line recalled from the history is thrown away too, and the history stays.
+        self.term.keys("Up")
+        self.edit_row_is("#lobby> hola")
+        self.term.keys("C-c")
+        self.edit_row_is("#lobby>")
+        self.term.keys("Up")
+        self.edit_row_is("#lobby> hola")
+        self.term.keys("C-c", "C-c")
         self.term.wait_row(r"^exit=0$")
         self.term.wait_row(r"^icanon$")
+        self.luis.lines.wait(r"^-- ana quit", start=mark)
+        self.assertFalse(any("half a line" in line for line in self.luis.lines.lines))
 
     def test_typed_quit_leaves(self):
         self.term.type("/quit")
@@ -286,7 +510,7 @@ class TerminalTests:
         self.term.type(text)
         self.edit_row_is("#lobby> " + text)
         self.term.tmux("resize-window", "-t", "t", "-x", "40")
-        self.edit_row_is("#lobby> " + text[-(40 - 2 - len("#lobby> ")):])
+        self.edit_row_is("#lobby> <" + text[-(40 - 3 - len("#lobby> ")):])
 
     def test_too_long_a_line_is_refused_with_a_notice(self):
         self.term.type("x" * 4000)
@@ -294,7 +518,7 @@ class TerminalTests:
         self.term.wait_row(r"^! Line too long: the server takes at most 4096 bytes\.$")
         self.term.type("z" * 10)
         self.term.keys("Left")
-        self.edit_row_is("#lobby> " + "y" * 71)  # scrolled: 70 before the cursor, 1 after
+        self.edit_row_is("#lobby> <" + "y" * 69)  # scrolled: 68 before the cursor, 1 under it
         # Said once per line, however many more keys are refused.
         self.assertEqual(sum("Line too long" in r for r in self.term.rows()), 1)
         mark = self.luis.lines.count()
@@ -303,10 +527,25 @@ class TerminalTests:
         self.assertEqual(len(line), len("[#lobby] ana: ") + 4096)
 
 
-    def other_terminal(self, name, **kw):
-        term = Tmux(["-n", name, HOST, str(self.server.port)], **kw)
+    def other_terminal(self, name, args=(), port=None, **kw):
+        term = Tmux([*args, "-n", name, HOST, str(port or self.server.port)], **kw)
         self.addCleanup(term.close)
         return term
+
+    def test_the_prompt_answered_by_the_name_option_is_not_shown(self):
+        self.assertFalse(any("What is your name" in r for r in self.term.rows()))
+
+    def test_a_taken_name_asks_for_another(self):
+        term = self.other_terminal("luis")
+        error = term.wait_row(r"^! The name luis is taken")
+        prompt = term.wait_row(r"^\* What is your name\?")
+        # Only the prompt for the user, after the refusal: the first was the client's to answer.
+        self.assertGreater(prompt, error)
+        self.assertEqual(sum("What is your name" in r for r in term.rows()), 1)
+        term.type("lucas")
+        term.keys("Enter")
+        term.wait_row(r"^\* Welcome, lucas!")
+        term.wait_row(r"^#lobby>$")
 
     def test_ctrl_l_clears_the_screen_and_redraws_the_line(self):
         self.term.type("still here")
@@ -347,11 +586,32 @@ class FakeServerTerminal(TerminalTests, unittest.TestCase):
     def start_server(self):
         return common.FakeServer()
 
+    def test_tab_completes_the_bots_the_server_lists(self):
+        # The fake lists its assistant after the members, as charlad is about to; the client
+        # hides that line with the rest of its own /who reply.
+        self.synced()
+        self.term.type("gp")
+        self.term.keys("Tab")
+        self.edit_row_is("#lobby> gpt:")
+        self.assertFalse(any(r.startswith("* Bot:") for r in self.term.rows()))
+
 
 if ARGS.charlad:
     class RealServerTerminal(TerminalTests, unittest.TestCase):
         def start_server(self):
             return common.RealServer(ARGS.charlad)
+
+        def test_tab_over_udp(self):
+            log = r"receiving datagrams on 127\.0\.0\.1:(\d+) \(udp\)"
+            port = re.search(log, self.server.log.wait(log)).group(1)
+            term = self.other_terminal("bea", args=["--udp"], port=port)
+            term.wait_row(r"^\* Welcome, bea!")
+            self.synced(term)
+            term.type("lu")
+            term.keys("Tab")
+            term.wait(lambda rows: rows[self.term.last_row(rows)] == "#lobby> luis:",
+                      "the name completed")
+            self.assertFalse(any(r.startswith("* #lobby (") for r in term.rows()))
 
 
 if __name__ == "__main__":

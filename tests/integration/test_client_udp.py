@@ -91,6 +91,23 @@ class UdpClient(unittest.TestCase):
         self.say(p, "salir")
         self.assertEqual(common.finish(p), 0)
 
+    def test_a_taken_name_ends_a_script_with_status_6(self):
+        srv = self.server()
+        ana = self.user(srv, "ana")
+        mark = ana.lines.count()
+        p = self.charla(udp_port(srv), "-n", "ana")
+        p.stdin.write(b"hola\n")
+        p.stdin.close()
+        self.assertEqual(common.finish(p), 6)
+        p.err.wait(r"^charla: the server refused the name ana: The name ana is taken")
+        p.out.wait_eof()
+        self.assertFalse([l for l in p.out.lines if "Welcome" in l or "What is your name" in l])
+        # The script's line was not taken for a name, nor said.
+        luis = self.user(srv, "luis")
+        luis.send("sync")
+        ana.lines.wait(r"^\[#lobby\] luis: sync$", start=mark)
+        self.assertFalse([l for l in ana.lines.lines[mark:] if "hola" in l])
+
     def test_end_of_input_leaves(self):
         srv = self.server()
         luis = self.user(srv, "luis")

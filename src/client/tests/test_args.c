@@ -29,7 +29,18 @@ static void test_defaults(void **state)
 	assert_string_equal(a.port, "7777");
 	assert_null(a.name);
 	assert_false(a.udp);
+	assert_true(a.bell);
 	assert_int_equal(a.keepalive_s, ARGS_DEFAULT_KEEPALIVE);
+}
+
+static void test_no_bell(void **state)
+{
+	(void)state;
+	struct args a;
+	assert_int_equal(PARSE(&a, "--no-bell", "-n", "ana"), ARGS_RUN);
+	assert_false(a.bell);
+	assert_string_equal(a.name, "ana");
+	assert_non_null(strstr(args_help(), "--no-bell"));
 }
 
 static void test_udp_and_keepalive(void **state)
@@ -148,6 +159,7 @@ int main(void)
 		cmocka_unit_test(test_udp_and_keepalive),
 		cmocka_unit_test(test_host_port_and_name),
 		cmocka_unit_test(test_bracketed_ipv6_host),
+		cmocka_unit_test(test_no_bell),
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_double_dash_ends_options),

@@ -178,6 +178,49 @@ static void test_history_recall_and_draft(void **state)
 	assert_string_equal(e->text, "first");
 }
 
+static void test_replace_puts_the_cursor_after_the_new_text(void **state)
+{
+	struct edit *e = *state;
+	type(e, "hola lu y");
+	e->cur = 7;
+	assert_int_equal(edit_replace(e, 5, 7, "luis", 4), EDIT_CHANGED);
+	assert_string_equal(e->text, "hola luis y");
+	assert_int_equal(e->cur, 9);
+	assert_int_equal(edit_replace(e, 5, 9, "luis", 4), EDIT_NOOP);
+	assert_int_equal(edit_replace(e, 0, 4, "a\x1b", 2), EDIT_INVALID);
+	assert_int_equal(edit_replace(e, 9, 20, "x", 1), EDIT_NOOP);
+	char big[EDIT_MAX];
+	memset(big, 'x', sizeof big);
+	assert_int_equal(edit_replace(e, 0, 4, big, sizeof big), EDIT_FULL);
+	assert_string_equal(e->text, "hola luis y");
+	assert_int_equal(edit_replace(e, 0, e->len, big, sizeof big), EDIT_CHANGED);
+	assert_int_equal(e->len, EDIT_MAX);
+}
+
+static void test_clear_drops_the_line_and_the_browsing(void **state)
+{
+	struct edit *e = *state;
+	assert_int_equal(edit_clear(e), EDIT_NOOP);
+	type(e, "first");
+	free(edit_take(e));
+	type(e, "half a li");
+	edit_left(e);
+	assert_int_equal(edit_clear(e), EDIT_CHANGED);
+	assert_string_equal(e->text, "");
+	assert_int_equal(e->len, 0);
+	assert_int_equal(e->cur, 0);
+	/* While browsing: back to a new empty line, with the history whole. */
+	type(e, "draft");
+	edit_history_prev(e);
+	assert_int_equal(edit_clear(e), EDIT_CHANGED);
+	assert_string_equal(e->text, "");
+	assert_null(e->draft);
+	assert_int_equal(edit_history_next(e), EDIT_NOOP);
+	assert_int_equal(edit_history_prev(e), EDIT_CHANGED);
+	assert_string_equal(e->text, "first");
+	assert_int_equal(e->hist_len, 1);
+}
+
 static void test_history_skips_empty_and_repeated_lines(void **state)
 {
 	struct edit *e = *state;
@@ -231,15 +274,69 @@ static void test_view_scrolls_to_keep_the_cursor_visible(void **state)
 	type(e, "0123456789abcdef");
 	struct edit_view v;
 	edit_view(e, 10, &v);
-	/* The cursor sits in the last column; nine characters before it. */
+	/* The cursor sits in the last column: a marker, then eight characters before it. */
+	assert_true(v.left_marker);
+	assert_false(v.right_marker);
 	assert_int_equal(v.cursor_col, 9);
-	assert_int_equal(v.start, 7);
+	assert_int_equal(v.start, 8);
 	assert_int_equal(v.end, 16);
 	edit_home(e);
 	edit_view(e, 10, &v);
+	/* Nine characters, then the marker for the seven hidden after them. */
+	assert_false(v.left_marker);
+	assert_true(v.right_marker);
 	assert_int_equal(v.start, 0);
-	assert_int_equal(v.end, 10);
+	assert_int_equal(v.end, 9);
 	assert_int_equal(v.cursor_col, 0);
+}
+
+static void test_view_marks_both_edges_in_the_middle_of_a_long_line(void **state)
+{
+	struct edit *e = *state;
+	type(e, "0123456789abcdefghijklmnopqrst");
+	for (int i = 0; i < 10; i++)
+		edit_left(e);
+	struct edit_view v;
+	edit_view(e, 10, &v);
+	/* < 3456789 k > : seven characters before the cursor, the one under it, two markers. */
+	assert_true(v.left_marker);
+	assert_true(v.right_marker);
+	assert_int_equal(v.start, 13);
+	assert_int_equal(v.end, 21);
+	assert_int_equal(v.cursor_col, 8);
+	/* Back at the end of the line, nothing is hidden on the right. */
+	edit_end(e);
+	edit_view(e, 10, &v);
+	assert_false(v.right_marker);
+	assert_int_equal(v.end, e->len);
+	/* One character short of the end: it is shown, with no marker after it. */
+	edit_left(e);
+	edit_view(e, 10, &v);
+	assert_true(v.left_marker);
+	assert_false(v.right_marker);
+	assert_int_equal(v.end, e->len);
+	assert_int_equal(v.cursor_col, 8);
+	assert_int_equal(v.start, e->len - 8);
+}
+
+static void test_view_without_room_for_markers(void **state)
+{
+	struct edit *e = *state;
+	type(e, "abcdef");
+	struct edit_view v;
+	edit_view(e, 2, &v);
+	assert_false(v.left_marker);
+	assert_false(v.right_marker);
+	assert_int_equal(v.start, 5);
+	assert_int_equal(v.cursor_col, 1);
+	/* Exactly as wide as the window, cursor inside: no scrolling, no markers. */
+	edit_view(e, 7, &v);
+	assert_false(v.left_marker);
+	assert_int_equal(v.cursor_col, 6);
+	edit_home(e);
+	edit_view(e, 6, &v);
+	assert_false(v.right_marker);
+	assert_int_equal(v.end, 6);
 }
 
 static void test_view_never_splits_a_wide_character(void **state)
@@ -248,12 +345,15 @@ static void test_view_never_splits_a_wide_character(void **state)
 	type(e, "日本語のテキスト");
 	struct edit_view v;
 	edit_view(e, 7, &v);
-	/* Six columns before the cursor hold three wide characters. */
-	assert_int_equal(v.cursor_col, 6);
-	assert_int_equal(edit_width(e->text + v.start, v.end - v.start), 6);
+	/* After the marker, five columns hold two wide characters; the cursor is in column 5. */
+	assert_true(v.left_marker);
+	assert_int_equal(v.cursor_col, 5);
+	assert_int_equal(edit_width(e->text + v.start, v.end - v.start), 4);
 	edit_home(e);
 	edit_view(e, 7, &v);
-	assert_int_equal(v.end, 9); /* three characters, 6 columns; a fourth would need 8 */
+	/* Three characters (6 columns) and the marker; a fourth would need 9. */
+	assert_true(v.right_marker);
+	assert_int_equal(v.end, 9);
 }
 
 int main(void)
@@ -271,11 +371,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuses_control_characters_and_invalid_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_to_grow_past_the_server_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_recall_and_draft, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_puts_the_cursor_after_the_new_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clear_drops_the_line_and_the_browsing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_skips_empty_and_repeated_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_keeps_the_newest_entries, setup, teardown),
 		cmocka_unit_test(test_width_counts_wide_and_zero_width),
 		cmocka_unit_test_setup_teardown(test_view_shows_all_when_it_fits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_scrolls_to_keep_the_cursor_visible, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_marks_both_edges_in_the_middle_of_a_long_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_without_room_for_markers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_never_splits_a_wide_character, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

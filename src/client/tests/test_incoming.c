@@ -122,6 +122,24 @@ static void test_control_characters_are_always_replaced(void **state)
 	buf_free(&out);
 }
 
+static void test_a_mention_is_in_reverse_video(void **state)
+{
+	(void)state;
+	struct buf out = BUF_INIT;
+	const char *line = "[#lobby] luis: hola ana";
+	incoming_format_mention(line, strlen(line), "ana", true, &out);
+	assert_non_null(strstr(out.data, ": \x1b[7mhola ana\x1b[0m\n"));
+	buf_clear(&out);
+	line = "[#lobby] * luis hugs ana";
+	incoming_format_mention(line, strlen(line), "ana", true, &out);
+	assert_non_null(strstr(out.data, "luis\x1b[0m \x1b[7mhugs ana\x1b[0m\n"));
+	/* Without colour, no styles at all. */
+	buf_clear(&out);
+	incoming_format_mention(line, strlen(line), "ana", false, &out);
+	assert_string_equal(out.data, "[#lobby] * luis hugs ana\n");
+	buf_free(&out);
+}
+
 static void test_styles(void **state)
 {
 	(void)state;
@@ -153,6 +171,7 @@ int main(void)
 		cmocka_unit_test(test_colours_spread_over_the_palette),
 		cmocka_unit_test(test_without_colour_the_line_is_kept_as_it_is),
 		cmocka_unit_test(test_control_characters_are_always_replaced),
+		cmocka_unit_test(test_a_mention_is_in_reverse_video),
 		cmocka_unit_test(test_styles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

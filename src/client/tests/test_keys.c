@@ -38,7 +38,7 @@ static void test_control_keys(void **state)
 	expect("\x0c", KEY_REDRAW);
 	expect("\x10", KEY_UP);
 	expect("\x0e", KEY_DOWN);
-	expect("\t", KEY_IGNORED);
+	expect("\t", KEY_TAB);
 }
 
 static void test_cursor_sequences_of_common_terminals(void **state)

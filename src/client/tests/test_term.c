@@ -89,8 +89,25 @@ static void test_long_lines_scroll_within_one_row(void **state)
 	fx.term.cols = 20;
 	edit_insert(&fx.edit, "abcdefghijklmnopqrstuvwxyz", 26);
 	assert_int_equal(term_draw(&fx.term, "#r> ", &fx.edit), 0);
-	/* 19 usable columns: 4 for the prompt, 14 characters before the cursor in column 18. */
-	expect_output("\r#r> mnopqrstuvwxyz\x1b[K\r\x1b[18C");
+	/* 19 usable columns: 4 for the prompt, the marker, 13 characters before the cursor in
+	 * column 18. */
+	expect_output("\r#r> <nopqrstuvwxyz\x1b[K\r\x1b[18C");
+	edit_home(&fx.edit);
+	assert_int_equal(term_draw(&fx.term, "#r> ", &fx.edit), 0);
+	expect_output("\r#r> abcdefghijklmn>\x1b[K\r\x1b[4C");
+}
+
+static void test_markers_are_in_reverse_video_with_colour(void **state)
+{
+	(void)state;
+	fx.term.cols = 12;
+	fx.term.colour = true;
+	edit_insert(&fx.edit, "abcdefghijklmnop", 16);
+	for (int i = 0; i < 4; i++)
+		edit_left(&fx.edit);
+	/* 11 usable columns: the marker, 8 characters, the cursor on 'm', the marker. */
+	assert_int_equal(term_draw(&fx.term, "", &fx.edit), 0);
+	expect_output("\r\x1b[7m<\x1b[0mefghijklm\x1b[7m>\x1b[0m\x1b[K\r\x1b[9C");
 }
 
 static void test_a_narrow_terminal_drops_the_prompt(void **state)
@@ -121,6 +138,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_prompt_is_bold_with_colour, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_print_erases_the_row_writes_lines_and_redraws, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_lines_scroll_within_one_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_markers_are_in_reverse_video_with_colour, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_narrow_terminal_drops_the_prompt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_all_reports_a_closed_reader, setup, teardown),
 	};

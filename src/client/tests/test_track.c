@@ -69,6 +69,17 @@ static void test_end_lines(void **state)
 	track_free(&t);
 }
 
+static void test_name_prompt(void **state)
+{
+	(void)state;
+	struct track t = {0};
+	assert_int_equal(feed(&t, "* What is your name? (1-32 characters; no spaces, no ':')"),
+			 TRACK_ASK_NAME);
+	assert_int_equal(feed(&t, "[#lobby] luis: * What is your name?"), TRACK_NONE);
+	assert_null(t.name);
+	track_free(&t);
+}
+
 static void test_lookalikes_are_not_stable_lines(void **state)
 {
 	(void)state;
@@ -98,6 +109,7 @@ int main(void)
 		cmocka_unit_test(test_welcome_with_punctuated_name_and_room_at_the_end),
 		cmocka_unit_test(test_nick_join_part_and_current),
 		cmocka_unit_test(test_end_lines),
+		cmocka_unit_test(test_name_prompt),
 		cmocka_unit_test(test_lookalikes_are_not_stable_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

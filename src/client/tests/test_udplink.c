@@ -176,6 +176,23 @@ static void test_lines_wait_for_registration(void **state)
 	udplink_free(&u);
 }
 
+static void test_held_lines_wait_and_keepalives_go(void **state)
+{
+	(void)state;
+	struct udplink u;
+	registered(&u, "ana");
+	udplink_hold(&u, true);
+	assert_true(udplink_queue(&u, "hola", 4));
+	assert_string_equal(out(&u, 100), "");
+	assert_int_equal(udplink_wakeup(&u, 100), 10 + 20000);
+	assert_string_equal(out(&u, 20010), "/keepalive\n");
+	assert_int_equal(udplink_queued(&u), 5);
+	udplink_hold(&u, false);
+	assert_int_equal(udplink_wakeup(&u, 20020), 20020);
+	assert_string_equal(out(&u, 20020), "hola\n");
+	udplink_free(&u);
+}
+
 static void test_registers_again_when_forgotten(void **state)
 {
 	(void)state;
@@ -274,6 +291,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gives_up_on_silence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pacing_and_keepalives, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lines_wait_for_registration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_lines_wait_and_keepalives_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registers_again_when_forgotten, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates_hidden_reordered_shown, setup,
 						teardown),
