@@ -48,7 +48,7 @@ struct conv {
 	struct pair *pairs;   /* oldest first */
 	size_t n, cap;
 	size_t bytes;
-	struct conv *lru_prev, *lru_next; /* most recently used first */
+	struct list_node lru;       /* on a->lru, most recently used first */
 };
 
 struct bucket {
@@ -82,15 +82,16 @@ struct floor {
 enum job_kind { JOB_ROOM, JOB_PRIVATE, JOB_FACE };
 enum job_state { JOB_PENDING, JOB_QUEUED, JOB_RUNNING, JOB_WAITING };
 
-struct jlist {
-	struct assistant_job *head, *tail;
+/* A list of jobs and its length: running.n is the slots in use, queue.n the queue's length. */
+struct job_list {
+	struct list list;
 	size_t n;
 };
 
 struct assistant_job {
 	struct assistant *a;
-	struct assistant_job *prev, *next;
-	struct jlist *list;
+	struct list_node node;    /* on `on` */
+	struct job_list *on;      /* pending, queue or running; NULL on none */
 	enum job_kind kind;
 	enum job_state state;
 	char *conv;       /* conversation key */
@@ -129,7 +130,7 @@ struct assistant_job {
 };
 
 struct inbox {
-	struct inbox *next;
+	struct list_node node;      /* on a->inbox, oldest first */
 	enum hub_ev_type type;
 	char *room, *from, *text;
 	size_t len;
@@ -154,12 +155,12 @@ struct assistant {
 	char *system;
 	bool configured;
 	bool stopping;
-	struct inbox *in_head, *in_tail;
-	struct jlist pending, queue, running;
+	struct list inbox;
+	struct job_list pending, queue, running;
 	struct map convs;
 	struct map floors;          /* room conversation key -> struct floor */
 	char *role, *hint;          /* how people see the bot (hub_register_bot) */
-	struct conv *lru_head, *lru_tail;
+	struct list lru;            /* conversations, most recently used first */
 	size_t nconvs;
 	struct map buckets;
 	struct buf text;
@@ -188,35 +189,42 @@ static char *assistant_key(const char *prefix, const char *s, size_t len)
 	return k;
 }
 
-static void jlist_push(struct jlist *l, struct assistant_job *j)
+static void job_list_init(struct job_list *l)
 {
-	j->list = l;
-	j->next = NULL;
-	j->prev = l->tail;
-	if (l->tail)
-		l->tail->next = j;
-	else
-		l->head = j;
-	l->tail = j;
+	list_init(&l->list);
+	l->n = 0;
+}
+
+/* The first job of l, or NULL. */
+static struct assistant_job *job_list_first(const struct job_list *l)
+{
+	struct list_node *n = list_first(&l->list);
+	return n ? list_entry(n, struct assistant_job, node) : NULL;
+}
+
+/* The job after j on its list, or NULL. */
+static struct assistant_job *job_list_next(const struct assistant_job *j)
+{
+	struct list_node *n = list_next(&j->on->list, &j->node);
+	return n ? list_entry(n, struct assistant_job, node) : NULL;
+}
+
+/* Appends j (which is on no list) to l. */
+static void job_list_push(struct job_list *l, struct assistant_job *j)
+{
+	j->on = l;
+	list_push_back(&l->list, &j->node);
 	l->n++;
 }
 
-static void jlist_unlink(struct assistant_job *j)
+/* Takes j off whatever list holds it; a no-op for a job on none. */
+static void job_list_remove(struct assistant_job *j)
 {
-	struct jlist *l = j->list;
-	if (!l)
+	if (!j->on)
 		return;
-	if (j->prev)
-		j->prev->next = j->next;
-	else
-		l->head = j->next;
-	if (j->next)
-		j->next->prev = j->prev;
-	else
-		l->tail = j->prev;
-	l->n--;
-	j->list = NULL;
-	j->prev = j->next = NULL;
+	list_remove(&j->node);
+	j->on->n--;
+	j->on = NULL;
 }
 
 static void turn_release(struct assistant *a, struct turn *t);
@@ -225,7 +233,7 @@ static void job_free(struct assistant_job *j)
 {
 	if (j->turn)
 		turn_release(j->a, j->turn);
-	jlist_unlink(j);
+	job_list_remove(j);
 	free(j->conv);
 	free(j->user);
 	free(j->name);
@@ -257,14 +265,7 @@ static void conv_drop_oldest(struct conv *c)
 static void conv_free(struct assistant *a, struct conv *c)
 {
 	map_del(&a->convs, c->key);
-	if (c->lru_prev)
-		c->lru_prev->lru_next = c->lru_next;
-	else
-		a->lru_head = c->lru_next;
-	if (c->lru_next)
-		c->lru_next->lru_prev = c->lru_prev;
-	else
-		a->lru_tail = c->lru_prev;
+	list_remove(&c->lru);
 	a->nconvs--;
 	while (c->n)
 		conv_drop_oldest(c);
@@ -275,21 +276,8 @@ static void conv_free(struct assistant *a, struct conv *c)
 
 static void conv_touch(struct assistant *a, struct conv *c)
 {
-	if (a->lru_head == c)
-		return;
-	if (c->lru_prev)
-		c->lru_prev->lru_next = c->lru_next;
-	if (c->lru_next)
-		c->lru_next->lru_prev = c->lru_prev;
-	else if (a->lru_tail == c)
-		a->lru_tail = c->lru_prev;
-	c->lru_prev = NULL;
-	c->lru_next = a->lru_head;
-	if (a->lru_head)
-		a->lru_head->lru_prev = c;
-	a->lru_head = c;
-	if (!a->lru_tail)
-		a->lru_tail = c;
+	list_remove(&c->lru);
+	list_push_front(&a->lru, &c->lru);
 }
 
 static struct conv *conv_get(struct assistant *a, const char *key, bool create)
@@ -300,8 +288,8 @@ static struct conv *conv_get(struct assistant *a, const char *key, bool create)
 		c->key = xstrdup(key);
 		map_put(&a->convs, c->key, c);
 		a->nconvs++;
-		if (a->nconvs > ASSISTANT_MAX_CONVERSATIONS && a->lru_tail)
-			conv_free(a, a->lru_tail);
+		if (a->nconvs > ASSISTANT_MAX_CONVERSATIONS && !list_empty(&a->lru))
+			conv_free(a, list_entry(list_last(&a->lru), struct conv, lru));
 	}
 	if (c)
 		conv_touch(a, c);
@@ -601,7 +589,7 @@ static void job_tell(struct assistant_job *j, const char *text, size_t len)
 static void job_end(struct assistant_job *j, const char *note, size_t len)
 {
 	struct assistant *a = j->a;
-	bool was_running = j->list == &a->running;
+	bool was_running = j->on == &a->running;
 	if (note)
 		a->stats.failed++;
 	else
@@ -814,7 +802,7 @@ static void job_end_error(struct assistant_job *j, const struct chat_error *e)
 static void assistant_arm_timer(struct assistant *a)
 {
 	uint64_t due = UINT64_MAX;
-	for (struct assistant_job *j = a->running.head; j; j = j->next)
+	for (struct assistant_job *j = job_list_first(&a->running); j; j = job_list_next(j))
 		if (j->state == JOB_WAITING && j->due_ms < due)
 			due = j->due_ms;
 	if (due == UINT64_MAX) {
@@ -877,7 +865,7 @@ static void job_on_done(void *ctx, const struct http_result *res)
 	struct assistant *a = j->a;
 	j->req = NULL;
 	if (j->cancelled || a->stopping) {
-		bool was_running = j->list == &a->running;
+		bool was_running = j->on == &a->running;
 		job_free(j);
 		if (was_running && !a->stopping)
 			assistant_pump(a);
@@ -1041,8 +1029,8 @@ static void job_attempt(struct assistant_job *j)
 static void job_start(struct assistant_job *j)
 {
 	struct assistant *a = j->a;
-	jlist_unlink(j);
-	jlist_push(&a->running, j);
+	job_list_remove(j);
+	job_list_push(&a->running, j);
 	wrap_init(&j->wrap, ASSISTANT_WIDTH, a->cfg.max_answer);
 	j->wrap_on = true;
 	job_build(j);
@@ -1057,9 +1045,9 @@ static void assistant_queue_moved(struct assistant *a, struct assistant_job *fro
 	if (a->stopping || !from)
 		return;
 	size_t pos = 1;
-	for (struct assistant_job *q = a->queue.head; q != from; q = q->next)
+	for (struct assistant_job *q = job_list_first(&a->queue); q != from; q = job_list_next(q))
 		pos++;
-	for (struct assistant_job *q = from; q; q = q->next) {
+	for (struct assistant_job *q = from; q; q = job_list_next(q)) {
 		buf_clear(&a->text);
 		msg_append(&a->text, MSG_QUEUE_MOVED, (long)pos++, NULL);
 		job_tell(q, a->text.data, a->text.len);
@@ -1069,20 +1057,20 @@ static void assistant_queue_moved(struct assistant *a, struct assistant_job *fro
 static void assistant_pump(struct assistant *a)
 {
 	bool moved = false;
-	while (!a->stopping && a->queue.head && a->running.n < a->cfg.inflight) {
-		job_start(a->queue.head);
+	while (!a->stopping && a->queue.n && a->running.n < a->cfg.inflight) {
+		job_start(job_list_first(&a->queue));
 		moved = true;
 	}
 	if (moved)
-		assistant_queue_moved(a, a->queue.head);
+		assistant_queue_moved(a, job_list_first(&a->queue));
 }
 
 static void assistant_timer_cb(uv_timer_t *t)
 {
 	struct assistant *a = t->data;
 	uint64_t now = assistant_now(a);
-	for (struct assistant_job *j = a->running.head, *next; j; j = next) {
-		next = j->next;
+	list_each_safe(n, &a->running.list) {
+		struct assistant_job *j = list_entry(n, struct assistant_job, node);
 		if (j->state == JOB_WAITING && j->due_ms <= now)
 			job_attempt(j);
 	}
@@ -1124,8 +1112,8 @@ static void job_accept(struct assistant_job *j)
 		job_start(j);
 		return;
 	}
-	jlist_unlink(j);
-	jlist_push(&a->queue, j);
+	job_list_remove(j);
+	job_list_push(&a->queue, j);
 	j->state = JOB_QUEUED;
 	buf_clear(&a->text);
 	msg_append(&a->text, MSG_QUEUED, (long)a->queue.n, NULL);
@@ -1164,8 +1152,8 @@ void assistant_cancel(struct assistant_job *j)
 		http_cancel(j->req); /* job_on_done frees it */
 		return;
 	}
-	bool was_running = j->list == &a->running;
-	struct assistant_job *behind = j->list == &a->queue ? j->next : NULL;
+	bool was_running = j->on == &a->running;
+	struct assistant_job *behind = j->on == &a->queue ? job_list_next(j) : NULL;
 	job_free(j);
 	if (was_running)
 		assistant_pump(a);
@@ -1183,7 +1171,7 @@ struct assistant_job *assistant_ask(struct assistant *a, const char *conv, const
 	j->name = name ? xstrdup(name) : NULL;
 	j->sink = sink;
 	j->ctx = ctx;
-	jlist_push(&a->pending, j);
+	job_list_push(&a->pending, j);
 	assistant_kick(a);
 	return j;
 }
@@ -1270,11 +1258,7 @@ static void assistant_on_event(struct session *s, const struct hub_event *ev)
 	if (in->text)
 		in->text[len] = '\0';
 	in->len = text ? len : 0;
-	if (a->in_tail)
-		a->in_tail->next = in;
-	else
-		a->in_head = in;
-	a->in_tail = in;
+	list_push_back(&a->inbox, &in->node);
 	assistant_kick(a);
 }
 
@@ -1299,7 +1283,7 @@ static void assistant_chat_question(struct assistant *a, struct inbox *in)
 	} else {
 		j->conv = assistant_key("pm:", in->from, fl);
 	}
-	jlist_push(&a->pending, j);
+	job_list_push(&a->pending, j);
 	job_accept(j);
 }
 
@@ -1329,10 +1313,10 @@ static void assistant_private_text(struct assistant *a, struct inbox *in)
 }
 
 /* Every job of `user` in list l (private ones only unless all). */
-static void assistant_cancel_user(struct jlist *l, const char *user)
+static void assistant_cancel_user(struct job_list *l, const char *user)
 {
-	for (struct assistant_job *j = l->head, *next; j; j = next) {
-		next = j->next;
+	list_each_safe(n, &l->list) {
+		struct assistant_job *j = list_entry(n, struct assistant_job, node);
 		if (j->kind == JOB_PRIVATE && !strcmp(j->user, user)) {
 			log_debug(j->a->log, "%s: %s left; their question is cancelled", j->a->cfg.name,
 				  j->name);
@@ -1341,10 +1325,11 @@ static void assistant_cancel_user(struct jlist *l, const char *user)
 	}
 }
 
-static void assistant_rename_user(struct jlist *l, const char *from, const char *to,
+static void assistant_rename_user(struct job_list *l, const char *from, const char *to,
 				  const char *display)
 {
-	for (struct assistant_job *j = l->head; j; j = j->next) {
+	list_each(n, &l->list) {
+		struct assistant_job *j = list_entry(n, struct assistant_job, node);
 		if (j->kind != JOB_FACE && !strcmp(j->user, from)) {
 			free(j->user);
 			j->user = xstrdup(to);
@@ -1433,16 +1418,14 @@ static void assistant_handle(struct assistant *a, struct inbox *in)
 static void assistant_idle_cb(uv_idle_t *h)
 {
 	struct assistant *a = h->data;
-	while (!a->stopping && (a->in_head || a->pending.head)) {
-		if (a->in_head) {
-			struct inbox *in = a->in_head;
-			a->in_head = in->next;
-			if (!a->in_head)
-				a->in_tail = NULL;
+	while (!a->stopping && (!list_empty(&a->inbox) || a->pending.n)) {
+		if (!list_empty(&a->inbox)) {
+			struct inbox *in = list_entry(list_first(&a->inbox), struct inbox, node);
+			list_remove(&in->node);
 			assistant_handle(a, in);
 			inbox_free(in);
 		} else {
-			job_accept(a->pending.head);
+			job_accept(job_list_first(&a->pending));
 		}
 	}
 	uv_idle_stop(h);
@@ -1501,6 +1484,11 @@ struct assistant *assistant_new(uv_loop_t *loop, struct hub *hub, const struct a
 	map_init(&a->convs, seed);
 	map_init(&a->floors, seed * 17 + 3);
 	map_init(&a->buckets, seed * 31 + 7);
+	list_init(&a->lru);
+	list_init(&a->inbox);
+	job_list_init(&a->pending);
+	job_list_init(&a->queue);
+	job_list_init(&a->running);
 	size_t nl = strlen(cfg->name);
 	a->folded_name = assistant_key("", cfg->name, nl);
 	if (cfg->system) {
@@ -1596,21 +1584,19 @@ void assistant_shutdown(struct assistant *a)
 	if (!a || a->stopping)
 		return;
 	a->stopping = true;
-	struct jlist *lists[] = {&a->running, &a->queue, &a->pending};
+	struct job_list *lists[] = {&a->running, &a->queue, &a->pending};
 	for (size_t k = 0; k < 3; k++) {
-		for (struct assistant_job *j = lists[k]->head, *next; j; j = next) {
-			next = j->next;
+		list_each_safe(n, &lists[k]->list) {
+			struct assistant_job *j = list_entry(n, struct assistant_job, node);
 			job_shutdown(j);
 			if (!j->req)
 				job_free(j);
 		}
 	}
-	while (a->in_head) {
-		struct inbox *in = a->in_head;
-		a->in_head = in->next;
-		inbox_free(in);
+	list_each_safe(n, &a->inbox) {
+		list_remove(n);
+		inbox_free(list_entry(n, struct inbox, node));
 	}
-	a->in_tail = NULL;
 	hub_close(a->hub, &a->sess, "");
 	if (a->http_up)
 		http_client_close(&a->http, assistant_http_closed); /* cancels what runs */
@@ -1623,17 +1609,16 @@ void assistant_free(struct assistant *a)
 	if (!a)
 		return;
 	floors_free(a); /* first: a job that ends here must not pass the floor on */
-	struct jlist *lists[] = {&a->running, &a->queue, &a->pending};
+	struct job_list *lists[] = {&a->running, &a->queue, &a->pending};
 	for (size_t k = 0; k < 3; k++)
-		while (lists[k]->head)
-			job_free(lists[k]->head);
-	while (a->in_head) {
-		struct inbox *in = a->in_head;
-		a->in_head = in->next;
-		inbox_free(in);
+		while (lists[k]->n)
+			job_free(job_list_first(lists[k]));
+	list_each_safe(n, &a->inbox) {
+		list_remove(n);
+		inbox_free(list_entry(n, struct inbox, node));
 	}
-	while (a->lru_head)
-		conv_free(a, a->lru_head);
+	list_each_safe(n, &a->lru)
+		conv_free(a, list_entry(n, struct conv, lru));
 	map_free(&a->convs);
 	free(a->role);
 	free(a->hint);
