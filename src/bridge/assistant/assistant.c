@@ -26,36 +26,51 @@ char *assistant_key(const char *prefix, const char *s, size_t len)
 	return k;
 }
 
-/* ---- for other faces ---- */
+/* ---- the answerer, for other faces ---- */
 
-struct assistant_job *assistant_ask(struct assistant *a, const char *conv, const char *user,
-				    const char *name, const char *question, size_t len,
-				    const struct assistant_sink *sink, void *ctx)
+static struct answerer_job *assistant_ask(void *ctx, const char *conv, const char *user,
+					  const char *name, const char *question, size_t len,
+					  const struct answerer_sink *sink, void *sink_ctx)
 {
+	struct assistant *a = ctx;
 	struct assistant_job *j = job_new(a, JOB_FACE, question, len);
 	j->conv = xstrdup(conv);
 	j->user = xstrdup(user);
 	j->name = name ? xstrdup(name) : NULL;
 	j->sink = sink;
-	j->ctx = ctx;
+	j->ctx = sink_ctx;
 	job_list_push(&a->pending, j);
 	inbox_kick(a);
-	return j;
+	/* A face's handle is the job itself, under the interface's opaque name. */
+	return (struct answerer_job *)j;
 }
 
-void assistant_cancel(struct assistant_job *j)
+static void assistant_cancel(void *ctx, struct answerer_job *job)
 {
-	job_cancel(j);
+	(void)ctx;
+	job_cancel((struct assistant_job *)job);
 }
 
-void assistant_forget(struct assistant *a, const char *conv)
+static void assistant_forget(void *ctx, const char *conv)
 {
-	conv_forget(a, conv);
+	conv_forget(ctx, conv);
 }
 
-size_t assistant_max_question(const struct assistant *a)
+static size_t assistant_max_question(void *ctx)
 {
+	const struct assistant *a = ctx;
 	return a->cfg.max_question;
+}
+
+struct answerer assistant_answerer(struct assistant *a)
+{
+	return (struct answerer){
+		.ctx = a,
+		.ask = assistant_ask,
+		.cancel = assistant_cancel,
+		.forget = assistant_forget,
+		.max_question = assistant_max_question,
+	};
 }
 
 void assistant_get_stats(const struct assistant *a, struct assistant_stats *out)

@@ -61,7 +61,7 @@ struct assistant_job {
 	char *room;       /* JOB_ROOM */
 	char *question;   /* clean */
 	size_t qlen;
-	const struct assistant_sink *sink;
+	const struct answerer_sink *sink;
 	void *ctx;
 	struct http_request *req;
 	struct turn *turn;  /* JOB_ROOM, once accepted */

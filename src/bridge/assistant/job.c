@@ -173,7 +173,7 @@ void job_shutdown(struct assistant_job *j)
 	struct buf note = a->text;
 	buf_init(&a->text);
 	if (j->kind == JOB_FACE) {
-		const struct assistant_sink *sink = j->sink;
+		const struct answerer_sink *sink = j->sink;
 		j->cancelled = true; /* nothing after `done` */
 		sink->done(j->ctx, note.data, note.len);
 	} else {
