@@ -20,7 +20,7 @@ static const char T_BYE[] = "Bye.\n\n";
 struct ask_client {
 	struct conn *conn;
 	struct ask_face *af;
-	struct ask_client *prev, *next;
+	struct list_node node;     /* on af->clients */
 	struct answerer_job *job;
 	uv_timer_t pause;
 	struct buf answer;
@@ -212,12 +212,7 @@ static void ask_conn_closed(struct conn *c)
 	struct ask_face *af = ac->af;
 	ask_cancel(ac);
 	af->ai.forget(af->ai.ctx, ac->conv);
-	if (ac->prev)
-		ac->prev->next = ac->next;
-	else
-		af->clients = ac->next;
-	if (ac->next)
-		ac->next->prev = ac->prev;
+	list_remove(&ac->node);
 	uv_close((uv_handle_t *)&ac->pause, ask_free_cb);
 }
 
@@ -260,10 +255,7 @@ static void ask_on_connection(struct listener *l, int status)
 	char *colon = strrchr(ac->user, ':');
 	if (colon)
 		*colon = '\0';
-	ac->next = af->clients;
-	if (af->clients)
-		af->clients->prev = ac;
-	af->clients = ac;
+	list_push_front(&af->clients, &ac->node);
 	log_debug(af->log, "%s: connected (ask)", ac->conn->peer);
 }
 
@@ -275,6 +267,7 @@ void ask_face_init(struct ask_face *af, const struct ask_config *cfg, const stru
 	af->ai = *ai;
 	af->net = net;
 	af->log = log;
+	list_init(&af->clients);
 	buf_init(&af->scratch);
 }
 
@@ -292,7 +285,8 @@ void ask_face_shutdown(struct ask_face *af)
 		listener_close(l);
 	}
 	af->listeners = NULL;
-	for (struct ask_client *ac = af->clients; ac; ac = ac->next) {
+	list_each_safe(n, &af->clients) {
+		struct ask_client *ac = list_entry(n, struct ask_client, node);
 		ask_cancel(ac);
 		uv_timer_stop(&ac->pause);
 		conn_close_after_flush(ac->conn);

@@ -23,6 +23,7 @@
 
 #include "ai/answerer.h"
 #include "base/buf.h"
+#include "base/list.h"
 #include "net/conn.h"
 
 struct listener;
@@ -40,7 +41,7 @@ struct ask_face {
 	struct net *net;
 	const struct logger *log;
 	struct listener *listeners;
-	struct ask_client *clients;
+	struct list clients;       /* of ask_client, newest first */
 	uint64_t next_id;
 	uint64_t last_accept_error_ms;
 	struct buf scratch;
