@@ -182,10 +182,19 @@ static void answer_end_error(struct assistant_job *j, const struct chat_error *e
 		 e->code[0] ? e->code : "no code", j->name ? j->name : "a client");
 	buf_clear(&a->text);
 	msg_append_error(&a->text, e);
-	struct buf note = a->text;
-	buf_init(&a->text);
-	job_end(j, note.data, note.len);
-	buf_free(&note);
+	job_end_text(j);
+}
+
+/* The stream stopped: the answer if it was complete, else what came is said and the asker told
+ * that it was cut. */
+static void answer_stream_end(struct assistant_job *j, bool complete)
+{
+	if (complete) {
+		answer_success(j);
+		return;
+	}
+	answer_flush(j);
+	job_end_msg(j, MSG_STREAM_CUT, 0, NULL);
 }
 
 /* A complete non-200 response. */
@@ -287,20 +296,10 @@ static void answer_on_done(void *ctx, const struct http_result *res)
 			}
 			return;
 		}
-		if (j->got_done || j->finish != CHAT_FINISH_NONE) {
-			answer_success(j);
-			return;
-		}
-		answer_flush(j);
-		job_end_msg(j, MSG_STREAM_CUT, 0, NULL);
+		answer_stream_end(j, j->got_done || j->finish != CHAT_FINISH_NONE);
 		return;
 	case HTTP_ABORTED:
-		if (j->got_done) {
-			answer_success(j);
-			return;
-		}
-		answer_flush(j);
-		job_end_msg(j, MSG_STREAM_CUT, 0, NULL);
+		answer_stream_end(j, j->got_done);
 		return;
 	case HTTP_TIMEOUT_FIRST_BYTE:
 		job_end_msg(j, MSG_TIMEOUT_FIRST_BYTE, ms_to_s(a->cfg.first_byte_ms), NULL);
@@ -319,8 +318,7 @@ static void answer_on_done(void *ctx, const struct http_result *res)
 		return;
 	case HTTP_NETWORK:
 		if (j->status) {
-			answer_flush(j);
-			job_end_msg(j, MSG_STREAM_CUT, 0, NULL);
+			answer_stream_end(j, false);
 			return;
 		}
 		/* fall through */

@@ -26,6 +26,16 @@ char *assistant_key(const char *prefix, const char *s, size_t len)
 	return k;
 }
 
+void assistant_trim(const char **s, size_t *len)
+{
+	while (*len && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+		(*len)--;
+}
+
 /* ---- the answerer, for other faces ---- */
 
 static struct answerer_job *assistant_ask(void *ctx, const char *conv, const char *user,

@@ -138,6 +138,8 @@ static inline uint64_t assistant_now(const struct assistant *a)
 
 /* prefix + the folded form of s[0..len), on the heap. */
 char *assistant_key(const char *prefix, const char *s, size_t len);
+/* Moves *s and *len past the spaces and tabs around the text. */
+void assistant_trim(const char **s, size_t *len);
 
 /* ---- bot.c: every call to the hub ---- */
 
@@ -197,6 +199,8 @@ void job_tell(struct assistant_job *j, const char *text, size_t len);
 /* Ends a job: a note (NULL: complete) where the answer goes, then frees it and lets the queue
  * move. For face jobs the note is the `done` call. */
 void job_end(struct assistant_job *j, const char *note, size_t len);
+/* Ends a job with the note built in a->text. */
+void job_end_text(struct assistant_job *j);
 /* Ends a job with a message of msg.h. */
 void job_end_msg(struct assistant_job *j, enum msg_id id, long n, const char *s);
 /* Drops a job whose `done` has not started: its request (queued or running) is dropped. */

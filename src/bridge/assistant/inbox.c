@@ -122,12 +122,7 @@ static void inbox_private(struct assistant *a, struct inbox_item *in)
 {
 	size_t len = in->len;
 	const char *t = in->text;
-	while (len && (*t == ' ' || *t == '\t')) {
-		t++;
-		len--;
-	}
-	while (len && (t[len - 1] == ' ' || t[len - 1] == '\t'))
-		len--;
+	assistant_trim(&t, &len);
 	buf_clear(&a->text);
 	if (len == strlen(W_FORGET) && strncasecmp(t, W_FORGET, len) == 0) {
 		char *k = assistant_key("pm:", in->from, strlen(in->from));

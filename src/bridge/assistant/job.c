@@ -118,15 +118,28 @@ void job_end(struct assistant_job *j, const char *note, size_t len)
 		sched_pump(a);
 }
 
+/* Takes the text built in a->text, leaving a->text empty, since a sink called while the text is
+ * in use may build another there. The caller frees what it took. */
+static struct buf job_take_text(struct assistant *a)
+{
+	struct buf t = a->text;
+	buf_init(&a->text);
+	return t;
+}
+
+void job_end_text(struct assistant_job *j)
+{
+	struct buf note = job_take_text(j->a);
+	job_end(j, note.data, note.len);
+	buf_free(&note);
+}
+
 void job_end_msg(struct assistant_job *j, enum msg_id id, long n, const char *s)
 {
 	struct assistant *a = j->a;
 	buf_clear(&a->text);
 	msg_append(&a->text, id, n, s);
-	struct buf note = a->text; /* job_end may reuse a->text through a sink: take it */
-	buf_init(&a->text);
-	job_end(j, note.data, note.len);
-	buf_free(&note);
+	job_end_text(j);
 }
 
 /* Refuses a question before it runs: the asker alone is told (a face through `done`). */
@@ -170,8 +183,7 @@ void job_shutdown(struct assistant_job *j)
 		return;
 	buf_clear(&a->text);
 	msg_append(&a->text, MSG_SHUTDOWN, 0, NULL);
-	struct buf note = a->text;
-	buf_init(&a->text);
+	struct buf note = job_take_text(a);
 	if (j->kind == JOB_FACE) {
 		const struct answerer_sink *sink = j->sink;
 		j->cancelled = true; /* nothing after `done` */
@@ -208,12 +220,7 @@ struct assistant_job *job_new(struct assistant *a, enum job_kind kind, const cha
 	j->state = JOB_PENDING;
 	j->retry_after_s = -1;
 	/* Trimmed and sanitised: a question is one clean line. */
-	while (len && (*question == ' ' || *question == '\t')) {
-		question++;
-		len--;
-	}
-	while (len && (question[len - 1] == ' ' || question[len - 1] == '\t'))
-		len--;
+	assistant_trim(&question, &len);
 	struct buf q = BUF_INIT;
 	utf8_sanitize(question, len, &q);
 	j->question = q.data ? q.data : xstrdup("");
