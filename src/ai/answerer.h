@@ -20,7 +20,8 @@ struct answerer_sink {
 	/* One line of the answer: clean UTF-8 (base/utf8.h), no newline, at most a chat line's
 	 * width; len 0 is a paragraph break. */
 	void (*line)(void *sink_ctx, const char *line, size_t len);
-	/* Optional (may be NULL): a note while the question waits (its place in the queue, a retry). */
+	/* Optional (may be NULL): a note while the question waits (its place in the queue, a
+	 * retry). */
 	void (*notice)(void *sink_ctx, const char *text, size_t len);
 	/* The end. note == NULL: the answer was given in full. Otherwise one clean line saying what
 	 * went wrong or why the answer is incomplete (after the lines already given, if any). */
@@ -36,7 +37,8 @@ struct answerer {
 	struct answerer_job *(*ask)(void *ctx, const char *conv, const char *user, const char *name,
 				    const char *question, size_t len,
 				    const struct answerer_sink *sink, void *sink_ctx);
-	/* Cancels a job whose `done` has not started: its request (queued or running) is dropped. */
+	/* Cancels a job whose `done` has not started: its request (queued or running) is
+	 * dropped. */
 	void (*cancel)(void *ctx, struct answerer_job *job);
 	/* Drops what conversation `conv` remembers. */
 	void (*forget)(void *ctx, const char *conv);

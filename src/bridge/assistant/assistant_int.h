@@ -1,7 +1,7 @@
 /* assistant_int: what the files of the assistant share; private to src/bridge/assistant/.
  *
  * The files, each named after the prefix of its functions:
- *  - assistant.c: life (new, shutdown, free) and the calls a face makes;
+ *  - assistant.c: life (new, shutdown, free), the answerer it gives faces, small helpers;
  *  - bot.c: the bot session, the only file that calls the hub (hub/hub.h);
  *  - inbox.c: what reaches the assistant from outside (hub events, face questions), handled on the
  *    next loop turn: the addressing check, private commands, users quitting or renamed;
@@ -12,12 +12,13 @@
  *  - conv.c: what each conversation remembers, and the LRU order of conversations;
  *  - bucket.c: the per-user rate limit.
  *
- * Ownership. struct assistant owns everything: its jobs (each on exactly one of pending, queue or
- * running from the moment it is made until job_free), the inbox's items, the conversations, the
- * floors and their turns, the rate buckets. A job owns its strings and its answer's state and
- * points at its turn (JOB_ROOM), which points back; job_free releases the turn (passing the floor
- * on) and takes the job off its list. A running job's HTTP request belongs to the HTTP client
- * until its on_done, which frees a cancelled job; a job is never freed while its request runs. */
+ * Ownership. struct assistant owns everything: its jobs (each, once job_new's caller has pushed
+ * it on pending, on exactly one of pending, queue or running until job_free), the inbox's items,
+ * the conversations, the floors and their turns, the rate buckets. A job owns its strings and its
+ * answer's state and points at its turn (JOB_ROOM), which points back; job_free releases the turn
+ * (passing the floor on) and takes the job off its list. A running job's HTTP request belongs to
+ * the HTTP client until its on_done, which frees a cancelled job; a job is never freed while its
+ * request runs. */
 #ifndef CHARLA_BRIDGE_ASSISTANT_INT_H
 #define CHARLA_BRIDGE_ASSISTANT_INT_H
 

@@ -242,7 +242,8 @@ static void inbox_on_idle(uv_idle_t *h)
 	struct assistant *a = h->data;
 	while (!a->stopping && (!list_empty(&a->inbox) || a->pending.n)) {
 		if (!list_empty(&a->inbox)) {
-			struct inbox_item *in = list_entry(list_first(&a->inbox), struct inbox_item, node);
+			struct inbox_item *in =
+				list_entry(list_first(&a->inbox), struct inbox_item, node);
 			list_remove(&in->node);
 			inbox_handle(a, in);
 			inbox_free(in);
