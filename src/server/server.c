@@ -147,7 +147,9 @@ static int server_start_ai(struct server *sv, const struct config *cfg, char *er
 		.idle_timeout_ms = (uint64_t)cfg->idle_timeout_s * 1000,
 		.backlog = 511,
 	};
-	ask_face_init(&sv->ask, &kc, sv->ai, &sv->net, &sv->log);
+	/* The ask face knows the assistant only as an answerer (ai/answerer.h). */
+	struct answerer an = assistant_answerer(sv->ai);
+	ask_face_init(&sv->ask, &kc, &an, &sv->net, &sv->log);
 	sv->ask_on = true;
 	for (size_t i = 0; i < cfg->nask; i++)
 		if (ask_face_listen(&sv->ask, cfg->ask_listen[i], err, errlen) < 0)

@@ -609,8 +609,8 @@ static void t_msg_errors(void **state)
 	perr(401, "{\"error\":{\"message\":\"Incorrect API key provided: sk-abc123.\",\"type\":"
 	          "\"invalid_request_error\",\"code\":\"invalid_api_key\"}}", NULL, &e);
 	msg_append_error(&b, &e);
-	assert_string_equal(b.data, "the API key was rejected (401 invalid_api_key): set "
-	                            "OPENAI_API_KEY or --ai-key");
+	assert_string_equal(b.data, "the API key was rejected (401 invalid_api_key): check "
+	                            "OPENAI_API_KEY or --ai-key-file");
 	buf_clear(&b);
 	perr(429, "{\"error\":{\"message\":\"q\",\"type\":\"insufficient_quota\",\"code\":"
 	          "\"insufficient_quota\"}}", NULL, &e);

@@ -8,7 +8,7 @@
  *    line as the model writes it, the first line starting with the asker's name ("ana: ...");
  *  - a private message "/msg gpt question": the answer goes only to the asker ("/msg gpt /forget"
  *    clears that private conversation);
- *  - any face, through assistant_ask (the ask port uses it).
+ *  - any face, through the answerer interface (assistant_answerer; the ask port uses it).
  * Answer lines are cut by ai/wrap at ASSISTANT_WIDTH bytes (a chat line that stays readable) and the
  * whole answer at cfg->max_answer bytes.
  *
@@ -44,12 +44,12 @@
 
 #include <uv.h>
 
+#include "ai/answerer.h"
 #include "ai/chat.h"
 
 struct hub;
 struct logger;
 struct assistant;
-struct assistant_job;
 
 enum {
 	ASSISTANT_WIDTH = 400,             /* bytes per answer line */
@@ -89,33 +89,9 @@ void assistant_shutdown(struct assistant *a);
 /* Frees everything; assistant_shutdown was called and the loop has run since. NULL is fine. */
 void assistant_free(struct assistant *a);
 
-/* ---- for other faces ----
- * A face submits a question with a sink. The sink is never called from inside assistant_ask or
- * assistant_cancel; after `done` starts (or after assistant_cancel) the job handle is invalid and
- * the sink is never called again. */
-struct assistant_sink {
-	/* One line of the answer: clean UTF-8 (base/utf8.h), no newline, at most ASSISTANT_WIDTH
-	 * bytes; len 0 is a paragraph break. */
-	void (*line)(void *ctx, const char *line, size_t len);
-	/* Optional (may be NULL): a note while the question waits (its place in the queue, a retry). */
-	void (*notice)(void *ctx, const char *text, size_t len);
-	/* The end. note == NULL: the answer was given in full. Otherwise one clean line saying what
-	 * went wrong or why the answer is incomplete (after the lines already given, if any). */
-	void (*done)(void *ctx, const char *note, size_t len);
-};
-
-/* Asks `question` (any bytes; sanitised here) in conversation `conv` (a key the face chooses, e.g.
- * "ask:17"), on behalf of `user` (the rate-limit key, e.g. "ask@127.0.0.1"); `name` is the asker's
- * name shown to the model, or NULL. Never returns NULL. */
-struct assistant_job *assistant_ask(struct assistant *a, const char *conv, const char *user,
-				    const char *name, const char *question, size_t len,
-				    const struct assistant_sink *sink, void *ctx);
-/* Cancels a job whose `done` has not started: its request (queued or running) is dropped. */
-void assistant_cancel(struct assistant_job *j);
-/* Drops what conversation `conv` remembers. */
-void assistant_forget(struct assistant *a, const char *conv);
-/* The longest question accepted, in bytes. */
-size_t assistant_max_question(const struct assistant *a);
+/* For other faces: the assistant as an answerer (ai/answerer.h), valid until assistant_free. Its
+ * lines are at most ASSISTANT_WIDTH bytes. */
+struct answerer assistant_answerer(struct assistant *a);
 
 /* Counters, for logs and tests. */
 struct assistant_stats {

@@ -1,5 +1,6 @@
 #include "face/ask/ask.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -7,7 +8,6 @@
 #include "ai/msg.h"
 #include "base/log.h"
 #include "base/xalloc.h"
-#include "bridge/assistant/assistant.h"
 #include "net/addr.h"
 #include "net/listener.h"
 
@@ -20,8 +20,8 @@ static const char T_BYE[] = "Bye.\n\n";
 struct ask_client {
 	struct conn *conn;
 	struct ask_face *af;
-	struct ask_client *prev, *next;
-	struct assistant_job *job;
+	struct list_node node;     /* on af->clients */
+	struct answerer_job *job;
 	uv_timer_t pause;
 	struct buf answer;
 	char conv[32];
@@ -48,7 +48,7 @@ static void ask_start_pause(struct ask_client *ac);
 static void ask_too_long(struct ask_client *ac)
 {
 	struct conn *c = ac->conn;
-	size_t max = assistant_max_question(ac->af->ai);
+	size_t max = ac->af->ai.max_question(ac->af->ai.ctx);
 	if (c->net->cfg.max_line < max)
 		max = c->net->cfg.max_line;
 	struct buf *s = &ac->af->scratch;
@@ -76,7 +76,7 @@ static void ask_on_done(void *ctx, const char *note, size_t len)
 	ask_start_pause(ac);
 }
 
-static const struct assistant_sink ask_sink = {
+static const struct answerer_sink ask_sink = {
 	.line = ask_on_line,
 	.notice = NULL, /* the classroom client reads one recv per question: nothing but answers */
 	.done = ask_on_done,
@@ -101,7 +101,8 @@ static bool ask_question(struct ask_client *ac, const char *q, size_t len)
 	}
 	uv_timer_stop(&ac->pause);
 	conn_pause(ac->conn);
-	ac->job = assistant_ask(ac->af->ai, ac->conv, ac->user, NULL, q + i, len - i, &ask_sink, ac);
+	const struct answerer *ai = &ac->af->ai;
+	ac->job = ai->ask(ai->ctx, ac->conv, ac->user, NULL, q + i, len - i, &ask_sink, ac);
 	return false;
 }
 
@@ -169,7 +170,7 @@ static void ask_conn_input(struct conn *c)
 static void ask_cancel(struct ask_client *ac)
 {
 	if (ac->job) {
-		assistant_cancel(ac->job);
+		ac->af->ai.cancel(ac->af->ai.ctx, ac->job);
 		ac->job = NULL;
 	}
 }
@@ -210,13 +211,8 @@ static void ask_conn_closed(struct conn *c)
 	struct ask_client *ac = c->owner;
 	struct ask_face *af = ac->af;
 	ask_cancel(ac);
-	assistant_forget(af->ai, ac->conv);
-	if (ac->prev)
-		ac->prev->next = ac->next;
-	else
-		af->clients = ac->next;
-	if (ac->next)
-		ac->next->prev = ac->prev;
+	af->ai.forget(af->ai.ctx, ac->conv);
+	list_remove(&ac->node);
 	uv_close((uv_handle_t *)&ac->pause, ask_free_cb);
 }
 
@@ -259,21 +255,19 @@ static void ask_on_connection(struct listener *l, int status)
 	char *colon = strrchr(ac->user, ':');
 	if (colon)
 		*colon = '\0';
-	ac->next = af->clients;
-	if (af->clients)
-		af->clients->prev = ac;
-	af->clients = ac;
+	list_push_front(&af->clients, &ac->node);
 	log_debug(af->log, "%s: connected (ask)", ac->conn->peer);
 }
 
-void ask_face_init(struct ask_face *af, const struct ask_config *cfg, struct assistant *ai,
+void ask_face_init(struct ask_face *af, const struct ask_config *cfg, const struct answerer *ai,
 		   struct net *net, const struct logger *log)
 {
 	memset(af, 0, sizeof(*af));
 	af->cfg = *cfg;
-	af->ai = ai;
+	af->ai = *ai;
 	af->net = net;
 	af->log = log;
+	list_init(&af->clients);
 	buf_init(&af->scratch);
 }
 
@@ -291,7 +285,8 @@ void ask_face_shutdown(struct ask_face *af)
 		listener_close(l);
 	}
 	af->listeners = NULL;
-	for (struct ask_client *ac = af->clients; ac; ac = ac->next) {
+	list_each_safe(n, &af->clients) {
+		struct ask_client *ac = list_entry(n, struct ask_client, node);
 		ask_cancel(ac);
 		uv_timer_stop(&ac->pause);
 		conn_close_after_flush(ac->conn);

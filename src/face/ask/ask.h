@@ -9,6 +9,9 @@
  * and is read after the answer. Each connection is one conversation with its own memory, and its
  * own rate-limit key is the peer's address. A connection that closes cancels its question.
  *
+ * The face never includes the assistant: it asks through the answerer (ai/answerer.h) that
+ * server/ hands ask_face_init, of which it keeps a copy; the answerer must outlive the face.
+ *
  * Ownership. An ask_face owns its listeners and one ask_client per connection. An ask_client holds
  * a uv_timer (the pause) besides its conn; it is freed in the timer's close callback, which is
  * requested from the conn's close callback, so neither handle outlives it. */
@@ -18,10 +21,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ai/answerer.h"
 #include "base/buf.h"
+#include "base/list.h"
 #include "net/conn.h"
 
-struct assistant;
 struct listener;
 struct logger;
 
@@ -33,23 +37,23 @@ struct ask_config {
 
 struct ask_face {
 	struct ask_config cfg;
-	struct assistant *ai;
+	struct answerer ai;        /* the assistant, as server/ wired it */
 	struct net *net;
 	const struct logger *log;
 	struct listener *listeners;
-	struct ask_client *clients;
+	struct list clients;       /* of ask_client, newest first */
 	uint64_t next_id;
 	uint64_t last_accept_error_ms;
 	struct buf scratch;
 };
 
-void ask_face_init(struct ask_face *af, const struct ask_config *cfg, struct assistant *ai,
+void ask_face_init(struct ask_face *af, const struct ask_config *cfg, const struct answerer *ai,
 		   struct net *net, const struct logger *log);
 /* Listens on one address spec (net/addr.h forms: "8070", "127.0.0.1:8070", ...). Returns 0, or -1
  * with err filled. */
 int ask_face_listen(struct ask_face *af, const char *spec, char *err, size_t errlen);
-/* Stops accepting and closes every connection after its output is flushed. Call it after
- * assistant_shutdown, which gives each pending question its last line. */
+/* Stops accepting and closes every connection after its output is flushed. Call it after the
+ * answerer has stopped (assistant_shutdown), which gives each pending question its last line. */
 void ask_face_shutdown(struct ask_face *af);
 /* Frees what init allocated; every client must be gone. */
 void ask_face_free(struct ask_face *af);
