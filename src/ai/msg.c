@@ -39,6 +39,11 @@ static const char *const msg_table[MSG_COUNT] = {
 	[MSG_NOTHING_TO_FORGET] = "I remember nothing of this conversation yet",
 	[MSG_ROLE] = "the assistant",
 	[MSG_HINT] = "ask it with \"{s}: question\"",
+	[MSG_FORM] = "{s}: QUESTION",
+	[MSG_FORM_HELP] = "ask the assistant; everyone in the room sees the answer",
+	[MSG_ASK_ARGS] = "QUESTION",
+	[MSG_ASK_HELP] = "ask the assistant in the current room",
+	[MSG_FORGET_HELP] = "make the assistant forget this room's conversation",
 };
 
 /* The texts for API errors, by category. {c} is " (status code)", e.g. " (401 invalid_api_key)",

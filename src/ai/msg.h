@@ -37,6 +37,11 @@ enum msg_id {
 	MSG_NOTHING_TO_FORGET,  /* /forget where the assistant remembers nothing yet */
 	MSG_ROLE,               /* what the bot is, after its name ("gpt (the assistant)") */
 	MSG_HINT,               /* {s} = the bot's name: how to ask it, in one short phrase */
+	MSG_FORM,               /* {s} = the bot's name: the form of a question, for help lists */
+	MSG_FORM_HELP,          /* what that form does */
+	MSG_ASK_ARGS,           /* what /ask takes, for help lists */
+	MSG_ASK_HELP,           /* what /ask does */
+	MSG_FORGET_HELP,        /* what /forget does */
 	MSG_COUNT
 };
 

@@ -581,7 +581,8 @@ static void t_msg_texts(void **state)
 	for (int id = 0; id < MSG_COUNT; id++) {
 		struct buf b = BUF_INIT;
 		msg_append(&b, (enum msg_id)id, 42, "gpt");
-		assert_true(b.len > 10);
+		/* Sentences, but for the one word a help line shows after /ask. */
+		assert_true(b.len > 10 || (id == MSG_ASK_ARGS && !strcmp(b.data, "QUESTION")));
 		assert_true(utf8_is_clean(b.data, b.len));
 		assert_null(strchr(b.data, '{'));
 		buf_free(&b);

@@ -104,6 +104,14 @@ static void assistant_http_closed(struct http_client *c)
 	a->http_up = false;
 }
 
+/* A text of msg.h on the heap ({s} = the bot's name). */
+static char *assistant_msg(enum msg_id id, const char *name)
+{
+	struct buf t = BUF_INIT;
+	msg_append(&t, id, 0, name);
+	return t.data;
+}
+
 struct assistant *assistant_new(uv_loop_t *loop, struct hub *hub, const struct assistant_config *cfg,
 				const struct logger *log, char *err, size_t errlen)
 {
@@ -150,12 +158,13 @@ struct assistant *assistant_new(uv_loop_t *loop, struct hub *hub, const struct a
 		a->headers[0] = a->auth;
 	}
 
-	struct buf t = BUF_INIT;
-	msg_append(&t, MSG_ROLE, 0, NULL);
-	a->role = t.data;
-	buf_init(&t);
-	msg_append(&t, MSG_HINT, 0, cfg->name);
-	a->hint = t.data;
+	a->role = assistant_msg(MSG_ROLE, cfg->name);
+	a->hint = assistant_msg(MSG_HINT, cfg->name);
+	a->form = assistant_msg(MSG_FORM, cfg->name);
+	a->form_help = assistant_msg(MSG_FORM_HELP, cfg->name);
+	a->ask_args = assistant_msg(MSG_ASK_ARGS, cfg->name);
+	a->ask_help = assistant_msg(MSG_ASK_HELP, cfg->name);
+	a->forget_help = assistant_msg(MSG_FORGET_HELP, cfg->name);
 	if (bot_open(a, hub, cfg->name, nl) != 0) {
 		snprintf(err, errlen, "cannot name the assistant '%s' (see --ai-name)", cfg->name);
 		assistant_free(a);
@@ -224,6 +233,11 @@ void assistant_free(struct assistant *a)
 	bucket_free_all(a);
 	free(a->role);
 	free(a->hint);
+	free(a->form);
+	free(a->form_help);
+	free(a->ask_args);
+	free(a->ask_help);
+	free(a->forget_help);
 	if (a->auth) {
 		/* The key leaves no copy of ours behind in freed memory. */
 		volatile char *p = a->auth;

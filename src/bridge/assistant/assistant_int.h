@@ -98,7 +98,11 @@ struct assistant {
 	/* bot.c */
 	struct hub *hub;
 	struct session sess;
-	char *role, *hint;          /* how people see the bot (hub_register_bot) */
+	struct hub_observer ears;   /* what is said in rooms, who leaves, who is renamed */
+	struct hub_command ask, forget; /* the words it adds to the line protocol */
+	bool listening;             /* ears and commands registered */
+	/* How people see the bot (hub_bot_register) and its commands: msg.c's words, owned here. */
+	char *role, *hint, *form, *form_help, *ask_args, *ask_help, *forget_help;
 	/* answer.c; url, auth, headers and system are set by assistant_new */
 	struct http_client http;
 	bool http_up;
@@ -144,10 +148,10 @@ void assistant_trim(const char **s, size_t *len);
 
 /* ---- bot.c: every call to the hub ---- */
 
-/* Opens the bot session and registers it as a bot named name[0..len) with a->role and a->hint.
- * Returns 0, or the hub's error with the session closed again. */
+/* Opens the bot session and registers it as a bot named name[0..len), shown with a->role,
+ * a->hint, a->form and a->form_help. Returns 0, or -1 with the session closed again. */
 int bot_open(struct assistant *a, struct hub *hub, const char *name, size_t len);
-/* Makes the bot hear every room and the assistant that /ask and /forget reach. */
+/* Makes the bot hear every room (an observer) and adds /ask and /forget (commands). */
 void bot_listen(struct assistant *a);
 void bot_close(struct assistant *a);
 /* Says text in `room`, to every member; false if the room is gone. Never inside a fan-out. */
@@ -163,15 +167,15 @@ bool bot_room_exists(struct assistant *a, const char *room);
 enum inbox_kind {
 	INBOX_SAY,      /* a line said in a room */
 	INBOX_PRIVATE,  /* a private message to the bot */
-	INBOX_QUIT,     /* `from` left */
-	INBOX_NICK,     /* `from` is now called `text` */
+	INBOX_QUIT,     /* the session `sid` (named `from`) left */
+	INBOX_NICK,     /* the session `sid` is now called `text` */
 	INBOX_FORGET,   /* /forget in `room`, or privately when room is NULL */
 };
 
 /* Copies an event to handle on the next loop turn (a line said in a room only if it is addressed
  * to the bot). Safe inside a fan-out. */
-void inbox_push(struct assistant *a, enum inbox_kind kind, const char *room, const char *from,
-		const char *text, size_t len);
+void inbox_push(struct assistant *a, enum inbox_kind kind, const char *room, uint64_t sid,
+		const char *from, const char *text, size_t len);
 /* Makes the next loop turn handle the inbox and the pending jobs. */
 void inbox_kick(struct assistant *a);
 /* Drops every event not handled yet. */
@@ -248,8 +252,6 @@ struct chat_turn *conv_history(struct assistant *a, const char *key, size_t *n);
 /* Remembers a question and its answer, dropping the oldest beyond cfg.memory bytes. */
 void conv_remember(struct assistant *a, const char *key, const char *name, const char *q,
 		   const char *ans);
-/* Conversation `from` is now called `to` (what `to` remembered is dropped). */
-void conv_rekey(struct assistant *a, const char *from, const char *to);
 /* Forgets conversation `key`; false if there was nothing to forget. */
 bool conv_forget(struct assistant *a, const char *key);
 void conv_free_all(struct assistant *a);
@@ -260,8 +262,6 @@ void conv_free_all(struct assistant *a);
 long bucket_wait(struct assistant *a, const char *user);
 /* Takes one question from user's bucket. */
 void bucket_take(struct assistant *a, const char *user);
-/* User `from` is now called `to`. */
-void bucket_rekey(struct assistant *a, const char *from, const char *to);
 void bucket_free_all(struct assistant *a);
 
 #endif

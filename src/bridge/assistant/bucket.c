@@ -82,19 +82,6 @@ void bucket_take(struct assistant *a, const char *user)
 	b->tokens -= 1.0;
 }
 
-void bucket_rekey(struct assistant *a, const char *from, const char *to)
-{
-	struct bucket *b = map_del(&a->buckets, from);
-	if (!b)
-		return;
-	struct bucket *old = map_del(&a->buckets, to);
-	if (old)
-		bucket_free(old);
-	free(b->key);
-	b->key = xstrdup(to);
-	map_put(&a->buckets, b->key, b);
-}
-
 void bucket_free_all(struct assistant *a)
 {
 	const char *k;

@@ -102,20 +102,6 @@ void conv_remember(struct assistant *a, const char *key, const char *name, const
 		conv_free(a, c);
 }
 
-void conv_rekey(struct assistant *a, const char *from, const char *to)
-{
-	struct conv *c = map_get(&a->convs, from);
-	if (!c)
-		return;
-	struct conv *old = map_get(&a->convs, to);
-	if (old)
-		conv_free(a, old);
-	map_del(&a->convs, c->key);
-	free(c->key);
-	c->key = xstrdup(to);
-	map_put(&a->convs, c->key, c);
-}
-
 bool conv_forget(struct assistant *a, const char *key)
 {
 	struct conv *c = map_get(&a->convs, key);

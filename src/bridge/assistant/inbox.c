@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "base/fold.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -22,9 +23,18 @@ static const char W_HELP[] = "/help";
 struct inbox_item {
 	struct list_node node;      /* on a->inbox, oldest first */
 	enum inbox_kind kind;
+	uint64_t sid;               /* the session it comes from */
 	char *room, *from, *text;
 	size_t len;
 };
+
+/* Keys of what belongs to one person: its session id, which no rename changes. */
+static char *inbox_key(const char *prefix, uint64_t sid)
+{
+	struct buf k = BUF_INIT;
+	buf_printf(&k, "%s%llu", prefix, (unsigned long long)sid);
+	return k.data;
+}
 
 /* Whether `text` is addressed to the bot ("gpt: q", "gpt, q", "@gpt q", name in any case); *off
  * is then where the question starts. */
@@ -60,8 +70,8 @@ static char *dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
-void inbox_push(struct assistant *a, enum inbox_kind kind, const char *room, const char *from,
-		const char *text, size_t len)
+void inbox_push(struct assistant *a, enum inbox_kind kind, const char *room, uint64_t sid,
+		const char *from, const char *text, size_t len)
 {
 	if (a->stopping)
 		return;
@@ -74,6 +84,7 @@ void inbox_push(struct assistant *a, enum inbox_kind kind, const char *room, con
 	}
 	struct inbox_item *in = xcalloc(1, sizeof(*in));
 	in->kind = kind;
+	in->sid = sid;
 	in->room = dup_or_null(room);
 	in->from = xstrdup(from);
 	in->text = text ? xmemdup(text, len + 1) : NULL;
@@ -105,14 +116,13 @@ static void inbox_question(struct assistant *a, struct inbox_item *in)
 {
 	bool room = in->kind == INBOX_SAY;
 	struct assistant_job *j = job_new(a, room ? JOB_ROOM : JOB_PRIVATE, in->text, in->len);
-	size_t fl = strlen(in->from);
-	j->user = assistant_key("", in->from, fl);
+	j->user = inbox_key("s:", in->sid);
 	j->name = xstrdup(in->from);
 	if (room) {
 		j->room = xstrdup(in->room);
 		j->conv = assistant_key("room:", in->room, strlen(in->room));
 	} else {
-		j->conv = assistant_key("pm:", in->from, fl);
+		j->conv = inbox_key("pm:", in->sid);
 	}
 	job_list_push(&a->pending, j);
 	job_accept(j);
@@ -125,7 +135,7 @@ static void inbox_private(struct assistant *a, struct inbox_item *in)
 	assistant_trim(&t, &len);
 	buf_clear(&a->text);
 	if (len == strlen(W_FORGET) && strncasecmp(t, W_FORGET, len) == 0) {
-		char *k = assistant_key("pm:", in->from, strlen(in->from));
+		char *k = inbox_key("pm:", in->sid);
 		bool forgot = conv_forget(a, k);
 		free(k);
 		msg_append(&a->text, forgot ? MSG_FORGOT : MSG_NOTHING_TO_FORGET, 0, NULL);
@@ -151,20 +161,14 @@ static void inbox_cancel_user(struct job_list *l, const char *user)
 	}
 }
 
-static void inbox_rename_user(struct job_list *l, const char *from, const char *to,
-			      const char *display)
+/* A rename changes no key (they are session ids), only the name answers are addressed by. */
+static void inbox_rename_user(struct job_list *l, const char *user, const char *display)
 {
 	list_each(n, &l->list) {
 		struct assistant_job *j = list_entry(n, struct assistant_job, node);
-		if (j->kind != JOB_FACE && !strcmp(j->user, from)) {
-			free(j->user);
-			j->user = xstrdup(to);
+		if (j->kind != JOB_FACE && !strcmp(j->user, user)) {
 			free(j->name);
 			j->name = xstrdup(display);
-			if (j->kind == JOB_PRIVATE) {
-				free(j->conv);
-				j->conv = assistant_key("pm:", display, strlen(display));
-			}
 		}
 	}
 }
@@ -185,34 +189,24 @@ static void inbox_handle(struct assistant *a, struct inbox_item *in)
 		inbox_private(a, in);
 		return;
 	case INBOX_QUIT: {
-		char *user = assistant_key("", in->from, strlen(in->from));
+		char *user = inbox_key("s:", in->sid);
 		inbox_cancel_user(&a->pending, user);
 		inbox_cancel_user(&a->queue, user);
 		inbox_cancel_user(&a->running, user);
-		char *k = assistant_key("pm:", in->from, strlen(in->from));
+		free(user);
+		char *k = inbox_key("pm:", in->sid);
 		conv_forget(a, k);
 		free(k);
-		free(user);
 		return;
 	}
 	case INBOX_NICK: {
 		if (!in->text)
 			return;
-		char *from = assistant_key("", in->from, strlen(in->from));
-		char *to = assistant_key("", in->text, in->len);
-		inbox_rename_user(&a->pending, from, to, in->text);
-		inbox_rename_user(&a->queue, from, to, in->text);
-		inbox_rename_user(&a->running, from, to, in->text);
-		char *pf = assistant_key("pm:", in->from, strlen(in->from));
-		char *pt = assistant_key("pm:", in->text, in->len);
-		if (strcmp(pf, pt))
-			conv_rekey(a, pf, pt);
-		if (strcmp(from, to))
-			bucket_rekey(a, from, to);
-		free(pf);
-		free(pt);
-		free(from);
-		free(to);
+		char *user = inbox_key("s:", in->sid);
+		inbox_rename_user(&a->pending, user, in->text);
+		inbox_rename_user(&a->queue, user, in->text);
+		inbox_rename_user(&a->running, user, in->text);
+		free(user);
 		return;
 	}
 	case INBOX_FORGET: {
@@ -220,7 +214,7 @@ static void inbox_handle(struct assistant *a, struct inbox_item *in)
 		 * forgotten. That there was nothing to forget, or nobody to forget it, is the
 		 * asker's alone. */
 		char *k = in->room ? assistant_key("room:", in->room, strlen(in->room))
-				   : assistant_key("pm:", in->from, strlen(in->from));
+				   : inbox_key("pm:", in->sid);
 		bool forgot = a->configured && conv_forget(a, k);
 		free(k);
 		buf_clear(&a->text);

@@ -46,36 +46,45 @@ static void udp_reply(struct dgram *d, const struct sockaddr *to, const char *te
 	dgram_send(d, to, text, len, NULL, 0, 0, NULL, 0);
 }
 
-/* Sends a line-format frame to p: one datagram with the next sequence number, or several parts cut
- * at UTF-8 boundaries when the line is longer than one datagram takes. The frame is shared with
- * every other recipient: each datagram is a header, a slice of the frame and, for a part that does
- * not end the line, an LF of its own. */
-static void udp_send_frame(struct udp_peer *p, struct frame *f)
+/* Sends one line of a frame, f->data[from..end) without its LF, to p: one datagram with the next
+ * sequence number, or several parts cut at UTF-8 boundaries when it is longer than one datagram
+ * takes. The frame is shared with every other recipient: each datagram is a header, a slice of the
+ * frame and its LF (the frame's own, or, for a part that does not end the line, one of its own). */
+static void udp_send_line(struct udp_peer *p, struct frame *f, size_t from, size_t end, bool lf)
 {
 	const struct sockaddr *to = (const struct sockaddr *)&p->addr;
-	size_t len = f->len;
-	bool lf = len > 0 && f->data[len - 1] == '\n';
-	if (lf)
-		len--;
 	size_t ends[UDP_MAX_PARTS];
 	bool cut;
-	unsigned n = udp_codec_split(f->data, len, UDP_PART_MAX, ends, &cut);
-	size_t from = 0;
+	unsigned n = udp_codec_split(f->data + from, end - from, UDP_PART_MAX, ends, &cut);
+	size_t at = from;
 	for (unsigned i = 0; i < n; i++) {
 		char head[UDP_HEADER_MAX];
 		size_t hl = udp_codec_header(head, ++p->seq, i + 1, n);
+		size_t stop = from + ends[i];
 		bool last = i + 1 == n;
 		if (last && !cut && lf) {
 			/* The frame's own LF ends the datagram. */
-			dgram_send(p->sock, to, head, hl, f, from, f->len - from, NULL, 0);
+			dgram_send(p->sock, to, head, hl, f, at, stop + 1 - at, NULL, 0);
 		} else if (last && cut) {
 			static const char mark[] = UDP_CUT_MARK "\n";
-			dgram_send(p->sock, to, head, hl, f, from, ends[i] - from, mark,
-				   sizeof(mark) - 1);
+			dgram_send(p->sock, to, head, hl, f, at, stop - at, mark, sizeof(mark) - 1);
 		} else {
-			dgram_send(p->sock, to, head, hl, f, from, ends[i] - from, "\n", 1);
+			dgram_send(p->sock, to, head, hl, f, at, stop - at, "\n", 1);
 		}
-		from = ends[i];
+		at = stop;
+	}
+}
+
+/* Sends a line-format frame to p, one line (or its parts) per datagram: most frames hold one
+ * line, a reply such as a names list several. */
+static void udp_send_frame(struct udp_peer *p, struct frame *f)
+{
+	size_t from = 0;
+	while (from < f->len) {
+		const char *nl = memchr(f->data + from, '\n', f->len - from);
+		size_t end = nl ? (size_t)(nl - f->data) : f->len;
+		udp_send_line(p, f, from, end, nl != NULL);
+		from = end + 1;
 	}
 }
 
