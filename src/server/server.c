@@ -12,6 +12,13 @@
 /* How long a stopping server waits for clients to take their last lines. */
 enum { STOP_GRACE_MS = 800, STOP_POLL_MS = 20 };
 
+enum {
+	SERVER_BACKLOG = 511,              /* pending connections per listener (Linux's usual cap) */
+	SERVER_UDP_QUEUE = 1024 * 1024,    /* bytes a UDP socket may queue before datagrams drop */
+	SERVER_LINGER_MS = 2000,           /* a closing connection waits this long for the peer */
+	SERVER_RESET_GRACE_MS = 200,       /* ...and is reset this long after its goodbye arrived */
+};
+
 /* The hub's clock for event times and ids: the wall clock, in ms since 1970. */
 static uint64_t server_clock_ms(void)
 {
@@ -145,7 +152,7 @@ static int server_start_ai(struct server *sv, const struct config *cfg, char *er
 	struct ask_config kc = {
 		.pause_ms = cfg->ask_pause_ms,
 		.idle_timeout_ms = (uint64_t)cfg->idle_timeout_s * 1000,
-		.backlog = 511,
+		.backlog = SERVER_BACKLOG,
 	};
 	/* The ask face knows the assistant only as an answerer (ai/answerer.h). */
 	struct answerer an = assistant_answerer(sv->ai);
@@ -173,8 +180,8 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 		.outq = {.hard = cfg->outq_hard, .soft = cfg->outq_soft,
 			 .soft_ms = (uint64_t)cfg->outq_soft_s * 1000},
 		.keepalive_s = cfg->keepalive_s,
-		.linger_ms = 2000,
-		.reset_grace_ms = 200,
+		.linger_ms = SERVER_LINGER_MS,
+		.reset_grace_ms = SERVER_RESET_GRACE_MS,
 		.max_paused = cfg->max_line + 4096,
 	};
 	r = net_init(&sv->net, &sv->loop, &nc, &sv->log);
@@ -204,7 +211,7 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 		.version = CHARLA_VERSION,
 		.name_timeout_ms = (uint64_t)cfg->name_timeout_s * 1000,
 		.idle_timeout_ms = (uint64_t)cfg->idle_timeout_s * 1000,
-		.backlog = 511,
+		.backlog = SERVER_BACKLOG,
 	};
 	line_face_init(&sv->line, &lc, &sv->hub, &sv->net, &sv->log);
 
@@ -227,7 +234,7 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 		.burst = 2 * cfg->udp_rate,
 		.max_peers = cfg->udp_max_peers,
 		.max_line = cfg->max_line,
-		.max_queued = 1024 * 1024,
+		.max_queued = SERVER_UDP_QUEUE,
 	};
 	if (udp_face_init(&sv->udp, &uc, &sv->hub, &sv->loop, &sv->log, err, errlen) < 0)
 		return -1;

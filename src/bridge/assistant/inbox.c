@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "bridge/assistant/assistant_int.h"
+#include "hub/name.h"
 
 /* Private commands to the bot ("/msg gpt /forget"). */
 static const char W_FORGET[] = "/forget";
@@ -50,14 +51,14 @@ static bool inbox_addressed(const struct assistant *a, const char *text, size_t 
 	while (i < len && text[i] != ' ' && text[i] != '\t' && text[i] != ':' && text[i] != ',')
 		i++;
 	size_t n = i - start;
-	if (!n || n > 4 * 32)
+	if (!n || n > NAME_MAX_BYTES)
 		return false;
 	if (i < len && (text[i] == ':' || text[i] == ',')) {
 		i++;
 	} else if (!at) {
 		return false;
 	}
-	char folded[4 * 32 + 1];
+	char folded[NAME_MAX_BYTES + 1];
 	size_t fl = fold_utf8(text + start, n, folded, sizeof(folded));
 	if (fl != strlen(a->folded_name) || memcmp(folded, a->folded_name, fl) != 0)
 		return false;

@@ -24,8 +24,8 @@ struct ask_client {
 	struct answerer_job *job;
 	uv_timer_t pause;
 	struct buf answer;
-	char conv[32];
-	char user[64];
+	char *conv;     /* this connection's conversation: "ask:N" */
+	char *user;     /* its rate-limit key: "ask@ADDRESS" */
 	bool too_long;  /* a question past the line limit is being discarded: answer at its end */
 };
 
@@ -203,6 +203,8 @@ static void ask_free_cb(uv_handle_t *h)
 {
 	struct ask_client *ac = h->data;
 	buf_free(&ac->answer);
+	free(ac->conv);
+	free(ac->user);
 	free(ac);
 }
 
@@ -248,10 +250,14 @@ static void ask_on_connection(struct listener *l, int status)
 	}
 	uv_timer_init(af->net->loop, &ac->pause);
 	ac->pause.data = ac;
-	snprintf(ac->conv, sizeof(ac->conv), "ask:%llu", (unsigned long long)++af->next_id);
+	struct buf key = BUF_INIT;
+	buf_printf(&key, "ask:%llu", (unsigned long long)++af->next_id);
+	ac->conv = key.data;
 	/* The rate limit follows the peer's address, not the connection, so reconnecting does not
 	 * reset it. */
-	snprintf(ac->user, sizeof(ac->user), "ask@%s", ac->conn->peer);
+	buf_init(&key);
+	buf_printf(&key, "ask@%s", ac->conn->peer);
+	ac->user = key.data;
 	char *colon = strrchr(ac->user, ':');
 	if (colon)
 		*colon = '\0';
