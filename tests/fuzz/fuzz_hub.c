@@ -31,12 +31,13 @@ static struct frame *fuzz_encode(const struct hub_event *ev, unsigned variant, s
 		assert(ev->id > fuzz_last_id || ev->id == fuzz_last_id);
 		fuzz_last_id = ev->id;
 	}
-	buf_printf(scratch, "%u %d %s %s %s %.*s\n", variant, (int)ev->type,
+	buf_printf(scratch, "%u %d %s %s %s %.*s", variant, (int)ev->type,
 		   ev->room ? ev->room : "-", ev->from ? ev->from : "-", ev->to ? ev->to : "-",
 		   (int)ev->len, ev->text ? ev->text : "");
 	if (ev->type == HUB_EV_NAMES)
 		for (size_t i = 0; i < ev->u.names.n; i++)
 			buf_puts(scratch, ev->u.names.v[i].s->name);
+	buf_putc(scratch, '\n');
 	return frame_from_buf(scratch);
 }
 
