@@ -39,7 +39,6 @@ struct ask_face {
 	struct listener *listeners;
 	struct ask_client *clients;
 	uint64_t next_id;
-	uint64_t last_accept_error_ms;
 	struct buf scratch;
 };
 

@@ -33,7 +33,6 @@ struct line_face {
 	struct listener *listeners;
 	struct line_client *clients; /* every open client, for shutdown */
 	struct buf clean;            /* sanitising scratch */
-	uint64_t last_accept_error_ms;
 	size_t accepted;
 };
 
