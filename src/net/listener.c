@@ -8,6 +8,9 @@
 #include "base/xalloc.h"
 #include "net/addr.h"
 
+/* Accept errors come in bursts (EMFILE: one per pending connection): one line per burst. */
+enum { LISTENER_ERROR_LOG_MS = 1000 };
+
 static void listener_free_cb(uv_handle_t *h)
 {
 	free(h->data);
@@ -16,15 +19,31 @@ static void listener_free_cb(uv_handle_t *h)
 static void listener_connection_cb(uv_stream_t *server, int status)
 {
 	struct listener *l = server->data;
-	l->on_conn(l, status);
+	if (status < 0) {
+		listener_error(l, status);
+		return;
+	}
+	l->on_conn(l);
+}
+
+void listener_error(struct listener *l, int status)
+{
+	uint64_t now = uv_now(l->tcp.loop);
+	if (l->last_error_log && now - l->last_error_log < LISTENER_ERROR_LOG_MS)
+		return;
+	/* 0 means never: a loop whose clock reads 0 still logs its first error once. */
+	l->last_error_log = now ? now : 1;
+	log_warn(l->log, "accept on %s: %s", l->name, uv_strerror(status));
 }
 
 struct listener *listener_open(uv_loop_t *loop, const struct sockaddr *sa, int backlog,
-			       listener_cb on_conn, void *owner, char *err, size_t errlen)
+			       listener_cb on_conn, void *owner, const struct logger *log, char *err,
+			       size_t errlen)
 {
 	struct listener *l = xcalloc(1, sizeof(*l));
 	l->on_conn = on_conn;
 	l->owner = owner;
+	l->log = log;
 	addr_format(sa, l->name, sizeof(l->name));
 	int r = uv_tcp_init(loop, &l->tcp);
 	if (r < 0) {
@@ -79,7 +98,7 @@ int listener_open_spec(uv_loop_t *loop, const char *spec, int backlog, listener_
 	for (int i = 0; i < n; i++) {
 		char why[256];
 		struct listener *l = listener_open(loop, (struct sockaddr *)&addrs[i], backlog,
-						   on_conn, owner, why, sizeof(why));
+						   on_conn, owner, log, why, sizeof(why));
 		if (!l) {
 			/* A wildcard spec opens IPv4 and IPv6; a host without IPv6 still serves
 			 * IPv4, so only a spec that opened nothing is an error. */

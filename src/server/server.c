@@ -40,8 +40,7 @@ static void server_stop_tick(uv_timer_t *t)
 	if (sv->net.count && now < sv->stop_deadline)
 		return;
 	/* Past the grace period, whatever is still open is closed without waiting. */
-	list_each_safe(node, &sv->net.all)
-		conn_close(list_entry(node, struct conn, link));
+	net_close_all(&sv->net);
 	udp_face_close(&sv->udp);
 	server_close_handle((uv_handle_t *)&sv->sigint);
 	server_close_handle((uv_handle_t *)&sv->sigterm);

@@ -229,22 +229,14 @@ static const struct conn_ops ask_conn_ops = {
 
 /* ---- accepting ---- */
 
-static void ask_on_connection(struct listener *l, int status)
+static void ask_on_connection(struct listener *l)
 {
 	struct ask_face *af = l->owner;
-	if (status < 0) {
-		uint64_t now = uv_now(af->net->loop);
-		if (now - af->last_accept_error_ms >= 1000) {
-			af->last_accept_error_ms = now;
-			log_warn(af->log, "accept on %s: %s", l->name, uv_strerror(status));
-		}
-		return;
-	}
 	struct ask_client *ac = xcalloc(1, sizeof(*ac));
 	ac->af = af;
 	int r = conn_accept(af->net, (uv_stream_t *)&l->tcp, &ask_conn_ops, ac, &ac->conn);
 	if (r < 0) {
-		log_warn(af->log, "accept on %s: %s", l->name, uv_strerror(r));
+		listener_error(l, r);
 		free(ac);
 		return;
 	}

@@ -43,7 +43,6 @@ struct ask_face {
 	struct listener *listeners;
 	struct list clients;       /* of ask_client, newest first */
 	uint64_t next_id;
-	uint64_t last_accept_error_ms;
 	struct buf scratch;
 };
 

@@ -175,24 +175,15 @@ static const struct conn_ops line_conn_ops = {
 
 /* ---- accepting ---- */
 
-static void line_on_connection(struct listener *l, int status)
+static void line_on_connection(struct listener *l)
 {
 	struct line_face *lf = l->owner;
-	if (status < 0) {
-		/* EMFILE and friends come in bursts; say so at most once a second. */
-		uint64_t now = uv_now(lf->net->loop);
-		if (now - lf->last_accept_error_ms >= 1000) {
-			lf->last_accept_error_ms = now;
-			log_warn(lf->log, "accept on %s: %s", l->name, uv_strerror(status));
-		}
-		return;
-	}
 	struct line_client *lc = xcalloc(1, sizeof(*lc));
 	lc->lf = lf;
 	session_init(lf->hub, &lc->sess, &line_session_ops);
 	int r = conn_accept(lf->net, (uv_stream_t *)&l->tcp, &line_conn_ops, lc, &lc->conn);
 	if (r < 0) {
-		log_warn(lf->log, "accept on %s: %s", l->name, uv_strerror(r));
+		listener_error(l, r);
 		free(lc);
 		return;
 	}

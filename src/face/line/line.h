@@ -35,7 +35,6 @@ struct line_face {
 	struct listener *listeners;
 	struct list clients;         /* every open client (struct line_client), for shutdown */
 	struct buf clean;            /* sanitising scratch */
-	uint64_t last_accept_error_ms;
 	size_t accepted;
 };
 
