@@ -26,7 +26,7 @@ void fan_end(struct hub *h);
 void fan_room(struct hub *h, struct room *r, const struct hub_event *ev,
 	      const struct session *except);
 /* Everyone who shares a room with s, once each, s excluded; rooms too big for news are skipped
- * when quiet_big. Returns whether anyone was reached. */
+ * when quiet_big. */
 void fan_shared(struct hub *h, struct session *s, const struct hub_event *ev, bool quiet_big);
 
 /* A reply or notification to s alone (flags get HUB_EVF_SELF unless ev is shared news). */

@@ -158,11 +158,12 @@ bool hub_apply(struct hub *h, const struct hub_event *ev)
 		return false;
 	struct room *r = ev->room ? room_find(h, ev->room, strlen(ev->room)) : NULL;
 	struct session *t = NULL;
-	if (ev->type == HUB_EV_MESSAGE && !ev->room) {
+	/* A private message and an invitation are for their target alone. */
+	if ((ev->type == HUB_EV_MESSAGE && !ev->room) || ev->type == HUB_EV_INVITE) {
 		t = ev->to ? session_find(h, ev->to, strlen(ev->to)) : NULL;
 		if (!t)
 			return false;
-	} else if (!r) {
+	} else if (!r || !r->count) {
 		return false;
 	}
 	struct hub_event copy = *ev;

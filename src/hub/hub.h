@@ -75,7 +75,9 @@ struct hub_command {
 };
 
 /* Hears every change of state whose type is in mask (HUB_MASK bits), once per event, after it
- * took effect and while it is fanned out. Like a bot's event, it must not fan out itself. */
+ * took effect and while it is fanned out. Like a bot's event, it must call nothing of the hub. A
+ * bot that is `everywhere` hears rooms through an observer: the hub delivers room messages only
+ * to members. */
 struct hub_observer {
 	uint32_t mask;
 	void (*event)(struct hub_observer *o, const struct hub_event *ev);
@@ -134,7 +136,7 @@ void hub_add_face(struct hub *h, const struct hub_face *face);
  * its strings). */
 enum hub_result hub_bot_register(struct hub *h, struct session *s, const char *name, size_t len,
 				 const struct hub_bot *info);
-/* The bot behind s, or NULL for a person. */
+/* The bot behind s, or NULL for a person. The pointer is valid until a bot registers or leaves. */
 const struct hub_bot *hub_bot_of(const struct hub *h, const struct session *s);
 
 /* ---- commands and observers ---- */

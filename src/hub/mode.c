@@ -40,15 +40,24 @@ bool mask_match(const char *pattern, size_t plen, const char *text, size_t tlen)
 	size_t pi = 0, ti = 0, star = (size_t)-1, mark = 0;
 	bool ok = true;
 	while (ti < tn) {
-		if (pi < pn && (p[pi] == '?' || p[pi] == t[ti])) {
+		if (pi < pn && p[pi] == '?') {
+			/* One character, however many bytes it takes. */
+			pi++;
+			ti++;
+			while (ti < tn && ((unsigned char)t[ti] & 0xC0) == 0x80)
+				ti++;
+		} else if (pi < pn && p[pi] == t[ti]) {
 			pi++;
 			ti++;
 		} else if (pi < pn && p[pi] == '*') {
 			star = pi++;
 			mark = ti;
 		} else if (star != (size_t)-1) {
+			/* Let the '*' take one more character, and try the rest again. */
 			pi = star + 1;
 			ti = ++mark;
+			while (ti < tn && ((unsigned char)t[ti] & 0xC0) == 0x80)
+				ti = ++mark;
 		} else {
 			ok = false;
 			break;
@@ -131,6 +140,8 @@ struct mode_apply {
 	enum hub_result last;
 	struct buf mask;
 	char numbers[MODE_CHANGES_MAX][MODE_NUMBER_TEXT];
+	char keys[MODE_CHANGES_MAX][MODE_KEY_MAX + 1]; /* a key as the event shows it: a later
+							* change in the same request may free the stored one */
 	struct mask removed[MODE_CHANGES_MAX]; /* freed once the event is out */
 	size_t nremoved;
 };
@@ -233,7 +244,9 @@ static bool mode_apply_one(struct mode_apply *a, const struct mode_change *c, si
 			return false;
 		free(st->key);
 		st->key = xstrndup(c->arg, c->arglen);
-		*out = st->key;
+		memcpy(a->keys[i], c->arg, c->arglen);
+		a->keys[i][c->arglen] = '\0';
+		*out = a->keys[i];
 		return true;
 	}
 	case MODE_LIMIT: {

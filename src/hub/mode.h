@@ -70,8 +70,10 @@ struct masklist {
 	size_t n, cap;
 };
 
-/* Applies changes[0..n) to the room named `name` on behalf of s (see above). Returns HUB_OK if
- * every change took effect, else the last refusal. With n == 0 it only checks the room. */
+/* Applies changes[0..n) to the room named `name` on behalf of s (see above). Returns the last
+ * refusal, or HUB_OK if none was refused; a change that would change nothing (a ban already set,
+ * +o for an operator) or that is malformed (a key with a space) is skipped without a word, as IRC
+ * servers do. With n == 0 it only checks the room. */
 enum hub_result room_mode(struct hub *h, struct session *s, const char *name, size_t len,
 			  const struct mode_change *changes, size_t n);
 /* Whether the flag mode m is set on r. */

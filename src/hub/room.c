@@ -159,14 +159,13 @@ static bool room_banned(const struct room *r, const struct session *s)
 	       !mask_list_match(mode_list(r, MODE_EXCEPT), s);
 }
 
+/* Whether s holds an invitation (room_invite) to r. */
 static bool room_invited(const struct room *r, const struct session *s)
 {
-	if (!r->state)
-		return false;
-	for (size_t i = 0; i < r->state->ninvited; i++)
+	for (size_t i = 0; r->state && i < r->state->ninvited; i++)
 		if (r->state->invited[i] == s->id)
 			return true;
-	return mask_list_match(mode_list(r, MODE_INVEX), s);
+	return false;
 }
 
 static void room_uninvite(struct room *r, const struct session *s)
@@ -174,26 +173,31 @@ static void room_uninvite(struct room *r, const struct session *s)
 	struct room_state *st = r->state;
 	for (size_t i = 0; st && i < st->ninvited; i++) {
 		if (st->invited[i] == s->id) {
-			st->invited[i] = st->invited[--st->ninvited];
+			/* Kept in order: the oldest invitation is the first to go when full. */
+			memmove(&st->invited[i], &st->invited[i + 1],
+				(st->ninvited - i - 1) * sizeof(*st->invited));
+			st->ninvited--;
 			return;
 		}
 	}
 }
 
-/* Why s may not join the existing room r, or HUB_OK. */
+/* Why s may not join the existing room r, or HUB_OK. An invitation lets s past invite-only and
+ * the member limit; an invite mask (+I) past invite-only alone; neither past a ban or the key. */
 static enum hub_result room_admits(const struct room *r, const struct session *s, const char *key,
 				   size_t keylen)
 {
 	const struct room_state *st = r->state;
 	bool invited = room_invited(r, s);
-	if (mode_is_set(r, MODE_INVITE_ONLY) && !invited)
+	if (mode_is_set(r, MODE_INVITE_ONLY) && !invited &&
+	    !mask_list_match(mode_list(r, MODE_INVEX), s))
 		return HUB_ERR_INVITE_ONLY;
 	if (st && st->key &&
 	    (!key || strlen(st->key) != keylen || memcmp(st->key, key, keylen) != 0))
 		return HUB_ERR_BAD_KEY;
 	if (st && st->limit && r->count >= st->limit && !invited)
 		return HUB_ERR_ROOM_FULL;
-	if (room_banned(r, s) && !invited)
+	if (room_banned(r, s))
 		return HUB_ERR_BANNED;
 	return HUB_OK;
 }
@@ -265,10 +269,10 @@ enum hub_result room_part(struct hub *h, struct session *s, const char *name, si
 	room_unlink(s, k);
 	struct hub_event ev = {.type = HUB_EV_PART, .src = s, .from = s->name, .room = r->name,
 			       .text = reason, .len = rlen};
+	fan_begin(h, &ev, true);
 	struct hub_event self = ev;
 	self.flags = HUB_EVF_SELF;
 	fan_one(h, s, &self);
-	fan_begin(h, &ev, true);
 	if (announce)
 		fan_room(h, r, &ev, NULL);
 	fan_end(h);
@@ -302,7 +306,10 @@ enum hub_result room_say(struct hub *h, struct session *s, const char *name, siz
 	struct hub_event ev = {.type = HUB_EV_MESSAGE, .kind = (uint8_t)kind, .src = s,
 			       .from = s->name, .room = r->name, .text = text, .len = tlen};
 	fan_begin(h, &ev, true);
-	fan_room(h, r, &ev, (s->caps & SESSION_CAP_ECHO) ? NULL : s);
+	bool echo = s->caps & SESSION_CAP_ECHO;
+	fan_room(h, r, &ev, echo ? NULL : s);
+	if (echo && !session_membership(s, r))
+		fan_to(h, &ev, s); /* spoke from outside a room that allows it */
 	fan_end(h);
 	return HUB_OK;
 }

@@ -70,7 +70,10 @@ struct room *room_find(const struct hub *h, const char *name, size_t len);
 
 /* Joins the room (creating it; s becomes its operator), with `key` for a room that has one (NULL
  * when none was given). Members see HUB_EV_JOIN; s gets it too (self, with the member count).
- * Refusals: ROOM_INVALID, ALREADY_IN, TOO_MANY_ROOMS, BANNED, BAD_KEY, ROOM_FULL, INVITE_ONLY. */
+ * Refusals: ROOM_INVALID, ALREADY_IN, TOO_MANY_ROOMS, BANNED, BAD_KEY, ROOM_FULL, INVITE_ONLY. An
+ * invitation (room_invite) lets s past invite-only and the member limit, an invite mask (+I) past
+ * invite-only alone; nothing lets it past a ban or the key. (Naming puts a newcomer in the lobby
+ * whatever the lobby's modes: everyone starts somewhere.) */
 enum hub_result room_join(struct hub *h, struct session *s, const char *name, size_t len,
 			  const char *key, size_t keylen);
 /* Leaves the room: members and s see HUB_EV_PART with the reason. */

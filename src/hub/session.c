@@ -95,8 +95,8 @@ enum hub_result session_name_refused(struct hub *h, struct session *s, enum hub_
 		.src = s,
 		.from = s->name,
 		.to = bot->name,
-		.text = b->role,
-		.len = strlen(b->role),
+		.text = b->role ? b->role : "",
+		.len = b->role ? strlen(b->role) : 0,
 		.u.result = {.code = r},
 	};
 	fan_one(h, s, &ev);
@@ -184,12 +184,12 @@ static void session_rename(struct hub *h, struct session *s, const char *name, s
 	map_put(&h->names, folded, s);
 	struct hub_event ev = {.type = HUB_EV_NICK, .src = s, .from = old, .to = s->name,
 			       .text = s->name, .len = len};
+	fan_begin(h, &ev, true);
 	struct hub_event self = ev;
 	self.flags = HUB_EVF_SELF;
 	fan_one(h, s, &self);
 	/* Renames are announced in rooms of any size: they are rare, and without the news a name
 	 * would change under everyone's eyes. */
-	fan_begin(h, &ev, true);
 	fan_shared(h, s, &ev, false);
 	fan_end(h);
 	free(old);

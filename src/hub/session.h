@@ -11,8 +11,9 @@
  * the queue, `disconnect` asks the face to close the connection (after a quit), and for bots
  * (ops->face NULL) `event` hands over the protocol-neutral event instead of a frame.
  *
- * A bot's `event` runs inside a fan-out, so it must not fan out itself (the hub asserts it); it may
- * reply to one session (session_message) and must not read the event after doing so.
+ * A bot's `event` runs inside a fan-out, whose per-event cache a second fan-out would overwrite,
+ * so it must call nothing of the hub (debug builds assert it): it copies what it needs and acts
+ * later (the assistant queues it for the next loop turn).
  *
  * Identity. A session has a stable 64-bit id (unique in this hub, never reused), a name once named
  * (unique case-insensitively across people and bots), and optional user, host, real name,

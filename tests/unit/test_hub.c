@@ -634,9 +634,11 @@ static void t_commands_registry(void **state)
 {
 	(void)state;
 	struct fx *fx = fx_new(0);
-	static const struct hub_command ask = {"ask", "QUESTION", "ask the assistant", true,
-					       cmd_nop, NULL};
-	static const struct hub_command tldr = {"tldr", "", "sum the room up", false, cmd_nop, NULL};
+	static const struct hub_command ask = {.name = "ask", .args = "QUESTION",
+					       .help = "ask the assistant", .needs_args = true,
+					       .run = cmd_nop};
+	static const struct hub_command tldr = {.name = "tldr", .args = "",
+						.help = "sum the room up", .run = cmd_nop};
 	assert_null(hub_find_command(&fx->h, "ask", 3));
 	hub_add_command(&fx->h, &ask);
 	hub_add_command(&fx->h, &tldr);
