@@ -49,12 +49,12 @@ struct http_sock {
 	uv_poll_t poll;
 	struct http_client *client;
 	curl_socket_t fd;
-	struct http_sock *prev, *next; /* the client's list of socks not yet closing */
+	struct list_node link;  /* on the client's socks until its poll is closing */
 };
 
 struct http_request {
 	struct http_client *client;
-	struct http_request *prev, *next; /* the client's live list */
+	struct list_node link;  /* on the client's live list until finish */
 	CURL *easy;
 	struct curl_slist *headers;
 	const struct http_callbacks *cb;
@@ -290,7 +290,8 @@ static void on_deadline_timer(uv_timer_t *t)
 	uint64_t now = uv_now(c->loop);
 	uint64_t next = UINT64_MAX;
 	c->deadline_armed = UINT64_MAX;
-	for (struct http_request *req = c->live; req; req = req->next) {
+	list_each(n, &c->live) {
+		struct http_request *req = list_entry(n, struct http_request, link);
 		if (req->ended)
 			continue;
 		enum http_outcome why = HTTP_OK;
@@ -407,14 +408,7 @@ static void http_maybe_done(struct http_client *c);
 
 static void http_sock_close(struct http_sock *s)
 {
-	struct http_client *c = s->client;
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		c->socks = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	s->prev = s->next = NULL;
+	list_remove(&s->link);
 	uv_close((uv_handle_t *)&s->poll, on_sock_closed);
 }
 
@@ -442,10 +436,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
 		s->poll.data = s;
 		s->client = c;
 		s->fd = fd;
-		s->next = c->socks;
-		if (c->socks)
-			c->socks->prev = s;
-		c->socks = s;
+		list_push_front(&c->socks, &s->link);
 		c->open_handles++;
 		curl_multi_assign(c->multi, fd, s);
 	}
@@ -577,12 +568,7 @@ static void http_free(struct http_request *req)
 static void finish(struct http_request *req, enum http_outcome outcome, const char *error)
 {
 	struct http_client *c = req->client;
-	if (req->prev)
-		req->prev->next = req->next;
-	else
-		c->live = req->next;
-	if (req->next)
-		req->next->prev = req->prev;
+	list_remove(&req->link);
 	c->live_count--;
 
 	int status = req->status;
@@ -667,8 +653,9 @@ static void http_teardown(struct http_client *c)
 	c->multi_gone = true;
 	c->multi = NULL;
 	curl_multi_cleanup(multi);
-	while (c->socks)
-		http_sock_close(c->socks);
+	struct list_node *n;
+	while ((n = list_first(&c->socks)))
+		http_sock_close(list_entry(n, struct http_sock, link));
 	uv_close((uv_handle_t *)&c->curl_timer, on_handle_closed);
 	uv_close((uv_handle_t *)&c->deadline_timer, on_handle_closed);
 	uv_close((uv_handle_t *)&c->kick, on_handle_closed);
@@ -678,11 +665,11 @@ static void on_kick(uv_idle_t *idle)
 {
 	struct http_client *c = idle->data;
 	c->kick_again = false;
-	struct http_request *next;
-	for (struct http_request *req = c->live; req; req = next) {
-		/* finish() only ever unlinks its own request, and nothing a callback may call frees
-		 * another one synchronously, so `next` stays valid. */
-		next = req->next;
+	/* finish() only ever unlinks its own request, and nothing a callback may call frees another
+	 * one synchronously, so the walk's saved next node stays valid. A request posted from a
+	 * callback goes to the front, behind the walk: it is added on the next kick. */
+	list_each_safe(n, &c->live) {
+		struct http_request *req = list_entry(n, struct http_request, link);
 		if (req->ended) {
 			finish(req, req->end, req->end_error);
 		} else if (!req->added) {
@@ -720,6 +707,8 @@ int http_client_init(struct http_client *c, uv_loop_t *loop, const struct logger
 	c->loop = loop;
 	c->log = log;
 	c->deadline_armed = UINT64_MAX;
+	list_init(&c->live);
+	list_init(&c->socks);
 	CURLM *multi = curl_multi_init();
 	if (!multi)
 		return -ENOMEM;
@@ -748,8 +737,8 @@ void http_client_close(struct http_client *c, void (*done)(struct http_client *c
 	c->deadline_armed = 0; /* nothing is armed from now on */
 	/* Marked now, not in the kick: a transfer that completes or fails before the kick runs
 	 * (even within the libcurl call we may be inside of) must still end as CANCELLED. */
-	for (struct http_request *req = c->live; req; req = req->next)
-		http_end(req, HTTP_CANCELLED, TXT_CANCELLED);
+	list_each(n, &c->live)
+		http_end(list_entry(n, struct http_request, link), HTTP_CANCELLED, TXT_CANCELLED);
 	kick(c);
 }
 
@@ -858,10 +847,7 @@ struct http_request *http_post(struct http_client *c, const struct http_req_opts
 	if (!req->easy)
 		abort(); /* only fails when out of memory */
 
-	req->next = c->live;
-	if (c->live)
-		c->live->prev = req;
-	c->live = req;
+	list_push_front(&c->live, &req->link);
 	c->live_count++;
 
 	log_debug(c->log, "http #%" PRIu64 ": POST %s (%zu bytes)", req->id, req->url_log,

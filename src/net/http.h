@@ -54,6 +54,8 @@
 
 #include <uv.h>
 
+#include "base/list.h"
+
 struct logger;
 struct http_request;
 struct http_sock;
@@ -128,7 +130,8 @@ struct http_req_opts {
 	const char *ca_file;        /* a PEM CA bundle to trust instead of the default, or NULL */
 };
 
-/* One per loop; embedded by its owner. All fields are private except `data`. */
+/* One per loop; embedded by its owner, and not moved once initialised (libuv and the lists hold
+ * pointers into it). All fields are private except `data`. */
 struct http_client {
 	void *data;                  /* for the owner (kept by http_client_init); never used here */
 	uv_loop_t *loop;
@@ -138,8 +141,8 @@ struct http_client {
 	uv_timer_t deadline_timer;   /* the earliest of this module's per-request deadlines */
 	uv_idle_t kick;              /* deferred work: start new requests, finish cancelled ones */
 	uint64_t deadline_armed;     /* when deadline_timer fires (loop time), UINT64_MAX if idle */
-	struct http_request *live;   /* every request whose on_done has not run */
-	struct http_sock *socks;     /* every socket with a uv_poll not yet closed */
+	struct list live;            /* every request whose on_done has not run, newest first */
+	struct list socks;           /* every socket whose uv_poll is not closing yet */
 	size_t live_count;
 	unsigned open_handles;       /* uv handles (timers, idle, polls) not yet closed */
 	bool kick_again;             /* more deferred work arrived while the idle callback ran */

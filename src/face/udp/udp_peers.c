@@ -104,45 +104,16 @@ static uint64_t udp_peers_hash(const struct udp_peers *t, const struct sockaddr 
 
 /* ---- lists ---- */
 
-#define UDP_PEER_OF(node, member) \
-	((struct udp_peer *)(void *)((char *)(node) - offsetof(struct udp_peer, member)))
-
-static void udp_peers_push(struct udp_list *l, struct udp_node *n)
+/* Moves n to the back of l (or puts it there): its time is the newest. O(1). */
+static void udp_peers_renew(struct list *l, struct list_node *n)
 {
-	n->prev = l->tail;
-	n->next = NULL;
-	if (l->tail)
-		l->tail->next = n;
-	else
-		l->head = n;
-	l->tail = n;
-	n->linked = true;
+	list_remove(n);
+	list_push_back(l, n);
 }
 
-static void udp_peers_unlink(struct udp_list *l, struct udp_node *n)
-{
-	if (!n->linked)
-		return;
-	if (n->prev)
-		n->prev->next = n->next;
-	else
-		l->head = n->next;
-	if (n->next)
-		n->next->prev = n->prev;
-	else
-		l->tail = n->prev;
-	n->prev = n->next = NULL;
-	n->linked = false;
-}
-
-/* Moves n to the tail: its time is the newest. O(1). */
-static void udp_peers_renew(struct udp_list *l, struct udp_node *n)
-{
-	if (n->linked && l->tail == n)
-		return;
-	udp_peers_unlink(l, n);
-	udp_peers_push(l, n);
-}
+/* The peer at the front of l (the oldest there) through its member `field`, or NULL. */
+#define udp_peers_first(l, field) \
+	(list_first(l) ? list_entry(list_first(l), struct udp_peer, field) : NULL)
 
 /* ---- the table ---- */
 
@@ -156,6 +127,9 @@ void udp_peers_init(struct udp_peers *t, const uint64_t secret[2], const struct 
 	t->rate = rate;
 	t->burst = burst;
 	map_init(&t->map, t->k0 ^ udp_peers_rotl(t->k1, 17));
+	list_init(&t->idle);
+	list_init(&t->naming);
+	list_init(&t->quiet);
 	t->buckets = xcalloc(UDP_PEERS_BUCKETS, sizeof(*t->buckets));
 }
 
@@ -195,18 +169,18 @@ void udp_peers_add(struct udp_peers *t, struct udp_peer *p, const struct sockadd
 	udp_peers_key(sa, p->key);
 	p->last_ms = now;
 	map_put(&t->map, p->key, p);
-	udp_peers_push(&t->idle, &p->by_idle);
+	list_push_back(&t->idle, &p->by_idle);
 	t->count++;
 }
 
 void udp_peers_remove(struct udp_peers *t, struct udp_peer *p)
 {
-	if (!p->by_idle.linked)
+	if (!list_linked(&p->by_idle))
 		return;
 	map_del(&t->map, p->key);
-	udp_peers_unlink(&t->idle, &p->by_idle);
-	udp_peers_unlink(&t->naming, &p->by_name);
-	udp_peers_unlink(&t->quiet, &p->by_quiet);
+	list_remove(&p->by_idle);
+	list_remove(&p->by_name);
+	list_remove(&p->by_quiet);
 	t->count--;
 }
 
@@ -218,7 +192,7 @@ void udp_peers_touch(struct udp_peers *t, struct udp_peer *p, uint64_t now)
 
 void udp_peers_said(struct udp_peers *t, struct udp_peer *p, uint64_t now)
 {
-	if (!p->by_quiet.linked)
+	if (!list_linked(&p->by_quiet))
 		return;
 	p->said_ms = now;
 	udp_peers_renew(&t->quiet, &p->by_quiet);
@@ -228,10 +202,10 @@ void udp_peers_naming(struct udp_peers *t, struct udp_peer *p, bool naming, uint
 {
 	if (naming) {
 		p->named_ms = now;
-		udp_peers_unlink(&t->quiet, &p->by_quiet);
+		list_remove(&p->by_quiet);
 		udp_peers_renew(&t->naming, &p->by_name);
 	} else {
-		udp_peers_unlink(&t->naming, &p->by_name);
+		list_remove(&p->by_name);
 		p->said_ms = now;
 		udp_peers_renew(&t->quiet, &p->by_quiet);
 	}
@@ -239,27 +213,21 @@ void udp_peers_naming(struct udp_peers *t, struct udp_peer *p, bool naming, uint
 
 struct udp_peer *udp_peers_oldest(const struct udp_peers *t)
 {
-	return t->idle.head ? UDP_PEER_OF(t->idle.head, by_idle) : NULL;
+	return udp_peers_first(&t->idle, by_idle);
 }
 
-/* The deadlines of the three list heads, in the order they are reported. */
+/* The deadlines of the first (oldest) peer of each list, in the order they are reported. */
 static void udp_peers_heads(const struct udp_peers *t, uint64_t dl[3], struct udp_peer *who[3])
 {
 	memset(who, 0, 3 * sizeof(*who));
 	for (int i = 0; i < 3; i++)
 		dl[i] = UINT64_MAX;
-	if (t->idle.head) {
-		who[0] = UDP_PEER_OF(t->idle.head, by_idle);
+	if ((who[0] = udp_peers_first(&t->idle, by_idle)))
 		dl[0] = who[0]->last_ms + t->to.idle_ms;
-	}
-	if (t->naming.head && t->to.name_ms) {
-		who[1] = UDP_PEER_OF(t->naming.head, by_name);
+	if (t->to.name_ms && (who[1] = udp_peers_first(&t->naming, by_name)))
 		dl[1] = who[1]->named_ms + t->to.name_ms;
-	}
-	if (t->quiet.head && t->to.quiet_ms) {
-		who[2] = UDP_PEER_OF(t->quiet.head, by_quiet);
+	if (t->to.quiet_ms && (who[2] = udp_peers_first(&t->quiet, by_quiet)))
 		dl[2] = who[2]->said_ms + t->to.quiet_ms;
-	}
 }
 
 struct udp_peer *udp_peers_expired(const struct udp_peers *t, uint64_t now, enum udp_expiry *why)

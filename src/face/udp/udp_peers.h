@@ -4,8 +4,9 @@
  *
  * Peers. A peer is an address that proved it receives our datagrams (it echoed a cookie). The face
  * allocates each struct udp_peer, adds it here and removes it before freeing it; the table borrows
- * it. Each peer sits in up to three lists, each ordered by time because entries only ever move to
- * the tail, so expiry is O(1) per expired peer and nothing scans the table:
+ * it (a peer's nodes must start unlinked, as calloc leaves them). Each peer sits in up to three
+ * lists (base/list.h), each ordered by time because entries only ever move to the back, so the
+ * oldest is always the first, expiry is O(1) per expired peer and nothing scans the table:
  *   - every peer, by its last datagram (forgotten after `idle_ms` without one);
  *   - peers that have no name yet, by when they were admitted (`name_ms`);
  *   - named peers, by their last line, keepalives aside (`quiet_ms`, the --idle-timeout).
@@ -27,6 +28,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "base/list.h"
 #include "base/map.h"
 #include "hub/hub.h"
 
@@ -43,15 +45,6 @@ struct udp_bucket {
 	uint64_t last_ms;
 	uint64_t tokens;   /* in thousandths of a datagram */
 	bool used;
-};
-
-struct udp_node {
-	struct udp_node *prev, *next;
-	bool linked;
-};
-
-struct udp_list {
-	struct udp_node *head, *tail;
 };
 
 struct udp_peer {
@@ -72,7 +65,7 @@ struct udp_peer {
 	uint64_t last_ms;           /* last datagram */
 	uint64_t named_ms;          /* admitted (naming list) */
 	uint64_t said_ms;           /* last line (quiet list) */
-	struct udp_node by_idle, by_name, by_quiet;
+	struct list_node by_idle, by_name, by_quiet; /* by_idle is linked while p is in the table */
 	struct udp_bucket bucket;
 };
 
@@ -91,7 +84,7 @@ enum udp_expiry {
 
 struct udp_peers {
 	struct map map;             /* key -> peer */
-	struct udp_list idle, naming, quiet;
+	struct list idle, naming, quiet; /* oldest first */
 	size_t count;
 	struct udp_timeouts to;
 	uint64_t k0, k1;            /* the secret */
@@ -99,6 +92,7 @@ struct udp_peers {
 	struct udp_bucket *buckets; /* UDP_PEERS_BUCKETS, for unverified addresses */
 };
 
+/* The table must not be moved (copied) once initialised: its list heads point at themselves. */
 void udp_peers_init(struct udp_peers *t, const uint64_t secret[2], const struct udp_timeouts *to,
 		    unsigned rate, unsigned burst);
 /* Frees the table's own memory; every peer must have been removed. */
