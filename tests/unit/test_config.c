@@ -613,10 +613,14 @@ static void usage_join(char *text)
 /* Whether text names --name as a whole word (so --udp is not found in --udp-idle). */
 static bool usage_names(const char *text, const char *name)
 {
-	size_t n = strlen(name);
-	for (const char *p = strstr(text, "--"); p; p = strstr(p + 2, "--")) {
-		if (strncmp(p + 2, name, n) == 0 && !(p[2 + n] == '-' || (p[2 + n] >= 'a' &&
-									  p[2 + n] <= 'z')))
+	/* Offsets rather than a walking pointer: GCC 12's -Wdangling-pointer misreads the latter
+	 * once this is inlined next to the caller's free(). */
+	size_t n = strlen(name), len = strlen(text);
+	for (size_t i = 0; i + 2 + n <= len; i++) {
+		if (text[i] != '-' || text[i + 1] != '-' || strncmp(text + i + 2, name, n) != 0)
+			continue;
+		char after = text[i + 2 + n];
+		if (!(after == '-' || (after >= 'a' && after <= 'z')))
 			return true;
 	}
 	return false;
