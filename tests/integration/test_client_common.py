@@ -164,6 +164,11 @@ class FakeServer:
                 sock, _ = self.listener.accept()
             except OSError:
                 return
+            if self.closed:
+                # Stopped while this thread waited in accept(): the connection is a later
+                # test's, which a later server on the same port number is there to take.
+                sock.close()
+                return
             session = _Session(self, sock)
             with self.lock:
                 self.sessions.append(session)
@@ -171,6 +176,13 @@ class FakeServer:
 
     def stop(self):
         self.closed = True
+        # close() alone does not wake a thread blocked in accept(), which goes on listening on
+        # the port, and could take a later test's connection once the port number is reused;
+        # shutdown() stops the listening socket and wakes it.
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.listener.close()
         with self.lock:
             sessions = list(self.sessions)
