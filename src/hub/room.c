@@ -94,6 +94,13 @@ static struct room_state *room_state(struct room *r)
 	return r->state;
 }
 
+/* Tells s that its request about r was refused (code names the room), and returns code. */
+static enum hub_result room_refuse(struct hub *h, struct session *s, enum hub_result code,
+				   const struct room *r)
+{
+	return fan_result(h, s, code, NULL, 0, r->name, strlen(r->name), 0, 0);
+}
+
 /* ---- membership ---- */
 
 void room_link(struct session *s, struct room *r, uint8_t prefix)
@@ -210,8 +217,7 @@ enum hub_result room_join(struct hub *h, struct session *s, const char *name, si
 		return fan_result(h, s, HUB_ERR_ROOM_INVALID, NULL, 0, name, len, (int)nr, 0);
 	struct room *r = room_find(h, name, len);
 	if (r && session_membership(s, r))
-		return fan_result(h, s, HUB_ERR_ALREADY_IN, NULL, 0, r->name, strlen(r->name), 0,
-				  0);
+		return room_refuse(h, s, HUB_ERR_ALREADY_IN, r);
 	if (s->nrooms >= h->cfg.max_rooms)
 		return fan_result(h, s, HUB_ERR_TOO_MANY_ROOMS, NULL, 0, NULL, 0, 0,
 				  h->cfg.max_rooms);
@@ -219,7 +225,7 @@ enum hub_result room_join(struct hub *h, struct session *s, const char *name, si
 	if (r) {
 		enum hub_result why = room_admits(r, s, key, keylen);
 		if (why != HUB_OK)
-			return fan_result(h, s, why, NULL, 0, r->name, strlen(r->name), 0, 0);
+			return room_refuse(h, s, why, r);
 		room_uninvite(r, s);
 	} else {
 		r = room_new(h, name, len, false);
@@ -301,8 +307,7 @@ enum hub_result room_say(struct hub *h, struct session *s, const char *name, siz
 	if (!r)
 		return fan_result(h, s, HUB_ERR_NO_SUCH_ROOM, NULL, 0, name, len, 0, 0);
 	if (!room_may_speak(r, s))
-		return fan_result(h, s, HUB_ERR_CANNOT_SEND, NULL, 0, r->name, strlen(r->name), 0,
-				  0);
+		return room_refuse(h, s, HUB_ERR_CANNOT_SEND, r);
 	struct hub_event ev = {.type = HUB_EV_MESSAGE, .kind = (uint8_t)kind, .src = s,
 			       .from = s->name, .room = r->name, .text = text, .len = tlen};
 	fan_begin(h, &ev, true);
@@ -323,8 +328,7 @@ enum hub_result room_topic(struct hub *h, struct session *s, const char *name, s
 	if (!r)
 		return why;
 	if (mode_is_set(r, MODE_TOPIC_LOCK) && !(r->members[s->rooms[k].index].prefix & MEMBER_OP))
-		return fan_result(h, s, HUB_ERR_NOT_OPERATOR, NULL, 0, r->name, strlen(r->name), 0,
-				  0);
+		return room_refuse(h, s, HUB_ERR_NOT_OPERATOR, r);
 	struct room_state *st = room_state(r);
 	free(st->topic);
 	free(st->topic_by);
@@ -345,7 +349,7 @@ static bool room_is_op(struct hub *h, struct session *s, struct room *r, uint32_
 {
 	if (r->members[s->rooms[k].index].prefix & MEMBER_OP)
 		return true;
-	fan_result(h, s, HUB_ERR_NOT_OPERATOR, NULL, 0, r->name, strlen(r->name), 0, 0);
+	room_refuse(h, s, HUB_ERR_NOT_OPERATOR, r);
 	return false;
 }
 
