@@ -36,7 +36,12 @@ enum hub_ev_type {
 	HUB_EV_TOPIC,   /* src set room's topic to text; len 0 clears it */
 	HUB_EV_MODE,    /* src changed room's modes: u.modes, the changes that took effect */
 	HUB_EV_KICK,    /* src removed `to` from room; text = the reason */
-	HUB_EV_INVITE,  /* src invites `to` into room (sent to the invited) */
+	HUB_EV_INVITE,  /* src invites `to` into room: to the invited (self) and the room's operators */
+	HUB_EV_ARRIVE,  /* src was named and is in the chat (observers only: nobody is sent it) */
+	HUB_EV_AWAY,    /* src is away with text (len 0: back), to those sharing a room with it */
+	HUB_EV_SETNAME, /* src's real name is now text, to those sharing a room with it */
+	HUB_EV_WALLOPS, /* an operator's text to every session with SESSION_MODE_WALLOPS */
+	HUB_EV_KILL,    /* `from` (an operator) disconnects you (self) with reason text */
 	/* Replies to one session, encoded for it alone; flags has HUB_EVF_SELF. */
 	HUB_EV_WELCOME, /* you are named `to` and in `room` with u.count others */
 	HUB_EV_QUEUE,   /* you wait for a slot at place u.count (HUB_EVF_MOVED: it changed) */
@@ -82,6 +87,7 @@ enum hub_result {
 	HUB_ERR_CANNOT_SEND,      /* room: moderated, banned, or not a member of a room that
 				   * takes no messages from outside */
 	HUB_ERR_NOT_OPERATOR,     /* room */
+	HUB_ERR_NOT_OPER,         /* s is not a server operator (SESSION_MODE_OPER) */
 	HUB_ERR_TARGET_NOT_IN,    /* to is not in room */
 	HUB_ERR_TARGET_IN,        /* to is in room already */
 	HUB_ERR_LIST_FULL,        /* room; u.result.detail: the list's enum room_mode */

@@ -150,6 +150,24 @@ size_t hub_others(const struct hub *h, const struct session *s)
 	return h->admitted - (counted && h->admitted ? 1 : 0);
 }
 
+enum hub_result hub_wallops(struct hub *h, struct session *s, const char *text, size_t len)
+{
+	if (!(s->caps & SESSION_MODE_OPER))
+		return fan_result(h, s, HUB_ERR_NOT_OPER, NULL, 0, NULL, 0, 0, 0);
+	struct hub_event ev = {.type = HUB_EV_WALLOPS, .src = s, .from = s->name, .text = text,
+			       .len = len};
+	fan_begin(h, &ev, true);
+	size_t it = 0;
+	void *v;
+	while (map_next(&h->names, &it, NULL, &v)) {
+		struct session *to = v;
+		if (to->caps & SESSION_MODE_WALLOPS)
+			fan_to(h, &ev, to);
+	}
+	fan_end(h);
+	return HUB_OK;
+}
+
 /* ---- events from elsewhere ---- */
 
 bool hub_apply(struct hub *h, const struct hub_event *ev)

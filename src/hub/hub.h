@@ -155,6 +155,10 @@ void hub_unobserve(struct hub *h, struct hub_observer *o);
  * local session was concerned (no such room or user here). */
 bool hub_apply(struct hub *h, const struct hub_event *ev);
 
+/* An operator's text (HUB_EV_WALLOPS) to every session with SESSION_MODE_WALLOPS. O(sessions).
+ * Refusal: NOT_OPER. */
+enum hub_result hub_wallops(struct hub *h, struct session *s, const char *text, size_t len);
+
 /* How many others are online from s's point of view (the greeting's count). */
 size_t hub_others(const struct hub *h, const struct session *s);
 

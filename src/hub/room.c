@@ -311,10 +311,14 @@ enum hub_result room_say(struct hub *h, struct session *s, const char *name, siz
 	struct hub_event ev = {.type = HUB_EV_MESSAGE, .kind = (uint8_t)kind, .src = s,
 			       .from = s->name, .room = r->name, .text = text, .len = tlen};
 	fan_begin(h, &ev, true);
-	bool echo = s->caps & SESSION_CAP_ECHO;
-	fan_room(h, r, &ev, echo ? NULL : s);
-	if (echo && !session_membership(s, r))
-		fan_to(h, &ev, s); /* spoke from outside a room that allows it */
+	fan_room(h, r, &ev, s);
+	/* The echo is a copy of its own (a face may mark it, IRC's labeled-response does), sent
+	 * whether s is a member or spoke from outside a room that allows it. */
+	if (s->caps & SESSION_CAP_ECHO) {
+		struct hub_event self = ev;
+		self.flags = HUB_EVF_SELF;
+		fan_one(h, s, &self);
+	}
 	fan_end(h);
 	return HUB_OK;
 }
@@ -411,7 +415,13 @@ enum hub_result room_invite(struct hub *h, struct session *s, const char *name, 
 	struct hub_event ev = {.type = HUB_EV_INVITE, .src = s, .from = s->name, .room = r->name,
 			       .to = t->name};
 	fan_begin(h, &ev, true);
-	fan_to(h, &ev, t);
+	struct hub_event self = ev;
+	self.flags = HUB_EVF_SELF;
+	fan_one(h, t, &self);
+	/* The room's operators hear of it too (IRC's invite-notify); a face may say nothing. */
+	for (uint32_t i = 0; i < r->count; i++)
+		if ((r->members[i].prefix & MEMBER_OP) && r->members[i].s != s)
+			fan_to(h, &ev, r->members[i].s);
 	fan_end(h);
 	return HUB_OK;
 }

@@ -164,6 +164,10 @@ static void session_welcome(struct hub *h, struct session *s, const char *name, 
 		.u.count = lobby->count,
 	};
 	fan_one(h, s, &welcome);
+	/* For observers (MONITOR); not a change others are sent, so it takes no id. */
+	struct hub_event arrive = {.type = HUB_EV_ARRIVE, .src = s, .from = s->name};
+	fan_begin(h, &arrive, false);
+	fan_end(h);
 	room_link(s, lobby, 0);
 	struct hub_event ev = {.type = HUB_EV_JOIN, .src = s, .from = s->name, .room = lobby->name,
 			       .u.count = lobby->count};
@@ -243,9 +247,13 @@ enum hub_result session_message(struct hub *h, struct session *s, const char *to
 	struct hub_event ev = {.type = HUB_EV_MESSAGE, .kind = (uint8_t)kind, .src = s,
 			       .from = s->name, .to = t->name, .text = text, .len = len};
 	fan_begin(h, &ev, true);
-	fan_to(h, &ev, t);
-	if ((s->caps & SESSION_CAP_ECHO) && t != s)
-		fan_to(h, &ev, s);
+	if (t != s || !(s->caps & SESSION_CAP_ECHO))
+		fan_to(h, &ev, t);
+	if (s->caps & SESSION_CAP_ECHO) {
+		struct hub_event self = ev;
+		self.flags = HUB_EVF_SELF;
+		fan_one(h, s, &self);
+	}
 	fan_end(h);
 	return HUB_OK;
 }
@@ -430,6 +438,49 @@ void session_set_account(struct session *s, const char *v, size_t len)
 void session_set_away(struct session *s, const char *v, size_t len)
 {
 	session_set(&session_info(s)->away, v, len);
+}
+
+/* ---- changes others see ---- */
+
+/* Tells those who share a room with s (and the observers) about a change of s. */
+static void session_tell_shared(struct hub *h, struct session *s, enum hub_ev_type type,
+				const char *text, size_t len)
+{
+	struct hub_event ev = {.type = (uint8_t)type, .src = s, .from = s->name, .text = text,
+			       .len = len};
+	fan_begin(h, &ev, true);
+	fan_shared(h, s, &ev, true);
+	fan_end(h);
+}
+
+void session_away(struct hub *h, struct session *s, const char *text, size_t len)
+{
+	session_set_away(s, text, len);
+	if (s->state == SESSION_ACTIVE)
+		session_tell_shared(h, s, HUB_EV_AWAY, s->info ? s->info->away : NULL, len);
+}
+
+void session_setname(struct hub *h, struct session *s, const char *name, size_t len)
+{
+	session_set_realname(s, name, len);
+	if (s->state == SESSION_ACTIVE)
+		session_tell_shared(h, s, HUB_EV_SETNAME, s->info ? s->info->realname : NULL, len);
+}
+
+enum hub_result session_kill(struct hub *h, struct session *s, const char *target, size_t tlen,
+			     const char *reason, size_t rlen)
+{
+	if (!(s->caps & SESSION_MODE_OPER))
+		return fan_result(h, s, HUB_ERR_NOT_OPER, NULL, 0, NULL, 0, 0, 0);
+	struct session *t = session_find(h, target, tlen);
+	if (!t || t->bot)
+		return fan_result(h, s, HUB_ERR_NO_SUCH_NAME, target, tlen, NULL, 0, 0, 0);
+	struct hub_event ev = {.type = HUB_EV_KILL, .flags = HUB_EVF_SELF, .src = s,
+			       .from = s->name, .to = t->name, .text = reason, .len = rlen};
+	fan_one(h, t, &ev);
+	session_close(h, t, reason, rlen);
+	t->ops->disconnect(t);
+	return HUB_OK;
 }
 
 /* ---- memberships ---- */

@@ -50,9 +50,12 @@ enum session_state {
 	SESSION_GONE,    /* closed; the hub holds no pointer to it */
 };
 
-/* Capabilities a face sets for a session. */
+/* Capabilities a face sets for a session, and its user modes. */
 enum {
-	SESSION_CAP_ECHO = 1u << 0, /* receives its own messages back (IRC's echo-message) */
+	SESSION_CAP_ECHO = 1u << 0,       /* receives its own messages back (IRC's echo-message) */
+	SESSION_MODE_INVISIBLE = 1u << 8, /* hidden from WHO of those sharing no room with it */
+	SESSION_MODE_OPER = 1u << 9,      /* a server operator (session_kill, hub_wallops) */
+	SESSION_MODE_WALLOPS = 1u << 10,  /* receives HUB_EV_WALLOPS */
 };
 
 /* What a face may say of a session beyond its name; NULL fields are unknown. */
@@ -132,6 +135,15 @@ void session_set_host(struct session *s, const char *v, size_t len);
 void session_set_realname(struct session *s, const char *v, size_t len);
 void session_set_account(struct session *s, const char *v, size_t len);
 void session_set_away(struct session *s, const char *v, size_t len);
+/* Sets s's away text (len 0: back) or real name, telling those who share a room with it
+ * (HUB_EV_AWAY, HUB_EV_SETNAME) and the observers. */
+void session_away(struct hub *h, struct session *s, const char *text, size_t len);
+void session_setname(struct hub *h, struct session *s, const char *name, size_t len);
+/* An operator (SESSION_MODE_OPER) disconnects the user `target`: it is told (HUB_EV_KILL), closed
+ * with the reason (everyone sharing a room sees it quit) and its face asked to disconnect it.
+ * Refusals: NOT_OPERATOR (room NULL), NO_SUCH_NAME. */
+enum hub_result session_kill(struct hub *h, struct session *s, const char *target, size_t tlen,
+			     const char *reason, size_t rlen);
 /* The wire format variant the hub encodes for s (< its face's variants). */
 void session_set_variant(struct hub *h, struct session *s, unsigned variant);
 

@@ -27,6 +27,8 @@ static const char T_MODE[] = "[%s] -- %s ";
 #define T_KICKED "[%s] -- %s removed %s"
 #define T_YOU_KICKED "%s removed you from %s"
 static const char T_INVITED[] = "%s invites you to %s; /join %s to go in.";
+static const char T_WALLOPS[] = "%s, server operator, to everyone: %.*s";
+static const char T_KILLED[] = "%s disconnected you%s%.*s%s.";
 static const char T_WELCOME[] = "Welcome, %s! You are in %s with %llu %s. Type /help for commands.";
 static const char T_OTHER[] = "other";
 static const char T_OTHERS[] = "others";
@@ -76,6 +78,7 @@ static const char *const T_RESULTS[HUB_RESULT_COUNT] = {
 	[HUB_ERR_INVITE_ONLY] = "! {1} takes only those invited.",
 	[HUB_ERR_CANNOT_SEND] = "! You cannot speak in {1} now.",
 	[HUB_ERR_NOT_OPERATOR] = "! Only operators of {1} can do that.",
+	[HUB_ERR_NOT_OPER] = "! Only server operators can do that.",
 	[HUB_ERR_TARGET_NOT_IN] = "! {1} is not in {2}.",
 	[HUB_ERR_TARGET_IN] = "! {1} is in {2} already.",
 	[HUB_ERR_LIST_FULL] = "! That list of {1} is full.",
@@ -313,8 +316,20 @@ static bool text_codec_other(const struct hub_event *ev, struct buf *b)
 		buf_puts(b, self ? ".\n" : "\n");
 		return true;
 	case HUB_EV_INVITE:
+		if (!self)
+			return false; /* the operators' copy: the line protocol says nothing of it */
 		text_codec_line(b, "* ", T_INVITED, ev->from, ev->room, ev->room);
 		return true;
+	case HUB_EV_WALLOPS:
+		text_codec_line(b, "-- ", T_WALLOPS, ev->from, rlen, reason);
+		return true;
+	case HUB_EV_KILL:
+		text_codec_line(b, "! ", T_KILLED, ev->from, why, rlen, reason, end);
+		return true;
+	case HUB_EV_ARRIVE:
+	case HUB_EV_AWAY:
+	case HUB_EV_SETNAME:
+		return false; /* nothing the line protocol shows */
 	case HUB_EV_WELCOME:
 		text_codec_line(b, "* ", T_WELCOME, ev->to, ev->room, (unsigned long long)ev->u.count,
 				ev->u.count == 1 ? T_OTHER : T_OTHERS);

@@ -23,12 +23,14 @@ uint64_t fx_now;
 
 static const char *const fx_types[] = {
 	"MESSAGE", "JOIN", "PART", "QUIT", "NICK", "TOPIC", "MODE", "KICK", "INVITE",
+	"ARRIVE", "AWAY", "SETNAME", "WALLOPS", "KILL",
 	"WELCOME", "QUEUE", "BYE", "NAMES", "ROOMS", "RESULT",
 };
 static const char *const fx_results[] = {
 	"OK", "QUEUE_FULL", "NAME_INVALID", "NAME_TAKEN", "NAME_BOT", "NO_SUCH_NAME",
 	"ROOM_INVALID", "NO_SUCH_ROOM", "NOT_IN_ROOM", "ALREADY_IN", "TOO_MANY_ROOMS", "BANNED",
-	"BAD_KEY", "ROOM_FULL", "INVITE_ONLY", "CANNOT_SEND", "NOT_OPERATOR", "TARGET_NOT_IN",
+	"BAD_KEY", "ROOM_FULL", "INVITE_ONLY", "CANNOT_SEND", "NOT_OPERATOR", "NOT_OPER",
+	"TARGET_NOT_IN",
 	"TARGET_IN", "LIST_FULL",
 };
 static const char *const fx_name_results[] = {

@@ -156,9 +156,10 @@ static void t_invite_lets_past_invite_only(void **state)
 					   "RESULT self ana >nobody NO_SUCH_NAME\n");
 	fx_drop_all(fx);
 
-	/* The invitation is told to the invited alone, and lets it in once. */
+	/* The invitation is told to the invited and to the room's other operators (IRC's
+	 * invite-notify), and lets the invited in once. */
 	assert_int_equal(invite(fx, ANA, "CY"), HUB_OK);
-	assert_string_equal(text(fx, CY), "INVITE #x ana >cy\n");
+	assert_string_equal(text(fx, CY), "INVITE self #x ana >cy\n");
 	assert_string_equal(text(fx, ANA), "");
 	assert_string_equal(text(fx, BOB), "");
 	assert_int_equal(fx_join(fx, CY, "#x"), HUB_OK);
@@ -170,7 +171,8 @@ static void t_invite_lets_past_invite_only(void **state)
 	fx_mode(fx, ANA, "#x", "-i");
 	fx_drop_all(fx);
 	assert_int_equal(invite(fx, BOB, "dee"), HUB_OK);
-	assert_string_equal(text(fx, DEE), "INVITE #x bob >dee\n");
+	assert_string_equal(text(fx, DEE), "INVITE self #x bob >dee\n");
+	assert_string_equal(text(fx, ANA), "INVITE #x bob >dee\n"); /* the operator hears */
 	fx_free(fx);
 }
 

@@ -140,8 +140,20 @@ static void t_room_state_lines(void **state)
 	check(&(struct hub_event){.type = HUB_EV_KICK, SELF, .room = "#dev", .from = "ana",
 				  .to = "bob"},
 	      "* ana removed you from #dev.\n");
-	check(&(struct hub_event){.type = HUB_EV_INVITE, .room = "#dev", .from = "ana", .to = "bob"},
+	check(&(struct hub_event){.type = HUB_EV_INVITE, SELF, .room = "#dev", .from = "ana",
+				  .to = "bob"},
 	      "* ana invites you to #dev; /join #dev to go in.\n");
+	/* The operators' copy, and what only IRC clients are told, say nothing here. */
+	check(&(struct hub_event){.type = HUB_EV_INVITE, .room = "#dev", .from = "ana", .to = "bob"},
+	      NULL);
+	check(&(struct hub_event){.type = HUB_EV_AWAY, .from = "ana", TEXT("lunch")}, NULL);
+	check(&(struct hub_event){.type = HUB_EV_SETNAME, .from = "ana", TEXT("Ana B")}, NULL);
+	check(&(struct hub_event){.type = HUB_EV_ARRIVE, .from = "ana"}, NULL);
+	check(&(struct hub_event){.type = HUB_EV_WALLOPS, .from = "root", TEXT("restart at 5")},
+	      "-- root, server operator, to everyone: restart at 5\n");
+	check(&(struct hub_event){.type = HUB_EV_KILL, SELF, .from = "root", .to = "bob",
+				  TEXT("spam")},
+	      "! root disconnected you (spam).\n");
 }
 
 /* A session with a name only, for lists. */
