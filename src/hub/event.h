@@ -59,6 +59,7 @@ enum hub_msg_kind {
 	HUB_MSG_SAY,
 	HUB_MSG_ACTION, /* "/me waves", IRC's CTCP ACTION */
 	HUB_MSG_NOTICE, /* IRC's NOTICE: never answered automatically */
+	HUB_MSG_TAGS,   /* IRC's TAGMSG: no text, only the client's tags */
 };
 
 enum {
@@ -136,6 +137,9 @@ struct hub_event {
 	const char *to;   /* a target's name, or NULL */
 	const char *text; /* may be NULL when len is 0 */
 	size_t len;
+	const char *tags; /* messages: the sender's client-only tags as on the wire (IRC's "+a=b"),
+			   * for faces that relay them; NULL when none */
+	size_t tags_len;
 	union hub_ev_data u;
 };
 

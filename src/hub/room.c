@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/fold.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 #include "hub/internal.h"
 #include "hub/name.h"
@@ -303,13 +304,21 @@ static bool room_may_speak(const struct room *r, const struct session *s)
 enum hub_result room_say(struct hub *h, struct session *s, const char *name, size_t len,
 			 enum hub_msg_kind kind, const char *text, size_t tlen)
 {
+	return room_say_tagged(h, s, name, len, kind, text, tlen, NULL, 0);
+}
+
+enum hub_result room_say_tagged(struct hub *h, struct session *s, const char *name, size_t len,
+				enum hub_msg_kind kind, const char *text, size_t tlen,
+				const char *tags, size_t tags_len)
+{
 	struct room *r = room_find(h, name, len);
 	if (!r)
 		return fan_result(h, s, HUB_ERR_NO_SUCH_ROOM, NULL, 0, name, len, 0, 0);
 	if (!room_may_speak(r, s))
 		return room_refuse(h, s, HUB_ERR_CANNOT_SEND, r);
 	struct hub_event ev = {.type = HUB_EV_MESSAGE, .kind = (uint8_t)kind, .src = s,
-			       .from = s->name, .room = r->name, .text = text, .len = tlen};
+			       .from = s->name, .room = r->name, .text = text, .len = tlen,
+			       .tags = tags, .tags_len = tags_len};
 	fan_begin(h, &ev, true);
 	fan_room(h, r, &ev, s);
 	/* The echo is a copy of its own (a face may mark it, IRC's labeled-response does), sent
@@ -333,6 +342,8 @@ enum hub_result room_topic(struct hub *h, struct session *s, const char *name, s
 		return why;
 	if (mode_is_set(r, MODE_TOPIC_LOCK) && !(r->members[s->rooms[k].index].prefix & MEMBER_OP))
 		return room_refuse(h, s, HUB_ERR_NOT_OPERATOR, r);
+	if (tlen > HUB_TOPIC_MAX)
+		tlen = utf8_boundary(text, tlen, HUB_TOPIC_MAX);
 	struct room_state *st = room_state(r);
 	free(st->topic);
 	free(st->topic_by);

@@ -82,7 +82,11 @@ enum hub_result room_part(struct hub *h, struct session *s, const char *name, si
 /* Says text in the room, to every member but s (and to s too with SESSION_CAP_ECHO). */
 enum hub_result room_say(struct hub *h, struct session *s, const char *name, size_t len,
 			 enum hub_msg_kind kind, const char *text, size_t tlen);
-/* Sets the topic (len 0 clears it). */
+/* The same with the sender's client-only tags (event.h), relayed by the faces that carry them. */
+enum hub_result room_say_tagged(struct hub *h, struct session *s, const char *name, size_t len,
+				enum hub_msg_kind kind, const char *text, size_t tlen,
+				const char *tags, size_t tags_len);
+/* Sets the topic (len 0 clears it; longer than HUB_TOPIC_MAX bytes is cut at a character). */
 enum hub_result room_topic(struct hub *h, struct session *s, const char *name, size_t len,
 			   const char *text, size_t tlen);
 /* Removes `target` from the room (operators only). */

@@ -153,21 +153,23 @@ static void session_welcome(struct hub *h, struct session *s, const char *name, 
 {
 	session_name_take(h, s, name, len);
 	h->online++;
-	struct room *lobby = h->lobby;
+	struct room *lobby = s->ops->no_lobby ? NULL : h->lobby;
 	struct hub_event welcome = {
 		.type = HUB_EV_WELCOME,
 		.flags = HUB_EVF_SELF,
 		.src = s,
 		.from = s->name,
 		.to = s->name,
-		.room = lobby->name,
-		.u.count = lobby->count,
+		.room = lobby ? lobby->name : NULL,
+		.u.count = lobby ? lobby->count : 0,
 	};
 	fan_one(h, s, &welcome);
 	/* For observers (MONITOR); not a change others are sent, so it takes no id. */
 	struct hub_event arrive = {.type = HUB_EV_ARRIVE, .src = s, .from = s->name};
 	fan_begin(h, &arrive, false);
 	fan_end(h);
+	if (!lobby)
+		return;
 	room_link(s, lobby, 0);
 	struct hub_event ev = {.type = HUB_EV_JOIN, .src = s, .from = s->name, .room = lobby->name,
 			       .u.count = lobby->count};
@@ -241,11 +243,19 @@ enum hub_result session_nick(struct hub *h, struct session *s, const char *name,
 enum hub_result session_message(struct hub *h, struct session *s, const char *to, size_t tolen,
 				enum hub_msg_kind kind, const char *text, size_t len)
 {
+	return session_message_tagged(h, s, to, tolen, kind, text, len, NULL, 0);
+}
+
+enum hub_result session_message_tagged(struct hub *h, struct session *s, const char *to,
+				       size_t tolen, enum hub_msg_kind kind, const char *text,
+				       size_t len, const char *tags, size_t tags_len)
+{
 	struct session *t = session_find(h, to, tolen);
 	if (!t)
 		return fan_result(h, s, HUB_ERR_NO_SUCH_NAME, to, tolen, NULL, 0, 0, 0);
 	struct hub_event ev = {.type = HUB_EV_MESSAGE, .kind = (uint8_t)kind, .src = s,
-			       .from = s->name, .to = t->name, .text = text, .len = len};
+			       .from = s->name, .to = t->name, .text = text, .len = len,
+			       .tags = tags, .tags_len = tags_len};
 	fan_begin(h, &ev, true);
 	if (t != s || !(s->caps & SESSION_CAP_ECHO))
 		fan_to(h, &ev, t);

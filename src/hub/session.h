@@ -40,6 +40,9 @@ struct session_ops {
 	void (*admitted)(struct session *s);
 	void (*disconnect)(struct session *s);
 	void (*event)(struct session *s, const struct hub_event *ev); /* bots only */
+	/* Named sessions start in the lobby, unless their face says otherwise (IRC clients join
+	 * channels themselves, as IRC users expect). */
+	bool no_lobby;
 };
 
 enum session_state {
@@ -110,8 +113,9 @@ void session_close(struct hub *h, struct session *s, const char *reason, size_t 
 /* The user asked to leave: HUB_EV_BYE to it, session_close, then ops->disconnect. */
 void session_quit(struct hub *h, struct session *s, const char *reason, size_t len);
 
-/* Names s (SESSION_NAMING) and puts it in the lobby, telling it so (HUB_EV_WELCOME); refusals
- * are told as results (HUB_ERR_NAME_*) and returned. */
+/* Names s (SESSION_NAMING) and puts it in the lobby (unless ops->no_lobby), telling it so
+ * (HUB_EV_WELCOME; room NULL when it is in none); refusals are told as results (HUB_ERR_NAME_*)
+ * and returned. */
 enum hub_result session_register(struct hub *h, struct session *s, const char *name, size_t len);
 /* Renames s (SESSION_ACTIVE), announcing it to itself and to everyone sharing a room with it. */
 enum hub_result session_nick(struct hub *h, struct session *s, const char *name, size_t len);
@@ -125,6 +129,10 @@ void session_release(struct hub *h, struct session *s);
 /* Sends text to the user `to` alone (a private message, an action or a notice). */
 enum hub_result session_message(struct hub *h, struct session *s, const char *to, size_t tolen,
 				enum hub_msg_kind kind, const char *text, size_t len);
+
+enum hub_result session_message_tagged(struct hub *h, struct session *s, const char *to,
+				       size_t tolen, enum hub_msg_kind kind, const char *text,
+				       size_t len, const char *tags, size_t tags_len);
 
 /* The named session with this name (any case), or NULL. */
 struct session *session_find(const struct hub *h, const char *name, size_t len);

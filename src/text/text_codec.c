@@ -6,6 +6,7 @@
 
 #include "base/buf.h"
 #include "base/frame.h"
+#include "base/utf8.h"
 #include "hub/hub.h"
 #include "hub/name.h"
 
@@ -133,6 +134,43 @@ static struct frame *text_codec_join(const struct part *parts, size_t n)
 	}
 	*o = '\n';
 	return f;
+}
+
+/* Text from a face that lets control characters through (IRC's formatting: bold ^B, colour ^C with
+ * its digits, reset ^O, reverse ^V, italic ^], underline ^_, strike ^^, monospace ^Q, and CTCP's
+ * ^A) means nothing on a terminal line and must never reach one: formatting is dropped, any other
+ * control character becomes U+FFFD (base/utf8.h), and the clean text lands in out. Clean text, the
+ * usual case, costs one scan and no copy. */
+static struct part text_codec_clean(const char *t, size_t len, struct buf *out)
+{
+	if (utf8_is_clean(t, len))
+		return (struct part){t, len};
+	struct buf plain = BUF_INIT;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)t[i];
+		if (c == 0x03) {
+			/* ^C, then up to two digits, then optionally a comma and up to two more. */
+			size_t k = 0;
+			while (k < 2 && i + 1 < len && t[i + 1] >= '0' && t[i + 1] <= '9') {
+				i++;
+				k++;
+			}
+			if (k && i + 2 < len && t[i + 1] == ',' && t[i + 2] >= '0' && t[i + 2] <= '9') {
+				i += 2;
+				if (i + 1 < len && t[i + 1] >= '0' && t[i + 1] <= '9')
+					i++;
+			}
+			continue;
+		}
+		if (c == 0x01 || c == 0x02 || c == 0x0f || c == 0x11 || c == 0x16 || c == 0x1d ||
+		    c == 0x1e || c == 0x1f)
+			continue;
+		buf_putc(&plain, (char)c);
+	}
+	buf_clear(out);
+	utf8_sanitize(plain.data ? plain.data : "", plain.len, out);
+	buf_free(&plain);
+	return (struct part){out->data ? out->data : "", out->len};
 }
 
 static struct frame *text_codec_message(const struct hub_event *ev, struct part text)
@@ -360,10 +398,22 @@ static bool text_codec_other(const struct hub_event *ev, struct buf *b)
 struct frame *text_codec_encode(const struct hub_event *ev, unsigned variant, struct buf *scratch)
 {
 	(void)variant;
+	if (ev->type == HUB_EV_MESSAGE && ev->kind == HUB_MSG_TAGS)
+		return NULL; /* tags alone: nothing to read */
 	if (ev->type == HUB_EV_MESSAGE)
-		return text_codec_message(ev, (struct part){ev->text ? ev->text : "",
-							    ev->text ? ev->len : 0});
-	if (!text_codec_other(ev, scratch))
+		return text_codec_message(ev, text_codec_clean(ev->text ? ev->text : "",
+							       ev->text ? ev->len : 0, scratch));
+	/* Reasons, topics and the like may come from IRC too: the same cleaning, on a copy. */
+	struct hub_event clean = *ev;
+	struct buf text = BUF_INIT;
+	if (ev->text && ev->len) {
+		struct part t = text_codec_clean(ev->text, ev->len, &text);
+		clean.text = t.p;
+		clean.len = t.len;
+	}
+	bool said = text_codec_other(&clean, scratch);
+	buf_free(&text);
+	if (!said)
 		return NULL;
 	return frame_from_buf(scratch);
 }

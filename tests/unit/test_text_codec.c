@@ -242,6 +242,29 @@ static void t_text_uses_len_not_nul(void **state)
 	      "[#\xE4\xB8\xAD] a: \xF0\x9F\x98\x80\t!\n");
 }
 
+static void t_irc_formatting_never_reaches_a_terminal(void **state)
+{
+	(void)state;
+	/* Bold, colours with their digits, reset, italics, underline, CTCP's ^A: dropped. */
+	check(&(struct hub_event){.type = HUB_EV_MESSAGE, .room = "#x", .from = "irc",
+				  TEXT("\x02" "bold\x02 \x03" "04,12red\x03 \x03" "7x\x0f \x1d" "it\x1d \x1f" "u\x1f")},
+	      "[#x] irc: bold red x it u\n");
+	/* Any other control character becomes U+FFFD, as in a line a netcat user typed. */
+	check(&(struct hub_event){.type = HUB_EV_MESSAGE, .room = "#x", .from = "irc",
+				  TEXT("a\x1b" "[31mb\x07")},
+	      "[#x] irc: a\xEF\xBF\xBD[31mb\xEF\xBF\xBD\n");
+	/* Reasons and topics too. */
+	check(&(struct hub_event){.type = HUB_EV_TOPIC, .room = "#x", .from = "irc",
+				  TEXT("\x02" "news\x02\x1b")},
+	      "[#x] -- irc set the topic: news\xEF\xBF\xBD\n");
+	check(&(struct hub_event){.type = HUB_EV_QUIT, .from = "irc", TEXT("\x03" "3bye")},
+	      "-- irc quit (bye)\n");
+	/* Tags alone say nothing. */
+	check(&(struct hub_event){.type = HUB_EV_MESSAGE, .kind = HUB_MSG_TAGS, .room = "#x",
+				  .from = "irc"},
+	      NULL);
+}
+
 static void t_long_text(void **state)
 {
 	(void)state;
@@ -296,6 +319,7 @@ int main(void)
 		cmocka_unit_test(t_lists),
 		cmocka_unit_test(t_results),
 		cmocka_unit_test(t_text_uses_len_not_nul),
+		cmocka_unit_test(t_irc_formatting_never_reaches_a_terminal),
 		cmocka_unit_test(t_long_text),
 		cmocka_unit_test(t_name_reasons),
 		cmocka_unit_test(t_face_descriptor),
