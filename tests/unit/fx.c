@@ -208,9 +208,9 @@ static void fx_no_event(struct session *s, const struct hub_event *ev)
 }
 
 static const struct session_ops fx_ops_a = {&fx_face_a, fx_deliver, fx_admitted, fx_disconnect,
-					    fx_no_event};
+					    fx_no_event, false};
 static const struct session_ops fx_ops_b = {&fx_face_b, fx_deliver, fx_admitted, fx_disconnect,
-					    fx_no_event};
+					    fx_no_event, false};
 
 void fx_drop(struct fake *k)
 {
@@ -278,7 +278,7 @@ static void fx_bot_event(struct session *s, const struct hub_event *ev)
 }
 
 static const struct session_ops fx_ops_bot = {NULL, fx_bot_deliver, fx_bot_admitted,
-					      fx_bot_disconnect, fx_bot_event};
+					      fx_bot_disconnect, fx_bot_event, false};
 
 enum hub_result fx_bot(struct fx *fx, size_t i, const char *name, const char *role,
 		       bool everywhere)
