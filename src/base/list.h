@@ -25,6 +25,9 @@ struct list {
 
 /* The structure that holds `node` as its member `field`. */
 #define list_entry(node, type, field) ((type *)(void *)((char *)(node) - offsetof(type, field)))
+/* The same for a node one may only read. */
+#define list_entry_const(node, type, field)                                                       \
+	((const type *)(const void *)((const char *)(node) - offsetof(type, field)))
 
 static inline void list_init(struct list *l)
 {

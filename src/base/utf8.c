@@ -83,6 +83,23 @@ bool utf8_is_control(uint32_t cp)
 	return (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp <= 0x9F);
 }
 
+bool utf8_is_valid(const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		bool valid;
+		i += utf8_decode(s + i, len - i, &cp, &valid);
+		if (!valid)
+			return false;
+	}
+	return true;
+}
+
 bool utf8_is_clean(const char *s, size_t len)
 {
 	size_t i = 0;

@@ -23,6 +23,8 @@ size_t utf8_decode(const char *s, size_t len, uint32_t *cp, bool *valid);
 /* Writes cp (<= U+10FFFF, not a surrogate) as 1-4 bytes into out; returns the count. */
 size_t utf8_encode(uint32_t cp, char out[4]);
 bool utf8_is_control(uint32_t cp);
+/* True if s[0..len) is valid UTF-8, controls allowed (IRC's UTF8ONLY). O(len), ASCII fast path. */
+bool utf8_is_valid(const char *s, size_t len);
 /* True if s[0..len) is clean (see above). O(len) with an ASCII fast path. */
 bool utf8_is_clean(const char *s, size_t len);
 /* Appends s to out with every ill-formed sequence and every control except TAB replaced by

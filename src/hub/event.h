@@ -80,7 +80,7 @@ enum hub_result {
 	HUB_ERR_NO_SUCH_ROOM,     /* room: the name as asked */
 	HUB_ERR_NOT_IN_ROOM,      /* room */
 	HUB_ERR_ALREADY_IN,       /* room: a join of a room s is in already */
-	HUB_ERR_TOO_MANY_ROOMS,   /* u.result.n: the most allowed */
+	HUB_ERR_TOO_MANY_ROOMS,   /* room: the one asked for; u.result.n: the most allowed */
 	HUB_ERR_BANNED,           /* room */
 	HUB_ERR_BAD_KEY,          /* room */
 	HUB_ERR_ROOM_FULL,        /* room */

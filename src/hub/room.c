@@ -220,7 +220,7 @@ enum hub_result room_join(struct hub *h, struct session *s, const char *name, si
 	if (r && session_membership(s, r))
 		return room_refuse(h, s, HUB_ERR_ALREADY_IN, r);
 	if (s->nrooms >= h->cfg.max_rooms)
-		return fan_result(h, s, HUB_ERR_TOO_MANY_ROOMS, NULL, 0, NULL, 0, 0,
+		return fan_result(h, s, HUB_ERR_TOO_MANY_ROOMS, NULL, 0, name, len, 0,
 				  h->cfg.max_rooms);
 	uint8_t prefix = 0;
 	if (r) {

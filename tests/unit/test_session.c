@@ -207,7 +207,7 @@ static void t_max_rooms(void **state)
 	assert_int_equal(fx_join(fx, 0, "#b"), HUB_OK);
 	fx_drop_all(fx);
 	assert_int_equal(fx_join(fx, 0, "#c"), HUB_ERR_TOO_MANY_ROOMS);
-	assert_string_equal(fx_text(&fx->k[0]), "RESULT self ana TOO_MANY_ROOMS:3\n");
+	assert_string_equal(fx_text(&fx->k[0]), "RESULT self #c ana TOO_MANY_ROOMS:3\n");
 	assert_null(room_find(&fx->h, "#c", 2));
 	/* Rejoining a room one is in is not a new room. */
 	assert_int_equal(fx_join(fx, 0, "#a"), HUB_ERR_ALREADY_IN);

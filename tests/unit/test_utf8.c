@@ -307,9 +307,24 @@ static void t_is_clean_edges(void **state)
 	assert_false(utf8_is_clean("\xC3\xB1", 1));
 }
 
+static void t_valid_allows_controls(void **state)
+{
+	(void)state;
+	assert_true(utf8_is_valid("", 0));
+	assert_true(utf8_is_valid("plain", 5));
+	assert_true(utf8_is_valid("\x02" "bold\x03" "4 \x1b\x7f\x01", 11));
+	assert_true(utf8_is_valid("\xC3\xB1" "and\xC3\xBA \xF0\x9F\x98\x80", 12));
+	assert_false(utf8_is_valid("\xC3", 1));           /* cut */
+	assert_false(utf8_is_valid("a\xFF" "b", 3));        /* never UTF-8 */
+	assert_false(utf8_is_valid("\xC0\xAF", 2));       /* overlong */
+	assert_false(utf8_is_valid("\xED\xA0\x80", 3));   /* a surrogate */
+	assert_false(utf8_is_valid("\xF4\x90\x80\x80", 4)); /* past U+10FFFF */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_valid_allows_controls),
 		cmocka_unit_test(t_decode_valid),
 		cmocka_unit_test(t_decode_invalid_maximal_subparts),
 		cmocka_unit_test(t_encode_roundtrip_every_code_point),

@@ -1,0 +1,144 @@
+/* irc_cap: IRCv3 capability negotiation (ircv3.net/specs/extensions/capability-negotiation). The
+ * capabilities advertised are those fully implemented; what a client acknowledges changes how the
+ * hub encodes for it (its variant) and, for echo-message, what the hub sends it. */
+#include <string.h>
+#include <strings.h>
+
+#include "face/irc/irc_int.h"
+
+/* By enum irc_cap: the names, and the variant bit each one sets (0: none). */
+static const struct {
+	const char *name;
+	unsigned variant;
+} irc_caps[IRC_CAP_COUNT] = {
+	[IRC_CAP_ACCOUNT_NOTIFY] = {"account-notify", 0},
+	[IRC_CAP_AWAY_NOTIFY] = {"away-notify", IRC_V_AWAY},
+	[IRC_CAP_BATCH] = {"batch", 0},
+	[IRC_CAP_CAP_NOTIFY] = {"cap-notify", 0},
+	[IRC_CAP_ECHO_MESSAGE] = {"echo-message", 0},
+	[IRC_CAP_EXTENDED_JOIN] = {"extended-join", IRC_V_XJOIN},
+	[IRC_CAP_INVITE_NOTIFY] = {"invite-notify", IRC_V_INVITE},
+	[IRC_CAP_LABELED_RESPONSE] = {"labeled-response", 0},
+	[IRC_CAP_MESSAGE_TAGS] = {"message-tags", IRC_V_TAGS},
+	[IRC_CAP_MULTI_PREFIX] = {"multi-prefix", 0},
+	[IRC_CAP_SERVER_TIME] = {"server-time", IRC_V_TIME},
+	[IRC_CAP_SETNAME] = {"setname", IRC_V_SETNAME},
+	[IRC_CAP_USERHOST_IN_NAMES] = {"userhost-in-names", 0},
+};
+
+enum { IRC_CAP_LINE = 400 }; /* bytes of capability names on one CAP line */
+
+unsigned irc_cap_variant(uint32_t caps)
+{
+	unsigned v = 0;
+	for (int i = 0; i < IRC_CAP_COUNT; i++)
+		if (caps & IRC_CAP(i))
+			v |= irc_caps[i].variant;
+	return v;
+}
+
+static int irc_cap_find(const char *name, size_t len)
+{
+	for (int i = 0; i < IRC_CAP_COUNT; i++)
+		if (strlen(irc_caps[i].name) == len && strncasecmp(irc_caps[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+/* CAP LS and CAP LIST: the names of `caps`, on as many lines as they need (302 marks all but
+ * the last with '*'). */
+static void irc_cap_list(struct irc_client *c, const char *sub, uint32_t caps)
+{
+	struct buf names = BUF_INIT;
+	for (int i = 0; i < IRC_CAP_COUNT; i++) {
+		if (!(caps & IRC_CAP(i)))
+			continue;
+		const char *n = irc_caps[i].name;
+		if (names.len && names.len + 1 + strlen(n) > IRC_CAP_LINE && c->cap_version >= 302) {
+			irc_serverf(c, "CAP %s %s * :%s", irc_nick(c), sub, names.data);
+			buf_clear(&names);
+		}
+		if (names.len)
+			buf_putc(&names, ' ');
+		buf_puts(&names, n);
+	}
+	irc_serverf(c, "CAP %s %s :%s", irc_nick(c), sub, names.data ? names.data : "");
+	buf_free(&names);
+}
+
+/* Applies a new set of capabilities: the variant, and echo-message for the hub. */
+static void irc_cap_apply(struct irc_client *c, uint32_t caps)
+{
+	c->caps = caps;
+	session_set_variant(c->f->hub, &c->sess, irc_cap_variant(caps));
+	if (caps & IRC_CAP(IRC_CAP_ECHO_MESSAGE))
+		c->sess.caps |= SESSION_CAP_ECHO;
+	else
+		c->sess.caps &= ~(uint32_t)SESSION_CAP_ECHO;
+}
+
+/* CAP REQ :a -b c: all or nothing. */
+static void irc_cap_req(struct irc_client *c, const struct irc_span *arg)
+{
+	uint32_t caps = c->caps;
+	const char *p = arg->p, *end = arg->p + arg->len;
+	bool ok = arg->len > 0;
+	while (ok && p < end) {
+		while (p < end && *p == ' ')
+			p++;
+		const char *w = p;
+		while (p < end && *p != ' ')
+			p++;
+		if (w == p)
+			break;
+		bool off = *w == '-';
+		int cap = irc_cap_find(w + off, (size_t)(p - w) - off);
+		if (cap < 0)
+			ok = false;
+		else if (off)
+			caps &= ~IRC_CAP(cap);
+		else
+			caps |= IRC_CAP(cap);
+	}
+	irc_serverf(c, "CAP %s %s :%.*s", irc_nick(c), ok ? "ACK" : "NAK", (int)arg->len, arg->p);
+	if (ok)
+		irc_cap_apply(c, caps);
+}
+
+void irc_cap_command(struct irc_client *c, const struct irc_msg *m)
+{
+	const struct irc_span *sub = &m->params[0];
+	bool registered = c->reg & IRC_REG_DONE;
+#define SUB(s) (sub->len == sizeof(s) - 1 && strncasecmp(sub->p, s, sub->len) == 0)
+	if (SUB("LS")) {
+		if (!registered)
+			c->reg |= IRC_REG_CAP;
+		if (m->nparams > 1) {
+			unsigned v = 0;
+			for (size_t i = 0; i < m->params[1].len && m->params[1].p[i] >= '0' &&
+					   m->params[1].p[i] <= '9';
+			     i++)
+				v = v * 10 + (unsigned)(m->params[1].p[i] - '0');
+			if (v > c->cap_version)
+				c->cap_version = (uint16_t)(v > 0xFFFF ? 0xFFFF : v);
+		}
+		if (c->cap_version >= 302)
+			irc_cap_apply(c, c->caps | IRC_CAP(IRC_CAP_CAP_NOTIFY));
+		irc_cap_list(c, "LS", (1u << IRC_CAP_COUNT) - 1);
+	} else if (SUB("LIST")) {
+		irc_cap_list(c, "LIST", c->caps);
+	} else if (SUB("REQ")) {
+		if (!registered)
+			c->reg |= IRC_REG_CAP;
+		static const struct irc_span none = {"", 0};
+		irc_cap_req(c, m->nparams > 1 ? &m->params[1] : &none);
+	} else if (SUB("END")) {
+		if (!registered) {
+			c->reg &= (uint8_t)~IRC_REG_CAP;
+			irc_reg_try(c);
+		}
+	} else {
+		irc_num(c, "410", "%.*s :Invalid CAP command", (int)sub->len, sub->p);
+	}
+#undef SUB
+}

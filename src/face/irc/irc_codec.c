@@ -1,0 +1,475 @@
+/* irc_codec: hub events as IRC lines. A shared event is encoded once per variant (irc_int.h's
+ * IRC_V_* bits: the tags a client takes and the notifications it asked for); a reply to one client
+ * (a result, a names list, the room list) is encoded for that client alone, so it may follow all of
+ * its capabilities (multi-prefix, userhost-in-names) and the command it answers (LIST's patterns).
+ *
+ * Numerics follow RFC 1459/2812 as Modern IRC lists them; the words after the last colon are
+ * the usual ones, which clients and irctest expect. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/frame.h"
+#include "face/irc/irc_int.h"
+#include "hub/mode.h"
+
+const struct hub_face irc_codec_face = {"irc", IRC_VARIANTS, irc_codec_encode};
+
+/* Mode letters, by enum room_mode (the hub's modes are typed; the letters are IRC's). */
+static const char irc_mode_letters[MODE_COUNT] = {
+	[MODE_INVITE_ONLY] = 'i', [MODE_MODERATED] = 'm', [MODE_NO_EXTERNAL] = 'n',
+	[MODE_SECRET] = 's',      [MODE_TOPIC_LOCK] = 't', [MODE_KEY] = 'k',
+	[MODE_LIMIT] = 'l',       [MODE_BAN] = 'b',        [MODE_EXCEPT] = 'e',
+	[MODE_INVEX] = 'I',       [MODE_OP] = 'o',         [MODE_VOICE] = 'v',
+};
+
+enum { IRC_NAMES_LINE = 400 }; /* bytes of names on one 353 line */
+
+/* ---- pieces ---- */
+
+/* "@time=...;msgid=...;+client=tags " as the variant takes them. */
+void irc_codec_tags(struct irc_out *o, const struct hub_event *ev, unsigned variant,
+		    struct buf *tmp)
+{
+	if ((variant & IRC_V_TIME) && ev->time_ms) {
+		time_t secs = (time_t)(ev->time_ms / 1000);
+		struct tm tm;
+		gmtime_r(&secs, &tm);
+		char when[40];
+		size_t n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(when + n, sizeof(when) - n, ".%03uZ", (unsigned)(ev->time_ms % 1000));
+		irc_out_tag(o, "time", when);
+	}
+	if (!(variant & IRC_V_TAGS))
+		return;
+	if (ev->id) {
+		char id[24];
+		snprintf(id, sizeof(id), "%016llx", (unsigned long long)ev->id);
+		irc_out_tag(o, "msgid", id);
+	}
+	/* The sender's client-only tags: relayed as sent (each unescaped, then escaped again). */
+	const char *p = ev->tags, *end = ev->tags ? ev->tags + ev->tags_len : NULL;
+	while (p && p < end) {
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+		const char *stop = semi ? semi : end;
+		const char *eq = memchr(p, '=', (size_t)(stop - p));
+		struct buf key = BUF_INIT;
+		buf_append(&key, p, (size_t)((eq ? eq : stop) - p));
+		buf_clear(tmp);
+		if (eq)
+			irc_tag_unescape(eq + 1, (size_t)(stop - eq - 1), tmp);
+		if (key.len)
+			irc_out_tag(o, key.data, eq ? (tmp->data ? tmp->data : "") : NULL);
+		buf_free(&key);
+		p = stop + 1;
+	}
+}
+
+/* ":nick!user@host" of the event's source; `name` is the nick to show (the old one for NICK). */
+static void irc_codec_source(struct irc_out *o, const struct hub_event *ev, const char *name,
+			     struct buf *tmp)
+{
+	buf_clear(tmp);
+	if (ev->src) {
+		buf_printf(tmp, "%s!%s@%s", name, irc_user_of(ev->src), irc_host_of(ev->src));
+	} else {
+		buf_printf(tmp, "%s!~u@remote", name ? name : "*");
+	}
+	irc_out_source(o, tmp->data, tmp->len);
+}
+
+static void irc_codec_param(struct irc_out *o, const char *p)
+{
+	irc_out_param(o, p, strlen(p));
+}
+
+/* ---- replies to one client ---- */
+
+/* ":server NUM nick" for the client of a reply. */
+static void irc_codec_num(struct irc_out *o, const struct irc_client *c, const char *num)
+{
+	const char *srv = irc_server(c->f);
+	irc_out_source(o, srv, strlen(srv));
+	irc_out_command(o, num);
+	irc_codec_param(o, irc_nick(c));
+}
+
+static void irc_codec_result(const struct hub_event *ev, struct buf *out)
+{
+	const struct irc_client *c = irc_client_const_of(ev->src);
+	const char *room = ev->room ? ev->room : "*";
+	const char *to = ev->to ? ev->to : "*";
+	const char *num = NULL, *a1 = NULL, *a2 = NULL, *text = NULL;
+	char letter[2] = {0, 0};
+	switch (ev->u.result.code) {
+	case HUB_OK:
+	case HUB_ERR_ALREADY_IN:
+	case HUB_RESULT_COUNT:
+		return;
+	case HUB_ERR_QUEUE_FULL:
+		buf_puts(out, "ERROR :Closing Link: the server is full\r\n");
+		return;
+	case HUB_ERR_NAME_INVALID:
+		num = "432", a1 = to, text = "Erroneous nickname";
+		break;
+	case HUB_ERR_NAME_TAKEN:
+	case HUB_ERR_NAME_BOT:
+		num = "433", a1 = to, text = "Nickname is already in use";
+		break;
+	case HUB_ERR_NO_SUCH_NAME:
+		num = "401", a1 = to, text = "No such nick/channel";
+		break;
+	case HUB_ERR_ROOM_INVALID:
+	case HUB_ERR_NO_SUCH_ROOM:
+		num = "403", a1 = room, text = "No such channel";
+		break;
+	case HUB_ERR_NOT_IN_ROOM:
+		num = "442", a1 = room, text = "You're not on that channel";
+		break;
+	case HUB_ERR_TOO_MANY_ROOMS:
+		num = "405", a1 = room, text = "You have joined too many channels";
+		break;
+	case HUB_ERR_BANNED:
+		num = "474", a1 = room, text = "Cannot join channel (+b)";
+		break;
+	case HUB_ERR_BAD_KEY:
+		num = "475", a1 = room, text = "Cannot join channel (+k)";
+		break;
+	case HUB_ERR_ROOM_FULL:
+		num = "471", a1 = room, text = "Cannot join channel (+l)";
+		break;
+	case HUB_ERR_INVITE_ONLY:
+		num = "473", a1 = room, text = "Cannot join channel (+i)";
+		break;
+	case HUB_ERR_CANNOT_SEND:
+		num = "404", a1 = room, text = "Cannot send to channel";
+		break;
+	case HUB_ERR_NOT_OPERATOR:
+		num = "482", a1 = room, text = "You're not channel operator";
+		break;
+	case HUB_ERR_NOT_OPER:
+		num = "481", text = "Permission Denied- You're not an IRC operator";
+		break;
+	case HUB_ERR_TARGET_NOT_IN:
+		num = "441", a1 = to, a2 = room, text = "They aren't on that channel";
+		break;
+	case HUB_ERR_TARGET_IN:
+		num = "443", a1 = to, a2 = room, text = "is already on channel";
+		break;
+	case HUB_ERR_LIST_FULL:
+		if (ev->u.result.detail >= 0 && ev->u.result.detail < MODE_COUNT)
+			letter[0] = irc_mode_letters[ev->u.result.detail];
+		num = "478", a1 = room, a2 = letter[0] ? letter : NULL,
+		text = "Channel list is full";
+		break;
+	}
+	struct irc_out o;
+	irc_out_begin(&o, out);
+	irc_codec_num(&o, c, num);
+	if (a1)
+		irc_codec_param(&o, a1);
+	if (a2)
+		irc_codec_param(&o, a2);
+	irc_out_trailing(&o, text, strlen(text));
+	irc_out_end(&o);
+}
+
+static void irc_codec_prefix_of(const struct irc_client *c, uint8_t prefix, struct buf *out)
+{
+	bool all = irc_has(c, IRC_CAP_MULTI_PREFIX);
+	if (prefix & MEMBER_OP)
+		buf_putc(out, '@');
+	if ((prefix & MEMBER_VOICE) && (all || !(prefix & MEMBER_OP)))
+		buf_putc(out, '+');
+}
+
+static void irc_codec_name_line(const struct irc_client *c, const char *room, const char *names,
+				size_t len, struct buf *out)
+{
+	struct irc_out o;
+	irc_out_begin(&o, out);
+	irc_codec_num(&o, c, "353");
+	irc_codec_param(&o, "=");
+	irc_codec_param(&o, room);
+	irc_out_trailing(&o, names, len);
+	irc_out_end(&o);
+}
+
+void irc_codec_names(const struct irc_client *c, const struct hub_event *ev, struct buf *out)
+{
+	bool uh = irc_has(c, IRC_CAP_USERHOST_IN_NAMES);
+	struct buf names = BUF_INIT, one = BUF_INIT;
+	size_t n = ev->u.names.n + ev->u.names.nbots;
+	for (size_t i = 0; i < n; i++) {
+		const struct session *s;
+		uint8_t prefix = 0;
+		if (i < ev->u.names.n) {
+			s = ev->u.names.v[i].s;
+			prefix = ev->u.names.v[i].prefix;
+		} else {
+			s = ev->u.names.bots[i - ev->u.names.n]->s;
+		}
+		buf_clear(&one);
+		irc_codec_prefix_of(c, prefix, &one);
+		if (uh)
+			irc_mask(s, &one);
+		else
+			buf_puts(&one, s->name);
+		if (names.len && names.len + 1 + one.len > IRC_NAMES_LINE) {
+			irc_codec_name_line(c, ev->room, names.data, names.len, out);
+			buf_clear(&names);
+		}
+		if (names.len)
+			buf_putc(&names, ' ');
+		buf_append(&names, one.data, one.len);
+	}
+	if (names.len)
+		irc_codec_name_line(c, ev->room, names.data, names.len, out);
+	struct irc_out o;
+	irc_out_begin(&o, out);
+	irc_codec_num(&o, c, "366");
+	irc_codec_param(&o, ev->room);
+	irc_out_trailing(&o, "End of /NAMES list", 18);
+	irc_out_end(&o);
+	buf_free(&names);
+	buf_free(&one);
+}
+
+/* Whether name matches one of LIST's comma-separated patterns (none: every room). */
+static bool irc_codec_listed(const struct irc_client *c, const char *name)
+{
+	const char *p = c->list_mask, *end = p ? p + c->list_mask_len : NULL;
+	if (!p || !c->list_mask_len)
+		return true;
+	while (p < end) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *stop = comma ? comma : end;
+		if (stop > p && mask_match(p, (size_t)(stop - p), name, strlen(name)))
+			return true;
+		p = stop + 1;
+	}
+	return false;
+}
+
+static void irc_codec_rooms(const struct hub_event *ev, struct buf *out)
+{
+	const struct irc_client *c = irc_client_const_of(ev->src);
+	struct irc_out o;
+	irc_out_begin(&o, out);
+	irc_codec_num(&o, c, "321");
+	irc_codec_param(&o, "Channel");
+	irc_out_trailing(&o, "Users  Name", 11);
+	irc_out_end(&o);
+	for (size_t i = 0; i < ev->u.rooms.n; i++) {
+		const struct room *r = ev->u.rooms.v[i];
+		if (!irc_codec_listed(c, r->name))
+			continue;
+		irc_out_begin(&o, out);
+		irc_codec_num(&o, c, "322");
+		irc_codec_param(&o, r->name);
+		irc_out_paramf(&o, "%u", r->count);
+		const char *topic = r->state && r->state->topic ? r->state->topic : "";
+		irc_out_trailing(&o, topic, r->state ? r->state->topic_len : 0);
+		irc_out_end(&o);
+	}
+	irc_out_begin(&o, out);
+	irc_codec_num(&o, c, "323");
+	irc_out_trailing(&o, "End of /LIST", 12);
+	irc_out_end(&o);
+}
+
+/* ---- shared events ---- */
+
+static const char *irc_codec_verb(const struct hub_event *ev)
+{
+	switch (ev->kind) {
+	case HUB_MSG_NOTICE:
+		return "NOTICE";
+	case HUB_MSG_TAGS:
+		return "TAGMSG";
+	default:
+		return "PRIVMSG";
+	}
+}
+
+static void irc_codec_message(const struct hub_event *ev, unsigned variant, struct buf *out,
+			      struct buf *tmp)
+{
+	if (ev->kind == HUB_MSG_TAGS && !(variant & IRC_V_TAGS))
+		return; /* TAGMSG is for message-tags clients alone */
+	struct irc_out o;
+	irc_out_begin(&o, out);
+	irc_codec_tags(&o, ev, variant, tmp);
+	irc_codec_source(&o, ev, ev->from, tmp);
+	irc_out_command(&o, irc_codec_verb(ev));
+	irc_codec_param(&o, ev->room ? ev->room : ev->to);
+	if (ev->kind == HUB_MSG_ACTION) {
+		buf_clear(tmp);
+		buf_puts(tmp, "\001ACTION ");
+		buf_append(tmp, ev->text ? ev->text : "", ev->len);
+		buf_putc(tmp, '\001');
+		irc_out_trailing(&o, tmp->data, tmp->len);
+	} else if (ev->kind != HUB_MSG_TAGS) {
+		irc_out_trailing(&o, ev->text ? ev->text : "", ev->len);
+	}
+	irc_out_end(&o);
+}
+
+static void irc_codec_modes(const struct hub_event *ev, struct irc_out *o)
+{
+	char letters[2 * MODE_COUNT + 8];
+	size_t n = 0;
+	int sign = -1;
+	for (size_t i = 0; i < ev->u.modes.n && n + 2 < sizeof(letters); i++) {
+		const struct mode_change *c = &ev->u.modes.v[i];
+		if (sign != c->add) {
+			letters[n++] = c->add ? '+' : '-';
+			sign = c->add;
+		}
+		letters[n++] = irc_mode_letters[c->mode];
+	}
+	irc_out_param(o, letters, n);
+	for (size_t i = 0; i < ev->u.modes.n; i++) {
+		const struct mode_change *c = &ev->u.modes.v[i];
+		if (c->arg && c->arglen && irc_msg_middle_ok(c->arg, c->arglen))
+			irc_out_param(o, c->arg, c->arglen);
+	}
+}
+
+/* Whether the variant shows ev at all. */
+static bool irc_codec_wanted(const struct hub_event *ev, unsigned variant)
+{
+	switch (ev->type) {
+	case HUB_EV_AWAY:
+		return variant & IRC_V_AWAY;
+	case HUB_EV_SETNAME:
+		return variant & IRC_V_SETNAME;
+	case HUB_EV_INVITE:
+		return (ev->flags & HUB_EVF_SELF) || (variant & IRC_V_INVITE);
+	case HUB_EV_ARRIVE:
+	case HUB_EV_WELCOME:
+	case HUB_EV_COUNT:
+		return false;
+	default:
+		return true;
+	}
+}
+
+static void irc_codec_shared(const struct hub_event *ev, unsigned variant, struct buf *out,
+			     struct buf *tmp)
+{
+	struct irc_out o;
+	irc_out_begin(&o, out);
+	irc_codec_tags(&o, ev, variant, tmp);
+	irc_codec_source(&o, ev, ev->from, tmp);
+	const char *reason = ev->text ? ev->text : "";
+	switch (ev->type) {
+	case HUB_EV_JOIN:
+		irc_out_command(&o, "JOIN");
+		irc_codec_param(&o, ev->room);
+		if (variant & IRC_V_XJOIN) {
+			const struct session_info *i = ev->src ? ev->src->info : NULL;
+			irc_codec_param(&o, i && i->account ? i->account : "*");
+			const char *real = i && i->realname ? i->realname : "";
+			irc_out_trailing(&o, real, strlen(real));
+		}
+		break;
+	case HUB_EV_PART:
+		irc_out_command(&o, "PART");
+		irc_codec_param(&o, ev->room);
+		if (ev->len)
+			irc_out_trailing(&o, reason, ev->len);
+		break;
+	case HUB_EV_QUIT:
+		irc_out_command(&o, "QUIT");
+		irc_out_trailing(&o, reason, ev->len);
+		break;
+	case HUB_EV_NICK:
+		irc_out_command(&o, "NICK");
+		irc_out_trailing(&o, reason, ev->len);
+		break;
+	case HUB_EV_TOPIC:
+		irc_out_command(&o, "TOPIC");
+		irc_codec_param(&o, ev->room);
+		irc_out_trailing(&o, reason, ev->len);
+		break;
+	case HUB_EV_MODE:
+		irc_out_command(&o, "MODE");
+		irc_codec_param(&o, ev->room);
+		irc_codec_modes(ev, &o);
+		break;
+	case HUB_EV_KICK:
+		irc_out_command(&o, "KICK");
+		irc_codec_param(&o, ev->room);
+		irc_codec_param(&o, ev->to);
+		irc_out_trailing(&o, ev->len ? reason : ev->from, ev->len ? ev->len
+									   : strlen(ev->from));
+		break;
+	case HUB_EV_INVITE:
+		irc_out_command(&o, "INVITE");
+		irc_codec_param(&o, ev->to);
+		irc_codec_param(&o, ev->room);
+		break;
+	case HUB_EV_AWAY:
+		irc_out_command(&o, "AWAY");
+		if (ev->len)
+			irc_out_trailing(&o, reason, ev->len);
+		break;
+	case HUB_EV_SETNAME:
+		irc_out_command(&o, "SETNAME");
+		irc_out_trailing(&o, reason, ev->len);
+		break;
+	case HUB_EV_WALLOPS:
+		irc_out_command(&o, "WALLOPS");
+		irc_out_trailing(&o, reason, ev->len);
+		break;
+	case HUB_EV_KILL:
+		irc_out_command(&o, "KILL");
+		irc_codec_param(&o, ev->to);
+		irc_out_trailing(&o, reason, ev->len);
+		irc_out_end(&o);
+		buf_printf(out, "ERROR :Closing Link: %s (Killed (%s (%.*s)))\r\n", ev->to,
+			   ev->from, (int)ev->len, reason);
+		return;
+	default:
+		break;
+	}
+	irc_out_end(&o);
+}
+
+struct frame *irc_codec_encode(const struct hub_event *ev, unsigned variant, struct buf *scratch)
+{
+	if (!irc_codec_wanted(ev, variant))
+		return NULL;
+	struct buf tmp = BUF_INIT;
+	switch (ev->type) {
+	case HUB_EV_MESSAGE:
+		irc_codec_message(ev, variant, scratch, &tmp);
+		break;
+	case HUB_EV_RESULT:
+		irc_codec_result(ev, scratch);
+		break;
+	case HUB_EV_NAMES:
+		irc_codec_names(irc_client_const_of(ev->src), ev, scratch);
+		break;
+	case HUB_EV_ROOMS:
+		irc_codec_rooms(ev, scratch);
+		break;
+	case HUB_EV_QUEUE: {
+		const struct irc_client *c = irc_client_const_of(ev->src);
+		buf_printf(scratch, ":%s NOTICE * :The server is full; you are number %llu in the "
+			   "queue.\r\n", irc_server(c->f), (unsigned long long)ev->u.count);
+		break;
+	}
+	case HUB_EV_BYE:
+		buf_puts(scratch, "ERROR :Closing Link: Bye\r\n");
+		break;
+	default:
+		irc_codec_shared(ev, variant, scratch, &tmp);
+		break;
+	}
+	buf_free(&tmp);
+	if (!scratch->len)
+		return NULL;
+	return frame_from_buf(scratch);
+}

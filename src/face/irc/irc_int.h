@@ -1,0 +1,223 @@
+/* irc_int: what the IRC face's files share, and nothing outside src/face/irc/ may use.
+ *
+ * The face is split along its function prefixes:
+ *  - irc.c: the face's life, accepting, a client's life (conn and session ops, ping, flood
+ *    control), sending (numerics, captured replies for labeled-response);
+ *  - irc_cap.c: capability negotiation (CAP) and the variant a client's capabilities make;
+ *  - irc_reg.c: registration (PASS, NICK, USER), the welcome burst (001-005, LUSERS, MOTD), the
+ *    command table and its dispatch;
+ *  - irc_codec.c: hub events to IRC lines, once per variant;
+ *  - irc_chan.c: channels (JOIN, PART, TOPIC, NAMES, LIST, KICK, INVITE, MODE of a channel);
+ *  - irc_msg.c: the pure tokenizer and builder (its own header);
+ *  - irc_user.c: messages and users (PRIVMSG, NOTICE, TAGMSG, WHO, WHOIS, WHOWAS, ISON,
+ *    USERHOST, AWAY, SETNAME, user MODE, OPER, KILL, WALLOPS, and the server queries);
+ *  - irc_monitor.c: MONITOR and WHOWAS, fed by the face's observer.
+ *
+ * Ownership. A struct irc_client is allocated at accept and freed in its conn's close callback
+ * (irc.c), after its session is closed and it has left the MONITOR table. Strings it holds (the
+ * nick and user given before registration, its MONITOR list) are its own and freed with it. */
+#ifndef CHARLA_FACE_IRC_IRC_INT_H
+#define CHARLA_FACE_IRC_IRC_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/list.h"
+#include "face/irc/irc.h"
+#include "face/irc/irc_msg.h"
+#include "hub/hub.h"
+#include "net/conn.h"
+
+/* Capabilities (CAP). */
+enum irc_cap {
+	IRC_CAP_ACCOUNT_NOTIFY,
+	IRC_CAP_AWAY_NOTIFY,
+	IRC_CAP_BATCH,
+	IRC_CAP_CAP_NOTIFY,
+	IRC_CAP_ECHO_MESSAGE,
+	IRC_CAP_EXTENDED_JOIN,
+	IRC_CAP_INVITE_NOTIFY,
+	IRC_CAP_LABELED_RESPONSE,
+	IRC_CAP_MESSAGE_TAGS,
+	IRC_CAP_MULTI_PREFIX,
+	IRC_CAP_SERVER_TIME,
+	IRC_CAP_SETNAME,
+	IRC_CAP_USERHOST_IN_NAMES,
+	IRC_CAP_COUNT
+};
+#define IRC_CAP(c) (1u << (c))
+
+/* The bits of a wire-format variant: the capabilities that change how an event shared by many
+ * clients is written. The others (multi-prefix, labeled-response...) change replies alone,
+ * which are encoded for one client anyway. */
+enum {
+	IRC_V_TIME = 1u << 0,    /* server-time: @time= */
+	IRC_V_TAGS = 1u << 1,    /* message-tags: @msgid= and the sender's client-only tags */
+	IRC_V_AWAY = 1u << 2,    /* away-notify: AWAY lines */
+	IRC_V_XJOIN = 1u << 3,   /* extended-join */
+	IRC_V_SETNAME = 1u << 4, /* setname: SETNAME lines */
+	IRC_V_INVITE = 1u << 5,  /* invite-notify: invitations others send */
+	IRC_VARIANTS = 1u << 6,
+};
+
+/* Registration, until the client is a named session. */
+enum {
+	IRC_REG_NICK = 1u << 0,  /* NICK given (and reserved) */
+	IRC_REG_USER = 1u << 1,  /* USER given */
+	IRC_REG_CAP = 1u << 2,   /* CAP LS or REQ seen: registration waits for CAP END */
+	IRC_REG_PASS = 1u << 3,  /* the right PASS given (or none needed) */
+	IRC_REG_DONE = 1u << 4,  /* registered */
+};
+
+struct irc_client {
+	struct session sess;
+	struct conn *conn;
+	struct irc_face *f;
+	struct list_node link;     /* on f->clients */
+	uint32_t caps;             /* IRC_CAP() bits acknowledged */
+	uint8_t reg;               /* IRC_REG_* */
+	uint16_t cap_version;      /* 302 when the client said CAP LS 302 */
+	uint64_t opened_ms;
+	uint64_t last_input_ms;
+	uint64_t ping_sent_ms;     /* 0: no PING outstanding */
+	double tokens;             /* flood control: commands it may send now */
+	uint64_t tokens_ms;        /* when tokens were last refilled */
+	bool throttled;            /* input paused until tokens come back */
+	char *pass;                /* PASS given before registration */
+	/* While a command with a label runs (labeled-response), every line for this client is
+	 * captured here, to be sent at its end with the label (one line), in a batch (several) or
+	 * as an ACK (none). */
+	struct buf *capture;
+	char *label;
+	char **watching;           /* MONITOR: the folded nicks it watches */
+	size_t nwatching, capwatching;
+	const char *list_mask;     /* LIST's patterns while LIST runs (for the encoder) */
+	size_t list_mask_len;
+};
+
+static inline struct irc_client *irc_client_of(struct session *s)
+{
+	return list_entry(s, struct irc_client, sess);
+}
+
+/* The client of a session the hub hands to an encoder (only for replies, whose source is the
+ * client they go to). */
+static inline const struct irc_client *irc_client_const_of(const struct session *s)
+{
+	return list_entry_const(s, struct irc_client, sess);
+}
+
+/* The client's nick, or "*" before registration. */
+static inline const char *irc_nick(const struct irc_client *c)
+{
+	return c->sess.name ? c->sess.name : "*";
+}
+
+static inline bool irc_has(const struct irc_client *c, enum irc_cap cap)
+{
+	return (c->caps & IRC_CAP(cap)) != 0;
+}
+
+/* A command: its name, the parameters it needs, whether it may come before registration (the
+ * others get 451 then), and how much of the client's flood budget it costs. */
+struct irc_command {
+	const char *name;
+	uint8_t min_params;
+	bool anytime;
+	uint8_t cost;
+	void (*run)(struct irc_client *c, const struct irc_msg *m);
+};
+
+/* ---- irc.c ---- */
+
+/* Writes bytes for c: to its connection, or to the capture of a labeled command. */
+void irc_write(struct irc_client *c, const char *data, size_t len);
+/* ":server NUM nick " then the formatted rest (whose last parameter the format gives with its
+ * ':'), cut to the IRC line limit at a character, CR LF. */
+void irc_num(struct irc_client *c, const char *num, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A line of the server's own (":server " then the formatted rest). */
+void irc_serverf(struct irc_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "nick!user@host" of a session, into out (appended). */
+void irc_mask(const struct session *s, struct buf *out);
+/* The user and host shown for s: what its face set, else a stand-in. */
+const char *irc_user_of(const struct session *s);
+const char *irc_host_of(const struct session *s);
+/* Closes c with ERROR :reason, after a flush. */
+void irc_close(struct irc_client *c, const char *reason);
+/* The face's server name. */
+const char *irc_server(const struct irc_face *f);
+
+/* ---- irc_cap.c ---- */
+
+void irc_cap_command(struct irc_client *c, const struct irc_msg *m);
+/* The variant c's capabilities make (IRC_V_* bits). */
+unsigned irc_cap_variant(uint32_t caps);
+
+/* ---- irc_reg.c ---- */
+
+/* Runs one parsed message from c; returns what it costs c's flood budget. */
+unsigned irc_reg_dispatch(struct irc_client *c, const struct irc_msg *m);
+/* Registers c if it has given all it must; sends the welcome burst. */
+void irc_reg_try(struct irc_client *c);
+/* The welcome's parts, also sent alone by LUSERS and MOTD. */
+void irc_reg_lusers(struct irc_client *c);
+void irc_reg_motd(struct irc_client *c);
+void irc_reg_isupport(struct irc_client *c);
+
+/* ---- irc_codec.c ---- */
+
+struct frame *irc_codec_encode(const struct hub_event *ev, unsigned variant, struct buf *scratch);
+extern const struct hub_face irc_codec_face;
+/* Appends the tags a shared line carries for variant (time, msgid, the sender's). */
+void irc_codec_tags(struct irc_out *o, const struct hub_event *ev, unsigned variant,
+		    struct buf *tmp);
+/* RPL_NAMREPLY lines for a room's members to c, then RPL_ENDOFNAMES. */
+void irc_codec_names(const struct irc_client *c, const struct hub_event *ev, struct buf *out);
+
+/* ---- irc_chan.c ---- */
+
+void irc_chan_join(struct irc_client *c, const struct irc_msg *m);
+void irc_chan_part(struct irc_client *c, const struct irc_msg *m);
+void irc_chan_topic(struct irc_client *c, const struct irc_msg *m);
+void irc_chan_names(struct irc_client *c, const struct irc_msg *m);
+void irc_chan_list(struct irc_client *c, const struct irc_msg *m);
+void irc_chan_kick(struct irc_client *c, const struct irc_msg *m);
+void irc_chan_invite(struct irc_client *c, const struct irc_msg *m);
+void irc_chan_mode(struct irc_client *c, const struct irc_msg *m);
+/* The topic replies (332 and 333, or 331) for room r to c. */
+void irc_chan_topic_reply(struct irc_client *c, const struct room *r, bool tell_none);
+
+/* ---- irc_user.c ---- */
+
+void irc_user_privmsg(struct irc_client *c, const struct irc_msg *m);
+void irc_user_notice(struct irc_client *c, const struct irc_msg *m);
+void irc_user_tagmsg(struct irc_client *c, const struct irc_msg *m);
+void irc_user_who(struct irc_client *c, const struct irc_msg *m);
+void irc_user_whois(struct irc_client *c, const struct irc_msg *m);
+void irc_user_ison(struct irc_client *c, const struct irc_msg *m);
+void irc_user_userhost(struct irc_client *c, const struct irc_msg *m);
+void irc_user_away(struct irc_client *c, const struct irc_msg *m);
+void irc_user_setname(struct irc_client *c, const struct irc_msg *m);
+void irc_user_mode(struct irc_client *c, const struct irc_msg *m);
+void irc_user_oper(struct irc_client *c, const struct irc_msg *m);
+void irc_user_kill(struct irc_client *c, const struct irc_msg *m);
+void irc_user_wallops(struct irc_client *c, const struct irc_msg *m);
+void irc_user_version(struct irc_client *c, const struct irc_msg *m);
+void irc_user_time(struct irc_client *c, const struct irc_msg *m);
+void irc_user_info(struct irc_client *c, const struct irc_msg *m);
+void irc_user_admin(struct irc_client *c, const struct irc_msg *m);
+
+/* ---- irc_monitor.c ---- */
+
+void irc_monitor_command(struct irc_client *c, const struct irc_msg *m);
+void irc_monitor_whowas(struct irc_client *c, const struct irc_msg *m);
+/* The face's observer: arrivals, renames and quits. */
+void irc_monitor_hears(struct hub_observer *o, const struct hub_event *ev);
+/* c leaves every MONITOR list it is on (before it is freed). */
+void irc_monitor_forget(struct irc_client *c);
+void irc_monitor_free(struct irc_face *f);
+
+#endif

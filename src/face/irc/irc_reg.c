@@ -1,0 +1,324 @@
+/* irc_reg: registration (PASS, NICK, USER; CAP is irc_cap.c), the welcome burst (001-005, LUSERS,
+ * MOTD), the connection's small commands (PING, PONG, QUIT), and the command table that
+ * irc_on_line dispatches through: each command's minimum parameters and whether it needs
+ * registration are checked once, here, before any handler runs. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/utf8.h"
+#include "face/irc/irc_int.h"
+#include "hub/name.h"
+
+/* User-facing text of registration, in one place for translation. */
+static const char T_WELCOME[] = ":Welcome to the %s IRC Network %s";
+static const char T_YOURHOST[] = ":Your host is %s, running version charlad-%s";
+static const char T_CREATED[] = ":This server was created %s";
+static const char T_ISUPPORT_TAIL[] = ":are supported by this server";
+static const char T_LUSERCLIENT[] = ":There are %zu users and %zu invisible on 1 servers";
+static const char T_LUSEROP[] = "%zu :operator(s) online";
+static const char T_LUSERUNKNOWN[] = "%zu :unknown connection(s)";
+static const char T_LUSERCHANNELS[] = "%zu :channels formed";
+static const char T_LUSERME[] = ":I have %zu clients and 0 servers";
+static const char T_LOCALUSERS[] = "%zu %zu :Current local users %zu, max %zu";
+static const char T_GLOBALUSERS[] = "%zu %zu :Current global users %zu, max %zu";
+static const char T_MOTDSTART[] = ":- %s Message of the Day -";
+static const char T_ENDOFMOTD[] = ":End of /MOTD command.";
+static const char T_NOMOTD[] = ":MOTD File is missing";
+static const char T_NOTREGISTERED[] = ":You have not registered";
+static const char T_ALREADYREGISTERED[] = ":You may not reregister";
+static const char T_NEEDMOREPARAMS[] = "%.*s :Not enough parameters";
+static const char T_UNKNOWNCOMMAND[] = "%.*s :Unknown command";
+static const char T_NONICKNAMEGIVEN[] = ":No nickname given";
+static const char T_PASSWDMISMATCH[] = ":Password incorrect";
+static const char T_QUIT_PREFIX[] = "Quit: ";
+static const char T_QUIT_BARE[] = "Client Quit";
+
+enum {
+	IRC_ISUPPORT_PER_LINE = 12, /* tokens on one 005 line (the usual 13 less a margin) */
+	IRC_USER_MAX = 16,          /* bytes of a user name kept */
+	IRC_REALNAME_MAX = 128,     /* bytes of a real name kept */
+};
+
+/* ---- the welcome burst ---- */
+
+void irc_reg_isupport(struct irc_client *c)
+{
+	const struct hub *h = c->f->hub;
+	char chanlimit[32], maxlist[32], monitor[24];
+	snprintf(chanlimit, sizeof(chanlimit), "CHANLIMIT=#:%zu", h->cfg.max_rooms);
+	snprintf(maxlist, sizeof(maxlist), "MAXLIST=beI:%d", MODE_LIST_MAX);
+	snprintf(monitor, sizeof(monitor), "MONITOR=%zu", c->f->cfg.monitor_max);
+	struct buf net = BUF_INIT;
+	buf_printf(&net, "NETWORK=%s", c->f->cfg.network);
+	/* Every token says what the server does: the lengths are the hub's (name.h, hub.h). */
+	const char *tokens[] = {
+		"AWAYLEN=390",
+		"CASEMAPPING=ascii",
+		chanlimit,
+		"CHANMODES=beI,k,l,imnst",
+		"CHANNELLEN=32",
+		"CHANTYPES=#",
+		"EXCEPTS=e",
+		"INVEX=I",
+		"KICKLEN=390",
+		maxlist,
+		"MODES=4",
+		monitor,
+		net.data,
+		"NICKLEN=32",
+		"PREFIX=(ov)@+",
+		"TARGMAX=JOIN:,KICK:1,LIST:,MONITOR:,NAMES:1,NOTICE:4,PART:,PRIVMSG:4,WHOIS:1",
+		"TOPICLEN=390",
+		"UTF8ONLY",
+		"WHOX",
+	};
+	size_t n = sizeof(tokens) / sizeof(tokens[0]);
+	for (size_t i = 0; i < n; i += IRC_ISUPPORT_PER_LINE) {
+		struct buf line = BUF_INIT;
+		for (size_t k = i; k < n && k < i + IRC_ISUPPORT_PER_LINE; k++) {
+			buf_puts(&line, tokens[k]);
+			buf_putc(&line, ' ');
+		}
+		irc_num(c, "005", "%s%s", line.data, T_ISUPPORT_TAIL);
+		buf_free(&line);
+	}
+	buf_free(&net);
+}
+
+void irc_reg_lusers(struct irc_client *c)
+{
+	const struct hub *h = c->f->hub;
+	size_t users = h->online, invisible = 0, opers = 0;
+	size_t it = 0;
+	void *v;
+	while (map_next(&h->names, &it, NULL, &v)) {
+		const struct session *s = v;
+		invisible += (s->caps & SESSION_MODE_INVISIBLE) != 0;
+		opers += (s->caps & SESSION_MODE_OPER) != 0;
+	}
+	size_t unknown = h->admitted >= users ? h->admitted - users : 0;
+	irc_num(c, "251", T_LUSERCLIENT, users - invisible, invisible);
+	irc_num(c, "252", T_LUSEROP, opers);
+	irc_num(c, "253", T_LUSERUNKNOWN, unknown);
+	irc_num(c, "254", T_LUSERCHANNELS, h->rooms.count);
+	irc_num(c, "255", T_LUSERME, users);
+	irc_num(c, "265", T_LOCALUSERS, users, users, users, users);
+	irc_num(c, "266", T_GLOBALUSERS, users, users, users, users);
+}
+
+void irc_reg_motd(struct irc_client *c)
+{
+	const char *motd = c->f->cfg.motd;
+	if (!motd || !*motd) {
+		irc_num(c, "422", "%s", T_NOMOTD);
+		return;
+	}
+	irc_num(c, "375", T_MOTDSTART, irc_server(c->f));
+	for (const char *p = motd; *p;) {
+		size_t n = strcspn(p, "\n");
+		size_t len = n && p[n - 1] == '\r' ? n - 1 : n;
+		irc_num(c, "372", ":- %.*s", (int)len, p);
+		p += n + (p[n] == '\n');
+	}
+	irc_num(c, "376", "%s", T_ENDOFMOTD);
+}
+
+static void irc_reg_welcome(struct irc_client *c)
+{
+	struct irc_face *f = c->f;
+	struct buf mask = BUF_INIT;
+	irc_mask(&c->sess, &mask);
+	irc_num(c, "001", T_WELCOME, f->cfg.network, mask.data);
+	irc_num(c, "002", T_YOURHOST, irc_server(f), f->cfg.version);
+	irc_num(c, "003", T_CREATED, f->created);
+	irc_num(c, "004", "%s charlad-%s iow beIiklmnostv beIklov", irc_server(f), f->cfg.version);
+	irc_reg_isupport(c);
+	irc_reg_lusers(c);
+	irc_reg_motd(c);
+	buf_free(&mask);
+}
+
+void irc_reg_try(struct irc_client *c)
+{
+	uint8_t need = IRC_REG_NICK | IRC_REG_USER;
+	if ((c->reg & IRC_REG_DONE) || (c->reg & need) != need || (c->reg & IRC_REG_CAP))
+		return;
+	if (!(c->reg & IRC_REG_PASS)) {
+		irc_num(c, "464", "%s", T_PASSWDMISMATCH);
+		irc_close(c, "Bad password");
+		return;
+	}
+	if (c->sess.state != SESSION_NAMING)
+		return; /* still queued: registration completes once admitted */
+	session_commit(c->f->hub, &c->sess);
+	c->reg |= IRC_REG_DONE;
+	irc_reg_welcome(c);
+}
+
+/* ---- the commands of registration ---- */
+
+static void irc_reg_pass(struct irc_client *c, const struct irc_msg *m)
+{
+	const char *want = c->f->cfg.password;
+	if (want && strlen(want) == m->params[0].len &&
+	    memcmp(want, m->params[0].p, m->params[0].len) == 0)
+		c->reg |= IRC_REG_PASS;
+}
+
+static void irc_reg_nick(struct irc_client *c, const struct irc_msg *m)
+{
+	if (!m->nparams || !m->params[0].len) {
+		irc_num(c, "431", "%s", T_NONICKNAMEGIVEN);
+		return;
+	}
+	const struct irc_span *n = &m->params[0];
+	struct hub *h = c->f->hub;
+	if (c->reg & IRC_REG_DONE) {
+		session_nick(h, &c->sess, n->p, n->len);
+		return;
+	}
+	if (c->sess.state != SESSION_NAMING)
+		return;
+	/* Held for this client until registration completes: nobody can take it meanwhile. */
+	if (session_reserve(h, &c->sess, n->p, n->len) == HUB_OK) {
+		c->reg |= IRC_REG_NICK;
+		irc_reg_try(c);
+	}
+}
+
+/* Keeps the characters a user name may hold in masks and WHO replies. */
+static void irc_reg_user_name(struct buf *out, const struct irc_span *u)
+{
+	buf_putc(out, '~');
+	for (size_t i = 0; i < u->len && out->len <= IRC_USER_MAX; i++) {
+		char ch = u->p[i];
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		    ch == '-' || ch == '_' || ch == '.')
+			buf_putc(out, ch);
+	}
+	if (out->len == 1)
+		buf_putc(out, 'u');
+}
+
+static void irc_reg_user(struct irc_client *c, const struct irc_msg *m)
+{
+	if (c->reg & (IRC_REG_DONE | IRC_REG_USER)) {
+		irc_num(c, "462", "%s", T_ALREADYREGISTERED);
+		return;
+	}
+	struct buf user = BUF_INIT;
+	irc_reg_user_name(&user, &m->params[0]);
+	session_set_user(&c->sess, user.data, user.len);
+	buf_free(&user);
+	const struct irc_span *real = &m->params[3];
+	size_t rl = real->len > IRC_REALNAME_MAX ? utf8_boundary(real->p, real->len, IRC_REALNAME_MAX)
+						 : real->len;
+	session_set_realname(&c->sess, real->p, rl);
+	c->reg |= IRC_REG_USER;
+	irc_reg_try(c);
+}
+
+static void irc_reg_ping(struct irc_client *c, const struct irc_msg *m)
+{
+	irc_serverf(c, "PONG %s :%.*s", irc_server(c->f), (int)m->params[0].len, m->params[0].p);
+}
+
+static void irc_reg_pong(struct irc_client *c, const struct irc_msg *m)
+{
+	(void)c;
+	(void)m; /* any line answers a PING: irc_on_line cleared it */
+}
+
+static void irc_reg_quit(struct irc_client *c, const struct irc_msg *m)
+{
+	struct buf why = BUF_INIT;
+	if (m->nparams && m->params[0].len) {
+		buf_puts(&why, T_QUIT_PREFIX);
+		size_t n = m->params[0].len;
+		if (n > HUB_REASON_MAX)
+			n = utf8_boundary(m->params[0].p, n, HUB_REASON_MAX);
+		buf_append(&why, m->params[0].p, n);
+	} else {
+		buf_puts(&why, T_QUIT_BARE);
+	}
+	irc_close(c, why.data);
+	buf_free(&why);
+}
+
+static void irc_reg_lusers_cmd(struct irc_client *c, const struct irc_msg *m)
+{
+	(void)m;
+	irc_reg_lusers(c);
+}
+
+static void irc_reg_motd_cmd(struct irc_client *c, const struct irc_msg *m)
+{
+	(void)m;
+	irc_reg_motd(c);
+}
+
+/* ---- the table ---- */
+
+static const struct irc_command irc_commands[] = {
+	{"ADMIN", 0, false, 1, irc_user_admin},
+	{"AWAY", 0, false, 1, irc_user_away},
+	{"CAP", 1, true, 1, irc_cap_command},
+	{"INFO", 0, false, 1, irc_user_info},
+	{"INVITE", 2, false, 1, irc_chan_invite},
+	{"ISON", 1, false, 1, irc_user_ison},
+	{"JOIN", 1, false, 1, irc_chan_join},
+	{"KICK", 2, false, 1, irc_chan_kick},
+	{"KILL", 2, false, 1, irc_user_kill},
+	{"LIST", 0, false, 2, irc_chan_list},
+	{"LUSERS", 0, false, 1, irc_reg_lusers_cmd},
+	{"MODE", 1, false, 1, irc_chan_mode},
+	{"MONITOR", 1, false, 1, irc_monitor_command},
+	{"MOTD", 0, false, 1, irc_reg_motd_cmd},
+	{"NAMES", 0, false, 1, irc_chan_names},
+	{"NICK", 0, true, 1, irc_reg_nick},
+	{"NOTICE", 0, false, 1, irc_user_notice},
+	{"OPER", 2, false, 1, irc_user_oper},
+	{"PART", 1, false, 1, irc_chan_part},
+	{"PASS", 1, true, 1, irc_reg_pass},
+	{"PING", 1, true, 1, irc_reg_ping},
+	{"PONG", 0, true, 0, irc_reg_pong},
+	{"PRIVMSG", 0, false, 1, irc_user_privmsg},
+	{"QUIT", 0, true, 0, irc_reg_quit},
+	{"SETNAME", 1, false, 1, irc_user_setname},
+	{"TAGMSG", 1, false, 1, irc_user_tagmsg},
+	{"TIME", 0, false, 1, irc_user_time},
+	{"TOPIC", 1, false, 1, irc_chan_topic},
+	{"USER", 4, true, 1, irc_reg_user},
+	{"USERHOST", 1, false, 1, irc_user_userhost},
+	{"VERSION", 0, false, 1, irc_user_version},
+	{"WALLOPS", 1, false, 1, irc_user_wallops},
+	{"WHO", 0, false, 1, irc_user_who},
+	{"WHOIS", 1, false, 1, irc_user_whois},
+	{"WHOWAS", 1, false, 1, irc_monitor_whowas},
+};
+
+unsigned irc_reg_dispatch(struct irc_client *c, const struct irc_msg *m)
+{
+	const struct irc_command *cmd = NULL;
+	for (size_t i = 0; i < sizeof(irc_commands) / sizeof(irc_commands[0]); i++) {
+		if (irc_msg_is(m, irc_commands[i].name)) {
+			cmd = &irc_commands[i];
+			break;
+		}
+	}
+	if (!cmd) {
+		irc_num(c, "421", T_UNKNOWNCOMMAND, (int)m->command.len, m->command.p);
+		return 1;
+	}
+	if (!(c->reg & IRC_REG_DONE) && !cmd->anytime) {
+		irc_num(c, "451", "%s", T_NOTREGISTERED);
+		return 1;
+	}
+	if (m->nparams < cmd->min_params) {
+		irc_num(c, "461", T_NEEDMOREPARAMS, (int)m->command.len, m->command.p);
+		return 1;
+	}
+	cmd->run(c, m);
+	return cmd->cost;
+}

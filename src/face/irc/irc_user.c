@@ -1,0 +1,534 @@
+/* irc_user: messages and users. PRIVMSG and NOTICE to channels (hub rooms) and nicks (hub names),
+ * with CTCP ACTION as the hub's action and a message-tags client's own tags relayed; the queries
+ * about users (WHO with WHOX, WHOIS, ISON, USERHOST); a user's own state (AWAY, SETNAME, user
+ * MODE); server operators (OPER, KILL, WALLOPS); and the server queries (VERSION, TIME, INFO,
+ * ADMIN). Everything a user sees of others comes from the hub's sessions, whatever their face. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "face/irc/irc_int.h"
+#include "hub/mode.h"
+
+/* User-facing text of user replies, in one place for translation. */
+static const char T_NORECIPIENT[] = ":No recipient given (%.*s)";
+static const char T_NOTEXTTOSEND[] = ":No text to send";
+static const char T_TOOMANYTARGETS[] = "%.*s :Too many targets";
+static const char T_ENDOFWHO[] = "%.*s :End of WHO list";
+static const char T_ENDOFWHOIS[] = "%.*s :End of /WHOIS list";
+static const char T_NOSUCHNICK[] = "%.*s :No such nick/channel";
+static const char T_ISOPER[] = "%s :is an IRC operator";
+static const char T_ISBOT[] = "%s :is a bot (%s)";
+static const char T_UNAWAY[] = ":You are no longer marked as being away";
+static const char T_NOWAWAY[] = ":You have been marked as being away";
+static const char T_USERSDONTMATCH[] = ":Cant change mode for other users";
+static const char T_UMODEUNKNOWN[] = ":Unknown MODE flag";
+static const char T_YOUREOPER[] = ":You are now an IRC operator";
+static const char T_PASSWDMISMATCH[] = ":Password incorrect";
+static const char T_KILLED[] = "Killed (%s (%.*s))";
+static const char T_INFO[] = ":charlad: one chat over sockets: a line protocol for netcat, UDP "
+			     "datagrams, IRC, and an AI assistant, on one hub.";
+static const char T_ENDOFINFO[] = ":End of /INFO list";
+static const char T_ADMINME[] = "%s :Administrative info";
+static const char T_ADMIN_LOC[] = ":charla chat server";
+static const char T_ADMIN_EMAIL[] = ":nobody@%s";
+static const char T_SERVERINFO[] = "%s %s :charla";
+static const char T_TARGMAX_PRIVMSG = 4;
+
+enum {
+	IRC_TARGMAX = 4,        /* TARGMAX=PRIVMSG:4,NOTICE:4 */
+	IRC_USERHOST_MAX = 5,   /* nicks USERHOST answers for */
+	IRC_WHOX_FIELDS = 16,
+};
+
+/* ---- PRIVMSG, NOTICE, TAGMSG ---- */
+
+/* The client-only tags of m ("+key" ones) as on the wire, for the hub to carry. */
+static void irc_user_client_tags(const struct irc_client *c, const struct irc_msg *m,
+				 struct buf *out)
+{
+	if (!irc_has(c, IRC_CAP_MESSAGE_TAGS))
+		return;
+	for (size_t i = 0; i < m->ntags; i++) {
+		const struct irc_tag *t = &m->tags[i];
+		if (!t->key.len || t->key.p[0] != '+')
+			continue;
+		if (out->len)
+			buf_putc(out, ';');
+		buf_append(out, t->key.p, t->key.len);
+		if (t->value.len) {
+			buf_putc(out, '=');
+			buf_append(out, t->value.p, t->value.len);
+		}
+	}
+}
+
+static void irc_user_send(struct irc_client *c, const struct irc_msg *m, enum hub_msg_kind kind,
+			  bool replies)
+{
+	const struct irc_span *cmd = &m->command;
+	if (!m->nparams || !m->params[0].len) {
+		if (replies)
+			irc_num(c, "411", T_NORECIPIENT, (int)cmd->len, cmd->p);
+		return;
+	}
+	if (kind != HUB_MSG_TAGS && (m->nparams < 2 || !m->params[1].len)) {
+		if (replies)
+			irc_num(c, "412", "%s", T_NOTEXTTOSEND);
+		return;
+	}
+	const char *text = kind == HUB_MSG_TAGS ? "" : m->params[1].p;
+	size_t len = kind == HUB_MSG_TAGS ? 0 : m->params[1].len;
+	/* CTCP ACTION is the hub's action; other CTCP stays text, for IRC clients to read. */
+	if (kind == HUB_MSG_SAY && len >= 8 && memcmp(text, "\001ACTION ", 8) == 0) {
+		kind = HUB_MSG_ACTION;
+		text += 8;
+		len -= 8;
+		if (len && text[len - 1] == '\001')
+			len--;
+	}
+	struct buf tags = BUF_INIT;
+	irc_user_client_tags(c, m, &tags);
+	struct hub *h = c->f->hub;
+	struct irc_span targets = m->params[0];
+	size_t n = 0;
+	while (targets.len) {
+		const char *comma = memchr(targets.p, ',', targets.len);
+		struct irc_span t = {targets.p, comma ? (size_t)(comma - targets.p) : targets.len};
+		targets.p += comma ? t.len + 1 : t.len;
+		targets.len -= comma ? t.len + 1 : t.len;
+		if (!t.len)
+			continue;
+		if (++n > IRC_TARGMAX) {
+			if (replies)
+				irc_num(c, "407", T_TOOMANYTARGETS, (int)t.len, t.p);
+			break;
+		}
+		/* NOTICE never gets an automatic reply: its refusals are the hub's to tell, and
+		 * the client is told nothing (the capture drops them). */
+		struct buf *saved = c->capture;
+		struct buf quiet = BUF_INIT;
+		if (!replies)
+			c->capture = &quiet;
+		if (t.p[0] == '#') {
+			room_say_tagged(h, &c->sess, t.p, t.len, kind, text, len,
+					tags.len ? tags.data : NULL, tags.len);
+		} else {
+			enum hub_result r = session_message_tagged(h, &c->sess, t.p, t.len, kind, text,
+								   len, tags.len ? tags.data : NULL,
+								   tags.len);
+			const struct session *to = r == HUB_OK ? session_find(h, t.p, t.len) : NULL;
+			if (replies && kind != HUB_MSG_TAGS && to && to->info && to->info->away)
+				irc_num(c, "301", "%s :%s", to->name, to->info->away);
+		}
+		c->capture = saved;
+		buf_free(&quiet);
+	}
+	buf_free(&tags);
+}
+
+void irc_user_privmsg(struct irc_client *c, const struct irc_msg *m)
+{
+	irc_user_send(c, m, HUB_MSG_SAY, true);
+}
+
+void irc_user_notice(struct irc_client *c, const struct irc_msg *m)
+{
+	irc_user_send(c, m, HUB_MSG_NOTICE, false);
+}
+
+void irc_user_tagmsg(struct irc_client *c, const struct irc_msg *m)
+{
+	if (irc_has(c, IRC_CAP_MESSAGE_TAGS))
+		irc_user_send(c, m, HUB_MSG_TAGS, true);
+}
+
+/* ---- WHO ---- */
+
+/* Whether `viewer` may see s in a WHO it did not ask of a channel: not invisible, or sharing a
+ * room with it. */
+static bool irc_user_visible(const struct session *viewer, const struct session *s)
+{
+	if (!(s->caps & SESSION_MODE_INVISIBLE) || s == viewer)
+		return true;
+	for (uint32_t k = 0; k < s->nrooms; k++)
+		if (session_membership(viewer, s->rooms[k].room))
+			return true;
+	return false;
+}
+
+struct irc_who {
+	struct irc_client *c;
+	bool whox;
+	char fields[IRC_WHOX_FIELDS];
+	struct irc_span token;
+};
+
+static void irc_user_who_flags(const struct session *s, int prefix, struct buf *out)
+{
+	buf_putc(out, s->info && s->info->away ? 'G' : 'H');
+	if (s->caps & SESSION_MODE_OPER)
+		buf_putc(out, '*');
+	if (s->bot)
+		buf_putc(out, 'B');
+	if (prefix > 0 && (prefix & MEMBER_OP))
+		buf_putc(out, '@');
+	if (prefix > 0 && (prefix & MEMBER_VOICE))
+		buf_putc(out, '+');
+}
+
+static void irc_user_who_line(struct irc_who *w, const struct session *s, const struct room *r)
+{
+	struct irc_client *c = w->c;
+	const char *chan = r ? r->name : "*";
+	const char *real = s->info && s->info->realname ? s->info->realname : "";
+	struct buf flags = BUF_INIT;
+	irc_user_who_flags(s, r ? room_prefix(r, s) : -1, &flags);
+	if (!w->whox) {
+		irc_num(c, "352", "%s %s %s %s %s %s :0 %s", chan, irc_user_of(s), irc_host_of(s),
+			irc_server(c->f), s->name, flags.data, real);
+		buf_free(&flags);
+		return;
+	}
+	/* WHOX: the fields asked for, in the standard order, whatever order they were asked. */
+	struct buf line = BUF_INIT;
+	static const char order[] = "tcuihsnfdlaor";
+	for (const char *f = order; *f; f++) {
+		if (!memchr(w->fields, *f, sizeof(w->fields)))
+			continue;
+		if (line.len)
+			buf_putc(&line, ' ');
+		switch (*f) {
+		case 't': buf_append(&line, w->token.p, w->token.len); break;
+		case 'c': buf_puts(&line, chan); break;
+		case 'u': buf_puts(&line, irc_user_of(s)); break;
+		case 'i': buf_puts(&line, "255.255.255.255"); break;
+		case 'h': buf_puts(&line, irc_host_of(s)); break;
+		case 's': buf_puts(&line, irc_server(c->f)); break;
+		case 'n': buf_puts(&line, s->name); break;
+		case 'f': buf_append(&line, flags.data, flags.len); break;
+		case 'd': buf_putc(&line, '0'); break;
+		case 'l': buf_putc(&line, '0'); break;
+		case 'a': buf_puts(&line, s->info && s->info->account ? s->info->account : "0"); break;
+		case 'o': buf_puts(&line, "n/a"); break;
+		case 'r': buf_putc(&line, ':'); buf_puts(&line, real); break;
+		}
+	}
+	irc_num(c, "354", "%s", line.data ? line.data : "");
+	buf_free(&line);
+	buf_free(&flags);
+}
+
+void irc_user_who(struct irc_client *c, const struct irc_msg *m)
+{
+	struct irc_who w = {.c = c};
+	struct irc_span mask = m->nparams ? m->params[0] : (struct irc_span){"*", 1};
+	if (m->nparams > 1 && m->params[1].len && m->params[1].p[0] == '%') {
+		w.whox = true;
+		const struct irc_span *opt = &m->params[1];
+		size_t i = 1, k = 0;
+		for (; i < opt->len && opt->p[i] != ',' && k < sizeof(w.fields); i++)
+			w.fields[k++] = opt->p[i];
+		if (i < opt->len && opt->p[i] == ',')
+			w.token = (struct irc_span){opt->p + i + 1, opt->len - i - 1};
+		if (!w.token.len)
+			w.token = (struct irc_span){"0", 1};
+	}
+	struct hub *h = c->f->hub;
+	if (mask.len && mask.p[0] == '#') {
+		const struct room *r = room_find(h, mask.p, mask.len);
+		bool member = r && room_prefix(r, &c->sess) >= 0;
+		for (uint32_t i = 0; r && (member || !mode_is_set(r, MODE_SECRET)) && i < r->count;
+		     i++)
+			if (member || irc_user_visible(&c->sess, r->members[i].s))
+				irc_user_who_line(&w, r->members[i].s, r);
+	} else if (mask.len == 1 && (mask.p[0] == '*' || mask.p[0] == '0')) {
+		size_t it = 0;
+		void *v;
+		while (map_next(&h->names, &it, NULL, &v))
+			if (irc_user_visible(&c->sess, v))
+				irc_user_who_line(&w, v, NULL);
+	} else {
+		struct buf m2 = BUF_INIT;
+		size_t it = 0;
+		void *v;
+		while (map_next(&h->names, &it, NULL, &v)) {
+			const struct session *s = v;
+			buf_clear(&m2);
+			if (!mask_match(mask.p, mask.len, s->name, strlen(s->name)))
+				continue;
+			if (irc_user_visible(&c->sess, s) || !memchr(mask.p, '*', mask.len))
+				irc_user_who_line(&w, s, NULL);
+		}
+		buf_free(&m2);
+	}
+	irc_num(c, "315", T_ENDOFWHO, (int)mask.len, mask.p);
+}
+
+/* ---- WHOIS, ISON, USERHOST ---- */
+
+void irc_user_whois(struct irc_client *c, const struct irc_msg *m)
+{
+	const struct irc_span *nick = &m->params[m->nparams > 1 ? 1 : 0];
+	struct hub *h = c->f->hub;
+	const struct session *s = session_find(h, nick->p, nick->len);
+	if (!s) {
+		irc_num(c, "401", T_NOSUCHNICK, (int)nick->len, nick->p);
+		irc_num(c, "318", T_ENDOFWHOIS, (int)nick->len, nick->p);
+		return;
+	}
+	const char *real = s->info && s->info->realname ? s->info->realname : "";
+	irc_num(c, "311", "%s %s %s * :%s", s->name, irc_user_of(s), irc_host_of(s), real);
+	struct buf chans = BUF_INIT;
+	for (uint32_t k = 0; k < s->nrooms; k++) {
+		const struct room *r = s->rooms[k].room;
+		if (mode_is_set(r, MODE_SECRET) && room_prefix(r, &c->sess) < 0)
+			continue;
+		if (chans.len)
+			buf_putc(&chans, ' ');
+		int p = room_prefix(r, s);
+		if (p > 0 && (p & MEMBER_OP))
+			buf_putc(&chans, '@');
+		else if (p > 0 && (p & MEMBER_VOICE))
+			buf_putc(&chans, '+');
+		buf_puts(&chans, r->name);
+	}
+	if (chans.len)
+		irc_num(c, "319", "%s :%s", s->name, chans.data);
+	irc_num(c, "312", T_SERVERINFO, s->name, irc_server(c->f));
+	if (s->caps & SESSION_MODE_OPER)
+		irc_num(c, "313", T_ISOPER, s->name);
+	const struct hub_bot *bot = hub_bot_of(h, s);
+	if (bot)
+		irc_num(c, "335", T_ISBOT, s->name, bot->role ? bot->role : "");
+	if (s->info && s->info->away)
+		irc_num(c, "301", "%s :%s", s->name, s->info->away);
+	irc_num(c, "318", "%s :End of /WHOIS list", s->name);
+	buf_free(&chans);
+}
+
+void irc_user_ison(struct irc_client *c, const struct irc_msg *m)
+{
+	struct buf out = BUF_INIT;
+	for (size_t i = 0; i < m->nparams; i++) {
+		const char *p = m->params[i].p, *end = p + m->params[i].len;
+		while (p < end) {
+			while (p < end && *p == ' ')
+				p++;
+			const char *w = p;
+			while (p < end && *p != ' ')
+				p++;
+			const struct session *s = w < p ? session_find(c->f->hub, w, (size_t)(p - w))
+							: NULL;
+			if (s) {
+				if (out.len)
+					buf_putc(&out, ' ');
+				buf_puts(&out, s->name);
+			}
+		}
+	}
+	irc_num(c, "303", ":%s", out.data ? out.data : "");
+	buf_free(&out);
+}
+
+void irc_user_userhost(struct irc_client *c, const struct irc_msg *m)
+{
+	struct buf out = BUF_INIT;
+	for (size_t i = 0; i < m->nparams && i < IRC_USERHOST_MAX; i++) {
+		const struct session *s = session_find(c->f->hub, m->params[i].p, m->params[i].len);
+		if (!s)
+			continue;
+		if (out.len)
+			buf_putc(&out, ' ');
+		buf_printf(&out, "%s%s=%c%s@%s", s->name, (s->caps & SESSION_MODE_OPER) ? "*" : "",
+			   s->info && s->info->away ? '-' : '+', irc_user_of(s), irc_host_of(s));
+	}
+	irc_num(c, "302", ":%s", out.data ? out.data : "");
+	buf_free(&out);
+}
+
+/* ---- one's own state ---- */
+
+void irc_user_away(struct irc_client *c, const struct irc_msg *m)
+{
+	size_t len = m->nparams ? m->params[0].len : 0;
+	if (len > HUB_REASON_MAX)
+		len = HUB_REASON_MAX;
+	session_away(c->f->hub, &c->sess, len ? m->params[0].p : NULL, len);
+	irc_num(c, len ? "306" : "305", "%s", len ? T_NOWAWAY : T_UNAWAY);
+}
+
+void irc_user_setname(struct irc_client *c, const struct irc_msg *m)
+{
+	const struct irc_span *name = &m->params[0];
+	session_setname(c->f->hub, &c->sess, name->p, name->len);
+	if (irc_has(c, IRC_CAP_SETNAME)) {
+		struct buf mask = BUF_INIT;
+		irc_mask(&c->sess, &mask);
+		struct buf line = BUF_INIT;
+		buf_printf(&line, ":%s SETNAME :%.*s\r\n", mask.data, (int)name->len, name->p);
+		irc_write(c, line.data, line.len);
+		buf_free(&line);
+		buf_free(&mask);
+	}
+}
+
+static void irc_user_mode_show(struct irc_client *c)
+{
+	char modes[8] = "+";
+	size_t n = 1;
+	if (c->sess.caps & SESSION_MODE_INVISIBLE)
+		modes[n++] = 'i';
+	if (c->sess.caps & SESSION_MODE_OPER)
+		modes[n++] = 'o';
+	if (c->sess.caps & SESSION_MODE_WALLOPS)
+		modes[n++] = 'w';
+	modes[n] = '\0';
+	irc_num(c, "221", "%s", modes);
+}
+
+void irc_user_mode(struct irc_client *c, const struct irc_msg *m)
+{
+	const struct irc_span *target = &m->params[0];
+	const struct session *s = session_find(c->f->hub, target->p, target->len);
+	if (!s) {
+		irc_num(c, "401", T_NOSUCHNICK, (int)target->len, target->p);
+		return;
+	}
+	if (s != &c->sess) {
+		irc_num(c, "502", "%s", T_USERSDONTMATCH);
+		return;
+	}
+	if (m->nparams < 2) {
+		irc_user_mode_show(c);
+		return;
+	}
+	uint32_t before = c->sess.caps;
+	bool add = true, unknown = false;
+	const struct irc_span *l = &m->params[1];
+	for (size_t i = 0; i < l->len; i++) {
+		uint32_t bit = 0;
+		switch (l->p[i]) {
+		case '+': add = true; continue;
+		case '-': add = false; continue;
+		case 'i': bit = SESSION_MODE_INVISIBLE; break;
+		case 'w': bit = SESSION_MODE_WALLOPS; break;
+		case 'o':
+			if (!add)
+				bit = SESSION_MODE_OPER; /* taken away, never given: OPER does that */
+			continue_ok:
+			break;
+		default: unknown = true; continue;
+		}
+		if (!bit)
+			continue;
+		c->sess.caps = add ? c->sess.caps | bit : c->sess.caps & ~bit;
+		goto continue_ok;
+	}
+	if (unknown)
+		irc_num(c, "501", "%s", T_UMODEUNKNOWN);
+	uint32_t changed = before ^ c->sess.caps;
+	if (!changed)
+		return;
+	struct buf line = BUF_INIT, mask = BUF_INIT;
+	irc_mask(&c->sess, &mask);
+	buf_printf(&line, ":%s MODE %s :", mask.data, c->sess.name);
+	static const struct {
+		uint32_t bit;
+		char letter;
+	} ums[] = {{SESSION_MODE_INVISIBLE, 'i'}, {SESSION_MODE_OPER, 'o'},
+		   {SESSION_MODE_WALLOPS, 'w'}};
+	for (int pass = 0; pass < 2; pass++) {
+		bool on = pass == 0;
+		bool any = false;
+		for (size_t k = 0; k < sizeof(ums) / sizeof(ums[0]); k++) {
+			if (!(changed & ums[k].bit) || !!(c->sess.caps & ums[k].bit) != on)
+				continue;
+			if (!any)
+				buf_putc(&line, on ? '+' : '-');
+			any = true;
+			buf_putc(&line, ums[k].letter);
+		}
+	}
+	buf_puts(&line, "\r\n");
+	irc_write(c, line.data, line.len);
+	buf_free(&line);
+	buf_free(&mask);
+}
+
+/* ---- operators ---- */
+
+void irc_user_oper(struct irc_client *c, const struct irc_msg *m)
+{
+	const struct irc_config *cfg = &c->f->cfg;
+	const struct irc_span *name = &m->params[0], *pass = &m->params[1];
+	for (size_t i = 0; i < cfg->nopers; i++) {
+		const struct irc_oper *o = &cfg->opers[i];
+		if (strlen(o->name) != name->len || memcmp(o->name, name->p, name->len) != 0)
+			continue;
+		if (strlen(o->password) != pass->len ||
+		    memcmp(o->password, pass->p, pass->len) != 0)
+			break;
+		c->sess.caps |= SESSION_MODE_OPER;
+		irc_num(c, "381", "%s", T_YOUREOPER);
+		struct buf line = BUF_INIT, mask = BUF_INIT;
+		irc_mask(&c->sess, &mask);
+		buf_printf(&line, ":%s MODE %s :+o\r\n", mask.data, c->sess.name);
+		irc_write(c, line.data, line.len);
+		buf_free(&line);
+		buf_free(&mask);
+		return;
+	}
+	irc_num(c, "464", "%s", T_PASSWDMISMATCH);
+}
+
+void irc_user_kill(struct irc_client *c, const struct irc_msg *m)
+{
+	const struct irc_span *nick = &m->params[0], *why = &m->params[1];
+	struct buf reason = BUF_INIT;
+	buf_printf(&reason, T_KILLED, irc_nick(c), (int)why->len, why->p);
+	session_kill(c->f->hub, &c->sess, nick->p, nick->len, reason.data, reason.len);
+	buf_free(&reason);
+}
+
+void irc_user_wallops(struct irc_client *c, const struct irc_msg *m)
+{
+	hub_wallops(c->f->hub, &c->sess, m->params[0].p, m->params[0].len);
+}
+
+/* ---- server queries ---- */
+
+void irc_user_version(struct irc_client *c, const struct irc_msg *m)
+{
+	(void)m;
+	irc_num(c, "351", "charlad-%s %s :charla", c->f->cfg.version, irc_server(c->f));
+	irc_reg_isupport(c);
+}
+
+void irc_user_time(struct irc_client *c, const struct irc_msg *m)
+{
+	(void)m;
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char when[64];
+	strftime(when, sizeof(when), "%A %B %d %Y -- %H:%M:%S +00:00", &tm);
+	irc_num(c, "391", "%s :%s", irc_server(c->f), when);
+}
+
+void irc_user_info(struct irc_client *c, const struct irc_msg *m)
+{
+	(void)m;
+	irc_num(c, "371", "%s", T_INFO);
+	irc_num(c, "371", ":version charlad-%s", c->f->cfg.version);
+	irc_num(c, "374", "%s", T_ENDOFINFO);
+}
+
+void irc_user_admin(struct irc_client *c, const struct irc_msg *m)
+{
+	(void)m;
+	irc_num(c, "256", T_ADMINME, irc_server(c->f));
+	irc_num(c, "257", "%s", T_ADMIN_LOC);
+	irc_num(c, "258", ":%s", c->f->cfg.network);
+	irc_num(c, "259", T_ADMIN_EMAIL, irc_server(c->f));
+}
