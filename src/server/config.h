@@ -16,6 +16,9 @@ enum { CONFIG_MAX_LISTEN = 16 };
 /* Where charlad listens without --listen: this port on every IPv4 and IPv6 address. */
 #define CONFIG_DEFAULT_PORT "7777"
 #define CONFIG_DEFAULT_LISTEN "*:" CONFIG_DEFAULT_PORT
+/* Where the IRC face listens without --irc-listen (IRC's usual port). */
+#define CONFIG_DEFAULT_IRC_PORT "6667"
+#define CONFIG_DEFAULT_IRC_LISTEN "*:" CONFIG_DEFAULT_IRC_PORT
 
 struct config {
 	const char *listen[CONFIG_MAX_LISTEN];
@@ -65,6 +68,19 @@ struct config {
 	const char *ask_listen[CONFIG_MAX_LISTEN]; /* --ask-port; none = off */
 	size_t nask;
 	unsigned ask_pause_ms;
+
+	/* The IRC face (src/face/irc). */
+	const char *irc_listen[CONFIG_MAX_LISTEN]; /* --irc-listen; none: CONFIG_DEFAULT_IRC_LISTEN */
+	size_t nirc;
+	bool irc_off;               /* --no-irc */
+	const char *irc_password;   /* a server password (PASS); NULL: none */
+	const char *oper_file;      /* operators' names and passwords; NULL: no operators */
+	const char *motd_file;      /* the message of the day; NULL: none */
+	const char *network;        /* NETWORK= */
+	unsigned irc_ping_s;        /* an IRC client silent this long is pinged */
+	unsigned irc_ping_timeout_s;/* ...and dropped if it does not answer within this */
+	unsigned irc_flood;         /* commands a second an IRC client may send; 0: no limit */
+	unsigned irc_flood_burst;
 };
 
 void config_defaults(struct config *cfg);

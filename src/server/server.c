@@ -7,6 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/buf.h"
+#include "base/utf8.h"
+#include "base/xalloc.h"
 #include "bridge/assistant/assistant.h"
 
 /* How long a stopping server waits for clients to take their last lines. */
@@ -17,6 +20,9 @@ enum {
 	SERVER_UDP_QUEUE = 1024 * 1024,    /* bytes a UDP socket may queue before datagrams drop */
 	SERVER_LINGER_MS = 2000,           /* a closing connection waits this long for the peer */
 	SERVER_RESET_GRACE_MS = 200,       /* ...and is reset this long after its goodbye arrived */
+	SERVER_FILE_MAX = 64 * 1024,       /* bytes of a MOTD or operators' file */
+	SERVER_WHOWAS = 256,               /* departures IRC's WHOWAS remembers */
+	SERVER_MONITOR = 100,              /* nicks one IRC client may MONITOR */
 };
 
 /* The hub's clock for event times and ids: the wall clock, in ms since 1970. */
@@ -67,6 +73,8 @@ static void server_on_signal(uv_signal_t *h, int signum)
 	hub_stop(&sv->hub);
 	line_face_shutdown(&sv->line);
 	udp_face_shutdown(&sv->udp);
+	if (sv->irc_on)
+		irc_face_shutdown(&sv->irc);
 	sv->stop_deadline = uv_now(&sv->loop) + STOP_GRACE_MS;
 	uv_timer_start(&sv->stop_timer, server_stop_tick, 0, STOP_POLL_MS);
 }
@@ -163,6 +171,105 @@ static int server_start_ai(struct server *sv, const struct config *cfg, char *er
 	return 0;
 }
 
+/* A whole small file (the MOTD, the operators), read before the loop runs. */
+static char *server_slurp(const char *path, const char *what, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "cannot read %s %s: %s", what, path, strerror(errno));
+		return NULL;
+	}
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= SERVER_FILE_MAX)
+		buf_append(&b, chunk, n);
+	bool bad = ferror(f);
+	fclose(f);
+	if (bad || b.len > SERVER_FILE_MAX) {
+		snprintf(err, errlen, "cannot read %s %s: %s", what, path,
+			 bad ? "read error" : "too large");
+		buf_free(&b);
+		return NULL;
+	}
+	if (!b.data)
+		buf_puts(&b, "");
+	if (!utf8_is_valid(b.data, b.len)) {
+		snprintf(err, errlen, "%s %s is not UTF-8", what, path);
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+/* The operators' file: a line "NAME PASSWORD" each; blank lines and # comments are skipped. */
+static int server_read_opers(struct server *sv, const char *path, char *err, size_t errlen)
+{
+	sv->oper_text = server_slurp(path, "--oper-file", err, errlen);
+	if (!sv->oper_text)
+		return -1;
+	size_t cap = 0, lineno = 0;
+	for (char *line = sv->oper_text, *next; line && *line; line = next) {
+		lineno++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char *save = NULL;
+		char *name = strtok_r(line, " \t\r", &save);
+		if (!name || name[0] == '#')
+			continue;
+		char *pass = strtok_r(NULL, " \t\r", &save);
+		if (!pass || strtok_r(NULL, " \t\r", &save)) {
+			snprintf(err, errlen, "--oper-file %s line %zu: want NAME PASSWORD", path,
+				 lineno);
+			return -1;
+		}
+		sv->opers = xgrow(sv->opers, &cap, sv->nopers + 1, sizeof(*sv->opers));
+		sv->opers[sv->nopers++] = (struct irc_oper){.name = name, .password = pass};
+	}
+	return 0;
+}
+
+/* The IRC face: on --irc-listen, or on IRC's usual port when it is free. */
+static int server_start_irc(struct server *sv, const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->motd_file && !(sv->motd = server_slurp(cfg->motd_file, "--motd", err, errlen)))
+		return -1;
+	if (cfg->oper_file && server_read_opers(sv, cfg->oper_file, err, errlen) < 0)
+		return -1;
+	struct irc_config ic = {
+		.version = CHARLA_VERSION,
+		.network = cfg->network,
+		.password = cfg->irc_password,
+		.motd = sv->motd,
+		.opers = sv->opers,
+		.nopers = sv->nopers,
+		.ping_ms = (uint64_t)cfg->irc_ping_s * 1000,
+		.ping_timeout_ms = (uint64_t)cfg->irc_ping_timeout_s * 1000,
+		.register_timeout_ms = (uint64_t)cfg->name_timeout_s * 1000,
+		.flood_rate = cfg->irc_flood,
+		.flood_burst = cfg->irc_flood_burst,
+		.whowas_max = SERVER_WHOWAS,
+		.monitor_max = SERVER_MONITOR,
+		.backlog = SERVER_BACKLOG,
+	};
+	if (irc_face_init(&sv->irc, &ic, &sv->hub, &sv->net, &sv->log, err, errlen) < 0)
+		return -1;
+	sv->irc_on = true;
+	if (cfg->nirc == 0) {
+		/* Unasked, IRC's port is a convenience: a machine already running an IRC server
+		 * (or a second charlad) still gets its chat, with a warning. */
+		char why[256];
+		if (irc_face_listen(&sv->irc, CONFIG_DEFAULT_IRC_LISTEN, why, sizeof(why)) < 0)
+			log_warn(&sv->log, "no IRC: %s (--irc-listen to choose a port)", why);
+		return 0;
+	}
+	for (size_t i = 0; i < cfg->nirc; i++)
+		if (irc_face_listen(&sv->irc, cfg->irc_listen[i], err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
 int server_init(struct server *sv, const struct config *cfg, char *err, size_t errlen)
 {
 	memset(sv, 0, sizeof(*sv));
@@ -244,6 +351,8 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 			return -1;
 	}
 
+	if (!cfg->irc_off && server_start_irc(sv, cfg, err, errlen) < 0)
+		return -1;
 	if (!cfg->ai_off && server_start_ai(sv, cfg, err, errlen) < 0)
 		return -1;
 
@@ -290,6 +399,11 @@ void server_free(struct server *sv)
 		sv->ai_key = NULL;
 	}
 	udp_face_free(&sv->udp);
+	if (sv->irc_on)
+		irc_face_free(&sv->irc);
+	free(sv->motd);
+	free(sv->opers);
+	free(sv->oper_text);
 	line_face_free(&sv->line);
 	hub_free(&sv->hub);
 	uv_loop_close(&sv->loop);

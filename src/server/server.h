@@ -13,6 +13,7 @@
 
 #include "base/log.h"
 #include "face/ask/ask.h"
+#include "face/irc/irc.h"
 #include "face/line/line.h"
 #include "face/udp/udp.h"
 #include "hub/hub.h"
@@ -30,6 +31,12 @@ struct server {
 	bool ask_on;
 	char *ai_key;               /* read from --ai-key-file; wiped at free */
 	struct udp_face udp;
+	struct irc_face irc;
+	bool irc_on;
+	char *motd;                 /* read from --motd */
+	struct irc_oper *opers;     /* read from --oper-file; strings in oper_text */
+	size_t nopers;
+	char *oper_text;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	uv_timer_t stop_timer;

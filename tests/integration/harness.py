@@ -121,7 +121,12 @@ class Server:
             argv += ["--listen", "127.0.0.1:0"]
         if ipv6:
             argv += ["--listen", "[::1]:0"]
+        # The IRC face only where a test asks for it: IRC's default port is one for the whole
+        # machine, and the suites run in parallel.
+        if not any(f.startswith("--irc-listen") or f == "--no-irc" for f in self.flags):
+            argv.append("--no-irc")
         argv += self.flags
+        self.irc_port = None
         self.argv = argv
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
@@ -134,12 +139,15 @@ class Server:
             self.kill()
             raise
         for line in self.log:
-            m = re.search(r"listening on 127\.0\.0\.1:(\d+) ", line)
+            m = re.search(r"listening on 127\.0\.0\.1:(\d+) \(tcp line\)", line)
             if m:
                 self.port = int(m.group(1))
-            m = re.search(r"listening on \[::1\]:(\d+) ", line)
+            m = re.search(r"listening on \[::1\]:(\d+) \(tcp line\)", line)
             if m:
                 self.port6 = int(m.group(1))
+            m = re.search(r"listening on (?:127\.0\.0\.1|\[::1\]):(\d+) \(irc\)", line)
+            if m and self.irc_port is None:
+                self.irc_port = int(m.group(1))
         if (ipv4 and not self.port) or (ipv6 and not self.port6):
             self.kill()
             raise AssertionError("no port in charlad's log:\n" + self.log_text())

@@ -136,6 +136,10 @@ GETTER(ai_first_byte_s)
 GETTER(ai_stall_s)
 GETTER(ai_total_s)
 GETTER(ask_pause_ms)
+GETTER(irc_ping_s)
+GETTER(irc_ping_timeout_s)
+GETTER(irc_flood)
+GETTER(irc_flood_burst)
 
 #define DAY 86400u
 #define KIB 1024u
@@ -173,6 +177,10 @@ static const struct num_case {
 	{"ai-stall-timeout", 0, DAY, 30, false, get_ai_stall_s, NULL},
 	{"ai-timeout", 0, DAY, 300, false, get_ai_total_s, NULL},
 	{"ask-pause-ms", 10, 60000, 300, false, get_ask_pause_ms, NULL},
+	{"irc-ping", 1, DAY, 120, false, get_irc_ping_s, NULL},
+	{"irc-ping-timeout", 1, DAY, 60, false, get_irc_ping_timeout_s, NULL},
+	{"irc-flood", 0, 100000, 5, false, get_irc_flood, NULL},
+	{"irc-flood-burst", 1, 100000, 20, false, get_irc_flood_burst, NULL},
 };
 #define NNUMS (sizeof(nums) / sizeof(nums[0]))
 
@@ -184,7 +192,9 @@ static const char *const known[] = {
 	"ai-url", "ai-base-url", "ai-key-file", "ai-key", "ai-model", "ai-system", "ai-max-tokens",
 	"ai-cap-key", "ai-inflight", "ai-queue", "ai-rate", "ai-max-question", "ai-max-answer",
 	"ai-memory", "ai-connect-timeout", "ai-first-byte-timeout", "ai-stall-timeout",
-	"ai-timeout", "ask-port", "ask-pause-ms", "verbose", "quiet", "help", "version",
+	"ai-timeout", "ask-port", "ask-pause-ms", "irc-listen", "no-irc", "irc-password",
+	"oper-file", "motd", "network", "irc-ping", "irc-ping-timeout", "irc-flood",
+	"irc-flood-burst", "verbose", "quiet", "help", "version",
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 
@@ -214,6 +224,12 @@ static void t_defaults(void **state)
 	assert_null(c.ai_system);
 	assert_int_equal(c.ai_cap_key, CHAT_CAP_MAX_TOKENS);
 	assert_int_equal(c.ai_rate, 6);
+	assert_int_equal(c.nirc, 0);
+	assert_false(c.irc_off);
+	assert_null(c.irc_password);
+	assert_null(c.oper_file);
+	assert_null(c.motd_file);
+	assert_string_equal(c.network, "charla");
 	/* No flags at all: the defaults, untouched. */
 	struct config d;
 	memset(&d, 0xa5, sizeof(d));
@@ -348,12 +364,18 @@ static void t_strings(void **state)
 	c = OK("--ai-key=sk-456");
 	assert_string_equal(c->ai_key_arg, "sk-456");
 	assert_ptr_equal(c->ai_key_arg, run.argv[1] + strlen("--ai-key="));
+	/* The IRC face's strings. */
+	assert_string_equal(OK("--irc-password", "s3cret")->irc_password, "s3cret");
+	assert_string_equal(OK("--oper-file", "/etc/opers")->oper_file, "/etc/opers");
+	assert_string_equal(OK("--motd", "/etc/motd")->motd_file, "/etc/motd");
+	assert_string_equal(OK("--network", "Aula")->network, "Aula");
 }
 
 static void t_flags(void **state)
 {
 	(void)state;
 	assert_true(OK("--no-ai")->ai_off);
+	assert_true(OK("--no-irc")->irc_off);
 	assert_int_equal(OK("-v")->verbosity, 1);
 	assert_int_equal(OK("--verbose")->verbosity, 1);
 	assert_int_equal(OK("-q")->verbosity, -1);
@@ -382,6 +404,11 @@ static void t_lists(void **state)
 	assert_string_equal(c->udp[0], "127.0.0.1:0");
 	assert_string_equal(c->udp[1], "9");
 	assert_false(c->udp_off);
+	c = OK("--irc-listen", "6667", "--irc-listen", "[::1]:0");
+	assert_int_equal(c->nirc, 2);
+	assert_string_equal(c->irc_listen[0], "6667");
+	assert_string_equal(c->irc_listen[1], "[::1]:0");
+	FAILS("bad address 'nope': expected PORT, HOST:PORT or [HOST]:PORT", "--irc-listen", "nope");
 	c = OK("--ask-port", "8070", "--ask-port", "127.0.0.1:0");
 	assert_int_equal(c->nask, 2);
 	assert_string_equal(c->ask_listen[0], "8070");
@@ -396,7 +423,7 @@ static void t_lists(void **state)
 
 	/* The maximum: CONFIG_MAX_LISTEN of each are taken, one more is refused (before its
 	 * address is looked at). */
-	static const char *const opts[] = {"--listen", "--udp", "--ask-port"};
+	static const char *const opts[] = {"--listen", "--udp", "--ask-port", "--irc-listen"};
 	for (size_t o = 0; o < sizeof(opts) / sizeof(opts[0]); o++) {
 		const char *args[RUN_MAX_ARGS + 1];
 		size_t n = 0;
@@ -406,7 +433,8 @@ static void t_lists(void **state)
 		}
 		args[n] = NULL;
 		assert_int_equal(run_parse(args), 0);
-		size_t count = o == 0 ? run.cfg.nlisten : o == 1 ? run.cfg.nudp : run.cfg.nask;
+		size_t counts[] = {run.cfg.nlisten, run.cfg.nudp, run.cfg.nask, run.cfg.nirc};
+		size_t count = counts[o];
 		assert_int_equal(count, CONFIG_MAX_LISTEN);
 		char msg[RUN_ERR];
 		snprintf(msg, sizeof(msg), "at most %d %s addresses", CONFIG_MAX_LISTEN, opts[o]);

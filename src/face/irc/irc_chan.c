@@ -12,9 +12,9 @@
 static const char T_NOTOPIC[] = "%s :No topic is set";
 static const char T_ENDOFNAMES[] = "%.*s :End of /NAMES list";
 static const char T_UNKNOWNMODE[] = "%c :is unknown mode char to me";
-static const char T_ENDOFBANLIST[] = "%s :End of channel ban list";
-static const char T_ENDOFEXCEPTLIST[] = "%s :End of channel exception list";
-static const char T_ENDOFINVEXLIST[] = "%s :End of channel invite list";
+static const char T_ENDOFBANLIST[] = "End of channel ban list";
+static const char T_ENDOFEXCEPTLIST[] = "End of channel exception list";
+static const char T_ENDOFINVEXLIST[] = "End of channel invite list";
 static const char T_NOSUCHCHANNEL[] = "%.*s :No such channel";
 static const char T_NOTONCHANNEL[] = "%s :You're not on that channel";
 
@@ -218,7 +218,7 @@ static void irc_chan_mode_list(struct irc_client *c, const struct room *r, enum 
 	for (size_t i = 0; l && i < l->n; i++)
 		irc_num(c, nums[k].item, "%s %s %s %llu", r->name, l->v[i].text,
 			l->v[i].by ? l->v[i].by : "*", (unsigned long long)(l->v[i].at_ms / 1000));
-	irc_num(c, nums[k].end, nums[k].text, r->name);
+	irc_num(c, nums[k].end, "%s :%s", r->name, nums[k].text);
 }
 
 void irc_chan_mode(struct irc_client *c, const struct irc_msg *m)

@@ -33,7 +33,6 @@ static const char T_ADMINME[] = "%s :Administrative info";
 static const char T_ADMIN_LOC[] = ":charla chat server";
 static const char T_ADMIN_EMAIL[] = ":nobody@%s";
 static const char T_SERVERINFO[] = "%s %s :charla";
-static const char T_TARGMAX_PRIVMSG = 4;
 
 enum {
 	IRC_TARGMAX = 4,        /* TARGMAX=PRIVMSG:4,NOTICE:4 */
@@ -409,21 +408,28 @@ void irc_user_mode(struct irc_client *c, const struct irc_msg *m)
 	for (size_t i = 0; i < l->len; i++) {
 		uint32_t bit = 0;
 		switch (l->p[i]) {
-		case '+': add = true; continue;
-		case '-': add = false; continue;
-		case 'i': bit = SESSION_MODE_INVISIBLE; break;
-		case 'w': bit = SESSION_MODE_WALLOPS; break;
-		case 'o':
-			if (!add)
-				bit = SESSION_MODE_OPER; /* taken away, never given: OPER does that */
-			continue_ok:
+		case '+':
+			add = true;
 			break;
-		default: unknown = true; continue;
+		case '-':
+			add = false;
+			break;
+		case 'i':
+			bit = SESSION_MODE_INVISIBLE;
+			break;
+		case 'w':
+			bit = SESSION_MODE_WALLOPS;
+			break;
+		case 'o':
+			/* Taken away here, never given: OPER does that. */
+			bit = add ? 0 : SESSION_MODE_OPER;
+			break;
+		default:
+			unknown = true;
+			break;
 		}
-		if (!bit)
-			continue;
-		c->sess.caps = add ? c->sess.caps | bit : c->sess.caps & ~bit;
-		goto continue_ok;
+		if (bit)
+			c->sess.caps = add ? c->sess.caps | bit : c->sess.caps & ~bit;
 	}
 	if (unknown)
 		irc_num(c, "501", "%s", T_UMODEUNKNOWN);
