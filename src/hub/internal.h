@@ -12,6 +12,11 @@
 #include "hub/fan.h"
 #include "hub/hub.h"
 
+/* hub.c */
+/* len, or less so that text ends at a character within HUB_REASON_MAX bytes: every reason (part,
+ * quit, kick, kill, away, wallops) is cut here, whatever face it came from. */
+size_t hub_reason_len(const char *text, size_t len);
+
 /* room.c */
 struct room *room_new(struct hub *h, const char *name, size_t len, bool kept);
 void room_free_all(struct hub *h);

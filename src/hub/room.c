@@ -267,6 +267,7 @@ static struct room *room_of(struct hub *h, struct session *s, const char *name, 
 enum hub_result room_part(struct hub *h, struct session *s, const char *name, size_t len,
 			  const char *reason, size_t rlen)
 {
+	rlen = hub_reason_len(reason, rlen);
 	uint32_t k;
 	enum hub_result why;
 	struct room *r = room_of(h, s, name, len, &k, &why);
@@ -371,6 +372,7 @@ static bool room_is_op(struct hub *h, struct session *s, struct room *r, uint32_
 enum hub_result room_kick(struct hub *h, struct session *s, const char *name, size_t len,
 			  const char *target, size_t tlen, const char *reason, size_t rlen)
 {
+	rlen = hub_reason_len(reason, rlen);
 	uint32_t k;
 	enum hub_result why;
 	struct room *r = room_of(h, s, name, len, &k, &why);
