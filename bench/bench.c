@@ -1,22 +1,24 @@
-/* charla-bench: a load generator for charlad's line protocol and, for comparison, Redis pub/sub.
+/* charla-bench: a load generator for charlad (its line protocol and its IRC face) and, for
+ * comparison, IRC servers and Redis pub/sub.
  *
- * One process, one epoll loop, non-blocking sockets, loopback only. It connects N receivers and S
- * senders (at most `--parallel` connects in progress at a time, from several 127.0.0.x source
+ * One process, one epoll loop, non-blocking sockets, loopback only. It connects N receivers and
+ * S senders (at most `--parallel` connects in progress at a time, from several 127.0.0.x source
  * addresses when there are many clients, so that ephemeral ports never run out), has them name
- * themselves and join one room (line: send a name, optionally `/join ROOM`; Redis: SUBSCRIBE), waits
- * until every join announcement has arrived, then lets each sender send M messages with at most W in
- * flight (a message is in flight until every receiver has it), or at a fixed rate. Every payload
- * carries its sender, a sequence number and the send time, so each delivery yields a latency and is
- * checked for loss, duplication and reordering (per receiver and sender; a bitmap of
- * N x S x M bits). The server's RSS is read from /proc/PID/status before, after the joins and at the
- * end. The result is printed as a table and as one JSON line (the last line of standard output).
+ * themselves and join one room (line: send a name, optionally `/join ROOM`; IRC: NICK and USER,
+ * then JOIN; Redis: SUBSCRIBE), waits until every join announcement has arrived (irc.c says how
+ * for IRC), then lets each sender send M messages with at most W in flight (a message is in
+ * flight until every receiver has it), or at a fixed rate. Every payload carries its sender, a
+ * sequence number and the send time, so each delivery yields a latency and is checked for loss,
+ * duplication and reordering (per receiver and sender; a bitmap of N x S x M bits). The server's
+ * RSS is read from /proc/PID/status before, after the joins and at the end. The result is printed
+ * as a table and as one JSON line (the last line of standard output).
  *
  * --idle connects and names N clients and reports the server's RSS per client instead.
  *
- * Everything is bounded: the run stops at --deadline seconds whatever happens (and an alarm kills the
- * process shortly after, should the loop itself wedge). Exit status: 0 = complete and clean; 3 = ran,
- * but incomplete or with anomalies (lost, duplicated, reordered, unexpected lines); 1 = could not run;
- * 2 = bad usage. */
+ * Everything is bounded: the run stops at --deadline seconds whatever happens (and an alarm kills
+ * the process shortly after, should the loop itself wedge). Exit status: 0 = complete and clean;
+ * 3 = ran, but incomplete or with anomalies (lost, duplicated, reordered, unexpected lines);
+ * 1 = could not run; 2 = bad usage. */
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -173,12 +175,23 @@ static void bench_step(struct bench *b, uint64_t now)
 		if (b->ready == b->total) {
 			b->phase = PH_SETTLE;
 			b->t_last_join = now;
+			if (b->proto->settle)
+				b->proto->settle(b);
 		}
 		break;
 	case PH_SETTLE: {
+		/* The join news is in when the count is reached (line) or every client has its fence
+		 * answer (irc); silence as long as --settle-quiet ends the wait either way. */
 		bool quiet = now - b->t_last_join > (uint64_t)(o->settle_quiet_s * 1e9);
-		if (b->join_lines < b->join_expected && !quiet)
+		bool fenced = b->fenced >= b->fence_expected;
+		if ((b->join_lines < b->join_expected || !fenced) && !quiet)
 			break;
+		if (!fenced) {
+			bench_fail(b, "%.1f s of silence with %u of %u clients in the channel and %" PRIu64
+				   " of %" PRIu64 " answers to the PING fence", o->settle_quiet_s, b->listed,
+				   b->total, b->fenced, b->fence_expected);
+			break;
+		}
 		b->t_settled = now;
 		b->cpu_ready = proc_cpu(o->pid);
 		proc_rss(o->pid, &b->rss_ready, NULL);
@@ -275,7 +288,8 @@ static void bench_raise_nofile(uint32_t need)
 static void bench_setup(struct bench *b)
 {
 	const struct opts *o = &b->o;
-	b->proto = o->proto == PROTO_LINE ? &line_proto : &resp_proto;
+	b->proto = o->proto == PROTO_LINE ? &line_proto
+		 : o->proto == PROTO_REDIS ? &resp_proto : &irc_proto;
 	b->total = o->n + o->s;
 	bench_raise_nofile(b->total + 16);
 	b->nsources = o->sources ? o->sources

@@ -6,7 +6,7 @@
  *   client.c   one client's socket: connecting, reading into the shared buffer, output buffering;
  *   payload.c  the payload format, and what a delivery to a receiver proves (latency, loss,
  *              duplication, reordering);
- *   line.c     charlad's line protocol;  resp.c  Redis pub/sub (RESP);
+ *   line.c     charlad's line protocol;  resp.c  Redis pub/sub (RESP);  irc.c  IRC;
  *   proc.c     the server's CPU time and RSS from /proc;
  *   report.c   the table and the JSON line at the end.
  *
@@ -31,12 +31,13 @@ enum {
 	MAX_EVENTS = 1024,
 	PAYLOAD_MIN = 32,
 	PAYLOAD_MAX = 1024,
+	PAYLOAD_MAX_IRC = 400, /* a relayed IRC line (prefix, command, channel, payload) fits in 512 */
 	NAME_MAX_LEN = 32,
 	MAX_SOURCES = 64,
 	MAX_STASH = 64 * 1024, /* a partial line or reply longer than this is a protocol error */
 };
 
-enum proto_kind { PROTO_LINE, PROTO_REDIS };
+enum proto_kind { PROTO_LINE, PROTO_REDIS, PROTO_IRC };
 enum role { ROLE_RECV, ROLE_SEND };
 enum cstate { CS_NEW, CS_CONNECTING, CS_NAMING, CS_READY, CS_CLOSED };
 enum phase { PH_CONNECT, PH_SETTLE, PH_SEND, PH_IDLE, PH_DONE };
@@ -49,13 +50,14 @@ struct opts {
 	uint32_t n, s, m, window;
 	double rate;               /* messages per second per sender; 0 = window-bound */
 	uint32_t size;
-	const char *room;          /* line: NULL = stay in the lobby; redis: the channel */
+	const char *room;          /* line: NULL = stay in the lobby; redis, irc: the channel */
 	const char *prefix;        /* prepended to client names */
 	const char *label;
 	unsigned sources;          /* 0 = automatic */
 	unsigned parallel;         /* connects in progress at once */
+	unsigned join_window;      /* irc: JOINs waiting for their 366 at once */
 	double deadline_s;
-	double settle_quiet_s;     /* give up waiting for join lines after this much silence */
+	double settle_quiet_s;     /* give up waiting for joins after this much silence */
 	double idle_wait_s;
 	bool idle;
 	bool part_lobby;           /* line: leave the lobby right after naming (no join storm) */
@@ -67,6 +69,9 @@ struct client {
 	uint8_t role;
 	uint8_t state;
 	bool out_armed;            /* EPOLLOUT requested */
+	bool joined;               /* irc: its own JOIN has come back */
+	bool listed;               /* irc: the 366 after its own JOIN has come */
+	bool fenced;               /* irc: the PONG to its fence PING has come back */
 	uint32_t sidx;             /* sender number (senders only) */
 	char *stash;               /* a partial line or reply carried to the next read */
 	uint32_t stash_len, stash_cap;
@@ -77,10 +82,10 @@ struct client {
 
 struct bench;
 
-/* What differs between the protocols: one constant table each, in line.c and resp.c. */
+/* What differs between the protocols: one constant table each, in line.c, resp.c and irc.c. */
 struct proto {
 	const char *name;
-	/* The TCP connection is up: queue what the client says first (name, SUBSCRIBE). The
+	/* The TCP connection is up: queue what the client says first (name, SUBSCRIBE, NICK). The
 	 * caller flushes. */
 	void (*hello)(struct bench *b, struct client *c, uint64_t now);
 	/* Handles what is in buf[0..len) from the server for c; returns how many bytes were
@@ -89,9 +94,12 @@ struct proto {
 	/* Queues one message from sender c to the room and returns where its o.size payload bytes
 	 * go. The caller writes them and flushes. */
 	char *(*frame)(struct bench *b, struct client *c);
+	/* Every client is ready: starts what remains before sending (irc: joining, then the fence
+	 * that shows the join news has all arrived), or NULL when counting join lines is enough. */
+	void (*settle)(struct bench *b);
 };
 
-extern const struct proto line_proto, resp_proto;
+extern const struct proto line_proto, resp_proto, irc_proto;
 
 struct bench {
 	struct opts o;
@@ -106,7 +114,8 @@ struct bench {
 	char fail_msg[256];
 
 	uint64_t join_lines, join_expected, other_lines, errors, echoes, peer_lines, bogus;
-	uint64_t pub_replies;
+	uint64_t pub_replies, server_pings, fenced, fence_expected;
+	uint32_t join_next, listed;  /* irc: JOINs sent, and answered with 366 */
 	uint64_t delivered, dup, reorder, expected;
 	uint64_t sent_total;
 	uint8_t *seen;             /* bitmap: (receiver, sender, seq) */
@@ -120,7 +129,7 @@ struct bench {
 	double cpu_start, cpu_ready, cpu_send, cpu_end; /* the server's CPU seconds at each point */
 	struct hist lat;
 
-	char pub_prefix[96];       /* redis: the PUBLISH command up to the payload */
+	char pub_prefix[96];       /* redis, irc: the publishing command up to the payload */
 	size_t pub_prefix_len;
 	char rbuf[RBUF_SIZE];
 };
@@ -150,7 +159,7 @@ char *client_out(struct client *c, size_t n);
 void client_out_str(struct client *c, const char *s);
 void client_out_mem(struct client *c, const char *s, size_t n);
 void client_close(struct bench *b, struct client *c);
-/* The client's name: "<prefix>r<i>" or "<prefix>s<k>". */
+/* The client's name: "<prefix>r<i>" or "<prefix>s<k>" (line), "<prefix>b<i>" (irc). */
 void client_name(const struct bench *b, const struct client *c, char *out, size_t len);
 
 /* payload.c */

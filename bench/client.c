@@ -122,7 +122,9 @@ void client_open(struct bench *b, uint32_t i)
 void client_name(const struct bench *b, const struct client *c, char *out, size_t len)
 {
 	uint32_t i = (uint32_t)(c - b->cl);
-	if (c->role == ROLE_SEND)
+	if (b->o.proto == PROTO_IRC)
+		snprintf(out, len, "%sb%u", b->o.prefix, i);
+	else if (c->role == ROLE_SEND)
 		snprintf(out, len, "%ss%u", b->o.prefix, c->sidx);
 	else
 		snprintf(out, len, "%sr%u", b->o.prefix, i);

@@ -12,9 +12,10 @@
 
 static const char T_USAGE[] =
 	"Usage: charla-bench [OPTIONS]\n"
-	"A load generator for charlad (line protocol) and Redis pub/sub, on loopback only.\n"
+	"A load generator for charlad (its line protocol and its IRC face), IRC servers and Redis\n"
+	"pub/sub, on loopback only.\n"
 	"\n"
-	"  --proto line|redis     what the server speaks (default: line)\n"
+	"  --proto line|irc|redis what the server speaks (default: line)\n"
 	"  --host ADDR            server address, 127.x.x.x only (default: 127.0.0.1)\n"
 	"  --port PORT            server port (required)\n"
 	"  --pid PID              server process, for its RSS (default: none)\n"
@@ -24,9 +25,10 @@ static const char T_USAGE[] =
 	"  --window W             messages in flight per sender (default: 16)\n"
 	"  --rate R               send R messages/s per sender instead of as fast as the window\n"
 	"                         allows (default: 0 = window-bound)\n"
-	"  --size BYTES           payload size, 32-1024 (default: 64)\n"
+	"  --size BYTES           payload size, 32-1024, irc: 32-400 (default: 64)\n"
 	"  --room NAME            line: /join NAME after naming (default: stay in the lobby);\n"
-	"                         redis: the channel (default: bench)\n"
+	"                         irc: the channel (default: #bench); redis: the channel\n"
+	"                         (default: bench)\n"
 	"  --part-lobby           line: /part the lobby right after naming, so that nobody hears\n"
 	"                         of later joins (idle memory without the join storm)\n"
 	"  --announce-max K       line: the server's --announce-max, to know how many join lines\n"
@@ -34,11 +36,13 @@ static const char T_USAGE[] =
 	"  --prefix STR           prepended to client names (default: none)\n"
 	"  --sources K            source addresses 127.0.0.10.. (default: 1 up to 1000 clients,\n"
 	"                         more above)\n"
-	"  --parallel C           connects in progress at once (default: 256)\n"
+	"  --parallel C           clients between connect and named (irc: registered) at once\n"
+	"                         (default: 256)\n"
+	"  --join-window J        irc: clients between JOIN and its 366 at once (default: 256)\n"
 	"  --idle                 connect and name N clients, report server RSS per client\n"
 	"  --idle-wait SECONDS    idle mode: wait this long before measuring (default: 2)\n"
-	"  --settle-quiet SECONDS stop waiting for join announcements after this much silence\n"
-	"                         (default: 3)\n"
+	"  --settle-quiet SECONDS stop waiting for join announcements (line) or the answers to the\n"
+	"                         PING fence (irc) after this much silence (default: 3)\n"
 	"  --deadline SECONDS     stop the run after this long whatever happens (default: 120)\n"
 	"  --label TEXT           copied into the report\n"
 	"  -h, --help             this help\n"
@@ -72,7 +76,8 @@ void opts_parse(struct opts *o, int argc, char **argv)
 {
 	enum {
 		O_PROTO = 256, O_HOST, O_PORT, O_PID, O_WINDOW, O_RATE, O_SIZE, O_ROOM, O_PREFIX,
-		O_SOURCES, O_PARALLEL, O_IDLE, O_IDLE_WAIT, O_SETTLE, O_DEADLINE, O_LABEL, O_PART, O_ANNOUNCE,
+		O_SOURCES, O_PARALLEL, O_JOIN_WINDOW, O_IDLE, O_IDLE_WAIT, O_SETTLE, O_DEADLINE, O_LABEL,
+		O_PART, O_ANNOUNCE,
 	};
 	static const struct option longopts[] = {
 		{"proto", required_argument, NULL, O_PROTO},
@@ -86,6 +91,7 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		{"prefix", required_argument, NULL, O_PREFIX},
 		{"sources", required_argument, NULL, O_SOURCES},
 		{"parallel", required_argument, NULL, O_PARALLEL},
+		{"join-window", required_argument, NULL, O_JOIN_WINDOW},
 		{"idle", no_argument, NULL, O_IDLE},
 		{"idle-wait", required_argument, NULL, O_IDLE_WAIT},
 		{"settle-quiet", required_argument, NULL, O_SETTLE},
@@ -98,8 +104,8 @@ void opts_parse(struct opts *o, int argc, char **argv)
 	};
 	*o = (struct opts){
 		.proto = PROTO_LINE, .host = "127.0.0.1", .n = 100, .s = 1, .m = 1000, .window = 16,
-		.size = 64, .prefix = "", .parallel = 256, .deadline_s = 120, .settle_quiet_s = 3, .announce_max = 1000,
-		.idle_wait_s = 2,
+		.size = 64, .prefix = "", .parallel = 256, .join_window = 256, .deadline_s = 120,
+		.settle_quiet_s = 3, .announce_max = 1000, .idle_wait_s = 2,
 	};
 	bool have_port = false;
 	int c;
@@ -109,6 +115,8 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		case O_PROTO:
 			if (strcmp(optarg, "line") == 0)
 				o->proto = PROTO_LINE;
+			else if (strcmp(optarg, "irc") == 0)
+				o->proto = PROTO_IRC;
 			else if (strcmp(optarg, "redis") == 0)
 				o->proto = PROTO_REDIS;
 			else
@@ -153,6 +161,9 @@ void opts_parse(struct opts *o, int argc, char **argv)
 			break;
 		case O_PARALLEL:
 			o->parallel = (unsigned)opts_num(optarg, 1, 100000, "bad parallel count");
+			break;
+		case O_JOIN_WINDOW:
+			o->join_window = (unsigned)opts_num(optarg, 1, 100000, "bad join window");
 			break;
 		case O_IDLE:
 			o->idle = true;
@@ -199,8 +210,14 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		opts_usage_error("--part-lobby is for the line protocol", NULL);
 	if (o->proto == PROTO_REDIS && !o->room)
 		o->room = "bench";
-	if (o->room && (strlen(o->room) > 64 || strpbrk(o->room, " \r\n")))
+	if (o->proto == PROTO_IRC && !o->room)
+		o->room = "#bench";
+	if (o->room && (strlen(o->room) > 64 || strpbrk(o->room, " ,\a\r\n")))
 		opts_usage_error("bad room or channel name", o->room);
+	if (o->proto == PROTO_IRC && o->room[0] != '#' && o->room[0] != '&')
+		opts_usage_error("an IRC channel starts with # or &, not", o->room);
+	if (o->proto == PROTO_IRC && o->size > PAYLOAD_MAX_IRC)
+		opts_usage_error("IRC payloads are at most 400 bytes (a line is at most 512)", NULL);
 	if (strlen(o->prefix) > 16)
 		opts_usage_error("prefix too long", o->prefix);
 	if (o->n + o->s == 0)

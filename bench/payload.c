@@ -56,7 +56,7 @@ void payload_in(struct bench *b, struct client *c, const char *p, size_t len, ui
 		return;
 	}
 	if (c->role == ROLE_SEND) {
-		/* Another sender's message (line protocol: senders are room members too). */
+		/* Another sender's message (line, irc: senders are room members too). */
 		if (snd == c->sidx)
 			b->echoes++;
 		else

@@ -48,10 +48,15 @@ void report_print(const struct bench *b)
 	printf("  %-15s %u (%u receivers, %u senders, %u source address%s)\n", "clients", b->total,
 	       o->n, o->s, b->nsources, b->nsources == 1 ? "" : "es");
 	printf("  %-15s %.1f ms\n", "connected", connect_ms);
-	printf("  %-15s %.1f ms\n", o->proto == PROTO_LINE ? "named+joined" : "subscribed", ready_ms);
+	printf("  %-15s %.1f ms\n", o->proto == PROTO_LINE ? "named+joined"
+				   : o->proto == PROTO_IRC ? "registered" : "subscribed", ready_ms);
 	if (o->proto == PROTO_LINE)
 		printf("  %-15s %.1f ms (%" PRIu64 " of %" PRIu64 " join announcements)\n", "joins settled",
 		       settle_ms, b->join_lines, b->join_expected);
+	if (o->proto == PROTO_IRC)
+		printf("  %-15s %.1f ms (%u of %u in the channel, %" PRIu64 " JOIN announcements; PING "
+		       "fence answered by %" PRIu64 "; %" PRIu64 " server PINGs)\n", "joined+settled",
+		       settle_ms, b->listed, b->total, b->join_lines, b->fenced, b->server_pings);
 	if (!o->idle) {
 		if (o->rate > 0)
 			printf("  %-15s %u x %u, %u bytes, paced at %.0f/s per sender\n", "messages", o->s,
@@ -97,7 +102,8 @@ void report_print(const struct bench *b)
 	       "\"sent\":%" PRIu64 ",\"expected\":%" PRIu64 ",\"delivered\":%" PRIu64 ","
 	       "\"lost\":%" PRIu64 ",\"dup\":%" PRIu64 ",\"reorder\":%" PRIu64 ","
 	       "\"bogus\":%" PRIu64 ",\"echoes\":%" PRIu64 ",\"error_lines\":%" PRIu64 ","
-	       "\"peer_lines\":%" PRIu64 ",\"seconds\":%.6f,\"deliveries_per_s\":%.1f,"
+	       "\"peer_lines\":%" PRIu64 ",\"other_lines\":%" PRIu64 ",\"server_pings\":%" PRIu64 ","
+	       "\"fenced\":%" PRIu64 ",\"seconds\":%.6f,\"deliveries_per_s\":%.1f,"
 	       "\"lat_us\":{\"p50\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f,\"mean\":%.1f},"
 	       "\"rss_kb\":{\"base\":%ld,\"ready\":%ld,\"end\":%ld,\"hwm\":%ld},"
 	       "\"server_cpu_s\":{\"connect\":%.3f,\"send\":%.3f},\"server_cpu_ns_per_delivery\":%.1f,"
@@ -106,8 +112,9 @@ void report_print(const struct bench *b)
 	       report_clean(b) ? "true" : "false", why, o->n, o->s, o->m, o->window, o->rate, o->size,
 	       b->nsources, connect_ms, ready_ms, settle_ms, b->join_lines, b->join_expected,
 	       b->sent_total, b->expected, b->delivered, lost, b->dup, b->reorder, b->bogus, b->echoes,
-	       b->errors, b->peer_lines, secs, dps, report_us(p50), report_us(p99), report_us(p999),
-	       report_us(b->lat.max), b->lat.count ? report_us(b->lat.sum / b->lat.count) : 0.0,
+	       b->errors, b->peer_lines, b->other_lines, b->server_pings, b->fenced, secs, dps,
+	       report_us(p50), report_us(p99), report_us(p999), report_us(b->lat.max),
+	       b->lat.count ? report_us(b->lat.sum / b->lat.count) : 0.0,
 	       b->rss_base, b->rss_ready, b->rss_end, b->hwm_end, cpu_join, cpu_send, cpu_ns,
 	       per_client);
 	fflush(stdout);
