@@ -148,6 +148,9 @@ static void irc_numeric(struct bench *b, struct client *c, unsigned num, const c
 		bench_fail(b, "the server refused client %u's nick (is another bench or client using it?): "
 			   "%.*s", i, (int)(len > 150 ? 150 : len), line);
 		return;
+	case 422: /* no MOTD: a server without one says so in every welcome; not an error */
+		b->other_lines++;
+		return;
 	default:
 		if (num >= 400 && num < 600)
 			bench_error_line(b, line, len);
