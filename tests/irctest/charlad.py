@@ -19,6 +19,7 @@ Not implemented by charlad, and so skipped rather than failed: TLS, websockets, 
 (NickServ, SASL, account registration).
 """
 
+import atexit
 import os
 from pathlib import Path
 import shutil
@@ -56,6 +57,13 @@ class CharladController(BaseServerController, DirectoryBasedController):
     nickserv = "NickServ"  # no services: the tests that talk to it are skipped
     extban_mute_char = None
 
+    # The controllers of this process whose charlad may still run. irctest stops a server in the
+    # test's tearDown, which unittest skips when setUp raises after starting it (bot_mode.py's
+    # setUp skips when ISUPPORT has no BOT): such a charlad would run on, unseen, until the end.
+    # Tests run one at a time in each worker, so any other live controller here is one of
+    # those: the next run() stops it, and the last one is stopped when the worker exits.
+    _live: Set["CharladController"] = set()
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._log: Optional[IO[bytes]] = None
@@ -79,6 +87,7 @@ class CharladController(BaseServerController, DirectoryBasedController):
         if run_services:
             raise NotImplementedByController("Services")
         assert self.proc is None
+        _stop_leftovers()
         self.port = port
         self.hostname = hostname
         self.create_config()
@@ -126,12 +135,23 @@ class CharladController(BaseServerController, DirectoryBasedController):
             kwargs["stdout"] = subprocess.DEVNULL
             kwargs["stderr"] = self._log
         self.proc = self.execute([*faketime_cmd, *argv], proc_name="charlad", **kwargs)
+        CharladController._live.add(self)
 
     def kill(self) -> None:
+        CharladController._live.discard(self)
         super().kill()
+        self.directory = None  # removed: a second kill must not remove it again
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+def _stop_leftovers() -> None:
+    for controller in list(CharladController._live):
+        controller.kill()
+
+
+atexit.register(_stop_leftovers)
 
 
 def get_irctest_controller_class() -> Type[CharladController]:
