@@ -113,6 +113,7 @@ union hub_ev_data {
 		size_t n;
 		const struct hub_bot *const *bots; /* bots that hear the room without being in it */
 		size_t nbots;
+		bool secret; /* the room is secret (IRC's NAMES marks it) */
 	} names;
 	struct {
 		const struct room *const *v; /* sorted by folded name */

@@ -101,6 +101,7 @@ struct hub {
 	struct room *lobby;
 	size_t admitted;          /* sessions naming or active, bots apart */
 	size_t online;            /* sessions active (named), bots apart */
+	size_t online_peak;       /* the most there have been at once */
 	struct list queue;        /* sessions waiting, oldest first */
 	size_t qlen;
 	uint64_t epoch;           /* fan-out deduplication */

@@ -468,7 +468,8 @@ enum hub_result room_names(struct hub *h, struct session *s, const char *name, s
 		.src = s,
 		.from = s->name,
 		.room = r->name,
-		.u.names = {.v = v, .n = r->count, .bots = bots, .nbots = nbots},
+		.u.names = {.v = v, .n = r->count, .bots = bots, .nbots = nbots,
+			    .secret = mode_is_set(r, MODE_SECRET)},
 	};
 	fan_one(h, s, &ev);
 	free(bots);

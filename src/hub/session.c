@@ -152,7 +152,8 @@ void session_release(struct hub *h, struct session *s)
 static void session_welcome(struct hub *h, struct session *s, const char *name, size_t len)
 {
 	session_name_take(h, s, name, len);
-	h->online++;
+	if (++h->online > h->online_peak)
+		h->online_peak = h->online;
 	struct room *lobby = s->ops->no_lobby ? NULL : h->lobby;
 	struct hub_event welcome = {
 		.type = HUB_EV_WELCOME,
@@ -257,8 +258,8 @@ enum hub_result session_message_tagged(struct hub *h, struct session *s, const c
 			       .from = s->name, .to = t->name, .text = text, .len = len,
 			       .tags = tags, .tags_len = tags_len};
 	fan_begin(h, &ev, true);
-	if (t != s || !(s->caps & SESSION_CAP_ECHO))
-		fan_to(h, &ev, t);
+	/* To oneself with echo: the message as received, then the echo, as IRC clients expect. */
+	fan_to(h, &ev, t);
 	if (s->caps & SESSION_CAP_ECHO) {
 		struct hub_event self = ev;
 		self.flags = HUB_EVF_SELF;

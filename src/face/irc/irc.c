@@ -212,10 +212,11 @@ static void irc_label_end(struct irc_client *c)
 static void irc_deliver(struct session *s, struct frame *f)
 {
 	struct irc_client *c = irc_client_of(s);
-	if (c->capture)
+	if (c->capture && !c->capture_skip)
 		buf_append(c->capture, f->data, f->len);
 	else
 		conn_send(c->conn, f);
+	c->capture_skip = false;
 }
 
 static void irc_admitted(struct session *s)

@@ -90,6 +90,8 @@ static void irc_codec_num(struct irc_out *o, const struct irc_client *c, const c
 static void irc_codec_result(const struct hub_event *ev, struct buf *out)
 {
 	const struct irc_client *c = irc_client_const_of(ev->src);
+	if (c->mute_results)
+		return;
 	const char *room = ev->room ? ev->room : "*";
 	const char *to = ev->to ? ev->to : "*";
 	const char *num = NULL, *a1 = NULL, *a2 = NULL, *text = NULL;
@@ -176,13 +178,13 @@ static void irc_codec_prefix_of(const struct irc_client *c, uint8_t prefix, stru
 		buf_putc(out, '+');
 }
 
-static void irc_codec_name_line(const struct irc_client *c, const char *room, const char *names,
-				size_t len, struct buf *out)
+static void irc_codec_name_line(const struct irc_client *c, const char *room, bool secret,
+				const char *names, size_t len, struct buf *out)
 {
 	struct irc_out o;
 	irc_out_begin(&o, out);
 	irc_codec_num(&o, c, "353");
-	irc_codec_param(&o, "=");
+	irc_codec_param(&o, secret ? "@" : "=");
 	irc_codec_param(&o, room);
 	irc_out_trailing(&o, names, len);
 	irc_out_end(&o);
@@ -209,7 +211,8 @@ void irc_codec_names(const struct irc_client *c, const struct hub_event *ev, str
 		else
 			buf_puts(&one, s->name);
 		if (names.len && names.len + 1 + one.len > IRC_NAMES_LINE) {
-			irc_codec_name_line(c, ev->room, names.data, names.len, out);
+			irc_codec_name_line(c, ev->room, ev->u.names.secret, names.data, names.len,
+					    out);
 			buf_clear(&names);
 		}
 		if (names.len)
@@ -217,7 +220,7 @@ void irc_codec_names(const struct irc_client *c, const struct hub_event *ev, str
 		buf_append(&names, one.data, one.len);
 	}
 	if (names.len)
-		irc_codec_name_line(c, ev->room, names.data, names.len, out);
+		irc_codec_name_line(c, ev->room, ev->u.names.secret, names.data, names.len, out);
 	struct irc_out o;
 	irc_out_begin(&o, out);
 	irc_codec_num(&o, c, "366");
@@ -255,7 +258,8 @@ static void irc_codec_rooms(const struct hub_event *ev, struct buf *out)
 	irc_out_end(&o);
 	for (size_t i = 0; i < ev->u.rooms.n; i++) {
 		const struct room *r = ev->u.rooms.v[i];
-		if (!irc_codec_listed(c, r->name))
+		/* An empty room (the lobby, kept) is not a channel IRC would list. */
+		if (!r->count || !irc_codec_listed(c, r->name))
 			continue;
 		irc_out_begin(&o, out);
 		irc_codec_num(&o, c, "322");
@@ -366,6 +370,16 @@ static void irc_codec_shared(const struct hub_event *ev, unsigned variant, struc
 			const char *real = ev->src ? irc_real_of(ev->src) : "";
 			irc_out_trailing(&o, real, strlen(real));
 		}
+		irc_out_end(&o);
+		/* away-notify: who joins while away is said to be away, to the others. */
+		if (!(variant & IRC_V_AWAY) || (ev->flags & HUB_EVF_SELF) || !ev->src ||
+		    !ev->src->info || !ev->src->info->away)
+			return;
+		irc_out_begin(&o, out);
+		irc_codec_tags(&o, ev, variant & ~(unsigned)IRC_V_TAGS, tmp); /* one msgid per event */
+		irc_codec_source(&o, ev, ev->from, tmp);
+		irc_out_command(&o, "AWAY");
+		irc_out_trailing(&o, ev->src->info->away, strlen(ev->src->info->away));
 		break;
 	case HUB_EV_PART:
 		irc_out_command(&o, "PART");

@@ -91,6 +91,9 @@ struct irc_client {
 	 * as an ACK (none). */
 	struct buf *capture;
 	char *label;
+	bool capture_skip;         /* the next frame delivered bypasses the capture (a message to
+				    * oneself: the copy received is not the reply; its echo is) */
+	bool mute_results;         /* refusals are not told (NOTICE never gets automatic replies) */
 	char **watching;           /* MONITOR: the folded nicks it watches */
 	size_t nwatching, capwatching;
 	const char *list_mask;     /* LIST's patterns while LIST runs (for the encoder) */

@@ -40,6 +40,16 @@ static char *irc_monitor_fold(const char *nick, size_t len)
 	return k;
 }
 
+/* Whether two nicks are one (they fold alike). */
+static bool irc_monitor_same(const char *a, const char *b)
+{
+	char *ka = irc_monitor_fold(a, strlen(a)), *kb = irc_monitor_fold(b, strlen(b));
+	bool same = ka && kb && strcmp(ka, kb) == 0;
+	free(ka);
+	free(kb);
+	return same;
+}
+
 /* ---- notifications ---- */
 
 /* 730 (online, with the mask) or 731 (offline) about one nick, to every client watching it. */
@@ -92,6 +102,8 @@ void irc_monitor_hears(struct hub_observer *o, const struct hub_event *ev)
 		irc_monitor_tell(f, ev->from, ev->src, true);
 		break;
 	case HUB_EV_NICK:
+		if (irc_monitor_same(ev->from, ev->src->name))
+			break; /* a change of case: the same nick to MONITOR */
 		irc_monitor_remember(f, ev->from, ev->src);
 		irc_monitor_tell(f, ev->from, ev->src, false);
 		if (ev->text)

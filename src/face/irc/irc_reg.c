@@ -101,10 +101,15 @@ void irc_reg_lusers(struct irc_client *c)
 	irc_num(c, "251", T_LUSERCLIENT, users - invisible, invisible);
 	irc_num(c, "252", T_LUSEROP, opers);
 	irc_num(c, "253", T_LUSERUNKNOWN, unknown);
-	irc_num(c, "254", T_LUSERCHANNELS, h->rooms.count);
+	size_t rooms = 0;
+	it = 0;
+	while (map_next(&h->rooms, &it, NULL, &v))
+		rooms += ((const struct room *)v)->count > 0; /* the lobby, empty, is no channel */
+	irc_num(c, "254", T_LUSERCHANNELS, rooms);
 	irc_num(c, "255", T_LUSERME, users);
-	irc_num(c, "265", T_LOCALUSERS, users, users, users, users);
-	irc_num(c, "266", T_GLOBALUSERS, users, users, users, users);
+	size_t peak = h->online_peak;
+	irc_num(c, "265", T_LOCALUSERS, users, peak, users, peak);
+	irc_num(c, "266", T_GLOBALUSERS, users, peak, users, peak);
 }
 
 void irc_reg_motd(struct irc_client *c)
@@ -205,6 +210,10 @@ static void irc_reg_user(struct irc_client *c, const struct irc_msg *m)
 {
 	if (c->reg & (IRC_REG_DONE | IRC_REG_USER)) {
 		irc_num(c, "462", "%s", T_ALREADYREGISTERED);
+		return;
+	}
+	if (!m->params[0].len || !m->params[3].len) {
+		irc_num(c, "461", T_NEEDMOREPARAMS, (int)m->command.len, m->command.p);
 		return;
 	}
 	struct buf user = BUF_INIT;

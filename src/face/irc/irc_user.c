@@ -114,27 +114,25 @@ static void irc_user_send(struct irc_client *c, const struct irc_msg *m, enum hu
 				irc_num(c, "407", T_TOOMANYTARGETS, (int)t.len, t.p);
 			break;
 		}
-		/* NOTICE never gets an automatic reply: its refusals are the hub's to tell, and
-		 * the client is told nothing (the capture drops them). */
-		struct buf *saved = c->capture;
-		struct buf quiet = BUF_INIT;
-		if (!replies)
-			c->capture = &quiet;
+		/* NOTICE never gets an automatic reply: the hub's refusals are not told. */
+		c->mute_results = !replies;
 		if (t.p[0] == '#') {
 			room_say_tagged(h, &c->sess, t.p, t.len, kind, text, len,
 					tags.len ? tags.data : NULL, tags.len);
 		} else if (ctcp && irc_user_not_irc(h, t)) {
 			/* dropped, as by a client that does not answer CTCP */
 		} else {
+			const struct session *to = session_find(h, t.p, t.len);
+			c->capture_skip = to == &c->sess && (c->sess.caps & SESSION_CAP_ECHO);
 			enum hub_result r = session_message_tagged(h, &c->sess, t.p, t.len, kind, text,
 								   len, tags.len ? tags.data : NULL,
 								   tags.len);
-			const struct session *to = r == HUB_OK ? session_find(h, t.p, t.len) : NULL;
-			if (replies && kind != HUB_MSG_TAGS && to && to->info && to->info->away)
+			c->capture_skip = false;
+			if (r == HUB_OK && replies && kind != HUB_MSG_TAGS && to && to->info &&
+			    to->info->away)
 				irc_num(c, "301", "%s :%s", to->name, to->info->away);
 		}
-		c->capture = saved;
-		buf_free(&quiet);
+		c->mute_results = false;
 	}
 	buf_free(&tags);
 }
@@ -176,7 +174,9 @@ struct irc_who {
 	struct irc_span token;
 };
 
-static void irc_user_who_flags(const struct session *s, int prefix, struct buf *out)
+/* H or G (here, gone), * for an operator, B for a bot, then the member's prefixes: all of them
+ * for a multi-prefix client, else the highest. */
+static void irc_user_who_flags(const struct session *s, int prefix, bool all, struct buf *out)
 {
 	buf_putc(out, s->info && s->info->away ? 'G' : 'H');
 	if (s->caps & SESSION_MODE_OPER)
@@ -185,7 +185,7 @@ static void irc_user_who_flags(const struct session *s, int prefix, struct buf *
 		buf_putc(out, 'B');
 	if (prefix > 0 && (prefix & MEMBER_OP))
 		buf_putc(out, '@');
-	if (prefix > 0 && (prefix & MEMBER_VOICE))
+	if (prefix > 0 && (prefix & MEMBER_VOICE) && (all || !(prefix & MEMBER_OP)))
 		buf_putc(out, '+');
 }
 
@@ -195,7 +195,7 @@ static void irc_user_who_line(struct irc_who *w, const struct session *s, const 
 	const char *chan = r ? r->name : "*";
 	const char *real = irc_real_of(s);
 	struct buf flags = BUF_INIT;
-	irc_user_who_flags(s, r ? room_prefix(r, s) : -1, &flags);
+	irc_user_who_flags(s, r ? room_prefix(r, s) : -1, irc_has(c, IRC_CAP_MULTI_PREFIX), &flags);
 	if (!w->whox) {
 		irc_num(c, "352", "%s %s %s %s %s %s :0 %s", chan, irc_user_of(s), irc_host_of(s),
 			irc_server(c->f), s->name, flags.data, real);
