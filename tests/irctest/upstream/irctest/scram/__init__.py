@@ -1,0 +1,2 @@
+from .scram import *
+from .exceptions import *
