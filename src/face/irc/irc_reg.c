@@ -160,6 +160,10 @@ void irc_reg_try(struct irc_client *c)
 
 static void irc_reg_pass(struct irc_client *c, const struct irc_msg *m)
 {
+	if (c->reg & IRC_REG_DONE) {
+		irc_num(c, "462", "%s", T_ALREADYREGISTERED);
+		return;
+	}
 	const char *want = c->f->cfg.password;
 	if (want && strlen(want) == m->params[0].len &&
 	    memcmp(want, m->params[0].p, m->params[0].len) == 0)
