@@ -154,10 +154,9 @@ int room_prefix(const struct room *r, const struct session *s)
 
 void room_mask_of(const struct session *s, struct buf *out)
 {
-	const struct session_info *i = s->info;
 	buf_clear(out);
-	buf_printf(out, "%s!%s@%s", s->name ? s->name : "*", i && i->user ? i->user : "*",
-		   i && i->host ? i->host : "*");
+	buf_printf(out, "%s!%s@%s", s->name ? s->name : "*", session_user_shown(s),
+		   session_host_shown(s));
 }
 
 /* Whether s is banned from r (a ban matches and no exception does). */

@@ -419,6 +419,18 @@ void session_quit(struct hub *h, struct session *s, const char *reason, size_t l
 
 /* ---- identity ---- */
 
+const char *session_user_shown(const struct session *s)
+{
+	return s->info && s->info->user ? s->info->user : "~u";
+}
+
+const char *session_host_shown(const struct session *s)
+{
+	if (s->info && s->info->host)
+		return s->info->host;
+	return s->bot ? "bot.charla" : "charla";
+}
+
 static void session_set(char **field, const char *v, size_t len)
 {
 	free(*field);

@@ -36,18 +36,16 @@ const char *irc_server(const struct irc_face *f)
 
 /* ---- identity as IRC shows it ---- */
 
+/* Line and UDP users, and bots, have no host the hub knows: the hub's stand-ins say what they
+ * are, are valid hosts for masks, and are what bans match. */
 const char *irc_user_of(const struct session *s)
 {
-	return s->info && s->info->user ? s->info->user : "~u";
+	return session_user_shown(s);
 }
 
 const char *irc_host_of(const struct session *s)
 {
-	if (s->info && s->info->host)
-		return s->info->host;
-	/* Line and UDP users, and bots, have no host the hub knows: a stand-in that says what
-	 * they are, and is a valid host for masks. */
-	return s->bot ? "bot.charla" : "charla";
+	return session_host_shown(s);
 }
 
 void irc_mask(const struct session *s, struct buf *out)
