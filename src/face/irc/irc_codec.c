@@ -428,8 +428,14 @@ static void irc_codec_shared(const struct hub_event *ev, unsigned variant, struc
 		irc_codec_param(&o, ev->to);
 		irc_out_trailing(&o, reason, ev->len);
 		irc_out_end(&o);
-		buf_printf(out, "ERROR :Closing Link: %s (Killed (%s (%.*s)))\r\n", ev->to,
-			   ev->from, (int)ev->len, reason);
+		/* The reason is the quit reason everyone else sees, which IRC's KILL has worded
+		 * already ("Killed (op (why))"): said as it is, and cut to a line like any other. */
+		buf_clear(tmp);
+		buf_printf(tmp, "Closing Link: %s (%.*s)", ev->to, (int)ev->len, reason);
+		irc_out_begin(&o, out);
+		irc_out_command(&o, "ERROR");
+		irc_out_trailing(&o, tmp->data, tmp->len);
+		irc_out_end(&o);
 		return;
 	default:
 		break;
