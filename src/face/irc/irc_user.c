@@ -104,23 +104,26 @@ static void irc_user_send(struct irc_client *c, const struct irc_msg *m, enum hu
 			break;
 		}
 		/* NOTICE never gets an automatic reply: its refusals are the hub's to tell, and
-		 * the client is told nothing (the capture drops them). */
+		 * the client is told nothing (the capture drops them). What a NOTICE that went
+		 * out sent the client is its echo (echo-message), which it is given. */
 		struct buf *saved = c->capture;
 		struct buf quiet = BUF_INIT;
 		if (!replies)
 			c->capture = &quiet;
+		enum hub_result r;
 		if (t.p[0] == '#') {
-			room_say_tagged(h, &c->sess, t.p, t.len, kind, text, len,
-					tags.len ? tags.data : NULL, tags.len);
+			r = room_say_tagged(h, &c->sess, t.p, t.len, kind, text, len,
+					    tags.len ? tags.data : NULL, tags.len);
 		} else {
-			enum hub_result r = session_message_tagged(h, &c->sess, t.p, t.len, kind, text,
-								   len, tags.len ? tags.data : NULL,
-								   tags.len);
+			r = session_message_tagged(h, &c->sess, t.p, t.len, kind, text, len,
+						   tags.len ? tags.data : NULL, tags.len);
 			const struct session *to = r == HUB_OK ? session_find(h, t.p, t.len) : NULL;
 			if (replies && kind != HUB_MSG_TAGS && to && to->info && to->info->away)
 				irc_num(c, "301", "%s :%s", to->name, to->info->away);
 		}
 		c->capture = saved;
+		if (!replies && r == HUB_OK && quiet.len)
+			irc_write(c, quiet.data, quiet.len);
 		buf_free(&quiet);
 	}
 	buf_free(&tags);
