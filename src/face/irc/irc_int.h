@@ -62,6 +62,10 @@ enum {
 	IRC_VARIANTS = 1u << 6,
 };
 
+/* Bytes of a real name: USER's is cut to it, a longer SETNAME is refused (ISUPPORT NAMELEN, which
+ * the setname capability requires). */
+enum { IRC_REALNAME_MAX = 128 };
+
 /* Registration, until the client is a named session. */
 enum {
 	IRC_REG_NICK = 1u << 0,  /* NICK given (and reserved) */

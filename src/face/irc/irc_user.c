@@ -21,6 +21,7 @@ static const char T_ISOPER[] = "%s :is an IRC operator";
 static const char T_ISBOT[] = "%s :is a bot (%s)";
 static const char T_UNAWAY[] = ":You are no longer marked as being away";
 static const char T_NOWAWAY[] = ":You have been marked as being away";
+static const char T_BADREALNAME[] = "Realname is not valid";
 static const char T_USERSDONTMATCH[] = ":Cant change mode for other users";
 static const char T_UMODEUNKNOWN[] = ":Unknown MODE flag";
 static const char T_YOUREOPER[] = ":You are now an IRC operator";
@@ -363,6 +364,10 @@ void irc_user_away(struct irc_client *c, const struct irc_msg *m)
 void irc_user_setname(struct irc_client *c, const struct irc_msg *m)
 {
 	const struct irc_span *name = &m->params[0];
+	if (name->len > IRC_REALNAME_MAX) {
+		irc_serverf(c, "FAIL SETNAME INVALID_REALNAME :%s", T_BADREALNAME);
+		return;
+	}
 	session_setname(c->f->hub, &c->sess, name->p, name->len);
 	if (irc_has(c, IRC_CAP_SETNAME)) {
 		struct buf mask = BUF_INIT;
