@@ -27,6 +27,7 @@ static const char R_RESET[] = "Connection reset by peer";
 enum {
 	IRC_INPUT_MAX = IRC_TAGS_CLIENT_MAX + IRC_LINE_MAX, /* a line with its tags, CR LF aside */
 	IRC_STANDIN_HOST_MAX = 64,
+	IRC_FLOOD_TICK_MIN_MS = 10, /* the flood timer's shortest period, for very high rates */
 };
 
 const char *irc_server(const struct irc_face *f)
@@ -240,18 +241,47 @@ static void irc_refill(struct irc_client *c, uint64_t now)
 	c->tokens_ms = now;
 }
 
+/* Resumes the throttled clients whose budget has come back; stops when none is left. */
+static void irc_on_flood_tick(uv_timer_t *t)
+{
+	struct irc_face *f = t->data;
+	uint64_t now = uv_now(f->net->loop);
+	list_each_safe(node, &f->throttled) {
+		struct irc_client *c = list_entry(node, struct irc_client, throttle_link);
+		irc_refill(c, now);
+		if (c->tokens < 1)
+			continue;
+		c->throttled = false;
+		list_remove(&c->throttle_link);
+		conn_resume(c->conn);
+	}
+	if (list_empty(&f->throttled))
+		uv_timer_stop(&f->flood);
+}
+
 /* Takes cost from c's budget; false when it is spent: input pauses until it comes back (the
- * client is slowed, as IRC servers' fake lag does, and nobody else is). */
+ * client is slowed, as IRC servers' fake lag does, and nobody else is). The flood timer ticks
+ * once per command's worth of budget, so a throttled client goes on at the configured rate. */
 static bool irc_spend(struct irc_client *c, unsigned cost, uint64_t now)
 {
-	if (!c->f->cfg.flood_rate)
+	struct irc_face *f = c->f;
+	if (!f->cfg.flood_rate)
 		return true;
 	irc_refill(c, now);
 	c->tokens -= cost;
 	if (c->tokens >= 0)
 		return true;
-	c->throttled = true;
 	conn_pause(c->conn);
+	if (c->throttled)
+		return false;
+	c->throttled = true;
+	if (list_empty(&f->throttled) && !uv_is_closing((uv_handle_t *)&f->flood)) {
+		uint64_t period = 1000 / f->cfg.flood_rate;
+		if (period < IRC_FLOOD_TICK_MIN_MS)
+			period = IRC_FLOOD_TICK_MIN_MS;
+		uv_timer_start(&f->flood, irc_on_flood_tick, period, period);
+	}
+	list_push_back(&f->throttled, &c->throttle_link);
 	return false;
 }
 
@@ -324,13 +354,6 @@ static void irc_on_tick(struct conn *conn, uint64_t now)
 {
 	struct irc_client *c = conn->owner;
 	const struct irc_config *cfg = &c->f->cfg;
-	if (c->throttled) {
-		irc_refill(c, now);
-		if (c->tokens >= 1) {
-			c->throttled = false;
-			conn_resume(conn);
-		}
-	}
 	if (!(c->reg & IRC_REG_DONE)) {
 		if (cfg->register_timeout_ms && now - c->opened_ms >= cfg->register_timeout_ms &&
 		    c->sess.state != SESSION_WAITING)
@@ -358,6 +381,7 @@ static void irc_on_closed(struct conn *conn)
 	struct irc_client *c = conn->owner;
 	session_close(c->f->hub, &c->sess, R_CLOSED, sizeof(R_CLOSED) - 1);
 	irc_monitor_forget(c);
+	list_remove(&c->throttle_link);
 	list_remove(&c->link);
 	c->f->nclients--;
 	free(c->pass);
@@ -441,6 +465,7 @@ int irc_face_init(struct irc_face *f, const struct irc_config *cfg, struct hub *
 	f->net = net;
 	f->log = log;
 	list_init(&f->clients);
+	list_init(&f->throttled);
 	buf_init(&f->scratch);
 	map_init(&f->monitors, uv_hrtime());
 	if (f->cfg.whowas_max)
@@ -457,6 +482,9 @@ int irc_face_init(struct irc_face *f, const struct irc_config *cfg, struct hub *
 		.ctx = f,
 	};
 	hub_observe(hub, &f->ears);
+	uv_timer_init(net->loop, &f->flood);
+	f->flood.data = f;
+	uv_unref((uv_handle_t *)&f->flood); /* like the net's handles: never what keeps the loop */
 	return 0;
 }
 
@@ -474,6 +502,8 @@ void irc_face_shutdown(struct irc_face *f)
 	}
 	f->listeners = NULL;
 	hub_unobserve(f->hub, &f->ears);
+	if (!uv_is_closing((uv_handle_t *)&f->flood))
+		uv_close((uv_handle_t *)&f->flood, NULL);
 	list_each(node, &f->clients) {
 		struct irc_client *c = list_entry(node, struct irc_client, link);
 		if (!conn_is_closing(c->conn))

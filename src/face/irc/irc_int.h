@@ -89,6 +89,7 @@ struct irc_client {
 	double tokens;             /* flood control: commands it may send now */
 	uint64_t tokens_ms;        /* when tokens were last refilled */
 	bool throttled;            /* input paused until tokens come back */
+	struct list_node throttle_link; /* on f->throttled while throttled */
 	char *pass;                /* PASS given before registration */
 	/* While a command with a label runs (labeled-response), every line for this client is
 	 * captured here, to be sent at its end with the label (one line), in a batch (several) or
