@@ -36,6 +36,8 @@ IrcClient(port, host="127.0.0.1", label=None, timeout=TIMEOUT, strict=True)
         itself is dropped). The server answers in order, so every line queued for this client
         before it read the marker is among them.
     .expect_silence() asserts that sync() returns nothing
+    .ready() -> the lines that have arrived already, without waiting (never to prove that
+        something did not happen: only that it has not happened yet)
     .expect_eof(timeout) -> the lines read before the server closed the connection
     .expect_error(reason_substring=None) -> the ERROR line, which must be the last before EOF
     .register(nick, caps=(), user=None, realname=None, password=None) -> the welcome burst
@@ -330,6 +332,27 @@ class IrcClient:
         lines = self.skipped[start:]
         del self.skipped[start:]
         return lines
+
+    def ready(self):
+        """The lines that have arrived already, without waiting for more."""
+        if self.sock is not None and not self.eof:
+            self.sock.setblocking(False)
+            try:
+                while True:
+                    chunk = self.sock.recv(65536)
+                    if not chunk:
+                        self.eof = True
+                        break
+                    self.raw += chunk
+                    self._buf += chunk
+            except BlockingIOError:
+                pass
+            finally:
+                self.sock.settimeout(self.timeout)
+        got = []
+        while b"\n" in self._buf:
+            got.append(self.readline(0))
+        return got
 
     def expect_silence(self, timeout=None):
         got = self.sync(timeout)
