@@ -370,6 +370,9 @@ void session_close(struct hub *h, struct session *s, const char *reason, size_t 
 	switch (s->state) {
 	case SESSION_NEW:
 	case SESSION_GONE:
+		/* Never admitted (or refused by a full queue): nothing to unlink, but a face may
+		 * have set its identity already (IRC sets the host at accept). */
+		session_free_info(s);
 		s->state = SESSION_GONE;
 		return;
 	case SESSION_WAITING:
