@@ -107,6 +107,8 @@ void irc_serverf(struct irc_client *c, const char *fmt, ...)
 	buf_free(&head);
 }
 
+static void irc_label_end(struct irc_client *c);
+
 void irc_close(struct irc_client *c, const char *reason)
 {
 	if (conn_is_closing(c->conn))
@@ -114,8 +116,15 @@ void irc_close(struct irc_client *c, const char *reason)
 	struct buf b = BUF_INIT;
 	buf_printf(&b, "ERROR :Closing Link: %s (%s)", irc_nick(c), reason);
 	irc_end_line(&b, 0);
-	/* Not captured: the link closes whatever command is running. */
-	conn_send_str(c->conn, b.data, b.len);
+	/* The link closes whatever command is running: a labeled one (QUIT, a refused PASS) ends
+	 * here, with the ERROR as the last line of its response, so that nothing (not even its
+	 * ACK) comes after the ERROR. */
+	if (c->label) {
+		buf_append(c->capture, b.data, b.len);
+		irc_label_end(c);
+	} else {
+		conn_send_str(c->conn, b.data, b.len);
+	}
 	buf_free(&b);
 	session_close(c->f->hub, &c->sess, reason, strlen(reason));
 	conn_close_after_flush(c->conn);
