@@ -467,6 +467,32 @@ class Ping(IrcCase):
         self.irc(srv, "quick").expect_silence()
 
 
+class Queue(IrcCase):
+    def test_registration_waits_for_a_slot(self):
+        srv = self.irc_server("--max-clients", "1", "--max-queue", "1")
+        nc = srv.client("carla")
+        q = self.irc(srv, label="queued")
+        q.expect("NOTICE", params=["*", "The server is full; you are number 1 in the queue."])
+        q.send("NICK queued")                        # read once admitted
+        q.send("USER q 0 * :Q")
+        full = self.irc(srv, label="full")           # the queue is full too
+        self.assertEqual([m.raw for m in full.expect_eof()],
+                         ["ERROR :Closing Link: the server is full"])
+        nc.send("/quit")
+        nc.expect_eof()
+        q.expect("001", params=["queued", rx(r".* queued!~q@127\.0\.0\.1")])
+
+    def test_unregistered_client_leaving_is_no_news(self):
+        srv = self.irc_server()
+        nc = srv.client("carla")
+        c = self.irc(srv, label="c")
+        c.send("NICK pepe")
+        c.send("QUIT :me arrepentí")
+        c.expect_error("me arrepentí")
+        self.assertEqual(nc.sync(), [])
+        self.irc(srv, "pepe")                        # the nick it held is free
+
+
 class Shutdown(IrcCase):
     def test_sigterm_sends_error_to_every_irc_client(self):
         srv = self.irc_server()

@@ -184,6 +184,29 @@ class LabeledResponse(IrcCase):
         self.assertNotIn("label", bob.expect("PRIVMSG", params=["#l", "etiqueta"]).tags)
         self.assertEqual(ana.sync(), [])
 
+    def test_labels_are_escaped_and_tagged_lines_keep_their_tags(self):
+        srv = self.irc_server()
+        ana = self.irc(srv, "ana", caps=("labeled-response", "batch", "server-time"))
+        ana.send("@label=a\\:b\\sc PING :x")          # the label "a;b c", escaped
+        self.assertEqual(ana.expect("PONG").tags, {"label": "a;b c"})
+        ana.send("@label=j JOIN #x")
+        start = ana.expect("BATCH", params=[rx(r"\+\S+"), "labeled-response"])
+        join = ana.expect("JOIN", params=["#x"])
+        self.assertEqual(join.tags["batch"], start.params[0][1:])
+        stamp(join.tags["time"])
+        ana.expect("353")
+        ana.expect("366")
+        ana.expect("BATCH", params=["-" + start.params[0][1:]])
+
+    def test_labeled_quit_ends_with_the_error(self):
+        srv = self.irc_server()
+        ana = self.irc(srv, "ana", caps=("labeled-response", "batch"))
+        ana.send("@label=q QUIT :adiós")
+        got = ana.expect_eof()
+        self.assertEqual(got[-1].command, "ERROR", [m.raw for m in got])
+        self.assertEqual(got[-1].last, "Closing Link: ana (Quit: adiós)")
+        self.assertEqual([m.command for m in got], ["ERROR"])
+
     def test_without_the_cap_or_label_nothing_changes(self):
         srv = self.irc_server()
         ana = self.irc(srv, "ana", caps=("batch",))
