@@ -129,11 +129,14 @@ static struct members_room *members_room(struct members *m, const char *room, si
 	return found;
 }
 
-/* Adds every space-separated name in s[from..len). */
+/* Adds every space-separated name in s[from..len), without the '@' (operator) or '+' (voice)
+ * that /who puts before a name (no name starts with either). */
 static void members_add_all(struct members_set *set, const char *s, size_t len, size_t from)
 {
 	while (from < len) {
 		while (from < len && s[from] == ' ')
+			from++;
+		while (from < len && (s[from] == '@' || s[from] == '+'))
 			from++;
 		size_t n = members_token(s, len, from);
 		members_add(set, s + from, n);

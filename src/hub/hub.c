@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "base/frame.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 #include "hub/internal.h"
 #include "hub/name.h"
@@ -150,8 +151,14 @@ size_t hub_others(const struct hub *h, const struct session *s)
 	return h->admitted - (counted && h->admitted ? 1 : 0);
 }
 
+size_t hub_reason_len(const char *text, size_t len)
+{
+	return len > HUB_REASON_MAX ? utf8_boundary(text, len, HUB_REASON_MAX) : len;
+}
+
 enum hub_result hub_wallops(struct hub *h, struct session *s, const char *text, size_t len)
 {
+	len = hub_reason_len(text, len);
 	if (!(s->caps & SESSION_MODE_OPER))
 		return fan_result(h, s, HUB_ERR_NOT_OPER, NULL, 0, NULL, 0, 0, 0);
 	struct hub_event ev = {.type = HUB_EV_WALLOPS, .src = s, .from = s->name, .text = text,

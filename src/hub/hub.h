@@ -39,7 +39,7 @@ enum {
 	HUB_NO_SLOT = 0xFFFF, /* a bot's slot: events, not frames; also the most slots a hub has */
 	HUB_ID_SEQ_BITS = 20, /* an event id is (time_ms << this) | a sequence number */
 	HUB_TOPIC_MAX = 390,  /* bytes of a topic (IRC's usual TOPICLEN) */
-	HUB_REASON_MAX = 390, /* bytes of a part, quit, kick or away text */
+	HUB_REASON_MAX = 390, /* bytes of a part, quit, kick, kill, away or wallops text (the hub cuts) */
 };
 
 struct hub_config {

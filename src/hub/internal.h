@@ -12,7 +12,18 @@
 #include "hub/fan.h"
 #include "hub/hub.h"
 
+/* hub.c */
+/* len, or less so that text ends at a character within HUB_REASON_MAX bytes: every reason (part,
+ * quit, kick, kill, away, wallops) is cut here, whatever face it came from. */
+size_t hub_reason_len(const char *text, size_t len);
+
 /* room.c */
+/* Whether a member with `prefix` runs the room: a room operator, or a server operator (who may act
+ * as an operator in every room it is in, so that someone can run the lobby, which has none). */
+static inline bool room_runs(const struct session *s, int prefix)
+{
+	return (prefix >= 0 && (prefix & MEMBER_OP)) || (s->caps & SESSION_MODE_OPER);
+}
 struct room *room_new(struct hub *h, const char *name, size_t len, bool kept);
 void room_free_all(struct hub *h);
 /* Links s into r as its newest membership, with prefix. */

@@ -293,7 +293,7 @@ enum hub_result room_mode(struct hub *h, struct session *s, const char *name, si
 	int prefix = room_prefix(r, s);
 	if (prefix < 0)
 		return fan_result(h, s, HUB_ERR_NOT_IN_ROOM, NULL, 0, r->name, strlen(r->name), 0, 0);
-	if (!(prefix & MEMBER_OP))
+	if (!room_runs(s, prefix))
 		return fan_result(h, s, HUB_ERR_NOT_OPERATOR, NULL, 0, r->name, strlen(r->name), 0,
 				  0);
 	if (n > MODE_CHANGES_MAX)

@@ -59,8 +59,11 @@ enum name_result name_check_user(const char *s, size_t len)
 	enum name_result r = name_check_chars(s, len, NAME_MAX_CHARS);
 	if (r != NAME_OK)
 		return r;
-	if (strchr("#/@*!-[", s[0]))
+	if (strchr("#/@+*!-[", s[0]))
 		return NAME_BAD_START;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '!' || s[i] == '@' || s[i] == '*' || s[i] == '?')
+			return NAME_MASK;
 	static const char *const reserved[] = {"pm", "server", "you"};
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
 		if (strlen(reserved[i]) == len && strncasecmp(reserved[i], s, len) == 0)

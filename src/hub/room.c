@@ -266,6 +266,7 @@ static struct room *room_of(struct hub *h, struct session *s, const char *name, 
 enum hub_result room_part(struct hub *h, struct session *s, const char *name, size_t len,
 			  const char *reason, size_t rlen)
 {
+	rlen = hub_reason_len(reason, rlen);
 	uint32_t k;
 	enum hub_result why;
 	struct room *r = room_of(h, s, name, len, &k, &why);
@@ -339,7 +340,7 @@ enum hub_result room_topic(struct hub *h, struct session *s, const char *name, s
 	struct room *r = room_of(h, s, name, len, &k, &why);
 	if (!r)
 		return why;
-	if (mode_is_set(r, MODE_TOPIC_LOCK) && !(r->members[s->rooms[k].index].prefix & MEMBER_OP))
+	if (mode_is_set(r, MODE_TOPIC_LOCK) && !room_runs(s, r->members[s->rooms[k].index].prefix))
 		return room_refuse(h, s, HUB_ERR_NOT_OPERATOR, r);
 	if (tlen > HUB_TOPIC_MAX)
 		tlen = utf8_boundary(text, tlen, HUB_TOPIC_MAX);
@@ -361,7 +362,7 @@ enum hub_result room_topic(struct hub *h, struct session *s, const char *name, s
 /* Whether s is an operator of r, telling it if not. */
 static bool room_is_op(struct hub *h, struct session *s, struct room *r, uint32_t k)
 {
-	if (r->members[s->rooms[k].index].prefix & MEMBER_OP)
+	if (room_runs(s, r->members[s->rooms[k].index].prefix))
 		return true;
 	room_refuse(h, s, HUB_ERR_NOT_OPERATOR, r);
 	return false;
@@ -370,6 +371,7 @@ static bool room_is_op(struct hub *h, struct session *s, struct room *r, uint32_
 enum hub_result room_kick(struct hub *h, struct session *s, const char *name, size_t len,
 			  const char *target, size_t tlen, const char *reason, size_t rlen)
 {
+	rlen = hub_reason_len(reason, rlen);
 	uint32_t k;
 	enum hub_result why;
 	struct room *r = room_of(h, s, name, len, &k, &why);

@@ -367,6 +367,7 @@ static void session_free_info(struct session *s)
 
 void session_close(struct hub *h, struct session *s, const char *reason, size_t len)
 {
+	len = hub_reason_len(reason, len);
 	switch (s->state) {
 	case SESSION_NEW:
 	case SESSION_GONE:
@@ -480,6 +481,7 @@ static void session_tell_shared(struct hub *h, struct session *s, enum hub_ev_ty
 
 void session_away(struct hub *h, struct session *s, const char *text, size_t len)
 {
+	len = hub_reason_len(text, len);
 	session_set_away(s, text, len);
 	if (s->state == SESSION_ACTIVE)
 		session_tell_shared(h, s, HUB_EV_AWAY, s->info ? s->info->away : NULL, len);
@@ -495,6 +497,7 @@ void session_setname(struct hub *h, struct session *s, const char *name, size_t 
 enum hub_result session_kill(struct hub *h, struct session *s, const char *target, size_t tlen,
 			     const char *reason, size_t rlen)
 {
+	rlen = hub_reason_len(reason, rlen);
 	if (!(s->caps & SESSION_MODE_OPER))
 		return fan_result(h, s, HUB_ERR_NOT_OPER, NULL, 0, NULL, 0, 0, 0);
 	struct session *t = session_find(h, target, tlen);

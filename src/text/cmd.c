@@ -6,6 +6,7 @@
 #include "base/buf.h"
 #include "hub/hub.h"
 #include "hub/name.h"
+#include "text/cmd_int.h"
 #include "text/text_codec.h"
 
 /* User-facing text of the line protocol's words, in one place for translation. */
@@ -43,6 +44,19 @@ static const struct cmd_entry cmd_table[CMD_COUNT] = {
 	[CMD_WHO] = {"who", "/who [ROOM]", "list who is in a room (default: the current one)", false, false},
 	[CMD_MSG] = {"msg", "/msg NAME TEXT", "send TEXT to NAME only", true, false},
 	[CMD_ME] = {"me", "/me ACTION", "act in the current room: /me waves", true, true},
+	[CMD_TOPIC] = {"topic", "/topic [TEXT]", "show or set the current room's topic (-delete "
+		       "clears it)", false, true},
+	[CMD_KICK] = {"kick", "/kick NAME [REASON]", "remove NAME from the current room (operators)",
+		      true, false},
+	[CMD_INVITE] = {"invite", "/invite NAME [ROOM]", "invite NAME to a room (default: the "
+			"current one)", true, false},
+	[CMD_OP] = {"op", "/op NAME", "make NAME an operator of the current room", true, false},
+	[CMD_DEOP] = {"deop", "/deop NAME", "take operator from NAME", true, false},
+	[CMD_VOICE] = {"voice", "/voice NAME", "let NAME speak in a moderated room", true, false},
+	[CMD_DEVOICE] = {"devoice", "/devoice NAME", "take NAME's voice", true, false},
+	[CMD_MODE] = {"mode", "/mode [ROOM] [+-MODES VALUES]", "show or change a room's modes: "
+		      "i m n s t k l b e I o v, as IRC's", false, true},
+	[CMD_AWAY] = {"away", "/away [TEXT]", "mark yourself away (no text: back)", false, true},
 	[CMD_QUIT] = {"quit", "/quit [REASON]", "leave the chat (typing salir does too)", false, true},
 };
 
@@ -70,8 +84,7 @@ static struct cmd_span cmd_trim(const char *p, size_t len)
 	return (struct cmd_span){p, len};
 }
 
-/* Splits off the first blank-separated word of s; *rest gets what follows, trimmed. */
-static struct cmd_span cmd_word(struct cmd_span s, struct cmd_span *rest)
+struct cmd_span cmd_word(struct cmd_span s, struct cmd_span *rest)
 {
 	size_t i = 0;
 	while (i < s.len && !cmd_blank(s.p[i]))
@@ -155,8 +168,7 @@ static void cmd_help(struct hub *h, struct session *s)
 	text_codec_tell(s, TEXT_INFO, T_HELP_TAIL);
 }
 
-/* Room arguments may omit the '#': "/join dev" means "/join #dev". Writes the name to out. */
-static struct cmd_span cmd_room(struct cmd_span room, char out[NAME_MAX_BYTES + 2])
+struct cmd_span cmd_room(struct cmd_span room, char out[NAME_MAX_BYTES + 2])
 {
 	if (room.len == 0 || room.p[0] == '#' || room.len > NAME_MAX_BYTES)
 		return room;
@@ -177,9 +189,8 @@ static void cmd_name_first(struct session *s)
 	text_codec_tell(s, TEXT_INFO, T_ASK_NAME);
 }
 
-/* The room a command means: the one named, or the current one (NULL, told, if there is none). */
-static struct cmd_span cmd_target_room(struct session *s, struct cmd_span arg,
-				       char buf[NAME_MAX_BYTES + 2])
+struct cmd_span cmd_target_room(struct session *s, struct cmd_span arg,
+				char buf[NAME_MAX_BYTES + 2])
 {
 	if (arg.len)
 		return cmd_room(arg, buf);
@@ -317,10 +328,33 @@ bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len)
 			room_names(h, s, room.p, room.len);
 		break;
 	case CMD_MSG:
-		session_message(h, s, c.arg.p, c.arg.len, HUB_MSG_SAY, c.rest.p, c.rest.len);
+		if (session_message(h, s, c.arg.p, c.arg.len, HUB_MSG_SAY, c.rest.p, c.rest.len) ==
+		    HUB_OK)
+			cmd_ops_away_notice(h, s, c.arg);
 		break;
 	case CMD_ME:
 		cmd_say(h, s, HUB_MSG_ACTION, c.arg);
+		break;
+	case CMD_TOPIC:
+		cmd_ops_topic(h, s, c.arg);
+		break;
+	case CMD_KICK:
+		cmd_ops_kick(h, s, c.arg, c.rest);
+		break;
+	case CMD_INVITE:
+		cmd_ops_invite(h, s, c.arg, c.rest);
+		break;
+	case CMD_OP:
+	case CMD_DEOP:
+	case CMD_VOICE:
+	case CMD_DEVOICE:
+		cmd_ops_prefix(h, s, c.id, c.arg);
+		break;
+	case CMD_MODE:
+		cmd_ops_mode(h, s, c.arg);
+		break;
+	case CMD_AWAY:
+		cmd_ops_away(h, s, c.arg);
 		break;
 	case CMD_QUIT:
 		session_quit(h, s, c.arg.p ? c.arg.p : "", c.arg.len);

@@ -26,6 +26,15 @@ enum cmd_id {
 	CMD_WHO,
 	CMD_MSG,
 	CMD_ME,
+	CMD_TOPIC,
+	CMD_KICK,
+	CMD_INVITE,
+	CMD_OP,
+	CMD_DEOP,
+	CMD_VOICE,
+	CMD_DEVOICE,
+	CMD_MODE,
+	CMD_AWAY,
 	CMD_QUIT,
 	CMD_COUNT,
 };
@@ -48,8 +57,9 @@ struct cmd_parsed {
 	enum cmd_id id;        /* CMD_COMMAND, CMD_USAGE */
 	struct cmd_span name;  /* the command word as typed (CMD_UNKNOWN) */
 	struct cmd_span arg;   /* the first argument word, if any */
-	struct cmd_span rest;  /* the text after the first argument (MSG), or all arguments (ME, QUIT,
-				* and a word not in the table) */
+	struct cmd_span rest;  /* the text after the first argument (MSG, KICK, INVITE), or all
+				* arguments (ME, QUIT, TOPIC, MODE, AWAY, and a word not in the
+				* table) */
 	struct cmd_span text;  /* CMD_TEXT */
 };
 

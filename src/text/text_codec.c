@@ -94,7 +94,8 @@ static const char *const T_NAME_REASONS[] = {
 	[NAME_CONTROL] = "a name cannot contain control characters",
 	[NAME_PUNCT] = "a name cannot contain ':' or ','",
 	[NAME_INVISIBLE] = "a name cannot contain invisible characters",
-	[NAME_BAD_START] = "a name cannot start with # / @ * ! - or [",
+	[NAME_MASK] = "a name cannot contain '!', '@', '*' or '?'",
+	[NAME_BAD_START] = "a name cannot start with # / @ + * ! - or [",
 	[NAME_RESERVED] = "that name is reserved",
 	[NAME_NO_HASH] = "a room name starts with #",
 };
@@ -229,12 +230,19 @@ static void text_codec_names(const struct hub_event *ev, struct buf *b)
 	buf_printf(&line, T_WHO_HEAD, ev->room, ev->u.names.n);
 	for (size_t i = 0; i < ev->u.names.n; i++) {
 		const char *nm = ev->u.names.v[i].s->name;
-		if (line.len + 1 + strlen(nm) > WHO_LINE_MAX) {
+		uint8_t prefix = ev->u.names.v[i].prefix;
+		if (line.len + 2 + strlen(nm) > WHO_LINE_MAX) {
 			text_codec_line(b, "* ", "%s", line.data);
 			buf_clear(&line);
 			buf_printf(&line, T_WHO_MORE, ev->room);
 		}
 		buf_putc(&line, ' ');
+		/* An operator's name with '@', a voiced member's with '+' (no name starts with
+		 * either). */
+		if (prefix & MEMBER_OP)
+			buf_putc(&line, '@');
+		else if (prefix & MEMBER_VOICE)
+			buf_putc(&line, '+');
 		buf_puts(&line, nm);
 	}
 	text_codec_line(b, "* ", "%s", line.data);

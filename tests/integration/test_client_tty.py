@@ -302,7 +302,7 @@ class TerminalTests:
         self.term.keys("C-u")
         self.term.type("/who")
         self.term.keys("Enter")
-        self.term.wait_row(r"^\* #dev \(2\): ana luisito$")
+        self.term.wait_row(r"^\* #dev \(2\): @ana luisito$")
 
     def test_tab_completes_commands(self):
         self.term.type("/jo")

@@ -200,10 +200,10 @@ class Rooms(harness.TestCase):
         ana.expect("*   #dev (2)")
         ana.expect("*   #lobby (3)")
         Bob.send("/WHO #DEV")  # commands and rooms are case-insensitive
-        Bob.expect("* #dev (2): ana zoe")
+        Bob.expect("* #dev (2): @ana zoe")
         Bob.expect(BOT)
         Bob.send("/who dev")
-        Bob.expect("* #dev (2): ana zoe")
+        Bob.expect("* #dev (2): @ana zoe")
         Bob.expect(BOT)
         Bob.send("/who #nope")
         Bob.expect("! No such room: #nope")

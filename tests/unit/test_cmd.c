@@ -196,6 +196,9 @@ static void t_usage_strings(void **state)
 		[CMD_HELP] = "/help", [CMD_NICK] = "/nick", [CMD_JOIN] = "/join",
 		[CMD_PART] = "/part", [CMD_ROOMS] = "/rooms", [CMD_WHO] = "/who",
 		[CMD_MSG] = "/msg", [CMD_ME] = "/me", [CMD_QUIT] = "/quit",
+		[CMD_TOPIC] = "/topic", [CMD_KICK] = "/kick", [CMD_INVITE] = "/invite",
+		[CMD_OP] = "/op", [CMD_DEOP] = "/deop", [CMD_VOICE] = "/voice",
+		[CMD_DEVOICE] = "/devoice", [CMD_MODE] = "/mode", [CMD_AWAY] = "/away",
 	};
 	for (int id = 0; id < CMD_COUNT; id++) {
 		const char *u = cmd_usage((enum cmd_id)id);
@@ -350,7 +353,7 @@ static void t_naming_phase(void **state)
 	assert_string_equal(say(fx, 0, "a:b"),
 			    "! Cannot use that name: a name cannot contain ':' or ','.\n" ASK);
 	assert_string_equal(say(fx, 0, "//x"),
-			    "! Cannot use that name: a name cannot start with # / @ * ! - or [.\n" ASK);
+			    "! Cannot use that name: a name cannot start with # / @ + * ! - or [.\n" ASK);
 	assert_int_equal(fx->ses[0].s.state, SESSION_NAMING);
 	assert_string_equal(say(fx, 0, "Ana"),
 			    "* Welcome, Ana! You are in #lobby with 0 others. Type /help for commands.\n");
@@ -404,10 +407,85 @@ static void t_text_and_commands_when_named(void **state)
 	assert_string_equal(say(fx, 0, "/join dev"), "* You joined #dev (1 member).\n");
 	assert_string_equal(say(fx, 1, "/join DEV"), "* You joined #dev (2 members).\n");
 	assert_string_equal(seen(fx, 0), "[#dev] -- luis joined\n");
-	assert_string_equal(say(fx, 1, "/who dev"), "* #dev (2): ana luis\n");
+	assert_string_equal(say(fx, 1, "/who dev"), "* #dev (2): @ana luis\n");
 	assert_string_equal(say(fx, 1, "/part dev"),
 			    "* You left #dev.\n* Your current room is #lobby.\n");
 	assert_string_equal(seen(fx, 0), "[#dev] -- luis left\n");
+}
+
+/* The room operators' commands: rights are the hub's, replies the line protocol's. */
+static void t_room_ops(void **state)
+{
+	struct fixture *fx = *state;
+	say(fx, 0, "ana");
+	say(fx, 1, "luis");
+	say(fx, 2, "zoe");
+	assert_string_equal(say(fx, 0, "/join dev"), "* You joined #dev (1 member).\n");
+	say(fx, 1, "/join dev");
+	clear_all(fx);
+	/* The creator is the operator, and /who says so. */
+	assert_string_equal(say(fx, 1, "/who"), "* #dev (2): @ana luis\n");
+	/* Topic: shown, set (by the operator only, +t), cleared. */
+	assert_string_equal(say(fx, 1, "/topic"), "* #dev has no topic.\n");
+	assert_string_equal(say(fx, 1, "/topic mine"), "! Only operators of #dev can do that.\n");
+	assert_string_equal(say(fx, 0, "/topic  Sockets en C "),
+			    "[#dev] -- ana set the topic: Sockets en C\n");
+	assert_string_equal(seen(fx, 1), "[#dev] -- ana set the topic: Sockets en C\n");
+	assert_string_equal(say(fx, 1, "/topic"), "* The topic of #dev: Sockets en C (set by ana).\n");
+	assert_string_equal(say(fx, 0, "/topic -delete"), "[#dev] -- ana cleared the topic\n");
+	assert_string_equal(seen(fx, 1), "[#dev] -- ana cleared the topic\n");
+	/* Modes: shown with IRC's letters, changed with them. */
+	assert_string_equal(say(fx, 1, "/mode"), "* Modes of #dev: +nt\n");
+	assert_string_equal(say(fx, 1, "/mode +m"), "! Only operators of #dev can do that.\n");
+	assert_string_equal(say(fx, 0, "/mode +mk sesame"),
+			    "[#dev] -- ana let only operators and voiced members speak; set a key on "
+			    "the room\n");
+	assert_string_equal(seen(fx, 1), "[#dev] -- ana let only operators and voiced members "
+					 "speak; set a key on the room\n");
+	assert_string_equal(say(fx, 0, "/mode"), "* Modes of #dev: +mntk sesame\n");
+	assert_string_equal(say(fx, 1, "quiet?"), "! You cannot speak in #dev now.\n");
+	assert_string_equal(say(fx, 0, "/mode +x"),
+			    "! Unknown mode x; the modes are i m n s t k l b e I o v (see /help).\n");
+	assert_string_equal(say(fx, 0, "/mode +l"), "! Mode +l needs a value: /mode +l VALUE\n");
+	assert_string_equal(say(fx, 0, "/mode #dev +b"), "* The ban list of #dev is empty.\n");
+	assert_string_equal(say(fx, 0, "/mode #dev +b zoe"), "[#dev] -- ana banned zoe!*@*\n");
+	assert_string_equal(say(fx, 0, "/mode +b"),
+			    "* The ban list of #dev:\n*   zoe!*@* (set by ana)\n");
+	assert_string_equal(say(fx, 2, "/join dev sesame"), "! You are banned from #dev.\n");
+	/* Voice, op, deop. */
+	clear_all(fx);
+	assert_string_equal(say(fx, 0, "/voice luis"), "[#dev] -- ana gave luis a voice\n");
+	assert_string_equal(seen(fx, 1), "[#dev] -- ana gave luis a voice\n");
+	assert_string_equal(say(fx, 1, "now I can"), "");
+	assert_string_equal(seen(fx, 0), "[#dev] luis: now I can\n");
+	assert_string_equal(say(fx, 0, "/op luis"), "[#dev] -- ana made luis an operator\n");
+	assert_string_equal(say(fx, 0, "/who"), "* #dev (2): @ana @luis\n");
+	assert_string_equal(say(fx, 1, "/deop ana"), "[#dev] -- luis took operator from ana\n");
+	assert_string_equal(say(fx, 1, "/devoice luis"), "[#dev] -- luis took the voice of luis\n");
+	assert_string_equal(say(fx, 1, "/who"), "* #dev (2): ana @luis\n");
+	assert_string_equal(say(fx, 0, "/op zoe"), "! Only operators of #dev can do that.\n");
+	assert_string_equal(say(fx, 1, "/op zoe"), "! zoe is not in #dev.\n");
+	assert_string_equal(say(fx, 1, "/op"), "! Usage: /op NAME\n");
+	/* Kick: the room sees it, the one removed is told, and is out. */
+	clear_all(fx);
+	assert_string_equal(say(fx, 1, "/kick ana  too chatty"),
+			    "[#dev] -- luis removed ana (too chatty)\n");
+	assert_string_equal(seen(fx, 0), "* luis removed you from #dev (too chatty).\n");
+	assert_string_equal(say(fx, 1, "/who"), "* #dev (1): @luis\n");
+	assert_string_equal(say(fx, 1, "/kick nobody"), "! No such user: nobody\n");
+	/* Invitations through +i. */
+	say(fx, 1, "/mode -b+i zoe!*@*");
+	clear_all(fx);
+	assert_string_equal(say(fx, 2, "/join dev sesame"), "! #dev takes only those invited.\n");
+	assert_string_equal(say(fx, 1, "/invite zoe"), "* You invited zoe to #dev.\n");
+	assert_string_equal(seen(fx, 2), "* luis invites you to #dev; /join #dev to go in.\n");
+	assert_string_equal(say(fx, 2, "/join dev sesame"), "* You joined #dev (2 members).\n");
+	/* Away: said, and told to whoever writes privately. */
+	assert_string_equal(say(fx, 2, "/away  at lunch"), "* You are marked as away: at lunch\n");
+	assert_string_equal(say(fx, 1, "/msg zoe hi"), "* zoe is away: at lunch\n");
+	assert_string_equal(seen(fx, 2), "[pm] luis: hi\n");
+	assert_string_equal(say(fx, 2, "/away"), "* You are no longer marked as away.\n");
+	assert_string_equal(say(fx, 1, "/msg zoe back?"), "");
 }
 
 static void t_quit_and_salir(void **state)
@@ -654,6 +732,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_naming_phase, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_help, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_text_and_commands_when_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_room_ops, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_quit_and_salir, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_bot, setup, teardown),
 	};

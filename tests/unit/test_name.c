@@ -108,13 +108,20 @@ static void t_punctuation_and_start(void **state)
 	assert_int_equal(USER("a:b"), NAME_PUNCT);
 	assert_int_equal(USER("a,b"), NAME_PUNCT);
 	assert_int_equal(USER(":"), NAME_PUNCT);
-	const char *starts[] = {"#", "/", "@", "*", "!", "-", "["};
+	const char *starts[] = {"#", "/", "@", "+", "*", "!", "-", "["};
 	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
 		char buf[8];
 		size_t n = (size_t)snprintf(buf, sizeof(buf), "%sana", starts[i]);
 		assert_int_equal(name_check_user(buf, n), NAME_BAD_START);
 		assert_int_equal(name_check_user(buf, 1), NAME_BAD_START);
 	}
+	/* IRC's mask characters, anywhere in a user name (not a room's). */
+	assert_int_equal(USER("a!b"), NAME_MASK);
+	assert_int_equal(USER("ana@home"), NAME_MASK);
+	assert_int_equal(USER("a*"), NAME_MASK);
+	assert_int_equal(USER("why?"), NAME_MASK);
+	assert_int_equal(ROOM("#why?"), NAME_OK);
+	assert_int_equal(USER("j.perez"), NAME_OK);
 	assert_int_equal(USER("]ana"), NAME_OK);
 	assert_int_equal(USER("_ana"), NAME_OK);
 }

@@ -95,6 +95,27 @@ static void t_topic_needs_op_under_t(void **state)
 	fx_free(fx);
 }
 
+/* A server operator runs every room it is in, the lobby too, which has no room operator. */
+static void t_server_operator_runs_rooms(void **state)
+{
+	(void)state;
+	struct fx *fx = room_fx();
+	struct hub *h = &fx->h;
+	fx->k[BOB].s.caps |= SESSION_MODE_OPER;
+	assert_int_equal(room_topic(h, &fx->k[BOB].s, "#x", 2, "mine", 4), HUB_OK);
+	assert_string_equal(text(fx, ANA), "TOPIC #x bob \"mine\"\n");
+	assert_int_equal(fx_mode(fx, BOB, "#x", "+m"), HUB_OK);
+	assert_string_equal(text(fx, ANA), "MODE #x bob [+m]\n");
+	assert_int_equal(room_topic(h, &fx->k[BOB].s, "#lobby", 6, "clase 3", 7), HUB_OK);
+	assert_int_equal(room_kick(h, &fx->k[BOB].s, "#x", 2, "ana", 3, "", 0), HUB_OK);
+	assert_null(session_membership(&fx->k[ANA].s, room_x(fx)));
+	/* Not where it is not a member. */
+	assert_int_equal(room_topic(h, &fx->k[CY].s, "#x", 2, "hi", 2), HUB_ERR_NOT_IN_ROOM);
+	fx->k[CY].s.caps |= SESSION_MODE_OPER;
+	assert_int_equal(room_topic(h, &fx->k[CY].s, "#x", 2, "hi", 2), HUB_ERR_NOT_IN_ROOM);
+	fx_free(fx);
+}
+
 static enum hub_result kick(struct fx *fx, size_t i, const char *target, const char *reason)
 {
 	return room_kick(&fx->h, &fx->k[i].s, "#x", 2, target, strlen(target), reason,
@@ -537,6 +558,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(t_creator_is_operator_with_default_modes),
 		TEST(t_topic_needs_op_under_t),
+		TEST(t_server_operator_runs_rooms),
 		TEST(t_kick_removes_and_tells_target),
 		TEST(t_invite_lets_past_invite_only),
 		TEST(t_key_required),

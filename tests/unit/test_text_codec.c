@@ -166,13 +166,17 @@ static struct session named(const char *name)
 static void t_lists(void **state)
 {
 	(void)state;
-	struct session a = named("ana\0ana"), b = named("Bob\0bob"), g = named("gpt\0gpt");
-	struct hub_member_view v[] = {{.s = &a}, {.s = &b, .prefix = 1}};
+	struct session a = named("ana\0ana"), b = named("Bob\0bob"), c = named("cy\0cy");
+	struct session g = named("gpt\0gpt");
+	/* Operators with '@', voiced members with '+' (an operator's voice is not shown). */
+	struct hub_member_view v[] = {{.s = &a},
+				      {.s = &b, .prefix = MEMBER_OP | MEMBER_VOICE},
+				      {.s = &c, .prefix = MEMBER_VOICE}};
 	struct hub_bot bot = {.s = &g, .role = "the assistant", .hint = "ask it"};
 	const struct hub_bot *bots[] = {&bot};
 	check(&(struct hub_event){.type = HUB_EV_NAMES, SELF, .room = "#dev",
-				  .u.names = {.v = v, .n = 2, .bots = bots, .nbots = 1}},
-	      "* #dev (2): ana Bob\n* Bot: gpt (the assistant; ask it)\n");
+				  .u.names = {.v = v, .n = 3, .bots = bots, .nbots = 1}},
+	      "* #dev (3): ana @Bob +cy\n* Bot: gpt (the assistant; ask it)\n");
 	struct room r1 = {.name = (char *)(uintptr_t)"#a\0#a", .count = 1};
 	struct room r2 = {.name = (char *)(uintptr_t)"#lobby\0#lobby", .count = 7};
 	const struct room *rooms[] = {&r1, &r2};

@@ -100,7 +100,10 @@ static void test_rooms_joined_and_left(void **state)
 	line(&m, "* #lobby (2): ana bea");
 	members_enter(&m, "#dev");
 	members_asked(&m, "#dev", 950);
-	assert_true(line(&m, "* #dev (2): ana carla"));
+	/* An operator's '@' and a voiced member's '+' are not part of their names. */
+	assert_true(line(&m, "* #dev (3): @ana carla +dani"));
+	assert_string_equal(names(&m, "#dev"), "carla dani");
+	line(&m, "[#dev] -- dani left");
 	assert_string_equal(names(&m, "#dev"), "carla");
 	assert_string_equal(names(&m, "#lobby"), "bea");
 	members_leave(&m, "#DEV");

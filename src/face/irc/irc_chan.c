@@ -7,6 +7,7 @@
 
 #include "face/irc/irc_int.h"
 #include "hub/mode.h"
+#include "text/modechar.h"
 
 /* User-facing text of channel replies, in one place for translation. */
 static const char T_NOTOPIC[] = "%s :No topic is set";
@@ -88,8 +89,6 @@ void irc_chan_part(struct irc_client *c, const struct irc_msg *m)
 	struct irc_span names = m->params[0], name;
 	const struct irc_span *why = m->nparams > 1 ? &m->params[1] : NULL;
 	size_t wl = why ? why->len : 0;
-	if (wl > HUB_REASON_MAX)
-		wl = HUB_REASON_MAX;
 	while (irc_chan_next(&names, &name))
 		if (name.len)
 			room_part(c->f->hub, &c->sess, name.p, name.len, why ? why->p : "", wl);
@@ -151,8 +150,6 @@ void irc_chan_kick(struct irc_client *c, const struct irc_msg *m)
 	struct irc_span nicks = m->params[1], nick;
 	const char *why = m->nparams > 2 ? m->params[2].p : "";
 	size_t wl = m->nparams > 2 ? m->params[2].len : 0;
-	if (wl > HUB_REASON_MAX)
-		wl = HUB_REASON_MAX;
 	while (irc_chan_next(&nicks, &nick))
 		if (nick.len)
 			room_kick(c->f->hub, &c->sess, room->p, room->len, nick.p, nick.len, why, wl);
@@ -171,33 +168,17 @@ void irc_chan_invite(struct irc_client *c, const struct irc_msg *m)
 
 /* ---- MODE of a channel ---- */
 
-static int irc_chan_mode_of(char letter)
-{
-	static const char letters[MODE_COUNT + 1] = "imnstklbeIov";
-	const char *at = memchr(letters, letter, MODE_COUNT);
-	return at ? (int)(at - letters) : -1;
-}
-
 static void irc_chan_mode_query(struct irc_client *c, const struct room *r)
 {
-	char flags[MODE_COUNT + 2] = "+";
-	size_t n = 1;
-	static const char flag_letters[] = "imnst";
-	for (int i = MODE_INVITE_ONLY; i <= MODE_TOPIC_LOCK; i++)
-		if (mode_is_set(r, (enum room_mode)i))
-			flags[n++] = flag_letters[i];
+	char flags[MODECHAR_FLAGS_MAX];
+	modechar_flags(r, flags);
 	struct buf params = BUF_INIT;
 	const struct room_state *st = r->state;
 	bool member = room_prefix(r, &c->sess) >= 0;
-	if (st && st->key) {
-		flags[n++] = 'k';
+	if (st && st->key)
 		buf_printf(&params, " %s", member ? st->key : "*");
-	}
-	if (st && st->limit) {
-		flags[n++] = 'l';
+	if (st && st->limit)
 		buf_printf(&params, " %u", st->limit);
-	}
-	flags[n] = '\0';
 	irc_num(c, "324", "%s %s%s", r->name, flags, params.data ? params.data : "");
 	irc_num(c, "329", "%s %llu", r->name, (unsigned long long)(r->created_ms / 1000));
 	buf_free(&params);
@@ -248,14 +229,13 @@ void irc_chan_mode(struct irc_client *c, const struct irc_msg *m)
 			add = l == '+';
 			continue;
 		}
-		int mode = irc_chan_mode_of(l);
+		int mode = modechar_mode(l);
 		if (mode < 0) {
 			irc_num(c, "472", T_UNKNOWNMODE, l);
 			continue;
 		}
 		bool list = mode >= MODE_BAN && mode <= MODE_INVEX;
-		bool takes = list || mode == MODE_OP || mode == MODE_VOICE || mode == MODE_KEY ||
-			     (mode == MODE_LIMIT && add);
+		bool takes = modechar_takes_arg((enum room_mode)mode, add);
 		const struct irc_span *arg = takes && next < m->nparams ? &m->params[next] : NULL;
 		if (takes && arg)
 			next++;

@@ -12,16 +12,9 @@
 #include "base/frame.h"
 #include "face/irc/irc_int.h"
 #include "hub/mode.h"
+#include "text/modechar.h"
 
 const struct hub_face irc_codec_face = {"irc", IRC_VARIANTS, irc_codec_encode};
-
-/* Mode letters, by enum room_mode (the hub's modes are typed; the letters are IRC's). */
-static const char irc_mode_letters[MODE_COUNT] = {
-	[MODE_INVITE_ONLY] = 'i', [MODE_MODERATED] = 'm', [MODE_NO_EXTERNAL] = 'n',
-	[MODE_SECRET] = 's',      [MODE_TOPIC_LOCK] = 't', [MODE_KEY] = 'k',
-	[MODE_LIMIT] = 'l',       [MODE_BAN] = 'b',        [MODE_EXCEPT] = 'e',
-	[MODE_INVEX] = 'I',       [MODE_OP] = 'o',         [MODE_VOICE] = 'v',
-};
 
 enum { IRC_NAMES_LINE = 400 }; /* bytes of names on one 353 line */
 
@@ -158,7 +151,7 @@ static void irc_codec_result(const struct hub_event *ev, struct buf *out)
 		break;
 	case HUB_ERR_LIST_FULL:
 		if (ev->u.result.detail >= 0 && ev->u.result.detail < MODE_COUNT)
-			letter[0] = irc_mode_letters[ev->u.result.detail];
+			letter[0] = modechar_letter((enum room_mode)ev->u.result.detail);
 		num = "478", a1 = room, a2 = letter[0] ? letter : NULL,
 		text = "Channel list is full";
 		break;
@@ -326,7 +319,7 @@ static void irc_codec_modes(const struct hub_event *ev, struct irc_out *o)
 			letters[n++] = c->add ? '+' : '-';
 			sign = c->add;
 		}
-		letters[n++] = irc_mode_letters[c->mode];
+		letters[n++] = modechar_letter(c->mode);
 	}
 	irc_out_param(o, letters, n);
 	for (size_t i = 0; i < ev->u.modes.n; i++) {

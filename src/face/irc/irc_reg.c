@@ -240,10 +240,7 @@ static void irc_reg_quit(struct irc_client *c, const struct irc_msg *m)
 	struct buf why = BUF_INIT;
 	if (m->nparams && m->params[0].len) {
 		buf_puts(&why, T_QUIT_PREFIX);
-		size_t n = m->params[0].len;
-		if (n > HUB_REASON_MAX)
-			n = utf8_boundary(m->params[0].p, n, HUB_REASON_MAX);
-		buf_append(&why, m->params[0].p, n);
+		buf_append(&why, m->params[0].p, m->params[0].len); /* the hub cuts it */
 	} else {
 		buf_puts(&why, T_QUIT_BARE);
 	}

@@ -355,8 +355,6 @@ void irc_user_userhost(struct irc_client *c, const struct irc_msg *m)
 void irc_user_away(struct irc_client *c, const struct irc_msg *m)
 {
 	size_t len = m->nparams ? m->params[0].len : 0;
-	if (len > HUB_REASON_MAX)
-		len = HUB_REASON_MAX;
 	session_away(c->f->hub, &c->sess, len ? m->params[0].p : NULL, len);
 	irc_num(c, len ? "306" : "305", "%s", len ? T_NOWAWAY : T_UNAWAY);
 }
