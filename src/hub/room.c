@@ -295,7 +295,8 @@ static bool room_may_speak(const struct room *r, const struct session *s)
 	int prefix = room_prefix(r, s);
 	if (prefix < 0 && mode_is_set(r, MODE_NO_EXTERNAL))
 		return false;
-	bool privileged = prefix > 0;
+	/* Voiced members and those who run the room (its operators, and server operators in it). */
+	bool privileged = prefix > 0 || (prefix >= 0 && room_runs(s, prefix));
 	if (mode_is_set(r, MODE_MODERATED) && !privileged)
 		return false;
 	return privileged || !room_banned(r, s);
