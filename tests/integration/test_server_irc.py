@@ -312,8 +312,8 @@ class Nick(IrcCase):
     def test_erroneous_nicks_are_432(self):
         srv = self.irc_server()
         c = self.irc(srv, label="c")
-        bad = ["-x", "#x", "/x", "[x", "*x", "!x", "@x", "a,b", "a:b", "server", "\u200bx",
-               "n" * 33]
+        bad = ["-x", "#x", "/x", "[x", "+x", "*x", "!x", "@x", "a,b", "a:b", "server",
+               "\u200bx", "n" * 33]
         for nick in bad:
             c.send("NICK " + nick)
             c.expect("432", params=["*", nick, "Erroneous nickname"])

@@ -284,6 +284,53 @@ class Operators(IrcCase):
         for m in dan.expect_eof():
             self.assertLessEqual(len(m.raw.encode()) + 2, 512)
 
+    def test_operators_run_every_room_they_are_in(self):
+        # The lobby has no room operator: a server operator runs it (docs/irc.md).
+        srv = self.irc_server("--oper-file", self.file(OPERS))
+        nc = srv.client("carla")
+        ana = self.irc(srv, "ana")
+        bob = self.irc(srv, "bob")
+        self.joined(ana, "#lobby")
+        self.joined(bob, "#lobby", ana)
+        nc.expect("[#lobby] -- ana joined")
+        nc.expect("[#lobby] -- bob joined")
+        ana.send("TOPIC #lobby :clase de redes")
+        ana.expect("482", params=["ana", "#lobby", "You're not channel operator"])
+        ana.send("OPER boss hunter2")
+        ana.wait_for("MODE")
+        ana.send("TOPIC #lobby :clase de redes")
+        ana.expect("TOPIC", params=["#lobby", "clase de redes"])
+        bob.expect("TOPIC")
+        nc.expect("[#lobby] -- ana set the topic: clase de redes")
+        ana.send("MODE #lobby +m")
+        ana.expect("MODE", params=["#lobby", "+m"])
+        bob.expect("MODE")
+        nc.expect("[#lobby] -- ana let only operators and voiced members speak")
+        bob.send("PRIVMSG #lobby :¿puedo?")
+        bob.expect("404")
+        nc.send("¿y yo?")
+        nc.expect("! You cannot speak in #lobby now.")
+        ana.send("PRIVMSG #lobby :silencio, por favor")   # the one who moderates may speak
+        bob.expect("PRIVMSG", params=["#lobby", "silencio, por favor"])
+        nc.expect("[#lobby] ana: silencio, por favor")
+        ana.send("KICK #lobby carla :a la sala de al lado")
+        nc.expect("* ana removed you from #lobby (a la sala de al lado).")
+        bob.expect("KICK", params=["#lobby", "carla", "a la sala de al lado"])
+        ana.expect("KICK")
+        # Not in the room, no power over it.
+        ana.send("PART #lobby")
+        ana.expect("PART")
+        ana.send("MODE #lobby -m")
+        ana.expect("442")
+
+    def test_pong_costs_no_flood_budget(self):
+        # One command a second in bursts of one: 30 PONGs costing a token each would hold the
+        # PING after them for 30 s, far past the deadline; PONG is free (docs/irc.md).
+        srv = self.irc_server("--irc-flood", "1", "--irc-flood-burst", "1")
+        ana = self.irc(srv, "ana")
+        ana.send_raw(b"PONG :irc.test\r\n" * 30)
+        ana.expect_silence()
+
     def test_wallops_to_plus_w_users(self):
         srv = self.irc_server("--oper-file", self.file(OPERS))
         ana = self.irc(srv, "ana")
