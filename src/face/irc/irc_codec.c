@@ -348,6 +348,24 @@ static bool irc_codec_wanted(const struct hub_event *ev, unsigned variant)
 	}
 }
 
+/* away-notify: a user who joins while away is followed by its AWAY, as the spec says, so that a
+ * client need not ask WHO (not for the joiner's own copy). The line is one of its own: it takes
+ * the JOIN's time but not its msgid. */
+static void irc_codec_join_away(const struct hub_event *ev, unsigned variant, struct buf *out,
+				struct buf *tmp)
+{
+	const struct session_info *i = ev->src ? ev->src->info : NULL;
+	if (!(variant & IRC_V_AWAY) || (ev->flags & HUB_EVF_SELF) || !i || !i->away)
+		return;
+	struct irc_out o;
+	irc_out_begin(&o, out);
+	irc_codec_tags(&o, ev, variant & ~(unsigned)IRC_V_TAGS, tmp);
+	irc_codec_source(&o, ev, ev->from, tmp);
+	irc_out_command(&o, "AWAY");
+	irc_out_trailing(&o, i->away, strlen(i->away));
+	irc_out_end(&o);
+}
+
 static void irc_codec_shared(const struct hub_event *ev, unsigned variant, struct buf *out,
 			     struct buf *tmp)
 {
@@ -366,7 +384,9 @@ static void irc_codec_shared(const struct hub_event *ev, unsigned variant, struc
 			const char *real = i && i->realname ? i->realname : "";
 			irc_out_trailing(&o, real, strlen(real));
 		}
-		break;
+		irc_out_end(&o);
+		irc_codec_join_away(ev, variant, out, tmp);
+		return;
 	case HUB_EV_PART:
 		irc_out_command(&o, "PART");
 		irc_codec_param(&o, ev->room);
