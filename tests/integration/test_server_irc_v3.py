@@ -265,6 +265,42 @@ class ExtendedJoin(IrcCase):
         plain.expect("JOIN", params=["#lobby"])
 
 
+class AwayNotify(IrcCase):
+    def test_a_user_joining_while_away_is_followed_by_its_away(self):
+        srv = self.irc_server()
+        ana = self.irc(srv, "ana", caps=("away-notify", "server-time", "message-tags"))
+        plain = self.irc(srv, "plain")
+        self.joined(ana, "#a")
+        self.joined(plain, "#a", ana)
+        bob = self.irc(srv, "bob", caps=("away-notify",))
+        bob.send("AWAY :de viaje")
+        bob.expect("306")
+        burst = self.joined(bob, "#a")
+        self.assertNotIn("AWAY", [m.command for m in burst])   # not for its own JOIN
+        join = ana.expect("JOIN", lambda m: m.nick == "bob")
+        away = ana.expect("AWAY", lambda m: m.source == "bob!~bob@127.0.0.1",
+                          params=["de viaje"])
+        self.assertEqual(away.tags["time"], join.tags["time"])
+        self.assertNotEqual(away.tags.get("msgid"), join.tags["msgid"])
+        plain.expect("JOIN", lambda m: m.nick == "bob")
+        self.assertEqual(plain.sync(), [])                     # no away-notify: no AWAY
+        # Back: a join is then a join alone.
+        bob.send("AWAY")
+        bob.expect("305")
+        ana.expect("AWAY", params=[])
+        self.joined(bob, "#b")
+        ana.send("JOIN #b")
+        ana.wait_for("366")
+        bob.expect("JOIN")
+        bob.send("PART #b")
+        bob.expect("PART")
+        ana.expect("PART")
+        bob.send("JOIN #b")
+        bob.expect("JOIN")
+        ana.expect("JOIN", lambda m: m.nick == "bob")
+        self.assertEqual([m.command for m in ana.sync()], [])
+
+
 class Setname(IrcCase):
     def test_setname_seen_by_setname_clients(self):
         srv = self.irc_server()
