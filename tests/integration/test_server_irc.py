@@ -222,6 +222,27 @@ class Cap(IrcCase):
         c.send("CAP FROB")
         c.expect("410", lambda m: m.params[1] == "FROB")
 
+    def test_names_are_case_sensitive_and_302_keeps_cap_notify(self):
+        srv = self.irc_server()
+        c = self.irc(srv, label="c")
+        c.send("CAP REQ :Multi-Prefix")
+        c.expect("CAP", params=["*", "NAK", "Multi-Prefix"])
+        c.cap_ls()
+        c.send("CAP REQ :-cap-notify")          # a 302 client keeps it (the server MUST NOT drop it)
+        c.expect("CAP", params=["*", "NAK", "-cap-notify"])
+        c.send("CAP REQ :cap-notify")           # asking for it anyway is fine
+        c.expect("CAP", params=["*", "ACK", "cap-notify"])
+        c.send("CAP LIST")
+        c.expect("CAP", params=["*", "LIST", "cap-notify"])
+        # Without 302 it is a capability like the others.
+        d = self.irc(srv, label="d")
+        d.send("CAP REQ :cap-notify")
+        d.expect("CAP", params=["*", "ACK", "cap-notify"])
+        d.send("CAP REQ :-cap-notify")
+        d.expect("CAP", params=["*", "ACK", "-cap-notify"])
+        d.send("CAP LIST")
+        d.expect("CAP", params=["*", "LIST", ""])
+
     def test_end_holds_registration(self):
         srv = self.irc_server()
         c = self.irc(srv, label="ana")
