@@ -176,13 +176,13 @@ static void irc_codec_prefix_of(const struct irc_client *c, uint8_t prefix, stru
 		buf_putc(out, '+');
 }
 
-static void irc_codec_name_line(const struct irc_client *c, const char *room, const char *names,
-				size_t len, struct buf *out)
+static void irc_codec_name_line(const struct irc_client *c, const char *room, const char *kind,
+				const char *names, size_t len, struct buf *out)
 {
 	struct irc_out o;
 	irc_out_begin(&o, out);
 	irc_codec_num(&o, c, "353");
-	irc_codec_param(&o, "=");
+	irc_codec_param(&o, kind);
 	irc_codec_param(&o, room);
 	irc_out_trailing(&o, names, len);
 	irc_out_end(&o);
@@ -191,6 +191,10 @@ static void irc_codec_name_line(const struct irc_client *c, const char *room, co
 void irc_codec_names(const struct irc_client *c, const struct hub_event *ev, struct buf *out)
 {
 	bool uh = irc_has(c, IRC_CAP_USERHOST_IN_NAMES);
+	/* RPL_NAMREPLY's symbol: '@' for a secret channel, '=' for the others. A names list is
+	 * told while its room exists (room_names), so the room is there to ask. */
+	const struct room *r = room_find(c->f->hub, ev->room, strlen(ev->room));
+	const char *kind = r && mode_is_set(r, MODE_SECRET) ? "@" : "=";
 	struct buf names = BUF_INIT, one = BUF_INIT;
 	size_t n = ev->u.names.n + ev->u.names.nbots;
 	for (size_t i = 0; i < n; i++) {
@@ -209,7 +213,7 @@ void irc_codec_names(const struct irc_client *c, const struct hub_event *ev, str
 		else
 			buf_puts(&one, s->name);
 		if (names.len && names.len + 1 + one.len > IRC_NAMES_LINE) {
-			irc_codec_name_line(c, ev->room, names.data, names.len, out);
+			irc_codec_name_line(c, ev->room, kind, names.data, names.len, out);
 			buf_clear(&names);
 		}
 		if (names.len)
@@ -217,7 +221,7 @@ void irc_codec_names(const struct irc_client *c, const struct hub_event *ev, str
 		buf_append(&names, one.data, one.len);
 	}
 	if (names.len)
-		irc_codec_name_line(c, ev->room, names.data, names.len, out);
+		irc_codec_name_line(c, ev->room, kind, names.data, names.len, out);
 	struct irc_out o;
 	irc_out_begin(&o, out);
 	irc_codec_num(&o, c, "366");
