@@ -361,6 +361,13 @@ class Modes(IrcCase):
         ana.send("WHOIS ana")
         ana.expect("311")
         self.assertEqual(sorted(ana.expect("319").last.split()), ["@#pub", "@#sec"])
+        ana.wait_for("318")
+        # Its members see it as secret in NAMES ('@', where public channels have '=').
+        ana.send("NAMES #sec")
+        ana.expect("353", params=["ana", "@", "#sec", "@ana"])
+        ana.expect("366")
+        ana.send("NAMES #pub")
+        ana.expect("353", params=["ana", "=", "#pub", "@ana"])
 
 
 class List(IrcCase):
