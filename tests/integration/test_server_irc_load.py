@@ -147,5 +147,27 @@ class SlowReader(IrcCase):
         self.assertEqual(got[-1].raw, "ERROR :Closing Link: slow (SendQ exceeded)")
 
 
+class Shutdown(IrcCase):
+    def test_sigterm_with_a_client_that_never_reads(self):
+        # Megabytes wait in the server for an IRC client that reads nothing: the server still
+        # exits within its grace period instead of waiting for that output to drain.
+        srv = self.irc_server("--outq-hard", "512M", "--outq-soft", "0")
+        slow = self.irc(srv, "slow", rcvbuf=4096)
+        talker = self.irc(srv, "talker")
+        self.joined(slow, "#x")
+        self.joined(talker, "#x", slow)
+        slow.sync()                                  # it reads nothing from here on
+        line = b"PRIVMSG #x :" + b"s" * 480 + b"\r\n"
+        for _ in range(16):
+            talker.send_raw(line * 1024)             # 8 MiB in all, more than socket buffers
+        self.assertEqual(talker.sync(timeout=30), [])
+        srv.terminate()
+        talker.expect_error("Server shutting down")
+        took = srv.stop(close_clients=False)
+        self.assertLess(took, 5, "charlad took %.2f s to exit after SIGTERM" % took)
+        slow.strict = False                          # cut, maybe in the middle of a line
+        slow.expect_eof(timeout=20)
+
+
 if __name__ == "__main__":
     harness.main()

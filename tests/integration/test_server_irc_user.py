@@ -157,6 +157,16 @@ class Whowas(IrcCase):
         ana.expect("314", params=["ana", "carla", "~u", "charla", "*", ""])
         ana.expect("312")
         ana.expect("369")
+        # Newest first; a count keeps that many.
+        bob2 = self.irc(srv, "bob", user="otro", realname="Otro Bob")
+        bob2.send("QUIT")
+        bob2.expect_error()
+        ana.send("WHOWAS bob")
+        self.assertEqual([m.params[2] for m in until(ana, "369") if m.command == "314"],
+                         ["~otro", "~rob"])
+        ana.send("WHOWAS bob 1")
+        self.assertEqual([m.params[2] for m in until(ana, "369") if m.command == "314"],
+                         ["~otro"])
 
 
 class IsonUserhost(IrcCase):
