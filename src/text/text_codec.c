@@ -408,6 +408,10 @@ struct frame *text_codec_encode(const struct hub_event *ev, unsigned variant, st
 	(void)variant;
 	if (ev->type == HUB_EV_MESSAGE && ev->kind == HUB_MSG_TAGS)
 		return NULL; /* tags alone: nothing to read */
+	/* A text that starts with ^A is a query between IRC clients (CTCP VERSION, PING...; IRC's
+	 * ACTION arrives as an action): nothing for a person to read, nothing to answer it. */
+	if (ev->type == HUB_EV_MESSAGE && ev->text && ev->len && ev->text[0] == '\001')
+		return NULL;
 	if (ev->type == HUB_EV_MESSAGE)
 		return text_codec_message(ev, text_codec_clean(ev->text ? ev->text : "",
 							       ev->text ? ev->len : 0, scratch));

@@ -267,6 +267,13 @@ static void t_irc_formatting_never_reaches_a_terminal(void **state)
 	check(&(struct hub_event){.type = HUB_EV_MESSAGE, .kind = HUB_MSG_TAGS, .room = "#x",
 				  .from = "irc"},
 	      NULL);
+	/* Nor does a query between IRC clients (CTCP), in a room or privately. */
+	check(&(struct hub_event){.type = HUB_EV_MESSAGE, .kind = HUB_MSG_SAY, .room = "#x",
+				  .from = "irc", TEXT("\001VERSION\001")},
+	      NULL);
+	check(&(struct hub_event){.type = HUB_EV_MESSAGE, .kind = HUB_MSG_NOTICE, .to = "ana",
+				  .from = "irc", TEXT("\001PING 123\001")},
+	      NULL);
 }
 
 static void t_long_text(void **state)

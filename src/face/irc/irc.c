@@ -23,6 +23,9 @@ static const char T_BAD_UTF8[] = "Message rejected, your IRC software MUST use U
 				 "this network";
 static const char R_CLOSED[] = "Connection closed";
 static const char R_RESET[] = "Connection reset by peer";
+/* The real name shown for users who gave none: line and UDP users, and bots. */
+static const char T_REAL_BOT[] = "charla bot";
+static const char T_REAL_USER[] = "charla user";
 
 enum {
 	IRC_INPUT_MAX = IRC_TAGS_CLIENT_MAX + IRC_LINE_MAX, /* a line with its tags, CR LF aside */
@@ -47,6 +50,13 @@ const char *irc_user_of(const struct session *s)
 const char *irc_host_of(const struct session *s)
 {
 	return session_host_shown(s);
+}
+
+const char *irc_real_of(const struct session *s)
+{
+	if (s->info && s->info->realname)
+		return s->info->realname;
+	return s->bot ? T_REAL_BOT : T_REAL_USER;
 }
 
 void irc_mask(const struct session *s, struct buf *out)

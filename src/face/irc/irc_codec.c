@@ -385,7 +385,7 @@ static void irc_codec_shared(const struct hub_event *ev, unsigned variant, struc
 		if (variant & IRC_V_XJOIN) {
 			const struct session_info *i = ev->src ? ev->src->info : NULL;
 			irc_codec_param(&o, i && i->account ? i->account : "*");
-			const char *real = i && i->realname ? i->realname : "";
+			const char *real = ev->src ? irc_real_of(ev->src) : "";
 			irc_out_trailing(&o, real, strlen(real));
 		}
 		irc_out_end(&o);

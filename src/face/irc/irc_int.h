@@ -150,6 +150,8 @@ void irc_mask(const struct session *s, struct buf *out);
 /* The user and host shown for s: what its face set, else a stand-in. */
 const char *irc_user_of(const struct session *s);
 const char *irc_host_of(const struct session *s);
+/* The real name shown for s: its own, or a stand-in for those who gave none. */
+const char *irc_real_of(const struct session *s);
 /* Closes c with ERROR :reason, after a flush. */
 void irc_close(struct irc_client *c, const char *reason);
 /* The face's server name. */

@@ -75,7 +75,7 @@ static void irc_monitor_remember(struct irc_face *f, const char *nick, const str
 	e->nick = xstrdup(nick);
 	e->user = xstrdup(irc_user_of(s));
 	e->host = xstrdup(irc_host_of(s));
-	e->realname = xstrdup(s->info && s->info->realname ? s->info->realname : "");
+	e->realname = xstrdup(irc_real_of(s));
 	e->when_ms = uv_now(f->net->loop);
 	f->whowas_at = (f->whowas_at + 1) % f->cfg.whowas_max;
 	if (f->whowas_n < f->cfg.whowas_max)

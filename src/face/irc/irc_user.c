@@ -63,6 +63,13 @@ static void irc_user_client_tags(const struct irc_client *c, const struct irc_ms
 	}
 }
 
+/* Whether the nick t names someone who is not an IRC user (a line or UDP user, a bot). */
+static bool irc_user_not_irc(const struct hub *h, struct irc_span t)
+{
+	const struct session *s = session_find(h, t.p, t.len);
+	return s && s->ops->face != &irc_codec_face;
+}
+
 static void irc_user_send(struct irc_client *c, const struct irc_msg *m, enum hub_msg_kind kind,
 			  bool replies)
 {
@@ -87,6 +94,10 @@ static void irc_user_send(struct irc_client *c, const struct irc_msg *m, enum hu
 		if (len && text[len - 1] == '\001')
 			len--;
 	}
+	/* Other CTCP (VERSION, PING...) is a query between IRC clients: the line protocol's users
+	 * and bots have no client to answer it, so it goes to IRC users alone (the line codec drops
+	 * it from rooms too). */
+	bool ctcp = len && text[0] == '\001';
 	struct buf tags = BUF_INIT;
 	irc_user_client_tags(c, m, &tags);
 	struct hub *h = c->f->hub;
@@ -115,6 +126,8 @@ static void irc_user_send(struct irc_client *c, const struct irc_msg *m, enum hu
 		if (t.p[0] == '#') {
 			r = room_say_tagged(h, &c->sess, t.p, t.len, kind, text, len,
 					    tags.len ? tags.data : NULL, tags.len);
+		} else if (ctcp && irc_user_not_irc(h, t)) {
+			r = HUB_OK; /* dropped, as by a client that does not answer CTCP */
 		} else {
 			r = session_message_tagged(h, &c->sess, t.p, t.len, kind, text, len,
 						   tags.len ? tags.data : NULL, tags.len);
@@ -184,7 +197,7 @@ static void irc_user_who_line(struct irc_who *w, const struct session *s, const 
 {
 	struct irc_client *c = w->c;
 	const char *chan = r ? r->name : "*";
-	const char *real = s->info && s->info->realname ? s->info->realname : "";
+	const char *real = irc_real_of(s);
 	struct buf flags = BUF_INIT;
 	irc_user_who_flags(s, r ? room_prefix(r, s) : -1, &flags);
 	if (!w->whox) {
@@ -280,7 +293,7 @@ void irc_user_whois(struct irc_client *c, const struct irc_msg *m)
 		irc_num(c, "318", T_ENDOFWHOIS, (int)nick->len, nick->p);
 		return;
 	}
-	const char *real = s->info && s->info->realname ? s->info->realname : "";
+	const char *real = irc_real_of(s);
 	irc_num(c, "311", "%s %s %s * :%s", s->name, irc_user_of(s), irc_host_of(s), real);
 	struct buf chans = BUF_INIT;
 	for (uint32_t k = 0; k < s->nrooms; k++) {
