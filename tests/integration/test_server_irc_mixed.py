@@ -59,6 +59,10 @@ class Lobby(IrcCase):
         nc.expect("[pm] ana: aviso")
         ana.send("PRIVMSG carla :\x01ACTION saluda\x01")
         nc.expect("[pm] * ana saluda")
+        # Other CTCP is for IRC clients: a netcat user has none to answer it.
+        ana.send("PRIVMSG carla :\x01VERSION\x01")
+        ana.send("PRIVMSG #lobby :\x01PING 123\x01")
+        self.assertEqual(nc.sync(), [])
         # IRC formatting means nothing on a terminal: dropped for netcat users.
         ana.send("PRIVMSG #lobby :\x02negrita\x02 \x0304,01rojo\x03 \x1dcursiva\x1d \x0fnormal")
         nc.expect("[#lobby] ana: negrita rojo cursiva normal")
@@ -171,6 +175,12 @@ class Assistant(IrcCase):
         nc.expect("[#lobby] gpt: mundo")
         self.assertEqual(fake.chat_requests()[-1]["body"]["messages"][-1],
                          {"role": "user", "content": "ana: [[say hola\\nmundo]]"})
+        # A CTCP query is no question: nothing is asked of the model.
+        ana.send("PRIVMSG gpt :\x01VERSION\x01")
+        ana.send("NOTICE gpt :[[say no]]")              # nor is a NOTICE ever answered
+        ana.send("PRIVMSG gpt :[[say listo]]")          # asked after them, answered after them
+        ana.expect("PRIVMSG", lambda m: m.nick == "gpt", params=["ana", "listo"])
+        self.assertEqual(fake.wait(completed=2)["total"], 2)
         # In private: the answer comes to the asker alone.
         ana.send("PRIVMSG gpt :[[say secreto\\nde ana]]")
         ana.expect("PRIVMSG", lambda m: m.source == bot, params=["ana", "secreto"])

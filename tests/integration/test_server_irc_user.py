@@ -56,7 +56,7 @@ class Whois(IrcCase):
         # A netcat user: the hub's stand-ins for what it has no IRC notion of.
         ana.send("WHOIS carla")
         got = until(ana, "318")
-        self.assertEqual(got[0].params, ["ana", "carla", "~u", "charla", "*", ""])
+        self.assertEqual(got[0].params, ["ana", "carla", "~u", "charla", "*", "charla user"])
         self.assertIn(["ana", "carla", "#lobby"], [m.params for m in got if m.command == "319"])
         nc.send("hola")                              # still there, still talking
         # The two-parameter form (a server, then the nick) and an unknown nick.
@@ -71,7 +71,7 @@ class Whois(IrcCase):
         ana = self.irc(srv, "ana")
         ana.send("WHOIS gpt")
         by = {m.command: m for m in until(ana, "318")}
-        self.assertEqual(by["311"].params, ["ana", "gpt", "~u", "bot.charla", "*", ""])
+        self.assertEqual(by["311"].params, ["ana", "gpt", "~u", "bot.charla", "*", "charla bot"])
         self.assertEqual(by["335"].params, ["ana", "gpt", "is a bot (the assistant)"])
         self.assertNotIn("319", by)
 
@@ -154,7 +154,7 @@ class Whowas(IrcCase):
         ana.expect("312")
         ana.expect("369")
         ana.send("WHOWAS carla")                     # netcat users too
-        ana.expect("314", params=["ana", "carla", "~u", "charla", "*", ""])
+        ana.expect("314", params=["ana", "carla", "~u", "charla", "*", "charla user"])
         ana.expect("312")
         ana.expect("369")
         # Newest first; a count keeps that many.

@@ -261,7 +261,8 @@ class ExtendedJoin(IrcCase):
         ana.expect("JOIN", lambda m: m.nick == "bob", params=["#lobby", "*", "Roberto Gómez"])
         plain.expect("JOIN", lambda m: m.nick == "bob", params=["#lobby"])
         srv.client("carla")                          # the lobby is where netcat users start
-        ana.expect("JOIN", lambda m: m.source == "carla!~u@charla", params=["#lobby", "*", ""])
+        ana.expect("JOIN", lambda m: m.source == "carla!~u@charla",
+                   params=["#lobby", "*", "charla user"])
         plain.expect("JOIN", params=["#lobby"])
 
 
