@@ -330,6 +330,19 @@ class Nick(IrcCase):
         c.send("USER zoe 0 * :Zoe")
         c.expect("001")
 
+    def test_a_second_nick_before_registration_frees_the_first(self):
+        srv = self.irc_server()
+        c = self.irc(srv, label="c")
+        c.send("NICK zoe")
+        c.send("NICK zed")
+        c.expect_silence()
+        srv.client("zoe")                            # free again: a netcat user takes it
+        other = self.irc(srv, label="other")
+        other.send("NICK zed")                       # still held for c
+        other.expect("433", params=["*", "zed", "Nickname is already in use"])
+        c.send("USER zed 0 * :Zed")
+        c.expect("001", params=["zed", rx(r".*zed!~zed@.*")])
+
     def test_erroneous_nicks_are_432(self):
         srv = self.irc_server()
         c = self.irc(srv, label="c")
@@ -586,21 +599,22 @@ class BadInput(IrcCase):
         c.expect("FAIL", params=["NICK", "INVALID_UTF8", rx(".+")])
 
     def test_a_thousand_joins_in_a_burst(self):
-        srv = self.irc_server("--irc-flood", "0", "--max-rooms", "10")
+        srv = self.irc_server("--irc-flood", "0", "--max-rooms", "7")
         ana = self.irc(srv, "ana")
+        self.assertEqual(ana.isupport["CHANLIMIT"], "#:7")     # --max-rooms, as advertised
         bob = self.irc(srv, "bob")
         ana.send_raw(b"".join(b"JOIN #r%d\r\n" % i for i in range(1000)))
         got = ana.sync(timeout=60)
         joins = [m for m in got if m.command == "JOIN"]
-        self.assertEqual([m.params[0] for m in joins], ["#r%d" % i for i in range(10)])
+        self.assertEqual([m.params[0] for m in joins], ["#r%d" % i for i in range(7)])
         full = [m for m in got if m.command == "405"]
-        self.assertEqual([m.params[1] for m in full], ["#r%d" % i for i in range(10, 1000)])
-        self.assertEqual(len(got), 10 * 3 + 990)         # JOIN, 353, 366 each; 405 each
+        self.assertEqual([m.params[1] for m in full], ["#r%d" % i for i in range(7, 1000)])
+        self.assertEqual(len(got), 7 * 3 + 993)          # JOIN, 353, 366 each; 405 each
         bob.send("LIST")
         bob.expect("321")
-        listed = [bob.expect("322") for _ in range(11)]  # #lobby and ana's ten
+        listed = [bob.expect("322") for _ in range(8)]   # #lobby and ana's seven
         self.assertEqual(sorted(m.params[1] for m in listed),
-                         sorted(["#lobby"] + ["#r%d" % i for i in range(10)]))
+                         sorted(["#lobby"] + ["#r%d" % i for i in range(7)]))
         bob.expect("323")
 
     def test_refusals_403_441_401_482_407(self):

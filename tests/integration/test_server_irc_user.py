@@ -294,6 +294,26 @@ class Operators(IrcCase):
         for m in dan.expect_eof():
             self.assertLessEqual(len(m.raw.encode()) + 2, 512)
 
+    def test_an_operator_may_kill_itself(self):
+        srv = self.irc_server("--oper-file", self.file(OPERS))
+        ana = self.irc(srv, "ana")
+        bob = self.irc(srv, "bob", caps=("labeled-response", "batch"))
+        bob.send("MONITOR + ana")
+        bob.expect("730")
+        ana.send("OPER boss hunter2")
+        ana.wait_for("MODE")
+        ana.send("KILL ana :adiós a mí misma")
+        got = ana.expect_eof()
+        self.assertEqual([m.command for m in got], ["KILL", "ERROR"])
+        bob.expect("731", params=["bob", "ana"])
+        # A labeled KILL of someone else: the victim's news is not the killer's response.
+        bob.send("OPER boss hunter2")
+        bob.wait_for("MODE")
+        carla = self.irc(srv, "carla")
+        bob.send("@label=k KILL carla :fuera")
+        self.assertEqual(bob.expect("ACK").tags, {"label": "k"})
+        carla.expect_error("Killed (bob (fuera))")
+
     def test_operators_run_every_room_they_are_in(self):
         # The lobby has no room operator: a server operator runs it (docs/irc.md).
         srv = self.irc_server("--oper-file", self.file(OPERS))
