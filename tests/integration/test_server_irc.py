@@ -79,17 +79,22 @@ class Welcome(IrcCase):
         # TOPICLEN=390: a longer topic is cut, at a character.
         ana.send("TOPIC %s :%s" % (ok, "é" * 200))
         self.assertEqual(ana.expect("TOPIC").last, "é" * 195)
-        # AWAYLEN=390 and KICKLEN=390 likewise.
-        ana.send("AWAY :" + "a" * 400)
+        # AWAYLEN=390, KICKLEN=390 and the reason of a PART likewise, each cut at a character
+        # (an odd start puts byte 390 inside a two-byte character).
+        long, cut = "x" + "é" * 200, "x" + "é" * 194
+        ana.send("AWAY :" + long)
         ana.expect("306")
         ana.send("WHOIS ana")
-        self.assertEqual(ana.wait_for("301").last, "a" * 390)
+        self.assertEqual(ana.wait_for("301").last, cut)
         ana.wait_for("318")
         bob = self.irc(srv, "bob")
         self.joined(bob, ok, ana)
-        ana.send("KICK %s bob :%s" % (ok, "k" * 400))
-        self.assertEqual(ana.expect("KICK").last, "k" * 390)
-        self.assertEqual(bob.expect("KICK").last, "k" * 390)
+        ana.send("KICK %s bob :%s" % (ok, long))
+        self.assertEqual(ana.expect("KICK").last, cut)
+        self.assertEqual(bob.expect("KICK").last, cut)
+        self.joined(bob, ok, ana)
+        bob.send("PART %s :%s" % (ok, long))
+        self.assertEqual(ana.expect("PART").last, cut)
 
     def test_chantypes_chanmodes_and_modes(self):
         srv = self.irc_server()

@@ -292,6 +292,23 @@ class Modes(IrcCase):
         bob.wait_for("404", params=["bob", "#b", "Cannot send to channel"])
         self.assertEqual([m for m in ana.sync() if m.command == "PRIVMSG"], [])
 
+    def test_maxlist_is_the_most_masks_a_list_takes(self):
+        srv = self.irc_server()
+        ana = self.irc(srv, "ana")
+        self.joined(ana, "#full")
+        most = int(ana.isupport["MAXLIST"].split(":")[1])  # beI:100, one limit for each list
+        for i in range(0, most, 4):
+            masks = ["m%03d!*@*" % k for k in range(i, min(i + 4, most))]
+            ana.send("MODE #full +%s %s" % ("b" * len(masks), " ".join(masks)))
+            ana.expect("MODE", params=["#full", "+" + "b" * len(masks)] + masks)
+        ana.send("MODE #full +b one!*@*")
+        ana.expect("478", params=["ana", "#full", "b", "Channel list is full"])
+        ana.send("MODE #full +e one!*@*")               # the other lists have their own room
+        ana.expect("MODE", params=["#full", "+e", "one!*@*"])
+        ana.send("MODE #full +b")
+        self.assertEqual(len([ana.expect("367") for _ in range(most)]), most)
+        ana.expect("368")
+
     def test_moderated_and_voice(self):
         srv = self.irc_server()
         ana = self.irc(srv, "ana", caps=("multi-prefix",))
