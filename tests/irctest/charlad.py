@@ -1,0 +1,158 @@
+"""irctest controller for charlad's IRC face.
+
+tests/irctest/run copies this file into an extracted irctest tree as
+irctest/controllers/charlad.py and passes --controller irctest.controllers.charlad to pytest; it
+is not importable from this repository on its own (it imports irctest).
+
+For each test case irctest calls run() with the address its clients will connect to; the
+controller writes an oper file and a MOTD into a fresh temporary directory and starts charlad
+with the IRC face on that port. irctest then waits for the port (wait_for_port in
+basecontrollers.py: it connects, sends "QUIT :chkport" before registering, and reads until it
+sees "chkport" or "ERROR", or the connection closes), and kill() stops charlad with SIGTERM and
+removes the directory.
+
+The binary is $CHARLAD (set by the runner), else a charlad on $PATH. When $CHARLAD_IRCTEST_LOG
+names a directory, charlad's standard error goes to a file there per run (the runner looks in it
+for sanitizer reports), except with IRCTEST_DEBUG_LOGS=1, which shows it among the test's output.
+
+Not implemented by charlad, and so skipped rather than failed: TLS, websockets, services
+(NickServ, SASL, account registration).
+"""
+
+import atexit
+import os
+from pathlib import Path
+import shutil
+import subprocess
+from typing import IO, Any, Dict, List, Optional, Set, Type
+
+from irctest.basecontrollers import BaseServerController, DirectoryBasedController
+from irctest.runner import NotImplementedByController
+
+# irctest's tests expect this name in PONG, numerics' prefixes, WHOIS, LINKS, TIME and INFO.
+SERVER_NAME = "My.Little.Server"
+
+# The operator the tests log in as (OPER operuser operpassword), in charlad's --oper-file format.
+OPER_FILE = """\
+# irctest's operator: NAME PASSWORD
+operuser operpassword
+"""
+
+MOTD = """\
+charlad under irctest.
+"""
+
+
+def _charlad_path() -> str:
+    path = os.environ.get("CHARLAD") or shutil.which("charlad")
+    if not path:
+        raise RuntimeError("set CHARLAD to the charlad binary (tests/irctest/run does)")
+    return path
+
+
+class CharladController(BaseServerController, DirectoryBasedController):
+    software_name = "charlad"
+    supported_sasl_mechanisms: Set[str] = set()
+    supports_sts = False
+    nickserv = "NickServ"  # no services: the tests that talk to it are skipped
+    extban_mute_char = None
+
+    # The controllers of this process whose charlad may still run. irctest stops a server in the
+    # test's tearDown, which unittest skips when setUp raises after starting it (bot_mode.py's
+    # setUp skips when ISUPPORT has no BOT): such a charlad would run on, unseen, until the end.
+    # Tests run one at a time in each worker, so any other live controller here is one of
+    # those: the next run() stops it, and the last one is stopped when the worker exits.
+    _live: Set["CharladController"] = set()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._log: Optional[IO[bytes]] = None
+
+    def run(
+        self,
+        hostname: str,
+        port: int,
+        *,
+        password: Optional[str],
+        ssl: bool,
+        run_services: bool,
+        faketime: Optional[str],
+        websocket_hostname: Optional[str],
+        websocket_port: Optional[int],
+    ) -> None:
+        if websocket_hostname is not None or websocket_port is not None:
+            raise NotImplementedByController("Websocket")
+        if ssl:
+            raise NotImplementedByController("TLS")
+        if run_services:
+            raise NotImplementedByController("Services")
+        assert self.proc is None
+        _stop_leftovers()
+        self.port = port
+        self.hostname = hostname
+        self.create_config()
+        assert self.directory is not None
+        with self.open_file("opers.txt", "w") as fd:
+            fd.write(OPER_FILE)
+        with self.open_file("motd.txt", "w") as fd:
+            fd.write(MOTD)
+
+        # irctest picks its port by binding the wildcard address, and its clients connect to
+        # that address (0.0.0.0), which Linux delivers to loopback: listen on loopback only,
+        # so that no test server is reachable from the network.
+        if hostname in ("", "0.0.0.0", "::"):
+            hostname = "127.0.0.1"
+        listen = f"[{hostname}]:{port}" if ":" in hostname else f"{hostname}:{port}"
+
+        argv = [
+            _charlad_path(),
+            "--listen", "127.0.0.1:0",  # the line face, which no test uses
+            "--udp", "off",
+            "--no-ai",  # no assistant in NAMES, WHO or LUSERS
+            "--irc-listen", listen,
+            "--server-name", SERVER_NAME,
+            "--oper-file", str(self.directory / "opers.txt"),
+            "--motd", str(self.directory / "motd.txt"),
+            "-q",
+        ]
+        if password is not None:
+            argv += ["--irc-password", password]
+
+        env = dict(os.environ)
+        faketime_cmd: List[str] = []
+        if faketime and shutil.which("faketime"):
+            faketime_cmd = ["faketime", "-f", faketime]
+            self.faketime_enabled = True
+            # libfaketime is preloaded ahead of the AddressSanitizer runtime, which a sanitized
+            # build refuses by default; the order does not matter for what ASan checks here.
+            asan = env.get("ASAN_OPTIONS", "")
+            env["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "verify_asan_link_order=0"
+
+        kwargs: Dict[str, Any] = {"env": env}
+        log_dir = os.environ.get("CHARLAD_IRCTEST_LOG")
+        if log_dir and not self.debug_mode:
+            self._log = open(Path(log_dir) / f"charlad-{port}.log", "ab")
+            kwargs["stdout"] = subprocess.DEVNULL
+            kwargs["stderr"] = self._log
+        self.proc = self.execute([*faketime_cmd, *argv], proc_name="charlad", **kwargs)
+        CharladController._live.add(self)
+
+    def kill(self) -> None:
+        CharladController._live.discard(self)
+        super().kill()
+        self.directory = None  # removed: a second kill must not remove it again
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+def _stop_leftovers() -> None:
+    for controller in list(CharladController._live):
+        controller.kill()
+
+
+atexit.register(_stop_leftovers)
+
+
+def get_irctest_controller_class() -> Type[CharladController]:
+    return CharladController
