@@ -323,8 +323,28 @@ void irc_user_whois(struct irc_client *c, const struct irc_msg *m)
 	buf_free(&chans);
 }
 
+/* Bytes of a one-line reply's list that fit after ":server NUM nick :" and before CR LF: a list
+ * is built to this so that an item is left out whole, never cut by irc_num in the middle (a nick
+ * cut short would name someone else). */
+static size_t irc_user_list_room(const struct irc_client *c)
+{
+	size_t head = strlen(irc_server(c->f)) + strlen(irc_nick(c)) + sizeof(": 303  :") - 1;
+	return head + 2 < IRC_LINE_MAX ? IRC_LINE_MAX - 2 - head : 0;
+}
+
+/* Appends item to a space-separated list if it fits in room bytes. */
+static void irc_user_list_add(struct buf *out, const char *item, size_t len, size_t room)
+{
+	if (out->len + (out->len ? 1 : 0) + len > room)
+		return;
+	if (out->len)
+		buf_putc(out, ' ');
+	buf_append(out, item, len);
+}
+
 void irc_user_ison(struct irc_client *c, const struct irc_msg *m)
 {
+	size_t room = irc_user_list_room(c);
 	struct buf out = BUF_INIT;
 	for (size_t i = 0; i < m->nparams; i++) {
 		const char *p = m->params[i].p, *end = p + m->params[i].len;
@@ -336,11 +356,8 @@ void irc_user_ison(struct irc_client *c, const struct irc_msg *m)
 				p++;
 			const struct session *s = w < p ? session_find(c->f->hub, w, (size_t)(p - w))
 							: NULL;
-			if (s) {
-				if (out.len)
-					buf_putc(&out, ' ');
-				buf_puts(&out, s->name);
-			}
+			if (s)
+				irc_user_list_add(&out, s->name, strlen(s->name), room);
 		}
 	}
 	irc_num(c, "303", ":%s", out.data ? out.data : "");
@@ -349,18 +366,20 @@ void irc_user_ison(struct irc_client *c, const struct irc_msg *m)
 
 void irc_user_userhost(struct irc_client *c, const struct irc_msg *m)
 {
-	struct buf out = BUF_INIT;
+	size_t room = irc_user_list_room(c);
+	struct buf out = BUF_INIT, one = BUF_INIT;
 	for (size_t i = 0; i < m->nparams && i < IRC_USERHOST_MAX; i++) {
 		const struct session *s = session_find(c->f->hub, m->params[i].p, m->params[i].len);
 		if (!s)
 			continue;
-		if (out.len)
-			buf_putc(&out, ' ');
-		buf_printf(&out, "%s%s=%c%s@%s", s->name, (s->caps & SESSION_MODE_OPER) ? "*" : "",
+		buf_clear(&one);
+		buf_printf(&one, "%s%s=%c%s@%s", s->name, (s->caps & SESSION_MODE_OPER) ? "*" : "",
 			   s->info && s->info->away ? '-' : '+', irc_user_of(s), irc_host_of(s));
+		irc_user_list_add(&out, one.data, one.len, room);
 	}
 	irc_num(c, "302", ":%s", out.data ? out.data : "");
 	buf_free(&out);
+	buf_free(&one);
 }
 
 /* ---- one's own state ---- */
