@@ -48,7 +48,7 @@ IrcClient(port, host="127.0.0.1", label=None, timeout=TIMEOUT, strict=True)
 
 IrcCase(harness.TestCase)
     .irc_server(*flags, ai=False) -> harness.Server with --irc-listen 127.0.0.1:0, a fixed
-        --server-name (SERVER), --irc-flood 0 unless flags set flood control, and, unless ai,
+        --server-name (SERVER) unless flags give one, --irc-flood 0 unless flags set flood control, and, unless ai,
         --no-ai
     .irc(srv, nick=None, caps=(), **kw) -> IrcClient on srv.irc_port, closed with the server,
         registered as nick when one is given
@@ -427,7 +427,9 @@ class IrcClient:
 
 class IrcCase(harness.TestCase):
     def irc_server(self, *flags, ai=False):
-        extra = ["--irc-listen", "127.0.0.1:0", "--server-name", SERVER]
+        extra = ["--irc-listen", "127.0.0.1:0"]
+        if "--server-name" not in [str(f) for f in flags]:
+            extra += ["--server-name", SERVER]
         # Flood control slows a test that sends many commands: off unless a test sets it.
         if not any(str(f).startswith("--irc-flood") for f in flags):
             extra += ["--irc-flood", "0"]

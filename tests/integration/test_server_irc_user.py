@@ -190,6 +190,25 @@ class IsonUserhost(IrcCase):
                                          "carla=+~u@charla"])
 
 
+    def test_long_replies_leave_out_whole_nicks(self):
+        # A reply has less room than the command it answers (":server 303 nick :" against
+        # "ISON "): what does not fit is left out whole, never cut inside a nick.
+        name = "charla." + "s" * 60
+        srv = self.irc_server("--server-name", name)
+        nicks = ["u%02d" % i + "x" * 29 for i in range(14)]     # 32 characters each
+        for n in nicks:
+            srv.client(n)
+        ana = self.irc(srv, "ana")
+        ana.send("ISON " + " ".join(nicks))
+        got = ana.expect("303").last.split()
+        self.assertGreater(len(got), 10)
+        self.assertEqual(got, nicks[:len(got)])
+        ana.send("USERHOST " + " ".join(nicks[:5]))
+        for item in ana.expect("302").last.split():
+            self.assertIn(item.split("=")[0], nicks)
+            self.assertTrue(item.endswith("=+~u@charla"), item)
+
+
 class Away(IrcCase):
     def test_away_replies_notify_and_301(self):
         srv = self.irc_server()
