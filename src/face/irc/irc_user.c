@@ -283,46 +283,6 @@ void irc_user_who(struct irc_client *c, const struct irc_msg *m)
 
 /* ---- WHOIS, ISON, USERHOST ---- */
 
-void irc_user_whois(struct irc_client *c, const struct irc_msg *m)
-{
-	const struct irc_span *nick = &m->params[m->nparams > 1 ? 1 : 0];
-	struct hub *h = c->f->hub;
-	const struct session *s = session_find(h, nick->p, nick->len);
-	if (!s) {
-		irc_num(c, "401", T_NOSUCHNICK, (int)nick->len, nick->p);
-		irc_num(c, "318", T_ENDOFWHOIS, (int)nick->len, nick->p);
-		return;
-	}
-	const char *real = irc_real_of(s);
-	irc_num(c, "311", "%s %s %s * :%s", s->name, irc_user_of(s), irc_host_of(s), real);
-	struct buf chans = BUF_INIT;
-	for (uint32_t k = 0; k < s->nrooms; k++) {
-		const struct room *r = s->rooms[k].room;
-		if (mode_is_set(r, MODE_SECRET) && room_prefix(r, &c->sess) < 0)
-			continue;
-		if (chans.len)
-			buf_putc(&chans, ' ');
-		int p = room_prefix(r, s);
-		if (p > 0 && (p & MEMBER_OP))
-			buf_putc(&chans, '@');
-		else if (p > 0 && (p & MEMBER_VOICE))
-			buf_putc(&chans, '+');
-		buf_puts(&chans, r->name);
-	}
-	if (chans.len)
-		irc_num(c, "319", "%s :%s", s->name, chans.data);
-	irc_num(c, "312", T_SERVERINFO, s->name, irc_server(c->f));
-	if (s->caps & SESSION_MODE_OPER)
-		irc_num(c, "313", T_ISOPER, s->name);
-	const struct hub_bot *bot = hub_bot_of(h, s);
-	if (bot)
-		irc_num(c, "335", T_ISBOT, s->name, bot->role ? bot->role : "");
-	if (s->info && s->info->away)
-		irc_num(c, "301", "%s :%s", s->name, s->info->away);
-	irc_num(c, "318", "%s :End of /WHOIS list", s->name);
-	buf_free(&chans);
-}
-
 /* Bytes of a one-line reply's list that fit after ":server NUM nick :" and before CR LF: a list
  * is built to this so that an item is left out whole, never cut by irc_num in the middle (a nick
  * cut short would name someone else). */
@@ -340,6 +300,54 @@ static void irc_user_list_add(struct buf *out, const char *item, size_t len, siz
 	if (out->len)
 		buf_putc(out, ' ');
 	buf_append(out, item, len);
+}
+
+void irc_user_whois(struct irc_client *c, const struct irc_msg *m)
+{
+	const struct irc_span *nick = &m->params[m->nparams > 1 ? 1 : 0];
+	struct hub *h = c->f->hub;
+	const struct session *s = session_find(h, nick->p, nick->len);
+	if (!s) {
+		irc_num(c, "401", T_NOSUCHNICK, (int)nick->len, nick->p);
+		irc_num(c, "318", T_ENDOFWHOIS, (int)nick->len, nick->p);
+		return;
+	}
+	const char *real = irc_real_of(s);
+	irc_num(c, "311", "%s %s %s * :%s", s->name, irc_user_of(s), irc_host_of(s), real);
+	/* The channels, on as many 319 lines as they need (a user may be in --max-rooms of them). */
+	size_t room = irc_user_list_room(c), target = strlen(s->name) + 1;
+	room = room > target ? room - target : 0;
+	struct buf chans = BUF_INIT, one = BUF_INIT;
+	for (uint32_t k = 0; k < s->nrooms; k++) {
+		const struct room *r = s->rooms[k].room;
+		if (mode_is_set(r, MODE_SECRET) && room_prefix(r, &c->sess) < 0)
+			continue;
+		buf_clear(&one);
+		int p = room_prefix(r, s);
+		if (p > 0 && (p & MEMBER_OP))
+			buf_putc(&one, '@');
+		else if (p > 0 && (p & MEMBER_VOICE))
+			buf_putc(&one, '+');
+		buf_puts(&one, r->name);
+		if (chans.len && chans.len + 1 + one.len > room) {
+			irc_num(c, "319", "%s :%s", s->name, chans.data);
+			buf_clear(&chans);
+		}
+		irc_user_list_add(&chans, one.data, one.len, room);
+	}
+	if (chans.len)
+		irc_num(c, "319", "%s :%s", s->name, chans.data);
+	irc_num(c, "312", T_SERVERINFO, s->name, irc_server(c->f));
+	if (s->caps & SESSION_MODE_OPER)
+		irc_num(c, "313", T_ISOPER, s->name);
+	const struct hub_bot *bot = hub_bot_of(h, s);
+	if (bot)
+		irc_num(c, "335", T_ISBOT, s->name, bot->role ? bot->role : "");
+	if (s->info && s->info->away)
+		irc_num(c, "301", "%s :%s", s->name, s->info->away);
+	irc_num(c, "318", "%s :End of /WHOIS list", s->name);
+	buf_free(&chans);
+	buf_free(&one);
 }
 
 void irc_user_ison(struct irc_client *c, const struct irc_msg *m)
