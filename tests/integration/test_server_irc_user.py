@@ -66,6 +66,21 @@ class Whois(IrcCase):
         ana.expect("401", params=["ana", "nobody", "No such nick/channel"])
         ana.expect("318", params=["ana", "nobody", "End of /WHOIS list"])
 
+    def test_many_channels_take_several_319_lines(self):
+        srv = self.irc_server("--max-rooms", "30")
+        bob = self.irc(srv, "bob")
+        rooms = ["#%02d" % i + "c" * 29 for i in range(30)]     # 32 characters each
+        for r in rooms:
+            self.joined(bob, r)
+        ana = self.irc(srv, "ana")
+        ana.send("WHOIS bob")
+        lines = [m for m in until(ana, "318") if m.command == "319"]
+        self.assertGreater(len(lines), 1)
+        for m in lines:
+            self.assertEqual(m.params[:2], ["ana", "bob"])
+        self.assertEqual(sorted(n for m in lines for n in m.last.split()),
+                         sorted("@" + r for r in rooms))
+
     def test_whois_the_assistant(self):
         srv = self.irc_server(ai=True)
         ana = self.irc(srv, "ana")
