@@ -106,6 +106,13 @@ void irc_num(struct irc_client *c, const char *num, const char *fmt, ...)
 	buf_free(&head);
 }
 
+size_t irc_num_room(const struct irc_client *c, size_t middle)
+{
+	size_t head = 1 + strlen(irc_server(c->f)) + sizeof(" 000 ") - 1 + strlen(irc_nick(c)) +
+		      middle + sizeof(" :") - 1;
+	return head + 2 < IRC_LINE_MAX ? IRC_LINE_MAX - 2 - head : 0;
+}
+
 void irc_serverf(struct irc_client *c, const char *fmt, ...)
 {
 	struct buf head = BUF_INIT;

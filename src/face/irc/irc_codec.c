@@ -16,7 +16,6 @@
 
 const struct hub_face irc_codec_face = {"irc", IRC_VARIANTS, irc_codec_encode};
 
-enum { IRC_NAMES_LINE = 400 }; /* bytes of names on one 353 line */
 
 /* ---- pieces ---- */
 
@@ -195,6 +194,8 @@ void irc_codec_names(const struct irc_client *c, const struct hub_event *ev, str
 	 * told while its room exists (room_names), so the room is there to ask. */
 	const struct room *r = room_find(c->f->hub, ev->room, strlen(ev->room));
 	const char *kind = r && mode_is_set(r, MODE_SECRET) ? "@" : "=";
+	/* ":server 353 nick = #room :" leaves this much for names, each whole on some line. */
+	size_t room_left = irc_num_room(c, sizeof(" = ") - 1 + strlen(ev->room));
 	struct buf names = BUF_INIT, one = BUF_INIT;
 	size_t n = ev->u.names.n + ev->u.names.nbots;
 	for (size_t i = 0; i < n; i++) {
@@ -212,7 +213,7 @@ void irc_codec_names(const struct irc_client *c, const struct hub_event *ev, str
 			irc_mask(s, &one);
 		else
 			buf_puts(&one, s->name);
-		if (names.len && names.len + 1 + one.len > IRC_NAMES_LINE) {
+		if (names.len && names.len + 1 + one.len > room_left) {
 			irc_codec_name_line(c, ev->room, kind, names.data, names.len, out);
 			buf_clear(&names);
 		}

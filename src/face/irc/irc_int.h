@@ -143,6 +143,10 @@ void irc_write(struct irc_client *c, const char *data, size_t len);
  * ':'), cut to the IRC line limit at a character, CR LF. */
 void irc_num(struct irc_client *c, const char *num, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Bytes left for the last parameter of a reply to c on one line: IRC_LINE_MAX less CR LF,
+ * ":server NUM nick", `middle` bytes of middle parameters (each with the space before it) and
+ * " :". Lists are built to it so that an item is left whole, never cut by irc_num. */
+size_t irc_num_room(const struct irc_client *c, size_t middle);
 /* A line of the server's own (":server " then the formatted rest). */
 void irc_serverf(struct irc_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "nick!user@host" of a session, into out (appended). */

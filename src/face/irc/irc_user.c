@@ -283,16 +283,8 @@ void irc_user_who(struct irc_client *c, const struct irc_msg *m)
 
 /* ---- WHOIS, ISON, USERHOST ---- */
 
-/* Bytes of a one-line reply's list that fit after ":server NUM nick :" and before CR LF: a list
- * is built to this so that an item is left out whole, never cut by irc_num in the middle (a nick
- * cut short would name someone else). */
-static size_t irc_user_list_room(const struct irc_client *c)
-{
-	size_t head = strlen(irc_server(c->f)) + strlen(irc_nick(c)) + sizeof(": 303  :") - 1;
-	return head + 2 < IRC_LINE_MAX ? IRC_LINE_MAX - 2 - head : 0;
-}
-
-/* Appends item to a space-separated list if it fits in room bytes. */
+/* Appends item to a space-separated list if it fits in room bytes (irc_num_room): an item is left
+ * out whole rather than cut by irc_num in the middle (a nick cut short would name someone else). */
 static void irc_user_list_add(struct buf *out, const char *item, size_t len, size_t room)
 {
 	if (out->len + (out->len ? 1 : 0) + len > room)
@@ -315,8 +307,7 @@ void irc_user_whois(struct irc_client *c, const struct irc_msg *m)
 	const char *real = irc_real_of(s);
 	irc_num(c, "311", "%s %s %s * :%s", s->name, irc_user_of(s), irc_host_of(s), real);
 	/* The channels, on as many 319 lines as they need (a user may be in --max-rooms of them). */
-	size_t room = irc_user_list_room(c), target = strlen(s->name) + 1;
-	room = room > target ? room - target : 0;
+	size_t room = irc_num_room(c, 1 + strlen(s->name));
 	struct buf chans = BUF_INIT, one = BUF_INIT;
 	for (uint32_t k = 0; k < s->nrooms; k++) {
 		const struct room *r = s->rooms[k].room;
@@ -352,7 +343,7 @@ void irc_user_whois(struct irc_client *c, const struct irc_msg *m)
 
 void irc_user_ison(struct irc_client *c, const struct irc_msg *m)
 {
-	size_t room = irc_user_list_room(c);
+	size_t room = irc_num_room(c, 0);
 	struct buf out = BUF_INIT;
 	for (size_t i = 0; i < m->nparams; i++) {
 		const char *p = m->params[i].p, *end = p + m->params[i].len;
@@ -374,7 +365,7 @@ void irc_user_ison(struct irc_client *c, const struct irc_msg *m)
 
 void irc_user_userhost(struct irc_client *c, const struct irc_msg *m)
 {
-	size_t room = irc_user_list_room(c);
+	size_t room = irc_num_room(c, 0);
 	struct buf out = BUF_INIT, one = BUF_INIT;
 	for (size_t i = 0; i < m->nparams && i < IRC_USERHOST_MAX; i++) {
 		const struct session *s = session_find(c->f->hub, m->params[i].p, m->params[i].len);
