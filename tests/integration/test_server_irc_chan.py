@@ -480,6 +480,30 @@ class Names(IrcCase):
         ana.expect("366", params=["ana", "#nochan", "End of /NAMES list"])
 
 
+    def test_names_fit_whatever_the_server_nick_and_channel_names(self):
+        # A long server name (the default is the host's, which may be long), a long nick and a
+        # long channel leave less room on each 353 line: names are never cut.
+        srv = self.irc_server("--server-name", "irc-" + "h" * 56 + ".example")
+        nick, chan = "n" * 32, "#" + "c" * 31
+        ana = self.irc(srv, nick)
+        self.joined(ana, chan)
+        others = ["u%02d" % i + "x" * 29 for i in range(30)]
+        for n in others:
+            nc = srv.client(n)
+            nc.send("/join " + chan)
+            ana.expect("JOIN", lambda m, n=n: m.nick == n)
+        for caps in ((), ("userhost-in-names",)):
+            c = self.irc(srv, "v%d" % len(caps) + "v" * 30, caps=caps)   # 32 characters
+            c.send("NAMES " + chan)
+            got = []
+            while True:
+                m = c.readline()
+                if m.command == "366":
+                    break
+                got += [n.split("!")[0].lstrip("@") for n in m.last.split()]
+            self.assertEqual(sorted(got), sorted(others + [nick]))
+
+
 class Messages(IrcCase):
     def test_channel_and_nick_targets_and_no_external(self):
         srv = self.irc_server()

@@ -356,6 +356,23 @@ class Monitor(IrcCase):
         ana.expect("731", params=["ana", "dan"])
         self.assertEqual(ana.sync(), [])
 
+    def test_long_lists_keep_every_nick_whole(self):
+        srv = self.irc_server("--server-name", "irc-" + "h" * 80 + ".example")
+        me = "m" * 32
+        ana = self.irc(srv, me)
+        nicks = ["w%02d" % i + "x" * 29 for i in range(40)]     # 32 characters each
+        for i in range(0, 40, 10):                               # within a 512-byte command
+            ana.send("MONITOR + " + ",".join(nicks[i:i + 10]))
+        for cmd in ("731", "732"):
+            if cmd == "732":
+                ana.send("MONITOR L")
+            got = []
+            for m in ana.sync():
+                self.assertEqual(m.command if m.command != "733" else cmd, cmd)
+                if m.command == cmd:
+                    got += m.last.split(",")
+            self.assertEqual(sorted(got), nicks)
+
     def test_list_status_remove_clear_and_full(self):
         srv = self.irc_server()
         ana = self.irc(srv, "ana")
