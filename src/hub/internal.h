@@ -30,7 +30,8 @@ void room_free_all(struct hub *h);
 void room_link(struct session *s, struct room *r, uint8_t prefix);
 /* Unlinks s from every room (no news), freeing rooms left empty. */
 void room_leave_all(struct hub *h, struct session *s);
-/* The mask text of s, "name!user@host" (unknown parts "*"), into out (cleared first). */
+/* The mask text of s, "name!user@host" (session_user_shown, session_host_shown), into out
+ * (cleared first). */
 void room_mask_of(const struct session *s, struct buf *out);
 
 /* session.c */

@@ -8,7 +8,8 @@
  * changes that took effect (each argument normalised: a member's name as it is, a mask as stored).
  *
  * Masks are "name!user@host" patterns with * and ?, matched case-insensitively (base/fold.h)
- * against a session's "name!user@host" (unknown parts read as "*"); a bare name means name!*@*.
+ * against a session's "name!user@host" (the parts its face did not set read as session.h's
+ * stand-ins, the ones faces show); a bare name means name!*@*.
  * A masklist owns its strings; room_state owns its lists and frees them with the room. */
 #ifndef CHARLA_HUB_MODE_H
 #define CHARLA_HUB_MODE_H

@@ -154,10 +154,9 @@ int room_prefix(const struct room *r, const struct session *s)
 
 void room_mask_of(const struct session *s, struct buf *out)
 {
-	const struct session_info *i = s->info;
 	buf_clear(out);
-	buf_printf(out, "%s!%s@%s", s->name ? s->name : "*", i && i->user ? i->user : "*",
-		   i && i->host ? i->host : "*");
+	buf_printf(out, "%s!%s@%s", s->name ? s->name : "*", session_user_shown(s),
+		   session_host_shown(s));
 }
 
 /* Whether s is banned from r (a ban matches and no exception does). */
@@ -296,7 +295,8 @@ static bool room_may_speak(const struct room *r, const struct session *s)
 	int prefix = room_prefix(r, s);
 	if (prefix < 0 && mode_is_set(r, MODE_NO_EXTERNAL))
 		return false;
-	bool privileged = prefix > 0;
+	/* Voiced members and those who run the room (its operators, and server operators in it). */
+	bool privileged = prefix > 0 || (prefix >= 0 && room_runs(s, prefix));
 	if (mode_is_set(r, MODE_MODERATED) && !privileged)
 		return false;
 	return privileged || !room_banned(r, s);

@@ -372,6 +372,9 @@ void session_close(struct hub *h, struct session *s, const char *reason, size_t 
 	switch (s->state) {
 	case SESSION_NEW:
 	case SESSION_GONE:
+		/* Never admitted (or refused by a full queue): nothing to unlink, but a face may
+		 * have set its identity already (IRC sets the host at accept). */
+		session_free_info(s);
 		s->state = SESSION_GONE;
 		return;
 	case SESSION_WAITING:
@@ -420,6 +423,18 @@ void session_quit(struct hub *h, struct session *s, const char *reason, size_t l
 }
 
 /* ---- identity ---- */
+
+const char *session_user_shown(const struct session *s)
+{
+	return s->info && s->info->user ? s->info->user : "~u";
+}
+
+const char *session_host_shown(const struct session *s)
+{
+	if (s->info && s->info->host)
+		return s->info->host;
+	return s->bot ? "bot.charla" : "charla";
+}
 
 static void session_set(char **field, const char *v, size_t len)
 {

@@ -137,6 +137,13 @@ enum hub_result session_message_tagged(struct hub *h, struct session *s, const c
 /* The named session with this name (any case), or NULL. */
 struct session *session_find(const struct hub *h, const char *name, size_t len);
 
+/* The user and host of s as masks ("name!user@host") show them and match them: what its face set,
+ * else a stand-in that says what s is ("~u" and "charla" for a person whose face knows no host,
+ * "bot.charla" for a bot). Bans and the masks faces show use these same two, so that a mask a
+ * client copies from what it was shown matches. The strings are s's or static. */
+const char *session_user_shown(const struct session *s);
+const char *session_host_shown(const struct session *s);
+
 /* Identity. Each copies (ptr, len); len 0 clears. */
 void session_set_user(struct session *s, const char *v, size_t len);
 void session_set_host(struct session *s, const char *v, size_t len);

@@ -30,6 +30,7 @@ static const char T_REAL_USER[] = "charla user";
 enum {
 	IRC_INPUT_MAX = IRC_TAGS_CLIENT_MAX + IRC_LINE_MAX, /* a line with its tags, CR LF aside */
 	IRC_STANDIN_HOST_MAX = 64,
+	IRC_FLOOD_TICK_MIN_MS = 10, /* the flood timer's shortest period, for very high rates */
 };
 
 const char *irc_server(const struct irc_face *f)
@@ -39,18 +40,16 @@ const char *irc_server(const struct irc_face *f)
 
 /* ---- identity as IRC shows it ---- */
 
+/* Line and UDP users, and bots, have no host the hub knows: the hub's stand-ins say what they
+ * are, are valid hosts for masks, and are what bans match. */
 const char *irc_user_of(const struct session *s)
 {
-	return s->info && s->info->user ? s->info->user : "~u";
+	return session_user_shown(s);
 }
 
 const char *irc_host_of(const struct session *s)
 {
-	if (s->info && s->info->host)
-		return s->info->host;
-	/* Line and UDP users, and bots, have no host the hub knows: a stand-in that says what
-	 * they are, and is a valid host for masks. */
-	return s->bot ? "bot.charla" : "charla";
+	return session_host_shown(s);
 }
 
 const char *irc_real_of(const struct session *s)
@@ -107,6 +106,13 @@ void irc_num(struct irc_client *c, const char *num, const char *fmt, ...)
 	buf_free(&head);
 }
 
+size_t irc_num_room(const struct irc_client *c, size_t middle)
+{
+	size_t head = 1 + strlen(irc_server(c->f)) + sizeof(" 000 ") - 1 + strlen(irc_nick(c)) +
+		      middle + sizeof(" :") - 1;
+	return head + 2 < IRC_LINE_MAX ? IRC_LINE_MAX - 2 - head : 0;
+}
+
 void irc_serverf(struct irc_client *c, const char *fmt, ...)
 {
 	struct buf head = BUF_INIT;
@@ -118,6 +124,8 @@ void irc_serverf(struct irc_client *c, const char *fmt, ...)
 	buf_free(&head);
 }
 
+static void irc_label_end(struct irc_client *c);
+
 void irc_close(struct irc_client *c, const char *reason)
 {
 	if (conn_is_closing(c->conn))
@@ -125,8 +133,15 @@ void irc_close(struct irc_client *c, const char *reason)
 	struct buf b = BUF_INIT;
 	buf_printf(&b, "ERROR :Closing Link: %s (%s)", irc_nick(c), reason);
 	irc_end_line(&b, 0);
-	/* Not captured: the link closes whatever command is running. */
-	conn_send_str(c->conn, b.data, b.len);
+	/* The link closes whatever command is running: a labeled one (QUIT, a refused PASS) ends
+	 * here, with the ERROR as the last line of its response, so that nothing (not even its
+	 * ACK) comes after the ERROR. */
+	if (c->label) {
+		buf_append(c->capture, b.data, b.len);
+		irc_label_end(c);
+	} else {
+		conn_send_str(c->conn, b.data, b.len);
+	}
 	buf_free(&b);
 	session_close(c->f->hub, &c->sess, reason, strlen(reason));
 	conn_close_after_flush(c->conn);
@@ -253,18 +268,47 @@ static void irc_refill(struct irc_client *c, uint64_t now)
 	c->tokens_ms = now;
 }
 
+/* Resumes the throttled clients whose budget has come back; stops when none is left. */
+static void irc_on_flood_tick(uv_timer_t *t)
+{
+	struct irc_face *f = t->data;
+	uint64_t now = uv_now(f->net->loop);
+	list_each_safe(node, &f->throttled) {
+		struct irc_client *c = list_entry(node, struct irc_client, throttle_link);
+		irc_refill(c, now);
+		if (c->tokens < 1)
+			continue;
+		c->throttled = false;
+		list_remove(&c->throttle_link);
+		conn_resume(c->conn);
+	}
+	if (list_empty(&f->throttled))
+		uv_timer_stop(&f->flood);
+}
+
 /* Takes cost from c's budget; false when it is spent: input pauses until it comes back (the
- * client is slowed, as IRC servers' fake lag does, and nobody else is). */
+ * client is slowed, as IRC servers' fake lag does, and nobody else is). The flood timer ticks
+ * once per command's worth of budget, so a throttled client goes on at the configured rate. */
 static bool irc_spend(struct irc_client *c, unsigned cost, uint64_t now)
 {
-	if (!c->f->cfg.flood_rate)
+	struct irc_face *f = c->f;
+	if (!f->cfg.flood_rate)
 		return true;
 	irc_refill(c, now);
 	c->tokens -= cost;
 	if (c->tokens >= 0)
 		return true;
-	c->throttled = true;
 	conn_pause(c->conn);
+	if (c->throttled)
+		return false;
+	c->throttled = true;
+	if (list_empty(&f->throttled) && !uv_is_closing((uv_handle_t *)&f->flood)) {
+		uint64_t period = 1000 / f->cfg.flood_rate;
+		if (period < IRC_FLOOD_TICK_MIN_MS)
+			period = IRC_FLOOD_TICK_MIN_MS;
+		uv_timer_start(&f->flood, irc_on_flood_tick, period, period);
+	}
+	list_push_back(&f->throttled, &c->throttle_link);
 	return false;
 }
 
@@ -337,13 +381,6 @@ static void irc_on_tick(struct conn *conn, uint64_t now)
 {
 	struct irc_client *c = conn->owner;
 	const struct irc_config *cfg = &c->f->cfg;
-	if (c->throttled) {
-		irc_refill(c, now);
-		if (c->tokens >= 1) {
-			c->throttled = false;
-			conn_resume(conn);
-		}
-	}
 	if (!(c->reg & IRC_REG_DONE)) {
 		if (cfg->register_timeout_ms && now - c->opened_ms >= cfg->register_timeout_ms &&
 		    c->sess.state != SESSION_WAITING)
@@ -371,6 +408,7 @@ static void irc_on_closed(struct conn *conn)
 	struct irc_client *c = conn->owner;
 	session_close(c->f->hub, &c->sess, R_CLOSED, sizeof(R_CLOSED) - 1);
 	irc_monitor_forget(c);
+	list_remove(&c->throttle_link);
 	list_remove(&c->link);
 	c->f->nclients--;
 	free(c->pass);
@@ -454,6 +492,7 @@ int irc_face_init(struct irc_face *f, const struct irc_config *cfg, struct hub *
 	f->net = net;
 	f->log = log;
 	list_init(&f->clients);
+	list_init(&f->throttled);
 	buf_init(&f->scratch);
 	map_init(&f->monitors, uv_hrtime());
 	if (f->cfg.whowas_max)
@@ -470,6 +509,9 @@ int irc_face_init(struct irc_face *f, const struct irc_config *cfg, struct hub *
 		.ctx = f,
 	};
 	hub_observe(hub, &f->ears);
+	uv_timer_init(net->loop, &f->flood);
+	f->flood.data = f;
+	uv_unref((uv_handle_t *)&f->flood); /* like the net's handles: never what keeps the loop */
 	return 0;
 }
 
@@ -487,6 +529,8 @@ void irc_face_shutdown(struct irc_face *f)
 	}
 	f->listeners = NULL;
 	hub_unobserve(f->hub, &f->ears);
+	if (!uv_is_closing((uv_handle_t *)&f->flood))
+		uv_close((uv_handle_t *)&f->flood, NULL);
 	list_each(node, &f->clients) {
 		struct irc_client *c = list_entry(node, struct irc_client, link);
 		if (!conn_is_closing(c->conn))

@@ -11,13 +11,16 @@
  * client embeds its hub session and points at its conn. A client is freed only in the conn's close
  * callback, after session_close has unlinked its session, so neither the hub nor the conn can
  * hold a dangling pointer to it. The face's own state (its MOTD text, its WHOWAS ring, its MONITOR
- * table) is freed by irc_face_free once every client is gone. */
+ * table) is freed by irc_face_free once every client is gone; its flood timer is closed by
+ * irc_face_shutdown (or, after a failed start, by whoever closes the loop's handles). */
 #ifndef CHARLA_FACE_IRC_IRC_H
 #define CHARLA_FACE_IRC_IRC_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <uv.h>
 
 #include "base/buf.h"
 #include "base/list.h"
@@ -72,6 +75,12 @@ struct irc_face {
 	uint64_t started_ms;
 	struct buf scratch;
 	uint64_t batch_seq;           /* batch references */
+	/* Flood control: the clients whose input waits for their budget to come back, and the
+	 * timer that refills it, running only while that list is not empty. One timer for the
+	 * face, not one per client; the net's once-a-second sweep would be too coarse for a rate
+	 * above the burst. */
+	struct list throttled;
+	uv_timer_t flood;
 };
 
 int irc_face_init(struct irc_face *f, const struct irc_config *cfg, struct hub *hub,

@@ -37,10 +37,11 @@ unsigned irc_cap_variant(uint32_t caps)
 	return v;
 }
 
+/* Capability names are case-sensitive (capability negotiation, "Rules for naming"). */
 static int irc_cap_find(const char *name, size_t len)
 {
 	for (int i = 0; i < IRC_CAP_COUNT; i++)
-		if (strlen(irc_caps[i].name) == len && strncasecmp(irc_caps[i].name, name, len) == 0)
+		if (strlen(irc_caps[i].name) == len && memcmp(irc_caps[i].name, name, len) == 0)
 			return i;
 	return -1;
 }
@@ -77,7 +78,8 @@ static void irc_cap_apply(struct irc_client *c, uint32_t caps)
 		c->sess.caps &= ~(uint32_t)SESSION_CAP_ECHO;
 }
 
-/* CAP REQ :a -b c: all or nothing. */
+/* CAP REQ :a -b c: all or nothing. A CAP LS 302 client has cap-notify for good: the spec says
+ * the server MUST NOT disable it, so asking to is refused. */
 static void irc_cap_req(struct irc_client *c, const struct irc_span *arg)
 {
 	uint32_t caps = c->caps;
@@ -93,7 +95,7 @@ static void irc_cap_req(struct irc_client *c, const struct irc_span *arg)
 			break;
 		bool off = *w == '-';
 		int cap = irc_cap_find(w + off, (size_t)(p - w) - off);
-		if (cap < 0)
+		if (cap < 0 || (off && cap == IRC_CAP_CAP_NOTIFY && c->cap_version >= 302))
 			ok = false;
 		else if (off)
 			caps &= ~IRC_CAP(cap);

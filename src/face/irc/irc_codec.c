@@ -16,7 +16,6 @@
 
 const struct hub_face irc_codec_face = {"irc", IRC_VARIANTS, irc_codec_encode};
 
-enum { IRC_NAMES_LINE = 400 }; /* bytes of names on one 353 line */
 
 /* ---- pieces ---- */
 
@@ -90,8 +89,6 @@ static void irc_codec_num(struct irc_out *o, const struct irc_client *c, const c
 static void irc_codec_result(const struct hub_event *ev, struct buf *out)
 {
 	const struct irc_client *c = irc_client_const_of(ev->src);
-	if (c->mute_results)
-		return;
 	const char *room = ev->room ? ev->room : "*";
 	const char *to = ev->to ? ev->to : "*";
 	const char *num = NULL, *a1 = NULL, *a2 = NULL, *text = NULL;
@@ -178,13 +175,13 @@ static void irc_codec_prefix_of(const struct irc_client *c, uint8_t prefix, stru
 		buf_putc(out, '+');
 }
 
-static void irc_codec_name_line(const struct irc_client *c, const char *room, bool secret,
+static void irc_codec_name_line(const struct irc_client *c, const char *room, const char *kind,
 				const char *names, size_t len, struct buf *out)
 {
 	struct irc_out o;
 	irc_out_begin(&o, out);
 	irc_codec_num(&o, c, "353");
-	irc_codec_param(&o, secret ? "@" : "=");
+	irc_codec_param(&o, kind);
 	irc_codec_param(&o, room);
 	irc_out_trailing(&o, names, len);
 	irc_out_end(&o);
@@ -193,6 +190,10 @@ static void irc_codec_name_line(const struct irc_client *c, const char *room, bo
 void irc_codec_names(const struct irc_client *c, const struct hub_event *ev, struct buf *out)
 {
 	bool uh = irc_has(c, IRC_CAP_USERHOST_IN_NAMES);
+	/* RPL_NAMREPLY's symbol: '@' for a secret channel, '=' for the others. */
+	const char *kind = ev->u.names.secret ? "@" : "=";
+	/* ":server 353 nick = #room :" leaves this much for names, each whole on some line. */
+	size_t room_left = irc_num_room(c, sizeof(" = ") - 1 + strlen(ev->room));
 	struct buf names = BUF_INIT, one = BUF_INIT;
 	size_t n = ev->u.names.n + ev->u.names.nbots;
 	for (size_t i = 0; i < n; i++) {
@@ -210,9 +211,8 @@ void irc_codec_names(const struct irc_client *c, const struct hub_event *ev, str
 			irc_mask(s, &one);
 		else
 			buf_puts(&one, s->name);
-		if (names.len && names.len + 1 + one.len > IRC_NAMES_LINE) {
-			irc_codec_name_line(c, ev->room, ev->u.names.secret, names.data, names.len,
-					    out);
+		if (names.len && names.len + 1 + one.len > room_left) {
+			irc_codec_name_line(c, ev->room, kind, names.data, names.len, out);
 			buf_clear(&names);
 		}
 		if (names.len)
@@ -220,7 +220,7 @@ void irc_codec_names(const struct irc_client *c, const struct hub_event *ev, str
 		buf_append(&names, one.data, one.len);
 	}
 	if (names.len)
-		irc_codec_name_line(c, ev->room, ev->u.names.secret, names.data, names.len, out);
+		irc_codec_name_line(c, ev->room, kind, names.data, names.len, out);
 	struct irc_out o;
 	irc_out_begin(&o, out);
 	irc_codec_num(&o, c, "366");
@@ -258,8 +258,7 @@ static void irc_codec_rooms(const struct hub_event *ev, struct buf *out)
 	irc_out_end(&o);
 	for (size_t i = 0; i < ev->u.rooms.n; i++) {
 		const struct room *r = ev->u.rooms.v[i];
-		/* An empty room (the lobby, kept) is not a channel IRC would list. */
-		if (!r->count || !irc_codec_listed(c, r->name))
+		if (!irc_codec_listed(c, r->name))
 			continue;
 		irc_out_begin(&o, out);
 		irc_codec_num(&o, c, "322");
@@ -352,6 +351,24 @@ static bool irc_codec_wanted(const struct hub_event *ev, unsigned variant)
 	}
 }
 
+/* away-notify: a user who joins while away is followed by its AWAY, as the spec says, so that a
+ * client need not ask WHO (not for the joiner's own copy). The line is one of its own: it takes
+ * the JOIN's time but not its msgid. */
+static void irc_codec_join_away(const struct hub_event *ev, unsigned variant, struct buf *out,
+				struct buf *tmp)
+{
+	const struct session_info *i = ev->src ? ev->src->info : NULL;
+	if (!(variant & IRC_V_AWAY) || (ev->flags & HUB_EVF_SELF) || !i || !i->away)
+		return;
+	struct irc_out o;
+	irc_out_begin(&o, out);
+	irc_codec_tags(&o, ev, variant & ~(unsigned)IRC_V_TAGS, tmp);
+	irc_codec_source(&o, ev, ev->from, tmp);
+	irc_out_command(&o, "AWAY");
+	irc_out_trailing(&o, i->away, strlen(i->away));
+	irc_out_end(&o);
+}
+
 static void irc_codec_shared(const struct hub_event *ev, unsigned variant, struct buf *out,
 			     struct buf *tmp)
 {
@@ -371,16 +388,8 @@ static void irc_codec_shared(const struct hub_event *ev, unsigned variant, struc
 			irc_out_trailing(&o, real, strlen(real));
 		}
 		irc_out_end(&o);
-		/* away-notify: who joins while away is said to be away, to the others. */
-		if (!(variant & IRC_V_AWAY) || (ev->flags & HUB_EVF_SELF) || !ev->src ||
-		    !ev->src->info || !ev->src->info->away)
-			return;
-		irc_out_begin(&o, out);
-		irc_codec_tags(&o, ev, variant & ~(unsigned)IRC_V_TAGS, tmp); /* one msgid per event */
-		irc_codec_source(&o, ev, ev->from, tmp);
-		irc_out_command(&o, "AWAY");
-		irc_out_trailing(&o, ev->src->info->away, strlen(ev->src->info->away));
-		break;
+		irc_codec_join_away(ev, variant, out, tmp);
+		return;
 	case HUB_EV_PART:
 		irc_out_command(&o, "PART");
 		irc_codec_param(&o, ev->room);
@@ -435,8 +444,14 @@ static void irc_codec_shared(const struct hub_event *ev, unsigned variant, struc
 		irc_codec_param(&o, ev->to);
 		irc_out_trailing(&o, reason, ev->len);
 		irc_out_end(&o);
-		buf_printf(out, "ERROR :Closing Link: %s (Killed (%s (%.*s)))\r\n", ev->to,
-			   ev->from, (int)ev->len, reason);
+		/* The reason is the quit reason everyone else sees, which IRC's KILL has worded
+		 * already ("Killed (op (why))"): said as it is, and cut to a line like any other. */
+		buf_clear(tmp);
+		buf_printf(tmp, "Closing Link: %s (%.*s)", ev->to, (int)ev->len, reason);
+		irc_out_begin(&o, out);
+		irc_out_command(&o, "ERROR");
+		irc_out_trailing(&o, tmp->data, tmp->len);
+		irc_out_end(&o);
 		return;
 	default:
 		break;

@@ -62,6 +62,10 @@ enum {
 	IRC_VARIANTS = 1u << 6,
 };
 
+/* Bytes of a real name: USER's is cut to it, a longer SETNAME is refused (ISUPPORT NAMELEN, which
+ * the setname capability requires). */
+enum { IRC_REALNAME_MAX = 128 };
+
 /* Registration, until the client is a named session. */
 enum {
 	IRC_REG_NICK = 1u << 0,  /* NICK given (and reserved) */
@@ -85,6 +89,7 @@ struct irc_client {
 	double tokens;             /* flood control: commands it may send now */
 	uint64_t tokens_ms;        /* when tokens were last refilled */
 	bool throttled;            /* input paused until tokens come back */
+	struct list_node throttle_link; /* on f->throttled while throttled */
 	char *pass;                /* PASS given before registration */
 	/* While a command with a label runs (labeled-response), every line for this client is
 	 * captured here, to be sent at its end with the label (one line), in a batch (several) or
@@ -141,6 +146,10 @@ void irc_write(struct irc_client *c, const char *data, size_t len);
  * ':'), cut to the IRC line limit at a character, CR LF. */
 void irc_num(struct irc_client *c, const char *num, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Bytes left for the last parameter of a reply to c on one line: IRC_LINE_MAX less CR LF,
+ * ":server NUM nick", `middle` bytes of middle parameters (each with the space before it) and
+ * " :". Lists are built to it so that an item is left whole, never cut by irc_num. */
+size_t irc_num_room(const struct irc_client *c, size_t middle);
 /* A line of the server's own (":server " then the formatted rest). */
 void irc_serverf(struct irc_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "nick!user@host" of a session, into out (appended). */

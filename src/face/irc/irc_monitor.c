@@ -22,7 +22,6 @@ static const char T_WASNOSUCHNICK[] = "%.*s :There was no such nickname";
 static const char T_ENDOFWHOWAS[] = "%.*s :End of WHOWAS";
 static const char T_WHOWAS_WHEN[] = "%s %s :%s";
 
-enum { IRC_MONITOR_LINE = 400 }; /* bytes of nicks on one 730/731/732 line */
 
 struct irc_watchers {
 	char *key;                   /* the folded nick */
@@ -207,7 +206,7 @@ void irc_monitor_forget(struct irc_client *c)
 static void irc_monitor_line(struct irc_client *c, const char *num, struct buf *line,
 			     const char *item)
 {
-	if (line->len && line->len + 1 + strlen(item) > IRC_MONITOR_LINE) {
+	if (line->len && line->len + 1 + strlen(item) > irc_num_room(c, 0)) {
 		irc_num(c, num, ":%s", line->data);
 		buf_clear(line);
 	}

@@ -37,7 +37,6 @@ static const char T_QUIT_BARE[] = "Client Quit";
 enum {
 	IRC_ISUPPORT_PER_LINE = 12, /* tokens on one 005 line (the usual 13 less a margin) */
 	IRC_USER_MAX = 16,          /* bytes of a user name kept */
-	IRC_REALNAME_MAX = 128,     /* bytes of a real name kept */
 };
 
 /* ---- the welcome burst ---- */
@@ -45,10 +44,11 @@ enum {
 void irc_reg_isupport(struct irc_client *c)
 {
 	const struct hub *h = c->f->hub;
-	char chanlimit[32], maxlist[32], monitor[24];
+	char chanlimit[32], maxlist[32], monitor[24], namelen[24];
 	snprintf(chanlimit, sizeof(chanlimit), "CHANLIMIT=#:%zu", h->cfg.max_rooms);
 	snprintf(maxlist, sizeof(maxlist), "MAXLIST=beI:%d", MODE_LIST_MAX);
 	snprintf(monitor, sizeof(monitor), "MONITOR=%zu", c->f->cfg.monitor_max);
+	snprintf(namelen, sizeof(namelen), "NAMELEN=%d", IRC_REALNAME_MAX);
 	struct buf net = BUF_INIT;
 	buf_printf(&net, "NETWORK=%s", c->f->cfg.network);
 	/* Every token says what the server does: the lengths are the hub's (name.h, hub.h). */
@@ -65,6 +65,7 @@ void irc_reg_isupport(struct irc_client *c)
 		maxlist,
 		"MODES=4",
 		monitor,
+		namelen,
 		net.data,
 		"NICKLEN=32",
 		"PREFIX=(ov)@+",
@@ -165,6 +166,10 @@ void irc_reg_try(struct irc_client *c)
 
 static void irc_reg_pass(struct irc_client *c, const struct irc_msg *m)
 {
+	if (c->reg & IRC_REG_DONE) {
+		irc_num(c, "462", "%s", T_ALREADYREGISTERED);
+		return;
+	}
 	const char *want = c->f->cfg.password;
 	if (want && strlen(want) == m->params[0].len &&
 	    memcmp(want, m->params[0].p, m->params[0].len) == 0)

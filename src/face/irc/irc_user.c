@@ -21,6 +21,7 @@ static const char T_ISOPER[] = "%s :is an IRC operator";
 static const char T_ISBOT[] = "%s :is a bot (%s)";
 static const char T_UNAWAY[] = ":You are no longer marked as being away";
 static const char T_NOWAWAY[] = ":You have been marked as being away";
+static const char T_BADREALNAME[] = "Realname is not valid";
 static const char T_USERSDONTMATCH[] = ":Cant change mode for other users";
 static const char T_UMODEUNKNOWN[] = ":Unknown MODE flag";
 static const char T_YOUREOPER[] = ":You are now an IRC operator";
@@ -279,6 +280,17 @@ void irc_user_who(struct irc_client *c, const struct irc_msg *m)
 
 /* ---- WHOIS, ISON, USERHOST ---- */
 
+/* Appends item to a space-separated list if it fits in room bytes (irc_num_room): an item is left
+ * out whole rather than cut by irc_num in the middle (a nick cut short would name someone else). */
+static void irc_user_list_add(struct buf *out, const char *item, size_t len, size_t room)
+{
+	if (out->len + (out->len ? 1 : 0) + len > room)
+		return;
+	if (out->len)
+		buf_putc(out, ' ');
+	buf_append(out, item, len);
+}
+
 void irc_user_whois(struct irc_client *c, const struct irc_msg *m)
 {
 	const struct irc_span *nick = &m->params[m->nparams > 1 ? 1 : 0];
@@ -291,19 +303,25 @@ void irc_user_whois(struct irc_client *c, const struct irc_msg *m)
 	}
 	const char *real = irc_real_of(s);
 	irc_num(c, "311", "%s %s %s * :%s", s->name, irc_user_of(s), irc_host_of(s), real);
-	struct buf chans = BUF_INIT;
+	/* The channels, on as many 319 lines as they need (a user may be in --max-rooms of them). */
+	size_t room = irc_num_room(c, 1 + strlen(s->name));
+	struct buf chans = BUF_INIT, one = BUF_INIT;
 	for (uint32_t k = 0; k < s->nrooms; k++) {
 		const struct room *r = s->rooms[k].room;
 		if (mode_is_set(r, MODE_SECRET) && room_prefix(r, &c->sess) < 0)
 			continue;
-		if (chans.len)
-			buf_putc(&chans, ' ');
+		buf_clear(&one);
 		int p = room_prefix(r, s);
 		if (p > 0 && (p & MEMBER_OP))
-			buf_putc(&chans, '@');
+			buf_putc(&one, '@');
 		else if (p > 0 && (p & MEMBER_VOICE))
-			buf_putc(&chans, '+');
-		buf_puts(&chans, r->name);
+			buf_putc(&one, '+');
+		buf_puts(&one, r->name);
+		if (chans.len && chans.len + 1 + one.len > room) {
+			irc_num(c, "319", "%s :%s", s->name, chans.data);
+			buf_clear(&chans);
+		}
+		irc_user_list_add(&chans, one.data, one.len, room);
 	}
 	if (chans.len)
 		irc_num(c, "319", "%s :%s", s->name, chans.data);
@@ -317,10 +335,12 @@ void irc_user_whois(struct irc_client *c, const struct irc_msg *m)
 		irc_num(c, "301", "%s :%s", s->name, s->info->away);
 	irc_num(c, "318", "%s :End of /WHOIS list", s->name);
 	buf_free(&chans);
+	buf_free(&one);
 }
 
 void irc_user_ison(struct irc_client *c, const struct irc_msg *m)
 {
+	size_t room = irc_num_room(c, 0);
 	struct buf out = BUF_INIT;
 	for (size_t i = 0; i < m->nparams; i++) {
 		const char *p = m->params[i].p, *end = p + m->params[i].len;
@@ -332,11 +352,8 @@ void irc_user_ison(struct irc_client *c, const struct irc_msg *m)
 				p++;
 			const struct session *s = w < p ? session_find(c->f->hub, w, (size_t)(p - w))
 							: NULL;
-			if (s) {
-				if (out.len)
-					buf_putc(&out, ' ');
-				buf_puts(&out, s->name);
-			}
+			if (s)
+				irc_user_list_add(&out, s->name, strlen(s->name), room);
 		}
 	}
 	irc_num(c, "303", ":%s", out.data ? out.data : "");
@@ -345,18 +362,20 @@ void irc_user_ison(struct irc_client *c, const struct irc_msg *m)
 
 void irc_user_userhost(struct irc_client *c, const struct irc_msg *m)
 {
-	struct buf out = BUF_INIT;
+	size_t room = irc_num_room(c, 0);
+	struct buf out = BUF_INIT, one = BUF_INIT;
 	for (size_t i = 0; i < m->nparams && i < IRC_USERHOST_MAX; i++) {
 		const struct session *s = session_find(c->f->hub, m->params[i].p, m->params[i].len);
 		if (!s)
 			continue;
-		if (out.len)
-			buf_putc(&out, ' ');
-		buf_printf(&out, "%s%s=%c%s@%s", s->name, (s->caps & SESSION_MODE_OPER) ? "*" : "",
+		buf_clear(&one);
+		buf_printf(&one, "%s%s=%c%s@%s", s->name, (s->caps & SESSION_MODE_OPER) ? "*" : "",
 			   s->info && s->info->away ? '-' : '+', irc_user_of(s), irc_host_of(s));
+		irc_user_list_add(&out, one.data, one.len, room);
 	}
 	irc_num(c, "302", ":%s", out.data ? out.data : "");
 	buf_free(&out);
+	buf_free(&one);
 }
 
 /* ---- one's own state ---- */
@@ -371,6 +390,10 @@ void irc_user_away(struct irc_client *c, const struct irc_msg *m)
 void irc_user_setname(struct irc_client *c, const struct irc_msg *m)
 {
 	const struct irc_span *name = &m->params[0];
+	if (name->len > IRC_REALNAME_MAX) {
+		irc_serverf(c, "FAIL SETNAME INVALID_REALNAME :%s", T_BADREALNAME);
+		return;
+	}
 	session_setname(c->f->hub, &c->sess, name->p, name->len);
 	if (irc_has(c, IRC_CAP_SETNAME)) {
 		struct buf mask = BUF_INIT;
