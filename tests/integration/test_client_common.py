@@ -149,6 +149,7 @@ class FakeServer:
     def __init__(self):
         self.lock = threading.Lock()
         self.users = {}  # folded name -> session
+        self.ops = {}    # folded room name -> the session that created it (its operator)
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind((HOST, 0))
@@ -304,7 +305,10 @@ class _Session:
                 if room.lower() in self.rooms_folded():
                     self.rooms = [r for r in self.rooms if r.lower() != room.lower()]
                 else:
-                    for u in self.server.members(room):
+                    members = self.server.members(room)
+                    if not members and room.lower() != "#lobby":
+                        self.server.ops[room.lower()] = self  # the creator runs the room
+                    for u in members:
                         u.send(f"[{room}] -- {self.name} joined")
                 self.rooms.append(room)
                 self.send(f"* You joined {room} ({len(self.server.members(room))} members).")
@@ -327,7 +331,9 @@ class _Session:
                               "! You are not in any room; /join one.")
                     return
                 line = f"* {room} ({len(members)}):"
-                for name in sorted(u.name for u in members):
+                op = self.server.ops.get(room.lower())
+                for name in [("@" if u is op else "") + u.name
+                             for u in sorted(members, key=lambda u: u.name.lower())]:
                     if len(line) + 1 + len(name) > FakeServer.WHO_LINE_MAX:
                         self.send(line)
                         line = f"* {room} (continued):"

@@ -89,6 +89,8 @@ static void irc_codec_num(struct irc_out *o, const struct irc_client *c, const c
 static void irc_codec_result(const struct hub_event *ev, struct buf *out)
 {
 	const struct irc_client *c = irc_client_const_of(ev->src);
+	if (c->mute_results)
+		return; /* a NOTICE's: never answered */
 	const char *room = ev->room ? ev->room : "*";
 	const char *to = ev->to ? ev->to : "*";
 	const char *num = NULL, *a1 = NULL, *a2 = NULL, *text = NULL;
