@@ -421,6 +421,9 @@ class Commands(IrcCase):
             c.expect("461", params=["c", cmd.split()[0], "Not enough parameters"])
         c.send("FROBNICATE now")
         c.expect("421", params=["c", "FROBNICATE", "Unknown command"])
+        # A word no IRC command could be (not letters, not three digits) is unknown too.
+        c.send("NO_SUCH-CMD 1")
+        c.expect("421", params=["c", "NO_SUCH-CMD", "Unknown command"])
         c.send("USER again 0 * :x")
         c.expect("462")
         # Commands are case-insensitive; a bare LF ends a line too.

@@ -277,6 +277,12 @@ static void t_refuse_empty_and_commands(void **state)
 	REFUSES("\xC3\xA9T\xC3\xA9", IRC_PARSE_BAD_COMMAND);
 	REFUSES("\tPING", IRC_PARSE_BAD_COMMAND);
 	REFUSES("PING\t", IRC_PARSE_BAD_COMMAND);
+	/* ...and what it was is kept, to be quoted back, with the tags (a label). */
+	const char *bad = "@label=x :src NO_SUCH_COMMAND a b";
+	assert_int_equal(irc_msg_parse(bad, strlen(bad), &m), IRC_PARSE_BAD_COMMAND);
+	assert_int_equal(m.command.len, 15);
+	assert_memory_equal(m.command.p, "NO_SUCH_COMMAND", 15);
+	assert_int_equal(m.ntags, 1);
 	/* The parser takes NUL as a byte like any other (irc_msg_clean is the check). */
 	REFUSES("PI\0NG", IRC_PARSE_BAD_COMMAND);
 	assert_int_equal(irc_msg_parse("PING a\0b", 8, &m), IRC_PARSE_OK);

@@ -21,6 +21,7 @@ static const char T_SENDQ[] = "SendQ exceeded";
 static const char T_TOO_LONG[] = "Input line too long";
 static const char T_BAD_UTF8[] = "Message rejected, your IRC software MUST use UTF-8 encoding on "
 				 "this network";
+static const char T_UNKNOWN[] = "Unknown command";
 static const char R_CLOSED[] = "Connection closed";
 static const char R_RESET[] = "Connection reset by peer";
 /* The real name shown for users who gave none: line and UDP users, and bots. */
@@ -30,6 +31,7 @@ static const char T_REAL_USER[] = "charla user";
 enum {
 	IRC_INPUT_MAX = IRC_TAGS_CLIENT_MAX + IRC_LINE_MAX, /* a line with its tags, CR LF aside */
 	IRC_STANDIN_HOST_MAX = 64,
+	IRC_COMMAND_QUOTE_MAX = 64, /* bytes of an unknown command quoted back in 421 */
 	IRC_FLOOD_TICK_MIN_MS = 10, /* the flood timer's shortest period, for very high rates */
 };
 
@@ -335,9 +337,17 @@ static bool irc_on_line(struct conn *conn, char *line, size_t len, bool too_long
 	switch (r) {
 	case IRC_PARSE_OK:
 		break;
+	case IRC_PARSE_BAD_COMMAND:
+		/* Not a command IRC could have (letters, or three digits): unknown, said so (with
+		 * the label, if any), unless it cannot be quoted. */
+		if (m.command.len <= IRC_COMMAND_QUOTE_MAX && utf8_is_valid(m.command.p, m.command.len)) {
+			irc_label_begin(c, &m);
+			irc_num(c, "421", "%.*s :%s", (int)m.command.len, m.command.p, T_UNKNOWN);
+			irc_label_end(c);
+		}
+		return irc_spend(c, 1, now);
 	case IRC_PARSE_EMPTY:
 	case IRC_PARSE_NO_COMMAND:
-	case IRC_PARSE_BAD_COMMAND:
 	case IRC_PARSE_BAD_TAGS:
 		return true;
 	case IRC_PARSE_TOO_LONG:

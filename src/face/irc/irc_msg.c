@@ -160,9 +160,9 @@ enum irc_parse irc_msg_parse(const char *line, size_t len, struct irc_msg *out)
 
 	const char *sp = memchr(line + i, ' ', len - i);
 	size_t end = sp ? (size_t)(sp - line) : len;
+	out->command = (struct irc_span){line + i, end - i}; /* also for BAD_COMMAND, to quote */
 	if (!irc_msg_command_ok(line + i, end - i))
 		return IRC_PARSE_BAD_COMMAND;
-	out->command = (struct irc_span){line + i, end - i};
 	i = end;
 
 	for (;;) {

@@ -74,7 +74,8 @@ bool irc_msg_clean(const char *line, size_t len);
  * against IRC_LINE_MAX - 2. Params beyond IRC_PARAMS_MAX: the 15th takes the rest of the line, as
  * RFC 2812 says (then trailing is false unless it began with ':', and it may hold spaces). Multiple
  * spaces between params are one separator (Modern IRC). *out means something only on
- * IRC_PARSE_OK. O(len). */
+ * IRC_PARSE_OK, but for IRC_PARSE_BAD_COMMAND, where out->command and the tags are set (to quote
+ * it in 421, and label that). O(len). */
 enum irc_parse irc_msg_parse(const char *line, size_t len, struct irc_msg *out);
 /* Whether command equals name, ASCII case-insensitively. */
 bool irc_msg_is(const struct irc_msg *m, const char *name);
