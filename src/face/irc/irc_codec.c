@@ -260,7 +260,8 @@ static void irc_codec_rooms(const struct hub_event *ev, struct buf *out)
 	irc_out_end(&o);
 	for (size_t i = 0; i < ev->u.rooms.n; i++) {
 		const struct room *r = ev->u.rooms.v[i];
-		if (!irc_codec_listed(c, r->name))
+		/* An empty room (the lobby, kept) is not a channel IRC would list. */
+		if (!r->count || !irc_codec_listed(c, r->name))
 			continue;
 		irc_out_begin(&o, out);
 		irc_codec_num(&o, c, "322");

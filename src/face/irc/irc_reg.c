@@ -69,7 +69,7 @@ void irc_reg_isupport(struct irc_client *c)
 		net.data,
 		"NICKLEN=32",
 		"PREFIX=(ov)@+",
-		"TARGMAX=JOIN:,KICK:1,LIST:,MONITOR:,NAMES:1,NOTICE:4,PART:,PRIVMSG:4,WHOIS:1",
+		"TARGMAX=JOIN:,KICK:,LIST:,MONITOR:,NAMES:,NOTICE:4,PART:,PRIVMSG:4,WHOIS:1",
 		"TOPICLEN=390",
 		"UTF8ONLY",
 		"WHOX",

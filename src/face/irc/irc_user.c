@@ -262,18 +262,15 @@ void irc_user_who(struct irc_client *c, const struct irc_msg *m)
 			if (irc_user_visible(&c->sess, v))
 				irc_user_who_line(&w, v, NULL);
 	} else {
-		struct buf m2 = BUF_INIT;
 		size_t it = 0;
 		void *v;
 		while (map_next(&h->names, &it, NULL, &v)) {
 			const struct session *s = v;
-			buf_clear(&m2);
 			if (!mask_match(mask.p, mask.len, s->name, strlen(s->name)))
 				continue;
 			if (irc_user_visible(&c->sess, s) || !memchr(mask.p, '*', mask.len))
 				irc_user_who_line(&w, s, NULL);
 		}
-		buf_free(&m2);
 	}
 	irc_num(c, "315", T_ENDOFWHO, (int)mask.len, mask.p);
 }
