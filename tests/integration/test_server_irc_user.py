@@ -122,6 +122,22 @@ class Who(IrcCase):
         self.assertEqual([m.params[5] for m in until(ana, "315")[:-1]], ["bob"])
         ana.send("WHO zz*")
         ana.expect("315")
+        # The mask is matched against the host, the user and the real name too.
+        ana.send("WHO *pérez")
+        self.assertEqual([m.params[5] for m in until(ana, "315")[:-1]], ["ana"])
+        ana.send("WHO ~bob")
+        self.assertEqual([m.params[5] for m in until(ana, "315")[:-1]], ["bob"])
+        ana.send("WHO 127.0.0.*")
+        self.assertEqual(sorted(m.params[5] for m in until(ana, "315")[:-1]), ["ana", "bob"])
+
+    def test_who_of_a_room_lists_the_assistant_as_names_does(self):
+        srv = self.irc_server(ai=True)
+        ana = self.irc(srv, "ana")
+        self.joined(ana, "#lobby")
+        ana.send("WHO #lobby")
+        got = until(ana, "315")[:-1]
+        self.assertEqual(sorted((m.params[5], m.params[6]) for m in got),
+                         [("ana", "H"), ("gpt", "HB")])
 
     def test_invisible_users_are_hidden_from_strangers(self):
         srv = self.irc_server()

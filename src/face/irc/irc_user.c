@@ -232,6 +232,18 @@ static void irc_user_who_line(struct irc_who *w, const struct session *s, const 
 	buf_free(&flags);
 }
 
+/* Whether a WHO mask matches s: its nick, user, host, server or real name (RFC 2812 3.6.1). */
+static bool irc_user_who_matches(const struct irc_client *c, const struct irc_span *mask,
+				 const struct session *s)
+{
+	const char *fields[] = {s->name, irc_user_of(s), irc_host_of(s), irc_server(c->f),
+				irc_real_of(s)};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (mask_match(mask->p, mask->len, fields[i], strlen(fields[i])))
+			return true;
+	return false;
+}
+
 void irc_user_who(struct irc_client *c, const struct irc_msg *m)
 {
 	struct irc_who w = {.c = c};
@@ -251,10 +263,14 @@ void irc_user_who(struct irc_client *c, const struct irc_msg *m)
 	if (mask.len && mask.p[0] == '#') {
 		const struct room *r = room_find(h, mask.p, mask.len);
 		bool member = r && room_prefix(r, &c->sess) >= 0;
-		for (uint32_t i = 0; r && (member || !mode_is_set(r, MODE_SECRET)) && i < r->count;
-		     i++)
+		bool shown = r && (member || !mode_is_set(r, MODE_SECRET));
+		for (uint32_t i = 0; shown && i < r->count; i++)
 			if (member || irc_user_visible(&c->sess, r->members[i].s))
 				irc_user_who_line(&w, r->members[i].s, r);
+		/* The bots that hear every room, as NAMES lists them. */
+		for (size_t i = 0; shown && i < h->nbots; i++)
+			if (h->bots[i].everywhere && !session_membership(h->bots[i].s, r))
+				irc_user_who_line(&w, h->bots[i].s, r);
 	} else if (mask.len == 1 && (mask.p[0] == '*' || mask.p[0] == '0')) {
 		size_t it = 0;
 		void *v;
@@ -266,7 +282,7 @@ void irc_user_who(struct irc_client *c, const struct irc_msg *m)
 		void *v;
 		while (map_next(&h->names, &it, NULL, &v)) {
 			const struct session *s = v;
-			if (!mask_match(mask.p, mask.len, s->name, strlen(s->name)))
+			if (!irc_user_who_matches(c, &mask, s))
 				continue;
 			if (irc_user_visible(&c->sess, s) || !memchr(mask.p, '*', mask.len))
 				irc_user_who_line(&w, s, NULL);
