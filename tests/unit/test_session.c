@@ -188,9 +188,12 @@ static void t_names_unique_case_insensitively(void **state)
 	/* Once Ana is gone the name is free again. */
 	fx_close(fx, 0, "bye");
 	assert_null(session_find(&fx->h, "ana", 3));
+	assert_int_equal(fx->h.online, 3);
+	assert_int_equal(fx->h.online_peak, 4); /* the most at once (IRC's LUSERS says it) */
 	fx_use(fx, 0, &fx_face_a, 0);
 	fx_open(fx, 0, "aNA");
 	assert_int_equal(fx->h.online, 4);
+	assert_int_equal(fx->h.online_peak, 4);
 	fx_free(fx);
 }
 
