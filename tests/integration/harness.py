@@ -354,6 +354,13 @@ class Client:
         self._buf += chunk
         return True
 
+    def _take(self, data):
+        """One line as received (LF removed): checked, kept in .history, returned as str.
+        A client of another protocol (irc_helpers.IrcClient) overrides this alone."""
+        line = self._check(data) if self.strict else data.decode("utf-8", "replace")
+        self.history.append(line)
+        return line
+
     def readline(self, timeout=None):
         """The next line (without LF). AssertionError at the deadline, ClientEOF at the end."""
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
@@ -361,9 +368,7 @@ class Client:
             i = self._buf.find(b"\n")
             if i >= 0:
                 data, self._buf = self._buf[:i], self._buf[i + 1:]
-                line = self._check(data) if self.strict else data.decode("utf-8", "replace")
-                self.history.append(line)
-                return line
+                return self._take(data)
             if self.eof:
                 raise ClientEOF("%s: connection closed%s; last lines:\n%s" % (
                     self.label, " (partial line %r)" % self._buf if self._buf else "",

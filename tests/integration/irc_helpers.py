@@ -1,6 +1,6 @@
 """IRC helpers for the integration tests: a strict IRC client on a plain socket (standard library
-only, loopback only), built like harness.Client: deadlines everywhere, no sleep ever makes an
-assertion.
+only, loopback only), a harness.Client with IRC's framing: deadlines everywhere, no sleep ever
+makes an assertion.
 
     import harness
     from irc_helpers import IrcCase
@@ -48,8 +48,8 @@ IrcClient(port, host="127.0.0.1", label=None, timeout=TIMEOUT, strict=True)
 
 IrcCase(harness.TestCase)
     .irc_server(*flags, ai=False) -> harness.Server with --irc-listen 127.0.0.1:0, a fixed
-        --server-name (SERVER) unless flags give one, --irc-flood 0 unless flags set flood control, and, unless ai,
-        --no-ai
+        --server-name (SERVER) unless flags give one, --irc-flood 0 unless flags set flood
+        control, and, unless ai, --no-ai
     .irc(srv, nick=None, caps=(), **kw) -> IrcClient on srv.irc_port, closed with the server,
         registered as nick when one is given
     .file(text) -> the path of a temporary file holding text (removed after the test)
@@ -57,8 +57,6 @@ IrcCase(harness.TestCase)
 
 import os
 import re
-import socket
-import struct
 import tempfile
 import time
 
@@ -163,57 +161,29 @@ def _show_want(command, pred, params):
     return s
 
 
-class IrcClient:
+class IrcClient(harness.Client):
+    """harness.Client's socket, deadlines and end-of-stream handling, with IRC's framing (CR LF,
+    512 bytes before the tags) and lines parsed into Message values."""
     _seq = 0
 
     def __init__(self, port, host="127.0.0.1", label=None, timeout=TIMEOUT, strict=True,
                  rcvbuf=None):
         IrcClient._seq += 1
-        self.label = label or "irc%d" % IrcClient._seq
-        self.timeout = timeout
-        self.strict = strict
-        self.raw = bytearray()
-        self.history = []
-        self.skipped = []
-        self.eof = False
-        self.was_reset = False
+        super().__init__(port, host=host, label=label or "irc%d" % IrcClient._seq,
+                         rcvbuf=rcvbuf, strict=strict, timeout=timeout)
         self.isupport = {}
         self.caps = set()
         self.ls = set()
         self.nick = None
-        self._buf = b""
-        self._sync = 0
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.sock = socket.socket(family, socket.SOCK_STREAM)
-        if rcvbuf:
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        self.sock.settimeout(timeout)
-        self.sock.connect((host, port))
 
     def __repr__(self):
         return "<IrcClient %s>" % self.label
 
     # ---- sending ----
 
-    def send_raw(self, data):
-        self.sock.settimeout(self.timeout)
-        self.sock.sendall(data)
-
     def send(self, line):
         data = line if isinstance(line, (bytes, bytearray)) else line.encode("utf-8")
         self.send_raw(bytes(data) + b"\r\n")
-
-    def close(self):
-        if self.sock is not None:
-            try:
-                self.sock.close()
-            except OSError:
-                pass
-            self.sock = None
-
-    def reset(self):
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.close()
 
     # ---- receiving ----
 
@@ -240,49 +210,11 @@ class IrcClient:
                                  % (self.label, len(rest) + 2, data))
         return text
 
-    def _fill(self, deadline):
-        if self.eof or self.sock is None:
-            raise ClientEOF("%s: connection closed; last lines:\n%s" % (self.label,
-                                                                        self._recent()))
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False
-        self.sock.settimeout(left)
-        try:
-            chunk = self.sock.recv(65536)
-        except socket.timeout:
-            return False
-        except ConnectionResetError:
-            self.was_reset = True
-            chunk = b""
-        if not chunk:
-            self.eof = True
-            raise ClientEOF("%s: connection closed%s; last lines:\n%s" % (
-                self.label, " (partial line %r)" % self._buf if self._buf else "",
-                self._recent()))
-        self.raw += chunk
-        self._buf += chunk
-        return True
-
-    def readline(self, timeout=None):
-        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
-        while True:
-            i = self._buf.find(b"\n")
-            if i >= 0:
-                data, self._buf = self._buf[:i], self._buf[i + 1:]
-                if self.strict:
-                    text = self._check(data)
-                else:
-                    text = data.rstrip(b"\r").decode("utf-8", "replace")
-                msg = parse(text)
-                self.history.append(msg)
-                return msg
-            if self.eof:
-                raise ClientEOF("%s: connection closed; last lines:\n%s" % (self.label,
-                                                                            self._recent()))
-            if not self._fill(deadline):
-                raise AssertionError("%s: no line within %.1f s; last lines:\n%s" % (
-                    self.label, self.timeout if timeout is None else timeout, self._recent()))
+    def _take(self, data):
+        text = self._check(data) if self.strict else data.rstrip(b"\r").decode("utf-8", "replace")
+        msg = parse(text)
+        self.history.append(msg)
+        return msg
 
     @staticmethod
     def matches(msg, command, pred=None, params=None):

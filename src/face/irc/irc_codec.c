@@ -86,84 +86,75 @@ static void irc_codec_num(struct irc_out *o, const struct irc_client *c, const c
 	irc_codec_param(o, irc_nick(c));
 }
 
+/* What each refusal is in IRC: its numeric, the parameters before the text (the target's name,
+ * the room's, or both; for a full list, the room and the list's mode letter) and the usual words.
+ * Results without an entry (HUB_OK, ALREADY_IN: IRC says nothing) send nothing. */
+enum irc_result_args { IRC_RA_NONE, IRC_RA_TO, IRC_RA_ROOM, IRC_RA_TO_ROOM, IRC_RA_ROOM_MODE };
+static const struct {
+	const char *num;
+	enum irc_result_args args;
+	const char *text;
+} irc_results[HUB_RESULT_COUNT] = {
+	[HUB_ERR_NAME_INVALID] = {"432", IRC_RA_TO, "Erroneous nickname"},
+	[HUB_ERR_NAME_TAKEN] = {"433", IRC_RA_TO, "Nickname is already in use"},
+	[HUB_ERR_NAME_BOT] = {"433", IRC_RA_TO, "Nickname is already in use"},
+	[HUB_ERR_NO_SUCH_NAME] = {"401", IRC_RA_TO, "No such nick/channel"},
+	[HUB_ERR_ROOM_INVALID] = {"403", IRC_RA_ROOM, "No such channel"},
+	[HUB_ERR_NO_SUCH_ROOM] = {"403", IRC_RA_ROOM, "No such channel"},
+	[HUB_ERR_NOT_IN_ROOM] = {"442", IRC_RA_ROOM, "You're not on that channel"},
+	[HUB_ERR_TOO_MANY_ROOMS] = {"405", IRC_RA_ROOM, "You have joined too many channels"},
+	[HUB_ERR_BANNED] = {"474", IRC_RA_ROOM, "Cannot join channel (+b)"},
+	[HUB_ERR_BAD_KEY] = {"475", IRC_RA_ROOM, "Cannot join channel (+k)"},
+	[HUB_ERR_ROOM_FULL] = {"471", IRC_RA_ROOM, "Cannot join channel (+l)"},
+	[HUB_ERR_INVITE_ONLY] = {"473", IRC_RA_ROOM, "Cannot join channel (+i)"},
+	[HUB_ERR_CANNOT_SEND] = {"404", IRC_RA_ROOM, "Cannot send to channel"},
+	[HUB_ERR_NOT_OPERATOR] = {"482", IRC_RA_ROOM, "You're not channel operator"},
+	[HUB_ERR_NOT_OPER] = {"481", IRC_RA_NONE, "Permission Denied- You're not an IRC operator"},
+	[HUB_ERR_TARGET_NOT_IN] = {"441", IRC_RA_TO_ROOM, "They aren't on that channel"},
+	[HUB_ERR_TARGET_IN] = {"443", IRC_RA_TO_ROOM, "is already on channel"},
+	[HUB_ERR_LIST_FULL] = {"478", IRC_RA_ROOM_MODE, "Channel list is full"},
+};
+static const char T_QUEUE_FULL[] = "ERROR :Closing Link: the server is full\r\n";
+
 static void irc_codec_result(const struct hub_event *ev, struct buf *out)
 {
 	const struct irc_client *c = irc_client_const_of(ev->src);
 	if (c->mute_results)
 		return; /* a NOTICE's: never answered */
+	enum hub_result code = ev->u.result.code;
+	if (code == HUB_ERR_QUEUE_FULL) {
+		buf_puts(out, T_QUEUE_FULL);
+		return;
+	}
+	if (code < 0 || code >= HUB_RESULT_COUNT || !irc_results[code].num)
+		return;
 	const char *room = ev->room ? ev->room : "*";
 	const char *to = ev->to ? ev->to : "*";
-	const char *num = NULL, *a1 = NULL, *a2 = NULL, *text = NULL;
-	char letter[2] = {0, 0};
-	switch (ev->u.result.code) {
-	case HUB_OK:
-	case HUB_ERR_ALREADY_IN:
-	case HUB_RESULT_COUNT:
-		return;
-	case HUB_ERR_QUEUE_FULL:
-		buf_puts(out, "ERROR :Closing Link: the server is full\r\n");
-		return;
-	case HUB_ERR_NAME_INVALID:
-		num = "432", a1 = to, text = "Erroneous nickname";
-		break;
-	case HUB_ERR_NAME_TAKEN:
-	case HUB_ERR_NAME_BOT:
-		num = "433", a1 = to, text = "Nickname is already in use";
-		break;
-	case HUB_ERR_NO_SUCH_NAME:
-		num = "401", a1 = to, text = "No such nick/channel";
-		break;
-	case HUB_ERR_ROOM_INVALID:
-	case HUB_ERR_NO_SUCH_ROOM:
-		num = "403", a1 = room, text = "No such channel";
-		break;
-	case HUB_ERR_NOT_IN_ROOM:
-		num = "442", a1 = room, text = "You're not on that channel";
-		break;
-	case HUB_ERR_TOO_MANY_ROOMS:
-		num = "405", a1 = room, text = "You have joined too many channels";
-		break;
-	case HUB_ERR_BANNED:
-		num = "474", a1 = room, text = "Cannot join channel (+b)";
-		break;
-	case HUB_ERR_BAD_KEY:
-		num = "475", a1 = room, text = "Cannot join channel (+k)";
-		break;
-	case HUB_ERR_ROOM_FULL:
-		num = "471", a1 = room, text = "Cannot join channel (+l)";
-		break;
-	case HUB_ERR_INVITE_ONLY:
-		num = "473", a1 = room, text = "Cannot join channel (+i)";
-		break;
-	case HUB_ERR_CANNOT_SEND:
-		num = "404", a1 = room, text = "Cannot send to channel";
-		break;
-	case HUB_ERR_NOT_OPERATOR:
-		num = "482", a1 = room, text = "You're not channel operator";
-		break;
-	case HUB_ERR_NOT_OPER:
-		num = "481", text = "Permission Denied- You're not an IRC operator";
-		break;
-	case HUB_ERR_TARGET_NOT_IN:
-		num = "441", a1 = to, a2 = room, text = "They aren't on that channel";
-		break;
-	case HUB_ERR_TARGET_IN:
-		num = "443", a1 = to, a2 = room, text = "is already on channel";
-		break;
-	case HUB_ERR_LIST_FULL:
-		if (ev->u.result.detail >= 0 && ev->u.result.detail < MODE_COUNT)
-			letter[0] = modechar_letter((enum room_mode)ev->u.result.detail);
-		num = "478", a1 = room, a2 = letter[0] ? letter : NULL,
-		text = "Channel list is full";
-		break;
-	}
 	struct irc_out o;
 	irc_out_begin(&o, out);
-	irc_codec_num(&o, c, num);
-	if (a1)
-		irc_codec_param(&o, a1);
-	if (a2)
-		irc_codec_param(&o, a2);
+	irc_codec_num(&o, c, irc_results[code].num);
+	switch (irc_results[code].args) {
+	case IRC_RA_NONE:
+		break;
+	case IRC_RA_TO:
+		irc_codec_param(&o, to);
+		break;
+	case IRC_RA_ROOM:
+		irc_codec_param(&o, room);
+		break;
+	case IRC_RA_TO_ROOM:
+		irc_codec_param(&o, to);
+		irc_codec_param(&o, room);
+		break;
+	case IRC_RA_ROOM_MODE:
+		irc_codec_param(&o, room);
+		if (ev->u.result.detail >= 0 && ev->u.result.detail < MODE_COUNT) {
+			char letter = modechar_letter((enum room_mode)ev->u.result.detail);
+			irc_out_param(&o, &letter, 1);
+		}
+		break;
+	}
+	const char *text = irc_results[code].text;
 	irc_out_trailing(&o, text, strlen(text));
 	irc_out_end(&o);
 }
