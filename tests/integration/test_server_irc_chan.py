@@ -156,6 +156,31 @@ class Kick(IrcCase):
         ana.send("NAMES #k")
         self.assertEqual(names_of([ana.expect("353")]), ["@ana", "@dora"])
 
+    def test_kick_several_one_line_each(self):
+        srv = self.irc_server()
+        ana, bob, cy, dee = (self.irc(srv, n) for n in ("ana", "bob", "cy", "dee"))
+        self.joined(ana, "#k")
+        self.joined(bob, "#k", ana)
+        self.joined(cy, "#k", ana, bob)
+        self.joined(dee, "#k", ana, bob, cy)
+        # One channel, several nicks: each is kicked from it.
+        ana.send("KICK #k bob,cy :bye")
+        for who in ("bob", "cy"):
+            dee.expect("KICK", params=["#k", who, "bye"])
+        for c in (ana, bob, cy):
+            c.sync()
+        # Channels and nicks in pairs; a pair without a channel is dropped.
+        self.joined(bob, "#k", ana, dee)
+        self.joined(cy, "#k", ana, dee, bob)
+        dee.sync()
+        ana.send("KICK #k,#k bob,cy,dee :out")
+        for who in ("bob", "cy"):
+            dee.expect("KICK", params=["#k", who, "out"])
+        self.assertEqual(dee.sync(), [])
+        ana.sync()
+        ana.send("NAMES #k")
+        self.assertEqual(sorted(names_of([ana.expect("353")])), ["@ana", "dee"])
+
 
 class Invite(IrcCase):
     def test_invite_only_and_invite_notify(self):
@@ -480,6 +505,13 @@ class Names(IrcCase):
         ana.expect("366", params=["ana", "*", "End of /NAMES list"])
         ana.send("NAMES #nochan")
         ana.expect("366", params=["ana", "#nochan", "End of /NAMES list"])
+        # Several channels (TARGMAX NAMES: no limit): each one's 353, then one 366 for all.
+        self.joined(ana, "#two")
+        ana.send("NAMES #two,#nochan,#two")
+        self.assertEqual(ana.expect("353").params, ["ana", "=", "#two", "@ana"])
+        self.assertEqual(ana.expect("353").params, ["ana", "=", "#two", "@ana"])
+        ana.expect("366", params=["ana", "#two,#nochan,#two", "End of /NAMES list"])
+        self.assertEqual(ana.sync(), [])
 
 
     def test_names_fit_whatever_the_server_nick_and_channel_names(self):

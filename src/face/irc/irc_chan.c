@@ -123,14 +123,22 @@ void irc_chan_names(struct irc_client *c, const struct irc_msg *m)
 		irc_num(c, "366", "* :End of /NAMES list");
 		return;
 	}
-	struct irc_span names = m->params[0], name;
+	/* Several channels (RFC 2812): each one's 353 lines, then one 366 naming them all. */
+	const struct irc_span *all = &m->params[0];
+	c->names_one_end = memchr(all->p, ',', all->len) != NULL;
+	struct irc_span names = *all, name;
 	while (irc_chan_next(&names, &name)) {
 		const struct room *r = room_find(h, name.p, name.len);
-		if (!r || (mode_is_set(r, MODE_SECRET) && room_prefix(r, &c->sess) < 0))
-			irc_num(c, "366", T_ENDOFNAMES, (int)name.len, name.p);
-		else
+		if (!r || (mode_is_set(r, MODE_SECRET) && room_prefix(r, &c->sess) < 0)) {
+			if (!c->names_one_end)
+				irc_num(c, "366", T_ENDOFNAMES, (int)name.len, name.p);
+		} else {
 			room_names(h, &c->sess, r->name, strlen(r->name));
+		}
 	}
+	if (c->names_one_end)
+		irc_num(c, "366", T_ENDOFNAMES, (int)all->len, all->p);
+	c->names_one_end = false;
 }
 
 void irc_chan_list(struct irc_client *c, const struct irc_msg *m)
@@ -144,15 +152,22 @@ void irc_chan_list(struct irc_client *c, const struct irc_msg *m)
 
 /* ---- KICK, INVITE ---- */
 
+/* KICK #a nick1,nick2 (each from #a) or KICK #a,#b nick1,nick2 (pairs), as RFC 2812 says; each
+ * kick is its own KICK line to the channel. */
 void irc_chan_kick(struct irc_client *c, const struct irc_msg *m)
 {
-	const struct irc_span *room = &m->params[0];
-	struct irc_span nicks = m->params[1], nick;
+	struct irc_span rooms = m->params[0], nicks = m->params[1], room = {NULL, 0}, nick;
+	bool pairs = memchr(rooms.p, ',', rooms.len) != NULL;
+	if (!pairs)
+		room = rooms;
 	const char *why = m->nparams > 2 ? m->params[2].p : "";
 	size_t wl = m->nparams > 2 ? m->params[2].len : 0;
-	while (irc_chan_next(&nicks, &nick))
-		if (nick.len)
-			room_kick(c->f->hub, &c->sess, room->p, room->len, nick.p, nick.len, why, wl);
+	while (irc_chan_next(&nicks, &nick)) {
+		if (pairs && !irc_chan_next(&rooms, &room))
+			break;
+		if (nick.len && room.len)
+			room_kick(c->f->hub, &c->sess, room.p, room.len, nick.p, nick.len, why, wl);
+	}
 }
 
 void irc_chan_invite(struct irc_client *c, const struct irc_msg *m)

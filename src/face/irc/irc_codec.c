@@ -214,14 +214,16 @@ void irc_codec_names(const struct irc_client *c, const struct hub_event *ev, str
 	}
 	if (names.len)
 		irc_codec_name_line(c, ev->room, kind, names.data, names.len, out);
+	buf_free(&names);
+	buf_free(&one);
+	if (c->names_one_end)
+		return; /* NAMES of several channels: one 366 for them all, at the end */
 	struct irc_out o;
 	irc_out_begin(&o, out);
 	irc_codec_num(&o, c, "366");
 	irc_codec_param(&o, ev->room);
 	irc_out_trailing(&o, "End of /NAMES list", 18);
 	irc_out_end(&o);
-	buf_free(&names);
-	buf_free(&one);
 }
 
 /* Whether name matches one of LIST's comma-separated patterns (none: every room). */

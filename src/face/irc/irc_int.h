@@ -98,6 +98,7 @@ struct irc_client {
 	char *label;
 	bool capture_skip;         /* the next frame delivered bypasses the capture (a message to
 				    * oneself: the copy received is not the reply; its echo is) */
+	bool names_one_end;        /* NAMES of several channels runs: their lists end with one 366 */
 	bool mute_results;         /* refusals are not told (NOTICE never gets automatic replies) */
 	char **watching;           /* MONITOR: the folded nicks it watches */
 	size_t nwatching, capwatching;
