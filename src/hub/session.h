@@ -59,6 +59,7 @@ enum {
 	SESSION_MODE_INVISIBLE = 1u << 8, /* hidden from WHO of those sharing no room with it */
 	SESSION_MODE_OPER = 1u << 9,      /* a server operator (session_kill, hub_wallops) */
 	SESSION_MODE_WALLOPS = 1u << 10,  /* receives HUB_EV_WALLOPS */
+	SESSION_MODE_BOT = 1u << 11,      /* says it is an automated client (IRCv3's bot mode) */
 };
 
 /* What a face may say of a session beyond its name; NULL fields are unknown. */
@@ -90,6 +91,12 @@ struct session {
 	uint8_t state;             /* enum session_state */
 	uint8_t bot;               /* a named bot (hub_bot_register) */
 };
+
+/* Whether s is a bot: one of the hub's (hub_bot_register), or a client that says it is one. */
+static inline bool session_is_bot(const struct session *s)
+{
+	return s->bot || (s->caps & SESSION_MODE_BOT);
+}
 
 /* The case-folded name, the key under which names are unique. */
 static inline const char *session_folded(const struct session *s)

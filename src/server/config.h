@@ -30,6 +30,7 @@ struct config {
 	unsigned udp_rate;          /* datagrams a second per UDP source address */
 	size_t udp_max_peers;
 	const char *server_name;    /* NULL: the host name */
+	const char *server_info;    /* a line saying what this server is (IRC's WHOIS, LINKS) */
 	size_t max_line;
 	size_t max_rooms;
 	size_t max_clients;         /* 0: no limit */

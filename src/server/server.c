@@ -240,6 +240,7 @@ static int server_start_irc(struct server *sv, const struct config *cfg, char *e
 	struct irc_config ic = {
 		.version = CHARLA_VERSION,
 		.network = cfg->network,
+		.info = cfg->server_info,
 		.password = cfg->irc_password,
 		.motd = sv->motd,
 		.opers = sv->opers,

@@ -444,6 +444,67 @@ class ServerQueries(IrcCase):
         ana.send("ADMIN")
         self.assertEqual([m.command for m in until(ana, "259")], ["256", "257", "258", "259"])
         self.assertEqual(ana.history[-2].params, ["ana", "Red"])
+        self.assertEqual(ana.history[-3].params, ["ana", "charla chat server"])
+
+    def test_links_names_this_server_with_its_line(self):
+        srv = self.irc_server("--server-info", "Aula 3")
+        ana = self.irc(srv, "ana")
+        ana.send("LINKS")
+        ana.expect("364", params=["ana", SERVER, SERVER, "0 Aula 3"])
+        ana.expect("365", params=["ana", "*", "End of /LINKS list"])
+        ana.send("WHOIS ana")
+        self.assertEqual([m for m in until(ana, "318") if m.command == "312"][0].params,
+                         ["ana", "ana", SERVER, "Aula 3"])
+
+    def test_help_index_one_command_and_unknown(self):
+        srv = self.irc_server()
+        ana = self.irc(srv, "ana")
+        for cmd in ("HELP", "HELPOP"):
+            ana.send(cmd)
+            got = until(ana, "706")
+            self.assertEqual(got[0].command, "704")
+            self.assertEqual({m.params[1] for m in got}, {"index"})
+            listed = " ".join(m.last for m in got if m.command == "705").split()
+            for name in ("JOIN", "PRIVMSG", "MONITOR", "WHOWAS", "HELP"):
+                self.assertIn(name, listed)
+        ana.send("HELP privmsg")
+        got = until(ana, "706")
+        self.assertEqual([m.command for m in got], ["704", "705", "706"])
+        self.assertEqual(got[0].params, ["ana", "PRIVMSG", "PRIVMSG <target>{,<target>} :<text>"])
+        ana.send("HELP NOSUCH")
+        ana.expect("524", params=["ana", "NOSUCH", "No help for that"])
+
+
+class BotMode(IrcCase):
+    def test_a_client_says_it_is_a_bot(self):
+        srv = self.irc_server()
+        bot = self.irc(srv, "bip")
+        tagged = self.irc(srv, "ana", caps=("message-tags",))
+        plain = self.irc(srv, "bob")
+        self.assertEqual(bot.isupport["BOT"], "B")
+        bot.send("MODE bip +B")
+        bot.expect("MODE", params=["bip", "+B"])
+        bot.send("MODE bip")
+        bot.expect("221", params=["bip", "+B"])
+        bot.send("PRIVMSG ana,bob :beep")
+        self.assertIn("bot", tagged.expect("PRIVMSG", params=["ana", "beep"]).tags)
+        self.assertEqual(plain.expect("PRIVMSG", params=["bob", "beep"]).tags, {})
+        plain.send("WHOIS bip")
+        self.assertEqual([m.params for m in until(plain, "318") if m.command == "335"],
+                         [["bob", "bip", "is a bot"]])
+        plain.send("WHO bip")
+        self.assertIn("B", plain.expect("352").params[6])
+        bot.send("MODE bip -B")
+        bot.expect("MODE", params=["bip", "-B"])
+        bot.send("PRIVMSG ana :human again")
+        self.assertNotIn("bot", tagged.expect("PRIVMSG", params=["ana", "human again"]).tags)
+
+    def test_the_assistant_is_a_bot_to_message_tags_clients(self):
+        srv = self.irc_server(ai=True)
+        ana = self.irc(srv, "ana", caps=("message-tags",))
+        ana.send("PRIVMSG gpt :hola")
+        # Unconfigured, the assistant answers that it is (privately), as a bot.
+        self.assertIn("bot", ana.wait_for("PRIVMSG", lambda m: m.nick == "gpt").tags)
 
 
 if __name__ == "__main__":

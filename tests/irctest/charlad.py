@@ -31,6 +31,7 @@ from irctest.runner import NotImplementedByController
 
 # irctest's tests expect this name in PONG, numerics' prefixes, WHOIS, LINKS, TIME and INFO.
 SERVER_NAME = "My.Little.Server"
+SERVER_INFO = "test server"  # what irctest's LINKS test expects of every server's line
 
 # The operator the tests log in as (OPER operuser operpassword), in charlad's --oper-file format.
 OPER_FILE = """\
@@ -111,6 +112,7 @@ class CharladController(BaseServerController, DirectoryBasedController):
             "--no-ai",  # no assistant in NAMES, WHO or LUSERS
             "--irc-listen", listen,
             "--server-name", SERVER_NAME,
+            "--server-info", SERVER_INFO,
             "--oper-file", str(self.directory / "opers.txt"),
             "--motd", str(self.directory / "motd.txt"),
             "-q",

@@ -186,7 +186,8 @@ static const struct num_case {
 
 /* Every long option this test knows, so that an option added without a test fails t_help. */
 static const char *const known[] = {
-	"listen", "udp", "udp-idle", "udp-rate", "udp-max-peers", "server-name", "max-clients",
+	"listen", "udp", "udp-idle", "udp-rate", "udp-max-peers", "server-name", "server-info",
+	"max-clients",
 	"max-queue", "max-line", "max-rooms", "announce-max", "outq-hard", "outq-soft",
 	"outq-soft-seconds", "name-timeout", "idle-timeout", "keepalive", "no-ai", "ai-name",
 	"ai-url", "ai-base-url", "ai-key-file", "ai-key", "ai-model", "ai-system", "ai-max-tokens",
@@ -215,6 +216,7 @@ static void t_defaults(void **state)
 	assert_false(c.ai_off);
 	assert_int_equal(c.verbosity, 0);
 	assert_null(c.server_name);
+	assert_string_equal(c.server_info, "charla chat server");
 	assert_string_equal(c.ai_name, "gpt");
 	assert_null(c.ai_url);
 	assert_null(c.ai_key);
@@ -339,6 +341,7 @@ static void t_strings(void **state)
 	(void)state;
 	assert_string_equal(OK("--server-name", "aula 3")->server_name, "aula 3");
 	assert_string_equal(OK("--server-name", "")->server_name, "");
+	assert_string_equal(OK("--server-info", "Aula 3, FIUBA")->server_info, "Aula 3, FIUBA");
 	assert_string_equal(OK("--ai-name", "bot")->ai_name, "bot");
 	assert_string_equal(OK("--ai-key-file", "/run/key")->ai_key_file, "/run/key");
 	assert_string_equal(OK("--ai-system", "be brief")->ai_system, "be brief");

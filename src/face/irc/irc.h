@@ -40,6 +40,7 @@ struct irc_oper {
 struct irc_config {
 	const char *version;
 	const char *network;       /* NETWORK=, and the welcome's words */
+	const char *info;          /* the server's one-line description (WHOIS 312, LINKS) */
 	const char *password;      /* a server password every client must give (PASS), or NULL */
 	const char *motd;          /* the message of the day's text (lines), or NULL for none */
 	const struct irc_oper *opers;

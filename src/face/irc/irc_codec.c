@@ -34,6 +34,8 @@ void irc_codec_tags(struct irc_out *o, const struct hub_event *ev, unsigned vari
 	}
 	if (!(variant & IRC_V_TAGS))
 		return;
+	if (ev->src && session_is_bot(ev->src))
+		irc_out_tag(o, "bot", NULL); /* IRCv3 bot mode: what a bot sends says so */
 	if (ev->id) {
 		char id[24];
 		snprintf(id, sizeof(id), "%016llx", (unsigned long long)ev->id);

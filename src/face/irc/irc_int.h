@@ -130,13 +130,16 @@ static inline bool irc_has(const struct irc_client *c, enum irc_cap cap)
 }
 
 /* A command: its name, the parameters it needs, whether it may come before registration (the
- * others get 451 then), and how much of the client's flood budget it costs. */
+ * others get 451 then), how much of the client's flood budget it costs, and what HELP says of it
+ * (its form, and what it does). */
 struct irc_command {
 	const char *name;
 	uint8_t min_params;
 	bool anytime;
 	uint8_t cost;
 	void (*run)(struct irc_client *c, const struct irc_msg *m);
+	const char *usage;
+	const char *help;
 };
 
 /* ---- irc.c ---- */

@@ -138,7 +138,7 @@ void irc_monitor_whowas(struct irc_client *c, const struct irc_msg *m)
 			continue;
 		found++;
 		irc_num(c, "314", "%s %s %s * :%s", e->nick, e->user, e->host, e->realname);
-		irc_num(c, "312", T_WHOWAS_WHEN, e->nick, irc_server(f), "charla");
+		irc_num(c, "312", T_WHOWAS_WHEN, e->nick, irc_server(f), f->cfg.info);
 	}
 	buf_free(&fold);
 	free(key);

@@ -33,10 +33,15 @@ static const char T_NONICKNAMEGIVEN[] = ":No nickname given";
 static const char T_PASSWDMISMATCH[] = ":Password incorrect";
 static const char T_QUIT_PREFIX[] = "Quit: ";
 static const char T_QUIT_BARE[] = "Client Quit";
+static const char T_HELP_INDEX[] = "The commands (HELP <command> says more of one):";
+static const char T_HELP_END[] = "End of /HELP";
+static const char T_HELP_NONE[] = "No help for that";
+static const char T_ENDOFLINKS[] = "End of /LINKS list";
 
 enum {
 	IRC_ISUPPORT_PER_LINE = 12, /* tokens on one 005 line (the usual 13 less a margin) */
 	IRC_USER_MAX = 16,          /* bytes of a user name kept */
+	IRC_HELP_LINE = 300,        /* bytes of command names on one line of HELP's index */
 };
 
 /* ---- the welcome burst ---- */
@@ -54,6 +59,7 @@ void irc_reg_isupport(struct irc_client *c)
 	/* Every token says what the server does: the lengths are the hub's (name.h, hub.h). */
 	const char *tokens[] = {
 		"AWAYLEN=390",
+		"BOT=B",
 		"CASEMAPPING=ascii",
 		chanlimit,
 		"CHANMODES=beI,k,l,imnst",
@@ -138,7 +144,7 @@ static void irc_reg_welcome(struct irc_client *c)
 	irc_num(c, "001", T_WELCOME, f->cfg.network, mask.data);
 	irc_num(c, "002", T_YOURHOST, irc_server(f), f->cfg.version);
 	irc_num(c, "003", T_CREATED, f->created);
-	irc_num(c, "004", "%s charlad-%s iow beIiklmnostv beIklov", irc_server(f), f->cfg.version);
+	irc_num(c, "004", "%s charlad-%s Biow beIiklmnostv beIklov", irc_server(f), f->cfg.version);
 	irc_reg_isupport(c);
 	irc_reg_lusers(c);
 	irc_reg_motd(c);
@@ -271,48 +277,121 @@ static void irc_reg_motd_cmd(struct irc_client *c, const struct irc_msg *m)
 
 /* ---- the table ---- */
 
+static void irc_reg_help(struct irc_client *c, const struct irc_msg *m);
+static void irc_reg_links(struct irc_client *c, const struct irc_msg *m);
+
 static const struct irc_command irc_commands[] = {
-	{"ADMIN", 0, false, 1, irc_user_admin},
-	{"AWAY", 0, false, 1, irc_user_away},
-	{"CAP", 1, true, 1, irc_cap_command},
-	{"INFO", 0, false, 1, irc_user_info},
-	{"INVITE", 2, false, 1, irc_chan_invite},
-	{"ISON", 1, false, 1, irc_user_ison},
-	{"JOIN", 1, false, 1, irc_chan_join},
-	{"KICK", 2, false, 1, irc_chan_kick},
-	{"KILL", 2, false, 1, irc_user_kill},
-	{"LIST", 0, false, 2, irc_chan_list},
-	{"LUSERS", 0, false, 1, irc_reg_lusers_cmd},
-	{"MODE", 1, false, 1, irc_chan_mode},
-	{"MONITOR", 1, false, 1, irc_monitor_command},
-	{"MOTD", 0, false, 1, irc_reg_motd_cmd},
-	{"NAMES", 0, false, 1, irc_chan_names},
-	{"NICK", 0, true, 1, irc_reg_nick},
-	{"NOTICE", 0, false, 1, irc_user_notice},
-	{"OPER", 2, false, 1, irc_user_oper},
-	{"PART", 1, false, 1, irc_chan_part},
-	{"PASS", 1, true, 1, irc_reg_pass},
-	{"PING", 1, true, 1, irc_reg_ping},
-	{"PONG", 0, true, 0, irc_reg_pong},
-	{"PRIVMSG", 0, false, 1, irc_user_privmsg},
-	{"QUIT", 0, true, 0, irc_reg_quit},
-	{"SETNAME", 1, false, 1, irc_user_setname},
-	{"TAGMSG", 1, false, 1, irc_user_tagmsg},
-	{"TIME", 0, false, 1, irc_user_time},
-	{"TOPIC", 1, false, 1, irc_chan_topic},
-	{"USER", 4, true, 1, irc_reg_user},
-	{"USERHOST", 1, false, 1, irc_user_userhost},
-	{"VERSION", 0, false, 1, irc_user_version},
-	{"WALLOPS", 1, false, 1, irc_user_wallops},
-	{"WHO", 0, false, 1, irc_user_who},
-	{"WHOIS", 1, false, 1, irc_user_whois},
-	{"WHOWAS", 1, false, 1, irc_monitor_whowas},
+	{"ADMIN", 0, false, 1, irc_user_admin, "ADMIN", "who runs this server"},
+	{"AWAY", 0, false, 1, irc_user_away, "AWAY [:<text>]",
+	 "mark yourself away with <text>; without it, back"},
+	{"CAP", 1, true, 1, irc_cap_command, "CAP LS [302] | LIST | REQ :<caps> | END",
+	 "negotiate IRCv3 capabilities"},
+	{"HELP", 0, false, 1, irc_reg_help, "HELP [<command>]", "this help"},
+	{"HELPOP", 0, false, 1, irc_reg_help, "HELPOP [<command>]", "this help"},
+	{"INFO", 0, false, 1, irc_user_info, "INFO", "what this server is"},
+	{"INVITE", 2, false, 1, irc_chan_invite, "INVITE <nick> <channel>",
+	 "invite <nick> to <channel>, letting it past +i"},
+	{"ISON", 1, false, 1, irc_user_ison, "ISON <nick> [<nick>...]", "which of these are online"},
+	{"JOIN", 1, false, 1, irc_chan_join, "JOIN <channel>{,<channel>} [<key>{,<key>}] | JOIN 0",
+	 "join channels (creating them: you are the operator); JOIN 0 leaves all"},
+	{"KICK", 2, false, 1, irc_chan_kick, "KICK <channel> <nick>{,<nick>} [:<reason>]",
+	 "remove someone from a channel (channel operators)"},
+	{"KILL", 2, false, 1, irc_user_kill, "KILL <nick> :<reason>",
+	 "disconnect someone, of any kind of client (server operators)"},
+	{"LINKS", 0, false, 1, irc_reg_links, "LINKS", "the servers of this network: this one"},
+	{"LIST", 0, false, 2, irc_chan_list, "LIST [<pattern>{,<pattern>}]",
+	 "the channels, their sizes and topics; * and ? in patterns"},
+	{"LUSERS", 0, false, 1, irc_reg_lusers_cmd, "LUSERS", "how many are online"},
+	{"MODE", 1, false, 1, irc_chan_mode, "MODE <channel> [+-<modes> <values>] | MODE <nick> "
+	 "[+-iwB]", "show or change a channel's modes (imnstklbeIov) or your own (iwoB)"},
+	{"MONITOR", 1, false, 1, irc_monitor_command, "MONITOR +|- <nick>{,<nick>} | C | L | S",
+	 "be told when these nicks come online and leave"},
+	{"MOTD", 0, false, 1, irc_reg_motd_cmd, "MOTD", "the message of the day"},
+	{"NAMES", 0, false, 1, irc_chan_names, "NAMES <channel>{,<channel>}",
+	 "who is in a channel"},
+	{"NICK", 0, true, 1, irc_reg_nick, "NICK <nick>", "take or change your nick"},
+	{"NOTICE", 0, false, 1, irc_user_notice, "NOTICE <target>{,<target>} :<text>",
+	 "a message that is never answered automatically"},
+	{"OPER", 2, false, 1, irc_user_oper, "OPER <name> <password>",
+	 "become a server operator"},
+	{"PART", 1, false, 1, irc_chan_part, "PART <channel>{,<channel>} [:<reason>]",
+	 "leave channels"},
+	{"PASS", 1, true, 1, irc_reg_pass, "PASS <password>",
+	 "the server's password, before NICK and USER"},
+	{"PING", 1, true, 1, irc_reg_ping, "PING <token>", "the server answers PONG <token>"},
+	{"PONG", 0, true, 0, irc_reg_pong, "PONG <token>", "the answer to the server's PING"},
+	{"PRIVMSG", 0, false, 1, irc_user_privmsg, "PRIVMSG <target>{,<target>} :<text>",
+	 "say <text> in a channel or to a nick; gpt: <question> asks the assistant"},
+	{"QUIT", 0, true, 0, irc_reg_quit, "QUIT [:<reason>]", "leave"},
+	{"SETNAME", 1, false, 1, irc_user_setname, "SETNAME :<real name>", "change your real name"},
+	{"TAGMSG", 1, false, 1, irc_user_tagmsg, "@<tags> TAGMSG <target>",
+	 "tags alone, to message-tags clients"},
+	{"TIME", 0, false, 1, irc_user_time, "TIME", "the server's time"},
+	{"TOPIC", 1, false, 1, irc_chan_topic, "TOPIC <channel> [:<topic>]",
+	 "show or set a channel's topic (an empty one clears it)"},
+	{"USER", 4, true, 1, irc_reg_user, "USER <user> 0 * :<real name>",
+	 "your user name and real name, once"},
+	{"USERHOST", 1, false, 1, irc_user_userhost, "USERHOST <nick> [<nick>...]",
+	 "the user and host of up to 5 nicks"},
+	{"VERSION", 0, false, 1, irc_user_version, "VERSION", "this server's version"},
+	{"WALLOPS", 1, false, 1, irc_user_wallops, "WALLOPS :<text>",
+	 "tell everyone with +w (server operators)"},
+	{"WHO", 0, false, 1, irc_user_who, "WHO <mask> [%<fields>[,<token>]]",
+	 "who matches <mask> (a channel, or nick, user, host or real name with * and ?)"},
+	{"WHOIS", 1, false, 1, irc_user_whois, "WHOIS <nick>", "about someone"},
+	{"WHOWAS", 1, false, 1, irc_monitor_whowas, "WHOWAS <nick> [<count>]",
+	 "about someone who has left or changed nick"},
 };
+#define IRC_COMMANDS (sizeof(irc_commands) / sizeof(irc_commands[0]))
+
+/* ---- HELP and LINKS, which read the table and the server's one line ---- */
+
+/* HELP [<command>] (and HELPOP): 704, 705 lines, 706; 524 for a command there is not. */
+static void irc_reg_help(struct irc_client *c, const struct irc_msg *m)
+{
+	if (!m->nparams || !m->params[0].len) {
+		irc_num(c, "704", "index :%s", T_HELP_INDEX);
+		struct buf line = BUF_INIT;
+		for (size_t i = 0; i < IRC_COMMANDS; i++) {
+			if (line.len + 1 + strlen(irc_commands[i].name) > IRC_HELP_LINE) {
+				irc_num(c, "705", "index :%s", line.data);
+				buf_clear(&line);
+			}
+			if (line.len)
+				buf_putc(&line, ' ');
+			buf_puts(&line, irc_commands[i].name);
+		}
+		irc_num(c, "705", "index :%s", line.data);
+		irc_num(c, "706", "index :%s", T_HELP_END);
+		buf_free(&line);
+		return;
+	}
+	const struct irc_span *w = &m->params[0];
+	for (size_t i = 0; i < IRC_COMMANDS; i++) {
+		const struct irc_command *cmd = &irc_commands[i];
+		if (strlen(cmd->name) != w->len || strncasecmp(cmd->name, w->p, w->len) != 0)
+			continue;
+		irc_num(c, "704", "%s :%s", cmd->name, cmd->usage);
+		irc_num(c, "705", "%s :%s", cmd->name, cmd->help);
+		irc_num(c, "706", "%s :%s", cmd->name, T_HELP_END);
+		return;
+	}
+	irc_num(c, "524", "%.*s :%s", (int)w->len, w->p, T_HELP_NONE);
+}
+
+/* LINKS: one server, this one (hop count 0, then its line). */
+static void irc_reg_links(struct irc_client *c, const struct irc_msg *m)
+{
+	(void)m;
+	const char *me = irc_server(c->f);
+	irc_num(c, "364", "%s %s :0 %s", me, me, c->f->cfg.info);
+	irc_num(c, "365", "* :%s", T_ENDOFLINKS);
+}
 
 unsigned irc_reg_dispatch(struct irc_client *c, const struct irc_msg *m)
 {
 	const struct irc_command *cmd = NULL;
-	for (size_t i = 0; i < sizeof(irc_commands) / sizeof(irc_commands[0]); i++) {
+	for (size_t i = 0; i < IRC_COMMANDS; i++) {
 		if (irc_msg_is(m, irc_commands[i].name)) {
 			cmd = &irc_commands[i];
 			break;

@@ -19,6 +19,7 @@ static const char T_ENDOFWHOIS[] = "%.*s :End of /WHOIS list";
 static const char T_NOSUCHNICK[] = "%.*s :No such nick/channel";
 static const char T_ISOPER[] = "%s :is an IRC operator";
 static const char T_ISBOT[] = "%s :is a bot (%s)";
+static const char T_ISBOT_USER[] = "%s :is a bot";
 static const char T_UNAWAY[] = ":You are no longer marked as being away";
 static const char T_NOWAWAY[] = ":You have been marked as being away";
 static const char T_BADREALNAME[] = "Realname is not valid";
@@ -31,9 +32,9 @@ static const char T_INFO[] = ":charlad: one chat over sockets: a line protocol f
 			     "datagrams, IRC, and an AI assistant, on one hub.";
 static const char T_ENDOFINFO[] = ":End of /INFO list";
 static const char T_ADMINME[] = "%s :Administrative info";
-static const char T_ADMIN_LOC[] = ":charla chat server";
+
 static const char T_ADMIN_EMAIL[] = ":nobody@%s";
-static const char T_SERVERINFO[] = "%s %s :charla";
+static const char T_SERVERINFO[] = "%s %s :%s";
 
 enum {
 	IRC_TARGMAX = 4,        /* TARGMAX=PRIVMSG:4,NOTICE:4 */
@@ -182,7 +183,7 @@ static void irc_user_who_flags(const struct session *s, int prefix, bool all, st
 	buf_putc(out, s->info && s->info->away ? 'G' : 'H');
 	if (s->caps & SESSION_MODE_OPER)
 		buf_putc(out, '*');
-	if (s->bot)
+	if (session_is_bot(s))
 		buf_putc(out, 'B');
 	if (prefix > 0 && (prefix & MEMBER_OP))
 		buf_putc(out, '@');
@@ -338,12 +339,14 @@ void irc_user_whois(struct irc_client *c, const struct irc_msg *m)
 	}
 	if (chans.len)
 		irc_num(c, "319", "%s :%s", s->name, chans.data);
-	irc_num(c, "312", T_SERVERINFO, s->name, irc_server(c->f));
+	irc_num(c, "312", T_SERVERINFO, s->name, irc_server(c->f), c->f->cfg.info);
 	if (s->caps & SESSION_MODE_OPER)
 		irc_num(c, "313", T_ISOPER, s->name);
 	const struct hub_bot *bot = hub_bot_of(h, s);
 	if (bot)
 		irc_num(c, "335", T_ISBOT, s->name, bot->role ? bot->role : "");
+	else if (session_is_bot(s))
+		irc_num(c, "335", T_ISBOT_USER, s->name);
 	if (s->info && s->info->away)
 		irc_num(c, "301", "%s :%s", s->name, s->info->away);
 	irc_num(c, "318", "%s :End of /WHOIS list", s->name);
@@ -419,16 +422,26 @@ void irc_user_setname(struct irc_client *c, const struct irc_msg *m)
 	}
 }
 
+/* The user modes, by letter; 'o' is given by OPER alone (MODE may only take it away). */
+static const struct {
+	uint32_t bit;
+	char letter;
+	bool settable;
+} irc_user_modes[] = {
+	{SESSION_MODE_INVISIBLE, 'i', true},
+	{SESSION_MODE_OPER, 'o', false},
+	{SESSION_MODE_WALLOPS, 'w', true},
+	{SESSION_MODE_BOT, 'B', true},
+};
+#define IRC_USER_MODES (sizeof(irc_user_modes) / sizeof(irc_user_modes[0]))
+
 static void irc_user_mode_show(struct irc_client *c)
 {
-	char modes[8] = "+";
+	char modes[IRC_USER_MODES + 2] = "+";
 	size_t n = 1;
-	if (c->sess.caps & SESSION_MODE_INVISIBLE)
-		modes[n++] = 'i';
-	if (c->sess.caps & SESSION_MODE_OPER)
-		modes[n++] = 'o';
-	if (c->sess.caps & SESSION_MODE_WALLOPS)
-		modes[n++] = 'w';
+	for (size_t k = 0; k < IRC_USER_MODES; k++)
+		if (c->sess.caps & irc_user_modes[k].bit)
+			modes[n++] = irc_user_modes[k].letter;
 	modes[n] = '\0';
 	irc_num(c, "221", "%s", modes);
 }
@@ -453,30 +466,21 @@ void irc_user_mode(struct irc_client *c, const struct irc_msg *m)
 	bool add = true, unknown = false;
 	const struct irc_span *l = &m->params[1];
 	for (size_t i = 0; i < l->len; i++) {
-		uint32_t bit = 0;
-		switch (l->p[i]) {
-		case '+':
-			add = true;
-			break;
-		case '-':
-			add = false;
-			break;
-		case 'i':
-			bit = SESSION_MODE_INVISIBLE;
-			break;
-		case 'w':
-			bit = SESSION_MODE_WALLOPS;
-			break;
-		case 'o':
-			/* Taken away here, never given: OPER does that. */
-			bit = add ? 0 : SESSION_MODE_OPER;
-			break;
-		default:
-			unknown = true;
-			break;
+		if (l->p[i] == '+' || l->p[i] == '-') {
+			add = l->p[i] == '+';
+			continue;
 		}
-		if (bit)
-			c->sess.caps = add ? c->sess.caps | bit : c->sess.caps & ~bit;
+		size_t k = 0;
+		while (k < IRC_USER_MODES && irc_user_modes[k].letter != l->p[i])
+			k++;
+		if (k == IRC_USER_MODES) {
+			unknown = true;
+			continue;
+		}
+		if (add && irc_user_modes[k].settable)
+			c->sess.caps |= irc_user_modes[k].bit;
+		else if (!add)
+			c->sess.caps &= ~irc_user_modes[k].bit;
 	}
 	if (unknown)
 		irc_num(c, "501", "%s", T_UMODEUNKNOWN);
@@ -486,21 +490,17 @@ void irc_user_mode(struct irc_client *c, const struct irc_msg *m)
 	struct buf line = BUF_INIT, mask = BUF_INIT;
 	irc_mask(&c->sess, &mask);
 	buf_printf(&line, ":%s MODE %s :", mask.data, c->sess.name);
-	static const struct {
-		uint32_t bit;
-		char letter;
-	} ums[] = {{SESSION_MODE_INVISIBLE, 'i'}, {SESSION_MODE_OPER, 'o'},
-		   {SESSION_MODE_WALLOPS, 'w'}};
 	for (int pass = 0; pass < 2; pass++) {
 		bool on = pass == 0;
 		bool any = false;
-		for (size_t k = 0; k < sizeof(ums) / sizeof(ums[0]); k++) {
-			if (!(changed & ums[k].bit) || !!(c->sess.caps & ums[k].bit) != on)
+		for (size_t k = 0; k < IRC_USER_MODES; k++) {
+			uint32_t bit = irc_user_modes[k].bit;
+			if (!(changed & bit) || !!(c->sess.caps & bit) != on)
 				continue;
 			if (!any)
 				buf_putc(&line, on ? '+' : '-');
 			any = true;
-			buf_putc(&line, ums[k].letter);
+			buf_putc(&line, irc_user_modes[k].letter);
 		}
 	}
 	buf_puts(&line, "\r\n");
@@ -581,7 +581,7 @@ void irc_user_admin(struct irc_client *c, const struct irc_msg *m)
 {
 	(void)m;
 	irc_num(c, "256", T_ADMINME, irc_server(c->f));
-	irc_num(c, "257", "%s", T_ADMIN_LOC);
+	irc_num(c, "257", ":%s", c->f->cfg.info);
 	irc_num(c, "258", ":%s", c->f->cfg.network);
 	irc_num(c, "259", T_ADMIN_EMAIL, irc_server(c->f));
 }
