@@ -110,6 +110,7 @@ class CharladController(BaseServerController, DirectoryBasedController):
             "--listen", "127.0.0.1:0",  # the line face, which no test uses
             "--udp", "off",
             "--no-ai",  # no assistant in NAMES, WHO or LUSERS
+            "--no-http",
             "--irc-listen", listen,
             "--server-name", SERVER_NAME,
             "--server-info", SERVER_INFO,

@@ -1,0 +1,174 @@
+/* conn_ws: a conn's web modes. CONN_HEAD hands the owner the bytes of an HTTP request head as they
+ * come; CONN_WS (RFC 6455) decodes frames with net/ws_frame's reader, delivers each text message
+ * to ops->line as a line, answers pings, echoes a close, and refuses what a server must refuse
+ * (binary messages: 1003; protocol errors, invalid UTF-8, messages over the limit: the reader's
+ * code). Strings sent go out as text messages, one per line; frames sent (conn_send) are already
+ * WebSocket frames, made once per event by the face's encoder.
+ *
+ * Ownership. c->raw is allocated when the conn enters a web mode and freed by conn_ws_free from
+ * the close callback; it holds the input kept between reads (a partial head, the bytes after it,
+ * the input of a paused conn) and the reader. */
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/frame.h"
+#include "base/xalloc.h"
+#include "net/conn_int.h"
+#include "net/ws_frame.h"
+
+static const char R_BINARY[] = "text messages only";
+
+struct conn_raw {
+	struct buf in;           /* input not yet handed up */
+	struct ws_reader reader; /* CONN_WS */
+	bool reader_on;
+	bool close_sent;
+};
+
+void conn_ws_head(struct conn *c)
+{
+	c->mode = CONN_HEAD;
+	c->raw = xcalloc(1, sizeof(*c->raw));
+	buf_init(&c->raw->in);
+}
+
+void conn_ws_free(struct conn *c)
+{
+	if (!c->raw)
+		return;
+	buf_free(&c->raw->in);
+	if (c->raw->reader_on)
+		ws_reader_free(&c->raw->reader);
+	free(c->raw);
+	c->raw = NULL;
+}
+
+/* Queues one frame of opcode with payload p. */
+static void conn_ws_frame(struct conn *c, unsigned opcode, const void *p, size_t len)
+{
+	struct buf b = BUF_INIT;
+	ws_frame_append(&b, (enum ws_opcode)opcode, true, p, len);
+	struct frame *f = frame_from_buf(&b);
+	stream_send(&c->stream, f);
+	frame_unref(f);
+	buf_free(&b);
+}
+
+void conn_ws_send_str(struct conn *c, const char *s, size_t len)
+{
+	struct buf b = BUF_INIT;
+	ws_frame_text_lines(&b, s, len);
+	if (b.len) {
+		struct frame *f = frame_from_buf(&b);
+		stream_send(&c->stream, f);
+		frame_unref(f);
+	}
+	buf_free(&b);
+}
+
+void conn_ws_close(struct conn *c, unsigned code, const char *reason)
+{
+	if (c->mode != CONN_WS || stream_is_closing(&c->stream)) {
+		if (!stream_is_closing(&c->stream))
+			stream_close_after_flush(&c->stream);
+		return;
+	}
+	if (!c->raw->close_sent) {
+		struct buf b = BUF_INIT;
+		ws_frame_close(&b, code, reason, strlen(reason));
+		struct frame *f = frame_from_buf(&b);
+		stream_send(&c->stream, f);
+		frame_unref(f);
+		buf_free(&b);
+		c->raw->close_sent = true;
+	}
+	c->in.paused = true;
+	stream_close_after_flush(&c->stream);
+}
+
+void conn_ws_upgrade(struct conn *c, size_t max_message)
+{
+	c->mode = CONN_WS;
+	ws_reader_init(&c->raw->reader, max_message, max_message);
+	c->raw->reader_on = true;
+}
+
+/* Decodes p[0..len) while the conn takes messages; returns the bytes used (the rest is kept by
+ * the caller). */
+static size_t conn_ws_decode(struct conn *c, char *p, size_t len)
+{
+	size_t at = 0;
+	while (at < len && c->mode == CONN_WS && !(c->flags & CONN_PAUSED) &&
+	       !stream_is_closing(&c->stream)) {
+		struct ws_event ev;
+		size_t used = 0;
+		enum ws_ev type = ws_reader_feed(&c->raw->reader, p + at, len - at, &used, &ev);
+		at += used;
+		switch (type) {
+		case WS_EV_NEED_MORE:
+			return at;
+		case WS_EV_TEXT:
+			c->ops->line(c, (char *)ev.data, ev.len, false);
+			break;
+		case WS_EV_BINARY:
+			conn_ws_close(c, WS_CLOSE_UNSUPPORTED, R_BINARY); /* text.ircv3.net is text */
+			return len;
+		case WS_EV_PING:
+			conn_ws_frame(c, WS_OP_PONG, ev.data, ev.len);
+			break;
+		case WS_EV_PONG:
+			break;
+		case WS_EV_CLOSE:
+			/* Echo the code (or none), then close once the echo is out. */
+			conn_ws_close(c, ev.code == WS_CLOSE_NO_STATUS ? WS_CLOSE_NORMAL : ev.code, "");
+			return len;
+		case WS_EV_ERROR:
+			conn_ws_close(c, ev.code, ev.why ? ev.why : "");
+			return len;
+		}
+		if (!used)
+			return at; /* nothing consumed and nothing to report: wait */
+	}
+	return at;
+}
+
+/* Hands the kept input and then `data` up, in order, keeping what is not taken. */
+static void conn_ws_feed(struct conn *c, char *data, size_t len)
+{
+	struct conn_raw *r = c->raw;
+	if (r->in.len) {
+		buf_append(&r->in, data, len);
+		data = r->in.data;
+		len = r->in.len;
+	}
+	size_t used = 0;
+	while (used < len && !stream_is_closing(&c->stream) && !(c->flags & CONN_PAUSED)) {
+		size_t n;
+		if (c->mode == CONN_HEAD) {
+			n = c->ops->head(c, data + used, len - used);
+		} else {
+			n = conn_ws_decode(c, data + used, len - used);
+		}
+		if (!n)
+			break;
+		used += n;
+	}
+	if (data == r->in.data) {
+		memmove(r->in.data, r->in.data + used, r->in.len - used);
+		r->in.len -= used;
+	} else if (used < len) {
+		buf_append(&r->in, data + used, len - used);
+	}
+	if ((c->flags & CONN_PAUSED) && r->in.len > c->net->cfg.max_paused)
+		stream_read_stop(&c->stream);
+}
+
+void conn_ws_data(struct conn *c, char *data, size_t len)
+{
+	conn_ws_feed(c, data, len);
+}
+
+void conn_ws_resume(struct conn *c)
+{
+	conn_ws_feed(c, NULL, 0);
+}
