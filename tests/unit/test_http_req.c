@@ -128,6 +128,17 @@ static enum http_req_status status_of(const char *s, size_t len)
 
 #define STATUS(lit, code) assert_int_equal(status_of((lit), sizeof(lit) - 1), (code))
 
+/* The status and the reason of a literal refused. */
+static void refuses(const char *s, size_t len, enum http_req_status code, const char *why)
+{
+	struct http_req r;
+	assert_int_equal(http_req_parse(s, len, &r), code);
+	assert_string_equal(r.error, why);
+	check_splits(s, len);
+}
+
+#define REFUSES(lit, code, why) refuses((lit), sizeof(lit) - 1, (code), (why))
+
 /* A request with one header line added to a valid one. */
 #define WITH(line) "GET / HTTP/1.1\r\nHost: h\r\n" line "\r\n\r\n"
 
@@ -237,6 +248,10 @@ static void t_line_endings(void **state)
 	STATUS("GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n", HTTP_REQ_BAD);
 	STATUS("GET / HTTP/1.1\r\r\n", HTTP_REQ_BAD);
 	STATUS("\n", HTTP_REQ_BAD);
+	/* A CR is not a line end unless LF follows, even where the rest would parse. */
+	REFUSES("GET / HTTP/1.1\r\nHost: h\rxX-A: b\r\n\r\n", HTTP_REQ_BAD, "bare CR");
+	REFUSES("GET / HTTP/1.1\r\nHost: h\r\nX-A: b\r\r\n\r\n", HTTP_REQ_BAD, "bare CR");
+	REFUSES("GET / HTTP/1.1\r\nHost: h\n\r\n", HTTP_REQ_BAD, "bare LF");
 	/* A bare LF is refused as soon as it comes, the head unfinished. */
 	STATUS("GET / HTTP/1.1\r\nHost: h\n", HTTP_REQ_BAD);
 }
@@ -395,6 +410,11 @@ static void t_head_too_large(void **state)
 	assert_int_equal(http_req_parse(b.data, HTTP_HEAD_MAX, &r), HTTP_REQ_TOO_LARGE);
 	assert_string_equal(r.error, "head too large");
 	assert_int_equal(http_req_parse(b.data, HTTP_HEAD_MAX - 1, &r), HTTP_REQ_MORE);
+	/* Past the limit, what the bytes hold no longer matters: a bare LF there is not a 400, as
+	 * the first HTTP_HEAD_MAX bytes already said 431. */
+	b.len = HTTP_HEAD_MAX - 3;
+	buf_puts(&b, "lll\n");
+	assert_int_equal(status_of(b.data, b.len), HTTP_REQ_TOO_LARGE);
 	/* Also for a head of nothing but empty lines. */
 	buf_clear(&b);
 	for (size_t i = 0; i < HTTP_HEAD_MAX / 2; i++)
@@ -449,9 +469,12 @@ static void t_field_syntax(void **state)
 {
 	(void)state;
 	/* obs-fold, and whitespace before the first header. */
-	STATUS("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n\r\n", HTTP_REQ_BAD);
-	STATUS("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n\tb\r\n\r\n", HTTP_REQ_BAD);
-	STATUS("GET / HTTP/1.1\r\n Host: h\r\n\r\n", HTTP_REQ_BAD);
+	REFUSES("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n\r\n", HTTP_REQ_BAD,
+		"folded or indented header line");
+	REFUSES("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n\tb\r\n\r\n", HTTP_REQ_BAD,
+		"folded or indented header line");
+	REFUSES("GET / HTTP/1.1\r\n Host: h\r\n\r\n", HTTP_REQ_BAD,
+		"folded or indented header line");
 	/* Names: a token right before the colon. */
 	STATUS(WITH("X-A : a"), HTTP_REQ_BAD);
 	STATUS(WITH(": a"), HTTP_REQ_BAD);

@@ -419,6 +419,14 @@ static void t_read_limits(void **state)
 {
 	(void)state;
 	struct buf b = BUF_INIT;
+	/* The caller's buffer: one whole frame, less a byte, at most. */
+	struct ws_reader r;
+	ws_reader_init(&r, 10, 100);
+	assert_int_equal(ws_reader_input_max(&r), WS_CLIENT_HEADER_MAX + WS_CONTROL_MAX - 1);
+	ws_reader_free(&r);
+	ws_reader_init(&r, 1000, 100);
+	assert_int_equal(ws_reader_input_max(&r), WS_CLIENT_HEADER_MAX + 1000 - 1);
+	ws_reader_free(&r);
 	/* A frame of exactly frame_max bytes; one more is refused from its header alone. */
 	client_str(&b, FIN | WS_OP_TEXT, "0123456789");
 	check(b.data, b.len, 10, 100, "TEXT[0123456789] left 0");
@@ -618,6 +626,7 @@ static void t_read_driving(void **state)
 	at = whole;
 	assert_int_equal(ws_reader_feed(&r, b.data + at, b.len - at, &used, &ev), WS_EV_NEED_MORE);
 	assert_int_equal(used, 0);
+	assert_int_equal(ws_reader_input_max(&r), WS_CLIENT_HEADER_MAX + BIG - 1);
 	assert_int_equal(ws_reader_feed(&r, NULL, 0, &used, &ev), WS_EV_NEED_MORE);
 	assert_int_equal(used, 0);
 	ws_reader_free(&r);

@@ -78,7 +78,8 @@ struct http_req {
 	struct http_span path;     /* from the '/' up to '?' or the end of the target, not decoded */
 	struct http_span query;    /* after the '?'; p NULL when the target has none */
 	int minor;                 /* 0 or 1: HTTP/1.minor */
-	bool keep_alive;           /* 1.1: unless Connection lists "close"; 1.0: if it lists "keep-alive" and not "close" */
+	/* 1.1: unless Connection lists "close"; 1.0: if it lists "keep-alive" and not "close". */
+	bool keep_alive;
 	bool upgrade_websocket;    /* Upgrade lists "websocket" (case-insensitive) */
 	bool connection_upgrade;   /* Connection lists "upgrade" (case-insensitive) */
 	size_t head_len;           /* bytes of the head, its final CRLF CRLF included */
@@ -108,8 +109,10 @@ const char *http_req_reason(enum http_req_status status);
  * tabs trimmed (elements are split at every comma: quoted strings are not understood, which the
  * tokens, entity tags and language ranges of the headers above never need). Start with
  * *it = (struct http_list_iter){0, 0}. False at the end. */
-bool http_req_list_next(const struct http_list *l, struct http_list_iter *it, struct http_span *out);
-/* Whether the list has an element equal to token, ASCII case-insensitively (Connection, Upgrade). */
+bool http_req_list_next(const struct http_list *l, struct http_list_iter *it,
+			struct http_span *out);
+/* Whether the list has an element equal to token, ASCII case-insensitively (Connection,
+ * Upgrade). */
 bool http_req_list_has(const struct http_list *l, const char *token);
 /* Whether the list has an element byte for byte equal to item (entity tags). */
 bool http_req_list_has_exact(const struct http_list *l, const char *item);

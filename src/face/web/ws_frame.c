@@ -154,6 +154,12 @@ void ws_reader_free(struct ws_reader *r)
 	buf_free(&r->msg);
 }
 
+size_t ws_reader_input_max(const struct ws_reader *r)
+{
+	size_t payload = r->frame_max > WS_CONTROL_MAX ? r->frame_max : WS_CONTROL_MAX;
+	return WS_CLIENT_HEADER_MAX + payload - 1;
+}
+
 static enum ws_ev ws_reader_fail(struct ws_reader *r, unsigned code, const char *why,
 				 struct ws_event *ev)
 {

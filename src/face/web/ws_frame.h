@@ -120,6 +120,10 @@ struct ws_reader {
 /* Control frames are always allowed WS_CONTROL_MAX bytes, whatever the limits. */
 void ws_reader_init(struct ws_reader *r, size_t frame_max, size_t message_max);
 void ws_reader_free(struct ws_reader *r);
+/* The most bytes the caller ever has to keep unused for the reader: one frame the reader would
+ * take, WS_CLIENT_HEADER_MAX plus the larger of frame_max and WS_CONTROL_MAX, less one. A caller
+ * whose buffer of unused bytes grows past this has a reader that is failed or closed. */
+size_t ws_reader_input_max(const struct ws_reader *r);
 /* Reads from data[0..len) up to the next event (see Driving, above); *used is how many bytes
  * were taken (<= len). Checks, with the close code an error carries: the client masks every
  * frame, sets no RSV bit and uses known opcodes (1002); control frames are final and at most 125
