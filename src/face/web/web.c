@@ -8,7 +8,8 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "face/web/web_int.h"
-#include "face/web/ws_frame.h"
+#include "net/ws_frame.h"
+#include "face/web/ws_accept.h"
 #include "net/conn.h"
 #include "net/listener.h"
 
