@@ -134,7 +134,10 @@ class WebSocket:
         except BaseException:
             sock.close()
             raise
-        return ws if ans is None else ans
+        if ans is not None:
+            sock.close()  # a refusal: the answer is all there is
+            return ans
+        return ws
 
     def _handshake(self, host, port, netloc, path, protocols, origin, headers, deadline,
                    expect_status):
