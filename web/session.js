@@ -99,6 +99,8 @@ export class Session {
     this.listTimer = null;
     this.pingTimer = null;
     this.regTimer = null;
+    this.rejoinTimer = null;
+    this.rejoining = null;
     this.pingSent = 0;
     this.lastRx = 0;
     this.labelSeq = 0;
@@ -363,7 +365,18 @@ export class Session {
     for (const r of rooms) this.sendLine({ command: "JOIN", params: [r] });
     this.sendLine({ command: "LIST" });
     this.setStatus();
-    if (again) this.rejoining = new Set(rooms.map(foldName));
+    if (again) {
+      this.rejoining = new Set(rooms.map(foldName));
+      if (!rooms.length) this.state.emit("reconnected", { rooms: [] });
+      // A room that refuses us now (invite only, a key, a ban) answers with an error, not a
+      // JOIN: say we are back all the same once the others are in.
+      this.rejoinTimer = this.timers.setTimeout(() => {
+        this.rejoinTimer = null;
+        if (!this.rejoining) return;
+        this.rejoining = null;
+        this.state.emit("reconnected", { rooms: this.state.wantedRooms().filter((r) => this.state.get(r).joined) });
+      }, 5000);
+    }
     this.schedulePing();
     this.scheduleList(LIST_EVERY_MS);
   }
@@ -402,7 +415,7 @@ export class Session {
   }
 
   cancelTimers() {
-    for (const k of ["retryTimer", "listTimer", "pingTimer", "regTimer"]) {
+    for (const k of ["retryTimer", "listTimer", "pingTimer", "regTimer", "rejoinTimer"]) {
       if (this[k]) this.timers.clearTimeout(this[k]);
       this[k] = null;
     }
@@ -454,6 +467,8 @@ export class Session {
         }
         if (this.rejoining && this.rejoining.delete(f) && !this.rejoining.size) {
           this.rejoining = null;
+          this.timers.clearTimeout(this.rejoinTimer);
+          this.rejoinTimer = null;
           this.state.emit("reconnected", { rooms: this.state.wantedRooms() });
         }
         this.scheduleList(LIST_AFTER_JOIN_MS);

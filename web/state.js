@@ -54,6 +54,7 @@ export class ChatState {
     this.reset();
   }
 
+
   // Everything forgotten but the listeners: a new login.
   reset() {
     this.me = "";
@@ -74,6 +75,7 @@ export class ChatState {
     this.pending = new Map(); // label -> { buf, line }: our messages awaiting their echo
     this.bots = new Set(); // folded nicks seen with the bot tag
     this.spoke = new Map(); // folded room -> folded nicks, most recent speaker last
+    this.emit("reset");
   }
 
   on(fn) {

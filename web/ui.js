@@ -176,6 +176,7 @@ export class UI {
   // ---- views ----
 
   showLogin(errorText = "") {
+    this.closePanels();
     document.body.classList.remove("in-chat");
     $("login").hidden = false;
     $("chat").hidden = true;
@@ -237,6 +238,12 @@ export class UI {
         break;
       case "loginError":
         this.onLoginError(data);
+        break;
+      case "reset":
+        // A new login: the old buffers' lines are gone with them.
+        for (const log of this.logs.values()) log.box.remove();
+        this.logs.clear();
+        this.hideBanner();
         break;
       case "reconnected": {
         const rooms = data.rooms;

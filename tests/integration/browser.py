@@ -593,8 +593,11 @@ class BrowserCase(harness.TestCase):
         return p
 
     def _page_done(self, page):
-        outcome = getattr(self, "_outcome", None)
-        failed = outcome is not None and not getattr(outcome, "success", True)
+        # The test's failure is in the result by now (inside a cleanup, unittest's own success
+        # flag reads True whatever happened before).
+        result = getattr(getattr(self, "_outcome", None), "result", None)
+        failed = result is not None and any(t is self for t, _ in
+                                            getattr(result, "failures", []) + getattr(result, "errors", []))
         if failed and not page.closed and page.browser.ws is not None:
             name = re.sub(r"[^\w.-]+", "_", self.id())
             try:

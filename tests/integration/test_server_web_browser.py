@@ -149,6 +149,12 @@ class WebCase(browser.BrowserCase):
     def members(self, page):
         return page.eval("[...document.querySelectorAll('#member-list .member')].map(e => e.querySelector('.prefix').textContent + e.querySelector('.nick').textContent)")
 
+    def wait_members(self, page, want):
+        """Waits until the member list (prefix + name, in the page's order) is `want`."""
+        page.wait("JSON.stringify([...document.querySelectorAll('#member-list .member')].map(e =>"
+                  " e.querySelector('.prefix').textContent + e.querySelector('.nick').textContent)) === %s" % js(json.dumps(want, separators=(",", ":"), ensure_ascii=False)),
+                  what="members %r (have %r)" % (want, self.members(page)))
+
     def visible(self, page, selector):
         return page.eval("""(() => { const e = document.querySelector(%s); if (!e) return false;
             const r = e.getBoundingClientRect(), s = getComputedStyle(e);
@@ -167,8 +173,7 @@ class Chat(WebCase):
         self.login(page, "ana")
         self.wait_log(page, "You joined #lobby")
         bob = srv.client("bob")
-        page.wait("document.querySelector('#member-list').innerText.includes('bob')", what="bob among the members")
-        self.assertEqual(sorted(self.members(page)), ["ana", "bob"])
+        self.wait_members(page, ["ana", "bob"])
         bob.send("hola ana, ¿qué tal?")
         self.wait_log(page, "hola ana, ¿qué tal?")
         # A line naming us stands out; its author's name is coloured.
@@ -218,8 +223,8 @@ class Chat(WebCase):
             page.eval("document.querySelector('#login-error').textContent = ''")
         self.login(page, "ana")
         bob.wait_for("[#lobby] -- ana joined")
-        # The assistant is a member, shown as a bot once it has spoken; it is not "you".
-        self.assertIn("gpt", self.members(page))
+        # The assistant is a member like the others.
+        self.wait_members(page, ["ana", "bob", "gpt"])
         page.assert_clean()
 
     def test_private_conversation_rename_and_leaving(self):
@@ -251,10 +256,30 @@ class Chat(WebCase):
         page.type("#join-input", "dev")
         page.press("Enter")
         page.wait("document.querySelector('#buf-title').textContent === '#dev'", what="#dev")
-        self.assertEqual(self.members(page), ["@anita"])
+        self.wait_members(page, ["@anita"])
         page.click("#leave-button")
         page.wait("document.querySelector('#buf-title').textContent === '#lobby'", what="back in #lobby")
         self.assertNotIn("#dev", page.text("#room-tabs"))
+        page.assert_clean()
+
+
+    def test_quit_and_enter_again(self):
+        srv, url = self.web_server("--no-ai")
+        bob = srv.client("bob")
+        page = self.open(url, "ana")
+        self.say(page, "hasta luego")
+        self.say(page, "/quit me voy")
+        bob.wait_for("-- ana quit (Quit: me voy)")
+        page.wait("document.querySelector('#banner').innerText.includes('You left the chat.')", what="the goodbye")
+        page.click("#banner-action")
+        page.wait("!document.querySelector('#login').hidden", what="the name prompt")
+        self.assertEqual(page.eval("document.querySelector('#name-input').value"), "ana")
+        page.press("Enter")
+        page.wait("!document.querySelector('#chat').hidden && document.querySelector('#buf-title').textContent === '#lobby'")
+        bob.wait_for("[#lobby] -- ana joined")
+        self.wait_log(page, "You joined #lobby")
+        # A new start: nothing of the last session is left on the page.
+        self.assertNotIn("hasta luego", page.eval("document.querySelector('#logs').innerText"))
         page.assert_clean()
 
 

@@ -281,3 +281,19 @@ test("the WebSocket URL is the page's own host", () => {
   assert.equal(wsUrl({ protocol: "http:", host: "127.0.0.1:8080" }), "ws://127.0.0.1:8080/ws");
   assert.equal(wsUrl({ protocol: "https:", host: "chat.example.org" }), "wss://chat.example.org/ws");
 });
+
+test("back after a drop even when a room refuses us now", () => {
+  const t = setup();
+  t.session.login("ana");
+  const c = register(t);
+  t.server(c, ":ana!~ana@h JOIN #lobby", ":ana!~ana@h JOIN #vip");
+  c.handlers.close({ code: 1006 });
+  t.clock.advance(1000);
+  const c2 = register(t);
+  t.server(c2, ":ana!~ana@h JOIN #lobby", ":srv 473 ana #vip :Cannot join channel (+i)");
+  assert.equal(t.events.filter(([e]) => e === "reconnected").length, 0);
+  t.clock.advance(5000);
+  const back = t.events.filter(([e]) => e === "reconnected");
+  assert.equal(back.length, 1);
+  assert.deepEqual(back[0][1].rooms, ["#lobby"]);
+});
