@@ -8,6 +8,7 @@
  * Ownership. c->raw is allocated when the conn enters a web mode and freed by conn_ws_free from
  * the close callback; it holds the input kept between reads (a partial head, the bytes after it,
  * the input of a paused conn) and the reader. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -93,6 +94,30 @@ void conn_ws_upgrade(struct conn *c, size_t max_message)
 	c->raw->reader_on = true;
 }
 
+/* One text message: its lines (a message should hold one, without CR LF; one that ends with CR LF
+ * or holds several is read as the lines it holds, as a TCP client's bytes would be) go to
+ * ops->line, one longer than the net's max_line as too_long, as on a plain conn. False when the
+ * owner wants no more for now. */
+static bool conn_ws_text(struct conn *c, char *m, size_t len)
+{
+	bool more = true;
+	size_t i = 0;
+	while (i < len && more && !stream_is_closing(&c->stream)) {
+		char *nl = memchr(m + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - m) : len;
+		size_t next = nl ? end + 1 : len;
+		if (end > i && m[end - 1] == '\r')
+			end--;
+		size_t n = end - i;
+		if (n > c->net->cfg.max_line)
+			more = c->ops->line(c, NULL, n, true);
+		else if (n || !nl)
+			more = c->ops->line(c, m + i, n, false);
+		i = next;
+	}
+	return more;
+}
+
 /* Decodes p[0..len) while the conn takes messages; returns the bytes used (the rest is kept by
  * the caller). */
 static size_t conn_ws_decode(struct conn *c, char *p, size_t len)
@@ -108,7 +133,8 @@ static size_t conn_ws_decode(struct conn *c, char *p, size_t len)
 		case WS_EV_NEED_MORE:
 			return at;
 		case WS_EV_TEXT:
-			c->ops->line(c, (char *)ev.data, ev.len, false);
+			if (!conn_ws_text(c, ev.data, ev.len))
+				return at;
 			break;
 		case WS_EV_BINARY:
 			conn_ws_close(c, WS_CLOSE_UNSUPPORTED, R_BINARY); /* text.ircv3.net is text */
@@ -126,8 +152,6 @@ static size_t conn_ws_decode(struct conn *c, char *p, size_t len)
 			conn_ws_close(c, ev.code, ev.why ? ev.why : "");
 			return len;
 		}
-		if (!used)
-			return at; /* nothing consumed and nothing to report: wait */
 	}
 	return at;
 }
@@ -136,24 +160,25 @@ static size_t conn_ws_decode(struct conn *c, char *p, size_t len)
 static void conn_ws_feed(struct conn *c, char *data, size_t len)
 {
 	struct conn_raw *r = c->raw;
-	if (r->in.len) {
-		buf_append(&r->in, data, len);
+	bool kept = r->in.len > 0;
+	if (kept) {
+		if (len)
+			buf_append(&r->in, data, len);
 		data = r->in.data;
 		len = r->in.len;
 	}
 	size_t used = 0;
 	while (used < len && !stream_is_closing(&c->stream) && !(c->flags & CONN_PAUSED)) {
 		size_t n;
-		if (c->mode == CONN_HEAD) {
+		if (c->mode == CONN_HEAD)
 			n = c->ops->head(c, data + used, len - used);
-		} else {
+		else
 			n = conn_ws_decode(c, data + used, len - used);
-		}
 		if (!n)
 			break;
 		used += n;
 	}
-	if (data == r->in.data) {
+	if (kept) {
 		memmove(r->in.data, r->in.data + used, r->in.len - used);
 		r->in.len -= used;
 	} else if (used < len) {

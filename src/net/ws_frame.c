@@ -27,9 +27,9 @@ static size_t ws_reader_head(struct ws_reader *r, const unsigned char *d, size_t
 			     struct ws_head *h);
 static void ws_reader_unmask(char *p, size_t n, const unsigned char key[WS_MASK_LEN]);
 static bool ws_reader_utf8(struct ws_reader *r, bool final);
-static enum ws_ev ws_reader_close(struct ws_reader *r, const char *p, size_t n,
+static enum ws_ev ws_reader_close(struct ws_reader *r, char *p, size_t n,
 				  struct ws_event *ev);
-static enum ws_ev ws_reader_frame(struct ws_reader *r, const struct ws_head *h, const char *p,
+static enum ws_ev ws_reader_frame(struct ws_reader *r, const struct ws_head *h, char *p,
 				  size_t n, struct ws_event *ev);
 
 static bool ws_frame_control(unsigned op)
@@ -283,7 +283,7 @@ static bool ws_reader_utf8(struct ws_reader *r, bool final)
 	return true;
 }
 
-static enum ws_ev ws_reader_close(struct ws_reader *r, const char *p, size_t n,
+static enum ws_ev ws_reader_close(struct ws_reader *r, char *p, size_t n,
 				  struct ws_event *ev)
 {
 	unsigned code = WS_CLOSE_NO_STATUS;
@@ -305,7 +305,7 @@ static enum ws_ev ws_reader_close(struct ws_reader *r, const char *p, size_t n,
 
 /* One whole frame, unmasked, its payload at p[0..n). WS_EV_NEED_MORE: a fragment was taken in
  * and there is no event yet. */
-static enum ws_ev ws_reader_frame(struct ws_reader *r, const struct ws_head *h, const char *p,
+static enum ws_ev ws_reader_frame(struct ws_reader *r, const struct ws_head *h, char *p,
 				  size_t n, struct ws_event *ev)
 {
 	switch (h->op) {
@@ -340,7 +340,7 @@ static enum ws_ev ws_reader_frame(struct ws_reader *r, const struct ws_head *h, 
 	if (!h->fin)
 		return WS_EV_NEED_MORE;
 	enum ws_ev type = r->msg_op == WS_OP_TEXT ? WS_EV_TEXT : WS_EV_BINARY;
-	*ev = (struct ws_event){type, r->msg.data ? r->msg.data : "", r->msg.len, 0, NULL};
+	*ev = (struct ws_event){type, r->msg.data, r->msg.len, 0, NULL}; /* non-NULL: appended to */
 	r->msg_op = WS_OP_CONT;
 	r->delivered = true;
 	return type;

@@ -101,7 +101,8 @@ enum ws_ev {
 
 struct ws_event {
 	enum ws_ev type;
-	const char *data;  /* the message, payload or close reason (never NULL but for ERROR) */
+	char *data;        /* the message, payload or close reason (never NULL but for ERROR and
+	                    * NEED_MORE), writable: the caller's bytes or the reader's buf */
 	size_t len;
 	unsigned code;     /* CLOSE: the peer's code; ERROR: the code to send */
 	const char *why;   /* ERROR: a short English reason (static); NULL otherwise */
