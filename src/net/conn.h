@@ -99,9 +99,12 @@ int conn_accept_head(struct net *n, uv_stream_t *server, const struct conn_ops *
  * becomes an IRC client's). The old owner's state is its own to free, before or after. */
 void conn_adopt(struct conn *c, const struct conn_ops *ops, void *owner);
 /* From CONN_HEAD to CONN_WS, once the owner has sent its 101 answer: messages of at most
- * max_message bytes, each delivered to ops->line. Bytes already received after the head are
- * decoded next. */
-void conn_ws_upgrade(struct conn *c, size_t max_message);
+ * max_message bytes, each delivered to ops->line; with binary, strings go out as binary messages
+ * (and frames sent must be binary: the owner's encoder asks conn_ws_binary). Bytes already
+ * received after the head are decoded next. */
+void conn_ws_upgrade(struct conn *c, size_t max_message, bool binary);
+/* Whether c is a WebSocket conn in binary mode. */
+bool conn_ws_binary(const struct conn *c);
 /* Closes a WebSocket conn with a close frame (code, reason), after a flush. */
 void conn_ws_close(struct conn *c, unsigned code, const char *reason);
 

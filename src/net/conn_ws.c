@@ -1,8 +1,8 @@
 /* conn_ws: a conn's web modes. CONN_HEAD hands the owner the bytes of an HTTP request head as they
  * come; CONN_WS (RFC 6455) decodes frames with net/ws_frame's reader, delivers each text message
- * to ops->line as a line, answers pings, echoes a close, and refuses what a server must refuse
- * (binary messages: 1003; protocol errors, invalid UTF-8, messages over the limit: the reader's
- * code). Strings sent go out as text messages, one per line; frames sent (conn_send) are already
+ * to ops->line as a line (binary messages too), answers pings, echoes a close, and refuses what
+ * a server must refuse (protocol errors, invalid UTF-8 in text, messages over the limit: the
+ * reader's code). Strings sent go out as text (or, binary mode, binary) messages, one per line; frames sent (conn_send) are already
  * WebSocket frames, made once per event by the face's encoder.
  *
  * Ownership. c->raw is allocated when the conn enters a web mode and freed by conn_ws_free from
@@ -17,12 +17,11 @@
 #include "net/conn_int.h"
 #include "net/ws_frame.h"
 
-static const char R_BINARY[] = "text messages only";
-
 struct conn_raw {
 	struct buf in;           /* input not yet handed up */
 	struct ws_reader reader; /* CONN_WS */
 	bool reader_on;
+	bool binary;             /* messages out are binary (binary.ircv3.net), else text */
 	bool close_sent;
 };
 
@@ -58,7 +57,7 @@ static void conn_ws_frame(struct conn *c, unsigned opcode, const void *p, size_t
 void conn_ws_send_str(struct conn *c, const char *s, size_t len)
 {
 	struct buf b = BUF_INIT;
-	ws_frame_text_lines(&b, s, len);
+	ws_frame_lines(&b, c->raw->binary ? WS_OP_BINARY : WS_OP_TEXT, s, len);
 	if (b.len) {
 		struct frame *f = frame_from_buf(&b);
 		stream_send(&c->stream, f);
@@ -87,18 +86,19 @@ void conn_ws_close(struct conn *c, unsigned code, const char *reason)
 	stream_close_after_flush(&c->stream);
 }
 
-void conn_ws_upgrade(struct conn *c, size_t max_message)
+void conn_ws_upgrade(struct conn *c, size_t max_message, bool binary)
 {
 	c->mode = CONN_WS;
+	c->raw->binary = binary;
 	ws_reader_init(&c->raw->reader, max_message, max_message);
 	c->raw->reader_on = true;
 }
 
-/* One text message: its lines (a message should hold one, without CR LF; one that ends with CR LF
+/* One message: its lines (a message should hold one, without CR LF; one that ends with CR LF
  * or holds several is read as the lines it holds, as a TCP client's bytes would be) go to
  * ops->line, one longer than the net's max_line as too_long, as on a plain conn. False when the
  * owner wants no more for now. */
-static bool conn_ws_text(struct conn *c, char *m, size_t len)
+static bool conn_ws_lines(struct conn *c, char *m, size_t len)
 {
 	bool more = true;
 	size_t i = 0;
@@ -133,12 +133,12 @@ static size_t conn_ws_decode(struct conn *c, char *p, size_t len)
 		case WS_EV_NEED_MORE:
 			return at;
 		case WS_EV_TEXT:
-			if (!conn_ws_text(c, ev.data, ev.len))
+		case WS_EV_BINARY:
+			/* Binary messages are lines too, in either mode: their bytes are checked
+			 * by the owner as a TCP client's would be (IRC: UTF8ONLY's FAIL). */
+			if (!conn_ws_lines(c, ev.data, ev.len))
 				return at;
 			break;
-		case WS_EV_BINARY:
-			conn_ws_close(c, WS_CLOSE_UNSUPPORTED, R_BINARY); /* text.ircv3.net is text */
-			return len;
 		case WS_EV_PING:
 			conn_ws_frame(c, WS_OP_PONG, ev.data, ev.len);
 			break;
@@ -186,6 +186,11 @@ static void conn_ws_feed(struct conn *c, char *data, size_t len)
 	}
 	if ((c->flags & CONN_PAUSED) && r->in.len > c->net->cfg.max_paused)
 		stream_read_stop(&c->stream);
+}
+
+bool conn_ws_binary(const struct conn *c)
+{
+	return c->mode == CONN_WS && c->raw->binary;
 }
 
 void conn_ws_data(struct conn *c, char *data, size_t len)

@@ -68,7 +68,7 @@ void ws_frame_append(struct buf *b, enum ws_opcode op, bool fin, const void *pay
 	buf_append(b, payload, len);
 }
 
-void ws_frame_text_lines(struct buf *b, const char *text, size_t len)
+void ws_frame_lines(struct buf *b, enum ws_opcode op, const char *text, size_t len)
 {
 	size_t i = 0;
 	while (i < len) {
@@ -78,12 +78,12 @@ void ws_frame_text_lines(struct buf *b, const char *text, size_t len)
 		if (end > i && text[end - 1] == '\r' && nl)
 			end--;
 		if (end > i)
-			ws_frame_append(b, WS_OP_TEXT, true, text + i, end - i);
+			ws_frame_append(b, op, true, text + i, end - i);
 		i = next;
 	}
 }
 
-bool ws_frame_text_unframe(struct buf *out, const char *frames, size_t len)
+bool ws_frame_unframe(struct buf *out, const char *frames, size_t len)
 {
 	const unsigned char *d = (const unsigned char *)frames;
 	size_t i = 0;
@@ -103,7 +103,8 @@ bool ws_frame_text_unframe(struct buf *out, const char *frames, size_t len)
 		}
 		if (n > len - i - head)
 			return false;
-		if ((d[i] & 0x0F) == WS_OP_TEXT) {
+		unsigned op = d[i] & 0x0F;
+		if (op == WS_OP_TEXT || op == WS_OP_BINARY) {
 			buf_append(out, frames + i + head, (size_t)n);
 			buf_append(out, "\r\n", 2);
 		}

@@ -78,14 +78,16 @@ void ws_frame_append(struct buf *b, enum ws_opcode op, bool fin, const void *pay
  * to answer a close that had none, or 0) gives an empty payload, and so does nothing else; a
  * reason that is not valid UTF-8 is left out. */
 void ws_frame_close(struct buf *b, unsigned code, const char *reason, size_t len);
-/* Appends each line of text[0..len) as a text frame of its own, without its line ending: CR LF
- * or a lone LF ends a line, and a last line without one is framed too; empty lines are skipped.
- * This is how line protocols go over WebSocket (IRCv3's text.ircv3.net: one line per message). */
-void ws_frame_text_lines(struct buf *b, const char *text, size_t len);
+/* Appends each line of text[0..len) as a message of its own (op: WS_OP_TEXT or WS_OP_BINARY),
+ * without its line ending: CR LF or a lone LF ends a line, and a last line without one is framed
+ * too; empty lines are skipped. This is how line protocols go over WebSocket (IRCv3's
+ * text.ircv3.net and binary.ircv3.net: one line per message). */
+void ws_frame_lines(struct buf *b, enum ws_opcode op, const char *text, size_t len);
 /* The inverse for server frames (unmasked, as ws_frame_append writes them): appends the payload
- * of every text frame in frames[0..len) with CR LF after it, and skips other frames. Returns
- * false (having appended the whole frames before it) at bytes that are not whole server frames. */
-bool ws_frame_text_unframe(struct buf *out, const char *frames, size_t len);
+ * of every text and binary frame in frames[0..len) with CR LF after it, and skips control frames.
+ * Returns false (having appended the whole frames before it) at bytes that are not whole server
+ * frames. */
+bool ws_frame_unframe(struct buf *out, const char *frames, size_t len);
 /* Whether code may be sent in a close frame: 1000-1003, 1007-1011, 3000-4999. */
 bool ws_close_code_ok(unsigned code);
 

@@ -691,37 +691,39 @@ static void t_read_empty(void **state)
 }
 
 /* Lines to frames: CR LF and LF end a line, a last unended line is framed, empty lines vanish;
- * and back: the frames' payloads with CR LF, including a 16-bit length, other opcodes skipped. */
+ * binary frames the same; and back: the payloads with CR LF, a 16-bit length, control frames
+ * skipped. */
 static void t_text_lines(void **state)
 {
 	(void)state;
 	struct buf b = BUF_INIT, back = BUF_INIT;
-	ws_frame_text_lines(&b, "PING a\r\n\r\nPONG\nlast", strlen("PING a\r\n\r\nPONG\nlast"));
+	ws_frame_lines(&b, WS_OP_TEXT, "PING a\r\n\r\nPONG\nlast", strlen("PING a\r\n\r\nPONG\nlast"));
 	const unsigned char want[] = {0x81, 6, 'P', 'I', 'N', 'G', ' ', 'a', 0x81, 4, 'P', 'O', 'N',
 				      'G', 0x81, 4, 'l', 'a', 's', 't'};
 	assert_int_equal(b.len, sizeof want);
 	assert_memory_equal(b.data, want, sizeof want);
-	assert_true(ws_frame_text_unframe(&back, b.data, b.len));
+	assert_true(ws_frame_unframe(&back, b.data, b.len));
 	assert_string_equal(back.data, "PING a\r\nPONG\r\nlast\r\n");
 
 	char big[300];
 	memset(big, 'x', sizeof big);
 	buf_clear(&b);
 	buf_clear(&back);
-	ws_frame_text_lines(&b, big, sizeof big);
+	ws_frame_lines(&b, WS_OP_BINARY, big, sizeof big);
 	ws_frame_append(&b, WS_OP_PING, true, "p", 1);
 	assert_int_equal(b.len, 4 + sizeof big + 3);
-	assert_true(ws_frame_text_unframe(&back, b.data, b.len));
+	assert_int_equal((unsigned char)b.data[0], 0x82);
+	assert_true(ws_frame_unframe(&back, b.data, b.len));
 	assert_int_equal(back.len, sizeof big + 2);
 	assert_memory_equal(back.data, big, sizeof big);
 
 	buf_clear(&back);
-	assert_false(ws_frame_text_unframe(&back, b.data, b.len - 1)); /* the ping cut short */
+	assert_false(ws_frame_unframe(&back, b.data, b.len - 1)); /* the ping cut short */
 	assert_int_equal(back.len, sizeof big + 2);
 	const unsigned char masked[] = {0x81, 0x81, 1, 2, 3, 4, 'x'};
-	assert_false(ws_frame_text_unframe(&back, (const char *)masked, sizeof masked));
+	assert_false(ws_frame_unframe(&back, (const char *)masked, sizeof masked));
 	buf_clear(&b);
-	ws_frame_text_lines(&b, "\r\n\n", 3);
+	ws_frame_lines(&b, WS_OP_TEXT, "\r\n\n", 3);
 	assert_int_equal(b.len, 0);
 	buf_free(&b);
 	buf_free(&back);

@@ -231,7 +231,7 @@ static void irc_deliver(struct session *s, struct frame *f)
 {
 	struct irc_client *c = irc_client_of(s);
 	if (c->capture && !c->capture_skip && c->ws)
-		ws_frame_text_unframe(c->capture, f->data, f->len); /* back to lines, to label */
+		ws_frame_unframe(c->capture, f->data, f->len); /* back to lines, to label */
 	else if (c->capture && !c->capture_skip)
 		buf_append(c->capture, f->data, f->len);
 	else

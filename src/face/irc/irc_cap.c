@@ -31,6 +31,8 @@ enum { IRC_CAP_LINE = 400 }; /* bytes of capability names on one CAP line */
 unsigned irc_cap_variant(const struct irc_client *c)
 {
 	unsigned v = c->ws ? IRC_V_WS : 0;
+	if (c->ws && conn_ws_binary(c->conn))
+		v |= IRC_V_WSBIN;
 	for (int i = 0; i < IRC_CAP_COUNT; i++)
 		if (c->caps & IRC_CAP(i))
 			v |= irc_caps[i].variant;

@@ -490,10 +490,11 @@ struct frame *irc_codec_encode(const struct hub_event *ev, unsigned variant, str
 		break;
 	}
 	if (scratch->len && (variant & IRC_V_WS)) {
-		/* Over WebSocket every line is a text message of its own, without CR LF: framed
+		/* Over WebSocket every line is a message of its own, without CR LF: framed
 		 * here, once for every WebSocket client of the variant. */
 		buf_clear(&tmp);
-		ws_frame_text_lines(&tmp, scratch->data, scratch->len);
+		ws_frame_lines(&tmp, (variant & IRC_V_WSBIN) ? WS_OP_BINARY : WS_OP_TEXT, scratch->data,
+			       scratch->len);
 		buf_clear(scratch);
 		buf_append(scratch, tmp.data, tmp.len);
 	}

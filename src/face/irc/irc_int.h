@@ -59,8 +59,9 @@ enum {
 	IRC_V_XJOIN = 1u << 3,   /* extended-join */
 	IRC_V_SETNAME = 1u << 4, /* setname: SETNAME lines */
 	IRC_V_INVITE = 1u << 5,  /* invite-notify: invitations others send */
-	IRC_V_WS = 1u << 6,      /* over WebSocket: each line a text message, without CR LF */
-	IRC_VARIANTS = 1u << 7,
+	IRC_V_WS = 1u << 6,      /* over WebSocket: each line a message, without CR LF */
+	IRC_V_WSBIN = 1u << 7,   /* ... a binary message (binary.ircv3.net), else a text one */
+	IRC_VARIANTS = 1u << 8,
 };
 
 /* Bytes of a real name: USER's is cut to it, a longer SETNAME is refused (ISUPPORT NAMELEN, which

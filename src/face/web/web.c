@@ -14,7 +14,9 @@
 #include "net/listener.h"
 
 /* The IRC WebSocket subprotocol (ircv3.net/specs/extensions/websocket). */
-static const char WS_IRC[] = "text.ircv3.net";
+/* IRCv3's WebSocket subprotocols: one IRC line per text message, or per binary message. */
+static const char WS_IRC_TEXT[] = "text.ircv3.net";
+static const char WS_IRC_BINARY[] = "binary.ircv3.net";
 static const char PATH_WS[] = "/ws";
 static const char PATH_STATS[] = "/stats.json";
 static const char WS_VERSION[] = "13";
@@ -61,6 +63,21 @@ static bool web_origin_ok(const struct web_face *f, const struct http_req *req)
 	return req->host.p && hl == req->host.len && strncasecmp(host, req->host.p, hl) == 0;
 }
 
+/* The subprotocol to answer with: the first of ours in the client's order of preference (IRCv3
+ * says the server must respect it), or NULL when it offers none of them. */
+static const char *web_ws_protocol(const struct http_req *req)
+{
+	struct http_list_iter it = {0, 0};
+	struct http_span s;
+	while (http_req_list_next(&req->ws_protocol, &it, &s)) {
+		if (s.len == sizeof(WS_IRC_TEXT) - 1 && memcmp(s.p, WS_IRC_TEXT, s.len) == 0)
+			return WS_IRC_TEXT;
+		if (s.len == sizeof(WS_IRC_BINARY) - 1 && memcmp(s.p, WS_IRC_BINARY, s.len) == 0)
+			return WS_IRC_BINARY;
+	}
+	return NULL;
+}
+
 static void web_ws(struct web_client *c, const struct http_req *req)
 {
 	struct web_face *f = c->f;
@@ -89,17 +106,20 @@ static void web_ws(struct web_client *c, const struct http_req *req)
 		return;
 	}
 	/* No subprotocol asked: IRC as text, as IRC web clients of old expect. Others offered
-	 * without ours: the handshake goes on without one, and the client decides. */
-	bool irc = http_req_offers_protocol(req, WS_IRC);
+	 * without ours: the handshake goes on without one (IRCv3 allows it), and the client
+	 * decides. */
+	const char *proto = web_ws_protocol(req);
 	struct buf b = BUF_INIT;
 	buf_printf(&b, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-		       "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s\r\n",
-		   accept, irc ? "Sec-WebSocket-Protocol: text.ircv3.net\r\n" : "");
+		       "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n", accept);
+	if (proto)
+		buf_printf(&b, "Sec-WebSocket-Protocol: %s\r\n", proto);
+	buf_puts(&b, "\r\n");
 	conn_send_str(c->conn, b.data, b.len);
 	buf_free(&b);
 	log_debug(f->log, "%s: WebSocket open", c->conn->peer);
 	struct conn *conn = c->conn;
-	conn_ws_upgrade(conn, f->cfg.max_message);
+	conn_ws_upgrade(conn, f->cfg.max_message, proto == WS_IRC_BINARY);
 	/* The conn is the IRC face's from here: this client is forgotten now. */
 	list_remove(&c->link);
 	f->nclients--;
@@ -112,7 +132,10 @@ static void web_ws(struct web_client *c, const struct http_req *req)
 static void web_route(struct web_client *c, const struct http_req *req)
 {
 	const struct http_span *p = &req->path;
-	if (p->len == sizeof(PATH_WS) - 1 && memcmp(p->p, PATH_WS, p->len) == 0) {
+	/* WebSocket at /ws, and at / for an upgrade: IRC clients that take only a host and a
+	 * port (irctest, some bots) ask for /, where the page is never asked with Upgrade. */
+	bool root_ws = req->upgrade_websocket && p->len == 1 && p->p[0] == '/';
+	if (root_ws || (p->len == sizeof(PATH_WS) - 1 && memcmp(p->p, PATH_WS, p->len) == 0)) {
 		web_ws(c, req);
 		return;
 	}
