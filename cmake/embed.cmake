@@ -1,14 +1,14 @@
-# Writes OUT, a C file holding every file under ROOT (but ROOT/tests) as a byte array, with its
-# path ("/index.html") and Content-Type, in the table src/face/web/web_assets.h declares. Run by
-# the build (cmake -P) whenever a file under ROOT changes, so charlad serves its page with nothing
-# else installed.
+# Writes OUT, a C file holding every file under ROOT (but ROOT/tests and the package.json of the
+# page's node tests) as a byte array, with its path ("/index.html") and Content-Type, in the table
+# src/face/web/web_assets.h declares. Run by the build (cmake -P) whenever a file under ROOT
+# changes, so charlad serves its page with nothing else installed.
 file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/*)
 list(SORT files)
 set(arrays "")
 set(table "")
 set(i 0)
 foreach(rel ${files})
-  if(rel MATCHES "^tests/" OR rel MATCHES "(^|/)\\.")
+  if(rel MATCHES "^tests/" OR rel MATCHES "(^|/)\\." OR rel STREQUAL "package.json")
     continue()
   endif()
   get_filename_component(ext ${rel} EXT)

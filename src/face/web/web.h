@@ -1,7 +1,7 @@
 /* web: the web face. An HTTP/1.1 listener on the loop that serves the chat page (web/, compiled in:
  * web_assets.h), the server's counters as /stats.json, and WebSocket at /ws, whose connections
- * speak IRC (the IRCv3 WebSocket transport, subprotocol text.ircv3.net): the page is an IRC client,
- * and so can be gamja, Kiwi IRC or The Lounge. There is no third protocol: a WebSocket connection
+ * speak IRC (the IRCv3 WebSocket transport, subprotocols text.ircv3.net and binary.ircv3.net): the
+ * page is an IRC client, and so can be gamja, Kiwi IRC or The Lounge. There is no third protocol: a WebSocket connection
  * is handed to the IRC face, whose encoder frames each event once for all WebSocket clients of a
  * variant.
  *
