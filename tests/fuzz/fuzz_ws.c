@@ -163,6 +163,29 @@ static void fuzz_ws_encoders(const char *s, size_t len)
 	} else {
 		assert(n == 0);
 	}
+	/* Lines to messages and back: the lines, each with CR LF, empty ones dropped. */
+	buf_clear(&b);
+	ws_frame_lines(&b, (len & 1) ? WS_OP_BINARY : WS_OP_TEXT, s, len);
+	struct buf back = BUF_INIT, want = BUF_INIT;
+	assert(ws_frame_unframe(&back, b.data, b.len));
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(s + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - s) : len;
+		size_t next = nl ? end + 1 : len;
+		if (nl && end > i && s[end - 1] == '\r')
+			end--;
+		if (end > i) {
+			buf_append(&want, s + i, end - i);
+			buf_append(&want, "\r\n", 2);
+		}
+		i = next;
+	}
+	assert(back.len == want.len && (!want.len || memcmp(back.data, want.data, want.len) == 0));
+	if (b.len)
+		assert(!ws_frame_unframe(&back, b.data, b.len - 1));
+	buf_free(&back);
+	buf_free(&want);
+
 	char accept[WS_ACCEPT_LEN + 1];
 	if (len >= WS_KEY_LEN && ws_accept_key(s, WS_KEY_LEN, accept)) {
 		assert(strlen(accept) == WS_ACCEPT_LEN && accept[WS_ACCEPT_LEN - 1] == '=');
