@@ -178,7 +178,9 @@ static void conn_ws_feed(struct conn *c, char *data, size_t len)
 			break;
 		used += n;
 	}
-	if (kept) {
+	if (kept && used == r->in.len) {
+		buf_free(&r->in); /* an idle WebSocket holds no input buffer, as an idle line conn */
+	} else if (kept) {
 		memmove(r->in.data, r->in.data + used, r->in.len - used);
 		r->in.len -= used;
 	} else if (used < len) {
