@@ -349,9 +349,10 @@ class Handshake(WsCase):
         head = [l for l in upgrade_head(port) if not l.startswith("Connection:")]
         self.assertEqual(http(port, head + ["Connection: keep-alive"])[0], 426)
         # A WebSocket is opened by a GET (RFC 6455 4.1): nothing else is switched.
-        for method in ("POST", "PUT", "OPTIONS"):
+        for method in ("POST", "PUT", "OPTIONS", "HEAD"):
             status, _, _ = http(port, upgrade_head(port, method=method))
             self.assertTrue(400 <= status < 500, "%s /ws gave %d" % (method, status))
+        self.assertEqual(http(port, upgrade_head(port, method="HEAD"))[0], 400)
 
     def test_origin_of_the_page_or_none_passes_and_others_get_403(self):
         port = self.srv.http_port

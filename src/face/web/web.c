@@ -64,6 +64,12 @@ static bool web_origin_ok(const struct web_face *f, const struct http_req *req)
 static void web_ws(struct web_client *c, const struct http_req *req)
 {
 	struct web_face *f = c->f;
+	/* The opening handshake is a GET (RFC 6455 4.1): a HEAD is answered as a GET would be and
+	 * so would switch protocols without a body to carry frames after it. 400, as 4.2.1 says. */
+	if (req->method != HTTP_METHOD_GET) {
+		web_http_error(c, 400, true);
+		return;
+	}
 	if (!req->upgrade_websocket || !req->connection_upgrade) {
 		web_http_error(c, 426, !req->keep_alive);
 		return;
