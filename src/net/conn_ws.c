@@ -96,8 +96,9 @@ void conn_ws_upgrade(struct conn *c, size_t max_message)
 
 /* One text message: its lines (a message should hold one, without CR LF; one that ends with CR LF
  * or holds several is read as the lines it holds, as a TCP client's bytes would be) go to
- * ops->line, one longer than the net's max_line as too_long, as on a plain conn. False when the
- * owner wants no more for now. */
+ * ops->line, one longer than the conn's line limit as too_long, as on a plain conn. The limit is
+ * c->in.max, which the owner may have set to its protocol's (the IRC face's is IRC's, not the
+ * net's max_line for line users). False when the owner wants no more for now. */
 static bool conn_ws_text(struct conn *c, char *m, size_t len)
 {
 	bool more = true;
@@ -109,7 +110,7 @@ static bool conn_ws_text(struct conn *c, char *m, size_t len)
 		if (end > i && m[end - 1] == '\r')
 			end--;
 		size_t n = end - i;
-		if (n > c->net->cfg.max_line)
+		if (n > c->in.max)
 			more = c->ops->line(c, NULL, n, true);
 		else if (n || !nl)
 			more = c->ops->line(c, m + i, n, false);

@@ -640,6 +640,26 @@ class Frames(WsCase):
         self.check_cut("#close1005", 1002, masked(CLOSE, struct.pack("!H", 1005)))
 
 
+class Limits(WsCase):
+    # --max-line is the line face's limit, not IRC's.
+    FLAGS = ("--max-line", "64")
+
+    def test_irc_lines_longer_than_the_line_faces_limit_are_taken(self):
+        ws = self.ws("wide_ws")
+        tcp = self.tcp("wide_tcp")
+        text = "ancho " * 40                              # 240 bytes, over --max-line 64
+        ws.send("PRIVMSG wide_tcp :" + text)
+        tcp.expect("PRIVMSG", params=["wide_tcp", text])
+        tcp.send("PRIVMSG wide_ws :" + text)
+        ws.expect("PRIVMSG", params=["wide_ws", text])
+        self.assertEqual(ws.sync(), [])
+        # Over IRC's own limit: 417 over WebSocket as over TCP.
+        line = "PRIVMSG wide_tcp :" + "x" * 600
+        ws.send(line)
+        ws.expect("417")
+        self.assertEqual(ws.sync(), [])
+
+
 class SlowReader(WsCase):
     FLAGS = ("--outq-hard", "256K", "--outq-soft", "0")
     TEXT = "x" * 400
