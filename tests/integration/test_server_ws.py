@@ -641,8 +641,21 @@ class Frames(WsCase):
 
 
 class Limits(WsCase):
-    # --max-line is the line face's limit, not IRC's.
-    FLAGS = ("--max-line", "64")
+    # Flood control pauses a client in the middle of a message's lines; --max-line is the line
+    # face's limit, not IRC's.
+    FLAGS = ("--irc-flood", "100", "--irc-flood-burst", "2", "--max-line", "64")
+
+    def test_lines_of_a_message_survive_a_pause_between_them(self):
+        ws = self.ws("flood_ws")
+        tcp = self.tcp("flood_tcp")
+        self.joined(ws, "#flood")
+        self.joined(tcp, "#flood", ws)
+        ws.send("\r\n".join("PRIVMSG #flood :%d" % i for i in range(10)))
+        ws.send("PRIVMSG #flood :next")
+        for i in range(10):
+            tcp.expect("PRIVMSG", params=["#flood", str(i)])
+        tcp.expect("PRIVMSG", params=["#flood", "next"])
+        self.assertEqual(ws.sync(), [])
 
     def test_irc_lines_longer_than_the_line_faces_limit_are_taken(self):
         ws = self.ws("wide_ws")
