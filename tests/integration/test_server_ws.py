@@ -1,10 +1,11 @@
 """charlad's IRC over WebSocket (ircv3.net/specs/extensions/websocket) at the web face's /ws: the
 handshake and each of its refusals, IRC over it (registration, chat with line and IRC-over-TCP
-users, PING, CAP, labeled-response), the frames a server must take (fragments, pings between them,
-several lines in one message) and those it must refuse with their close codes, a slow reader cut
-by the output limits, and a clean QUIT. Every line the server sends must be one text message of
-one frame without CR or LF. Real processes on loopback, ephemeral ports; servers are shared by
-the tests of a class, each test in rooms and nicks of its own.
+users, PING both ways, CAP, labeled-response, IRC's line limits and flood control), the frames a
+server must take (fragments, pings between them, several lines in one message) and those it must
+refuse with their close codes, a slow reader cut by the output limits, and a clean QUIT and
+shutdown. Every line the server sends must be one text message of one frame without CR or LF.
+Real processes on loopback, ephemeral ports; servers are shared by the tests of a class, each
+test in rooms and nicks of its own.
 
 Run: python3 test_server_ws.py /path/to/charlad
 """
@@ -104,21 +105,16 @@ class WsIrc(IrcClient):
                 return self._take(f.data + b"\r")  # IrcClient's checks want the CR of CR LF
 
     def _closed(self, payload):
-        if len(payload) >= 2:
+        if len(payload) == 1:
+            raise AssertionError("%s: a close payload of one byte" % self.label)
+        if payload:
             self.close_code = struct.unpack("!H", payload[:2])[0]
             self.close_reason = payload[2:].decode("utf-8")
-        else:
-            self.assert_(not payload, "a close payload of one byte")
         try:
             self.ws.send_frame(CLOSE, payload[:2])     # the echo RFC 6455 5.5.1 asks for
         except OSError:
             pass
         self.eof = True
-
-    @staticmethod
-    def assert_(cond, why):
-        if not cond:
-            raise AssertionError(why)
 
     def expect_close(self, code, timeout=None):
         """Reads to the server's close frame, which must carry `code`, then to the end of the
@@ -133,7 +129,8 @@ class WsIrc(IrcClient):
     def expect_socket_end(self, timeout=None):
         """The server ends the TCP connection, sending nothing more."""
         sock = self.ws.sock
-        self.assert_(sock is not None, "%s: socket already closed here" % self.label)
+        if sock is None:
+            raise AssertionError("%s: the socket was closed here already" % self.label)
         sock.settimeout(self.timeout if timeout is None else timeout)
         rest = self.ws._buf
         try:
@@ -146,7 +143,8 @@ class WsIrc(IrcClient):
             pass
         except socket.timeout:
             raise AssertionError("%s: the server did not close the socket" % self.label)
-        self.assert_(rest == b"", "%s: bytes after the close frame: %r" % (self.label, rest[:80]))
+        if rest:
+            raise AssertionError("%s: bytes after the close frame: %r" % (self.label, rest[:80]))
         self.close()
 
 
@@ -318,7 +316,9 @@ class Handshake(WsCase):
             ws = WebSocket(s)
             data = b""
             while b"\r\n\r\n" not in data:
-                data += s.recv(4096)
+                chunk = s.recv(4096)
+                self.assertTrue(chunk, "closed before the answer: %r" % data)
+                data += chunk
             head, _, ws._buf = data.partition(b"\r\n\r\n")
             self.assertTrue(head.startswith(b"HTTP/1.1 101 "), head)
             first = ws.recv_frame()
@@ -415,7 +415,8 @@ class Irc(WsCase):
         bob.expect("PRIVMSG", lambda m: m.nick == "ana", params=["#lobby", "hola desde la web ñ"])
         # From the others to WebSocket.
         nc.send("hola, ana")
-        ana.expect("PRIVMSG", lambda m: m.source == "carla!~u@charla", params=["#lobby", "hola, ana"])
+        ana.expect("PRIVMSG", lambda m: m.source == "carla!~u@charla",
+                   params=["#lobby", "hola, ana"])
         bob.expect("PRIVMSG", params=["#lobby", "hola, ana"])
         bob.send("PRIVMSG #lobby :y desde IRC")
         ana.expect("PRIVMSG", lambda m: m.nick == "bob", params=["#lobby", "y desde IRC"])
@@ -506,7 +507,8 @@ class Irc(WsCase):
         self.joined(bob, "#quit", ana)
         ana.send("QUIT :hasta luego")
         lines = ana.expect_close(1000)
-        self.assertEqual([m.raw for m in lines], ["ERROR :Closing Link: quitter (Quit: hasta luego)"])
+        self.assertEqual([m.raw for m in lines],
+                         ["ERROR :Closing Link: quitter (Quit: hasta luego)"])
         bob.expect("QUIT", lambda m: m.nick == "quitter", params=["Quit: hasta luego"])
 
     def test_client_close_is_echoed_and_the_user_quits(self):
@@ -673,6 +675,16 @@ class Limits(WsCase):
         self.assertEqual(ws.sync(), [])
 
 
+class ServerPing(WsCase):
+    FLAGS = ("--irc-ping", "1")
+
+    def test_the_servers_ping_is_a_message_and_a_pong_keeps_the_client(self):
+        ws = self.ws("pinged")
+        ws.expect("PING", params=[SERVER], timeout=5)
+        ws.send("PONG :" + SERVER)
+        self.assertEqual(ws.sync(), [])
+
+
 class SlowReader(WsCase):
     FLAGS = ("--outq-hard", "256K", "--outq-soft", "0")
     TEXT = "x" * 400
@@ -722,7 +734,8 @@ class Shutdown(WsHelpers, IrcCase):
         ana = self.ws("ana")
         self.srv.terminate()
         lines = ana.expect_eof()
-        self.assertEqual([m.raw for m in lines], ["ERROR :Closing Link: ana (Server shutting down)"])
+        self.assertEqual([m.raw for m in lines],
+                         ["ERROR :Closing Link: ana (Server shutting down)"])
         self.assertIn(ana.close_code, (1000, 1001))
         ana.expect_socket_end()
         self.srv.stop(close_clients=False)
