@@ -141,6 +141,7 @@ static size_t web_on_head(struct conn *conn, char *data, size_t len)
 	if (st == HTTP_REQ_MORE)
 		return 0;
 	c->head_since_ms = 0;
+	c->head = st == HTTP_REQ_DONE && req.method == HTTP_METHOD_HEAD;
 	if (st != HTTP_REQ_DONE) {
 		log_debug(c->f->log, "%s: refused (%u): %s", conn->peer, (unsigned)st,
 			  req.error ? req.error : "");
