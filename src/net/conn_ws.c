@@ -7,7 +7,7 @@
  *
  * Ownership. c->raw is allocated when the conn enters a web mode and freed by conn_ws_free from
  * the close callback; it holds the input kept between reads (a partial head, the bytes after it,
- * the input of a paused conn) and the reader. */
+ * the input of a paused conn), the lines of a message not yet handed up, and the reader. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +19,7 @@
 
 struct conn_raw {
 	struct buf in;           /* input not yet handed up */
+	struct buf rest;         /* the lines of a message after the one its owner paused on */
 	struct ws_reader reader; /* CONN_WS */
 	bool reader_on;
 	bool binary;             /* messages out are binary (binary.ircv3.net), else text */
@@ -30,6 +31,7 @@ void conn_ws_head(struct conn *c)
 	c->mode = CONN_HEAD;
 	c->raw = xcalloc(1, sizeof(*c->raw));
 	buf_init(&c->raw->in);
+	buf_init(&c->raw->rest);
 }
 
 void conn_ws_free(struct conn *c)
@@ -37,6 +39,7 @@ void conn_ws_free(struct conn *c)
 	if (!c->raw)
 		return;
 	buf_free(&c->raw->in);
+	buf_free(&c->raw->rest);
 	if (c->raw->reader_on)
 		ws_reader_free(&c->raw->reader);
 	free(c->raw);
@@ -96,8 +99,11 @@ void conn_ws_upgrade(struct conn *c, size_t max_message, bool binary)
 
 /* One message: its lines (a message should hold one, without CR LF; one that ends with CR LF
  * or holds several is read as the lines it holds, as a TCP client's bytes would be) go to
- * ops->line, one longer than the net's max_line as too_long, as on a plain conn. False when the
- * owner wants no more for now. */
+ * ops->line, one longer than the conn's line limit as too_long, as on a plain conn. The limit is
+ * c->in.max, which the owner may have set to its protocol's (the IRC face's is IRC's, not the
+ * net's max_line for line users). False when the owner wants no more for now: the message's
+ * lines after that one are kept in c->raw->rest (the message itself is gone from the reader and
+ * the input), to be handed up first when the owner resumes. */
 static bool conn_ws_lines(struct conn *c, char *m, size_t len)
 {
 	bool more = true;
@@ -109,13 +115,30 @@ static bool conn_ws_lines(struct conn *c, char *m, size_t len)
 		if (end > i && m[end - 1] == '\r')
 			end--;
 		size_t n = end - i;
-		if (n > c->net->cfg.max_line)
+		if (n > c->in.max)
 			more = c->ops->line(c, NULL, n, true);
 		else if (n || !nl)
 			more = c->ops->line(c, m + i, n, false);
 		i = next;
 	}
+	if (!more && i < len)
+		buf_append(&c->raw->rest, m + i, len - i);
 	return more;
+}
+
+/* Hands up the lines kept from a message the owner paused in, unless it is still paused; true
+ * when none are left, and the messages after can be read. */
+static bool conn_ws_rest(struct conn *c)
+{
+	struct conn_raw *r = c->raw;
+	if (r->rest.len && !(c->flags & CONN_PAUSED) && !stream_is_closing(&c->stream)) {
+		/* Detached first: conn_ws_lines keeps what is still left in a new r->rest. */
+		struct buf rest = r->rest;
+		buf_init(&r->rest);
+		conn_ws_lines(c, rest.data, rest.len);
+		buf_free(&rest);
+	}
+	return r->rest.len == 0;
 }
 
 /* Decodes p[0..len) while the conn takes messages; returns the bytes used (the rest is kept by
@@ -168,7 +191,9 @@ static void conn_ws_feed(struct conn *c, char *data, size_t len)
 		len = r->in.len;
 	}
 	size_t used = 0;
-	while (used < len && !stream_is_closing(&c->stream) && !(c->flags & CONN_PAUSED)) {
+	bool rest_done = conn_ws_rest(c);
+	while (rest_done && used < len && !stream_is_closing(&c->stream) &&
+	       !(c->flags & CONN_PAUSED)) {
 		size_t n;
 		if (c->mode == CONN_HEAD)
 			n = c->ops->head(c, data + used, len - used);

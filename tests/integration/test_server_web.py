@@ -126,6 +126,14 @@ class Files(WebCase):
         self.assertEqual(head.status, 200)
         self.assertEqual(head.headers["content-length"], str(len(get.body)))
         self.assertEqual(head.body, b"")
+        # An error answers a HEAD with headers alone too: a body would be read as the start of
+        # the next response on this connection.
+        s = self.connect(srv)
+        conn = HttpConn(s)
+        s.sendall(b"HEAD /nope HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        r404 = conn.response(head_only=True)
+        self.assertEqual((r404.status, r404.body), (404, b""))
+        self.assertEqual(conn.response().status, 200)
 
     def test_unknown_and_unsafe_paths_are_404(self):
         srv = self.web_server()

@@ -81,6 +81,12 @@ static const char *web_ws_protocol(const struct http_req *req)
 static void web_ws(struct web_client *c, const struct http_req *req)
 {
 	struct web_face *f = c->f;
+	/* The opening handshake is a GET (RFC 6455 4.1): a HEAD is answered as a GET would be and
+	 * so would switch protocols without a body to carry frames after it. 400, as 4.2.1 says. */
+	if (req->method != HTTP_METHOD_GET) {
+		web_http_error(c, 400, true);
+		return;
+	}
 	if (!req->upgrade_websocket || !req->connection_upgrade) {
 		web_http_error(c, 426, !req->keep_alive);
 		return;
@@ -158,6 +164,7 @@ static size_t web_on_head(struct conn *conn, char *data, size_t len)
 	if (st == HTTP_REQ_MORE)
 		return 0;
 	c->head_since_ms = 0;
+	c->head = st == HTTP_REQ_DONE && req.method == HTTP_METHOD_HEAD;
 	if (st != HTTP_REQ_DONE) {
 		log_debug(c->f->log, "%s: refused (%u): %s", conn->peer, (unsigned)st,
 			  req.error ? req.error : "");

@@ -98,6 +98,7 @@ void web_http_error(struct web_client *c, unsigned status, bool close)
 		.body = body.data,
 		.len = body.len,
 		.cache = CACHE_NEVER,
+		.head_only = c->head, /* RFC 9110 9.3.2: the headers of a GET's answer, alone */
 		.extra = status == 405 ? "Allow: GET, HEAD\r\n"
 			 : status == 426 ? "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
 					 : NULL,

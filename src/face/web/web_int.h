@@ -22,6 +22,7 @@ struct web_client {
 	uint64_t head_since_ms;    /* when the first byte of the request now arriving came; 0: none */
 	uint64_t last_ms;          /* the last byte or response */
 	unsigned requests;         /* answered on this connection */
+	bool head;                 /* the request being answered is a HEAD: no body, errors too */
 };
 
 /* What a response says besides its status and body. */
