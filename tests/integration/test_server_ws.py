@@ -770,7 +770,8 @@ class SlowReader(WsCase):
         self.assertEqual(reader.sync(), [])
         self.srv.wait_log("(irc slow): disconnecting a slow reader")
         # What was in flight comes in whole frames, then the reason, the close frame, the end.
-        got = slow.expect_close(1000, timeout=15)
+        got = slow.expect_close(1008, timeout=15)     # policy: cut by the output limit
+        self.assertEqual(slow.close_reason, "SendQ exceeded")
         self.assertEqual(got[-1].raw, "ERROR :Closing Link: slow (SendQ exceeded)")
         self.assertTrue(all(m.command == "PRIVMSG" for m in got[:-1]))
 
@@ -783,7 +784,7 @@ class Shutdown(WsHelpers, IrcCase):
         lines = ana.expect_eof()
         self.assertEqual([m.raw for m in lines],
                          ["ERROR :Closing Link: ana (Server shutting down)"])
-        self.assertIn(ana.close_code, (1000, 1001))
+        self.assertEqual((ana.close_code, ana.close_reason), (1001, "Server shutting down"))
         ana.expect_socket_end()
         self.srv.stop(close_clients=False)
 

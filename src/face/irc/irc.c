@@ -129,7 +129,8 @@ void irc_serverf(struct irc_client *c, const char *fmt, ...)
 
 static void irc_label_end(struct irc_client *c);
 
-void irc_close(struct irc_client *c, const char *reason)
+/* irc_close, with the close code a WebSocket client is sent after the ERROR line. */
+static void irc_close_code(struct irc_client *c, const char *reason, unsigned ws_code)
 {
 	if (conn_is_closing(c->conn))
 		return;
@@ -147,7 +148,15 @@ void irc_close(struct irc_client *c, const char *reason)
 	}
 	buf_free(&b);
 	session_close(c->f->hub, &c->sess, reason, strlen(reason));
-	conn_close_after_flush(c->conn);
+	if (c->ws)
+		conn_ws_close(c->conn, ws_code, reason);
+	else
+		conn_close_after_flush(c->conn);
+}
+
+void irc_close(struct irc_client *c, const char *reason)
+{
+	irc_close_code(c, reason, WS_CLOSE_NORMAL);
 }
 
 /* ---- labeled-response: what a labeled command says, sent at its end ---- */
@@ -387,7 +396,7 @@ static void irc_on_overflow(struct conn *conn, enum outq_verdict v)
 	log_info(c->f->log, "%s (irc %s): disconnecting a slow reader: %zu bytes queued (%s limit)",
 		 conn->peer, irc_nick(c), conn_queued(conn), v == OUTQ_OVER_HARD ? "hard" : "soft");
 	conn_drop_unsent(conn);
-	irc_close(c, T_SENDQ);
+	irc_close_code(c, T_SENDQ, WS_CLOSE_POLICY);
 }
 
 static void irc_on_tick(struct conn *conn, uint64_t now)
@@ -567,7 +576,7 @@ void irc_face_shutdown(struct irc_face *f)
 	list_each(node, &f->clients) {
 		struct irc_client *c = list_entry(node, struct irc_client, link);
 		if (!conn_is_closing(c->conn))
-			irc_close(c, T_SHUTDOWN);
+			irc_close_code(c, T_SHUTDOWN, WS_CLOSE_GOING_AWAY);
 	}
 }
 
