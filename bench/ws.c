@@ -21,9 +21,8 @@
  * partial line does). The payloads of text frames are moved down over their own headers, each
  * message followed by LF, and the lines so made go to irc_proto.parse in one call: a header is at
  * least 2 bytes and a message adds 1, so the lines never overtake the frames still to be read.
- * A fragmented message (FIN clear, continuation frames) is joined the same way and handed over
- * only when its last frame is in (a control frame between its fragments is answered again if the
- * message is split across reads: harmless). PING is answered with PONG, PONG ignored, a binary
+ * A fragmented message (FIN clear, continuation frames) is joined the same way, but only once its
+ * last frame is in (until then its bytes must stay as they came, for the stash). PING is answered with PONG, PONG ignored, a binary
  * message counted as unparsable; CLOSE, a masked frame, reserved bits or an unknown opcode end
  * the run. */
 #include <stdio.h>
@@ -245,6 +244,46 @@ static void ws_encode(struct bench *b, struct client *c)
 	c->enc_off = c->out_len;
 }
 
+/* The frame at p[0..len): its header and payload lengths, or false if its header is not all in. */
+static bool ws_frame_len(const unsigned char *p, size_t len, size_t *hl, uint64_t *pl)
+{
+	if (len < 2)
+		return false;
+	*hl = 2;
+	*pl = p[1] & 0x7f;
+	if (*pl == 126) {
+		if (len < 4)
+			return false;
+		*pl = (uint64_t)p[2] << 8 | p[3];
+		*hl = 4;
+	} else if (*pl == 127) {
+		if (len < 10)
+			return false;
+		*pl = 0;
+		for (int k = 0; k < 8; k++)
+			*pl = *pl << 8 | p[2 + k];
+		*hl = 10;
+	}
+	return true;
+}
+
+/* Whether the fragmented message whose first frame is at p is all in p[0..len): every frame up to
+ * a data frame with FIN set (control frames may come between). */
+static bool ws_message_in(const unsigned char *p, size_t len)
+{
+	size_t at = 0;
+	for (;;) {
+		size_t hl;
+		uint64_t pl;
+		if (!ws_frame_len(p + at, len - at, &hl, &pl) || len - at - hl < pl)
+			return false;
+		bool last = (p[at] & 0x80) && (p[at] & 0x08) == 0;
+		at += hl + (size_t)pl;
+		if (last)
+			return true;
+	}
+}
+
 static size_t ws_parse(struct bench *b, struct client *c, char *buf, size_t len, uint64_t now)
 {
 	size_t at = 0;
@@ -258,12 +297,12 @@ static size_t ws_parse(struct bench *b, struct client *c, char *buf, size_t len,
 	char *w = lines;         /* where the next payload byte goes */
 	char *whole = lines;     /* the end of the last complete message's line */
 	size_t used = at;        /* input through the last complete message */
-	bool in_msg = false;     /* a fragmented message has begun */
+	bool in_msg = false;     /* a fragmented message has begun (and is all in) */
 	bool stop = false;
 	while (!stop && len - at >= 2) {
 		const unsigned char *h = (const unsigned char *)buf + at;
-		size_t hl = 2;
-		uint64_t pl = h[1] & 0x7f;
+		size_t hl;
+		uint64_t pl;
 		if (h[1] & 0x80) {
 			bench_fail(b, "client %u: a masked frame from the server", i);
 			return len;
@@ -272,19 +311,8 @@ static size_t ws_parse(struct bench *b, struct client *c, char *buf, size_t len,
 			bench_fail(b, "client %u: a frame with reserved bits set (0x%02x)", i, h[0]);
 			return len;
 		}
-		if (pl == 126) {
-			if (len - at < 4)
-				break;
-			pl = (uint64_t)h[2] << 8 | h[3];
-			hl = 4;
-		} else if (pl == 127) {
-			if (len - at < 10)
-				break;
-			pl = 0;
-			for (int k = 0; k < 8; k++)
-				pl = pl << 8 | h[2 + k];
-			hl = 10;
-		}
+		if (!ws_frame_len(h, len - at, &hl, &pl))
+			break;
 		if (pl > MAX_STASH - hl) {
 			bench_fail(b, "client %u: a frame of %llu bytes", i, (unsigned long long)pl);
 			return len;
@@ -293,6 +321,8 @@ static size_t ws_parse(struct bench *b, struct client *c, char *buf, size_t len,
 			break;
 		unsigned op = h[0] & 0x0f;
 		bool fin = h[0] & 0x80;
+		if (op == WS_OP_TEXT && !fin && !ws_message_in(h, len - at))
+			break; /* wait for the rest of the message, its bytes untouched */
 		char *p = buf + at + hl;
 		at += hl + (size_t)pl;
 		switch (op) {
