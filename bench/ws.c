@@ -22,9 +22,9 @@
  * message followed by LF, and the lines so made go to irc_proto.parse in one call: a header is at
  * least 2 bytes and a message adds 1, so the lines never overtake the frames still to be read.
  * A fragmented message (FIN clear, continuation frames) is joined the same way, but only once its
- * last frame is in (until then its bytes must stay as they came, for the stash). PING is answered with PONG, PONG ignored, a binary
- * message counted as unparsable; CLOSE, a masked frame, reserved bits or an unknown opcode end
- * the run. */
+ * last frame is in (until then its bytes must stay as they came, for the stash). PING is
+ * answered with PONG, PONG ignored, a binary message counted as unparsable; CLOSE, a masked
+ * frame, reserved bits or an unknown opcode end the run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
