@@ -64,6 +64,7 @@ struct opts {
 	double idle_wait_s;
 	bool idle;
 	bool part_lobby;           /* line: leave the lobby right after naming (no join storm) */
+	bool no_join;              /* irc, ws: register only, join no channel (no NAMES storm) */
 	uint64_t announce_max;     /* line: the server's --announce-max (0 = announces always) */
 };
 

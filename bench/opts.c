@@ -34,6 +34,8 @@ static const char T_USAGE[] =
 	"                         (default: bench)\n"
 	"  --part-lobby           line: /part the lobby right after naming, so that nobody hears\n"
 	"                         of later joins (idle memory without the join storm)\n"
+	"  --no-join              irc, ws: register and join no channel (idle memory without the\n"
+	"                         NAMES and JOIN lines of a big channel)\n"
 	"  --announce-max K       line: the server's --announce-max, to know how many join lines\n"
 	"                         to wait for (default: 1000, charlad's default; 0 = always)\n"
 	"  --prefix STR           prepended to client names (default: none)\n"
@@ -80,7 +82,7 @@ void opts_parse(struct opts *o, int argc, char **argv)
 	enum {
 		O_PROTO = 256, O_HOST, O_PORT, O_PID, O_WINDOW, O_RATE, O_SIZE, O_ROOM, O_PREFIX,
 		O_SOURCES, O_PARALLEL, O_JOIN_WINDOW, O_IDLE, O_IDLE_WAIT, O_SETTLE, O_DEADLINE, O_LABEL,
-		O_PART, O_ANNOUNCE,
+		O_PART, O_ANNOUNCE, O_NO_JOIN,
 	};
 	static const struct option longopts[] = {
 		{"proto", required_argument, NULL, O_PROTO},
@@ -101,6 +103,7 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		{"deadline", required_argument, NULL, O_DEADLINE},
 		{"label", required_argument, NULL, O_LABEL},
 		{"part-lobby", no_argument, NULL, O_PART},
+		{"no-join", no_argument, NULL, O_NO_JOIN},
 		{"announce-max", required_argument, NULL, O_ANNOUNCE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -191,6 +194,9 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		case O_PART:
 			o->part_lobby = true;
 			break;
+		case O_NO_JOIN:
+			o->no_join = true;
+			break;
 		case 'h':
 			fputs(T_USAGE, stdout);
 			exit(0);
@@ -213,6 +219,10 @@ void opts_parse(struct opts *o, int argc, char **argv)
 	}
 	if (o->part_lobby && o->proto != PROTO_LINE)
 		opts_usage_error("--part-lobby is for the line protocol", NULL);
+	if (o->no_join && !(o->proto == PROTO_IRC || o->proto == PROTO_WS))
+		opts_usage_error("--no-join is for irc and ws (line: --part-lobby)", NULL);
+	if (o->no_join && !o->idle)
+		opts_usage_error("--no-join needs --idle (messages go to the channel)", NULL);
 	if (o->proto == PROTO_REDIS && !o->room)
 		o->room = "bench";
 	o->irc = o->proto == PROTO_IRC || o->proto == PROTO_WS;
