@@ -1,17 +1,18 @@
-/* charla-bench: a load generator for charlad (its line protocol and its IRC face) and, for
- * comparison, IRC servers and Redis pub/sub.
+/* charla-bench: a load generator for charlad (its line protocol, its IRC face, and IRC over its
+ * WebSocket endpoint) and, for comparison, IRC servers and Redis pub/sub.
  *
  * One process, one epoll loop, non-blocking sockets, loopback only. It connects N receivers and
  * S senders (at most `--parallel` connects in progress at a time, from several 127.0.0.x source
  * addresses when there are many clients, so that ephemeral ports never run out), has them name
  * themselves and join one room (line: send a name, optionally `/join ROOM`; IRC: NICK and USER,
- * then JOIN; Redis: SUBSCRIBE), waits until every join announcement has arrived (irc.c says how
- * for IRC), then lets each sender send M messages with at most W in flight (a message is in
- * flight until every receiver has it), or at a fixed rate. Every payload carries its sender, a
- * sequence number and the send time, so each delivery yields a latency and is checked for loss,
- * duplication and reordering (per receiver and sender; a bitmap of N x S x M bits). The server's
- * RSS is read from /proc/PID/status before, after the joins and at the end. The result is printed
- * as a table and as one JSON line (the last line of standard output).
+ * then JOIN, over TCP or in WebSocket frames after an HTTP upgrade; Redis: SUBSCRIBE), waits
+ * until every join announcement has arrived (irc.c says how for IRC), then lets each sender send
+ * M messages with at most W in flight (a message is in flight until every receiver has it), or
+ * at a fixed rate. Every payload carries its sender, a sequence number and the send time, so
+ * each delivery yields a latency and is checked for loss, duplication and reordering (per
+ * receiver and sender; a bitmap of N x S x M bits). The server's RSS is read from
+ * /proc/PID/status before, after the joins and at the end. The result is printed as a table and
+ * as one JSON line (the last line of standard output).
  *
  * --idle connects and names N clients and reports the server's RSS per client instead.
  *
@@ -289,7 +290,8 @@ static void bench_setup(struct bench *b)
 {
 	const struct opts *o = &b->o;
 	b->proto = o->proto == PROTO_LINE ? &line_proto
-		 : o->proto == PROTO_REDIS ? &resp_proto : &irc_proto;
+		 : o->proto == PROTO_REDIS ? &resp_proto
+		 : o->proto == PROTO_WS ? &ws_proto : &irc_proto;
 	b->total = o->n + o->s;
 	bench_raise_nofile(b->total + 16);
 	b->nsources = o->sources ? o->sources

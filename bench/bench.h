@@ -7,6 +7,7 @@
  *   payload.c  the payload format, and what a delivery to a receiver proves (latency, loss,
  *              duplication, reordering);
  *   line.c     charlad's line protocol;  resp.c  Redis pub/sub (RESP);  irc.c  IRC;
+ *   ws.c       IRC over WebSocket: the HTTP upgrade, then irc.c's protocol inside text frames;
  *   proc.c     the server's CPU time and RSS from /proc;
  *   report.c   the table and the JSON line at the end.
  *
@@ -34,16 +35,18 @@ enum {
 	PAYLOAD_MAX_IRC = 400, /* a relayed IRC line (prefix, command, channel, payload) fits in 512 */
 	NAME_MAX_LEN = 32,
 	MAX_SOURCES = 64,
-	MAX_STASH = 64 * 1024, /* a partial line or reply longer than this is a protocol error */
+	MAX_STASH = 128 * 1024, /* a partial line, reply or WebSocket frame longer than this is a
+				 * protocol error (room for a frame with a 64-bit length) */
 };
 
-enum proto_kind { PROTO_LINE, PROTO_REDIS, PROTO_IRC };
+enum proto_kind { PROTO_LINE, PROTO_REDIS, PROTO_IRC, PROTO_WS };
 enum role { ROLE_RECV, ROLE_SEND };
 enum cstate { CS_NEW, CS_CONNECTING, CS_NAMING, CS_READY, CS_CLOSED };
 enum phase { PH_CONNECT, PH_SETTLE, PH_SEND, PH_IDLE, PH_DONE };
 
 struct opts {
 	enum proto_kind proto;
+	bool irc;                  /* irc, ws: IRC is spoken (over TCP or inside WebSocket frames) */
 	const char *host;
 	unsigned port;
 	long pid;
@@ -61,6 +64,7 @@ struct opts {
 	double idle_wait_s;
 	bool idle;
 	bool part_lobby;           /* line: leave the lobby right after naming (no join storm) */
+	bool no_join;              /* irc, ws: register only, join no channel (no NAMES storm) */
 	uint64_t announce_max;     /* line: the server's --announce-max (0 = announces always) */
 };
 
@@ -72,11 +76,14 @@ struct client {
 	bool joined;               /* irc: its own JOIN has come back */
 	bool listed;               /* irc: the 366 after its own JOIN has come */
 	bool fenced;               /* irc: the PONG to its fence PING has come back */
+	bool ws_open;              /* ws: the server's 101 has come; frames from here on */
 	uint32_t sidx;             /* sender number (senders only) */
 	char *stash;               /* a partial line or reply carried to the next read */
 	uint32_t stash_len, stash_cap;
 	char *out;                 /* bytes the kernel did not take yet */
 	uint32_t out_len, out_off, out_cap;
+	uint32_t enc_off;          /* out[0..enc_off) is ready for the wire: proto->encode has seen
+				    * it (out_off <= enc_off <= out_len) */
 	uint32_t sent, done;       /* senders: messages sent, and received by every receiver */
 };
 
@@ -97,9 +104,13 @@ struct proto {
 	/* Every client is ready: starts what remains before sending (irc: joining, then the fence
 	 * that shows the join news has all arrived), or NULL when counting join lines is enough. */
 	void (*settle)(struct bench *b);
+	/* A transport under the protocol: turns what was queued since the last call (out[enc_off..
+	 * out_len), whole lines) into what goes on the wire, just before client_flush writes it (ws:
+	 * one masked text frame per line), and sets enc_off to out_len. NULL: bytes go as queued. */
+	void (*encode)(struct bench *b, struct client *c);
 };
 
-extern const struct proto line_proto, resp_proto, irc_proto;
+extern const struct proto line_proto, resp_proto, irc_proto, ws_proto;
 
 struct bench {
 	struct opts o;
@@ -128,6 +139,10 @@ struct bench {
 	long rss_base, rss_ready, rss_end, hwm_end;
 	double cpu_start, cpu_ready, cpu_send, cpu_end; /* the server's CPU seconds at each point */
 	struct hist lat;
+
+	char *wscratch;            /* ws: the lines being framed (encode's, grown as needed) */
+	size_t wscratch_cap;
+	uint32_t ws_mask;          /* ws: xorshift state for the client frames' masking keys */
 
 	char pub_prefix[96];       /* redis, irc: the publishing command up to the payload */
 	size_t pub_prefix_len;
@@ -159,7 +174,7 @@ char *client_out(struct client *c, size_t n);
 void client_out_str(struct client *c, const char *s);
 void client_out_mem(struct client *c, const char *s, size_t n);
 void client_close(struct bench *b, struct client *c);
-/* The client's name: "<prefix>r<i>" or "<prefix>s<k>" (line), "<prefix>b<i>" (irc). */
+/* The client's name: "<prefix>r<i>" or "<prefix>s<k>" (line), "<prefix>b<i>" (irc, ws). */
 void client_name(const struct bench *b, const struct client *c, char *out, size_t len);
 
 /* payload.c */

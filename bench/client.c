@@ -1,7 +1,8 @@
 /* client: one client's socket. Connecting (non-blocking, from one of several 127.0.0.x source
  * addresses), reading into the run's shared buffer with the partial line kept per client, and an
  * output buffer that grows as needed and is written optimistically, EPOLLOUT armed only while
- * bytes are left. What the bytes mean is the protocol's business (struct proto). */
+ * bytes are left. What the bytes mean is the protocol's business (struct proto), and so is a
+ * transport's framing (proto->encode, applied to what was queued since the last flush). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -39,6 +40,8 @@ void client_close(struct bench *b, struct client *c)
 
 void client_flush(struct bench *b, struct client *c)
 {
+	if (b->proto->encode && c->enc_off < c->out_len)
+		b->proto->encode(b, c);
 	while (c->out_off < c->out_len) {
 		ssize_t r = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
 		if (r > 0) {
@@ -54,7 +57,7 @@ void client_flush(struct bench *b, struct client *c)
 		return;
 	}
 	if (c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
+		c->out_off = c->out_len = c->enc_off = 0;
 	bool want = c->out_len > 0;
 	if (want != c->out_armed) {
 		c->out_armed = want;
@@ -65,7 +68,7 @@ void client_flush(struct bench *b, struct client *c)
 char *client_out(struct client *c, size_t n)
 {
 	if (c->out_off && c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
+		c->out_off = c->out_len = c->enc_off = 0;
 	if (c->out_len + n > c->out_cap) {
 		uint32_t cap = c->out_cap ? c->out_cap : 256;
 		while (cap < c->out_len + n)
@@ -122,7 +125,7 @@ void client_open(struct bench *b, uint32_t i)
 void client_name(const struct bench *b, const struct client *c, char *out, size_t len)
 {
 	uint32_t i = (uint32_t)(c - b->cl);
-	if (b->o.proto == PROTO_IRC)
+	if (b->o.irc)
 		snprintf(out, len, "%sb%u", b->o.prefix, i);
 	else if (c->role == ROLE_SEND)
 		snprintf(out, len, "%ss%u", b->o.prefix, c->sidx);

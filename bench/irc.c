@@ -262,11 +262,15 @@ static char *irc_frame(struct bench *b, struct client *c)
 	return h + b->pub_prefix_len;
 }
 
-/* Every client is registered: the joins begin (the fence follows the last 366). */
+/* Every client is registered: the joins begin (the fence follows the last 366), or with
+ * --no-join the fence at once. */
 static void irc_settle(struct bench *b)
 {
 	b->fence_expected = b->total;
-	irc_join_more(b);
+	if (b->o.no_join)
+		irc_fence(b);
+	else
+		irc_join_more(b);
 }
 
 const struct proto irc_proto = {

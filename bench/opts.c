@@ -12,10 +12,13 @@
 
 static const char T_USAGE[] =
 	"Usage: charla-bench [OPTIONS]\n"
-	"A load generator for charlad (its line protocol and its IRC face), IRC servers and Redis\n"
-	"pub/sub, on loopback only.\n"
+	"A load generator for charlad (its line protocol, its IRC face and IRC over WebSocket), IRC\n"
+	"servers and Redis pub/sub, on loopback only.\n"
 	"\n"
-	"  --proto line|irc|redis what the server speaks (default: line)\n"
+	"  --proto line|irc|ws|redis\n"
+	"                         what the server speaks (default: line); ws: IRC over WebSocket,\n"
+	"                         an HTTP upgrade to /ws (subprotocol text.ircv3.net), then one IRC\n"
+	"                         line per text frame\n"
 	"  --host ADDR            server address, 127.x.x.x only (default: 127.0.0.1)\n"
 	"  --port PORT            server port (required)\n"
 	"  --pid PID              server process, for its RSS (default: none)\n"
@@ -25,12 +28,14 @@ static const char T_USAGE[] =
 	"  --window W             messages in flight per sender (default: 16)\n"
 	"  --rate R               send R messages/s per sender instead of as fast as the window\n"
 	"                         allows (default: 0 = window-bound)\n"
-	"  --size BYTES           payload size, 32-1024, irc: 32-400 (default: 64)\n"
+	"  --size BYTES           payload size, 32-1024, irc, ws: 32-400 (default: 64)\n"
 	"  --room NAME            line: /join NAME after naming (default: stay in the lobby);\n"
-	"                         irc: the channel (default: #bench); redis: the channel\n"
+	"                         irc, ws: the channel (default: #bench); redis: the channel\n"
 	"                         (default: bench)\n"
 	"  --part-lobby           line: /part the lobby right after naming, so that nobody hears\n"
 	"                         of later joins (idle memory without the join storm)\n"
+	"  --no-join              irc, ws: register and join no channel (idle memory without the\n"
+	"                         NAMES and JOIN lines of a big channel)\n"
 	"  --announce-max K       line: the server's --announce-max, to know how many join lines\n"
 	"                         to wait for (default: 1000, charlad's default; 0 = always)\n"
 	"  --prefix STR           prepended to client names (default: none)\n"
@@ -77,7 +82,7 @@ void opts_parse(struct opts *o, int argc, char **argv)
 	enum {
 		O_PROTO = 256, O_HOST, O_PORT, O_PID, O_WINDOW, O_RATE, O_SIZE, O_ROOM, O_PREFIX,
 		O_SOURCES, O_PARALLEL, O_JOIN_WINDOW, O_IDLE, O_IDLE_WAIT, O_SETTLE, O_DEADLINE, O_LABEL,
-		O_PART, O_ANNOUNCE,
+		O_PART, O_ANNOUNCE, O_NO_JOIN,
 	};
 	static const struct option longopts[] = {
 		{"proto", required_argument, NULL, O_PROTO},
@@ -98,6 +103,7 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		{"deadline", required_argument, NULL, O_DEADLINE},
 		{"label", required_argument, NULL, O_LABEL},
 		{"part-lobby", no_argument, NULL, O_PART},
+		{"no-join", no_argument, NULL, O_NO_JOIN},
 		{"announce-max", required_argument, NULL, O_ANNOUNCE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -117,6 +123,8 @@ void opts_parse(struct opts *o, int argc, char **argv)
 				o->proto = PROTO_LINE;
 			else if (strcmp(optarg, "irc") == 0)
 				o->proto = PROTO_IRC;
+			else if (strcmp(optarg, "ws") == 0)
+				o->proto = PROTO_WS;
 			else if (strcmp(optarg, "redis") == 0)
 				o->proto = PROTO_REDIS;
 			else
@@ -186,6 +194,9 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		case O_PART:
 			o->part_lobby = true;
 			break;
+		case O_NO_JOIN:
+			o->no_join = true;
+			break;
 		case 'h':
 			fputs(T_USAGE, stdout);
 			exit(0);
@@ -208,15 +219,20 @@ void opts_parse(struct opts *o, int argc, char **argv)
 	}
 	if (o->part_lobby && o->proto != PROTO_LINE)
 		opts_usage_error("--part-lobby is for the line protocol", NULL);
+	if (o->no_join && !(o->proto == PROTO_IRC || o->proto == PROTO_WS))
+		opts_usage_error("--no-join is for irc and ws (line: --part-lobby)", NULL);
+	if (o->no_join && !o->idle)
+		opts_usage_error("--no-join needs --idle (messages go to the channel)", NULL);
 	if (o->proto == PROTO_REDIS && !o->room)
 		o->room = "bench";
-	if (o->proto == PROTO_IRC && !o->room)
+	o->irc = o->proto == PROTO_IRC || o->proto == PROTO_WS;
+	if (o->irc && !o->room)
 		o->room = "#bench";
 	if (o->room && (strlen(o->room) > 64 || strpbrk(o->room, " ,\a\r\n")))
 		opts_usage_error("bad room or channel name", o->room);
-	if (o->proto == PROTO_IRC && o->room[0] != '#' && o->room[0] != '&')
+	if (o->irc && o->room[0] != '#' && o->room[0] != '&')
 		opts_usage_error("an IRC channel starts with # or &, not", o->room);
-	if (o->proto == PROTO_IRC && o->size > PAYLOAD_MAX_IRC)
+	if (o->irc && o->size > PAYLOAD_MAX_IRC)
 		opts_usage_error("IRC payloads are at most 400 bytes (a line is at most 512)", NULL);
 	if (strlen(o->prefix) > 16)
 		opts_usage_error("prefix too long", o->prefix);

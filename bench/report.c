@@ -49,11 +49,11 @@ void report_print(const struct bench *b)
 	       o->n, o->s, b->nsources, b->nsources == 1 ? "" : "es");
 	printf("  %-15s %.1f ms\n", "connected", connect_ms);
 	printf("  %-15s %.1f ms\n", o->proto == PROTO_LINE ? "named+joined"
-				   : o->proto == PROTO_IRC ? "registered" : "subscribed", ready_ms);
+				   : o->irc ? "registered" : "subscribed", ready_ms);
 	if (o->proto == PROTO_LINE)
 		printf("  %-15s %.1f ms (%" PRIu64 " of %" PRIu64 " join announcements)\n", "joins settled",
 		       settle_ms, b->join_lines, b->join_expected);
-	if (o->proto == PROTO_IRC)
+	if (o->irc)
 		printf("  %-15s %.1f ms (%u of %u in the channel, %" PRIu64 " JOIN announcements; PING "
 		       "fence answered by %" PRIu64 "; %" PRIu64 " server PINGs)\n", "joined+settled",
 		       settle_ms, b->listed, b->total, b->join_lines, b->fenced, b->server_pings);

@@ -15,6 +15,7 @@ set(CHARLA_LAYERS
   "face/line|base,net,hub,text"
   "face/udp|base,net,hub,text"
   "face/irc|base,net,hub,text"
+  "face/web|base,net,hub"
   "face/ask|base,net,ai"
   "bridge/assistant|base,net,hub,ai"
   "server|base,net,hub,text,ai,face,bridge"

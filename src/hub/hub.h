@@ -102,6 +102,7 @@ struct hub {
 	size_t admitted;          /* sessions naming or active, bots apart */
 	size_t online;            /* sessions active (named), bots apart */
 	size_t online_peak;       /* the most there have been at once */
+	uint64_t messages;        /* messages said in rooms and privately since the start */
 	struct list queue;        /* sessions waiting, oldest first */
 	size_t qlen;
 	uint64_t epoch;           /* fan-out deduplication */

@@ -320,6 +320,7 @@ enum hub_result room_say_tagged(struct hub *h, struct session *s, const char *na
 	struct hub_event ev = {.type = HUB_EV_MESSAGE, .kind = (uint8_t)kind, .src = s,
 			       .from = s->name, .room = r->name, .text = text, .len = tlen,
 			       .tags = tags, .tags_len = tags_len};
+	h->messages++;
 	fan_begin(h, &ev, true);
 	fan_room(h, r, &ev, s);
 	/* The echo is a copy of its own (a face may mark it, IRC's labeled-response does), sent

@@ -4,6 +4,7 @@
 
 #include "base/frame.h"
 #include "base/xalloc.h"
+#include "net/conn_int.h"
 
 /* The conn holding stream s (its first member). */
 static struct conn *conn_of(struct stream *s)
@@ -26,6 +27,10 @@ static void conn_on_data(struct stream *s, char *data, size_t len)
 	struct conn *c = conn_of(s);
 	struct net *n = c->net;
 	c->last_input_ms = uv_now(n->loop);
+	if (c->mode != CONN_LINES) {
+		conn_ws_data(c, data, len);
+		return;
+	}
 	linebuf_feed(&c->in, data, len, conn_line_cb, c);
 	if ((c->flags & CONN_PAUSED) && linebuf_pending(&c->in) > n->cfg.max_paused)
 		stream_read_stop(s);
@@ -54,7 +59,10 @@ static void conn_on_wake(struct stream *s)
 	c->flags &= ~(CONN_PAUSED | CONN_RESUME);
 	if (stream_is_closing(s))
 		return;
-	linebuf_resume(&c->in, conn_line_cb, c);
+	if (c->mode != CONN_LINES)
+		conn_ws_resume(c);
+	else
+		linebuf_resume(&c->in, conn_line_cb, c);
 	if (!stream_is_closing(s) && !(c->flags & CONN_PAUSED))
 		stream_read_start(s);
 }
@@ -72,6 +80,7 @@ static void conn_on_closed(struct stream *s)
 	if (c->ops->closed)
 		c->ops->closed(c);
 	linebuf_free(&c->in);
+	conn_ws_free(c);
 	free(c);
 }
 
@@ -88,6 +97,21 @@ static const struct stream_ops conn_stream_ops = {
 static const struct conn_ops conn_noops;
 
 /* ---- the API ---- */
+
+int conn_accept_head(struct net *n, uv_stream_t *server, const struct conn_ops *ops, void *owner,
+		     struct conn **out)
+{
+	int r = conn_accept(n, server, ops, owner, out);
+	if (r == 0)
+		conn_ws_head(*out);
+	return r;
+}
+
+void conn_adopt(struct conn *c, const struct conn_ops *ops, void *owner)
+{
+	c->ops = ops;
+	c->owner = owner;
+}
 
 int conn_accept(struct net *n, uv_stream_t *server, const struct conn_ops *ops, void *owner,
 		struct conn **out)
@@ -115,6 +139,10 @@ int conn_accept(struct net *n, uv_stream_t *server, const struct conn_ops *ops, 
 
 void conn_send_str(struct conn *c, const char *s, size_t len)
 {
+	if (c->mode == CONN_WS) {
+		conn_ws_send_str(c, s, len);
+		return;
+	}
 	struct frame *f = frame_from(s, len);
 	conn_send(c, f);
 	frame_unref(f);
@@ -145,7 +173,10 @@ void conn_close_after_flush(struct conn *c)
 {
 	/* Lines already read and not yet delivered stay undelivered. */
 	c->in.paused = true;
-	stream_close_after_flush(&c->stream);
+	if (c->mode == CONN_WS)
+		conn_ws_close(c, CONN_WS_NORMAL, "");
+	else
+		stream_close_after_flush(&c->stream);
 }
 
 bool conn_is_closing(const struct conn *c)

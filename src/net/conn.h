@@ -1,4 +1,10 @@
-/* conn: the line framing over a byte stream (net/stream.h): lines in, frames out.
+/* conn: the framing of a byte stream (net/stream.h): lines in, frames out. A conn frames its input
+ * one of three ways (its mode): lines (CONN_LINES, the default: LF-terminated), an HTTP head
+ * (CONN_HEAD: the owner is handed the bytes so far until it has a whole request head, for the web
+ * face), or WebSocket messages (CONN_WS, after conn_ws_upgrade: each text message is delivered as
+ * a line, and what is sent as a string goes out as text messages, one per line; conn_ws.c). A face
+ * speaking a line protocol (IRC) therefore runs unchanged over TCP or over WebSocket; only its
+ * encoder must frame what it sends through conn_send (a variant of its own).
  *
  * Ownership and lifetime. A conn is allocated by conn_accept and embeds its stream (first), so one
  * allocation holds both and the hot path (conn_send) reaches the output queue without a pointer.
@@ -50,6 +56,17 @@ struct conn_ops {
 	/* Optional: bytes arrived and their complete lines were delivered (linebuf_pending(&c->in)
 	 * says whether a partial line is left). For protocols where a pause ends a message. */
 	void (*input)(struct conn *c);
+	/* CONN_HEAD: the bytes received so far (len > 0, modifiable). Returns how many a complete
+	 * request head used (they are dropped; what follows is handed over again, or to the
+	 * WebSocket framing after conn_ws_upgrade), or 0 to wait for more. The owner answers with
+	 * conn_send_str and may close, upgrade or hand the conn over (conn_adopt) in the call. */
+	size_t (*head)(struct conn *c, char *data, size_t len);
+};
+
+enum conn_mode {
+	CONN_LINES,
+	CONN_HEAD,
+	CONN_WS,
 };
 
 enum {
@@ -66,19 +83,39 @@ struct conn {
 	struct linebuf in;
 	uint64_t last_input_ms;
 	unsigned flags;
+	uint8_t mode;             /* enum conn_mode */
+	struct conn_raw *raw;     /* CONN_HEAD and CONN_WS: their input state (conn_ws.c); NULL for
+				   * lines, so that a line conn costs nothing more */
 };
 
 /* Accepts a pending connection on `server` into a new conn, which starts reading. Returns 0 or a
  * negative libuv error (then the owner is never called). */
 int conn_accept(struct net *n, uv_stream_t *server, const struct conn_ops *ops, void *owner,
 		struct conn **out);
+/* The same for a conn that starts in CONN_HEAD mode (an HTTP server's). */
+int conn_accept_head(struct net *n, uv_stream_t *server, const struct conn_ops *ops, void *owner,
+		     struct conn **out);
+/* Hands c to another owner, whose ops are called from now on (a web conn upgraded to WebSocket
+ * becomes an IRC client's). The old owner's state is its own to free, before or after. */
+void conn_adopt(struct conn *c, const struct conn_ops *ops, void *owner);
+/* From CONN_HEAD to CONN_WS, once the owner has sent its 101 answer: messages of at most
+ * max_message bytes, each delivered to ops->line; with binary, strings go out as binary messages
+ * (and frames sent must be binary: the owner's encoder asks conn_ws_binary). Bytes already
+ * received after the head are decoded next. */
+void conn_ws_upgrade(struct conn *c, size_t max_message, bool binary);
+/* Whether c is a WebSocket conn in binary mode. */
+bool conn_ws_binary(const struct conn *c);
+/* Closes a WebSocket conn with a close frame (code, reason), after a flush. */
+void conn_ws_close(struct conn *c, unsigned code, const char *reason);
+
 /* Queues a reference to f (the caller keeps its own). Ignored if the conn is closing. Inline:
- * it runs once per delivery of every fan-out. */
+ * it runs once per delivery of every fan-out. In CONN_WS mode f must already be WebSocket
+ * frames (the face's encoder made them). */
 static inline void conn_send(struct conn *c, struct frame *f)
 {
 	stream_send(&c->stream, f);
 }
-/* Queues a copy of s. */
+/* Queues a copy of s; in CONN_WS mode as text messages, one per line (CR LF removed). */
 void conn_send_str(struct conn *c, const char *s, size_t len);
 /* Stops delivering lines (input is kept, up to net cfg.max_paused bytes, then reading stops). */
 void conn_pause(struct conn *c);

@@ -19,6 +19,9 @@ enum { CONFIG_MAX_LISTEN = 16 };
 /* Where the IRC face listens without --irc-listen (IRC's usual port). */
 #define CONFIG_DEFAULT_IRC_PORT "6667"
 #define CONFIG_DEFAULT_IRC_LISTEN "*:" CONFIG_DEFAULT_IRC_PORT
+/* Where the web face listens without --http-listen. */
+#define CONFIG_DEFAULT_HTTP_PORT "8080"
+#define CONFIG_DEFAULT_HTTP_LISTEN "*:" CONFIG_DEFAULT_HTTP_PORT
 
 struct config {
 	const char *listen[CONFIG_MAX_LISTEN];
@@ -82,6 +85,14 @@ struct config {
 	unsigned irc_ping_timeout_s;/* ...and dropped if it does not answer within this */
 	unsigned irc_flood;         /* commands a second an IRC client may send; 0: no limit */
 	unsigned irc_flood_burst;
+
+	/* The web face (src/face/web). */
+	const char *http_listen[CONFIG_MAX_LISTEN]; /* --http-listen; none: CONFIG_DEFAULT_HTTP_LISTEN */
+	size_t nhttp;
+	bool http_off;              /* --no-http */
+	const char *http_origins;   /* origins a WebSocket may come from, comma-separated; NULL:
+				     * the page's own (the Host the request names) */
+	unsigned http_timeout_s;    /* a request head must arrive within this */
 };
 
 void config_defaults(struct config *cfg);

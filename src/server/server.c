@@ -23,6 +23,8 @@ enum {
 	SERVER_FILE_MAX = 64 * 1024,       /* bytes of a MOTD or operators' file */
 	SERVER_WHOWAS = 256,               /* departures IRC's WHOWAS remembers */
 	SERVER_MONITOR = 100,              /* nicks one IRC client may MONITOR */
+	SERVER_HTTP_IDLE_MS = 30000,       /* an idle keep-alive HTTP connection closes after this */
+	SERVER_WS_MESSAGE = 4096 + 512,    /* bytes of a WebSocket message: an IRC line and its tags */
 };
 
 /* The hub's clock for event times and ids: the wall clock, in ms since 1970. */
@@ -73,6 +75,8 @@ static void server_on_signal(uv_signal_t *h, int signum)
 	hub_stop(&sv->hub);
 	line_face_shutdown(&sv->line);
 	udp_face_shutdown(&sv->udp);
+	if (sv->web_on)
+		web_face_shutdown(&sv->web);
 	if (sv->irc_on)
 		irc_face_shutdown(&sv->irc);
 	sv->stop_deadline = uv_now(&sv->loop) + STOP_GRACE_MS;
@@ -271,6 +275,41 @@ static int server_start_irc(struct server *sv, const struct config *cfg, char *e
 	return 0;
 }
 
+/* A WebSocket the web face upgraded becomes an IRC client: the faces never see each other. */
+static void server_adopt_ws(void *ctx, struct conn *conn)
+{
+	struct server *sv = ctx;
+	irc_face_adopt(&sv->irc, conn);
+}
+
+/* The web face: on --http-listen, or on 8080 when it is free. */
+static int server_start_web(struct server *sv, const struct config *cfg, char *err, size_t errlen)
+{
+	struct web_config wc = {
+		.version = CHARLA_VERSION,
+		.origins = cfg->http_origins,
+		.head_timeout_ms = (uint64_t)cfg->http_timeout_s * 1000,
+		.idle_timeout_ms = SERVER_HTTP_IDLE_MS,
+		.max_message = SERVER_WS_MESSAGE,
+		.started_s = (uint64_t)time(NULL),
+		.backlog = SERVER_BACKLOG,
+		.adopt = sv->irc_on ? server_adopt_ws : NULL,
+		.adopt_ctx = sv,
+	};
+	web_face_init(&sv->web, &wc, &sv->hub, &sv->net, &sv->log);
+	sv->web_on = true;
+	if (cfg->nhttp == 0) {
+		char why[256];
+		if (web_face_listen(&sv->web, CONFIG_DEFAULT_HTTP_LISTEN, why, sizeof(why)) < 0)
+			log_warn(&sv->log, "no web page: %s (--http-listen to choose a port)", why);
+		return 0;
+	}
+	for (size_t i = 0; i < cfg->nhttp; i++)
+		if (web_face_listen(&sv->web, cfg->http_listen[i], err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
 int server_init(struct server *sv, const struct config *cfg, char *err, size_t errlen)
 {
 	memset(sv, 0, sizeof(*sv));
@@ -354,6 +393,8 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 
 	if (!cfg->irc_off && server_start_irc(sv, cfg, err, errlen) < 0)
 		return -1;
+	if (!cfg->http_off && server_start_web(sv, cfg, err, errlen) < 0)
+		return -1;
 	if (!cfg->ai_off && server_start_ai(sv, cfg, err, errlen) < 0)
 		return -1;
 
@@ -400,6 +441,8 @@ void server_free(struct server *sv)
 		sv->ai_key = NULL;
 	}
 	udp_face_free(&sv->udp);
+	if (sv->web_on)
+		web_face_free(&sv->web);
 	if (sv->irc_on)
 		irc_face_free(&sv->irc);
 	free(sv->motd);

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "face/ask/ask.h"
 #include "face/irc/irc.h"
+#include "face/web/web.h"
 #include "face/line/line.h"
 #include "face/udp/udp.h"
 #include "hub/hub.h"
@@ -33,6 +34,8 @@ struct server {
 	struct udp_face udp;
 	struct irc_face irc;
 	bool irc_on;
+	struct web_face web;
+	bool web_on;
 	char *motd;                 /* read from --motd */
 	struct irc_oper *opers;     /* read from --oper-file; strings in oper_text */
 	size_t nopers;

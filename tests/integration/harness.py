@@ -125,8 +125,11 @@ class Server:
         # machine, and the suites run in parallel.
         if not any(f.startswith("--irc-listen") or f == "--no-irc" for f in self.flags):
             argv.append("--no-irc")
+        if not any(f.startswith("--http-listen") or f == "--no-http" for f in self.flags):
+            argv.append("--no-http")
         argv += self.flags
         self.irc_port = None
+        self.http_port = None
         self.argv = argv
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
@@ -148,6 +151,9 @@ class Server:
             m = re.search(r"listening on (?:127\.0\.0\.1|\[::1\]):(\d+) \(irc\)", line)
             if m and self.irc_port is None:
                 self.irc_port = int(m.group(1))
+            m = re.search(r"listening on (?:127\.0\.0\.1|\[::1\]):(\d+) \(http\)", line)
+            if m and self.http_port is None:
+                self.http_port = int(m.group(1))
         if (ipv4 and not self.port) or (ipv6 and not self.port6):
             self.kill()
             raise AssertionError("no port in charlad's log:\n" + self.log_text())

@@ -404,7 +404,7 @@ class RealServer:
     """charlad on 127.0.0.1 with an ephemeral port, read from its `listening on` log line."""
 
     def __init__(self, path, *extra):
-        self.proc = subprocess.Popen([path, "--listen", f"{HOST}:0", "--no-irc", *extra],
+        self.proc = subprocess.Popen([path, "--listen", f"{HOST}:0", "--no-irc", "--no-http", *extra],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
         self.log = Lines(self.proc.stderr)

@@ -15,8 +15,11 @@ The binary is $CHARLAD (set by the runner), else a charlad on $PATH. When $CHARL
 names a directory, charlad's standard error goes to a file there per run (the runner looks in it
 for sanitizer reports), except with IRCTEST_DEBUG_LOGS=1, which shows it among the test's output.
 
-Not implemented by charlad, and so skipped rather than failed: TLS, websockets, services
-(NickServ, SASL, account registration).
+The WebSocket tests get charlad's web face on the port they ask for (--http-listen; IRC over
+WebSocket is served at / as well as /ws for clients, like irctest's, that take a host and port).
+
+Not implemented by charlad, and so skipped rather than failed: TLS, services (NickServ, SASL,
+account registration).
 """
 
 import atexit
@@ -81,8 +84,6 @@ class CharladController(BaseServerController, DirectoryBasedController):
         websocket_hostname: Optional[str],
         websocket_port: Optional[int],
     ) -> None:
-        if websocket_hostname is not None or websocket_port is not None:
-            raise NotImplementedByController("Websocket")
         if ssl:
             raise NotImplementedByController("TLS")
         if run_services:
@@ -101,9 +102,7 @@ class CharladController(BaseServerController, DirectoryBasedController):
         # irctest picks its port by binding the wildcard address, and its clients connect to
         # that address (0.0.0.0), which Linux delivers to loopback: listen on loopback only,
         # so that no test server is reachable from the network.
-        if hostname in ("", "0.0.0.0", "::"):
-            hostname = "127.0.0.1"
-        listen = f"[{hostname}]:{port}" if ":" in hostname else f"{hostname}:{port}"
+        listen = _listen_addr(hostname, port)
 
         argv = [
             _charlad_path(),
@@ -119,6 +118,11 @@ class CharladController(BaseServerController, DirectoryBasedController):
         ]
         if password is not None:
             argv += ["--irc-password", password]
+        if websocket_port is not None:
+            argv += ["--http-listen", _listen_addr(websocket_hostname or "127.0.0.1",
+                                                   websocket_port)]
+        else:
+            argv += ["--no-http"]
 
         env = dict(os.environ)
         faketime_cmd: List[str] = []
@@ -146,6 +150,12 @@ class CharladController(BaseServerController, DirectoryBasedController):
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+def _listen_addr(hostname: str, port: int) -> str:
+    if hostname in ("", "0.0.0.0", "::"):
+        hostname = "127.0.0.1"
+    return f"[{hostname}]:{port}" if ":" in hostname else f"{hostname}:{port}"
 
 
 def _stop_leftovers() -> None:

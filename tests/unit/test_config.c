@@ -140,6 +140,7 @@ GETTER(irc_ping_s)
 GETTER(irc_ping_timeout_s)
 GETTER(irc_flood)
 GETTER(irc_flood_burst)
+GETTER(http_timeout_s)
 
 #define DAY 86400u
 #define KIB 1024u
@@ -181,6 +182,7 @@ static const struct num_case {
 	{"irc-ping-timeout", 1, DAY, 60, false, get_irc_ping_timeout_s, NULL},
 	{"irc-flood", 0, 100000, 5, false, get_irc_flood, NULL},
 	{"irc-flood-burst", 1, 100000, 20, false, get_irc_flood_burst, NULL},
+	{"http-timeout", 1, 3600, 10, false, get_http_timeout_s, NULL},
 };
 #define NNUMS (sizeof(nums) / sizeof(nums[0]))
 
@@ -195,7 +197,9 @@ static const char *const known[] = {
 	"ai-memory", "ai-connect-timeout", "ai-first-byte-timeout", "ai-stall-timeout",
 	"ai-timeout", "ask-port", "ask-pause-ms", "irc-listen", "no-irc", "irc-password",
 	"oper-file", "motd", "network", "irc-ping", "irc-ping-timeout", "irc-flood",
-	"irc-flood-burst", "verbose", "quiet", "help", "version",
+	"irc-flood-burst", "http-listen", "no-http", "http-origin", "http-timeout", "verbose",
+	"quiet", "help",
+	"version",
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 
@@ -228,6 +232,9 @@ static void t_defaults(void **state)
 	assert_int_equal(c.ai_rate, 6);
 	assert_int_equal(c.nirc, 0);
 	assert_false(c.irc_off);
+	assert_int_equal(c.nhttp, 0);
+	assert_false(c.http_off);
+	assert_null(c.http_origins);
 	assert_null(c.irc_password);
 	assert_null(c.oper_file);
 	assert_null(c.motd_file);
@@ -372,6 +379,8 @@ static void t_strings(void **state)
 	assert_string_equal(OK("--oper-file", "/etc/opers")->oper_file, "/etc/opers");
 	assert_string_equal(OK("--motd", "/etc/motd")->motd_file, "/etc/motd");
 	assert_string_equal(OK("--network", "Aula")->network, "Aula");
+	assert_string_equal(OK("--http-origin", "https://a.example,http://b")->http_origins,
+			    "https://a.example,http://b");
 }
 
 static void t_flags(void **state)
@@ -379,6 +388,7 @@ static void t_flags(void **state)
 	(void)state;
 	assert_true(OK("--no-ai")->ai_off);
 	assert_true(OK("--no-irc")->irc_off);
+	assert_true(OK("--no-http")->http_off);
 	assert_int_equal(OK("-v")->verbosity, 1);
 	assert_int_equal(OK("--verbose")->verbosity, 1);
 	assert_int_equal(OK("-q")->verbosity, -1);
@@ -426,7 +436,8 @@ static void t_lists(void **state)
 
 	/* The maximum: CONFIG_MAX_LISTEN of each are taken, one more is refused (before its
 	 * address is looked at). */
-	static const char *const opts[] = {"--listen", "--udp", "--ask-port", "--irc-listen"};
+	static const char *const opts[] = {"--listen", "--udp", "--ask-port", "--irc-listen",
+					   "--http-listen"};
 	for (size_t o = 0; o < sizeof(opts) / sizeof(opts[0]); o++) {
 		const char *args[RUN_MAX_ARGS + 1];
 		size_t n = 0;
@@ -436,7 +447,8 @@ static void t_lists(void **state)
 		}
 		args[n] = NULL;
 		assert_int_equal(run_parse(args), 0);
-		size_t counts[] = {run.cfg.nlisten, run.cfg.nudp, run.cfg.nask, run.cfg.nirc};
+		size_t counts[] = {run.cfg.nlisten, run.cfg.nudp, run.cfg.nask, run.cfg.nirc,
+				   run.cfg.nhttp};
 		size_t count = counts[o];
 		assert_int_equal(count, CONFIG_MAX_LISTEN);
 		char msg[RUN_ERR];

@@ -12,6 +12,7 @@
 #include "base/xalloc.h"
 #include "face/irc/irc_int.h"
 #include "net/listener.h"
+#include "net/ws_frame.h"
 
 /* User-facing text of the IRC face's connection handling, in one place for translation. */
 static const char T_SHUTDOWN[] = "Server shutting down";
@@ -128,7 +129,8 @@ void irc_serverf(struct irc_client *c, const char *fmt, ...)
 
 static void irc_label_end(struct irc_client *c);
 
-void irc_close(struct irc_client *c, const char *reason)
+/* irc_close, with the close code a WebSocket client is sent after the ERROR line. */
+static void irc_close_code(struct irc_client *c, const char *reason, unsigned ws_code)
 {
 	if (conn_is_closing(c->conn))
 		return;
@@ -146,7 +148,15 @@ void irc_close(struct irc_client *c, const char *reason)
 	}
 	buf_free(&b);
 	session_close(c->f->hub, &c->sess, reason, strlen(reason));
-	conn_close_after_flush(c->conn);
+	if (c->ws)
+		conn_ws_close(c->conn, ws_code, reason);
+	else
+		conn_close_after_flush(c->conn);
+}
+
+void irc_close(struct irc_client *c, const char *reason)
+{
+	irc_close_code(c, reason, WS_CLOSE_NORMAL);
 }
 
 /* ---- labeled-response: what a labeled command says, sent at its end ---- */
@@ -229,7 +239,9 @@ static void irc_label_end(struct irc_client *c)
 static void irc_deliver(struct session *s, struct frame *f)
 {
 	struct irc_client *c = irc_client_of(s);
-	if (c->capture && !c->capture_skip)
+	if (c->capture && !c->capture_skip && c->ws)
+		ws_frame_unframe(c->capture, f->data, f->len); /* back to lines, to label */
+	else if (c->capture && !c->capture_skip)
 		buf_append(c->capture, f->data, f->len);
 	else
 		conn_send(c->conn, f);
@@ -384,7 +396,7 @@ static void irc_on_overflow(struct conn *conn, enum outq_verdict v)
 	log_info(c->f->log, "%s (irc %s): disconnecting a slow reader: %zu bytes queued (%s limit)",
 		 conn->peer, irc_nick(c), conn_queued(conn), v == OUTQ_OVER_HARD ? "hard" : "soft");
 	conn_drop_unsent(conn);
-	irc_close(c, T_SENDQ);
+	irc_close_code(c, T_SENDQ, WS_CLOSE_POLICY);
 }
 
 static void irc_on_tick(struct conn *conn, uint64_t now)
@@ -440,18 +452,10 @@ static const struct conn_ops irc_conn_ops = {
 
 /* ---- accepting ---- */
 
-static void irc_on_connection(struct listener *l)
+/* Makes c, whose conn is set, a client: budget, host, the list, the session. */
+static void irc_client_start(struct irc_client *c)
 {
-	struct irc_face *f = l->owner;
-	struct irc_client *c = xcalloc(1, sizeof(*c));
-	c->f = f;
-	session_init(f->hub, &c->sess, &irc_session_ops);
-	int r = conn_accept(f->net, (uv_stream_t *)&l->tcp, &irc_conn_ops, c, &c->conn);
-	if (r < 0) {
-		listener_error(l, r);
-		free(c);
-		return;
-	}
+	struct irc_face *f = c->f;
 	c->conn->in.max = IRC_INPUT_MAX;
 	uint64_t now = uv_now(f->net->loop);
 	c->opened_ms = c->last_input_ms = c->tokens_ms = now;
@@ -478,7 +482,7 @@ static void irc_on_connection(struct listener *l)
 	}
 	list_push_front(&f->clients, &c->link);
 	f->nclients++;
-	log_debug(f->log, "%s: connected (irc)", c->conn->peer);
+	log_debug(f->log, "%s: connected (irc%s)", c->conn->peer, c->ws ? " over WebSocket" : "");
 	switch (session_open(f->hub, &c->sess)) {
 	case SESSION_ADMITTED:
 		break;
@@ -489,6 +493,34 @@ static void irc_on_connection(struct listener *l)
 		conn_close_after_flush(c->conn);
 		break;
 	}
+}
+
+static void irc_on_connection(struct listener *l)
+{
+	struct irc_face *f = l->owner;
+	struct irc_client *c = xcalloc(1, sizeof(*c));
+	c->f = f;
+	session_init(f->hub, &c->sess, &irc_session_ops);
+	int r = conn_accept(f->net, (uv_stream_t *)&l->tcp, &irc_conn_ops, c, &c->conn);
+	if (r < 0) {
+		listener_error(l, r);
+		free(c);
+		return;
+	}
+	irc_client_start(c);
+}
+
+void irc_face_adopt(struct irc_face *f, struct conn *conn)
+{
+	struct irc_client *c = xcalloc(1, sizeof(*c));
+	c->f = f;
+	c->ws = true;
+	session_init(f->hub, &c->sess, &irc_session_ops);
+	c->conn = conn;
+	conn_adopt(conn, &irc_conn_ops, c);
+	/* Every line it is sent is a WebSocket message: the variants with IRC_V_WS. */
+	session_set_variant(f->hub, &c->sess, irc_cap_variant(c));
+	irc_client_start(c);
 }
 
 int irc_face_init(struct irc_face *f, const struct irc_config *cfg, struct hub *hub,
@@ -544,7 +576,7 @@ void irc_face_shutdown(struct irc_face *f)
 	list_each(node, &f->clients) {
 		struct irc_client *c = list_entry(node, struct irc_client, link);
 		if (!conn_is_closing(c->conn))
-			irc_close(c, T_SHUTDOWN);
+			irc_close_code(c, T_SHUTDOWN, WS_CLOSE_GOING_AWAY);
 	}
 }
 

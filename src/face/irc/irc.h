@@ -27,6 +27,7 @@
 #include "base/map.h"
 #include "hub/hub.h"
 
+struct conn;
 struct listener;
 struct logger;
 struct net;
@@ -88,6 +89,10 @@ int irc_face_init(struct irc_face *f, const struct irc_config *cfg, struct hub *
 		  struct net *net, const struct logger *log, char *err, size_t errlen);
 /* Listens on one address spec (net/addr.h forms). Returns 0, or -1 with err filled. */
 int irc_face_listen(struct irc_face *f, const char *spec, char *err, size_t errlen);
+/* Takes over conn, a WebSocket connection the web face upgraded with the IRC subprotocol
+ * (text.ircv3.net): from now on its messages are IRC lines of a new client. The web face hands it
+ * over through a function server/ wires, so neither face includes the other. */
+void irc_face_adopt(struct irc_face *f, struct conn *conn);
 /* Stops accepting, tells every client the server is going down (ERROR), and closes each
  * connection after its output is flushed. */
 void irc_face_shutdown(struct irc_face *f);

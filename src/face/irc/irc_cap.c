@@ -28,11 +28,13 @@ static const struct {
 
 enum { IRC_CAP_LINE = 400 }; /* bytes of capability names on one CAP line */
 
-unsigned irc_cap_variant(uint32_t caps)
+unsigned irc_cap_variant(const struct irc_client *c)
 {
-	unsigned v = 0;
+	unsigned v = c->ws ? IRC_V_WS : 0;
+	if (c->ws && conn_ws_binary(c->conn))
+		v |= IRC_V_WSBIN;
 	for (int i = 0; i < IRC_CAP_COUNT; i++)
-		if (caps & IRC_CAP(i))
+		if (c->caps & IRC_CAP(i))
 			v |= irc_caps[i].variant;
 	return v;
 }
@@ -71,7 +73,7 @@ static void irc_cap_list(struct irc_client *c, const char *sub, uint32_t caps)
 static void irc_cap_apply(struct irc_client *c, uint32_t caps)
 {
 	c->caps = caps;
-	session_set_variant(c->f->hub, &c->sess, irc_cap_variant(caps));
+	session_set_variant(c->f->hub, &c->sess, irc_cap_variant(c));
 	if (caps & IRC_CAP(IRC_CAP_ECHO_MESSAGE))
 		c->sess.caps |= SESSION_CAP_ECHO;
 	else

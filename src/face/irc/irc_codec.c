@@ -12,6 +12,7 @@
 #include "base/frame.h"
 #include "face/irc/irc_int.h"
 #include "hub/mode.h"
+#include "net/ws_frame.h"
 #include "text/modechar.h"
 
 const struct hub_face irc_codec_face = {"irc", IRC_VARIANTS, irc_codec_encode};
@@ -487,6 +488,15 @@ struct frame *irc_codec_encode(const struct hub_event *ev, unsigned variant, str
 	default:
 		irc_codec_shared(ev, variant, scratch, &tmp);
 		break;
+	}
+	if (scratch->len && (variant & IRC_V_WS)) {
+		/* Over WebSocket every line is a message of its own, without CR LF: framed
+		 * here, once for every WebSocket client of the variant. */
+		buf_clear(&tmp);
+		ws_frame_lines(&tmp, (variant & IRC_V_WSBIN) ? WS_OP_BINARY : WS_OP_TEXT, scratch->data,
+			       scratch->len);
+		buf_clear(scratch);
+		buf_append(scratch, tmp.data, tmp.len);
 	}
 	buf_free(&tmp);
 	if (!scratch->len)

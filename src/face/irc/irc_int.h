@@ -59,7 +59,9 @@ enum {
 	IRC_V_XJOIN = 1u << 3,   /* extended-join */
 	IRC_V_SETNAME = 1u << 4, /* setname: SETNAME lines */
 	IRC_V_INVITE = 1u << 5,  /* invite-notify: invitations others send */
-	IRC_VARIANTS = 1u << 6,
+	IRC_V_WS = 1u << 6,      /* over WebSocket: each line a message, without CR LF */
+	IRC_V_WSBIN = 1u << 7,   /* ... a binary message (binary.ircv3.net), else a text one */
+	IRC_VARIANTS = 1u << 8,
 };
 
 /* Bytes of a real name: USER's is cut to it, a longer SETNAME is refused (ISUPPORT NAMELEN, which
@@ -82,6 +84,7 @@ struct irc_client {
 	struct list_node link;     /* on f->clients */
 	uint32_t caps;             /* IRC_CAP() bits acknowledged */
 	uint8_t reg;               /* IRC_REG_* */
+	bool ws;                   /* over WebSocket (irc_face_adopt): its conn frames messages */
 	uint16_t cap_version;      /* 302 when the client said CAP LS 302 */
 	uint64_t opened_ms;
 	uint64_t last_input_ms;
@@ -172,7 +175,8 @@ const char *irc_server(const struct irc_face *f);
 
 void irc_cap_command(struct irc_client *c, const struct irc_msg *m);
 /* The variant c's capabilities make (IRC_V_* bits). */
-unsigned irc_cap_variant(uint32_t caps);
+/* The variant c's capabilities and transport make (IRC_V_* bits). */
+unsigned irc_cap_variant(const struct irc_client *c);
 
 /* ---- irc_reg.c ---- */
 
