@@ -209,13 +209,27 @@ def missing_sections(en, es):
     for k, (i, j) in enumerate(pairs):
         if j is None:
             s = en.sections[i]
-            problems.append("%s has no counterpart in %s of %s: add a %s section %s"
-                            % (es.rel, en.rel, s.name(), "#" * s.level, where(pairs, k, 0, es)))
+            problems.append("%s, %s, has no counterpart in %s: add its translation there as a %s"
+                            " section %s" % (en.rel, s.name(), es.rel, "#" * s.level,
+                                             where(pairs, k, 0, es)))
         elif i is None:
             s = es.sections[j]
-            problems.append("%s has no counterpart in %s of %s: add a %s section %s, or remove it"
-                            % (en.rel, es.rel, s.name(), "#" * s.level, where(pairs, k, 1, en)))
+            problems.append("%s, %s, has no counterpart in %s: remove it, or add the English"
+                            " section it translates to %s as a %s section %s"
+                            % (es.rel, s.name(), en.rel, en.rel, "#" * s.level,
+                               where(pairs, k, 1, en)))
     return pairs, problems
+
+
+def unmatched(en, es):
+    """(document, section, other document) for each section without a counterpart."""
+    out = []
+    for i, j in align(en, es):
+        if j is None:
+            out.append((en, en.sections[i], es))
+        elif i is None:
+            out.append((es, es.sections[j], en))
+    return out
 
 
 def matched(en, es):
@@ -268,6 +282,10 @@ class Parity(unittest.TestCase):
             b = sum(len(s.blocks) for s in es.sections)
             if a != b:
                 problems.append("%s has %d code blocks, %s has %d" % (en.rel, a, es.rel, b))
+            for d, s, other in unmatched(en, es):
+                if s.blocks:
+                    problems.append("%s, %s, has %d code block(s) and no counterpart in %s"
+                                    % (d.rel, s.name(), len(s.blocks), other.rel))
             for s, t in matched(en, es):
                 shape_s = [(x.info, x.lines) for x in s.blocks]
                 shape_t = [(x.info, x.lines) for x in t.blocks]
@@ -281,6 +299,10 @@ class Parity(unittest.TestCase):
     def test_tables(self):
         def check(en, es):
             problems = []
+            for d, s, other in unmatched(en, es):
+                if s.tables:
+                    problems.append("%s, %s, has %d table(s) and no counterpart in %s"
+                                    % (d.rel, s.name(), len(s.tables), other.rel))
             for s, t in matched(en, es):
                 if s.tables != t.tables:
                     problems.append("the tables of %s in %s and of %s in %s differ (rows each):"
