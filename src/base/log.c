@@ -138,8 +138,9 @@ size_t log_format_record(char *out, size_t cap, enum log_format fmt, const char 
 	log_puts(&o, "\",\"level\":\"");
 	log_puts(&o, log_names[level]);
 	log_puts(&o, "\",\"msg\":\"");
-	/* The message gives way to what must close the object: the tail and the program's name. */
-	size_t tail = LOG_JSON_TAIL_MAX + sizeof(TRUNCATED_MARK) + LOG_JSON_ESCAPE_MAX * strlen(prog);
+	/* The message gives way to what must close the object: the tail and the program's name
+	 * (a plain word: one that needs escapes would be cut, the object still closed). */
+	size_t tail = LOG_JSON_TAIL_MAX + sizeof(TRUNCATED_MARK) + strlen(prog);
 	if (log_json_string(&o, msg, len, tail) < len)
 		truncated = true;
 	if (truncated)
