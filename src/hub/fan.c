@@ -63,8 +63,10 @@ void fan_to(struct hub *h, const struct hub_event *ev, struct session *s)
 		h->fan[s->slot] = f;
 		h->fan_used[++h->fan_used[0]] = s->slot;
 	}
-	if (f->len)
+	if (f->len) {
 		s->ops->deliver(s, f);
+		h->delivered[ev->type == HUB_EV_MESSAGE]++;
+	}
 }
 
 void fan_end(struct hub *h)
@@ -121,8 +123,10 @@ void fan_one(struct hub *h, struct session *s, const struct hub_event *ev)
 	struct frame *f = fan_encode(h, s, ev);
 	if (!f)
 		return;
-	if (f->len)
+	if (f->len) {
 		s->ops->deliver(s, f);
+		h->delivered[ev->type == HUB_EV_MESSAGE]++;
+	}
 	frame_unref(f);
 }
 

@@ -42,6 +42,9 @@ enum {
 	HUB_REASON_MAX = 390, /* bytes of a part, quit, kick, kill, away or wallops text (the hub cuts) */
 };
 
+/* hub.delivered's index: whether a delivered frame was a message (observability). */
+enum { HUB_DELIVERED_OTHER, HUB_DELIVERED_MESSAGE, HUB_DELIVERED_KINDS };
+
 struct hub_config {
 	const char *server_name; /* shown in the greeting, e.g. the host name */
 	const char *lobby;       /* the room everyone starts in, "#lobby" */
@@ -103,6 +106,12 @@ struct hub {
 	size_t online;            /* sessions active (named), bots apart */
 	size_t online_peak;       /* the most there have been at once */
 	uint64_t messages;        /* messages said in rooms and privately since the start */
+	uint64_t private_messages; /* ...of which private: the rest were said in rooms */
+	/* Frames fan-out handed to sessions since the start (one event reaching one session),
+	 * HUB_DELIVERED_MESSAGE for messages, HUB_DELIVERED_OTHER for every other event: an
+	 * increment per delivery, indexed without a branch. Bots get events, not frames, and are
+	 * not counted. */
+	uint64_t delivered[HUB_DELIVERED_KINDS];
 	struct list queue;        /* sessions waiting, oldest first */
 	size_t qlen;
 	uint64_t epoch;           /* fan-out deduplication */

@@ -258,6 +258,7 @@ enum hub_result session_message_tagged(struct hub *h, struct session *s, const c
 			       .from = s->name, .to = t->name, .text = text, .len = len,
 			       .tags = tags, .tags_len = tags_len};
 	h->messages++;
+	h->private_messages++;
 	fan_begin(h, &ev, true);
 	/* To oneself with echo: the message as received, then the echo, as IRC clients expect. */
 	fan_to(h, &ev, t);

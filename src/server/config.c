@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ai/chat.h"
+#include "base/log.h"
 #include "net/addr.h"
 
 enum {
@@ -33,6 +34,12 @@ enum {
 
 static config_parse_fn config_help, config_key, config_model, config_rate, config_udp,
 	config_url, config_version;
+
+static const struct config_choice config_log_formats[] = {
+	{"text", LOG_FORMAT_TEXT, "lines as charlad: info: message"},
+	{"json", LOG_FORMAT_JSON, "one JSON object a line (ts, level, msg, prog)"},
+	{NULL, 0, NULL},
+};
 
 static const struct config_choice config_cap_keys[] = {
 	{"max_tokens", CHAT_CAP_MAX_TOKENS, "Ollama, llama.cpp, vLLM and older OpenAI models"},
@@ -183,11 +190,17 @@ const struct config_opt config_options[] = {
 	{.name = "http-timeout", .kind = KIND_NUMBER, FIELD(http_timeout_s), .min = 1, .max = 3600,
 	 .def = 10, .metavar = "S",
 	 .help = "a request's head must arrive within this (slow senders are cut)"},
+	{.name = "metrics-allow", .kind = KIND_STRING, FIELD(metrics_allow), .metavar = "ADDRS",
+	 .help = "who may read /metrics: addresses and CIDR blocks, comma-separated "
+		 "(10.0.0.5,192.168.1.0/24), or *; others get 403",
+	 .def_help = "loopback: 127.0.0.0/8,::1"},
 
 	{.name = "verbose", .letter = 'v', .kind = KIND_FLAG, FIELD(verbosity), .value = 1,
 	 .section = "", .help = "log more (each connection)"},
 	{.name = "quiet", .letter = 'q', .kind = KIND_FLAG, FIELD(verbosity), .value = -1,
 	 .help = "log errors only"},
+	{.name = "log-format", .kind = KIND_CHOICE, FIELD(log_format), .choices = config_log_formats,
+	 .def = LOG_FORMAT_TEXT, .metavar = "FORMAT", .help = "how stderr's lines are written:"},
 	{.name = "help", .letter = 'h', .kind = KIND_ACTION, .parse = config_help,
 	 .help = "show this help"},
 	{.name = "version", .letter = 'V', .kind = KIND_ACTION, .parse = config_version,

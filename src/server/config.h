@@ -46,6 +46,7 @@ struct config {
 	unsigned idle_timeout_s;    /* 0: none */
 	unsigned keepalive_s;       /* 0: off */
 	int verbosity;              /* -1 quiet (errors only), 0 default (info), 1 debug */
+	int log_format;             /* enum log_format: text or JSON lines */
 
 	/* The AI assistant (src/bridge/assistant). config_environment fills ai_url, ai_key and
 	 * ai_model from OPENAI_BASE_URL, OPENAI_API_KEY and CHARLA_AI_MODEL; flags override them. */
@@ -93,6 +94,8 @@ struct config {
 	const char *http_origins;   /* origins a WebSocket may come from, comma-separated; NULL:
 				     * the page's own (the Host the request names) */
 	unsigned http_timeout_s;    /* a request head must arrive within this */
+	const char *metrics_allow;  /* who may read /metrics (addresses, CIDR blocks, "*"); NULL:
+				     * loopback */
 };
 
 void config_defaults(struct config *cfg);

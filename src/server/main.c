@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "base/log.h"
 #include "server/config.h"
 #include "server/server.h"
 
@@ -50,8 +51,12 @@ int main(int argc, char **argv)
 	/* libcurl's process-wide state, for the assistant's HTTP client (net/http.h); only when
 	 * there is an API to talk to. */
 	bool curl = config_ai_backend(&cfg);
+	/* Errors from here on are logged in the format asked for (a JSON line with --log-format
+	 * json, so that a log collector parses every line); the arguments' are not. */
+	struct logger lg = {.out = stderr, .prog = "charlad", .level = LOG_ERROR,
+			    .format = (enum log_format)cfg.log_format};
 	if (curl && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		fprintf(stderr, "charlad: error: cannot initialise libcurl\n");
+		log_error(&lg, "cannot initialise libcurl");
 		free(key_copy);
 		return 1;
 	}
@@ -62,7 +67,7 @@ int main(int argc, char **argv)
 	static struct server sv; /* large (read buffer); static storage, owned by main alone */
 	int code = 1;
 	if (server_init(&sv, &cfg, err, sizeof(err)) < 0)
-		fprintf(stderr, "charlad: error: %s\n", err);
+		log_error(&lg, "%s", err);
 	else
 		code = server_run(&sv);
 	server_free(&sv);

@@ -11,6 +11,8 @@
 #include "base/utf8.h"
 #include "base/xalloc.h"
 #include "bridge/assistant/assistant.h"
+#include "face/web/web_metrics.h"
+#include "server/server_metrics.h"
 
 /* How long a stopping server waits for clients to take their last lines. */
 enum { STOP_GRACE_MS = 800, STOP_POLL_MS = 20 };
@@ -295,9 +297,13 @@ static int server_start_web(struct server *sv, const struct config *cfg, char *e
 		.backlog = SERVER_BACKLOG,
 		.adopt = sv->irc_on ? server_adopt_ws : NULL,
 		.adopt_ctx = sv,
+		.metrics = server_metrics,
+		.metrics_ctx = sv,
 	};
 	web_face_init(&sv->web, &wc, &sv->hub, &sv->net, &sv->log);
 	sv->web_on = true;
+	if (web_face_metrics_allow(&sv->web, cfg->metrics_allow, err, errlen) < 0)
+		return -1;
 	if (cfg->nhttp == 0) {
 		char why[256];
 		if (web_face_listen(&sv->web, CONFIG_DEFAULT_HTTP_LISTEN, why, sizeof(why)) < 0)
@@ -315,7 +321,9 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 	memset(sv, 0, sizeof(*sv));
 	sv->log = (struct logger){.out = stderr, .prog = "charlad",
 				  .level = cfg->verbosity < 0 ? LOG_ERROR
-					 : cfg->verbosity > 0 ? LOG_DEBUG : LOG_INFO};
+					 : cfg->verbosity > 0 ? LOG_DEBUG : LOG_INFO,
+				  .format = (enum log_format)cfg->log_format,
+				  .clock_ms = server_clock_ms};
 	int r = uv_loop_init(&sv->loop);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot start the event loop: %s", uv_strerror(r));

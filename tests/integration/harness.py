@@ -137,7 +137,9 @@ class Server:
         self._thread = threading.Thread(target=self._drain, daemon=True)
         self._thread.start()
         try:
-            self.wait_log(rx(r"charlad: info: charlad \S+ ready"), ready_timeout)
+            # Text, or a JSON line (--log-format json).
+            self.wait_log(rx(r'charlad: info: charlad \S+ ready|"msg":"charlad \S+ ready"'),
+                          ready_timeout)
         except AssertionError:
             self.kill()
             raise

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "ai/chat.h"
+#include "base/log.h"
 #include "server/config.h"
 
 enum {
@@ -197,8 +198,8 @@ static const char *const known[] = {
 	"ai-memory", "ai-connect-timeout", "ai-first-byte-timeout", "ai-stall-timeout",
 	"ai-timeout", "ask-port", "ask-pause-ms", "irc-listen", "no-irc", "irc-password",
 	"oper-file", "motd", "network", "irc-ping", "irc-ping-timeout", "irc-flood",
-	"irc-flood-burst", "http-listen", "no-http", "http-origin", "http-timeout", "verbose",
-	"quiet", "help",
+	"irc-flood-burst", "http-listen", "no-http", "http-origin", "http-timeout", "metrics-allow",
+	"verbose", "quiet", "log-format", "help",
 	"version",
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
@@ -381,6 +382,9 @@ static void t_strings(void **state)
 	assert_string_equal(OK("--network", "Aula")->network, "Aula");
 	assert_string_equal(OK("--http-origin", "https://a.example,http://b")->http_origins,
 			    "https://a.example,http://b");
+	assert_null(OK("--verbose")->metrics_allow);
+	assert_string_equal(OK("--metrics-allow", "10.0.0.0/8,::1")->metrics_allow,
+			    "10.0.0.0/8,::1");
 }
 
 static void t_flags(void **state)
@@ -508,6 +512,18 @@ static void t_cap_key(void **state)
 	fails_value("ai-cap-key", "");
 	fails_value("ai-cap-key", "MAX_TOKENS");
 	fails_value("ai-cap-key", "max_tokens ");
+}
+
+static void t_log_format(void **state)
+{
+	(void)state;
+	assert_int_equal(OK("--verbose")->log_format, LOG_FORMAT_TEXT);
+	assert_int_equal(OK("--log-format", "json")->log_format, LOG_FORMAT_JSON);
+	assert_int_equal(OK("--log-format=json", "--log-format", "text")->log_format,
+			 LOG_FORMAT_TEXT);
+	fails_value("log-format", "JSON");
+	fails_value("log-format", "");
+	fails_value("log-format", "logfmt");
 }
 
 static const char *const env_vars[] = {"OPENAI_BASE_URL", "OPENAI_API_KEY", "CHARLA_AI_MODEL"};
@@ -731,6 +747,7 @@ int main(void)
 		cmocka_unit_test(t_udp_off),
 		cmocka_unit_test(t_ai_rate),
 		cmocka_unit_test(t_cap_key),
+		cmocka_unit_test(t_log_format),
 		cmocka_unit_test(t_environment),
 		cmocka_unit_test(t_cross_checks),
 		cmocka_unit_test(t_usage_errors),

@@ -175,6 +175,12 @@ static void answer_success(struct assistant_job *j)
 		job_end(j, NULL, 0);
 }
 
+/* Counts a failed request (each attempt: a retried 429 is one more). */
+static void answer_failed(struct assistant_job *j, enum assistant_error why)
+{
+	j->a->stats.errors[why]++;
+}
+
 static void answer_end_error(struct assistant_job *j, const struct chat_error *e)
 {
 	struct assistant *a = j->a;
@@ -207,6 +213,7 @@ static void answer_http_error(struct assistant_job *j)
 	struct chat_error e;
 	chat_parse_error(j->status, j->body_in.data, j->body_in.len,
 			 j->retry_after_s >= 0 ? ra : NULL, time(NULL), &e);
+	answer_failed(j, (enum assistant_error)e.category);
 	if (e.category == CHAT_ERR_RATE_LIMIT && j->tries429 < ASSISTANT_RETRIES_429) {
 		uint64_t delay = e.retry_after_ms >= 0 ? (uint64_t)e.retry_after_ms
 						       : 1000u << j->tries429;
@@ -235,6 +242,51 @@ static void answer_http_error(struct assistant_job *j)
 	answer_end_error(j, &e);
 }
 
+/* Counts the request's failure, if it failed for a reason other than its HTTP status (which
+ * answer_http_error counts with the API's category). The cases follow answer_on_done's. */
+static void answer_count_outcome(struct assistant_job *j, const struct http_result *res)
+{
+	if (j->gone || j->truncated)
+		return;
+	if (j->stream_error) {
+		answer_failed(j, (enum assistant_error)j->err.category);
+		return;
+	}
+	if (j->malformed) {
+		answer_failed(j, ASSISTANT_ERR_MALFORMED);
+		return;
+	}
+	switch (res->outcome) {
+	case HTTP_OK:
+		if (j->status == 200 && j->ctype_bad)
+			answer_failed(j, ASSISTANT_ERR_MALFORMED);
+		else if (j->status == 200 && !j->buffered && !j->got_done &&
+			 j->finish == CHAT_FINISH_NONE)
+			answer_failed(j, ASSISTANT_ERR_CUT);
+		return; /* a buffered answer is judged (and counted) when parsed */
+	case HTTP_ABORTED:
+		if (!j->got_done)
+			answer_failed(j, ASSISTANT_ERR_CUT);
+		return;
+	case HTTP_TIMEOUT_CONNECT:
+	case HTTP_TIMEOUT_FIRST_BYTE:
+	case HTTP_TIMEOUT_STALL:
+	case HTTP_TIMEOUT_TOTAL:
+		answer_failed(j, ASSISTANT_ERR_TIMEOUT);
+		return;
+	case HTTP_TOO_LARGE:
+		answer_failed(j, ASSISTANT_ERR_MALFORMED);
+		return;
+	case HTTP_NETWORK:
+		answer_failed(j, j->status ? ASSISTANT_ERR_CUT : ASSISTANT_ERR_NETWORK);
+		return;
+	case HTTP_INVALID:
+	case HTTP_CANCELLED:
+		answer_failed(j, ASSISTANT_ERR_NETWORK);
+		return;
+	}
+}
+
 static void answer_on_done(void *ctx, const struct http_result *res)
 {
 	struct assistant_job *j = ctx;
@@ -247,6 +299,8 @@ static void answer_on_done(void *ctx, const struct http_result *res)
 			sched_pump(a);
 		return;
 	}
+	metrics_hist_observe(&a->stats.latency, (double)(assistant_now(a) - j->attempt_ms) / 1e3);
+	answer_count_outcome(j, res);
 	if (res->outcome != HTTP_OK && res->outcome != HTTP_ABORTED)
 		log_warn(a->log, "%s: request for %s: %s%s%s", a->cfg.name,
 			 j->name ? j->name : "a client", http_outcome_name(res->outcome),
@@ -287,8 +341,10 @@ static void answer_on_done(void *ctx, const struct http_result *res)
 			answer_take_chunk(j, r, &c);
 			chat_chunk_free(&c);
 			if (j->stream_error) {
+				answer_failed(j, (enum assistant_error)j->err.category);
 				answer_end_error(j, &j->err);
 			} else if (j->malformed) {
+				answer_failed(j, ASSISTANT_ERR_MALFORMED);
 				job_end_msg(j, MSG_MALFORMED, 0, "not a Chat Completions answer");
 			} else {
 				j->got_done = true;
@@ -358,6 +414,8 @@ void answer_attempt(struct assistant_job *j)
 {
 	struct assistant *a = j->a;
 	j->state = JOB_RUNNING;
+	a->stats.requests++;
+	j->attempt_ms = assistant_now(a);
 	j->status = 0;
 	j->retry_after_s = -1;
 	j->buffered = false;

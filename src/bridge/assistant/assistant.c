@@ -83,6 +83,26 @@ struct answerer assistant_answerer(struct assistant *a)
 	};
 }
 
+static const char *const assistant_error_names[ASSISTANT_ERRORS] = {
+	[ASSISTANT_ERR_AUTH] = "auth",
+	[ASSISTANT_ERR_RATE_LIMIT] = "rate_limit",
+	[ASSISTANT_ERR_QUOTA] = "quota",
+	[ASSISTANT_ERR_BAD_REQUEST] = "bad_request",
+	[ASSISTANT_ERR_SERVER] = "server",
+	[ASSISTANT_ERR_OTHER] = "other",
+	[ASSISTANT_ERR_NETWORK] = "network",
+	[ASSISTANT_ERR_TIMEOUT] = "timeout",
+	[ASSISTANT_ERR_MALFORMED] = "malformed",
+	[ASSISTANT_ERR_CUT] = "cut",
+};
+
+static const double assistant_latency_bounds[] = {ASSISTANT_LATENCY_BOUNDS};
+
+const char *assistant_error_name(enum assistant_error e)
+{
+	return assistant_error_names[e];
+}
+
 void assistant_get_stats(const struct assistant *a, struct assistant_stats *out)
 {
 	*out = a->stats;
@@ -116,6 +136,8 @@ struct assistant *assistant_new(uv_loop_t *loop, struct hub *hub, const struct a
 				const struct logger *log, char *err, size_t errlen)
 {
 	struct assistant *a = xcalloc(1, sizeof(*a));
+	metrics_hist_init(&a->stats.latency, assistant_latency_bounds,
+			  sizeof(assistant_latency_bounds) / sizeof(assistant_latency_bounds[0]));
 	a->cfg = *cfg;
 	a->cfg.name = a->own_name = xstrdup(cfg->name);
 	a->cfg.model = a->own_model = xstrdup(cfg->model ? cfg->model : "");

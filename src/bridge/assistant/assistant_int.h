@@ -71,6 +71,7 @@ struct assistant_job {
 	unsigned tries429, tries5xx;
 	uint64_t due_ms;
 	uint64_t asked_ms;
+	uint64_t attempt_ms;      /* when the request now running started (the latency's start) */
 	bool cancelled;
 	bool said;        /* a line (or note) went out: the room prefix is used up */
 	bool wrap_on, sse_on;

@@ -187,6 +187,7 @@ static void ask_conn_overflow(struct conn *c, enum outq_verdict v)
 	struct ask_client *ac = c->owner;
 	(void)v;
 	log_info(ac->af->log, "%s (ask): not reading its answers; disconnecting", c->peer);
+	ac->af->stats.slow++;
 	ask_cancel(ac);
 	conn_close(c);
 }
@@ -215,6 +216,7 @@ static void ask_conn_closed(struct conn *c)
 	ask_cancel(ac);
 	af->ai.forget(af->ai.ctx, ac->conv);
 	list_remove(&ac->node);
+	af->stats.open--;
 	uv_close((uv_handle_t *)&ac->pause, ask_free_cb);
 }
 
@@ -254,6 +256,8 @@ static void ask_on_connection(struct listener *l)
 	if (colon)
 		*colon = '\0';
 	list_push_front(&af->clients, &ac->node);
+	af->stats.accepted++;
+	af->stats.open++;
 	log_debug(af->log, "%s: connected (ask)", ac->conn->peer);
 }
 

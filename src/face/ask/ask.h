@@ -24,6 +24,7 @@
 #include "ai/answerer.h"
 #include "base/buf.h"
 #include "base/list.h"
+#include "base/metrics.h"
 #include "net/conn.h"
 
 struct listener;
@@ -44,6 +45,7 @@ struct ask_face {
 	struct list clients;       /* of ask_client, newest first */
 	uint64_t next_id;
 	struct buf scratch;
+	struct metrics_conns stats; /* for /metrics: this face writes it, server/ reads it */
 };
 
 void ask_face_init(struct ask_face *af, const struct ask_config *cfg, const struct answerer *ai,

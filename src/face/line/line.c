@@ -133,6 +133,7 @@ static void line_on_overflow(struct conn *c, enum outq_verdict v)
 		 c->peer, lc->sess.name ? lc->sess.name : "-", conn_queued(c),
 		 v == OUTQ_OVER_HARD ? "hard" : "soft");
 	/* What has not started to be written is dropped, so the reason is the next thing it reads. */
+	lc->lf->stats.slow++;
 	conn_drop_unsent(c);
 	line_kick(lc, R_SLOW, T_TOO_SLOW, sizeof(T_TOO_SLOW) - 1);
 }
@@ -162,6 +163,7 @@ static void line_on_closed(struct conn *c)
 	struct line_client *lc = c->owner;
 	line_close_session(lc, R_CLOSED); /* a no-op unless something was missed */
 	list_remove(&lc->link);
+	lc->lf->stats.open--;
 	free(lc);
 }
 
@@ -188,7 +190,8 @@ static void line_on_connection(struct listener *l)
 		return;
 	}
 	list_push_front(&lf->clients, &lc->link);
-	lf->accepted++;
+	lf->stats.accepted++;
+	lf->stats.open++;
 	log_debug(lf->log, "%s: connected", lc->conn->peer);
 	switch (session_open(lf->hub, &lc->sess)) {
 	case SESSION_ADMITTED:
