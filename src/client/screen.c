@@ -10,8 +10,9 @@
 #include "client/client_private.h"
 #include "client/incoming.h"
 
-/* User-facing strings, in one place so that gettext can take them over. */
-#define MSG_OUTPUT "cannot write to standard output: %s"
+/* User-facing strings, marked for translation (po/es.po) and translated where they are used.
+ * The prompts are symbols, the same in every language. */
+#define MSG_OUTPUT N_("cannot write to standard output: %s")
 #define PROMPT_ROOM "%s> "
 #define PROMPT_NONE "> "
 
@@ -41,7 +42,7 @@ void screen_show(struct client *c)
 		r = term_write_all(STDOUT_FILENO, c->out.data, c->out.len);
 	buf_clear(&c->out);
 	if (r < 0)
-		client_finish(c, CLIENT_EXIT_FAILURE, r == -EPIPE ? NULL : MSG_OUTPUT,
+		client_finish(c, CLIENT_EXIT_FAILURE, r == -EPIPE ? NULL : client_tr(c, MSG_OUTPUT),
 			      strerror(-r));
 }
 
