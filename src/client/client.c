@@ -283,6 +283,7 @@ void client_submit(struct client *c, const char *line, size_t len, bool echo)
 		return;
 	if (kind == OUTGOING_COMMAND && client_is_stats(line, len)) {
 		if (echo && c->opt->echo) {
+			screen_show(c);
 			buf_clear(&c->out);
 			outgoing_transcript(screen_prompt(c), line, len, c->opt->colour, &c->out);
 			screen_show(c);
@@ -300,6 +301,7 @@ void client_submit(struct client *c, const char *line, size_t len, bool echo)
 		help_asked(&c->help);
 	wire_send(c, line, len);
 	if (echo && c->opt->echo) {
+		screen_show(c); /* what the server said before, as in screen_notice */
 		buf_clear(&c->out);
 		struct buf said = BUF_INIT;
 		if (outgoing_echo(line, len, c->track.name, c->track.room, &said)) {

@@ -64,6 +64,9 @@ void screen_notice(struct client *c, const char *fmt, ...)
 	if (r < 0)
 		return;
 	size_t n = (size_t)r < sizeof msg ? (size_t)r : sizeof msg - 1;
+	/* Lines from the server may be waiting in c->out (a script's /stats goes out while the
+	 * welcome that released it is being shown): they come first. */
+	screen_show(c);
 	buf_clear(&c->out);
 	incoming_format(msg, n, NULL, c->opt->colour, &c->out);
 	screen_show(c);
