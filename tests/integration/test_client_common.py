@@ -427,6 +427,9 @@ def charla(path, *args, stdin=subprocess.PIPE, env=None):
     """Starts charla with piped stdout and stderr, each read by a Lines."""
     e = dict(os.environ)
     e.pop("NO_COLOR", None)
+    # charla speaks the environment's language: the tests choose it (English unless they say).
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        e.pop(name, None)
     if env:
         e.update(env)
     proc = subprocess.Popen([path, *args], stdin=stdin, stdout=subprocess.PIPE,
