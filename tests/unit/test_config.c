@@ -197,8 +197,8 @@ static const char *const known[] = {
 	"ai-memory", "ai-connect-timeout", "ai-first-byte-timeout", "ai-stall-timeout",
 	"ai-timeout", "ask-port", "ask-pause-ms", "irc-listen", "no-irc", "irc-password",
 	"oper-file", "motd", "network", "irc-ping", "irc-ping-timeout", "irc-flood",
-	"irc-flood-burst", "http-listen", "no-http", "http-origin", "http-timeout", "verbose",
-	"quiet", "help",
+	"irc-flood-burst", "http-listen", "no-http", "http-origin", "http-timeout", "config",
+	"check-config", "verbose", "quiet", "help",
 	"version",
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
@@ -381,6 +381,9 @@ static void t_strings(void **state)
 	assert_string_equal(OK("--network", "Aula")->network, "Aula");
 	assert_string_equal(OK("--http-origin", "https://a.example,http://b")->http_origins,
 			    "https://a.example,http://b");
+	/* Where the settings come from (read by config_file.c, tested in test_config_file.c). */
+	assert_null(OK("-v")->config_file);
+	assert_string_equal(OK("--config", "/etc/x.conf")->config_file, "/etc/x.conf");
 }
 
 static void t_flags(void **state)
@@ -389,6 +392,8 @@ static void t_flags(void **state)
 	assert_true(OK("--no-ai")->ai_off);
 	assert_true(OK("--no-irc")->irc_off);
 	assert_true(OK("--no-http")->http_off);
+	assert_false(OK("-v")->check_config);
+	assert_true(OK("--check-config")->check_config);
 	assert_int_equal(OK("-v")->verbosity, 1);
 	assert_int_equal(OK("--verbose")->verbosity, 1);
 	assert_int_equal(OK("-q")->verbosity, -1);
