@@ -199,7 +199,7 @@ static const char *const known[] = {
 	"ai-timeout", "ask-port", "ask-pause-ms", "irc-listen", "no-irc", "irc-password",
 	"oper-file", "motd", "network", "irc-ping", "irc-ping-timeout", "irc-flood",
 	"irc-flood-burst", "http-listen", "no-http", "http-origin", "http-timeout", "metrics-allow",
-	"verbose", "quiet", "log-format", "help",
+	"config", "check-config", "verbose", "quiet", "log-format", "help",
 	"version",
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
@@ -385,6 +385,9 @@ static void t_strings(void **state)
 	assert_null(OK("--verbose")->metrics_allow);
 	assert_string_equal(OK("--metrics-allow", "10.0.0.0/8,::1")->metrics_allow,
 			    "10.0.0.0/8,::1");
+	/* Where the settings come from (read by config_file.c, tested in test_config_file.c). */
+	assert_null(OK("-v")->config_file);
+	assert_string_equal(OK("--config", "/etc/x.conf")->config_file, "/etc/x.conf");
 }
 
 static void t_flags(void **state)
@@ -393,6 +396,8 @@ static void t_flags(void **state)
 	assert_true(OK("--no-ai")->ai_off);
 	assert_true(OK("--no-irc")->irc_off);
 	assert_true(OK("--no-http")->http_off);
+	assert_false(OK("-v")->check_config);
+	assert_true(OK("--check-config")->check_config);
 	assert_int_equal(OK("-v")->verbosity, 1);
 	assert_int_equal(OK("--verbose")->verbosity, 1);
 	assert_int_equal(OK("-q")->verbosity, -1);
