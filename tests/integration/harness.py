@@ -58,11 +58,13 @@ rx(pattern) compiles a regex; esc(text) escapes text for use inside one.
 import atexit
 import os
 import re
+import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -97,6 +99,21 @@ def _show(want):
     return "/%s/" % want.pattern if isinstance(want, re.Pattern) else repr(want)
 
 
+
+_empty_config_path = []
+
+
+def _empty_config():
+    """The path of an empty charlad config file (mode 0600), made once per test process."""
+    if not _empty_config_path:
+        d = tempfile.mkdtemp(prefix="charla-test-conf-")
+        path = os.path.join(d, "charlad.conf")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+        atexit.register(shutil.rmtree, d, True)
+        _empty_config_path.append(path)
+    return _empty_config_path[0]
+
 class ClientEOF(AssertionError):
     """The server closed the connection while a line was expected."""
 
@@ -127,6 +144,10 @@ class Server:
             argv.append("--no-irc")
         if not any(f.startswith("--http-listen") or f == "--no-http" for f in self.flags):
             argv.append("--no-http")
+        # An empty config file unless the test brings one: the machine's own
+        # /etc/charla/charlad.conf (or /usr/local/etc/...) must not change what a test sees.
+        if not any(f == "--config" or f.startswith("--config=") for f in self.flags):
+            argv += ["--config", _empty_config()]
         argv += self.flags
         self.irc_port = None
         self.http_port = None
