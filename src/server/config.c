@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ai/chat.h"
+#include "base/i18n.h"
 #include "net/addr.h"
 
 enum {
@@ -33,6 +34,13 @@ enum {
 
 static config_parse_fn config_help, config_key, config_model, config_rate, config_udp,
 	config_url, config_version;
+
+/* English first: the greeting offers Spanish, in Spanish, to everyone (docs/protocol.md). */
+static const struct config_choice config_langs[] = {
+	{"en", LANG_EN, "English (the greeting offers /lang es)"},
+	{"es", LANG_ES, "Spanish (the greeting offers /lang en)"},
+	{NULL, 0, NULL},
+};
 
 static const struct config_choice config_cap_keys[] = {
 	{"max_tokens", CHAT_CAP_MAX_TOKENS, "Ollama, llama.cpp, vLLM and older OpenAI models"},
@@ -76,6 +84,10 @@ const struct config_opt config_options[] = {
 	{.name = "announce-max", .kind = KIND_NUMBER, FIELD(announce_max), .max = COUNT_MAX,
 	 .def = 1000, .metavar = "N",
 	 .help = "no join/part/quit news in rooms with more members", .zero = "always announce"},
+	{.name = "lang", .kind = KIND_CHOICE, FIELD(lang), .choices = config_langs, .def = LANG_EN,
+	 .metavar = "CODE",
+	 .help = "the language new clients are spoken to in, until they choose theirs (/lang, "
+		 "IRC's LANGUAGE):"},
 	{.name = "outq-hard", .kind = KIND_SIZE, FIELD(outq_hard), .max = UINT32_MAX, .def = MIB,
 	 .metavar = "BYTES", .help = "unsent output that disconnects a client at once",
 	 .zero = "no limit"},
