@@ -23,7 +23,6 @@ static const char T_NAME_FIRST[] = N_("Give your name first.");
 static const char T_UNKNOWN[] = N_("Unknown command: /%.*s. Type /help for the list.");
 static const char T_USAGE[] = N_("Usage: %s");
 static const char T_HELP_HEAD[] = N_("Commands:");
-static const char T_HELP_LINE[] = "  %-16s %s";
 static const char T_NO_ASSISTANT[] = N_("There is no assistant on this server.");
 static const char T_NO_ROOM[] = N_("You are not in any room; /join one.");
 static const char T_CURRENT[] = N_("Your current room is %s.");
@@ -181,13 +180,23 @@ void cmd_greet(struct hub *h, struct session *s, const char *version)
 	text_codec_tell(s, TEXT_INFO, "%s", i18n_tr(lang, T_ASK_NAME));
 }
 
+/* One line of /help: the usage padded to 16 characters (not bytes: "/lang [CÓDIGO]" lines up
+ * with the others), then what it does. */
+static void cmd_help_line(struct session *s, const char *usage, const char *help)
+{
+	size_t chars = 0;
+	for (const char *p = usage; *p; p++)
+		chars += ((unsigned char)*p & 0xC0) != 0x80;
+	text_codec_tell(s, TEXT_INFO, "  %s%*s %s", usage, chars < 16 ? (int)(16 - chars) : 0, "",
+			help);
+}
+
 static void cmd_help(struct hub *h, struct session *s)
 {
 	enum lang lang = text_codec_lang(s);
 	text_codec_tell(s, TEXT_INFO, "%s", i18n_tr(lang, T_HELP_HEAD));
 	for (int id = 0; id < CMD_COUNT; id++)
-		text_codec_tell(s, TEXT_INFO, T_HELP_LINE, i18n_tr(lang, cmd_table[id].usage),
-				i18n_tr(lang, cmd_table[id].help));
+		cmd_help_line(s, i18n_tr(lang, cmd_table[id].usage), i18n_tr(lang, cmd_table[id].help));
 	/* A bridge's words are msgids it marked: translated here, like the table's. */
 	struct buf usage = BUF_INIT;
 	for (size_t i = 0; i < h->ncommands; i++) {
@@ -195,7 +204,7 @@ static void cmd_help(struct hub *h, struct session *s)
 		buf_clear(&usage);
 		buf_printf(&usage, T_USAGE_EXTRA, c->name, c->args[0] ? " " : "",
 			   c->args[0] ? i18n_tr(lang, c->args) : "");
-		text_codec_tell(s, TEXT_INFO, T_HELP_LINE, usage.data, i18n_tr(lang, c->help));
+		cmd_help_line(s, usage.data, i18n_tr(lang, c->help));
 	}
 	buf_free(&usage);
 	for (size_t i = 0; i < h->nbots; i++) {
@@ -205,7 +214,7 @@ static void cmd_help(struct hub *h, struct session *s)
 		struct buf use = BUF_INIT, help = BUF_INIT;
 		text_codec_bot_words(&use, lang, bot->usage, bot->s->name);
 		text_codec_bot_words(&help, lang, bot->help, bot->s->name);
-		text_codec_tell(s, TEXT_INFO, T_HELP_LINE, use.data, help.data);
+		cmd_help_line(s, use.data, help.data);
 		buf_free(&use);
 		buf_free(&help);
 	}
