@@ -53,10 +53,14 @@ struct hub_config {
 	size_t max_queue;        /* sessions waiting for admission */
 	size_t announce_max;     /* no join/part/quit news in rooms with more members; 0 = always */
 	uint16_t node;           /* this node, the origin of its events */
+	uint8_t lang;            /* enum lang: the language a new session starts in (faces may
+				  * change a session's: session.h's lang) */
 	uint64_t (*clock_ms)(void); /* wall-clock ms since 1970; NULL: events carry time 0 */
 };
 
-/* A named bot as people see it. The strings are the bot's and outlive its session. */
+/* A named bot as people see it. The strings are the bot's and outlive its session. Its words
+ * (role, hint, usage, help, and a hub_command's args and help) are English msgids that faces
+ * translate into each client's language (base/i18n.h), with "{s}" standing for the bot's name. */
 struct hub_bot {
 	struct session *s;
 	const char *role;   /* what it is: "the assistant" */

@@ -16,6 +16,7 @@ void session_init(struct hub *h, struct session *s, const struct session_ops *op
 	s->state = SESSION_NEW;
 	s->id = ++h->next_id;
 	s->slot = HUB_NO_SLOT;
+	s->lang = h->cfg.lang;
 	if (!ops->face)
 		return;
 	for (size_t i = 0; i < h->nformats; i++)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ai/chat.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "net/addr.h"
 
@@ -38,6 +39,13 @@ static config_parse_fn config_help, config_key, config_model, config_rate, confi
 static const struct config_choice config_log_formats[] = {
 	{"text", LOG_FORMAT_TEXT, "lines as charlad: info: message"},
 	{"json", LOG_FORMAT_JSON, "one JSON object a line (ts, level, msg, prog)"},
+	{NULL, 0, NULL},
+};
+
+/* English first: the greeting offers Spanish, in Spanish, to everyone (docs/protocol.md). */
+static const struct config_choice config_langs[] = {
+	{"en", LANG_EN, "English (the greeting offers /lang es)"},
+	{"es", LANG_ES, "Spanish (the greeting offers /lang en)"},
 	{NULL, 0, NULL},
 };
 
@@ -85,6 +93,10 @@ const struct config_opt config_options[] = {
 	 .def = 1000, .metavar = "N",
 	 .help = "no join/part/quit news in rooms with more members", .zero = "always announce",
 	 .flags = OPT_RELOAD},
+	{.name = "lang", .kind = KIND_CHOICE, FIELD(lang), .choices = config_langs, .def = LANG_EN,
+	 .metavar = "CODE",
+	 .help = "the language new clients are spoken to in, until they choose theirs (/lang, "
+		 "IRC's LANGUAGE):"},
 	{.name = "outq-hard", .kind = KIND_SIZE, FIELD(outq_hard), .max = UINT32_MAX, .def = MIB,
 	 .metavar = "BYTES", .help = "unsent output that disconnects a client at once",
 	 .zero = "no limit"},

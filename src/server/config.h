@@ -45,6 +45,7 @@ struct config {
 	size_t max_clients;         /* 0: no limit */
 	size_t max_queue;
 	size_t announce_max;        /* 0: always announce joins and parts */
+	int lang;                   /* enum lang: what new clients are spoken to in */
 	size_t outq_hard;
 	size_t outq_soft;
 	unsigned outq_soft_s;

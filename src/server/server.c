@@ -150,6 +150,7 @@ static int server_start_ai(struct server *sv, const struct config *cfg, char *er
 		return 0;
 	struct ask_config kc = {
 		.pause_ms = cfg->ask_pause_ms,
+		.lang = cfg->lang,
 		.idle_timeout_ms = (uint64_t)cfg->idle_timeout_s * 1000,
 		.backlog = SERVER_BACKLOG,
 	};
@@ -381,6 +382,7 @@ int server_init(struct server *sv, const struct config *cfg, int argc, char **ar
 		.max_clients = cfg->max_clients,
 		.max_queue = cfg->max_queue,
 		.announce_max = cfg->announce_max,
+		.lang = (uint8_t)cfg->lang,
 		.clock_ms = server_clock_ms,
 	};
 	hub_init(&sv->hub, &hc, &sv->log, seed);

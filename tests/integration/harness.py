@@ -75,7 +75,9 @@ CHARLAD = os.environ.get("CHARLAD")
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer",
                    "ERROR: UndefinedBehaviorSanitizer", "WARNING: ThreadSanitizer")
 
-GREETING = re.compile(r"\* charlad \S+ on .+\. \d+ (person|people) online\.")
+# The greeting offers every other language in itself (docs/protocol.md): Spanish, to English.
+OFFER_ES = "Para hablar en español, escribe /lang es."
+GREETING = re.compile(r"\* charlad \S+ on .+\. \d+ (person|people) online\. " + re.escape(OFFER_ES))
 PROMPT = "* What is your name? (1-32 characters; no spaces, no ':')"
 
 _all_servers = []

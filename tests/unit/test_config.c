@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "ai/chat.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "server/config.h"
 
@@ -191,7 +192,7 @@ static const struct num_case {
 static const char *const known[] = {
 	"listen", "udp", "udp-idle", "udp-rate", "udp-max-peers", "server-name", "server-info",
 	"max-clients",
-	"max-queue", "max-line", "max-rooms", "announce-max", "outq-hard", "outq-soft",
+	"max-queue", "max-line", "max-rooms", "announce-max", "lang", "outq-hard", "outq-soft",
 	"outq-soft-seconds", "name-timeout", "idle-timeout", "keepalive", "no-ai", "ai-name",
 	"ai-url", "ai-base-url", "ai-key-file", "ai-key", "ai-model", "ai-system", "ai-max-tokens",
 	"ai-cap-key", "ai-inflight", "ai-queue", "ai-rate", "ai-max-question", "ai-max-answer",
@@ -230,6 +231,7 @@ static void t_defaults(void **state)
 	assert_string_equal(c.ai_model, "gpt-4o-mini");
 	assert_null(c.ai_system);
 	assert_int_equal(c.ai_cap_key, CHAT_CAP_MAX_TOKENS);
+	assert_int_equal(c.lang, LANG_EN);
 	assert_int_equal(c.ai_rate, 6);
 	assert_int_equal(c.nirc, 0);
 	assert_false(c.irc_off);
@@ -505,6 +507,17 @@ static void t_ai_rate(void **state)
 		fails_value("ai-rate", bad[i]);
 }
 
+static void t_lang(void **state)
+{
+	(void)state;
+	assert_int_equal(OK("--lang", "es")->lang, LANG_ES);
+	assert_int_equal(OK("--lang", "en")->lang, LANG_EN);
+	assert_int_equal(OK("--lang", "es", "--lang", "en")->lang, LANG_EN);
+	fails_value("lang", "fr");
+	fails_value("lang", "");
+	fails_value("lang", "ES");
+}
+
 static void t_cap_key(void **state)
 {
 	(void)state;
@@ -751,6 +764,7 @@ int main(void)
 		cmocka_unit_test(t_lists),
 		cmocka_unit_test(t_udp_off),
 		cmocka_unit_test(t_ai_rate),
+		cmocka_unit_test(t_lang),
 		cmocka_unit_test(t_cap_key),
 		cmocka_unit_test(t_log_format),
 		cmocka_unit_test(t_environment),

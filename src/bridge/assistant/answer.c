@@ -187,7 +187,7 @@ static void answer_end_error(struct assistant_job *j, const struct chat_error *e
 	log_warn(a->log, "%s: the API answered %d (%s) for %s", a->cfg.name, e->status,
 		 e->code[0] ? e->code : "no code", j->name ? j->name : "a client");
 	buf_clear(&a->text);
-	msg_append_error(&a->text, e);
+	msg_append_error(&a->text, j->lang, e);
 	job_end_text(j);
 }
 
@@ -222,7 +222,7 @@ static void answer_http_error(struct assistant_job *j)
 			log_info(a->log, "%s: rate limited (429), retry %u in %llu ms", a->cfg.name,
 				 j->tries429, (unsigned long long)delay);
 			buf_clear(&a->text);
-			msg_append(&a->text, MSG_RETRYING, ms_to_s(delay), NULL);
+			msg_append(&a->text, j->lang, MSG_RETRYING, ms_to_s(delay), NULL);
 			job_tell(j, a->text.data, a->text.len);
 			sched_retry(j, delay);
 			return;
@@ -394,13 +394,26 @@ static const struct http_callbacks answer_http_cb = {
 	.on_done = answer_on_done,
 };
 
+/* What the system prompt adds for the asker's language, by enum lang: deterministic words, so
+ * that the model answers in the language the asker reads the chat in (not the question's, which
+ * may be a quotation or code). For the model, not for users: not translated. */
+static const char *const answer_lang_words[LANG_COUNT] = {
+	[LANG_EN] = "Answer in English.",
+	[LANG_ES] = "Answer in Spanish.",
+};
+
 static void answer_build(struct assistant_job *j)
 {
 	struct assistant *a = j->a;
 	struct chat_request r;
 	chat_request_init(&r);
 	r.model = a->cfg.model;
-	r.system = a->system;
+	struct buf system = BUF_INIT;
+	buf_puts(&system, a->system ? a->system : "");
+	if (system.len)
+		buf_putc(&system, ' ');
+	buf_puts(&system, answer_lang_words[j->lang < LANG_COUNT ? j->lang : LANG_EN]);
+	r.system = system.data;
 	r.cap_key = a->cfg.cap_key;
 	r.max_tokens = a->cfg.max_tokens;
 	struct chat_turn *hist = conv_history(a, j->conv, &r.n_history);
@@ -408,6 +421,7 @@ static void answer_build(struct assistant_job *j)
 	r.question = (struct chat_turn){CHAT_ROLE_USER, j->name, j->question};
 	j->body = chat_request_build(&r, &j->body_len);
 	free(hist);
+	buf_free(&system);
 }
 
 void answer_attempt(struct assistant_job *j)

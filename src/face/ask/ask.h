@@ -34,6 +34,7 @@ struct ask_config {
 	uint64_t pause_ms;         /* silence that ends a question without a newline */
 	uint64_t idle_timeout_ms;  /* 0 = none; not while a question runs */
 	int backlog;
+	int lang;                  /* enum lang: the server's (--lang); the port has no /lang */
 };
 
 struct ask_face {

@@ -505,6 +505,7 @@ static void irc_on_connection(struct listener *l)
 	struct irc_client *c = xcalloc(1, sizeof(*c));
 	c->f = f;
 	session_init(f->hub, &c->sess, &irc_session_ops);
+	session_set_variant(f->hub, &c->sess, irc_cap_variant(c)); /* the server's language */
 	int r = conn_accept(f->net, (uv_stream_t *)&l->tcp, &irc_conn_ops, c, &c->conn);
 	if (r < 0) {
 		listener_error(l, r);
