@@ -62,7 +62,7 @@ static long catalog_find(const struct catalog *c, const char *msgid)
 {
 	if (!catalog_valid(c))
 		return -1;
-	uint32_t n, orig;
+	uint32_t n = 0, orig = 0; /* set by catalog_valid's checks; gcc -O3 cannot see it */
 	catalog_word(c, MO_OFF_COUNT, &n);
 	catalog_word(c, MO_OFF_ORIG, &orig);
 	size_t lo = 0, hi = n;
@@ -88,7 +88,7 @@ static long catalog_find(const struct catalog *c, const char *msgid)
 /* Form `form` of translation i (forms are NUL-separated), or NULL. */
 static const char *catalog_form(const struct catalog *c, long i, unsigned form)
 {
-	uint32_t trans, len;
+	uint32_t trans = 0, len;
 	catalog_word(c, MO_OFF_TRANS, &trans);
 	const char *s = catalog_string(c, trans, (uint32_t)i, &len);
 	if (!s)
