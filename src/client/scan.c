@@ -1,5 +1,6 @@
 #include "client/scan.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* What a conversion captures. */
@@ -13,7 +14,7 @@ static size_t scan_conv(const char *fmt, enum scan_conv *conv);
 static size_t scan_literal(const char *fmt, char *lit, size_t cap);
 static size_t scan_find(const char *s, size_t len, const char *lit, size_t n, bool at_end);
 static bool scan_run(const char *fmt, const char *line, size_t len, struct scan_span *caps,
-		     size_t ncaps, bool whole);
+		     size_t ncaps, bool whole, size_t *end);
 
 /* Length of the conversion at fmt (which starts with '%' or '{'), 0 if it is none we know. */
 static size_t scan_conv(const char *fmt, enum scan_conv *conv)
@@ -81,7 +82,7 @@ static size_t scan_find(const char *s, size_t len, const char *lit, size_t n, bo
 }
 
 static bool scan_run(const char *fmt, const char *line, size_t len, struct scan_span *caps,
-		     size_t ncaps, bool whole)
+		     size_t ncaps, bool whole, size_t *matched)
 {
 	/* Formats are the server's short sentences; a literal longer than this is refused. */
 	char lit[512];
@@ -93,6 +94,7 @@ static bool scan_run(const char *fmt, const char *line, size_t len, struct scan_
 	if (n + 1 >= sizeof lit || n > len || memcmp(line, lit, n) != 0)
 		return false;
 	at = n;
+	*matched = at;
 	if (!whole && ncaps == 0)
 		return true;
 	while (fmt[f] != '\0') {
@@ -128,6 +130,7 @@ static bool scan_run(const char *fmt, const char *line, size_t len, struct scan_
 			caps[taken] = (struct scan_span){line + at, end - at};
 		taken++;
 		at = end + n;
+		*matched = at;
 		f = next;
 		if (!whole && taken == ncaps)
 			return true;
@@ -138,11 +141,30 @@ static bool scan_run(const char *fmt, const char *line, size_t len, struct scan_
 bool scan_whole(const char *fmt, const char *line, size_t len, struct scan_span *caps,
 		size_t ncaps)
 {
-	return scan_run(fmt, line, len, caps, ncaps, true);
+	size_t end;
+	return scan_run(fmt, line, len, caps, ncaps, true, &end);
 }
 
 bool scan_prefix(const char *fmt, const char *line, size_t len, struct scan_span *caps,
 		 size_t ncaps)
 {
-	return scan_run(fmt, line, len, caps, ncaps, false);
+	size_t end;
+	return scan_run(fmt, line, len, caps, ncaps, false, &end);
+}
+
+bool scan_said(const char *head, const char *fmt, bool whole, const char *line, size_t len,
+	       struct scan_span *caps, size_t ncaps, size_t *end)
+{
+	char whole_fmt[512];
+	int w = snprintf(whole_fmt, sizeof whole_fmt, "%s%s", head, fmt);
+	if (w < 0 || (size_t)w >= sizeof whole_fmt)
+		return false;
+	if (w > 0 && whole_fmt[w - 1] == '\n')
+		whole_fmt[w - 1] = '\0';
+	size_t at;
+	if (!scan_run(whole_fmt, line, len, caps, ncaps, whole, &at))
+		return false;
+	if (end)
+		*end = at;
+	return true;
 }

@@ -40,5 +40,10 @@ bool scan_whole(const char *fmt, const char *line, size_t len, struct scan_span 
  * members)." when only the room is). */
 bool scan_prefix(const char *fmt, const char *line, size_t len, struct scan_span *caps,
 		 size_t ncaps);
+/* A line the server writes as head (its marker, "* ", "-- " or "") then fmt, which may end with
+ * the LF of a whole line (not part of the line received): scan_whole, or scan_prefix when !whole.
+ * *end (unless end is NULL) is set to how many bytes of the line matched. */
+bool scan_said(const char *head, const char *fmt, bool whole, const char *line, size_t len,
+	       struct scan_span *caps, size_t ncaps, size_t *end);
 
 #endif

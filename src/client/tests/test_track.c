@@ -28,7 +28,7 @@ static void test_welcome_with_punctuated_name_and_room_at_the_end(void **state)
 {
 	(void)state;
 	struct track t = {0};
-	assert_int_equal(feed(&t, "* Welcome, ¡hola!! You are in #a.b."), TRACK_WELCOME);
+	assert_int_equal(feed(&t, "* Welcome, ¡hola!! You are in #a.b with 1 other."), TRACK_WELCOME);
 	assert_string_equal(t.name, "¡hola!");
 	assert_string_equal(t.room, "#a.b");
 	track_free(&t);
