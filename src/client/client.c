@@ -230,7 +230,7 @@ static bool client_members(struct client *c, const char *line, size_t len, enum 
 		members_self(&c->members, c->track.name);
 		break;
 	case TRACK_LEFT:
-		if (track_parse(line, len, &p) == TRACK_LEFT) {
+		if (track_parse(c->track.lang, line, len, &p) == TRACK_LEFT) {
 			char *room = xstrndup(line + p.room_off, p.room_len);
 			members_leave(&c->members, room);
 			free(room);
@@ -412,6 +412,9 @@ int client_run(const struct client_options *opt)
 	buf_init(&c->out);
 	edit_init(&c->edit);
 	members_init(&c->members);
+	/* The server's lines are read in the language charla asks it for (serverlang). */
+	c->members.lang = opt->lang;
+	c->track.lang = opt->lang;
 	term_init(&c->term, STDOUT_FILENO, opt->colour);
 	buf_init(&c->shown);
 	buf_init(&c->dgram);

@@ -7,6 +7,7 @@
 #include "base/buf.h"
 #include "base/i18n.h"
 #include "client/edit.h"
+#include "text/text_stable.h"
 
 #define HEAD "* Commands:"
 #define TAIL "* Anything else you type"
@@ -14,12 +15,10 @@
 /* The name the server gives its assistant unless told otherwise (charlad --ai-name). */
 #define DEFAULT_BOT "gpt"
 
-/* The server's first and last lines of its reply, as its catalogue has them (charlad's
- * text/cmd.c, translated in po/es.po by charlad's side). Not marked here: they are the server's
- * words, looked up only to recognise its reply in the language it speaks. */
-static const char server_head[] = "Commands:";
-static const char server_tail[] = "Anything else you type is said in your current room. "
-				  "Start a line with // to say a line starting with /.";
+/* The server's first and last lines of its reply, its own msgids (text/text_stable.h), looked up
+ * only to recognise its reply in the language it speaks. */
+static const char server_head[] = TEXT_STABLE_HELP_HEAD;
+static const char server_tail[] = TEXT_STABLE_HELP_TAIL;
 
 /* User-facing text, marked for translation (po/es.po), in the form of the server's own /help.
  * Key names and commands are the same in every language and left unmarked. */

@@ -9,6 +9,7 @@
 #include "hub/name.h"
 #include "text/cmd_int.h"
 #include "text/text_codec.h"
+#include "text/text_stable.h"
 
 /* User-facing text of the line protocol's words, in one place, marked for translation (each is
  * looked up in the session's language where it is used). */
@@ -18,18 +19,17 @@
 /* TRANSLATORS: said in your language to those who speak another, after the greeting: name
  * your language in itself and put its code after /lang (Spanish: /lang es). */
 static const char T_LANG_OFFER[] = N_("To speak English, type /lang en.");
-static const char T_ASK_NAME[] = N_("What is your name? (1-32 characters; no spaces, no ':')");
+static const char T_ASK_NAME[] = TEXT_STABLE_ASK_NAME;
 static const char T_NAME_FIRST[] = N_("Give your name first.");
-static const char T_UNKNOWN[] = N_("Unknown command: /%.*s. Type /help for the list.");
+static const char T_UNKNOWN[] = TEXT_STABLE_UNKNOWN;
 static const char T_USAGE[] = N_("Usage: %s");
-static const char T_HELP_HEAD[] = N_("Commands:");
+static const char T_HELP_HEAD[] = TEXT_STABLE_HELP_HEAD;
 static const char T_NO_ASSISTANT[] = N_("There is no assistant on this server.");
 static const char T_NO_ROOM[] = N_("You are not in any room; /join one.");
-static const char T_CURRENT[] = N_("Your current room is %s.");
+static const char T_CURRENT[] = TEXT_STABLE_CURRENT;
 static const char T_USAGE_EXTRA[] = "/%s%s%s";
 static const char T_USAGE_EXTRA_ERR[] = N_("Usage: /%s%s%s");
-static const char T_HELP_TAIL[] = N_("Anything else you type is said in your current room. "
-				     "Start a line with // to say a line starting with /.");
+static const char T_HELP_TAIL[] = TEXT_STABLE_HELP_TAIL;
 /* TRANSLATORS: your language's name, its code, then the codes of all (en, es). */
 static const char T_LANG_IS[] = N_("Your language is %s (%s). The languages are %s; /lang CODE "
 				   "changes it.");

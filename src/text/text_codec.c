@@ -9,6 +9,7 @@
 #include "base/utf8.h"
 #include "hub/hub.h"
 #include "hub/name.h"
+#include "text/text_stable.h"
 
 /* ---- the words ---- */
 
@@ -16,14 +17,14 @@
  * i18n_tr where it is used, in the language of the variant being encoded (variant = enum lang). */
 
 /* News about others, and replies to one's own requests. */
-static const char T_JOINED[] = N_("[%s] -- %s joined");
-static const char T_LEFT[] = N_("[%s] -- %s left");
-static const char T_LEFT_WHY[] = N_("[%s] -- %s left (%.*s)");
-static const char T_QUIT[] = N_("-- %s quit");
-static const char T_QUIT_WHY[] = N_("-- %s quit (%.*s)");
-static const char T_RENAMED[] = N_("-- %s is now known as %.*s");
-static const char T_YOU_LEFT[] = N_("You left %s.");
-static const char T_YOU_RENAMED[] = N_("You are now known as %s.");
+static const char T_JOINED[] = TEXT_STABLE_JOINED;
+static const char T_LEFT[] = TEXT_STABLE_LEFT;
+static const char T_LEFT_WHY[] = TEXT_STABLE_LEFT_WHY;
+static const char T_QUIT[] = TEXT_STABLE_QUIT;
+static const char T_QUIT_WHY[] = TEXT_STABLE_QUIT_WHY;
+static const char T_RENAMED[] = TEXT_STABLE_RENAMED;
+static const char T_YOU_LEFT[] = TEXT_STABLE_YOU_LEFT;
+static const char T_YOU_RENAMED[] = TEXT_STABLE_YOU_RENAMED;
 static const char T_TOPIC_SET[] = N_("[%s] -- %s set the topic: %.*s");
 static const char T_TOPIC_CLEARED[] = N_("[%s] -- %s cleared the topic");
 /* TRANSLATORS: the room, then who; what they did follows (the mode phrases below). */
@@ -38,20 +39,15 @@ static const char T_KILLED[] = N_("%s disconnected you.");
 static const char T_KILLED_WHY[] = N_("%s disconnected you (%.*s).");
 static const char T_QUEUED[] = N_("The server is full. You are number %llu in the queue.");
 static const char T_QUEUE_MOVED[] = N_("You are number %llu in the queue.");
-static const char T_BYE[] = N_("Bye.");
-/* TRANSLATORS: the first line of /who: the room and how many are in it. */
-static const char T_WHO_HEAD[] = N_("%s (%zu):");
-static const char T_WHO_MORE[] = N_("%s (continued):");
-/* TRANSLATORS: a bot in /who: its name, what it is ("the assistant") and how to use it. */
-static const char T_BOT_LINE[] = N_("Bot: %s (%s; %s)");
+static const char T_BYE[] = TEXT_STABLE_BYE;
+static const char T_WHO_HEAD[] = TEXT_STABLE_WHO_HEAD;
+static const char T_WHO_MORE[] = TEXT_STABLE_WHO_MORE;
+static const char T_BOT_LINE[] = TEXT_STABLE_BOT_LINE;
 static const char T_ROOM_LINE[] = "  %s (%u)";
 
 /* The lines with a number of things: i18n_trn's singular and plural, for the number n. */
-#define T_YOU_JOINED(lang, n)                                                                   \
-	i18n_trn((lang), "You joined %s (%llu member).", "You joined %s (%llu members).", (n))
-#define T_WELCOME(lang, n)                                                                      \
-	i18n_trn((lang), "Welcome, %s! You are in %s with %llu other. Type /help for commands.",  \
-		 "Welcome, %s! You are in %s with %llu others. Type /help for commands.", (n))
+#define T_YOU_JOINED(lang, n) TEXT_STABLE_YOU_JOINED(lang, n)
+#define T_WELCOME(lang, n) TEXT_STABLE_WELCOME(lang, n)
 #define T_ROOMS(lang, n) i18n_trn((lang), "%zu room:", "%zu rooms:", (n))
 
 /* What a mode change did, by mode: [0] when added, [1] when removed. {1} is the argument. They
@@ -84,9 +80,9 @@ static const char *const T_RESULTS[HUB_RESULT_COUNT] = {
 	[HUB_ERR_NAME_BOT] = N_("! The name {1} is taken by {2}; pick another."),
 	[HUB_ERR_NO_SUCH_NAME] = N_("! No such user: {1}"),
 	[HUB_ERR_ROOM_INVALID] = N_("! Cannot use that room name: {1}."),
-	[HUB_ERR_NO_SUCH_ROOM] = N_("! No such room: {1}"),
+	[HUB_ERR_NO_SUCH_ROOM] = TEXT_STABLE_NO_SUCH_ROOM,
 	[HUB_ERR_NOT_IN_ROOM] = N_("! You are not in {1}."),
-	[HUB_ERR_ALREADY_IN] = N_("* You are in {1} already; it is now your current room."),
+	[HUB_ERR_ALREADY_IN] = TEXT_STABLE_ALREADY_IN,
 	[HUB_ERR_TOO_MANY_ROOMS] = N_("! You are in {1} rooms already, the most allowed; /part one "
 				      "first."),
 	[HUB_ERR_BANNED] = N_("! You are banned from {1}."),

@@ -286,5 +286,145 @@ class Terminal(unittest.TestCase):
         term.wait_row(r"^\*   Arriba, Abajo    las líneas que escribiste antes$")
 
 
+def last_row_is(term, text):
+    """Waits until the edit row (the last non-empty row) is text."""
+    term.wait(lambda rows: rows[term.last_row(rows)] == text, f"the edit row {text!r}")
+
+
+class SpanishStableLines(unittest.TestCase):
+    """charla with LANG=es_ES.UTF-8 asks charlad for Spanish (/lang es) and reads its stable lines
+    in Spanish after that: the current room, its name, the members Tab completes, the end."""
+
+    def setUp(self):
+        if not ARGS.charlad:
+            self.skipTest("needs charlad: --charlad PATH")
+
+    def server(self, *extra):
+        srv = common.RealServer(ARGS.charlad, *extra)
+        self.addCleanup(srv.stop)
+        return srv
+
+    def user(self, srv, name, prompt=r"^\* What is your name\?", welcome=r"^\* Welcome, "):
+        u = common.RawUser(srv.port)
+        self.addCleanup(u.close)
+        u.lines.wait(prompt)
+        u.send(name)
+        u.lines.wait(welcome)
+        return u
+
+    def test_pipe_with_a_spanish_server(self):
+        # charlad --lang es: even the name prompt and the welcome are Spanish, and charla must
+        # see the welcome to send what it was given.
+        srv = self.server("--lang", "es")
+        luis = self.user(srv, "luis", r"^\* ¿Cómo te llamas\?", r"^\* ¡Hola, luis!")
+        code, out, err = run(HOST, str(srv.port), env=ES,
+                             stdin="ana\nhola\n/quit\n".encode())
+        self.assertEqual((code, err), (0, ""))
+        luis.lines.wait(r"^\[#lobby\] ana: hola$")
+        self.assertIn("* ¡Hola, ana! Estás en #lobby", out)
+        self.assertIn("* Adiós.", out)
+
+    def test_pipe_over_udp_ends_at_adios(self):
+        srv = self.server("-v")
+        port = re.search(r"receiving datagrams on 127\.0\.0\.1:(\d+) \(udp\)",
+                         srv.log.wait(r"\(udp\)")).group(1)
+        p = common.charla(ARGS.charla, "--udp", "-n", "ana", HOST, port, env=ES)
+        self.addCleanup(common.reap, p)
+        p.out.wait(r"^\* Tu idioma ahora es español\.$")
+        p.stdin.write(b"/quit\n")
+        p.stdin.flush()
+        p.out.wait(r"^\* Adiós\.$")
+        # Recognised, "Adiós." ends it at once: well before the grace charla gives a server
+        # that never answers (QUIT_GRACE_MS, 2 s).
+        self.assertEqual(common.finish(p, timeout=1.0), 0)
+
+    def test_terminal(self):
+        srv = self.server()
+        luis = self.user(srv, "luis")
+        term = tty.Tmux(["-n", "ana", HOST, str(srv.port)],
+                        env={"LC_ALL": "", "LANGUAGE": "", "LANG": "es_ES.UTF-8"})
+        self.addCleanup(term.close)
+        term.wait_row(r"^\* Tu idioma ahora es español\.$")
+        # /join: the Spanish reply makes #x the current room of the prompt.
+        term.type("/join #x")
+        term.keys("Enter")
+        term.wait_row(r"^\* Has entrado en #x \(1 miembro\)\.$")
+        last_row_is(term, "#x>")
+        # A sync marker: the server has answered charla's own /who #x when this comes back.
+        term.type("/sync1")
+        term.keys("Enter")
+        term.wait_row(r"^! Comando desconocido: /sync1\.")
+        luis.send("/join #x")
+        term.wait_row(r"^\[#x\] -- luis ha entrado$")
+        term.type("lu")
+        term.keys("Tab")
+        last_row_is(term, "#x> luis:")
+        term.keys("C-u")
+        luis.send("/nick luisito")
+        term.wait_row(r"^-- luis ahora se llama luisito$")
+        term.type("lu")
+        term.keys("Tab")
+        last_row_is(term, "#x> luisito:")
+        term.keys("C-u")
+        luis.send("/part #x")
+        term.wait_row(r"^\[#x\] -- luisito se ha ido")
+        bea = self.user(srv, "bea")
+        bea.send("/join #x")
+        term.wait_row(r"^\[#x\] -- bea ha entrado$")
+        term.type("b")
+        term.keys("Tab")
+        last_row_is(term, "#x> bea:")
+        term.keys("C-u")
+        bea.send("/quit")
+        term.wait_row(r"^-- bea ha salido del chat")
+        term.type("l b")
+        term.keys("Tab")
+        last_row_is(term, "#x> l b")
+        term.keys("C-u")
+        # /nick: what ana says is shown under her new name.
+        term.type("/nick anita")
+        term.keys("Enter")
+        term.wait_row(r"^\* Ahora te llamas anita\.$")
+        term.type("hola")
+        term.keys("Enter")
+        term.wait_row(r"^\[#x\] anita: hola$")
+        term.type("/quit")
+        term.keys("Enter")
+        term.wait_row(r"^\* Adiós\.$")
+        term.wait_row(r"^exit=0$")
+
+
+class SpanishWhoReply(unittest.TestCase):
+    """A /who reply in Spanish, long enough to go on in a `(continuación)` line, then the
+    assistant: charla hides its own reply and completes every name in it."""
+
+    def test_terminal(self):
+        server = common.ScriptedServer()
+        self.addCleanup(server.close)
+        term = tty.Tmux(["-n", "ana", HOST, str(server.port)],
+                        env={"LC_ALL": "", "LANGUAGE": "", "LANG": "es_ES.UTF-8"})
+        self.addCleanup(term.close)
+        server.accept()
+        server.send("* charlad 0.1.0 on test. 1 person online.")
+        server.send(PROMPT)
+        server.lines.wait(r"^ana$")
+        server.send("* Welcome, ana! You are in #lobby with 1 other. Type /help for commands.")
+        server.lines.wait(r"^/lang es$")
+        server.send("* Tu idioma ahora es español.")
+        server.lines.wait(r"^/who #lobby$")
+        server.send("* #lobby (3): ana luis")
+        server.send("* #lobby (continuación): zoe")
+        server.send('* Bot: gpt (el asistente; pregúntale con "gpt: pregunta")')
+        server.send("* fin")
+        term.wait_row(r"^\* fin$")
+        self.assertFalse(any(r.startswith("* #lobby") or r.startswith("* Bot:")
+                             for r in term.rows(history=True)))
+        for typed, done in (("z", "zoe:"), ("gp", "gpt:"), ("lu", "luis:")):
+            term.type(typed)
+            term.keys("Tab")
+            last_row_is(term, "#lobby> " + done)
+            term.keys("C-u")
+
+
 if __name__ == "__main__":
     common.main()

@@ -10,6 +10,7 @@
 #include "base/xalloc.h"
 #include "text/cmd.h"
 #include "text/text_codec.h"
+#include "text/text_stable.h"
 #include "net/addr.h"
 #include "net/listener.h"
 
@@ -19,7 +20,7 @@ static const char T_TOO_LONG[] = N_("Line too long (max %zu bytes); it was dropp
 static const char T_TOO_SLOW[] = N_("! You are too slow to read the chat; disconnecting.\n");
 static const char T_NO_NAME[] = N_("No name given in time.");
 static const char T_IDLE[] = N_("Idle for too long; disconnecting.");
-static const char T_SHUTDOWN[] = N_("! Server shutting down.\n");
+static const char T_SHUTDOWN[] = TEXT_STABLE_SHUTDOWN;
 static const char R_CLOSED[] = "connection closed";
 static const char R_RESET[] = "connection reset";
 static const char R_TIMEOUT[] = "connection timed out";

@@ -15,6 +15,7 @@
 #include "net/listener.h"
 #include "text/cmd.h"
 #include "text/text_codec.h"
+#include "text/text_stable.h"
 
 /* User-facing text of the UDP face, in one place, marked for translation (looked up in the
  * peer's language where it is used; the server's before there is a peer). */
@@ -29,7 +30,7 @@ static const char T_WAITING[] = N_("You are waiting for a free slot; until then 
 static const char T_SLOW_DOWN[] = N_("Too many datagrams (at most %u a second); some were "
 				     "dropped.");
 static const char T_TOO_MANY[] = N_("! The server has too many UDP peers; try again later.\n");
-static const char T_SHUTDOWN[] = N_("! Server shutting down.\n");
+static const char T_SHUTDOWN[] = TEXT_STABLE_SHUTDOWN;
 static const char R_IDLE[] = "idle timeout";
 static const char R_SHUTDOWN[] = "server shutting down";
 
