@@ -210,7 +210,8 @@ class UdpTap:
 
 
 class AgainstCharlad(unittest.TestCase):
-    """charlad as it is on this branch: no /lang yet, so an old server for charla."""
+    """The real charlad, which has /lang: charla's own /lang es is answered in Spanish, and what
+    follows it comes in Spanish too."""
 
     def setUp(self):
         if not ARGS.charlad:
@@ -224,6 +225,8 @@ class AgainstCharlad(unittest.TestCase):
         self.assertEqual((code, err), (0, ""))
         self.assertIn("* ¿Cómo te llamas?", out)
         self.assertIn("* Welcome, ana!", out)
+        self.assertIn("* Tu idioma ahora es español.", out)
+        self.assertIn("* Adiós.", out)
         self.assertRegex(out, r"\* TCP con 127\.0\.0\.1, puerto \d+: líneas enviadas \d+ ")
         self.assertNotIn("Unknown command", out)
 
