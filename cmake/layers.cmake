@@ -19,7 +19,7 @@ set(CHARLA_LAYERS
   "face/ask|base,net,ai"
   "bridge/assistant|base,net,hub,ai"
   "server|base,net,hub,text,ai,face,bridge"
-  "client|base,face/udp/udp_codec.h"
+  "client|base,face/udp/udp_codec.h,text/text_stable.h"
 )
 
 function(charla_check_layers root)

@@ -14,6 +14,7 @@
 import { ctcp, foldName, formatLine, isChannel, maxTextBytes, parseLine, splitText } from "./irc.js";
 import { parseInput } from "./commands.js";
 import { nameProblem, NAME_MAX } from "./names.js";
+import { getLang } from "./i18n.js";
 
 export const PROTOCOL = "text.ircv3.net";
 export const WANTED_CAPS = ["server-time", "message-tags", "echo-message", "multi-prefix",
@@ -112,6 +113,11 @@ export class Session {
   }
 
   // ---- what the page asks ----
+
+  // The page switched language: the server's notices follow it (sent again on every welcome).
+  setLanguage(code) {
+    if (this.conn && this.state.registered) this.sendLine({ command: "LANGUAGE", params: [code] });
+  }
 
   // The name prompt's Enter: connect with `nick`, or, while a connection waits for a name
   // the server accepts, offer it this one.
@@ -356,6 +362,8 @@ export class Session {
     this.phase = "online";
     this.attempt = 0;
     this.nick = this.state.me;
+    // The server's notices and help in the page's language (docs/irc.md, LANGUAGE).
+    this.sendLine({ command: "LANGUAGE", params: [getLang()] });
     let rooms = this.state.wantedRooms();
     if (!again && !rooms.length) {
       rooms = ["#lobby"];

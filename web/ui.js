@@ -118,6 +118,7 @@ export class UI {
       b.addEventListener("click", () => {
         setLang(b.dataset.lang);
         store(STORAGE_KEY, b.dataset.lang);
+        this.session.setLanguage(b.dataset.lang);
         this.translate();
       });
     }

@@ -32,10 +32,10 @@ struct answerer {
 	void *ctx;
 	/* Asks `question` (any bytes; the answerer sanitises it) in conversation `conv` (a key the
 	 * face chooses, e.g. "ask:17"), on behalf of `user` (the rate-limit key, e.g.
-	 * "ask@127.0.0.1"); `name` is the asker's name shown to the model, or NULL. Never returns
-	 * NULL. */
+	 * "ask@127.0.0.1"); `name` is the asker's name shown to the model, or NULL; `lang` (enum
+	 * lang) is the language the answer and every note are asked in. Never returns NULL. */
 	struct answerer_job *(*ask)(void *ctx, const char *conv, const char *user, const char *name,
-				    const char *question, size_t len,
+				    int lang, const char *question, size_t len,
 				    const struct answerer_sink *sink, void *sink_ctx);
 	/* Cancels a job whose `done` has not started: its request (queued or running) is
 	 * dropped. */

@@ -1,5 +1,6 @@
-/* msg: every user-facing text of the assistant, in one table (English; one place for gettext
- * later). The bridge and the ask face say nothing to a user that is not built here.
+/* msg: every user-facing text of the assistant, in one table, marked for translation (English
+ * msgids, looked up in the asker's language by msg_append). The bridge and the ask face say
+ * nothing to a user that is not built here.
  *
  * Texts are appended to a caller's buf (which the caller owns and frees). A template may hold
  * "{n}" (an integer the caller passes: a position, a number of seconds, a size) and "{s}" (a short
@@ -11,6 +12,7 @@
 
 #include "ai/chat.h"
 #include "base/buf.h"
+#include "base/i18n.h"
 
 enum msg_id {
 	MSG_USAGE,              /* {s} = the bot's name: how to ask, how to forget */
@@ -45,11 +47,14 @@ enum msg_id {
 	MSG_COUNT
 };
 
-/* Appends the text of id, with {n} replaced by n and {s} by s (NULL is taken as ""). */
-void msg_append(struct buf *out, enum msg_id id, long n, const char *s);
+/* Appends the text of id in lang, with {n} replaced by n and {s} by s (NULL is taken as ""). */
+void msg_append(struct buf *out, enum lang lang, enum msg_id id, long n, const char *s);
+/* The English template of id (a msgid, "{s}" and "{n}" unexpanded), constant: for texts another
+ * module translates and expands itself (a bot's role and hint, hub.h). */
+const char *msg_template(enum msg_id id);
 /* Appends the text for an API error, by category, e.g. "the API key was rejected (401
  * invalid_api_key): check OPENAI_API_KEY or --ai-key-file". The provider's message is quoted where it
  * helps (an unknown model, a server failure) and left out where it does not (a rejected key). */
-void msg_append_error(struct buf *out, const struct chat_error *e);
+void msg_append_error(struct buf *out, enum lang lang, const struct chat_error *e);
 
 #endif

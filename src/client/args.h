@@ -1,13 +1,19 @@
-/* args: the command line of `charla [-u] [-n NAME] [HOST [PORT]]`, and the texts of --help and
- * --version.
+/* args: the command line of `charla [-u] [-n NAME] [--lang LANG] [HOST [PORT]]`, and the text of
+ * --help, in the language the user speaks.
  *
  * args_parse is a pure parser: the strings in struct args point into argv (or are static
- * defaults), so nothing is allocated and nothing needs freeing. */
+ * defaults), so nothing is allocated and nothing needs freeing. The language is the
+ * environment's (main.c reads it) unless --lang names another; every message, the errors about
+ * arguments before --lang included, is in the language that results. */
 #ifndef CHARLA_CLIENT_ARGS_H
 #define CHARLA_CLIENT_ARGS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "base/i18n.h"
+
+struct buf;
 
 #define ARGS_DEFAULT_HOST "localhost"
 #define ARGS_DEFAULT_PORT "7777"
@@ -21,6 +27,7 @@ struct args {
 	bool udp;          /* -u, --udp: datagrams instead of a TCP connection. */
 	bool bell;         /* Ring the bell on a mention; --no-bell turns it off. */
 	unsigned keepalive_s; /* --keepalive S: with --udp, the longest silence towards the server. */
+	enum lang lang;    /* --lang LANG, else the environment's language given to args_parse. */
 	/* Storage for a host given in brackets, so that host can point at it without allocating. */
 	char host_buf[256];
 };
@@ -32,8 +39,10 @@ enum args_result {
 	ARGS_ERROR,  /* err holds a one-line reason, without the program name. */
 };
 
-enum args_result args_parse(int argc, char *const argv[], struct args *a, char *err, size_t errlen);
-/* The full --help text. */
-const char *args_help(void);
+/* env_lang is the language of the environment (i18n_from_env); --lang overrides it. */
+enum args_result args_parse(int argc, char *const argv[], enum lang env_lang, struct args *a,
+			    char *err, size_t errlen);
+/* Appends the full --help text in lang. */
+void args_help(enum lang lang, struct buf *out);
 
 #endif

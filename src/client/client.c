@@ -16,28 +16,55 @@
 #include "client/incoming.h"
 #include "client/outgoing.h"
 
-/* User-facing strings, in one place so that gettext can take them over. Lines shown in the chat
- * itself take the server's `! ` form, so they look like the server's own errors. */
-#define MSG_TERMINAL "cannot set up the terminal: %s"
-#define MSG_NAME_REFUSED "the server refused the name %s: %s"
-#define MSG_UDP_TOO_LONG "! Line too long for one datagram: at most %d bytes; it was not sent."
-#define MSG_STATS_UDP "* UDP to %s port %s: datagrams sent %llu, received %llu."
-#define MSG_STATS_SEQ "* Numbered datagrams: received %llu, lost %llu, duplicated %llu, " \
-	"reordered %llu%s."
-#define MSG_STATS_TOO_OLD ", too late to place %llu"
-#define MSG_STATS_TCP "* TCP to %s port %s: lines sent %llu (%llu bytes), received %llu " \
-	"(%llu bytes)."
-#define MSG_STATS_TCP_NOTE "* TCP is a reliable, ordered byte stream: nothing is lost, " \
-	"duplicated or reordered on the way."
+/* User-facing strings, marked for translation (po/es.po) and translated where they are used.
+ * Lines shown in the chat itself take the server's `! ` and `* ` forms, so they look like the
+ * server's own. */
+#define MSG_TERMINAL N_("cannot set up the terminal: %s")
+#define MSG_NAME_REFUSED N_("the server refused the name %s: %s")
+/* Shown instead of the server's `* What is your name? ...` when it still speaks English. */
+#define MSG_ASK_NAME N_("* What is your name? (1-32 characters; no spaces, no ':')")
+#define MSG_UDP_TOO_LONG N_("! Line too long for one datagram: at most %d bytes; it was not sent.")
+#define MSG_STATS_UDP N_("* UDP to %s port %s: datagrams sent %llu, received %llu.")
+#define MSG_STATS_SEQ N_("* Numbered datagrams: received %llu, lost %llu, duplicated %llu, " \
+	"reordered %llu%s.")
+#define MSG_STATS_TOO_OLD N_(", too late to place %llu")
+#define MSG_STATS_TCP N_("* TCP to %s port %s: lines sent %llu (%llu bytes), received %llu " \
+	"(%llu bytes).")
+#define MSG_STATS_TCP_NOTE N_("* TCP is a reliable, ordered byte stream: nothing is lost, " \
+	"duplicated or reordered on the way.")
+#define MSG_FALLBACK "error"
 
 static void client_close_any(uv_handle_t *h, void *arg);
 static bool client_members(struct client *c, const char *line, size_t len, enum track_fact fact);
 static void client_ask_who(struct client *c, const char *room);
+static void client_ask_lang(struct client *c);
 static void client_help(struct client *c);
 static void client_on_grace(uv_timer_t *t);
 static void client_on_signal(uv_signal_t *s, int signum);
 static bool client_is_stats(const char *line, size_t len);
 static void client_print_stats(struct client *c);
+
+const char *client_tr(const struct client *c, const char *msgid)
+{
+	return i18n_tr(c->opt->lang, msgid);
+}
+
+void client_warn(const struct client *c, const char *fmt, ...)
+{
+	(void)c;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("charla: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void client_start_session(struct client *c, bool answering)
+{
+	login_start(&c->login, answering);
+	serverlang_start(&c->serverlang, c->opt->lang);
+}
 
 /* The loop runs out by itself after this; pending requests complete with UV_ECANCELED and free
  * their memory. */
@@ -59,7 +86,7 @@ void client_finish(struct client *c, int code, const char *fmt, ...)
 		int r = vsnprintf(msg, sizeof msg, fmt, ap);
 		va_end(ap);
 		if (r < 0)
-			snprintf(msg, sizeof msg, "error");
+			snprintf(msg, sizeof msg, MSG_FALLBACK);
 		else if ((size_t)r >= sizeof msg)
 			memcpy(msg + sizeof msg - 4, "...", 4);
 		fprintf(stderr, "charla: %s\n", msg);
@@ -90,9 +117,10 @@ int client_start_ui(struct client *c)
 	r = input_start(c);
 	if (r < 0) {
 		if (c->opt->interactive)
-			client_finish(c, CLIENT_EXIT_FAILURE, MSG_TERMINAL, uv_strerror(r));
+			client_finish(c, CLIENT_EXIT_FAILURE, client_tr(c, MSG_TERMINAL),
+				      uv_strerror(r));
 		else
-			client_finish(c, CLIENT_EXIT_FAILURE, MSG_INPUT, uv_strerror(r));
+			client_finish(c, CLIENT_EXIT_FAILURE, client_tr(c, MSG_INPUT), uv_strerror(r));
 		return -1;
 	}
 	if (c->opt->interactive)
@@ -116,8 +144,19 @@ void client_receive(struct client *c, const char *line, size_t len)
 		c->last_fact = fact;
 	c->lines_received++;
 	enum login_verdict verdict = login_line(&c->login, clean.data, clean.len, fact);
-	if (verdict == LOGIN_HIDE ||
-	    (c->opt->interactive && client_members(c, clean.data, clean.len, fact))) {
+	/* Before the welcome the server speaks English: its name prompt is shown in the user's
+	 * language by charla itself. */
+	if (fact == TRACK_ASK_NAME && c->opt->lang != LANG_EN) {
+		buf_clear(&clean);
+		buf_puts(&clean, client_tr(c, MSG_ASK_NAME));
+	}
+	bool hide = verdict == LOGIN_HIDE ||
+		    serverlang_line(&c->serverlang, clean.data, clean.len) == SERVERLANG_HIDE;
+	/* Asked first, so that the server's answers after it, the /who below included, come in
+	 * the user's language. */
+	if (verdict == LOGIN_WELCOME)
+		client_ask_lang(c);
+	if (hide || (c->opt->interactive && client_members(c, clean.data, clean.len, fact))) {
 		buf_free(&clean);
 		return;
 	}
@@ -127,7 +166,7 @@ void client_receive(struct client *c, const char *line, size_t len)
 	enum help_place help = HELP_NONE;
 	if (c->opt->interactive) {
 		mention = mention_line(&c->mention, clean.data, clean.len, c->track.name);
-		help = help_line(&c->help, clean.data, clean.len);
+		help = help_line(&c->help, c->opt->lang, clean.data, clean.len);
 	}
 	if (help == HELP_BEFORE)
 		client_help(c);
@@ -148,7 +187,8 @@ void client_receive(struct client *c, const char *line, size_t len)
 		 * again and types another name. */
 		screen_show(c);
 		const char *tried = c->login.tried ? c->login.tried : "";
-		client_finish(c, CLIENT_EXIT_NAME, MSG_NAME_REFUSED, tried, clean.data + 2);
+		client_finish(c, CLIENT_EXIT_NAME, client_tr(c, MSG_NAME_REFUSED), tried,
+			      clean.data + 2);
 	}
 	buf_free(&clean);
 }
@@ -158,7 +198,7 @@ static void client_help(struct client *c)
 {
 	const struct members_set *bots = &c->members.bots;
 	struct buf section = BUF_INIT;
-	help_section(&c->help, bots->len > 0 ? bots->v[0].name : NULL, &section);
+	help_section(&c->help, c->opt->lang, bots->len > 0 ? bots->v[0].name : NULL, &section);
 	size_t at = 0;
 	while (at < section.len) {
 		const char *lf = memchr(section.data + at, '\n', section.len - at);
@@ -190,7 +230,7 @@ static bool client_members(struct client *c, const char *line, size_t len, enum 
 		members_self(&c->members, c->track.name);
 		break;
 	case TRACK_LEFT:
-		if (track_parse(line, len, &p) == TRACK_LEFT) {
+		if (track_parse(c->track.lang, line, len, &p) == TRACK_LEFT) {
 			char *room = xstrndup(line + p.room_off, p.room_len);
 			members_leave(&c->members, room);
 			free(room);
@@ -221,6 +261,20 @@ static void client_ask_who(struct client *c, const char *room)
 	members_asked(&c->members, room, uv_now(&c->loop));
 }
 
+/* Asks the server to speak the user's language (serverlang.h). Over UDP the line is only
+ * queued, as in client_ask_who. */
+static void client_ask_lang(struct client *c)
+{
+	struct buf line = BUF_INIT;
+	if (serverlang_request(&c->serverlang, &line)) {
+		if (!c->opt->udp)
+			wire_send(c, line.data, line.len);
+		else if (c->link_ready)
+			udplink_queue(&c->link, line.data, line.len);
+	}
+	buf_free(&line);
+}
+
 void client_submit(struct client *c, const char *line, size_t len, bool echo)
 {
 	struct outgoing_parts parts;
@@ -229,6 +283,7 @@ void client_submit(struct client *c, const char *line, size_t len, bool echo)
 		return;
 	if (kind == OUTGOING_COMMAND && client_is_stats(line, len)) {
 		if (echo && c->opt->echo) {
+			screen_show(c);
 			buf_clear(&c->out);
 			outgoing_transcript(screen_prompt(c), line, len, c->opt->colour, &c->out);
 			screen_show(c);
@@ -237,7 +292,7 @@ void client_submit(struct client *c, const char *line, size_t len, bool echo)
 		return;
 	}
 	if (c->opt->udp && len > UDPLINK_LINE_MAX) {
-		screen_notice(c, MSG_UDP_TOO_LONG, UDPLINK_LINE_MAX);
+		screen_notice(c, client_tr(c, MSG_UDP_TOO_LONG), UDPLINK_LINE_MAX);
 		return;
 	}
 	if (!c->login.named)
@@ -246,6 +301,7 @@ void client_submit(struct client *c, const char *line, size_t len, bool echo)
 		help_asked(&c->help);
 	wire_send(c, line, len);
 	if (echo && c->opt->echo) {
+		screen_show(c); /* what the server said before, as in screen_notice */
 		buf_clear(&c->out);
 		struct buf said = BUF_INIT;
 		if (outgoing_echo(line, len, c->track.name, c->track.room, &said)) {
@@ -322,19 +378,20 @@ static bool client_is_stats(const char *line, size_t len)
 static void client_print_stats(struct client *c)
 {
 	if (!c->opt->udp) {
-		screen_notice(c, MSG_STATS_TCP, c->opt->host, c->opt->port, c->lines_sent,
+		screen_notice(c, client_tr(c, MSG_STATS_TCP), c->opt->host, c->opt->port, c->lines_sent,
 			      c->bytes_sent, c->lines_received, c->bytes_received);
-		screen_notice(c, MSG_STATS_TCP_NOTE);
+		screen_notice(c, client_tr(c, MSG_STATS_TCP_NOTE));
 		return;
 	}
 	const struct udplink *u = &c->link;
 	const struct seqstat *st = &u->seq;
-	screen_notice(c, MSG_STATS_UDP, c->opt->host, c->opt->port, (unsigned long long)u->sent,
-		      (unsigned long long)u->received);
+	screen_notice(c, client_tr(c, MSG_STATS_UDP), c->opt->host, c->opt->port,
+		      (unsigned long long)u->sent, (unsigned long long)u->received);
 	char late[64] = "";
 	if (st->too_old)
-		snprintf(late, sizeof late, MSG_STATS_TOO_OLD, (unsigned long long)st->too_old);
-	screen_notice(c, MSG_STATS_SEQ, (unsigned long long)st->received,
+		snprintf(late, sizeof late, client_tr(c, MSG_STATS_TOO_OLD),
+			 (unsigned long long)st->too_old);
+	screen_notice(c, client_tr(c, MSG_STATS_SEQ), (unsigned long long)st->received,
 		      (unsigned long long)seqstat_lost(st), (unsigned long long)st->duplicated,
 		      (unsigned long long)st->reordered, late);
 }
@@ -355,6 +412,9 @@ int client_run(const struct client_options *opt)
 	buf_init(&c->out);
 	edit_init(&c->edit);
 	members_init(&c->members);
+	/* The server's lines are read in the language charla asks it for (serverlang). */
+	c->members.lang = opt->lang;
+	c->track.lang = opt->lang;
 	term_init(&c->term, STDOUT_FILENO, opt->colour);
 	buf_init(&c->shown);
 	buf_init(&c->dgram);

@@ -13,6 +13,8 @@
 
 #include <stdbool.h>
 
+#include "base/i18n.h"
+
 /* Exit codes, as --help documents them, so that scripts can tell failures apart. */
 enum client_exit {
 	CLIENT_EXIT_OK = 0,            /* Left normally: /quit, salir, Ctrl-C/D, end of input. */
@@ -34,6 +36,7 @@ struct client_options {
 	bool udp;            /* Datagrams (docs/protocol.md, "UDP") instead of a TCP connection. */
 	bool bell;           /* Interactive: ring the terminal bell on a mention (mention.h). */
 	unsigned keepalive_ms; /* With udp: the longest silence towards the server. */
+	enum lang lang;      /* What charla says, and asks the server to say (serverlang.h). */
 };
 
 /* Runs the client to the end and returns an exit code (enum client_exit). */

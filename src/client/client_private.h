@@ -27,6 +27,7 @@
 #include "client/login.h"
 #include "client/members.h"
 #include "client/mention.h"
+#include "client/serverlang.h"
 #include "client/term.h"
 #include "client/track.h"
 #include "client/udplink.h"
@@ -44,9 +45,9 @@
 #define ESC_WAIT_MS 100
 #define READ_CHUNK (64 * 1024)
 
-/* User-facing strings used by more than one file, in one place so that gettext can take them
- * over; each file keeps its own others. */
-#define MSG_INPUT "cannot read standard input: %s"
+/* User-facing strings used by more than one file, marked for translation (po/es.po); each file
+ * keeps its own others, at its top, and translates them where they are used (client_tr). */
+#define MSG_INPUT N_("cannot read standard input: %s")
 
 enum input_kind { INPUT_NONE, INPUT_STREAM, INPUT_FILE };
 
@@ -115,6 +116,7 @@ struct client {
 	struct edit edit;
 	struct track track;
 	struct login login;
+	struct serverlang serverlang;  /* Asking the server to speak the user's language. */
 	struct members members;  /* Interactive only: the names Tab completes. */
 	struct mention mention;  /* Interactive only: which lines ring the bell. */
 	bool bell_due;           /* A line in c->out calls for the bell. */
@@ -127,6 +129,13 @@ struct client {
 };
 
 /* client.c */
+/* A marked string (N_) in the user's language. */
+const char *client_tr(const struct client *c, const char *msgid) __attribute__((format_arg(2)));
+/* Prints `charla: MESSAGE` on stderr, for a problem that does not end the run. */
+void client_warn(const struct client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A session starts (a TCP connection, a UDP registration): what is known of the last is reset. */
+void client_start_session(struct client *c, bool answering);
 /* Ends the run: restores the terminal first, so that the message lands on a sane terminal, then
  * prints the message (if any) as `charla: ...` on stderr, and closes every handle. */
 void client_finish(struct client *c, int code, const char *fmt, ...)

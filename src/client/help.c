@@ -5,6 +5,9 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/i18n.h"
+#include "client/edit.h"
+#include "text/text_stable.h"
 
 #define HEAD "* Commands:"
 #define TAIL "* Anything else you type"
@@ -12,25 +15,57 @@
 /* The name the server gives its assistant unless told otherwise (charlad --ai-name). */
 #define DEFAULT_BOT "gpt"
 
-/* User-facing text, in one place for translation, in the form of the server's own /help. */
+/* The server's first and last lines of its reply, its own msgids (text/text_stable.h), looked up
+ * only to recognise its reply in the language it speaks. */
+static const char server_head[] = TEXT_STABLE_HELP_HEAD;
+static const char server_tail[] = TEXT_STABLE_HELP_TAIL;
+
+/* User-facing text, marked for translation (po/es.po), in the form of the server's own /help.
+ * Key names and commands are the same in every language and left unmarked. */
 static const char *const help_items[][2] = {
-	{"/stats", "what this connection sent and received; over UDP, what was lost"},
-	{"Tab", "complete a name, or a command after /; press it twice to list the choices"},
-	{"Up, Down", "the lines you typed before"},
-	{"Ctrl-C", "throw away the line being typed; on an empty line, leave"},
-	{"Ctrl-D", "leave (on an empty line)"},
-	{"Ctrl-L", "clear the screen"},
+	{"/stats", N_("what this connection sent and received; over UDP, what was lost")},
+	{"Tab", N_("complete a name, or a command after /; press it twice to list the choices")},
+	{N_("Up, Down"), N_("the lines you typed before")},
+	{"Ctrl-C", N_("throw away the line being typed; on an empty line, leave")},
+	{"Ctrl-D", N_("leave (on an empty line)")},
+	{"Ctrl-L", N_("clear the screen")},
 };
-#define HELP_TITLE "* charla, this client:"
-#define HELP_ASK "ask the assistant in the current room; /msg %s QUESTION privately"
+#define HELP_TITLE N_("* charla, this client:")
+#define HELP_ASK N_("ask the assistant in the current room; /msg %s QUESTION privately")
+#define HELP_ASK_ITEM N_("%.40s: QUESTION")
 #define HELP_ITEM_WIDTH 16
 
 static bool help_starts(const char *s, size_t len, const char *prefix);
+static bool help_server_says(enum lang lang, const char *s, size_t len, const char *english,
+			     const char *msgid);
+static void help_item(struct buf *out, const char *item, const char *text);
 
 static bool help_starts(const char *s, size_t len, const char *prefix)
 {
 	size_t n = strlen(prefix);
 	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+/* `* ` and the server's text in English (a prefix of it, `english`), or in lang as its catalogue
+ * translates the whole of msgid. */
+static bool help_server_says(enum lang lang, const char *s, size_t len, const char *english,
+			     const char *msgid)
+{
+	if (help_starts(s, len, english))
+		return true;
+	const char *tr = i18n_tr(lang, msgid);
+	return tr != msgid && help_starts(s, len, "* ") && help_starts(s + 2, len - 2, tr);
+}
+
+/* An item in the server's form: the name padded to HELP_ITEM_WIDTH columns (of the screen, not
+ * bytes, for a translated name with accents), then its text. */
+static void help_item(struct buf *out, const char *item, const char *text)
+{
+	size_t w = edit_width(item, strlen(item));
+	buf_printf(out, ITEM "%s", item);
+	for (; w < HELP_ITEM_WIDTH; w++)
+		buf_putc(out, ' ');
+	buf_printf(out, " %s\n", text);
 }
 
 bool help_is_command(const char *line, size_t len)
@@ -46,16 +81,16 @@ void help_asked(struct help *h)
 	h->asked = true;
 }
 
-enum help_place help_line(struct help *h, const char *line, size_t len)
+enum help_place help_line(struct help *h, enum lang lang, const char *line, size_t len)
 {
-	if (h->asked && help_starts(line, len, HEAD)) {
+	if (h->asked && help_server_says(lang, line, len, HEAD, server_head)) {
 		h->asked = false;
 		h->reading = true;
 		return HELP_NONE;
 	}
 	if (!h->reading)
 		return HELP_NONE;
-	if (help_starts(line, len, TAIL)) {
+	if (help_server_says(lang, line, len, TAIL, server_tail)) {
 		h->reading = false;
 		return HELP_AFTER;
 	}
@@ -74,19 +109,21 @@ enum help_place help_line(struct help *h, const char *line, size_t len)
 	return HELP_NONE;
 }
 
-void help_section(const struct help *h, const char *bot, struct buf *out)
+void help_section(const struct help *h, enum lang lang, const char *bot, struct buf *out)
 {
-	buf_puts(out, HELP_TITLE "\n");
+	buf_puts(out, i18n_tr(lang, HELP_TITLE));
+	buf_putc(out, '\n');
 	for (size_t i = 0; i < sizeof help_items / sizeof help_items[0]; i++) {
-		buf_printf(out, ITEM "%-*s %s\n", HELP_ITEM_WIDTH, help_items[i][0],
-			   help_items[i][1]);
+		help_item(out, i18n_tr(lang, help_items[i][0]), i18n_tr(lang, help_items[i][1]));
 		if (i > 0 || !h->assistant || h->listed)
 			continue;
 		/* Right after /stats: how to ask the assistant, whose questions everyone in the
 		 * room sees. */
 		const char *name = bot ? bot : DEFAULT_BOT;
 		char item[64];
-		snprintf(item, sizeof item, "%.40s: QUESTION", name);
-		buf_printf(out, ITEM "%-*s " HELP_ASK "\n", HELP_ITEM_WIDTH, item, name);
+		char text[256];
+		snprintf(item, sizeof item, i18n_tr(lang, HELP_ASK_ITEM), name);
+		snprintf(text, sizeof text, i18n_tr(lang, HELP_ASK), name);
+		help_item(out, item, text);
 	}
 }

@@ -4,12 +4,18 @@
  *
  * Pure: struct help holds only flags, nothing to free. help_line follows the server's reply to
  * a /help the user sent (help_asked) and says where the section goes: after the reply's last
- * line, or, should another line interrupt the reply, before that line. */
+ * line, or, should another line interrupt the reply, before that line.
+ *
+ * The reply is in the language the server speaks, English or, once charla has asked for it with
+ * /lang (serverlang.h), the user's: its first and last lines are recognised in both, the second
+ * through the server's own words in the shared catalogue (po/es.po). The section is in lang. */
 #ifndef CHARLA_CLIENT_HELP_H
 #define CHARLA_CLIENT_HELP_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "base/i18n.h"
 
 struct buf;
 
@@ -29,10 +35,10 @@ enum help_place {
 /* True for a line the user sends that is the /help command. */
 bool help_is_command(const char *line, size_t len);
 void help_asked(struct help *h);
-enum help_place help_line(struct help *h, const char *line, size_t len);
+enum help_place help_line(struct help *h, enum lang lang, const char *line, size_t len);
 /* Appends the section as lines, each ending in "\n". `bot` is the assistant's name if known
  * (NULL: the default, gpt); the assistant's line is left out when the server has none, or listed
  * it itself. */
-void help_section(const struct help *h, const char *bot, struct buf *out);
+void help_section(const struct help *h, enum lang lang, const char *bot, struct buf *out);
 
 #endif

@@ -12,10 +12,12 @@
 #include "client/incoming.h"
 #include "client/keys.h"
 
-/* User-facing strings, in one place so that gettext can take them over. */
-#define MSG_PIPE_TOO_LONG "line %zu is too long (%zu bytes; the limit is %d); it was not sent"
-#define MSG_EDIT_FULL "! Line too long: the server takes at most %d bytes."
-#define MSG_MORE_MATCHES "  ... (%zu more)"
+/* User-facing strings, marked for translation (po/es.po) and translated where they are used. */
+#define MSG_PIPE_TOO_LONG \
+	N_("line %zu is too long (%zu bytes; the limit is %d); it was not sent")
+#define MSG_EDIT_FULL N_("! Line too long: the server takes at most %d bytes.")
+#define MSG_MORE_MATCHES(lang, n) \
+	i18n_trn((lang), "  ... (%zu more name)", "  ... (%zu more names)", (n))
 /* At most this many choices are listed on a second Tab. */
 #define LIST_MAX 100
 
@@ -144,7 +146,7 @@ static bool input_key(struct client *c, enum key k, const char *bytes, size_t n)
 			c->warned_full = true;
 			buf_clear(&c->out);
 			char msg[128];
-			int w = snprintf(msg, sizeof msg, MSG_EDIT_FULL, EDIT_MAX);
+			int w = snprintf(msg, sizeof msg, client_tr(c, MSG_EDIT_FULL), EDIT_MAX);
 			if (w > 0 && (size_t)w < sizeof msg)
 				incoming_format(msg, (size_t)w, NULL, c->opt->colour, &c->out);
 			screen_show(c);
@@ -266,7 +268,9 @@ static void input_list(struct client *c, const char *const *matches, size_t coun
 		buf_puts(&line, matches[i]);
 	}
 	if (count > LIST_MAX)
-		buf_printf(&line, MSG_MORE_MATCHES, count - LIST_MAX);
+		buf_printf(&line,
+			   MSG_MORE_MATCHES(c->opt->lang, count - LIST_MAX),
+			   count - LIST_MAX);
 	buf_clear(&c->out);
 	incoming_format(line.data, line.len, NULL, c->opt->colour, &c->out);
 	buf_free(&line);
@@ -280,7 +284,7 @@ static void input_on_stream_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *
 		return;
 	if (nread < 0) {
 		if (nread != UV_EOF)
-			fprintf(stderr, "charla: " MSG_INPUT "\n", uv_strerror((int)nread));
+			client_warn(c, client_tr(c, MSG_INPUT), uv_strerror((int)nread));
 		input_ended(c);
 		return;
 	}
@@ -294,7 +298,7 @@ static void input_read_file(struct client *c)
 	uv_buf_t b = uv_buf_init(c->read_buf, sizeof c->read_buf);
 	int r = uv_fs_read(&c->loop, &c->fs_req, 0, &b, 1, -1, input_on_fs_read);
 	if (r < 0) {
-		fprintf(stderr, "charla: " MSG_INPUT "\n", uv_strerror(r));
+		client_warn(c, client_tr(c, MSG_INPUT), uv_strerror(r));
 		input_ended(c);
 		return;
 	}
@@ -311,7 +315,7 @@ static void input_on_fs_read(uv_fs_t *req)
 		return;
 	if (n <= 0) {
 		if (n < 0)
-			fprintf(stderr, "charla: " MSG_INPUT "\n", uv_strerror((int)n));
+			client_warn(c, client_tr(c, MSG_INPUT), uv_strerror((int)n));
 		input_ended(c);
 		return;
 	}
@@ -354,8 +358,8 @@ static void input_feed(struct client *c, const char *data, size_t n)
 		if (len > 0 && c->line.len == len && c->line.data[len - 1] == '\r')
 			len--;
 		if (len > input_line_max(c))
-			fprintf(stderr, "charla: " MSG_PIPE_TOO_LONG "\n", c->line_no, len,
-				(int)input_line_max(c));
+			client_warn(c, client_tr(c, MSG_PIPE_TOO_LONG), c->line_no, len,
+				    (int)input_line_max(c));
 		else if (len > 0)
 			client_submit(c, c->line.data, len, true);
 		buf_clear(&c->line);

@@ -1,6 +1,6 @@
 /* charla: the terminal client. main wires the command line and the process-wide settings
- * (locale, signal dispositions, terminal restoration on abnormal exits) to client_run, which does
- * the rest. */
+ * (locale, language, signal dispositions, terminal restoration on abnormal exits) to client_run,
+ * which does the rest. The language is read from the environment once, here, and passed down. */
 #include <locale.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -10,15 +10,19 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "base/buf.h"
+#include "base/i18n.h"
 #include "client/args.h"
 #include "client/client.h"
 
 #define MSG_VERSION "charla %s\n"
+#define MSG_ERROR "charla: %s\n"
 
 static void restore_terminal(void);
 static void on_fatal(int signum, siginfo_t *info, void *context);
 static void guard_terminal(void);
 static bool colour_wanted(void);
+static void set_ctype(void);
 
 /* The dispositions that were in place before ours (the default, or AddressSanitizer's), so that a
  * fatal signal still ends the way it would have, after the terminal is restored. Process-wide by
@@ -72,20 +76,35 @@ static bool colour_wanted(void)
 	return !(term && strcmp(term, "dumb") == 0);
 }
 
+/* The character type of the user's locale tells wcwidth() how wide a character is on the screen
+ * (edit.c). A locale that is named but not installed (LANG=es_ES.UTF-8 on a machine that never
+ * generated it, common in containers) leaves the "C" locale, where wcwidth() knows no character
+ * outside ASCII; C.UTF-8, which every glibc system has, measures them all. Only LC_CTYPE is set:
+ * the messages follow i18n_from_env, not the C library. */
+static void set_ctype(void)
+{
+	if (!setlocale(LC_CTYPE, ""))
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
 int main(int argc, char **argv)
 {
-	setlocale(LC_CTYPE, "");
+	set_ctype();
 	struct args a;
 	char err[256];
-	switch (args_parse(argc, argv, &a, err, sizeof err)) {
-	case ARGS_HELP:
-		fputs(args_help(), stdout);
+	switch (args_parse(argc, argv, i18n_from_env(getenv), &a, err, sizeof err)) {
+	case ARGS_HELP: {
+		struct buf help = BUF_INIT;
+		args_help(a.lang, &help);
+		fwrite(help.data, 1, help.len, stdout);
+		buf_free(&help);
 		return CLIENT_EXIT_OK;
+	}
 	case ARGS_VERSION:
 		printf(MSG_VERSION, CHARLA_VERSION);
 		return CLIENT_EXIT_OK;
 	case ARGS_ERROR:
-		fprintf(stderr, "charla: %s\n", err);
+		fprintf(stderr, MSG_ERROR, err);
 		return CLIENT_EXIT_USAGE;
 	case ARGS_RUN:
 		break;
@@ -104,6 +123,7 @@ int main(int argc, char **argv)
 		.udp = a.udp,
 		.bell = a.bell,
 		.keepalive_ms = a.keepalive_s * 1000u,
+		.lang = a.lang,
 	};
 	if (opt.interactive)
 		guard_terminal();

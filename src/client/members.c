@@ -6,19 +6,48 @@
 #include "base/fold.h"
 #include "base/xalloc.h"
 #include "client/incoming.h"
+#include "client/scan.h"
+#include "text/text_stable.h"
 
-#define BOT_PREFIX "* Bot: "
-#define NO_ROOM_PREFIX "! No such room: "
-#define NO_WHO_PREFIX "! Unknown command: /who"
-#define RENAMED " is now known as "
-
-struct span {
-	const char *p;
-	size_t n;
+/* What members reads, in the words of text/text_stable.h. */
+enum members_what {
+	MEMBERS_WHO_HEAD,  /* `* ROOM (N): names` */
+	MEMBERS_WHO_MORE,  /* `* ROOM (continued): names` */
+	MEMBERS_BOT,       /* `* Bot: NAME (...)` */
+	MEMBERS_NO_ROOM,   /* `! No such room: ROOM` */
+	MEMBERS_UNKNOWN,   /* `! Unknown command: /WORD. ...` */
+	MEMBERS_QUIT,      /* `-- NAME quit` */
+	MEMBERS_QUIT_WHY,  /* `-- NAME quit (REASON)` */
+	MEMBERS_RENAMED,   /* `-- OLD is now known as NEW` */
+	MEMBERS_JOINED,    /* `[ROOM] -- NAME joined` */
+	MEMBERS_LEFT,      /* `[ROOM] -- NAME left` */
+	MEMBERS_LEFT_WHY,  /* `[ROOM] -- NAME left (REASON)` */
+	MEMBERS_WHAT_COUNT,
 };
 
+/* The marker the server puts before the format, the format, whether the whole line is matched
+ * (else up to the literal after the last capture used), and the captures used. */
+static const struct {
+	const char *head;
+	const char *msgid;
+	bool whole;
+	size_t need;
+} members_forms[MEMBERS_WHAT_COUNT] = {
+	[MEMBERS_WHO_HEAD] = {"* ", TEXT_STABLE_WHO_HEAD, false, 2},
+	[MEMBERS_WHO_MORE] = {"* ", TEXT_STABLE_WHO_MORE, false, 1},
+	[MEMBERS_BOT] = {"* ", TEXT_STABLE_BOT_LINE, false, 1},
+	[MEMBERS_NO_ROOM] = {"", TEXT_STABLE_NO_SUCH_ROOM, true, 1},
+	[MEMBERS_UNKNOWN] = {"! ", TEXT_STABLE_UNKNOWN, false, 1},
+	[MEMBERS_QUIT] = {"", TEXT_STABLE_QUIT, true, 1},
+	[MEMBERS_QUIT_WHY] = {"", TEXT_STABLE_QUIT_WHY, true, 1},
+	[MEMBERS_RENAMED] = {"", TEXT_STABLE_RENAMED, true, 2},
+	[MEMBERS_JOINED] = {"", TEXT_STABLE_JOINED, true, 2},
+	[MEMBERS_LEFT] = {"", TEXT_STABLE_LEFT, true, 2},
+	[MEMBERS_LEFT_WHY] = {"", TEXT_STABLE_LEFT_WHY, true, 2},
+};
+
+
 static char *members_fold(const char *s, size_t n);
-static bool members_starts(const char *s, size_t len, const char *prefix);
 static size_t members_token(const char *s, size_t len, size_t from);
 static bool members_find(const struct members_set *set, const char *folded, size_t *pos);
 static void members_add(struct members_set *set, const char *name, size_t n);
@@ -26,7 +55,11 @@ static void members_remove(struct members_set *set, const char *name, size_t n);
 static void members_clear(struct members_set *set);
 static struct members_room *members_room(struct members *m, const char *room, size_t n);
 static void members_add_all(struct members_set *set, const char *s, size_t len, size_t from);
-static bool members_who(const char *line, size_t len, struct span *room, size_t *names);
+static bool members_says(const struct members *m, enum members_what what, const char *line,
+			 size_t len, struct scan_span *caps, size_t *end);
+static bool members_word(struct scan_span s);
+static bool members_who(const struct members *m, const char *line, size_t len, struct scan_span *room,
+			size_t *names, bool *head);
 static void members_stop_reading(struct members *m);
 static void members_drop_asked(struct members *m, size_t count);
 static void members_expire(struct members *m, uint64_t now);
@@ -40,12 +73,6 @@ static char *members_fold(const char *s, size_t n)
 	char *out = xmalloc(n + 1);
 	fold_utf8(s, n, out, n + 1);
 	return out;
-}
-
-static bool members_starts(const char *s, size_t len, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	return len >= n && memcmp(s, prefix, n) == 0;
 }
 
 /* Names and rooms contain no spaces: one runs from `from` to the next space. */
@@ -250,42 +277,51 @@ static void members_stop_reading(struct members *m)
 	m->reading_ours = false;
 }
 
-/* `* ROOM (N): names` or `* ROOM (continued): names` (docs/protocol.md, /who): sets the room and
- * where the names start. */
-static bool members_who(const char *line, size_t len, struct span *room, size_t *names)
+/* The line is `what`, in English (which the server speaks until /lang takes effect) or in
+ * m->lang; caps gets its captures and *end how much of it matched. */
+static bool members_says(const struct members *m, enum members_what what, const char *line,
+			 size_t len, struct scan_span *caps, size_t *end)
 {
-	if (!members_starts(line, len, "* #"))
-		return false;
-	room->p = line + 2;
-	room->n = members_token(line, len, 2);
-	size_t at = 2 + room->n;
-	if (len - at < 4 || line[at] != ' ' || line[at + 1] != '(')
-		return false;
-	at += 2;
-	static const char more[] = "continued";
-	if (members_starts(line + at, len - at, more)) {
-		at += sizeof more - 1;
-	} else {
-		size_t digits = at;
-		while (at < len && line[at] >= '0' && line[at] <= '9')
-			at++;
-		if (at == digits)
-			return false;
+	const char *msgid = members_forms[what].msgid;
+	for (int i = 0; i < 2; i++) {
+		enum lang lang = i == 0 ? LANG_EN : m->lang;
+		if (i == 1 && lang == LANG_EN)
+			break;
+		if (scan_said(members_forms[what].head, i18n_tr(lang, msgid),
+			      members_forms[what].whole, line, len, caps, members_forms[what].need,
+			      end))
+			return true;
 	}
-	if (len - at < 2 || line[at] != ')' || line[at + 1] != ':')
+	return false;
+}
+
+/* Names and rooms have no spaces: a capture with one is a look-alike, not a name. */
+static bool members_word(struct scan_span s)
+{
+	return s.n > 0 && memchr(s.p, ' ', s.n) == NULL;
+}
+
+/* `* ROOM (N): names` or `* ROOM (continued): names` (docs/protocol.md, /who): sets the room,
+ * where the names start, and whether it is the first line of a reply. */
+static bool members_who(const struct members *m, const char *line, size_t len, struct scan_span *room,
+			size_t *names, bool *head)
+{
+	struct scan_span caps[2];
+	*head = members_says(m, MEMBERS_WHO_HEAD, line, len, caps, names);
+	if (!*head && !members_says(m, MEMBERS_WHO_MORE, line, len, caps, names))
 		return false;
-	*names = at + 2;
-	return true;
+	*room = caps[0];
+	return members_word(*room) && room->p[0] == '#';
 }
 
 bool members_line(struct members *m, const char *line, size_t len, uint64_t now)
 {
 	members_expire(m, now);
-	struct span room;
+	struct scan_span room;
 	size_t names;
-	if (members_who(line, len, &room, &names)) {
+	bool head;
+	if (members_who(m, line, len, &room, &names, &head)) {
 		char *folded = members_fold(room.p, room.n);
-		bool head = line[2 + room.n + 2] != 'c';
 		if (head) {
 			/* Replies come in the order asked: one for a later room means the earlier
 			 * ones were lost. */
@@ -315,22 +351,23 @@ bool members_line(struct members *m, const char *line, size_t len, uint64_t now)
 			return m->reading_ours;
 		}
 	}
-	if (members_starts(line, len, BOT_PREFIX)) {
-		size_t off = strlen(BOT_PREFIX);
-		members_add(&m->bots, line + off, members_token(line, len, off));
+	struct scan_span caps[2];
+	if (members_says(m, MEMBERS_BOT, line, len, caps, NULL) && members_word(caps[0])) {
+		members_add(&m->bots, caps[0].p, caps[0].n);
 		return m->reading && m->reading_ours;
 	}
 	members_stop_reading(m);
-	if (m->nasked > 0 && members_starts(line, len, NO_ROOM_PREFIX)) {
-		size_t off = strlen(NO_ROOM_PREFIX);
-		char *folded = members_fold(line + off, len - off);
+	if (m->nasked > 0 && members_says(m, MEMBERS_NO_ROOM, line, len, caps, NULL)) {
+		char *folded = members_fold(caps[0].p, caps[0].n);
 		bool ours = strcmp(folded, m->asked[0].folded) == 0;
 		free(folded);
 		if (ours)
 			members_drop_asked(m, 1);
 		return ours;
 	}
-	if (m->nasked > 0 && members_starts(line, len, NO_WHO_PREFIX)) {
+	/* A server without /who: the command word as we sent it. */
+	if (m->nasked > 0 && members_says(m, MEMBERS_UNKNOWN, line, len, caps, NULL) &&
+	    caps[0].n == 3 && memcmp(caps[0].p, "who", 3) == 0) {
 		members_drop_asked(m, 1);
 		return true;
 	}
@@ -339,23 +376,23 @@ bool members_line(struct members *m, const char *line, size_t len, uint64_t now)
 	return false;
 }
 
-/* `-- NAME quit ...` and `-- OLD is now known as NEW`: about a user, in every room. */
+/* `-- NAME quit ...` and `-- OLD is now known as NEW`: about a user, in every room;
+ * `[ROOM] -- NAME joined` and `left ...`: about one room. True for any of them. */
 static bool members_news(struct members *m, const char *line, size_t len)
 {
-	if (!members_starts(line, len, "-- "))
-		return false;
-	size_t n = members_token(line, len, 3);
-	const char *name = line + 3;
-	const char *rest = name + n;
-	size_t left = len - 3 - n;
-	if (members_starts(rest, left, " quit") && (left == 5 || rest[5] == ' ')) {
+	struct scan_span caps[2];
+	if (members_says(m, MEMBERS_QUIT, line, len, caps, NULL) ||
+	    members_says(m, MEMBERS_QUIT_WHY, line, len, caps, NULL)) {
+		if (!members_word(caps[0]))
+			return true;
 		for (size_t i = 0; i < m->nrooms; i++)
-			members_remove(&m->rooms[i].names, name, n);
-		members_remove(&m->peers, name, n);
+			members_remove(&m->rooms[i].names, caps[0].p, caps[0].n);
+		members_remove(&m->peers, caps[0].p, caps[0].n);
 		return true;
 	}
-	size_t r = strlen(RENAMED);
-	if (members_starts(rest, left, RENAMED) && members_token(rest, left, r) == left - r) {
+	if (members_says(m, MEMBERS_RENAMED, line, len, caps, NULL)) {
+		if (!members_word(caps[0]) || !members_word(caps[1]))
+			return true;
 		struct members_set *sets[MEMBERS_ROOMS + 1];
 		size_t count = 0;
 		for (size_t i = 0; i < m->nrooms; i++)
@@ -363,41 +400,42 @@ static bool members_news(struct members *m, const char *line, size_t len)
 		sets[count++] = &m->peers;
 		for (size_t i = 0; i < count; i++) {
 			size_t before = sets[i]->len;
-			members_remove(sets[i], name, n);
+			members_remove(sets[i], caps[0].p, caps[0].n);
 			if (sets[i]->len < before)
-				members_add(sets[i], rest + r, left - r);
+				members_add(sets[i], caps[1].p, caps[1].n);
 		}
+		return true;
 	}
+	bool joined = members_says(m, MEMBERS_JOINED, line, len, caps, NULL);
+	if (!joined && !members_says(m, MEMBERS_LEFT, line, len, caps, NULL) &&
+	    !members_says(m, MEMBERS_LEFT_WHY, line, len, caps, NULL))
+		return false;
+	struct members_room *r = members_room(m, caps[0].p, caps[0].n);
+	if (!r || !members_word(caps[0]) || !members_word(caps[1]))
+		return true;
+	if (joined)
+		members_add(&r->names, caps[1].p, caps[1].n);
+	else
+		members_remove(&r->names, caps[1].p, caps[1].n);
 	return true;
 }
 
-/* `[ROOM] -- NAME joined` and `left`, and whoever speaks: `[ROOM] NAME: ...`, `[ROOM] * NAME ...`,
- * and `[pm] ...` for the private correspondents. */
+/* Whoever speaks: `[ROOM] NAME: ...`, `[ROOM] * NAME ...`, and `[pm] ...` for the private
+ * correspondents. */
 static void members_tagged(struct members *m, const char *line, size_t len)
 {
 	struct incoming_parts p;
 	enum incoming_kind kind = incoming_classify(line, len, &p);
-	if (kind != INCOMING_SAY && kind != INCOMING_ACTION && kind != INCOMING_EVENT)
+	if (kind != INCOMING_SAY && kind != INCOMING_ACTION)
 		return;
 	if (p.private_tag) {
-		if (kind != INCOMING_EVENT && p.tag_len == 4)
+		if (p.tag_len == 4)
 			members_add(&m->peers, line + p.name_off, p.name_len);
 		return;
 	}
 	struct members_room *r = members_room(m, line + 1, p.tag_len - 2);
-	if (!r)
-		return;
-	if (kind != INCOMING_EVENT) {
+	if (r)
 		members_add(&r->names, line + p.name_off, p.name_len);
-		return;
-	}
-	const char *text = line + p.text_off;
-	size_t left = len - p.text_off;
-	size_t n = members_token(text, left, 0);
-	if (left - n == strlen(" joined") && members_starts(text + n, left - n, " joined"))
-		members_add(&r->names, text, n);
-	else if (left - n == strlen(" left") && members_starts(text + n, left - n, " left"))
-		members_remove(&r->names, text, n);
 }
 
 static int members_cmp(const void *a, const void *b)

@@ -17,6 +17,7 @@
 #ifndef CHARLA_CLIENT_MEMBERS_H
 #define CHARLA_CLIENT_MEMBERS_H
 
+#include "base/i18n.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,6 +52,9 @@ struct members_ask {
 };
 
 struct members {
+	/* The language the client asked the server for: its lines are read in English and in this
+	 * one (text/text_stable.h). LANG_EN after members_init; members_reset keeps it. */
+	enum lang lang;
 	struct members_room rooms[MEMBERS_ROOMS];
 	size_t nrooms;
 	struct members_set bots;

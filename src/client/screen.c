@@ -10,8 +10,9 @@
 #include "client/client_private.h"
 #include "client/incoming.h"
 
-/* User-facing strings, in one place so that gettext can take them over. */
-#define MSG_OUTPUT "cannot write to standard output: %s"
+/* User-facing strings, marked for translation (po/es.po) and translated where they are used.
+ * The prompts are symbols, the same in every language. */
+#define MSG_OUTPUT N_("cannot write to standard output: %s")
 #define PROMPT_ROOM "%s> "
 #define PROMPT_NONE "> "
 
@@ -41,7 +42,7 @@ void screen_show(struct client *c)
 		r = term_write_all(STDOUT_FILENO, c->out.data, c->out.len);
 	buf_clear(&c->out);
 	if (r < 0)
-		client_finish(c, CLIENT_EXIT_FAILURE, r == -EPIPE ? NULL : MSG_OUTPUT,
+		client_finish(c, CLIENT_EXIT_FAILURE, r == -EPIPE ? NULL : client_tr(c, MSG_OUTPUT),
 			      strerror(-r));
 }
 
@@ -63,6 +64,9 @@ void screen_notice(struct client *c, const char *fmt, ...)
 	if (r < 0)
 		return;
 	size_t n = (size_t)r < sizeof msg ? (size_t)r : sizeof msg - 1;
+	/* Lines from the server may be waiting in c->out (a script's /stats goes out while the
+	 * welcome that released it is being shown): they come first. */
+	screen_show(c);
 	buf_clear(&c->out);
 	incoming_format(msg, n, NULL, c->opt->colour, &c->out);
 	screen_show(c);

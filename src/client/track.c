@@ -6,128 +6,124 @@
 #include <strings.h>
 
 #include "base/xalloc.h"
+#include "client/scan.h"
+#include "text/text_stable.h"
 
-static bool starts(const char *line, size_t len, const char *prefix);
-static size_t token(const char *s, size_t len, size_t from);
-static void set(char **field, const char *s, size_t n);
+/* A stable line: what the server puts before the format, the format (a msgid, or for a line with
+ * a number of things the i18n_trn that picks it), how much of it to match, and which captures
+ * are the name and the room (-1: none). */
+struct track_form {
+	enum track_fact fact;
+	const char *head;
+	const char *msgid;
+	const char *(*plural)(enum lang lang, unsigned long n);
+	bool whole;  /* the whole line; else up to the literal after the last capture used */
+	size_t need; /* captures used */
+	int name, room;
+};
 
-static bool starts(const char *line, size_t len, const char *prefix)
+static const char *track_welcome(enum lang lang, unsigned long n);
+static const char *track_joined(enum lang lang, unsigned long n);
+static bool track_word(struct scan_span s, bool room);
+static bool track_form(const struct track_form *f, enum lang lang, const char *line, size_t len,
+		       struct scan_span *caps);
+static void track_set(char **field, const char *s, size_t n);
+
+static const char *track_welcome(enum lang lang, unsigned long n)
 {
-	size_t n = strlen(prefix);
-	return len >= n && memcmp(line, prefix, n) == 0;
+	return TEXT_STABLE_WELCOME(lang, n);
 }
 
-/* Names and rooms contain no spaces, so a name or room runs from `from` to the next space. */
-static size_t token(const char *s, size_t len, size_t from)
+static const char *track_joined(enum lang lang, unsigned long n)
 {
-	size_t i = from;
-	while (i < len && s[i] != ' ')
-		i++;
-	return i - from;
+	return TEXT_STABLE_YOU_JOINED(lang, n);
 }
 
-static void set(char **field, const char *s, size_t n)
+/* The stable lines of docs/protocol.md, in the words of text/text_stable.h. */
+static const struct track_form track_forms[] = {
+	{TRACK_WELCOME, "* ", NULL, track_welcome, false, 2, 0, 1},
+	{TRACK_NICK, "* ", TEXT_STABLE_YOU_RENAMED, NULL, true, 1, 0, -1},
+	{TRACK_JOINED, "* ", NULL, track_joined, false, 1, -1, 0},
+	{TRACK_LEFT, "* ", TEXT_STABLE_YOU_LEFT, NULL, true, 1, -1, 0},
+	{TRACK_CURRENT, "* ", TEXT_STABLE_CURRENT, NULL, true, 1, -1, 0},
+	{TRACK_CURRENT, "", TEXT_STABLE_ALREADY_IN, NULL, true, 1, -1, 0},
+	{TRACK_BYE, "* ", TEXT_STABLE_BYE, NULL, true, 0, -1, -1},
+	{TRACK_SHUTDOWN, "", TEXT_STABLE_SHUTDOWN, NULL, true, 0, -1, -1},
+	{TRACK_ASK_NAME, "* ", TEXT_STABLE_ASK_NAME, NULL, false, 0, -1, -1},
+};
+
+/* Names and rooms have no spaces, and a room starts with '#': a capture that breaks this is a
+ * look-alike (or a hostile name cut at the literal it holds), not the server's line. */
+static bool track_word(struct scan_span s, bool room)
+{
+	return s.n > 0 && memchr(s.p, ' ', s.n) == NULL && (!room || s.p[0] == '#');
+}
+
+/* The form in lang: the msgid's translation, or both plural forms (for the numbers 1 and 2,
+ * which pick every form English and Spanish have). */
+static bool track_form(const struct track_form *f, enum lang lang, const char *line, size_t len,
+		       struct scan_span *caps)
+{
+	for (unsigned long n = 1; n <= (f->plural ? 2u : 1u); n++) {
+		const char *fmt = f->plural ? f->plural(lang, n) : i18n_tr(lang, f->msgid);
+		if (scan_said(f->head, fmt, f->whole, line, len, caps, f->need, NULL) && (f->name < 0 || track_word(caps[f->name], false)) &&
+		    (f->room < 0 || track_word(caps[f->room], true)))
+			return true;
+	}
+	return false;
+}
+
+static void track_set(char **field, const char *s, size_t n)
 {
 	free(*field);
 	*field = n > 0 ? xstrndup(s, n) : NULL;
 }
 
-/* Each form is matched exactly as docs/protocol.md writes it. A name may itself end in '!' or '.',
- * so the punctuation the server adds is taken off only where the form puts it: the '!' that
- * closes the name in the welcome, and the '.' that ends a line. */
-enum track_fact track_parse(const char *line, size_t len, struct track_parts *p)
+/* Each form in English, which the server speaks until /lang takes effect, then in lang. */
+enum track_fact track_parse(enum lang lang, const char *line, size_t len, struct track_parts *p)
 {
 	memset(p, 0, sizeof *p);
-	if (starts(line, len, "* Welcome, ")) {
-		size_t off = strlen("* Welcome, ");
-		size_t n = token(line, len, off);
-		static const char in[] = " You are in ";
-		size_t at = off + n;
-		if (n < 2 || line[at - 1] != '!' || !starts(line + at, len - at, in))
-			return TRACK_NONE;
-		p->name_off = off;
-		p->name_len = n - 1;
-		p->room_off = at + strlen(in);
-		p->room_len = token(line, len, p->room_off);
-		if (p->room_off + p->room_len == len && p->room_len > 0 && line[len - 1] == '.')
-			p->room_len--;
-		return p->room_len > 0 ? TRACK_WELCOME : TRACK_NONE;
-	}
-	if (len > 0 && line[len - 1] == '.') {
-		static const struct {
-			const char *prefix;
-			enum track_fact fact;
-		} ending[] = {
-			{"* You are now known as ", TRACK_NICK},
-			{"* You left ", TRACK_LEFT},
-			{"* Your current room is ", TRACK_CURRENT},
-		};
-		for (size_t i = 0; i < sizeof ending / sizeof ending[0]; i++) {
-			if (!starts(line, len, ending[i].prefix))
-				continue;
-			size_t off = strlen(ending[i].prefix);
-			size_t n = len - 1 - off;
-			if (n == 0 || token(line, len, off) != n + 1)
-				return TRACK_NONE;
-			if (ending[i].fact == TRACK_NICK) {
-				p->name_off = off;
-				p->name_len = n;
-			} else {
-				p->room_off = off;
-				p->room_len = n;
-			}
-			return ending[i].fact;
+	for (size_t i = 0; i < sizeof track_forms / sizeof track_forms[0]; i++) {
+		const struct track_form *f = &track_forms[i];
+		struct scan_span caps[SCAN_MAX];
+		if (!track_form(f, LANG_EN, line, len, caps) &&
+		    (lang == LANG_EN || !track_form(f, lang, line, len, caps)))
+			continue;
+		if (f->name >= 0) {
+			p->name_off = (size_t)(caps[f->name].p - line);
+			p->name_len = caps[f->name].n;
 		}
+		if (f->room >= 0) {
+			p->room_off = (size_t)(caps[f->room].p - line);
+			p->room_len = caps[f->room].n;
+		}
+		return f->fact;
 	}
-	if (starts(line, len, "* You joined ")) {
-		p->room_off = strlen("* You joined ");
-		p->room_len = token(line, len, p->room_off);
-		if (p->room_off + p->room_len == len && p->room_len > 0 && line[len - 1] == '.')
-			p->room_len--;
-		return p->room_len > 0 ? TRACK_JOINED : TRACK_NONE;
-	}
-	/* "/join" of a room one is in already makes it current. */
-	if (starts(line, len, "* You are in ")) {
-		p->room_off = strlen("* You are in ");
-		p->room_len = token(line, len, p->room_off);
-		const char *tail = " already;";
-		size_t end = p->room_off + p->room_len;
-		if (p->room_len > 1 && line[p->room_off] == '#' && len - end >= strlen(tail) &&
-		    memcmp(line + end, tail, strlen(tail)) == 0)
-			return TRACK_CURRENT;
-		return TRACK_NONE;
-	}
-	if (len == strlen("* Bye.") && starts(line, len, "* Bye."))
-		return TRACK_BYE;
-	if (len == strlen("! Server shutting down.") && starts(line, len, "! Server shutting down."))
-		return TRACK_SHUTDOWN;
-	if (starts(line, len, "* What is your name?"))
-		return TRACK_ASK_NAME;
 	return TRACK_NONE;
 }
 
 enum track_fact track_line(struct track *t, const char *line, size_t len)
 {
 	struct track_parts p;
-	enum track_fact fact = track_parse(line, len, &p);
+	enum track_fact fact = track_parse(t->lang, line, len, &p);
 	switch (fact) {
 	case TRACK_WELCOME:
-		set(&t->name, line + p.name_off, p.name_len);
-		set(&t->room, line + p.room_off, p.room_len);
+		track_set(&t->name, line + p.name_off, p.name_len);
+		track_set(&t->room, line + p.room_off, p.room_len);
 		break;
 	case TRACK_NICK:
-		set(&t->name, line + p.name_off, p.name_len);
+		track_set(&t->name, line + p.name_off, p.name_len);
 		break;
 	case TRACK_JOINED:
 	case TRACK_CURRENT:
-		set(&t->room, line + p.room_off, p.room_len);
+		track_set(&t->room, line + p.room_off, p.room_len);
 		break;
 	case TRACK_LEFT:
 		/* Rooms are case-insensitive; the server spells a room the same way each time, and
 		 * an ASCII comparison covers the usual difference in what users type. */
 		if (t->room && strlen(t->room) == p.room_len &&
 		    strncasecmp(t->room, line + p.room_off, p.room_len) == 0)
-			set(&t->room, NULL, 0);
+			track_set(&t->room, NULL, 0);
 		break;
 	default:
 		break;

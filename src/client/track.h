@@ -1,7 +1,7 @@
 /* track: what the client knows about its own session, learnt from the server's Stable lines
  * (docs/protocol.md): the name the server accepted and the current room.
  *
- * track_parse is a pure parser over one line; track_apply updates a struct track, which owns its
+ * track_parse is a pure parser over one line; track_line updates a struct track, which owns its
  * two strings (heap, NULL while unknown) and releases them in track_free. The client needs them
  * because the server does not echo your own lines: to print `[#room] name: text` for what you
  * said, and to show the room in the prompt. */
@@ -10,9 +10,14 @@
 
 #include <stddef.h>
 
+#include "base/i18n.h"
+
 struct track {
 	char *name;
 	char *room;
+	/* The language the client asked the server for: its lines are read in English (which the
+	 * server speaks until /lang takes effect) and in this one. Zero, LANG_EN, by default. */
+	enum lang lang;
 };
 
 enum track_fact {
@@ -33,7 +38,8 @@ struct track_parts {
 	size_t room_off, room_len;
 };
 
-enum track_fact track_parse(const char *line, size_t len, struct track_parts *parts);
+/* The lines of text/text_stable.h, in English or in lang. */
+enum track_fact track_parse(enum lang lang, const char *line, size_t len, struct track_parts *parts);
 /* Parses the line and applies what it says; returns the fact. */
 enum track_fact track_line(struct track *t, const char *line, size_t len);
 void track_free(struct track *t);

@@ -11,13 +11,13 @@
 #include "base/xalloc.h"
 #include "client/client_private.h"
 
-/* User-facing strings, in one place so that gettext can take them over. */
-#define MSG_UDP_NO_ANSWER "cannot register with %s port %s over UDP: %s"
-#define MSG_UDP_SILENT "no answer"
-#define MSG_UDP_FORGOTTEN "! The server had forgotten us (it restarted, or heard nothing from us " \
-	"for too long); registering again."
-#define MSG_UDP_REFUSED "! The server does not answer (%s); trying again until it does."
-#define MSG_UDP_WAITING "! Waiting for the server to come back; Ctrl-C leaves."
+/* User-facing strings, marked for translation (po/es.po) and translated where they are used. */
+#define MSG_UDP_NO_ANSWER N_("cannot register with %s port %s over UDP: %s")
+#define MSG_UDP_SILENT N_("no answer")
+#define MSG_UDP_FORGOTTEN N_("! The server had forgotten us (it restarted, or heard nothing " \
+	"from us for too long); registering again.")
+#define MSG_UDP_REFUSED N_("! The server does not answer (%s); trying again until it does.")
+#define MSG_UDP_WAITING N_("! Waiting for the server to come back; Ctrl-C leaves.")
 #define LOBBY "#lobby"
 
 struct udp_req {
@@ -74,9 +74,9 @@ void udpwire_try_next(struct client *c)
 		udpwire_pump(c);
 		return;
 	}
-	const char *why = c->last_error ? uv_strerror(c->last_error) : MSG_UDP_SILENT;
-	client_finish(c, CLIENT_EXIT_NO_CONNECT, MSG_UDP_NO_ANSWER, c->opt->host, c->opt->port,
-		      why);
+	const char *why = c->last_error ? uv_strerror(c->last_error) : client_tr(c, MSG_UDP_SILENT);
+	client_finish(c, CLIENT_EXIT_NO_CONNECT, client_tr(c, MSG_UDP_NO_ANSWER), c->opt->host,
+		      c->opt->port, why);
 }
 
 static void udpwire_on_closed(uv_handle_t *h)
@@ -121,7 +121,7 @@ static void udpwire_on_read(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
 		/* A new session: the server takes the name of our /hello, if any, as our first
 		 * line. A script's lines wait until it is taken (see input_feed). */
 		const char *name = c->link.name;
-		login_start(&c->login, name != NULL);
+		client_start_session(c, name != NULL);
 		if (name) {
 			login_sent(&c->login, name, strlen(name));
 			udplink_hold(&c->link, !c->opt->interactive);
@@ -135,7 +135,7 @@ static void udpwire_on_read(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
 			return;
 	}
 	if (ev & UDPLINK_FORGOTTEN) {
-		screen_notice(c, MSG_UDP_FORGOTTEN);
+		screen_notice(c, client_tr(c, MSG_UDP_FORGOTTEN));
 		udpwire_lost(c);
 	}
 	udpwire_show(c);
@@ -151,7 +151,7 @@ static void udpwire_on_read(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
 			client_finish(c, CLIENT_EXIT_OK, NULL);
 			return;
 		}
-		screen_notice(c, MSG_UDP_WAITING);
+		screen_notice(c, client_tr(c, MSG_UDP_WAITING));
 		udpwire_lost(c);
 	}
 	udpwire_pump(c);
@@ -168,7 +168,7 @@ static void udpwire_refused(struct client *c, int status)
 		return;
 	}
 	if (c->link.state == UDPLINK_ON) {
-		screen_notice(c, MSG_UDP_REFUSED, uv_strerror(status));
+		screen_notice(c, client_tr(c, MSG_UDP_REFUSED), uv_strerror(status));
 		udpwire_lost(c);
 	}
 	udpwire_pump(c);

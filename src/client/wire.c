@@ -12,14 +12,14 @@
 #include "base/xalloc.h"
 #include "client/client_private.h"
 
-/* User-facing strings, in one place so that gettext can take them over. */
-#define MSG_UNKNOWN_HOST "unknown host %s"
-#define MSG_RESOLVE "cannot resolve %s: %s"
-#define MSG_CONNECT "cannot connect to %s port %s: %s"
-#define MSG_LOST "lost connection to %s port %s: %s"
-#define MSG_CLOSED "connection closed by the server"
-#define MSG_SHUT_DOWN "the server shut down"
-#define MSG_NO_ADDRESS "no address"
+/* User-facing strings, marked for translation (po/es.po) and translated where they are used. */
+#define MSG_UNKNOWN_HOST N_("unknown host %s")
+#define MSG_RESOLVE N_("cannot resolve %s: %s")
+#define MSG_CONNECT N_("cannot connect to %s port %s: %s")
+#define MSG_LOST N_("lost connection to %s port %s: %s")
+#define MSG_CLOSED N_("connection closed by the server")
+#define MSG_SHUT_DOWN N_("the server shut down")
+#define MSG_NO_ADDRESS N_("no address")
 
 struct write_req {
 	uv_write_t req;
@@ -57,7 +57,7 @@ void wire_start(struct client *c)
 {
 	const struct client_options *opt = c->opt;
 	if (wire_invalid_tld(opt->host)) {
-		client_finish(c, CLIENT_EXIT_UNKNOWN_HOST, MSG_UNKNOWN_HOST, opt->host);
+		client_finish(c, CLIENT_EXIT_UNKNOWN_HOST, client_tr(c, MSG_UNKNOWN_HOST), opt->host);
 		return;
 	}
 	struct addrinfo hints = {.ai_family = AF_UNSPEC,
@@ -68,7 +68,8 @@ void wire_start(struct client *c)
 	int r = uv_getaddrinfo(&c->loop, &c->resolve_req, wire_on_resolved, opt->host, opt->port,
 			       &hints);
 	if (r < 0)
-		client_finish(c, CLIENT_EXIT_UNKNOWN_HOST, MSG_RESOLVE, opt->host, uv_strerror(r));
+		client_finish(c, CLIENT_EXIT_UNKNOWN_HOST, client_tr(c, MSG_RESOLVE), opt->host,
+			      uv_strerror(r));
 	else
 		c->resolving = true;
 }
@@ -82,11 +83,12 @@ static void wire_on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo 
 		return;
 	}
 	if (status == UV_EAI_NONAME || status == UV_EAI_NODATA) {
-		client_finish(c, CLIENT_EXIT_UNKNOWN_HOST, MSG_UNKNOWN_HOST, c->opt->host);
+		client_finish(c, CLIENT_EXIT_UNKNOWN_HOST, client_tr(c, MSG_UNKNOWN_HOST),
+			      c->opt->host);
 		return;
 	}
 	if (status < 0) {
-		client_finish(c, CLIENT_EXIT_UNKNOWN_HOST, MSG_RESOLVE, c->opt->host,
+		client_finish(c, CLIENT_EXIT_UNKNOWN_HOST, client_tr(c, MSG_RESOLVE), c->opt->host,
 			      uv_strerror(status));
 		return;
 	}
@@ -120,8 +122,9 @@ static void wire_try_next(struct client *c)
 		uv_close((uv_handle_t *)&c->tcp, wire_on_attempt_closed);
 		return;
 	}
-	const char *why = c->last_error ? uv_strerror(c->last_error) : MSG_NO_ADDRESS;
-	client_finish(c, CLIENT_EXIT_NO_CONNECT, MSG_CONNECT, c->opt->host, c->opt->port, why);
+	const char *why = c->last_error ? uv_strerror(c->last_error) : client_tr(c, MSG_NO_ADDRESS);
+	client_finish(c, CLIENT_EXIT_NO_CONNECT, client_tr(c, MSG_CONNECT), c->opt->host, c->opt->port,
+		      why);
 }
 
 static void wire_on_attempt_closed(uv_handle_t *h)
@@ -155,7 +158,7 @@ static void wire_start_session(struct client *c)
 		wire_ended(c, r);
 		return;
 	}
-	login_start(&c->login, c->opt->name != NULL);
+	client_start_session(c, c->opt->name != NULL);
 	if (client_start_ui(c) < 0)
 		return;
 	/* The name from the command line is sent like a typed line, but not echoed: the user
@@ -224,8 +227,9 @@ void wire_ended(struct client *c, int status)
 	}
 	const char *why = uv_strerror(status);
 	if (status == UV_EOF)
-		why = c->last_fact == TRACK_SHUTDOWN ? MSG_SHUT_DOWN : MSG_CLOSED;
-	client_finish(c, CLIENT_EXIT_LOST, MSG_LOST, c->opt->host, c->opt->port, why);
+		why = client_tr(c, c->last_fact == TRACK_SHUTDOWN ? MSG_SHUT_DOWN : MSG_CLOSED);
+	client_finish(c, CLIENT_EXIT_LOST, client_tr(c, MSG_LOST), c->opt->host, c->opt->port,
+		      why);
 }
 
 void wire_send(struct client *c, const char *line, size_t len)

@@ -152,6 +152,10 @@ struct hub_face {
 	const char *name;
 	unsigned variants; /* at least 1 */
 	struct frame *(*encode)(const struct hub_event *ev, unsigned variant, struct buf *scratch);
+	/* Optional: the variant whose bytes for ev are the same as variant's, so that variants
+	 * that differ only in what ev does not show share one encoding (a message has no words, so
+	 * every language of a format gets the same frame). NULL: every variant is its own. */
+	unsigned (*same_as)(const struct hub_event *ev, unsigned variant);
 };
 
 #endif

@@ -39,14 +39,29 @@ void fan_begin(struct hub *h, struct hub_event *ev, bool stamp)
 	fan_observers(h, ev);
 }
 
-static struct frame *fan_encode(struct hub *h, const struct session *s, const struct hub_event *ev)
+static const struct hub_format *fan_format(const struct hub *h, uint16_t slot)
 {
 	const struct hub_format *f = &h->formats[0];
-	for (size_t i = 1; i < h->nformats && h->formats[i].base <= s->slot; i++)
+	for (size_t i = 1; i < h->nformats && h->formats[i].base <= slot; i++)
 		f = &h->formats[i];
+	return f;
+}
+
+/* The frame of slot for ev, encoded now if no member of the slot had it yet. */
+static struct frame *fan_slot(struct hub *h, const struct hub_format *f, uint16_t slot,
+			      const struct hub_event *ev)
+{
+	struct frame *fr = h->fan[slot];
+	if (fr)
+		return fr;
 	buf_clear(&h->scratch);
 	h->encodes++;
-	return f->face->encode(ev, (unsigned)(s->slot - f->base), &h->scratch);
+	fr = f->face->encode(ev, (unsigned)(slot - f->base), &h->scratch);
+	if (!fr)
+		fr = frame_new(0); /* the format says nothing of it: remember that too */
+	h->fan[slot] = fr;
+	h->fan_used[++h->fan_used[0]] = slot;
+	return fr;
 }
 
 void fan_to(struct hub *h, const struct hub_event *ev, struct session *s)
@@ -57,14 +72,22 @@ void fan_to(struct hub *h, const struct hub_event *ev, struct session *s)
 	}
 	struct frame *f = h->fan[s->slot];
 	if (!f) {
-		f = fan_encode(h, s, ev);
-		if (!f)
-			f = frame_new(0); /* the format says nothing of it: remember that too */
-		h->fan[s->slot] = f;
-		h->fan_used[++h->fan_used[0]] = s->slot;
+		const struct hub_format *fmt = fan_format(h, s->slot);
+		uint16_t same = s->slot;
+		if (fmt->face->same_as)
+			same = (uint16_t)(fmt->base +
+					  fmt->face->same_as(ev, (unsigned)(s->slot - fmt->base)));
+		f = fan_slot(h, fmt, same, ev);
+		if (same != s->slot) {
+			/* The slot shares the other's frame: one more reference, released with it. */
+			h->fan[s->slot] = frame_ref(f);
+			h->fan_used[++h->fan_used[0]] = s->slot;
+		}
 	}
-	if (f->len)
+	if (f->len) {
 		s->ops->deliver(s, f);
+		h->delivered[ev->type == HUB_EV_MESSAGE]++;
+	}
 }
 
 void fan_end(struct hub *h)
@@ -118,11 +141,16 @@ void fan_one(struct hub *h, struct session *s, const struct hub_event *ev)
 		s->ops->event(s, ev);
 		return;
 	}
-	struct frame *f = fan_encode(h, s, ev);
+	const struct hub_format *fmt = fan_format(h, s->slot);
+	buf_clear(&h->scratch);
+	h->encodes++;
+	struct frame *f = fmt->face->encode(ev, (unsigned)(s->slot - fmt->base), &h->scratch);
 	if (!f)
 		return;
-	if (f->len)
+	if (f->len) {
 		s->ops->deliver(s, f);
+		h->delivered[ev->type == HUB_EV_MESSAGE]++;
+	}
 	frame_unref(f);
 }
 

@@ -42,6 +42,9 @@ enum {
 	HUB_REASON_MAX = 390, /* bytes of a part, quit, kick, kill, away or wallops text (the hub cuts) */
 };
 
+/* hub.delivered's index: whether a delivered frame was a message (observability). */
+enum { HUB_DELIVERED_OTHER, HUB_DELIVERED_MESSAGE, HUB_DELIVERED_KINDS };
+
 struct hub_config {
 	const char *server_name; /* shown in the greeting, e.g. the host name */
 	const char *lobby;       /* the room everyone starts in, "#lobby" */
@@ -50,10 +53,14 @@ struct hub_config {
 	size_t max_queue;        /* sessions waiting for admission */
 	size_t announce_max;     /* no join/part/quit news in rooms with more members; 0 = always */
 	uint16_t node;           /* this node, the origin of its events */
+	uint8_t lang;            /* enum lang: the language a new session starts in (faces may
+				  * change a session's: session.h's lang) */
 	uint64_t (*clock_ms)(void); /* wall-clock ms since 1970; NULL: events carry time 0 */
 };
 
-/* A named bot as people see it. The strings are the bot's and outlive its session. */
+/* A named bot as people see it. The strings are the bot's and outlive its session. Its words
+ * (role, hint, usage, help, and a hub_command's args and help) are English msgids that faces
+ * translate into each client's language (base/i18n.h), with "{s}" standing for the bot's name. */
 struct hub_bot {
 	struct session *s;
 	const char *role;   /* what it is: "the assistant" */
@@ -103,6 +110,12 @@ struct hub {
 	size_t online;            /* sessions active (named), bots apart */
 	size_t online_peak;       /* the most there have been at once */
 	uint64_t messages;        /* messages said in rooms and privately since the start */
+	uint64_t private_messages; /* ...of which private: the rest were said in rooms */
+	/* Frames fan-out handed to sessions since the start (one event reaching one session),
+	 * HUB_DELIVERED_MESSAGE for messages, HUB_DELIVERED_OTHER for every other event: an
+	 * increment per delivery, indexed without a branch. Bots get events, not frames, and are
+	 * not counted. */
+	uint64_t delivered[HUB_DELIVERED_KINDS];
 	struct list queue;        /* sessions waiting, oldest first */
 	size_t qlen;
 	uint64_t epoch;           /* fan-out deduplication */

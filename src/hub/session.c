@@ -16,6 +16,7 @@ void session_init(struct hub *h, struct session *s, const struct session_ops *op
 	s->state = SESSION_NEW;
 	s->id = ++h->next_id;
 	s->slot = HUB_NO_SLOT;
+	s->lang = h->cfg.lang;
 	if (!ops->face)
 		return;
 	for (size_t i = 0; i < h->nformats; i++)
@@ -258,6 +259,7 @@ enum hub_result session_message_tagged(struct hub *h, struct session *s, const c
 			       .from = s->name, .to = t->name, .text = text, .len = len,
 			       .tags = tags, .tags_len = tags_len};
 	h->messages++;
+	h->private_messages++;
 	fan_begin(h, &ev, true);
 	/* To oneself with echo: the message as received, then the echo, as IRC clients expect. */
 	fan_to(h, &ev, t);

@@ -90,6 +90,9 @@ struct session {
 	uint16_t slot;             /* the wire format (and variant) the hub encodes for it */
 	uint8_t state;             /* enum session_state */
 	uint8_t bot;               /* a named bot (hub_bot_register) */
+	uint8_t lang;              /* enum lang (base/i18n.h): the language its face speaks to it;
+				    * hub_config.lang until the user picks one. The hub only
+				    * keeps it: faces and bridges choose their words with it. */
 };
 
 /* Whether s is a bot: one of the hub's (hub_bot_register), or a client that says it is one. */

@@ -49,6 +49,8 @@ struct net {
 	struct list lingering;  /* streams whose FIN is out, waiting for the peer's */
 	struct list all;        /* every open stream, for the sweep and for shutdown */
 	size_t count;           /* streams on `all` */
+	size_t queued;          /* unsent bytes in all their output queues, kept by stream.c as
+				 * each queue changes, so that reading it is O(1) (/metrics) */
 	uint64_t writes;        /* writes handed to the kernel (or to libuv): one per stream per turn */
 	uint64_t resets;        /* lingering peers reset once they had our last bytes and FIN */
 	bool readbuf_busy;

@@ -166,6 +166,7 @@ static void stream_closed_cb(uv_handle_t *h)
 	struct stream *s = h->data;
 	list_remove(&s->link);
 	s->net->count--;
+	s->net->queued -= s->out.bytes;
 	outq_clear(&s->out);
 	s->ops->closed(s); /* last: it frees s */
 }
@@ -230,6 +231,7 @@ void stream_send(struct stream *s, struct frame *f)
 	if (s->flags & (STREAM_CLOSING | STREAM_LINGER))
 		return;
 	outq_push(&s->out, frame_ref(f));
+	s->net->queued += f->len;
 	stream_mark_pending(s);
 	if (!(s->flags & STREAM_DRAINING) && !stream_within_limits(s))
 		stream_check_limits(s);
@@ -285,6 +287,7 @@ static void stream_write_cb(uv_write_t *req, int status)
 		return;
 	}
 	outq_consume(&s->out, s->inflight);
+	s->net->queued -= s->inflight;
 	s->inflight = 0;
 	if (s->out.count)
 		stream_mark_pending(s);
@@ -337,6 +340,7 @@ static void stream_write(struct stream *s)
 		int r = stream_transmit(s, bufs, nb, &want);
 		if (r >= 0) {
 			outq_consume(&s->out, (size_t)r);
+			n->queued -= (size_t)r;
 			budget = (size_t)r >= budget ? 0 : budget - (size_t)r;
 			if ((size_t)r == want && budget)
 				continue;
@@ -428,7 +432,9 @@ size_t stream_queued(const struct stream *s)
 
 void stream_drop_unsent(struct stream *s)
 {
+	size_t before = s->out.bytes;
 	outq_drop_unsent(&s->out, (s->flags & STREAM_WRITING) ? s->inflight : 0);
+	s->net->queued -= before - s->out.bytes;
 }
 
 /* Whether the peer's kernel has acknowledged every byte we sent, and our FIN: what is left for it

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "ai/chat.h"
+#include "base/i18n.h"
+#include "base/log.h"
 #include "net/addr.h"
 
 enum {
@@ -33,6 +35,19 @@ enum {
 
 static config_parse_fn config_help, config_key, config_model, config_rate, config_udp,
 	config_url, config_version;
+
+static const struct config_choice config_log_formats[] = {
+	{"text", LOG_FORMAT_TEXT, "lines as charlad: info: message"},
+	{"json", LOG_FORMAT_JSON, "one JSON object a line (ts, level, msg, prog)"},
+	{NULL, 0, NULL},
+};
+
+/* English first: the greeting offers Spanish, in Spanish, to everyone (docs/protocol.md). */
+static const struct config_choice config_langs[] = {
+	{"en", LANG_EN, "English (the greeting offers /lang es)"},
+	{"es", LANG_ES, "Spanish (the greeting offers /lang en)"},
+	{NULL, 0, NULL},
+};
 
 static const struct config_choice config_cap_keys[] = {
 	{"max_tokens", CHAT_CAP_MAX_TOKENS, "Ollama, llama.cpp, vLLM and older OpenAI models"},
@@ -68,14 +83,20 @@ const struct config_opt config_options[] = {
 	 .def = 0, .metavar = "N", .help = "clients admitted at once; others wait in a queue",
 	 .zero = "no limit"},
 	{.name = "max-queue", .kind = KIND_NUMBER, FIELD(max_queue), .max = COUNT_MAX,
-	 .def = 1000, .metavar = "N", .help = "connections that may wait in that queue"},
+	 .def = 1000, .metavar = "N", .help = "connections that may wait in that queue",
+	 .flags = OPT_RELOAD},
 	{.name = "max-line", .kind = KIND_SIZE, FIELD(max_line), .min = 64, .max = 16 * MIB,
 	 .def = 4096, .metavar = "BYTES", .help = "longest line accepted"},
 	{.name = "max-rooms", .kind = KIND_NUMBER, FIELD(max_rooms), .min = 1, .max = 1000,
-	 .def = 10, .metavar = "N", .help = "rooms one client may be in"},
+	 .def = 10, .metavar = "N", .help = "rooms one client may be in", .flags = OPT_RELOAD},
 	{.name = "announce-max", .kind = KIND_NUMBER, FIELD(announce_max), .max = COUNT_MAX,
 	 .def = 1000, .metavar = "N",
-	 .help = "no join/part/quit news in rooms with more members", .zero = "always announce"},
+	 .help = "no join/part/quit news in rooms with more members", .zero = "always announce",
+	 .flags = OPT_RELOAD},
+	{.name = "lang", .kind = KIND_CHOICE, FIELD(lang), .choices = config_langs, .def = LANG_EN,
+	 .metavar = "CODE",
+	 .help = "the language new clients are spoken to in, until they choose theirs (/lang, "
+		 "IRC's LANGUAGE):"},
 	{.name = "outq-hard", .kind = KIND_SIZE, FIELD(outq_hard), .max = UINT32_MAX, .def = MIB,
 	 .metavar = "BYTES", .help = "unsent output that disconnects a client at once",
 	 .zero = "no limit"},
@@ -104,7 +125,7 @@ const struct config_opt config_options[] = {
 	{.name = "ai-key-file", .kind = KIND_STRING, FIELD(ai_key_file), .metavar = "PATH",
 	 .help = "read the API key from this file, which wins over --ai-key and its default"},
 	{.name = "ai-key", .kind = KIND_CUSTOM, .parse = config_key, FIELD(ai_key),
-	 .env = "OPENAI_API_KEY", .metavar = "KEY",
+	 .env = "OPENAI_API_KEY", .metavar = "KEY", .flags = OPT_SECRET,
 	 .help = "the API key itself; other users of this machine may see it in `ps` until "
 		 "charlad starts: prefer OPENAI_API_KEY or --ai-key-file"},
 	{.name = "ai-model", .kind = KIND_CUSTOM, .parse = config_model, FIELD(ai_model),
@@ -153,12 +174,14 @@ const struct config_opt config_options[] = {
 	 .def_help = "port " CONFIG_DEFAULT_IRC_PORT " on every IPv4 and IPv6 address, if free"},
 	{.name = "no-irc", .kind = KIND_FLAG, FIELD(irc_off), .value = true, .help = "no IRC face"},
 	{.name = "irc-password", .kind = KIND_STRING, FIELD(irc_password), .metavar = "PASSWORD",
-	 .help = "a password every IRC client must give (PASS)", .def_help = "none"},
+	 .help = "a password every IRC client must give (PASS)", .def_help = "none",
+	 .flags = OPT_SECRET | OPT_RELOAD},
 	{.name = "oper-file", .kind = KIND_STRING, FIELD(oper_file), .metavar = "PATH",
 	 .help = "server operators (IRC's OPER): a line NAME PASSWORD each, # for comments",
-	 .def_help = "no operators"},
+	 .def_help = "no operators", .flags = OPT_RELOAD},
 	{.name = "motd", .kind = KIND_STRING, FIELD(motd_file), .metavar = "PATH",
-	 .help = "the message of the day IRC clients are shown", .def_help = "none"},
+	 .help = "the message of the day IRC clients are shown", .def_help = "none",
+	 .flags = OPT_RELOAD},
 	{.name = "network", .kind = KIND_STRING, FIELD(network), .def_str = "charla",
 	 .metavar = "NAME", .help = "the network's name IRC clients are told"},
 	{.name = "irc-ping", .kind = KIND_NUMBER, FIELD(irc_ping_s), .min = 1, .max = DAY_S,
@@ -183,15 +206,30 @@ const struct config_opt config_options[] = {
 	{.name = "http-timeout", .kind = KIND_NUMBER, FIELD(http_timeout_s), .min = 1, .max = 3600,
 	 .def = 10, .metavar = "S",
 	 .help = "a request's head must arrive within this (slow senders are cut)"},
+	{.name = "metrics-allow", .kind = KIND_STRING, FIELD(metrics_allow), .metavar = "ADDRS",
+	 .help = "who may read /metrics: addresses and CIDR blocks, comma-separated "
+		 "(10.0.0.5,192.168.1.0/24), or *; others get 403",
+	 .def_help = "loopback: 127.0.0.0/8,::1"},
 
+	{.name = "config", .kind = KIND_STRING, FIELD(config_file), .metavar = "FILE",
+	 .section = "",
+	 .help = "read settings from this file: NAME = VALUE lines, NAME a long option's name; "
+		 "options given here win; a SIGHUP reads it again",
+	 .def_help = CONFIG_DEFAULT_FILE ", if it exists", .flags = OPT_ARGV_ONLY},
+	{.name = "check-config", .kind = KIND_FLAG, FIELD(check_config), .value = true,
+	 .help = "check the options, the config file and the files they name, print OK or the "
+		 "errors, and exit (0 or 2) without listening",
+	 .flags = OPT_ARGV_ONLY},
 	{.name = "verbose", .letter = 'v', .kind = KIND_FLAG, FIELD(verbosity), .value = 1,
-	 .section = "", .help = "log more (each connection)"},
+	 .help = "log more (each connection)", .flags = OPT_RELOAD},
 	{.name = "quiet", .letter = 'q', .kind = KIND_FLAG, FIELD(verbosity), .value = -1,
-	 .help = "log errors only"},
+	 .help = "log errors only", .flags = OPT_RELOAD},
+	{.name = "log-format", .kind = KIND_CHOICE, FIELD(log_format), .choices = config_log_formats,
+	 .def = LOG_FORMAT_TEXT, .metavar = "FORMAT", .help = "how stderr's lines are written:"},
 	{.name = "help", .letter = 'h', .kind = KIND_ACTION, .parse = config_help,
-	 .help = "show this help"},
+	 .help = "show this help", .flags = OPT_ARGV_ONLY},
 	{.name = "version", .letter = 'V', .kind = KIND_ACTION, .parse = config_version,
-	 .help = "show the version"},
+	 .help = "show the version", .flags = OPT_ARGV_ONLY},
 };
 
 const size_t config_noptions = CONFIG_LEN(config_options);
@@ -222,9 +260,14 @@ static void config_store(struct config *cfg, size_t offset, enum config_field ty
 	}
 }
 
-static long long config_load(struct config *cfg, size_t offset, enum config_field type)
+static const void *config_at_const(const struct config *cfg, size_t offset)
 {
-	const void *p = config_at(cfg, offset);
+	return (const char *)cfg + offset;
+}
+
+static long long config_load(const struct config *cfg, size_t offset, enum config_field type)
+{
+	const void *p = config_at_const(cfg, offset);
 	switch (type) {
 	case FIELD_BOOL: return *(const bool *)p;
 	case FIELD_INT: return *(const int *)p;
@@ -320,9 +363,8 @@ static enum config_result config_addrs(struct config *cfg, const struct config_o
 	return RESULT_OK;
 }
 
-/* Reads one option's value (NULL for those that take none) into cfg. */
-static enum config_result config_read(struct config *cfg, const struct config_opt *o, char *arg,
-				      char *err, size_t errlen)
+enum config_result config_read(struct config *cfg, const struct config_opt *o, char *arg,
+			       char *err, size_t errlen)
 {
 	uint64_t v;
 	switch (o->kind) {
@@ -504,6 +546,12 @@ static const char *config_refused(char **argv, char buf[SHORT_TEXT])
 
 int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
 {
+	int r = config_parse_argv(cfg, argc, argv, err, errlen);
+	return r != 0 ? r : config_check(cfg, err, errlen);
+}
+
+int config_parse_argv(struct config *cfg, int argc, char **argv, char *err, size_t errlen)
+{
 	struct option longopts[CONFIG_NLONG + 1];
 	char shortopts[CONFIG_NSHORT + 1];
 	config_getopt(longopts, shortopts);
@@ -515,6 +563,7 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 	int c;
 	int li = -1;
 	char letter[SHORT_TEXT];
+	bool seen[CONFIG_NOPTS] = {false}; /* list options met so far, whose old entries are gone */
 	while ((c = getopt_long(argc, argv, shortopts, longopts, &li)) != -1) {
 		if (c == ':') {
 			snprintf(err, errlen, "option %s needs a value", config_refused(argv, letter));
@@ -525,6 +574,10 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 			snprintf(err, errlen, "unknown option %s (see --help)",
 				 config_refused(argv, letter));
 			return -1;
+		}
+		if (!seen[o - config_options]) {
+			seen[o - config_options] = true;
+			config_reset(cfg, o);
 		}
 		switch (config_read(cfg, o, optarg, err, errlen)) {
 		case RESULT_OK:
@@ -544,6 +597,11 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 		snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 		return -1;
 	}
+	return 0;
+}
+
+int config_check(const struct config *cfg, char *err, size_t errlen)
+{
 	if (cfg->nask && cfg->ai_off) {
 		snprintf(err, errlen, "--ask-port needs the assistant (drop --no-ai)");
 		return -1;
@@ -557,6 +615,79 @@ int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t er
 		return -1;
 	}
 	return 0;
+}
+
+void config_reset(struct config *cfg, const struct config_opt *o)
+{
+	if (o->kind == KIND_FLAG)
+		config_store(cfg, o->offset, o->type, o->def);
+	if (!o->capacity)
+		return;
+	config_store(cfg, o->count, o->count_type, 0);
+	/* --udp's value is its list or the word off: a new --udp replaces either. */
+	if (o->parse == config_udp)
+		cfg->udp_off = false;
+}
+
+/* Whether an option has the same value in a and b (both NULL strings count as the same). */
+static bool config_same(const struct config *a, const struct config *b,
+			const struct config_opt *o)
+{
+	if (o->capacity) {
+		size_t n = (size_t)config_load(a, o->count, o->count_type);
+		if (n != (size_t)config_load(b, o->count, o->count_type))
+			return false;
+		const char *const *la = config_at_const(a, o->offset);
+		const char *const *lb = config_at_const(b, o->offset);
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(la[k], lb[k]) != 0)
+				return false;
+		return o->parse != config_udp || a->udp_off == b->udp_off;
+	}
+	if (o->type == FIELD_STRING) {
+		const char *sa = *(const char *const *)config_at_const(a, o->offset);
+		const char *sb = *(const char *const *)config_at_const(b, o->offset);
+		return sa == sb || (sa && sb && strcmp(sa, sb) == 0);
+	}
+	return config_load(a, o->offset, o->type) == config_load(b, o->offset, o->type);
+}
+
+const char *config_next_change(const struct config *a, const struct config *b, size_t *i,
+			       bool *reload)
+{
+	for (; *i < CONFIG_NOPTS; ++*i) {
+		const struct config_opt *o = &config_options[*i];
+		if (o->type == FIELD_NONE && !o->capacity)
+			continue;
+		/* Options that share a field (-v and -q) are one setting: the first names it. */
+		bool shared = false;
+		for (size_t k = 0; k < *i && !shared; k++)
+			shared = config_options[k].offset == o->offset && config_options[k].type == o->type;
+		if (shared || config_same(a, b, o))
+			continue;
+		*reload = (o->flags & OPT_RELOAD) != 0;
+		return config_options[(*i)++].name;
+	}
+	return NULL;
+}
+
+void config_take_reloadable(struct config *dst, const struct config *src)
+{
+	for (size_t i = 0; i < CONFIG_NOPTS; i++) {
+		const struct config_opt *o = &config_options[i];
+		if (!(o->flags & OPT_RELOAD))
+			continue;
+		if (o->capacity) {
+			size_t n = (size_t)config_load(src, o->count, o->count_type);
+			memcpy(config_at(dst, o->offset), config_at_const(src, o->offset),
+			       n * sizeof(const char *));
+			config_store(dst, o->count, o->count_type, (long long)n);
+		} else if (o->type == FIELD_STRING) {
+			config_store_string(dst, o, *(const char *const *)config_at_const(src, o->offset));
+		} else {
+			config_store(dst, o->offset, o->type, config_load(src, o->offset, o->type));
+		}
+	}
 }
 
 const char *config_long_name(size_t i)

@@ -22,6 +22,12 @@ enum { CONFIG_MAX_LISTEN = 16 };
 /* Where the web face listens without --http-listen. */
 #define CONFIG_DEFAULT_HTTP_PORT "8080"
 #define CONFIG_DEFAULT_HTTP_LISTEN "*:" CONFIG_DEFAULT_HTTP_PORT
+/* The config file read without --config, if it exists: SYSCONFDIR/charla/charlad.conf, where
+ * SYSCONFDIR is CMake's CMAKE_INSTALL_FULL_SYSCONFDIR (/etc for a /usr prefix). */
+#ifndef CHARLA_SYSCONFDIR
+#define CHARLA_SYSCONFDIR "/etc"
+#endif
+#define CONFIG_DEFAULT_FILE CHARLA_SYSCONFDIR "/charla/charlad.conf"
 
 struct config {
 	const char *listen[CONFIG_MAX_LISTEN];
@@ -39,6 +45,7 @@ struct config {
 	size_t max_clients;         /* 0: no limit */
 	size_t max_queue;
 	size_t announce_max;        /* 0: always announce joins and parts */
+	int lang;                   /* enum lang: what new clients are spoken to in */
 	size_t outq_hard;
 	size_t outq_soft;
 	unsigned outq_soft_s;
@@ -46,6 +53,7 @@ struct config {
 	unsigned idle_timeout_s;    /* 0: none */
 	unsigned keepalive_s;       /* 0: off */
 	int verbosity;              /* -1 quiet (errors only), 0 default (info), 1 debug */
+	int log_format;             /* enum log_format: text or JSON lines */
 
 	/* The AI assistant (src/bridge/assistant). config_environment fills ai_url, ai_key and
 	 * ai_model from OPENAI_BASE_URL, OPENAI_API_KEY and CHARLA_AI_MODEL; flags override them. */
@@ -93,6 +101,12 @@ struct config {
 	const char *http_origins;   /* origins a WebSocket may come from, comma-separated; NULL:
 				     * the page's own (the Host the request names) */
 	unsigned http_timeout_s;    /* a request head must arrive within this */
+	const char *metrics_allow;  /* who may read /metrics (addresses, CIDR blocks, "*"); NULL:
+				     * loopback */
+
+	/* Where the settings come from (command line only). */
+	const char *config_file;    /* --config; NULL: CONFIG_DEFAULT_FILE if it exists */
+	bool check_config;          /* --check-config: check, report, exit */
 };
 
 void config_defaults(struct config *cfg);
@@ -101,8 +115,20 @@ void config_defaults(struct config *cfg);
  * and config_parse, so that flags override them; config_parse itself stays pure. */
 void config_environment(struct config *cfg);
 /* Returns 0 to run, 1 when --help or --version was printed (exit 0), -1 on a bad argument (err
- * says why; exit 2). */
+ * says why; exit 2). A list option given here replaces the list cfg held before (a config
+ * file's), rather than adding to it. Ends with config_check. */
 int config_parse(struct config *cfg, int argc, char **argv, char *err, size_t errlen);
+/* The checks across options (--udp off with addresses, --outq-soft past --outq-hard, ...), run
+ * once every source has been read. Returns 0, or -1 with err filled. */
+int config_check(const struct config *cfg, char *err, size_t errlen);
+/* Walks the options whose values differ between a and b, each field once: start with *i = 0 and
+ * call again while it returns a name (the long option's). *reload says whether a running server
+ * applies that option's new value on SIGHUP (the others need a restart). */
+const char *config_next_change(const struct config *a, const struct config *b, size_t *i,
+			       bool *reload);
+/* Copies into dst the options a running server applies on SIGHUP, from src (their strings are
+ * src's pointers: whatever src's strings point into must now outlive dst). */
+void config_take_reloadable(struct config *dst, const struct config *src);
 void config_usage(FILE *out);
 /* The i-th long option's name (without "--"; aliases count), or NULL past the last: for tests
  * that hold every option to be documented and tested. */

@@ -6,7 +6,8 @@
  * of struct config it sets by its offset and C type, so the table describes a config without
  * holding one; the parsers write into the caller's config and keep no state between calls.
  * config.c reads the table to set defaults, read the environment and parse argv; config_usage.c
- * reads it to write --help. Nothing outside those files may include this header: the rest of
+ * reads it to write --help; config_file.c reads it to parse a config file (whose keys are the
+ * long options' names, so there is no second list of names). Nothing outside those files (config*.c) may include this header: the rest of
  * charlad sees only struct config and the functions in config.h. */
 #ifndef CHARLA_SERVER_CONFIG_OPT_H
 #define CHARLA_SERVER_CONFIG_OPT_H
@@ -70,6 +71,14 @@ struct config_opt;
 typedef enum config_result config_parse_fn(struct config *cfg, const struct config_opt *o,
 					   char *arg, char *err, size_t errlen);
 
+/* Where an option may be given and what a running server does with it (struct config_opt's
+ * .flags). */
+enum config_opt_flag {
+	OPT_ARGV_ONLY = 1 << 0, /* only on the command line, never in a config file (--config) */
+	OPT_SECRET = 1 << 1,    /* a secret: a config file holding it must not be world-readable */
+	OPT_RELOAD = 1 << 2,    /* a SIGHUP applies a new value without a restart (server.c) */
+};
+
 /* One command-line option: how it is spelled, what it sets and how, its default and its help. */
 struct config_opt {
 	const char *name;  /* the long option, without "--" */
@@ -93,6 +102,7 @@ struct config_opt {
 	const char *help;     /* --help: what the option does */
 	const char *def_help; /* --help: the default in words, where it is not a value above */
 	const char *zero;     /* --help: what 0 means, where it means something special */
+	unsigned flags;       /* enum config_opt_flag */
 };
 
 /* Every option, in the order --help lists them, and how many there are. */
@@ -101,5 +111,15 @@ extern const size_t config_noptions;
 
 /* Whether the option is followed by a value (it is neither a flag nor an action). */
 bool config_takes_value(const struct config_opt *o);
+/* Reads one option's value (NULL for those that take none) into cfg, as the command line does;
+ * config_file.c reads a file's values through it too, so both accept exactly the same. */
+enum config_result config_read(struct config *cfg, const struct config_opt *o, char *arg,
+			       char *err, size_t errlen);
+/* Puts a flag back to its default, or empties a list option: a config file's "no-irc = false",
+ * and the first --listen on the command line, which replaces the file's addresses instead of
+ * adding to them. Other options are left alone. */
+void config_reset(struct config *cfg, const struct config_opt *o);
+/* config_parse without config_check: the command line alone, before or after a config file. */
+int config_parse_argv(struct config *cfg, int argc, char **argv, char *err, size_t errlen);
 
 #endif

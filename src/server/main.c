@@ -1,4 +1,4 @@
-/* charlad: the charla chat server. See --help and docs/protocol.md. */
+/* charlad: the charla chat server. See --help, charlad(8), docs/protocol.md and docs/install.md. */
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,8 +8,18 @@
 
 #include <curl/curl.h>
 
+#include "base/log.h"
 #include "server/config.h"
+#include "server/config_file.h"
+#include "server/files.h"
 #include "server/server.h"
+
+enum { EXIT_USAGE = 2 };
+
+/* The user-facing text of main, in one place. */
+static const char T_ERROR[] = "charlad: %s\n";
+static const char T_CHECK_OK[] = "charlad: configuration OK (%s)\n";
+static const char T_CHECK_NO_FILE[] = "no config file";
 
 /* A chat server holds one descriptor per client: take every descriptor the hard limit allows. */
 static void main_raise_fd_limit(void)
@@ -24,15 +34,23 @@ static void main_raise_fd_limit(void)
 int main(int argc, char **argv)
 {
 	struct config cfg;
+	struct config_text text; /* the config file's bytes, which cfg's strings may point into */
 	char err[512];
-	config_defaults(&cfg);
-	config_environment(&cfg);
-	int r = config_parse(&cfg, argc, argv, err, sizeof(err));
+	int r = config_load(&cfg, &text, argc, argv, err, sizeof(err));
 	if (r > 0)
 		return 0;
 	if (r < 0) {
-		fprintf(stderr, "charlad: %s\n", err);
-		return 2;
+		fprintf(stderr, T_ERROR, err);
+		return EXIT_USAGE;
+	}
+	if (cfg.check_config) {
+		/* Everything that can be checked without listening: the options and the file were
+		 * checked by config_load; now the files they name. */
+		size_t bad = files_check(&cfg, stderr);
+		if (!bad)
+			printf(T_CHECK_OK, cfg.config_file ? cfg.config_file : T_CHECK_NO_FILE);
+		config_text_free(&text);
+		return bad ? EXIT_USAGE : 0;
 	}
 	/* A key given with --ai-key is copied and wiped from argv, so that `ps` shows it only
 	 * for the moment before this line. */
@@ -50,9 +68,14 @@ int main(int argc, char **argv)
 	/* libcurl's process-wide state, for the assistant's HTTP client (net/http.h); only when
 	 * there is an API to talk to. */
 	bool curl = config_ai_backend(&cfg);
+	/* Errors from here on are logged in the format asked for (a JSON line with --log-format
+	 * json, so that a log collector parses every line); the arguments' are not. */
+	struct logger lg = {.out = stderr, .prog = "charlad", .level = LOG_ERROR,
+			    .format = (enum log_format)cfg.log_format};
 	if (curl && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		fprintf(stderr, "charlad: error: cannot initialise libcurl\n");
+		log_error(&lg, "cannot initialise libcurl");
 		free(key_copy);
+		config_text_free(&text);
 		return 1;
 	}
 	/* A peer that vanishes mid-write must cost an EPIPE, not the process. */
@@ -61,8 +84,8 @@ int main(int argc, char **argv)
 
 	static struct server sv; /* large (read buffer); static storage, owned by main alone */
 	int code = 1;
-	if (server_init(&sv, &cfg, err, sizeof(err)) < 0)
-		fprintf(stderr, "charlad: error: %s\n", err);
+	if (server_init(&sv, &cfg, argc, argv, err, sizeof(err)) < 0)
+		log_error(&lg, "%s", err);
 	else
 		code = server_run(&sv);
 	server_free(&sv);
@@ -72,5 +95,6 @@ int main(int argc, char **argv)
 		memset(key_copy, 0, strlen(key_copy));
 		free(key_copy);
 	}
+	config_text_free(&text);
 	return code;
 }

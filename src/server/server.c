@@ -11,6 +11,9 @@
 #include "base/utf8.h"
 #include "base/xalloc.h"
 #include "bridge/assistant/assistant.h"
+#include "face/web/web_metrics.h"
+#include "server/server_metrics.h"
+#include "server/files.h"
 
 /* How long a stopping server waits for clients to take their last lines. */
 enum { STOP_GRACE_MS = 800, STOP_POLL_MS = 20 };
@@ -20,12 +23,29 @@ enum {
 	SERVER_UDP_QUEUE = 1024 * 1024,    /* bytes a UDP socket may queue before datagrams drop */
 	SERVER_LINGER_MS = 2000,           /* a closing connection waits this long for the peer */
 	SERVER_RESET_GRACE_MS = 200,       /* ...and is reset this long after its goodbye arrived */
-	SERVER_FILE_MAX = 64 * 1024,       /* bytes of a MOTD or operators' file */
 	SERVER_WHOWAS = 256,               /* departures IRC's WHOWAS remembers */
 	SERVER_MONITOR = 100,              /* nicks one IRC client may MONITOR */
 	SERVER_HTTP_IDLE_MS = 30000,       /* an idle keep-alive HTTP connection closes after this */
 	SERVER_WS_MESSAGE = 4096 + 512,    /* bytes of a WebSocket message: an IRC line and its tags */
 };
+
+enum { SERVER_ERR = 512, USEC_PER_NSEC = 1000 };
+
+/* The user-facing text of this file's reload and service-manager messages. */
+static const char T_READY[] = "READY=1\nSTATUS=charlad %s: listening";
+static const char T_RELOADING[] = "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading";
+static const char T_RELOADED[] = "READY=1\nSTATUS=charlad %s: listening; settings reloaded";
+static const char T_RELOAD_FAILED[] = "READY=1\nSTATUS=charlad %s: listening; the last reload "
+				      "failed, old settings kept: %s";
+static const char T_STOPPING[] = "STOPPING=1\nSTATUS=shutting down, %zu connections to close";
+static const char T_LOG_RELOADING[] = "SIGHUP: reloading the settings (%s)";
+static const char T_LOG_NO_FILE[] = "no config file";
+static const char T_LOG_RELOAD_FAILED[] = "reload failed, old settings kept: %s";
+static const char T_LOG_RESTART[] = "reload: %s changed, which needs a restart; keeping the old "
+				    "value";
+static const char T_LOG_CHANGED[] = "reload: %s changed";
+static const char T_LOG_RELOADED[] = "reload done";
+static const char T_LOG_NOTIFY[] = "cannot tell the service manager ($NOTIFY_SOCKET): %s";
 
 /* The hub's clock for event times and ids: the wall clock, in ms since 1970. */
 static uint64_t server_clock_ms(void)
@@ -52,6 +72,7 @@ static void server_stop_tick(uv_timer_t *t)
 	udp_face_close(&sv->udp);
 	server_close_handle((uv_handle_t *)&sv->sigint);
 	server_close_handle((uv_handle_t *)&sv->sigterm);
+	server_close_handle((uv_handle_t *)&sv->sighup);
 	server_close_handle((uv_handle_t *)t);
 	net_close(&sv->net);
 }
@@ -67,6 +88,7 @@ static void server_on_signal(uv_signal_t *h, int signum)
 	sv->stopping = true;
 	log_info(&sv->log, "%s: shutting down, %zu connections to close",
 		 signum == SIGINT ? "SIGINT" : "SIGTERM", sv->net.count);
+	notify_sendf(&sv->notify, T_STOPPING, sv->net.count);
 	/* The assistant first: its last words (MSG_SHUTDOWN to whoever waits for an answer) go
 	 * out before the faces close their connections. */
 	assistant_shutdown(sv->ai);
@@ -83,46 +105,12 @@ static void server_on_signal(uv_signal_t *h, int signum)
 	uv_timer_start(&sv->stop_timer, server_stop_tick, 0, STOP_POLL_MS);
 }
 
-/* Reads the API key from path: the first line, without surrounding blanks. */
-static int server_read_key(struct server *sv, const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "cannot read --ai-key-file %s: %s", path, strerror(errno));
-		return -1;
-	}
-	char line[4096];
-	size_t n = fread(line, 1, sizeof(line) - 1, f);
-	fclose(f);
-	line[n] = '\0';
-	line[strcspn(line, "\r\n")] = '\0';
-	char *p = line;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	size_t len = strlen(p);
-	while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-		len--;
-	p[len] = '\0';
-	bool ok = len > 0;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)p[i] < 0x21 || (unsigned char)p[i] == 0x7f)
-			ok = false;
-	if (ok)
-		sv->ai_key = strdup(p);
-	memset(line, 0, sizeof(line));
-	if (!ok) {
-		snprintf(err, errlen, "--ai-key-file %s holds no usable key (one line, no spaces)", path);
-		return -1;
-	}
-	return sv->ai_key ? 0 : -1;
-}
-
 /* The assistant, and the ask port if asked for. */
 static int server_start_ai(struct server *sv, const struct config *cfg, char *err, size_t errlen)
 {
 	const char *key = cfg->ai_key;
 	if (cfg->ai_key_file) {
-		if (server_read_key(sv, cfg->ai_key_file, err, errlen) < 0)
+		if (!(sv->ai_key = files_read_key(cfg->ai_key_file, err, errlen)))
 			return -1;
 		key = sv->ai_key;
 	}
@@ -162,6 +150,7 @@ static int server_start_ai(struct server *sv, const struct config *cfg, char *er
 		return 0;
 	struct ask_config kc = {
 		.pause_ms = cfg->ask_pause_ms,
+		.lang = cfg->lang,
 		.idle_timeout_ms = (uint64_t)cfg->idle_timeout_s * 1000,
 		.backlog = SERVER_BACKLOG,
 	};
@@ -175,71 +164,12 @@ static int server_start_ai(struct server *sv, const struct config *cfg, char *er
 	return 0;
 }
 
-/* A whole small file (the MOTD, the operators), read before the loop runs. */
-static char *server_slurp(const char *path, const char *what, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "cannot read %s %s: %s", what, path, strerror(errno));
-		return NULL;
-	}
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= SERVER_FILE_MAX)
-		buf_append(&b, chunk, n);
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad || b.len > SERVER_FILE_MAX) {
-		snprintf(err, errlen, "cannot read %s %s: %s", what, path,
-			 bad ? "read error" : "too large");
-		buf_free(&b);
-		return NULL;
-	}
-	if (!b.data)
-		buf_puts(&b, "");
-	if (!utf8_is_valid(b.data, b.len)) {
-		snprintf(err, errlen, "%s %s is not UTF-8", what, path);
-		buf_free(&b);
-		return NULL;
-	}
-	return b.data;
-}
-
-/* The operators' file: a line "NAME PASSWORD" each; blank lines and # comments are skipped. */
-static int server_read_opers(struct server *sv, const char *path, char *err, size_t errlen)
-{
-	sv->oper_text = server_slurp(path, "--oper-file", err, errlen);
-	if (!sv->oper_text)
-		return -1;
-	size_t cap = 0, lineno = 0;
-	for (char *line = sv->oper_text, *next; line && *line; line = next) {
-		lineno++;
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		char *save = NULL;
-		char *name = strtok_r(line, " \t\r", &save);
-		if (!name || name[0] == '#')
-			continue;
-		char *pass = strtok_r(NULL, " \t\r", &save);
-		if (!pass || strtok_r(NULL, " \t\r", &save)) {
-			snprintf(err, errlen, "--oper-file %s line %zu: want NAME PASSWORD", path,
-				 lineno);
-			return -1;
-		}
-		sv->opers = xgrow(sv->opers, &cap, sv->nopers + 1, sizeof(*sv->opers));
-		sv->opers[sv->nopers++] = (struct irc_oper){.name = name, .password = pass};
-	}
-	return 0;
-}
-
 /* The IRC face: on --irc-listen, or on IRC's usual port when it is free. */
 static int server_start_irc(struct server *sv, const struct config *cfg, char *err, size_t errlen)
 {
-	if (cfg->motd_file && !(sv->motd = server_slurp(cfg->motd_file, "--motd", err, errlen)))
+	if (cfg->motd_file && !(sv->motd = files_slurp(cfg->motd_file, "--motd", err, errlen)))
 		return -1;
-	if (cfg->oper_file && server_read_opers(sv, cfg->oper_file, err, errlen) < 0)
+	if (cfg->oper_file && files_read_opers(&sv->opers, cfg->oper_file, err, errlen) < 0)
 		return -1;
 	struct irc_config ic = {
 		.version = CHARLA_VERSION,
@@ -247,8 +177,8 @@ static int server_start_irc(struct server *sv, const struct config *cfg, char *e
 		.info = cfg->server_info,
 		.password = cfg->irc_password,
 		.motd = sv->motd,
-		.opers = sv->opers,
-		.nopers = sv->nopers,
+		.opers = sv->opers.list,
+		.nopers = sv->opers.n,
 		.ping_ms = (uint64_t)cfg->irc_ping_s * 1000,
 		.ping_timeout_ms = (uint64_t)cfg->irc_ping_timeout_s * 1000,
 		.register_timeout_ms = (uint64_t)cfg->name_timeout_s * 1000,
@@ -295,9 +225,13 @@ static int server_start_web(struct server *sv, const struct config *cfg, char *e
 		.backlog = SERVER_BACKLOG,
 		.adopt = sv->irc_on ? server_adopt_ws : NULL,
 		.adopt_ctx = sv,
+		.metrics = server_metrics,
+		.metrics_ctx = sv,
 	};
 	web_face_init(&sv->web, &wc, &sv->hub, &sv->net, &sv->log);
 	sv->web_on = true;
+	if (web_face_metrics_allow(&sv->web, cfg->metrics_allow, err, errlen) < 0)
+		return -1;
 	if (cfg->nhttp == 0) {
 		char why[256];
 		if (web_face_listen(&sv->web, CONFIG_DEFAULT_HTTP_LISTEN, why, sizeof(why)) < 0)
@@ -310,12 +244,110 @@ static int server_start_web(struct server *sv, const struct config *cfg, char *e
 	return 0;
 }
 
-int server_init(struct server *sv, const struct config *cfg, char *err, size_t errlen)
+static enum log_level server_level(const struct config *cfg)
+{
+	return cfg->verbosity < 0 ? LOG_ERROR : cfg->verbosity > 0 ? LOG_DEBUG : LOG_INFO;
+}
+
+/* Whether p points into text's bytes. */
+static bool server_in_text(const struct config_text *text, const char *p)
+{
+	uintptr_t a = (uintptr_t)p, lo = (uintptr_t)text->data;
+	return text->data && a >= lo && a < lo + text->len;
+}
+
+/* A SIGHUP: the settings again (argv and the config file); those marked OPT_RELOAD are applied,
+ * the others, if changed, logged and kept. Everything is read and checked before anything is
+ * applied, so that a bad file or a missing MOTD changes nothing. The files are read here, on the
+ * loop: they are small (CONFIG_FILE_MAX, FILES_MAX) and local, so a reload costs a few reads, not
+ * a pause anyone sees. */
+static void server_reload(struct server *sv)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	notify_sendf(&sv->notify, T_RELOADING,
+		     (unsigned long long)now.tv_sec * 1000000ull +
+			     (unsigned long long)now.tv_nsec / USEC_PER_NSEC);
+	log_info(&sv->log, T_LOG_RELOADING, sv->cfg.config_file ? sv->cfg.config_file : T_LOG_NO_FILE);
+	struct config fresh;
+	struct config_text text;
+	char err[SERVER_ERR];
+	char *motd = NULL;
+	struct files_opers opers = {0};
+	int r = config_load(&fresh, &text, sv->argc, sv->argv, err, sizeof(err));
+	if (r == 0 && !sv->cfg.irc_off && fresh.motd_file &&
+	    !(motd = files_slurp(fresh.motd_file, "--motd", err, sizeof(err))))
+		r = -1;
+	if (r == 0 && !sv->cfg.irc_off && fresh.oper_file &&
+	    files_read_opers(&opers, fresh.oper_file, err, sizeof(err)) < 0)
+		r = -1;
+	if (r != 0) {
+		log_error(&sv->log, T_LOG_RELOAD_FAILED, err);
+		notify_sendf(&sv->notify, T_RELOAD_FAILED, CHARLA_VERSION, err);
+		free(motd);
+		files_opers_free(&opers);
+		config_text_free(&text);
+		return;
+	}
+	/* main.c wiped --ai-key in argv once it held a copy: the key in force is that copy. */
+	if (fresh.ai_key_arg && !server_in_text(&text, fresh.ai_key_arg))
+		fresh.ai_key = sv->cfg.ai_key;
+	size_t i = 0;
+	bool reloadable;
+	for (const char *name; (name = config_next_change(&sv->cfg, &fresh, &i, &reloadable));) {
+		if (reloadable)
+			log_info(&sv->log, T_LOG_CHANGED, name);
+		else
+			log_warn(&sv->log, T_LOG_RESTART, name);
+	}
+	config_take_reloadable(&sv->cfg, &fresh);
+	/* The reloadable strings now point into this text or argv, none into the last reload's. */
+	config_text_free(&sv->text);
+	sv->text = text;
+	sv->log.level = server_level(&sv->cfg);
+	/* The hub and the IRC face read these at use time, on this loop: a new value holds from
+	 * the next use (a lower --max-rooms leaves members where they are). */
+	sv->hub.cfg.max_rooms = sv->cfg.max_rooms;
+	sv->hub.cfg.max_queue = sv->cfg.max_queue;
+	sv->hub.cfg.announce_max = sv->cfg.announce_max;
+	if (sv->irc_on) {
+		free(sv->motd);
+		sv->motd = motd;
+		files_opers_free(&sv->opers);
+		sv->opers = opers;
+		sv->irc.cfg.motd = sv->motd;
+		sv->irc.cfg.opers = sv->opers.list;
+		sv->irc.cfg.nopers = sv->opers.n;
+		sv->irc.cfg.password = sv->cfg.irc_password;
+	} else {
+		free(motd);
+		files_opers_free(&opers);
+	}
+	log_info(&sv->log, "%s", T_LOG_RELOADED);
+	notify_sendf(&sv->notify, T_RELOADED, CHARLA_VERSION);
+}
+
+static void server_on_hup(uv_signal_t *h, int signum)
+{
+	(void)signum;
+	struct server *sv = h->data;
+	if (!sv->stopping)
+		server_reload(sv);
+}
+
+int server_init(struct server *sv, const struct config *cfg, int argc, char **argv, char *err,
+		size_t errlen)
 {
 	memset(sv, 0, sizeof(*sv));
-	sv->log = (struct logger){.out = stderr, .prog = "charlad",
-				  .level = cfg->verbosity < 0 ? LOG_ERROR
-					 : cfg->verbosity > 0 ? LOG_DEBUG : LOG_INFO};
+	sv->cfg = *cfg;
+	sv->argc = argc;
+	sv->argv = argv;
+	sv->log = (struct logger){.out = stderr, .prog = "charlad", .level = server_level(cfg),
+				  .format = (enum log_format)cfg->log_format,
+				  .clock_ms = server_clock_ms};
+	int nr = notify_open(&sv->notify);
+	if (nr < 0)
+		log_warn(&sv->log, T_LOG_NOTIFY, strerror(-nr));
 	int r = uv_loop_init(&sv->loop);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot start the event loop: %s", uv_strerror(r));
@@ -350,6 +382,7 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 		.max_clients = cfg->max_clients,
 		.max_queue = cfg->max_queue,
 		.announce_max = cfg->announce_max,
+		.lang = (uint8_t)cfg->lang,
 		.clock_ms = server_clock_ms,
 	};
 	hub_init(&sv->hub, &hc, &sv->log, seed);
@@ -400,7 +433,9 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 
 	uv_signal_init(&sv->loop, &sv->sigint);
 	uv_signal_init(&sv->loop, &sv->sigterm);
-	sv->sigint.data = sv->sigterm.data = sv;
+	uv_signal_init(&sv->loop, &sv->sighup);
+	sv->sigint.data = sv->sigterm.data = sv->sighup.data = sv;
+	uv_signal_start(&sv->sighup, server_on_hup, SIGHUP);
 	uv_signal_start(&sv->sigint, server_on_signal, SIGINT);
 	uv_signal_start(&sv->sigterm, server_on_signal, SIGTERM);
 	uv_timer_init(&sv->loop, &sv->stop_timer);
@@ -411,6 +446,7 @@ int server_init(struct server *sv, const struct config *cfg, char *err, size_t e
 int server_run(struct server *sv)
 {
 	log_info(&sv->log, "charlad %s ready", CHARLA_VERSION);
+	notify_sendf(&sv->notify, T_READY, CHARLA_VERSION);
 	uv_run(&sv->loop, UV_RUN_DEFAULT);
 	log_info(&sv->log, "stopped");
 	return 0;
@@ -435,19 +471,17 @@ void server_free(struct server *sv)
 		ask_face_free(&sv->ask);
 	assistant_free(sv->ai);
 	sv->ai = NULL;
-	if (sv->ai_key) {
-		memset(sv->ai_key, 0, strlen(sv->ai_key));
-		free(sv->ai_key);
-		sv->ai_key = NULL;
-	}
+	files_key_free(sv->ai_key);
+	sv->ai_key = NULL;
 	udp_face_free(&sv->udp);
 	if (sv->web_on)
 		web_face_free(&sv->web);
 	if (sv->irc_on)
 		irc_face_free(&sv->irc);
 	free(sv->motd);
-	free(sv->opers);
-	free(sv->oper_text);
+	files_opers_free(&sv->opers);
+	config_text_free(&sv->text);
+	notify_close(&sv->notify);
 	line_face_free(&sv->line);
 	hub_free(&sv->hub);
 	uv_loop_close(&sv->loop);

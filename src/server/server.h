@@ -1,8 +1,12 @@
-/* server: wires charlad together: the loop, the net, the hub, the faces, signals and shutdown.
+/* server: wires charlad together: the loop, the net, the hub, the faces, signals, reloads and
+ * shutdown, and tells a service manager about them (server/notify.h).
  *
  * A server is one value owned by main(). server_init builds everything and opens the listeners;
  * server_run runs the loop until a SIGINT or SIGTERM has been handled and every handle is closed;
- * server_free releases what is left. */
+ * server_free releases what is left. A SIGHUP loads the settings again (main's argv, which must
+ * outlive the server, and the config file) and applies those that can change while clients stay
+ * (the options marked OPT_RELOAD in config.c); the strings of the settings in force point into
+ * argv, main's config text or the server's own (text: the last reload's). */
 #ifndef CHARLA_SERVER_SERVER_H
 #define CHARLA_SERVER_SERVER_H
 
@@ -20,6 +24,9 @@
 #include "hub/hub.h"
 #include "net/conn.h"
 #include "server/config.h"
+#include "server/config_file.h"
+#include "server/files.h"
+#include "server/notify.h"
 
 struct server {
 	uv_loop_t loop;
@@ -37,18 +44,24 @@ struct server {
 	struct web_face web;
 	bool web_on;
 	char *motd;                 /* read from --motd */
-	struct irc_oper *opers;     /* read from --oper-file; strings in oper_text */
-	size_t nopers;
-	char *oper_text;
+	struct files_opers opers;   /* read from --oper-file */
+	struct config cfg;          /* the settings in force */
+	struct config_text text;    /* the config file of the last reload, which cfg may point into */
+	int argc;                   /* main's command line, read again on SIGHUP */
+	char **argv;
+	struct notify notify;       /* the service manager, if any */
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
+	uv_signal_t sighup;
 	uv_timer_t stop_timer;
 	uint64_t stop_deadline;
 	bool stopping;
 	char hostname[256];
 };
 
-int server_init(struct server *sv, const struct config *cfg, char *err, size_t errlen);
+/* argc and argv are the command line cfg came from; a reload parses them again. */
+int server_init(struct server *sv, const struct config *cfg, int argc, char **argv, char *err,
+		size_t errlen);
 /* Runs until stopped; returns the process exit code. */
 int server_run(struct server *sv);
 void server_free(struct server *sv);

@@ -4,60 +4,79 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "hub/hub.h"
 #include "hub/name.h"
 #include "text/cmd_int.h"
 #include "text/text_codec.h"
+#include "text/text_stable.h"
 
-/* User-facing text of the line protocol's words, in one place for translation. */
-static const char T_GREETING[] = "charlad %s on %s. %zu %s online.";
-static const char T_PERSON[] = "person";
-static const char T_PEOPLE[] = "people";
-static const char T_ASK_NAME[] = "What is your name? (1-32 characters; no spaces, no ':')";
-static const char T_NAME_FIRST[] = "Give your name first.";
-static const char T_UNKNOWN[] = "Unknown command: /%.*s. Type /help for the list.";
-static const char T_USAGE[] = "Usage: %s";
-static const char T_HELP_HEAD[] = "Commands:";
-static const char T_HELP_LINE[] = "  %-16s %s";
-static const char T_NO_ASSISTANT[] = "There is no assistant on this server.";
-static const char T_NO_ROOM[] = "You are not in any room; /join one.";
-static const char T_CURRENT[] = "Your current room is %s.";
+/* User-facing text of the line protocol's words, in one place, marked for translation (each is
+ * looked up in the session's language where it is used). */
+#define T_GREETING(lang, n)                                                                     \
+	i18n_trn((lang), "charlad %s on %s. %zu person online.",                               \
+		 "charlad %s on %s. %zu people online.", (n))
+/* TRANSLATORS: said in your language to those who speak another, after the greeting: name
+ * your language in itself and put its code after /lang (Spanish: /lang es). */
+static const char T_LANG_OFFER[] = N_("To speak English, type /lang en.");
+static const char T_ASK_NAME[] = TEXT_STABLE_ASK_NAME;
+static const char T_NAME_FIRST[] = N_("Give your name first.");
+static const char T_UNKNOWN[] = TEXT_STABLE_UNKNOWN;
+static const char T_USAGE[] = N_("Usage: %s");
+static const char T_HELP_HEAD[] = TEXT_STABLE_HELP_HEAD;
+static const char T_NO_ASSISTANT[] = N_("There is no assistant on this server.");
+static const char T_NO_ROOM[] = N_("You are not in any room; /join one.");
+static const char T_CURRENT[] = TEXT_STABLE_CURRENT;
 static const char T_USAGE_EXTRA[] = "/%s%s%s";
-static const char T_USAGE_EXTRA_ERR[] = "Usage: /%s%s%s";
-static const char T_HELP_TAIL[] = "Anything else you type is said in your current room. "
-				  "Start a line with // to say a line starting with /.";
+static const char T_USAGE_EXTRA_ERR[] = N_("Usage: /%s%s%s");
+static const char T_HELP_TAIL[] = TEXT_STABLE_HELP_TAIL;
+/* TRANSLATORS: your language's name, its code, then the codes of all (en, es). */
+static const char T_LANG_IS[] = N_("Your language is %s (%s). The languages are %s; /lang CODE "
+				   "changes it.");
+static const char T_LANG_NOW[] = N_("Your language is now %s.");
+static const char T_LANG_UNKNOWN[] = N_("Unknown language: %.*s. The languages are %s.");
 
 struct cmd_entry {
 	const char *name;
-	const char *usage;
+	const char *usage; /* msgids: translated where they are shown */
 	const char *help;
 	bool needs_arg;   /* the first argument is required */
 	bool rest_is_all; /* the whole argument text is one value (ME, QUIT) */
 };
 
 static const struct cmd_entry cmd_table[CMD_COUNT] = {
-	[CMD_HELP] = {"help", "/help", "this list", false, false},
-	[CMD_NICK] = {"nick", "/nick NEW", "change your name", true, true},
-	[CMD_JOIN] = {"join", "/join ROOM", "join a room (creating it) and make it current", true, false},
-	[CMD_PART] = {"part", "/part [ROOM]", "leave a room (default: the current one)", false, false},
-	[CMD_ROOMS] = {"rooms", "/rooms", "list the rooms and how many are in each", false, false},
-	[CMD_WHO] = {"who", "/who [ROOM]", "list who is in a room (default: the current one)", false, false},
-	[CMD_MSG] = {"msg", "/msg NAME TEXT", "send TEXT to NAME only", true, false},
-	[CMD_ME] = {"me", "/me ACTION", "act in the current room: /me waves", true, true},
-	[CMD_TOPIC] = {"topic", "/topic [TEXT]", "show or set the current room's topic (-delete "
-		       "clears it)", false, true},
-	[CMD_KICK] = {"kick", "/kick NAME [REASON]", "remove NAME from the current room (operators)",
+	[CMD_HELP] = {"help", "/help", N_("this list"), false, false},
+	[CMD_NICK] = {"nick", N_("/nick NEW"), N_("change your name"), true, true},
+	[CMD_JOIN] = {"join", N_("/join ROOM"), N_("join a room (creating it) and make it current"),
 		      true, false},
-	[CMD_INVITE] = {"invite", "/invite NAME [ROOM]", "invite NAME to a room (default: the "
-			"current one)", true, false},
-	[CMD_OP] = {"op", "/op NAME", "make NAME an operator of the current room", true, false},
-	[CMD_DEOP] = {"deop", "/deop NAME", "take operator from NAME", true, false},
-	[CMD_VOICE] = {"voice", "/voice NAME", "let NAME speak in a moderated room", true, false},
-	[CMD_DEVOICE] = {"devoice", "/devoice NAME", "take NAME's voice", true, false},
-	[CMD_MODE] = {"mode", "/mode [ROOM] [+-MODES VALUES]", "show or change a room's modes: "
-		      "i m n s t k l b e I o v, as IRC's", false, true},
-	[CMD_AWAY] = {"away", "/away [TEXT]", "mark yourself away (no text: back)", false, true},
-	[CMD_QUIT] = {"quit", "/quit [REASON]", "leave the chat (typing salir does too)", false, true},
+	[CMD_PART] = {"part", N_("/part [ROOM]"), N_("leave a room (default: the current one)"),
+		      false, false},
+	[CMD_ROOMS] = {"rooms", "/rooms", N_("list the rooms and how many are in each"), false,
+		       false},
+	[CMD_WHO] = {"who", N_("/who [ROOM]"), N_("list who is in a room (default: the current "
+						  "one)"), false, false},
+	[CMD_MSG] = {"msg", N_("/msg NAME TEXT"), N_("send TEXT to NAME only"), true, false},
+	[CMD_ME] = {"me", N_("/me ACTION"), N_("act in the current room: /me waves"), true, true},
+	[CMD_TOPIC] = {"topic", N_("/topic [TEXT]"), N_("show or set the current room's topic "
+							"(-delete clears it)"), false, true},
+	[CMD_KICK] = {"kick", N_("/kick NAME [REASON]"), N_("remove NAME from the current room "
+							    "(operators)"), true, false},
+	[CMD_INVITE] = {"invite", N_("/invite NAME [ROOM]"), N_("invite NAME to a room (default: "
+								"the current one)"), true, false},
+	[CMD_OP] = {"op", N_("/op NAME"), N_("make NAME an operator of the current room"), true,
+		    false},
+	[CMD_DEOP] = {"deop", N_("/deop NAME"), N_("take operator from NAME"), true, false},
+	[CMD_VOICE] = {"voice", N_("/voice NAME"), N_("let NAME speak in a moderated room"), true,
+		       false},
+	[CMD_DEVOICE] = {"devoice", N_("/devoice NAME"), N_("take NAME's voice"), true, false},
+	[CMD_MODE] = {"mode", N_("/mode [ROOM] [+-MODES VALUES]"), N_("show or change a room's "
+		      "modes: i m n s t k l b e I o v, as IRC's"), false, true},
+	[CMD_AWAY] = {"away", N_("/away [TEXT]"), N_("mark yourself away (no text: back)"), false,
+		      true},
+	[CMD_LANG] = {"lang", N_("/lang [CODE]"), N_("show or change your language: en (English), "
+						     "es (español)"), false, false},
+	[CMD_QUIT] = {"quit", N_("/quit [REASON]"), N_("leave the chat (typing salir does too)"),
+		      false, true},
 };
 
 /* Words of this protocol that a bridge provides (hub_add_command): without it, they say so. */
@@ -141,31 +160,87 @@ struct room *cmd_current(const struct session *s)
 	return s->nrooms ? s->rooms[s->nrooms - 1].room : NULL;
 }
 
+/* The greeting line: the server, how many are online, and the offer of every other language,
+ * each in itself. */
 void cmd_greet(struct hub *h, struct session *s, const char *version)
 {
+	enum lang lang = text_codec_lang(s);
 	size_t n = hub_others(h, s);
-	text_codec_tell(s, TEXT_INFO, T_GREETING, version, h->cfg.server_name, n,
-			n == 1 ? T_PERSON : T_PEOPLE);
-	text_codec_tell(s, TEXT_INFO, T_ASK_NAME);
+	struct buf b = BUF_INIT;
+	buf_printf(&b, T_GREETING(lang, n), version, h->cfg.server_name,
+		   n);
+	for (int l = 0; l < LANG_COUNT; l++) {
+		if (l != (int)lang) {
+			buf_putc(&b, ' ');
+			buf_puts(&b, i18n_tr((enum lang)l, T_LANG_OFFER));
+		}
+	}
+	text_codec_tell(s, TEXT_INFO, "%s", b.data);
+	buf_free(&b);
+	text_codec_tell(s, TEXT_INFO, "%s", i18n_tr(lang, T_ASK_NAME));
+}
+
+/* One line of /help: the usage padded to 16 characters (not bytes: "/lang [CÓDIGO]" lines up
+ * with the others), then what it does. */
+static void cmd_help_line(struct session *s, const char *usage, const char *help)
+{
+	size_t chars = 0;
+	for (const char *p = usage; *p; p++)
+		chars += ((unsigned char)*p & 0xC0) != 0x80;
+	text_codec_tell(s, TEXT_INFO, "  %s%*s %s", usage, chars < 16 ? (int)(16 - chars) : 0, "",
+			help);
 }
 
 static void cmd_help(struct hub *h, struct session *s)
 {
-	text_codec_tell(s, TEXT_INFO, T_HELP_HEAD);
+	enum lang lang = text_codec_lang(s);
+	text_codec_tell(s, TEXT_INFO, "%s", i18n_tr(lang, T_HELP_HEAD));
 	for (int id = 0; id < CMD_COUNT; id++)
-		text_codec_tell(s, TEXT_INFO, T_HELP_LINE, cmd_table[id].usage, cmd_table[id].help);
+		cmd_help_line(s, i18n_tr(lang, cmd_table[id].usage), i18n_tr(lang, cmd_table[id].help));
+	/* A bridge's words are msgids it marked: translated here, like the table's. */
 	struct buf usage = BUF_INIT;
 	for (size_t i = 0; i < h->ncommands; i++) {
 		const struct hub_command *c = h->commands[i];
 		buf_clear(&usage);
-		buf_printf(&usage, T_USAGE_EXTRA, c->name, c->args[0] ? " " : "", c->args);
-		text_codec_tell(s, TEXT_INFO, T_HELP_LINE, usage.data, c->help);
+		buf_printf(&usage, T_USAGE_EXTRA, c->name, c->args[0] ? " " : "",
+			   c->args[0] ? i18n_tr(lang, c->args) : "");
+		cmd_help_line(s, usage.data, i18n_tr(lang, c->help));
 	}
 	buf_free(&usage);
-	for (size_t i = 0; i < h->nbots; i++)
-		if (h->bots[i].usage)
-			text_codec_tell(s, TEXT_INFO, T_HELP_LINE, h->bots[i].usage, h->bots[i].help);
-	text_codec_tell(s, TEXT_INFO, T_HELP_TAIL);
+	for (size_t i = 0; i < h->nbots; i++) {
+		const struct hub_bot *bot = &h->bots[i];
+		if (!bot->usage)
+			continue;
+		struct buf use = BUF_INIT, help = BUF_INIT;
+		text_codec_bot_words(&use, lang, bot->usage, bot->s->name);
+		text_codec_bot_words(&help, lang, bot->help, bot->s->name);
+		cmd_help_line(s, use.data, help.data);
+		buf_free(&use);
+		buf_free(&help);
+	}
+	text_codec_tell(s, TEXT_INFO, "%s", i18n_tr(lang, T_HELP_TAIL));
+}
+
+/* /lang: shows the session's language, or changes it (and the variant its events are encoded
+ * in). While naming, the name prompt is asked again in the new language. */
+static void cmd_lang(struct hub *h, struct session *s, struct cmd_span code)
+{
+	enum lang lang = text_codec_lang(s);
+	if (!code.len) {
+		text_codec_tell(s, TEXT_INFO, i18n_tr(lang, T_LANG_IS), i18n_name(lang),
+				i18n_code(lang), i18n_codes());
+		return;
+	}
+	enum lang to;
+	if (!i18n_parse(code.p, code.len, &to)) {
+		text_codec_tell(s, TEXT_ERROR, i18n_tr(lang, T_LANG_UNKNOWN), (int)code.len, code.p,
+				i18n_codes());
+		return;
+	}
+	text_codec_set_lang(h, s, to);
+	text_codec_tell(s, TEXT_INFO, i18n_tr(to, T_LANG_NOW), i18n_name(to));
+	if (s->state == SESSION_NAMING)
+		text_codec_tell(s, TEXT_INFO, "%s", i18n_tr(to, T_ASK_NAME));
 }
 
 struct cmd_span cmd_room(struct cmd_span room, char out[NAME_MAX_BYTES + 2])
@@ -180,13 +255,14 @@ struct cmd_span cmd_room(struct cmd_span room, char out[NAME_MAX_BYTES + 2])
 static void cmd_name(struct hub *h, struct session *s, struct cmd_span name)
 {
 	if (session_register(h, s, name.p, name.len) != HUB_OK)
-		text_codec_tell(s, TEXT_INFO, T_ASK_NAME); /* the hub said why */
+		text_codec_tell(s, TEXT_INFO, "%s",
+				i18n_tr(text_codec_lang(s), T_ASK_NAME)); /* the hub said why */
 }
 
 static void cmd_name_first(struct session *s)
 {
-	text_codec_tell(s, TEXT_ERROR, T_NAME_FIRST);
-	text_codec_tell(s, TEXT_INFO, T_ASK_NAME);
+	text_codec_tell(s, TEXT_ERROR, "%s", i18n_tr(text_codec_lang(s), T_NAME_FIRST));
+	text_codec_tell(s, TEXT_INFO, "%s", i18n_tr(text_codec_lang(s), T_ASK_NAME));
 }
 
 struct cmd_span cmd_target_room(struct session *s, struct cmd_span arg,
@@ -196,7 +272,7 @@ struct cmd_span cmd_target_room(struct session *s, struct cmd_span arg,
 		return cmd_room(arg, buf);
 	struct room *r = cmd_current(s);
 	if (!r) {
-		text_codec_tell(s, TEXT_ERROR, T_NO_ROOM);
+		text_codec_tell(s, TEXT_ERROR, "%s", i18n_tr(text_codec_lang(s), T_NO_ROOM));
 		return (struct cmd_span){NULL, 0};
 	}
 	return (struct cmd_span){r->name, strlen(r->name)};
@@ -211,7 +287,8 @@ static void cmd_part(struct hub *h, struct session *s, struct cmd_span arg)
 	struct room *before = cmd_current(s);
 	bool current = before && room_find(h, room.p, room.len) == before;
 	if (room_part(h, s, room.p, room.len, "", 0) == HUB_OK && current && s->nrooms)
-		text_codec_tell(s, TEXT_INFO, T_CURRENT, cmd_current(s)->name);
+		text_codec_tell(s, TEXT_INFO, i18n_tr(text_codec_lang(s), T_CURRENT),
+				cmd_current(s)->name);
 }
 
 static void cmd_join(struct hub *h, struct session *s, struct cmd_parsed *c)
@@ -230,7 +307,7 @@ static void cmd_say(struct hub *h, struct session *s, enum hub_msg_kind kind, st
 {
 	struct room *r = cmd_current(s);
 	if (!r) {
-		text_codec_tell(s, TEXT_ERROR, T_NO_ROOM);
+		text_codec_tell(s, TEXT_ERROR, "%s", i18n_tr(text_codec_lang(s), T_NO_ROOM));
 		return;
 	}
 	room_say(h, s, r->name, strlen(r->name), kind, text.p, text.len);
@@ -251,7 +328,8 @@ static void cmd_extra(struct hub *h, struct session *s, struct cmd_parsed *c)
 {
 	const struct hub_command *hc = hub_find_command(h, c->name.p, c->name.len);
 	if (!hc && !cmd_is_bridged(c->name)) {
-		text_codec_tell(s, TEXT_ERROR, T_UNKNOWN, (int)c->name.len, c->name.p);
+		text_codec_tell(s, TEXT_ERROR, i18n_tr(text_codec_lang(s), T_UNKNOWN),
+				(int)c->name.len, c->name.p);
 		return;
 	}
 	if (s->state == SESSION_NAMING) {
@@ -259,18 +337,20 @@ static void cmd_extra(struct hub *h, struct session *s, struct cmd_parsed *c)
 		return;
 	}
 	if (!hc) {
-		text_codec_tell(s, TEXT_ERROR, T_NO_ASSISTANT);
+		text_codec_tell(s, TEXT_ERROR, "%s",
+				i18n_tr(text_codec_lang(s), T_NO_ASSISTANT));
 		return;
 	}
 	/* Everything after the word is the argument, as for /me. */
 	if (hc->needs_args && !c->rest.len) {
-		text_codec_tell(s, TEXT_ERROR, T_USAGE_EXTRA_ERR, hc->name, hc->args[0] ? " " : "",
-				hc->args);
+		text_codec_tell(s, TEXT_ERROR, i18n_tr(text_codec_lang(s), T_USAGE_EXTRA_ERR),
+				hc->name, hc->args[0] ? " " : "",
+				hc->args[0] ? i18n_tr(text_codec_lang(s), hc->args) : "");
 		return;
 	}
 	struct room *r = cmd_current(s);
 	if (hc->needs_room && !r) {
-		text_codec_tell(s, TEXT_ERROR, T_NO_ROOM);
+		text_codec_tell(s, TEXT_ERROR, "%s", i18n_tr(text_codec_lang(s), T_NO_ROOM));
 		return;
 	}
 	hc->run(hc, h, s, r ? r->name : NULL, c->rest.p, c->rest.len);
@@ -289,7 +369,8 @@ bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len)
 		if (s->state == SESSION_NAMING)
 			cmd_name_first(s);
 		else
-			text_codec_tell(s, TEXT_ERROR, T_USAGE, cmd_usage(c.id));
+			text_codec_tell(s, TEXT_ERROR, i18n_tr(text_codec_lang(s), T_USAGE),
+					i18n_tr(text_codec_lang(s), cmd_usage(c.id)));
 		return true;
 	case CMD_TEXT:
 		if (s->state == SESSION_NAMING)
@@ -300,7 +381,8 @@ bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len)
 	case CMD_COMMAND:
 		break;
 	}
-	if (s->state == SESSION_NAMING && c.id != CMD_HELP && c.id != CMD_QUIT) {
+	if (s->state == SESSION_NAMING && c.id != CMD_HELP && c.id != CMD_QUIT &&
+	    c.id != CMD_LANG) {
 		cmd_name_first(s);
 		return true;
 	}
@@ -355,6 +437,9 @@ bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len)
 		break;
 	case CMD_AWAY:
 		cmd_ops_away(h, s, c.arg);
+		break;
+	case CMD_LANG:
+		cmd_lang(h, s, c.arg);
 		break;
 	case CMD_QUIT:
 		session_quit(h, s, c.arg.p ? c.arg.p : "", c.arg.len);

@@ -35,6 +35,7 @@ enum cmd_id {
 	CMD_DEVOICE,
 	CMD_MODE,
 	CMD_AWAY,
+	CMD_LANG,
 	CMD_QUIT,
 	CMD_COUNT,
 };
@@ -65,7 +66,7 @@ struct cmd_parsed {
 
 /* Classifies one line. "salir" alone (any case, surrounding blanks ignored) is CMD_QUIT. */
 enum cmd_kind cmd_parse(const char *line, size_t len, struct cmd_parsed *out);
-/* "Usage: ..." text for a command. */
+/* "Usage: ..." text for a command (English: a msgid). */
 const char *cmd_usage(enum cmd_id id);
 
 /* Sends the greeting and the name prompt to a session that was just admitted. */

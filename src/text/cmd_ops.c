@@ -8,27 +8,35 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "hub/hub.h"
 #include "text/cmd_int.h"
 #include "text/modechar.h"
 #include "text/text_codec.h"
 
-/* User-facing text, in one place for translation. */
-static const char T_TOPIC_IS[] = "The topic of %s: %.*s (set by %s).";
-static const char T_NO_TOPIC[] = "%s has no topic.";
-static const char T_INVITE_SENT[] = "You invited %s to %s.";
-static const char T_AWAY_ON[] = "You are marked as away: %.*s";
-static const char T_AWAY_OFF[] = "You are no longer marked as away.";
-static const char T_IS_AWAY[] = "%s is away: %s";
-static const char T_MODES_ARE[] = "Modes of %s: %s%s%s";
-static const char T_MODE_UNKNOWN[] = "Unknown mode %c; the modes are i m n s t k l b e I o v "
-				     "(see /help).";
-static const char T_MODE_NEEDS[] = "Mode %c%c needs a value: /mode %c%c VALUE";
-static const char T_LIST_EMPTY[] = "The %s list of %s is empty.";
-static const char T_LIST_HEAD[] = "The %s list of %s:";
-static const char T_LIST_ITEM[] = "  %s (set by %s)";
+/* User-facing text, in one place, marked for translation (looked up in the session's language
+ * where it is used). */
+static const char T_TOPIC_IS[] = N_("The topic of %s: %.*s (set by %s).");
+static const char T_NO_TOPIC[] = N_("%s has no topic.");
+static const char T_INVITE_SENT[] = N_("You invited %s to %s.");
+static const char T_AWAY_ON[] = N_("You are marked as away: %.*s");
+static const char T_AWAY_OFF[] = N_("You are no longer marked as away.");
+static const char T_IS_AWAY[] = N_("%s is away: %s");
+/* TRANSLATORS: the room, its mode letters (+nt), then its key if it has one. */
+static const char T_MODES_ARE[] = N_("Modes of %s: %s%s%s");
+static const char T_MODE_UNKNOWN[] = N_("Unknown mode %c; the modes are i m n s t k l b e I o v "
+					"(see /help).");
+static const char T_MODE_NEEDS[] = N_("Mode %c%c needs a value: /mode %c%c VALUE");
+/* TRANSLATORS: a mask in a room's list, then who put it there. */
+static const char T_LIST_ITEM[] = N_("  %s (set by %s)");
 static const char T_TOPIC_DELETE[] = "-delete";
-static const char *const T_LIST_NAMES[MODE_LISTS] = {"ban", "exception", "invitation"};
+/* By list (+b, +e, +I): the room's list is empty, and the line before its masks. */
+static const char T_BANS_EMPTY[] = N_("The ban list of %s is empty.");
+static const char T_EXCEPTS_EMPTY[] = N_("The exception list of %s is empty.");
+static const char T_INVEXES_EMPTY[] = N_("The invitation list of %s is empty.");
+static const char T_BANS_HEAD[] = N_("The ban list of %s:");
+static const char T_EXCEPTS_HEAD[] = N_("The exception list of %s:");
+static const char T_INVEXES_HEAD[] = N_("The invitation list of %s:");
 
 /* The mode changes one /mode command may make (as IRC's MODES=). */
 enum { CMD_OPS_MODES = 4 };
@@ -51,10 +59,10 @@ void cmd_ops_topic(struct hub *h, struct session *s, struct cmd_span text)
 	const struct room *r = room_find(h, room.p, room.len);
 	const struct room_state *st = r ? r->state : NULL;
 	if (st && st->topic)
-		text_codec_tell(s, TEXT_INFO, T_TOPIC_IS, r->name, (int)st->topic_len, st->topic,
+		text_codec_tell(s, TEXT_INFO, i18n_tr(text_codec_lang(s), T_TOPIC_IS), r->name, (int)st->topic_len, st->topic,
 				st->topic_by ? st->topic_by : "?");
 	else if (r)
-		text_codec_tell(s, TEXT_INFO, T_NO_TOPIC, r->name);
+		text_codec_tell(s, TEXT_INFO, i18n_tr(text_codec_lang(s), T_NO_TOPIC), r->name);
 }
 
 /* ---- /kick, /invite ---- */
@@ -79,7 +87,7 @@ void cmd_ops_invite(struct hub *h, struct session *s, struct cmd_span name, stru
 	const struct session *t = session_find(h, name.p, name.len);
 	const struct room *r = room_find(h, where.p, where.len);
 	if (t && r)
-		text_codec_tell(s, TEXT_INFO, T_INVITE_SENT, t->name, r->name);
+		text_codec_tell(s, TEXT_INFO, i18n_tr(text_codec_lang(s), T_INVITE_SENT), t->name, r->name);
 }
 
 /* ---- /op, /deop, /voice, /devoice, /mode ---- */
@@ -103,14 +111,23 @@ void cmd_ops_prefix(struct hub *h, struct session *s, enum cmd_id id, struct cmd
 static void cmd_ops_list(struct session *s, const struct room *r, enum room_mode list)
 {
 	const struct masklist *l = mode_list(r, list);
-	const char *what = T_LIST_NAMES[list - MODE_BAN];
+	enum lang lang = text_codec_lang(s);
 	if (!l || !l->n) {
-		text_codec_tell(s, TEXT_INFO, T_LIST_EMPTY, what, r->name);
+		text_codec_tell(s, TEXT_INFO,
+				i18n_tr(lang, list == MODE_BAN      ? T_BANS_EMPTY
+					      : list == MODE_EXCEPT ? T_EXCEPTS_EMPTY
+								    : T_INVEXES_EMPTY),
+				r->name);
 		return;
 	}
-	text_codec_tell(s, TEXT_INFO, T_LIST_HEAD, what, r->name);
+	text_codec_tell(s, TEXT_INFO,
+			i18n_tr(lang, list == MODE_BAN      ? T_BANS_HEAD
+				      : list == MODE_EXCEPT ? T_EXCEPTS_HEAD
+							    : T_INVEXES_HEAD),
+			r->name);
 	for (size_t i = 0; i < l->n; i++)
-		text_codec_tell(s, TEXT_INFO, T_LIST_ITEM, l->v[i].text, l->v[i].by ? l->v[i].by : "?");
+		text_codec_tell(s, TEXT_INFO, i18n_tr(lang, T_LIST_ITEM), l->v[i].text,
+				l->v[i].by ? l->v[i].by : "?");
 }
 
 /* "/mode" shows the current room's modes; "/mode [ROOM] +-LETTERS [VALUES...]" changes them,
@@ -136,7 +153,7 @@ void cmd_ops_mode(struct hub *h, struct session *s, struct cmd_span args)
 		modechar_flags(r, flags);
 		bool member = room_prefix(r, s) >= 0;
 		const char *key = r->state && r->state->key && member ? r->state->key : NULL;
-		text_codec_tell(s, TEXT_INFO, T_MODES_ARE, r->name, flags, key ? " " : "",
+		text_codec_tell(s, TEXT_INFO, i18n_tr(text_codec_lang(s), T_MODES_ARE), r->name, flags, key ? " " : "",
 				key ? key : "");
 		return;
 	}
@@ -151,7 +168,7 @@ void cmd_ops_mode(struct hub *h, struct session *s, struct cmd_span args)
 		}
 		int m = modechar_mode(l);
 		if (m < 0) {
-			text_codec_tell(s, TEXT_ERROR, T_MODE_UNKNOWN, l);
+			text_codec_tell(s, TEXT_ERROR, i18n_tr(text_codec_lang(s), T_MODE_UNKNOWN), l);
 			return;
 		}
 		struct cmd_span value = {NULL, 0};
@@ -165,7 +182,7 @@ void cmd_ops_mode(struct hub *h, struct session *s, struct cmd_span args)
 		}
 		if (modechar_takes_arg((enum room_mode)m, add) && !value.len &&
 		    !(m == MODE_KEY && !add)) {
-			text_codec_tell(s, TEXT_ERROR, T_MODE_NEEDS, add ? '+' : '-', l,
+			text_codec_tell(s, TEXT_ERROR, i18n_tr(text_codec_lang(s), T_MODE_NEEDS), add ? '+' : '-', l,
 					add ? '+' : '-', l);
 			return;
 		}
@@ -182,14 +199,14 @@ void cmd_ops_away(struct hub *h, struct session *s, struct cmd_span text)
 {
 	session_away(h, s, text.len ? text.p : NULL, text.len);
 	if (s->info && s->info->away)
-		text_codec_tell(s, TEXT_INFO, T_AWAY_ON, (int)strlen(s->info->away), s->info->away);
+		text_codec_tell(s, TEXT_INFO, i18n_tr(text_codec_lang(s), T_AWAY_ON), (int)strlen(s->info->away), s->info->away);
 	else
-		text_codec_tell(s, TEXT_INFO, T_AWAY_OFF);
+		text_codec_tell(s, TEXT_INFO, "%s", i18n_tr(text_codec_lang(s), T_AWAY_OFF));
 }
 
 void cmd_ops_away_notice(struct hub *h, struct session *s, struct cmd_span name)
 {
 	const struct session *t = session_find(h, name.p, name.len);
 	if (t && t->info && t->info->away)
-		text_codec_tell(s, TEXT_INFO, T_IS_AWAY, t->name, t->info->away);
+		text_codec_tell(s, TEXT_INFO, i18n_tr(text_codec_lang(s), T_IS_AWAY), t->name, t->info->away);
 }

@@ -9,107 +9,144 @@
 #include "base/utf8.h"
 #include "hub/hub.h"
 #include "hub/name.h"
+#include "text/text_stable.h"
 
 /* ---- the words ---- */
 
+/* Every line is a whole sentence with placeholders, marked N_() for xgettext and translated with
+ * i18n_tr where it is used, in the language of the variant being encoded (variant = enum lang). */
+
 /* News about others, and replies to one's own requests. */
-static const char T_JOINED[] = " joined";
-static const char T_LEFT[] = " left";
-static const char T_QUIT[] = " quit";
-static const char T_RENAMED[] = " is now known as ";
-static const char T_YOU_JOINED[] = "You joined %s (%llu %s).";
-static const char T_MEMBER[] = "member";
-static const char T_MEMBERS[] = "members";
-static const char T_YOU_LEFT[] = "You left %s.";
-static const char T_YOU_RENAMED[] = "You are now known as %s.";
-static const char T_TOPIC_SET[] = "[%s] -- %s set the topic: %.*s";
-static const char T_TOPIC_CLEARED[] = "[%s] -- %s cleared the topic";
-static const char T_MODE[] = "[%s] -- %s ";
-#define T_KICKED "[%s] -- %s removed %s"
-#define T_YOU_KICKED "%s removed you from %s"
-static const char T_INVITED[] = "%s invites you to %s; /join %s to go in.";
-static const char T_WALLOPS[] = "%s, server operator, to everyone: %.*s";
-static const char T_KILLED[] = "%s disconnected you%s%.*s%s.";
-static const char T_WELCOME[] = "Welcome, %s! You are in %s with %llu %s. Type /help for commands.";
-static const char T_OTHER[] = "other";
-static const char T_OTHERS[] = "others";
-static const char T_QUEUED[] = "The server is full. You are number %llu in the queue.";
-static const char T_QUEUE_MOVED[] = "You are number %llu in the queue.";
-static const char T_BYE[] = "Bye.";
-static const char T_WHO_HEAD[] = "%s (%zu):";
-static const char T_WHO_MORE[] = "%s (continued):";
-static const char T_BOT_LINE[] = "Bot: %s (%s; %s)";
-static const char T_ROOMS[] = "%zu rooms:";
-static const char T_ROOMS_ONE[] = "1 room:";
+static const char T_JOINED[] = TEXT_STABLE_JOINED;
+static const char T_LEFT[] = TEXT_STABLE_LEFT;
+static const char T_LEFT_WHY[] = TEXT_STABLE_LEFT_WHY;
+static const char T_QUIT[] = TEXT_STABLE_QUIT;
+static const char T_QUIT_WHY[] = TEXT_STABLE_QUIT_WHY;
+static const char T_RENAMED[] = TEXT_STABLE_RENAMED;
+static const char T_YOU_LEFT[] = TEXT_STABLE_YOU_LEFT;
+static const char T_YOU_RENAMED[] = TEXT_STABLE_YOU_RENAMED;
+static const char T_TOPIC_SET[] = N_("[%s] -- %s set the topic: %.*s");
+static const char T_TOPIC_CLEARED[] = N_("[%s] -- %s cleared the topic");
+/* TRANSLATORS: the room, then who; what they did follows (the mode phrases below). */
+static const char T_MODE[] = N_("[%s] -- %s ");
+static const char T_KICKED[] = N_("[%s] -- %s removed %s");
+static const char T_KICKED_WHY[] = N_("[%s] -- %s removed %s (%.*s)");
+static const char T_YOU_KICKED[] = N_("%s removed you from %s.");
+static const char T_YOU_KICKED_WHY[] = N_("%s removed you from %s (%.*s).");
+static const char T_INVITED[] = N_("%s invites you to %s; /join %s to go in.");
+static const char T_WALLOPS[] = N_("%s, server operator, to everyone: %.*s");
+static const char T_KILLED[] = N_("%s disconnected you.");
+static const char T_KILLED_WHY[] = N_("%s disconnected you (%.*s).");
+static const char T_QUEUED[] = N_("The server is full. You are number %llu in the queue.");
+static const char T_QUEUE_MOVED[] = N_("You are number %llu in the queue.");
+static const char T_BYE[] = TEXT_STABLE_BYE;
+static const char T_WHO_HEAD[] = TEXT_STABLE_WHO_HEAD;
+static const char T_WHO_MORE[] = TEXT_STABLE_WHO_MORE;
+static const char T_BOT_LINE[] = TEXT_STABLE_BOT_LINE;
 static const char T_ROOM_LINE[] = "  %s (%u)";
 
-/* What a mode change did, by mode: [0] when added, [1] when removed. {1} is the argument. */
+/* The lines with a number of things: i18n_trn's singular and plural, for the number n. */
+#define T_YOU_JOINED(lang, n) TEXT_STABLE_YOU_JOINED(lang, n)
+#define T_WELCOME(lang, n) TEXT_STABLE_WELCOME(lang, n)
+#define T_ROOMS(lang, n) i18n_trn((lang), "%zu room:", "%zu rooms:", (n))
+
+/* What a mode change did, by mode: [0] when added, [1] when removed. {1} is the argument. They
+ * follow "[room] -- who ". */
 static const char *const T_MODES[MODE_COUNT][2] = {
-	[MODE_INVITE_ONLY] = {"made the room invitation only", "opened the room to all"},
-	[MODE_MODERATED] = {"let only operators and voiced members speak", "let everyone speak"},
-	[MODE_NO_EXTERNAL] = {"closed the room to messages from outside",
-			      "opened the room to messages from outside"},
-	[MODE_SECRET] = {"made the room secret", "made the room visible"},
-	[MODE_TOPIC_LOCK] = {"let only operators set the topic", "let everyone set the topic"},
-	[MODE_KEY] = {"set a key on the room", "removed the room's key"},
-	[MODE_LIMIT] = {"limited the room to {1} members", "removed the room's limit"},
-	[MODE_BAN] = {"banned {1}", "lifted the ban on {1}"},
-	[MODE_EXCEPT] = {"exempted {1} from bans", "removed the ban exemption of {1}"},
-	[MODE_INVEX] = {"let {1} in without an invitation", "no longer lets {1} in uninvited"},
-	[MODE_OP] = {"made {1} an operator", "took operator from {1}"},
-	[MODE_VOICE] = {"gave {1} a voice", "took the voice of {1}"},
+	[MODE_INVITE_ONLY] = {N_("made the room invitation only"), N_("opened the room to all")},
+	[MODE_MODERATED] = {N_("let only operators and voiced members speak"),
+			    N_("let everyone speak")},
+	[MODE_NO_EXTERNAL] = {N_("closed the room to messages from outside"),
+			      N_("opened the room to messages from outside")},
+	[MODE_SECRET] = {N_("made the room secret"), N_("made the room visible")},
+	[MODE_TOPIC_LOCK] = {N_("let only operators set the topic"),
+			     N_("let everyone set the topic")},
+	[MODE_KEY] = {N_("set a key on the room"), N_("removed the room's key")},
+	[MODE_LIMIT] = {N_("limited the room to {1} members"), N_("removed the room's limit")},
+	[MODE_BAN] = {N_("banned {1}"), N_("lifted the ban on {1}")},
+	[MODE_EXCEPT] = {N_("exempted {1} from bans"), N_("removed the ban exemption of {1}")},
+	[MODE_INVEX] = {N_("let {1} in without an invitation"),
+			N_("no longer lets {1} in uninvited")},
+	[MODE_OP] = {N_("made {1} an operator"), N_("took operator from {1}")},
+	[MODE_VOICE] = {N_("gave {1} a voice"), N_("took the voice of {1}")},
 };
 
 /* Refusals and other results, by code. {1}, {2} are the arguments the code names in event.h. */
 static const char *const T_RESULTS[HUB_RESULT_COUNT] = {
-	[HUB_ERR_QUEUE_FULL] = "! The server is full and so is its queue; try again later.",
-	[HUB_ERR_NAME_INVALID] = "! Cannot use that name: {1}.",
-	[HUB_ERR_NAME_TAKEN] = "! The name {1} is taken; pick another.",
-	[HUB_ERR_NAME_BOT] = "! The name {1} is taken by {2}; pick another.",
-	[HUB_ERR_NO_SUCH_NAME] = "! No such user: {1}",
-	[HUB_ERR_ROOM_INVALID] = "! Cannot use that room name: {1}.",
-	[HUB_ERR_NO_SUCH_ROOM] = "! No such room: {1}",
-	[HUB_ERR_NOT_IN_ROOM] = "! You are not in {1}.",
-	[HUB_ERR_ALREADY_IN] = "* You are in {1} already; it is now your current room.",
-	[HUB_ERR_TOO_MANY_ROOMS] = "! You are in {1} rooms already, the most allowed; /part one "
-				   "first.",
-	[HUB_ERR_BANNED] = "! You are banned from {1}.",
-	[HUB_ERR_BAD_KEY] = "! {1} needs its key: /join {1} KEY",
-	[HUB_ERR_ROOM_FULL] = "! {1} is full.",
-	[HUB_ERR_INVITE_ONLY] = "! {1} takes only those invited.",
-	[HUB_ERR_CANNOT_SEND] = "! You cannot speak in {1} now.",
-	[HUB_ERR_NOT_OPERATOR] = "! Only operators of {1} can do that.",
-	[HUB_ERR_NOT_OPER] = "! Only server operators can do that.",
-	[HUB_ERR_TARGET_NOT_IN] = "! {1} is not in {2}.",
-	[HUB_ERR_TARGET_IN] = "! {1} is in {2} already.",
-	[HUB_ERR_LIST_FULL] = "! That list of {1} is full.",
+	[HUB_ERR_QUEUE_FULL] = N_("! The server is full and so is its queue; try again later."),
+	[HUB_ERR_NAME_INVALID] = N_("! Cannot use that name: {1}."),
+	[HUB_ERR_NAME_TAKEN] = N_("! The name {1} is taken; pick another."),
+	/* TRANSLATORS: {2} is what the bot is, e.g. "the assistant". */
+	[HUB_ERR_NAME_BOT] = N_("! The name {1} is taken by {2}; pick another."),
+	[HUB_ERR_NO_SUCH_NAME] = N_("! No such user: {1}"),
+	[HUB_ERR_ROOM_INVALID] = N_("! Cannot use that room name: {1}."),
+	[HUB_ERR_NO_SUCH_ROOM] = TEXT_STABLE_NO_SUCH_ROOM,
+	[HUB_ERR_NOT_IN_ROOM] = N_("! You are not in {1}."),
+	[HUB_ERR_ALREADY_IN] = TEXT_STABLE_ALREADY_IN,
+	[HUB_ERR_TOO_MANY_ROOMS] = N_("! You are in {1} rooms already, the most allowed; /part one "
+				      "first."),
+	[HUB_ERR_BANNED] = N_("! You are banned from {1}."),
+	[HUB_ERR_BAD_KEY] = N_("! {1} needs its key: /join {1} KEY"),
+	[HUB_ERR_ROOM_FULL] = N_("! {1} is full."),
+	[HUB_ERR_INVITE_ONLY] = N_("! {1} takes only those invited."),
+	[HUB_ERR_CANNOT_SEND] = N_("! You cannot speak in {1} now."),
+	[HUB_ERR_NOT_OPERATOR] = N_("! Only operators of {1} can do that."),
+	[HUB_ERR_NOT_OPER] = N_("! Only server operators can do that."),
+	[HUB_ERR_TARGET_NOT_IN] = N_("! {1} is not in {2}."),
+	[HUB_ERR_TARGET_IN] = N_("! {1} is in {2} already."),
+	[HUB_ERR_LIST_FULL] = N_("! That list of {1} is full."),
 };
 
 static const char *const T_NAME_REASONS[] = {
 	[NAME_OK] = "ok",
-	[NAME_EMPTY] = "a name cannot be empty",
-	[NAME_TOO_LONG] = "a name can have at most 32 characters",
-	[NAME_BAD_UTF8] = "a name must be valid UTF-8 text",
-	[NAME_SPACE] = "a name cannot contain spaces",
-	[NAME_CONTROL] = "a name cannot contain control characters",
-	[NAME_PUNCT] = "a name cannot contain ':' or ','",
-	[NAME_INVISIBLE] = "a name cannot contain invisible characters",
-	[NAME_MASK] = "a name cannot contain '!', '@', '*' or '?'",
-	[NAME_BAD_START] = "a name cannot start with # / @ + * ! - or [",
-	[NAME_RESERVED] = "that name is reserved",
-	[NAME_NO_HASH] = "a room name starts with #",
+	[NAME_EMPTY] = N_("a name cannot be empty"),
+	[NAME_TOO_LONG] = N_("a name can have at most 32 characters"),
+	[NAME_BAD_UTF8] = N_("a name must be valid UTF-8 text"),
+	[NAME_SPACE] = N_("a name cannot contain spaces"),
+	[NAME_CONTROL] = N_("a name cannot contain control characters"),
+	[NAME_PUNCT] = N_("a name cannot contain ':' or ','"),
+	[NAME_INVISIBLE] = N_("a name cannot contain invisible characters"),
+	[NAME_MASK] = N_("a name cannot contain '!', '@', '*' or '?'"),
+	[NAME_BAD_START] = N_("a name cannot start with # / @ + * ! - or ["),
+	[NAME_RESERVED] = N_("that name is reserved"),
+	[NAME_NO_HASH] = N_("a room name starts with #"),
 };
 
 /* /who lines are split so that no line grows past this many bytes. */
 enum { WHO_LINE_MAX = 400 };
 
-const struct hub_face text_codec_face = {"line", 1, text_codec_encode};
+/* Messages have no words: every language shares the first one's frame. */
+static unsigned text_codec_same_as(const struct hub_event *ev, unsigned variant)
+{
+	return ev->type == HUB_EV_MESSAGE ? LANG_EN : variant;
+}
 
-const char *text_codec_name_reason(int r)
+const struct hub_face text_codec_face = {"line", LANG_COUNT, text_codec_encode,
+					 text_codec_same_as};
+
+const char *text_codec_name_reason(enum lang lang, int r)
 {
 	if (r < 0 || (size_t)r >= sizeof(T_NAME_REASONS) / sizeof(T_NAME_REASONS[0]))
-		return T_NAME_REASONS[NAME_OK];
-	return T_NAME_REASONS[r];
+		r = NAME_OK;
+	return i18n_tr(lang, T_NAME_REASONS[r]);
+}
+
+void text_codec_bot_words(struct buf *b, enum lang lang, const char *msgid, const char *name)
+{
+	const char *t = msgid ? i18n_tr(lang, msgid) : "";
+	const char *at;
+	while ((at = strstr(t, "{s}"))) {
+		buf_append(b, t, (size_t)(at - t));
+		buf_puts(b, name);
+		t = at + 3;
+	}
+	buf_puts(b, t); /* b is a C string even when t is empty */
+}
+
+void text_codec_set_lang(struct hub *h, struct session *s, enum lang lang)
+{
+	s->lang = (uint8_t)lang;
+	session_set_variant(h, s, lang);
 }
 
 /* ---- the hot path: lines joined from parts, one allocation ---- */
@@ -224,17 +261,17 @@ static void text_codec_line(struct buf *b, const char *prefix, const char *fmt, 
 	buf_putc(b, '\n');
 }
 
-static void text_codec_names(const struct hub_event *ev, struct buf *b)
+static void text_codec_names(const struct hub_event *ev, enum lang lang, struct buf *b)
 {
 	struct buf line = BUF_INIT;
-	buf_printf(&line, T_WHO_HEAD, ev->room, ev->u.names.n);
+	buf_printf(&line, i18n_tr(lang, T_WHO_HEAD), ev->room, ev->u.names.n);
 	for (size_t i = 0; i < ev->u.names.n; i++) {
 		const char *nm = ev->u.names.v[i].s->name;
 		uint8_t prefix = ev->u.names.v[i].prefix;
 		if (line.len + 2 + strlen(nm) > WHO_LINE_MAX) {
 			text_codec_line(b, "* ", "%s", line.data);
 			buf_clear(&line);
-			buf_printf(&line, T_WHO_MORE, ev->room);
+			buf_printf(&line, i18n_tr(lang, T_WHO_MORE), ev->room);
 		}
 		buf_putc(&line, ' ');
 		/* An operator's name with '@', a voiced member's with '+' (no name starts with
@@ -247,49 +284,54 @@ static void text_codec_names(const struct hub_event *ev, struct buf *b)
 	}
 	text_codec_line(b, "* ", "%s", line.data);
 	buf_free(&line);
+	/* A bot's role and hint are msgids its bridge marked: they are translated here. */
 	for (size_t i = 0; i < ev->u.names.nbots; i++) {
 		const struct hub_bot *bot = ev->u.names.bots[i];
-		text_codec_line(b, "* ", T_BOT_LINE, bot->s->name, bot->role, bot->hint);
+		struct buf role = BUF_INIT, hint = BUF_INIT;
+		text_codec_bot_words(&role, lang, bot->role, bot->s->name);
+		text_codec_bot_words(&hint, lang, bot->hint, bot->s->name);
+		text_codec_line(b, "* ", i18n_tr(lang, T_BOT_LINE), bot->s->name, role.data, hint.data);
+		buf_free(&role);
+		buf_free(&hint);
 	}
 }
 
-static void text_codec_rooms(const struct hub_event *ev, struct buf *b)
+static void text_codec_rooms(const struct hub_event *ev, enum lang lang, struct buf *b)
 {
 	size_t n = ev->u.rooms.n;
-	if (n == 1)
-		text_codec_line(b, "* ", "%s", T_ROOMS_ONE);
-	else
-		text_codec_line(b, "* ", T_ROOMS, n);
+	text_codec_line(b, "* ", T_ROOMS(lang, n), n);
 	for (size_t i = 0; i < n; i++)
 		text_codec_line(b, "* ", T_ROOM_LINE, ev->u.rooms.v[i]->name,
 				ev->u.rooms.v[i]->count);
 }
 
-static void text_codec_modes(const struct hub_event *ev, struct buf *b)
+static void text_codec_modes(const struct hub_event *ev, enum lang lang, struct buf *b)
 {
-	buf_printf(b, T_MODE, ev->room, ev->from ? ev->from : "");
+	buf_printf(b, i18n_tr(lang, T_MODE), ev->room, ev->from ? ev->from : "");
 	for (size_t i = 0; i < ev->u.modes.n; i++) {
 		const struct mode_change *c = &ev->u.modes.v[i];
 		if (i)
 			buf_puts(b, "; ");
-		text_codec_expand(b, T_MODES[c->mode][c->add ? 0 : 1], c->arg, NULL);
+		text_codec_expand(b, i18n_tr(lang, T_MODES[c->mode][c->add ? 0 : 1]), c->arg, NULL);
 	}
 	buf_putc(b, '\n');
 }
 
-static void text_codec_result(const struct hub_event *ev, struct buf *b)
+static void text_codec_result(const struct hub_event *ev, enum lang lang, struct buf *b)
 {
-	const char *t = T_RESULTS[ev->u.result.code];
-	if (!t)
+	if (!T_RESULTS[ev->u.result.code])
 		return;
+	const char *t = i18n_tr(lang, T_RESULTS[ev->u.result.code]);
 	char n[24];
 	switch (ev->u.result.code) {
 	case HUB_ERR_NAME_INVALID:
 	case HUB_ERR_ROOM_INVALID:
-		text_codec_expand(b, t, text_codec_name_reason(ev->u.result.detail), NULL);
+		text_codec_expand(b, t, text_codec_name_reason(lang, ev->u.result.detail), NULL);
 		break;
 	case HUB_ERR_NAME_BOT:
-		text_codec_expand(b, t, ev->to, ev->text);
+		/* The bot's role: a msgid its bridge marked. */
+		text_codec_expand(b, t, ev->to, ev->text ? i18n_tr(lang, ev->text) : NULL);
+		/* (A bot's role has no "{s}"; hub.h.) */
 		break;
 	case HUB_ERR_NAME_TAKEN:
 	case HUB_ERR_NO_SUCH_NAME:
@@ -310,91 +352,103 @@ static void text_codec_result(const struct hub_event *ev, struct buf *b)
 	buf_putc(b, '\n');
 }
 
-/* Everything but messages. Returns false when the line protocol says nothing of ev. */
-static bool text_codec_other(const struct hub_event *ev, struct buf *b)
+/* Everything but messages, in lang. Returns false when the line protocol says nothing of ev. */
+static bool text_codec_other(const struct hub_event *ev, enum lang lang, struct buf *b)
 {
 	bool self = ev->flags & HUB_EVF_SELF;
-	const char *why = ev->len ? " (" : "";
-	const char *end = ev->len ? ")" : "";
+	bool why = ev->len > 0;
 	int rlen = (int)ev->len;
 	const char *reason = ev->text ? ev->text : "";
+	unsigned long long count = (unsigned long long)ev->u.count;
 	switch (ev->type) {
 	case HUB_EV_JOIN:
 		if (self)
-			text_codec_line(b, "* ", T_YOU_JOINED, ev->room,
-					(unsigned long long)ev->u.count,
-					ev->u.count == 1 ? T_MEMBER : T_MEMBERS);
+			text_codec_line(b, "* ", T_YOU_JOINED(lang, count),
+					ev->room, count);
 		else
-			text_codec_line(b, "", "[%s] -- %s%s", ev->room, ev->from, T_JOINED);
+			text_codec_line(b, "", i18n_tr(lang, T_JOINED), ev->room, ev->from);
 		return true;
 	case HUB_EV_PART:
 		if (self)
-			text_codec_line(b, "* ", T_YOU_LEFT, ev->room);
+			text_codec_line(b, "* ", i18n_tr(lang, T_YOU_LEFT), ev->room);
+		else if (why)
+			text_codec_line(b, "", i18n_tr(lang, T_LEFT_WHY), ev->room, ev->from, rlen,
+					reason);
 		else
-			text_codec_line(b, "", "[%s] -- %s%s%s%.*s%s", ev->room, ev->from, T_LEFT,
-					why, rlen, reason, end);
+			text_codec_line(b, "", i18n_tr(lang, T_LEFT), ev->room, ev->from);
 		return true;
 	case HUB_EV_QUIT:
-		text_codec_line(b, "-- ", "%s%s%s%.*s%s", ev->from, T_QUIT, why, rlen, reason, end);
+		if (why)
+			text_codec_line(b, "", i18n_tr(lang, T_QUIT_WHY), ev->from, rlen, reason);
+		else
+			text_codec_line(b, "", i18n_tr(lang, T_QUIT), ev->from);
 		return true;
 	case HUB_EV_NICK:
 		if (self)
-			text_codec_line(b, "* ", T_YOU_RENAMED, ev->to);
+			text_codec_line(b, "* ", i18n_tr(lang, T_YOU_RENAMED), ev->to);
 		else
-			text_codec_line(b, "-- ", "%s%s%.*s", ev->from, T_RENAMED, rlen, reason);
+			text_codec_line(b, "", i18n_tr(lang, T_RENAMED), ev->from, rlen, reason);
 		return true;
 	case HUB_EV_TOPIC:
 		if (ev->len)
-			text_codec_line(b, "", T_TOPIC_SET, ev->room, ev->from, rlen, reason);
+			text_codec_line(b, "", i18n_tr(lang, T_TOPIC_SET), ev->room, ev->from, rlen,
+					reason);
 		else
-			text_codec_line(b, "", T_TOPIC_CLEARED, ev->room, ev->from);
+			text_codec_line(b, "", i18n_tr(lang, T_TOPIC_CLEARED), ev->room, ev->from);
 		return true;
 	case HUB_EV_MODE:
-		text_codec_modes(ev, b);
+		text_codec_modes(ev, lang, b);
 		return true;
 	case HUB_EV_KICK:
-		if (self)
-			buf_printf(b, "* " T_YOU_KICKED, ev->from, ev->room);
+		if (self && why)
+			text_codec_line(b, "* ", i18n_tr(lang, T_YOU_KICKED_WHY), ev->from, ev->room,
+					rlen, reason);
+		else if (self)
+			text_codec_line(b, "* ", i18n_tr(lang, T_YOU_KICKED), ev->from, ev->room);
+		else if (why)
+			text_codec_line(b, "", i18n_tr(lang, T_KICKED_WHY), ev->room, ev->from, ev->to,
+					rlen, reason);
 		else
-			buf_printf(b, T_KICKED, ev->room, ev->from, ev->to);
-		if (ev->len)
-			buf_printf(b, " (%.*s)", rlen, reason);
-		buf_puts(b, self ? ".\n" : "\n");
+			text_codec_line(b, "", i18n_tr(lang, T_KICKED), ev->room, ev->from, ev->to);
 		return true;
 	case HUB_EV_INVITE:
 		if (!self)
 			return false; /* the operators' copy: the line protocol says nothing of it */
-		text_codec_line(b, "* ", T_INVITED, ev->from, ev->room, ev->room);
+		text_codec_line(b, "* ", i18n_tr(lang, T_INVITED), ev->from, ev->room, ev->room);
 		return true;
 	case HUB_EV_WALLOPS:
-		text_codec_line(b, "-- ", T_WALLOPS, ev->from, rlen, reason);
+		text_codec_line(b, "-- ", i18n_tr(lang, T_WALLOPS), ev->from, rlen, reason);
 		return true;
 	case HUB_EV_KILL:
-		text_codec_line(b, "! ", T_KILLED, ev->from, why, rlen, reason, end);
+		if (why)
+			text_codec_line(b, "! ", i18n_tr(lang, T_KILLED_WHY), ev->from, rlen, reason);
+		else
+			text_codec_line(b, "! ", i18n_tr(lang, T_KILLED), ev->from);
 		return true;
 	case HUB_EV_ARRIVE:
 	case HUB_EV_AWAY:
 	case HUB_EV_SETNAME:
 		return false; /* nothing the line protocol shows */
 	case HUB_EV_WELCOME:
-		text_codec_line(b, "* ", T_WELCOME, ev->to, ev->room, (unsigned long long)ev->u.count,
-				ev->u.count == 1 ? T_OTHER : T_OTHERS);
+		text_codec_line(b, "* ", T_WELCOME(lang, count), ev->to,
+				ev->room, count);
 		return true;
 	case HUB_EV_QUEUE:
-		text_codec_line(b, "* ", (ev->flags & HUB_EVF_MOVED) ? T_QUEUE_MOVED : T_QUEUED,
-				(unsigned long long)ev->u.count);
+		text_codec_line(b, "* ",
+				i18n_tr(lang, (ev->flags & HUB_EVF_MOVED) ? T_QUEUE_MOVED : T_QUEUED),
+				count);
 		return true;
 	case HUB_EV_BYE:
-		text_codec_line(b, "* ", "%s", T_BYE);
+		text_codec_line(b, "* ", "%s", i18n_tr(lang, T_BYE));
 		return true;
 	case HUB_EV_NAMES:
-		text_codec_names(ev, b);
+		text_codec_names(ev, lang, b);
 		return true;
 	case HUB_EV_ROOMS:
-		text_codec_rooms(ev, b);
+		text_codec_rooms(ev, lang, b);
 		return true;
 	case HUB_EV_RESULT:
-		text_codec_result(ev, b);
+		text_codec_result(ev, lang, b);
 		return b->len > 0;
 	case HUB_EV_MESSAGE:
 	case HUB_EV_COUNT:
@@ -405,7 +459,7 @@ static bool text_codec_other(const struct hub_event *ev, struct buf *b)
 
 struct frame *text_codec_encode(const struct hub_event *ev, unsigned variant, struct buf *scratch)
 {
-	(void)variant;
+	enum lang lang = variant < LANG_COUNT ? (enum lang)variant : LANG_EN;
 	if (ev->type == HUB_EV_MESSAGE && ev->kind == HUB_MSG_TAGS)
 		return NULL; /* tags alone: nothing to read */
 	/* A text that starts with ^A is a query between IRC clients (CTCP VERSION, PING...; IRC's
@@ -423,7 +477,7 @@ struct frame *text_codec_encode(const struct hub_event *ev, unsigned variant, st
 		clean.text = t.p;
 		clean.len = t.len;
 	}
-	bool said = text_codec_other(&clean, scratch);
+	bool said = text_codec_other(&clean, lang, scratch);
 	buf_free(&text);
 	if (!said)
 		return NULL;

@@ -43,7 +43,7 @@ static void fuzz_check_error(const struct chat_error *e)
 	assert(e->retry_after_ms >= -1 && e->retry_after_ms <= 2000000L * 1000);
 	assert(e->category >= CHAT_ERR_AUTH && e->category <= CHAT_ERR_OTHER);
 	struct buf out = BUF_INIT;
-	msg_append_error(&out, e);
+	msg_append_error(&out, LANG_EN, e);
 	assert(out.len > 0 && utf8_is_clean(out.data, out.len));
 	buf_free(&out);
 }

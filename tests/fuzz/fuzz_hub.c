@@ -41,7 +41,7 @@ static struct frame *fuzz_encode(const struct hub_event *ev, unsigned variant, s
 	return frame_from_buf(scratch);
 }
 
-static const struct hub_face fuzz_face = {"fuzz", 2, fuzz_encode};
+static const struct hub_face fuzz_face = {"fuzz", 2, fuzz_encode, NULL};
 
 static void fuzz_deliver(struct session *s, struct frame *f)
 {

@@ -58,11 +58,13 @@ rx(pattern) compiles a regex; esc(text) escapes text for use inside one.
 import atexit
 import os
 import re
+import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -73,7 +75,9 @@ CHARLAD = os.environ.get("CHARLAD")
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer",
                    "ERROR: UndefinedBehaviorSanitizer", "WARNING: ThreadSanitizer")
 
-GREETING = re.compile(r"\* charlad \S+ on .+\. \d+ (person|people) online\.")
+# The greeting offers every other language in itself (docs/protocol.md): Spanish, to English.
+OFFER_ES = "Para hablar en español, escribe /lang es."
+GREETING = re.compile(r"\* charlad \S+ on .+\. \d+ (person|people) online\. " + re.escape(OFFER_ES))
 PROMPT = "* What is your name? (1-32 characters; no spaces, no ':')"
 
 _all_servers = []
@@ -96,6 +100,21 @@ def _matches(want, line):
 def _show(want):
     return "/%s/" % want.pattern if isinstance(want, re.Pattern) else repr(want)
 
+
+
+_empty_config_path = []
+
+
+def _empty_config():
+    """The path of an empty charlad config file (mode 0600), made once per test process."""
+    if not _empty_config_path:
+        d = tempfile.mkdtemp(prefix="charla-test-conf-")
+        path = os.path.join(d, "charlad.conf")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+        atexit.register(shutil.rmtree, d, True)
+        _empty_config_path.append(path)
+    return _empty_config_path[0]
 
 class ClientEOF(AssertionError):
     """The server closed the connection while a line was expected."""
@@ -127,6 +146,10 @@ class Server:
             argv.append("--no-irc")
         if not any(f.startswith("--http-listen") or f == "--no-http" for f in self.flags):
             argv.append("--no-http")
+        # An empty config file unless the test brings one: the machine's own
+        # /etc/charla/charlad.conf (or /usr/local/etc/...) must not change what a test sees.
+        if not any(f == "--config" or f.startswith("--config=") for f in self.flags):
+            argv += ["--config", _empty_config()]
         argv += self.flags
         self.irc_port = None
         self.http_port = None
@@ -137,7 +160,9 @@ class Server:
         self._thread = threading.Thread(target=self._drain, daemon=True)
         self._thread.start()
         try:
-            self.wait_log(rx(r"charlad: info: charlad \S+ ready"), ready_timeout)
+            # Text, or a JSON line (--log-format json).
+            self.wait_log(rx(r'charlad: info: charlad \S+ ready|"msg":"charlad \S+ ready"'),
+                          ready_timeout)
         except AssertionError:
             self.kill()
             raise

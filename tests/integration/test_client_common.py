@@ -15,10 +15,12 @@ Every wait has a deadline; nothing here listens beyond 127.0.0.1.
 import argparse
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -404,7 +406,12 @@ class RealServer:
     """charlad on 127.0.0.1 with an ephemeral port, read from its `listening on` log line."""
 
     def __init__(self, path, *extra):
-        self.proc = subprocess.Popen([path, "--listen", f"{HOST}:0", "--no-irc", "--no-http", *extra],
+        # An empty config file of its own: the machine's /etc/charla/charlad.conf stays out.
+        self.confdir = tempfile.mkdtemp(prefix="charla-client-test-")
+        conf = os.path.join(self.confdir, "charlad.conf")
+        os.close(os.open(conf, os.O_WRONLY | os.O_CREAT, 0o600))
+        self.proc = subprocess.Popen([path, "--listen", f"{HOST}:0", "--no-irc", "--no-http",
+                                      "--config", conf, *extra],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
         self.log = Lines(self.proc.stderr)
@@ -421,12 +428,16 @@ class RealServer:
             self.proc.wait()
         self.log.wait_eof()
         self.proc.stderr.close()
+        shutil.rmtree(self.confdir, ignore_errors=True)
 
 
 def charla(path, *args, stdin=subprocess.PIPE, env=None):
     """Starts charla with piped stdout and stderr, each read by a Lines."""
     e = dict(os.environ)
     e.pop("NO_COLOR", None)
+    # charla speaks the environment's language: the tests choose it (English unless they say).
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        e.pop(name, None)
     if env:
         e.update(env)
     proc = subprocess.Popen([path, *args], stdin=stdin, stdout=subprocess.PIPE,

@@ -29,7 +29,7 @@ class CommandLine(unittest.TestCase):
     def test_help_documents_the_exit_codes(self):
         code, out, err = run("--help")
         self.assertEqual(code, 0)
-        self.assertIn("Usage: charla [-u] [-n NAME] [HOST [PORT]]", out)
+        self.assertIn("Usage: charla [-u] [-n NAME] [--lang LANG] [HOST [PORT]]", out)
         for line in ("2  bad command line", "3  unknown host", "4  cannot connect",
                      "5  connection lost", "6  the server refused the name"):
             self.assertIn(line, out)

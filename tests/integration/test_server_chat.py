@@ -24,7 +24,8 @@ class FanOut(harness.TestCase):
         clients = []
         for i, name in enumerate(names):
             c = srv.client(label=name)
-            c.expect(rx(r"\* charlad \S+ on .+\. %d (person|people) online\." % i))
+            c.expect(rx(r"\* charlad \S+ on .+\. %d (person|people) online\. " % i
+                        + harness.esc(harness.OFFER_ES)))
             c.expect(harness.PROMPT)
             c.register(name, greeting=False)
             clients.append(c)
@@ -447,16 +448,16 @@ class Names(harness.TestCase):
     def test_greeting_counts_people(self):
         srv = self.server("--server-name", "test.example")
         a = srv.client(label="a")
-        a.expect(rx(r"\* charlad \S+ on test\.example\. 0 people online\."))
+        a.expect(rx(r"\* charlad \S+ on test\.example\. 0 people online\. " + harness.esc(harness.OFFER_ES)))
         a.expect(harness.PROMPT)
         a.register("a", greeting=False)
         b = srv.client(label="b")
-        b.expect(rx(r"\* charlad \S+ on test\.example\. 1 person online\."))
+        b.expect(rx(r"\* charlad \S+ on test\.example\. 1 person online\. " + harness.esc(harness.OFFER_ES)))
         b.expect(harness.PROMPT)
         self.assertEqual(b.register("b", greeting=False),
                          "* Welcome, b! You are in #lobby with 1 other. Type /help for commands.")
         c = srv.client(label="c")
-        c.expect(rx(r"\* charlad \S+ on test\.example\. 2 people online\."))
+        c.expect(rx(r"\* charlad \S+ on test\.example\. 2 people online\. " + harness.esc(harness.OFFER_ES)))
         c.expect(harness.PROMPT)
         self.assertEqual(c.register("c", greeting=False),
                          "* Welcome, c! You are in #lobby with 2 others. Type /help for commands.")

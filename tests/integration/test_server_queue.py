@@ -39,7 +39,7 @@ class Queue(harness.TestCase):
         ana.send("/quit making room")
         ana.expect("* Bye.")
         ana.expect_eof()
-        c3.expect(rx(r"\* charlad \S+ on .+\. 1 person online\."))
+        c3.expect(rx(r"\* charlad \S+ on .+\. 1 person online\. " + harness.esc(harness.OFFER_ES)))
         c3.expect(harness.PROMPT)
         c3.expect("* Welcome, carol! You are in #lobby with 1 other. Type /help for commands.")
         bob.expect("-- ana quit (making room)")
@@ -55,7 +55,7 @@ class Queue(harness.TestCase):
         self.assertEqual(bob.sync(), [])
         # When a named client leaves, the next waiting one comes in with its queued name.
         bob.close()
-        c5.expect(rx(r"\* charlad \S+ on .+\. 1 person online\."))
+        c5.expect(rx(r"\* charlad \S+ on .+\. 1 person online\. " + harness.esc(harness.OFFER_ES)))
         c5.expect(harness.PROMPT)
         c5.expect("* Welcome, eve! You are in #lobby with 1 other. Type /help for commands.")
         c3.expect("-- bob quit (connection closed)")
@@ -73,7 +73,7 @@ class Queue(harness.TestCase):
         first.send("salir")  # leaves before naming
         first.expect("* Bye.")
         first.expect_eof()
-        second.expect(rx(r"\* charlad \S+ on .+\. 0 people online\."))
+        second.expect(rx(r"\* charlad \S+ on .+\. 0 people online\. " + harness.esc(harness.OFFER_ES)))
         second.expect(harness.PROMPT)
         second.register("second", greeting=False)
 
@@ -86,7 +86,7 @@ class Queue(harness.TestCase):
         w = queued(srv, "w", 1)
         ana.send("/quit")
         ana.expect("* Bye.")
-        w.expect(rx(r"\* charlad \S+ on .+\. 1 person online\."))
+        w.expect(rx(r"\* charlad \S+ on .+\. 1 person online\. " + harness.esc(harness.OFFER_ES)))
         w.expect(harness.PROMPT)
         naming.register("zoe", greeting=False)
         w.register("wes", greeting=False)

@@ -395,7 +395,7 @@ class Queue(UdpCase):
         self.assertEqual(bob.readline(), "* The server is full. You are number 1 in the queue.")
         bob.send("hola")
         self.assertEqual(bob.readline(), "! You are waiting for a free slot; until then only "
-                                         "/quit and /help are taken.")
+                                         "/quit, /help and /lang are taken.")
         ana.send("/quit")
         ana.expect("* Bye.")
         self.assertRegex(bob.readline(), r"\* charlad .* online\.")

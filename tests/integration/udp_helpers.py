@@ -131,7 +131,8 @@ class Peer:
         self.seq = 0
         cookie = self.cookie()
         self.send("/hello %s %s" % (name, cookie))
-        assert re.fullmatch(r"\* charlad \S+ on .+\. \d+ (person|people) online\.",
+        assert re.fullmatch(r"\* charlad \S+ on .+\. \d+ (person|people) online\. "
+                            r"Para hablar en español, escribe /lang es\.",
                             self.readline()), self.history
         assert self.readline().startswith("* What is your name?"), self.history
         if not expect_welcome:

@@ -98,6 +98,9 @@ class CharladController(BaseServerController, DirectoryBasedController):
             fd.write(OPER_FILE)
         with self.open_file("motd.txt", "w") as fd:
             fd.write(MOTD)
+        # An empty config file: the machine's /etc/charla/charlad.conf stays out of the tests.
+        conf = self.directory / "charlad.conf"
+        conf.touch(mode=0o600)
 
         # irctest picks its port by binding the wildcard address, and its clients connect to
         # that address (0.0.0.0), which Linux delivers to loopback: listen on loopback only,
@@ -114,6 +117,7 @@ class CharladController(BaseServerController, DirectoryBasedController):
             "--server-info", SERVER_INFO,
             "--oper-file", str(self.directory / "opers.txt"),
             "--motd", str(self.directory / "motd.txt"),
+            "--config", str(conf),
             "-q",
         ]
         if password is not None:

@@ -172,8 +172,8 @@ static struct frame *fx_encode_b(const struct hub_event *ev, unsigned variant, s
 	return fx_encode(1, ev, variant, scratch);
 }
 
-const struct hub_face fx_face_a = {"fake-a", FX_VARIANTS, fx_encode_a};
-const struct hub_face fx_face_b = {"fake-b", FX_VARIANTS, fx_encode_b};
+const struct hub_face fx_face_a = {"fake-a", FX_VARIANTS, fx_encode_a, NULL};
+const struct hub_face fx_face_b = {"fake-b", FX_VARIANTS, fx_encode_b, NULL};
 
 /* ---- fake sessions ---- */
 

@@ -580,7 +580,7 @@ static void t_msg_texts(void **state)
 	(void)state;
 	for (int id = 0; id < MSG_COUNT; id++) {
 		struct buf b = BUF_INIT;
-		msg_append(&b, (enum msg_id)id, 42, "gpt");
+		msg_append(&b, LANG_EN, (enum msg_id)id, 42, "gpt");
 		/* Sentences, but for the one word a help line shows after /ask. */
 		assert_true(b.len > 10 || (id == MSG_ASK_ARGS && !strcmp(b.data, "QUESTION")));
 		assert_true(utf8_is_clean(b.data, b.len));
@@ -588,15 +588,15 @@ static void t_msg_texts(void **state)
 		buf_free(&b);
 	}
 	struct buf b = BUF_INIT;
-	msg_append(&b, MSG_QUEUED, 3, NULL);
+	msg_append(&b, LANG_EN, MSG_QUEUED, 3, NULL);
 	assert_non_null(strstr(b.data, "number 3 in the queue"));
 	buf_clear(&b);
-	msg_append(&b, MSG_USAGE, 0, "bot");
+	msg_append(&b, LANG_EN, MSG_USAGE, 0, "bot");
 	assert_non_null(strstr(b.data, "\"bot: question\""));
 	assert_non_null(strstr(b.data, "@bot"));
 	buf_clear(&b);
 	/* {s} is sanitised and capped. */
-	msg_append(&b, MSG_NETWORK, 0, "Couldn't connect\x1b[31m\n");
+	msg_append(&b, LANG_EN, MSG_NETWORK, 0, "Couldn't connect\x1b[31m\n");
 	assert_true(utf8_is_clean(b.data, b.len));
 	assert_non_null(strstr(b.data, "Couldn't connect"));
 	buf_free(&b);
@@ -609,35 +609,35 @@ static void t_msg_errors(void **state)
 	struct buf b = BUF_INIT;
 	perr(401, "{\"error\":{\"message\":\"Incorrect API key provided: sk-abc123.\",\"type\":"
 	          "\"invalid_request_error\",\"code\":\"invalid_api_key\"}}", NULL, &e);
-	msg_append_error(&b, &e);
+	msg_append_error(&b, LANG_EN, &e);
 	assert_string_equal(b.data, "the API key was rejected (401 invalid_api_key): check "
 	                            "OPENAI_API_KEY or --ai-key-file");
 	buf_clear(&b);
 	perr(429, "{\"error\":{\"message\":\"q\",\"type\":\"insufficient_quota\",\"code\":"
 	          "\"insufficient_quota\"}}", NULL, &e);
-	msg_append_error(&b, &e);
+	msg_append_error(&b, LANG_EN, &e);
 	assert_non_null(strstr(b.data, "no quota left (429 insufficient_quota)"));
 	buf_clear(&b);
 	perr(502, "<html>bad gateway</html>", NULL, &e);
-	msg_append_error(&b, &e);
+	msg_append_error(&b, LANG_EN, &e);
 	assert_string_equal(b.data, "the API failed (502): Bad Gateway");
 	buf_clear(&b);
 	perr(404, "{\"error\":\"model 'x' not found\"}", NULL, &e);
-	msg_append_error(&b, &e);
+	msg_append_error(&b, LANG_EN, &e);
 	assert_string_equal(b.data, "the API refused the request (404): model 'x' not found");
 	buf_clear(&b);
 	perr(400, "{\"error\":{\"message\":\"Unsupported parameter: 'max_tokens' is not supported "
 	          "with this model. Use 'max_completion_tokens' instead.\",\"type\":"
 	          "\"invalid_request_error\",\"param\":\"max_tokens\",\"code\":"
 	          "\"unsupported_parameter\"}}", NULL, &e);
-	msg_append_error(&b, &e);
+	msg_append_error(&b, LANG_EN, &e);
 	assert_non_null(strstr(b.data, "(400 unsupported_parameter): Unsupported parameter"));
 	assert_non_null(strstr(b.data, "(try --ai-cap-key max_completion_tokens)"));
 	buf_clear(&b);
 	perr(403, "{\"error\":{\"message\":\"Country, region, or territory not supported\","
 	          "\"type\":\"request_forbidden\",\"code\":\"unsupported_country_region_territory\"}}",
 	     NULL, &e);
-	msg_append_error(&b, &e);
+	msg_append_error(&b, LANG_EN, &e);
 	assert_non_null(strstr(b.data, "refused access (403 unsupported_country_region_territory)"
 	                               ": Country"));
 	buf_clear(&b);
@@ -645,12 +645,12 @@ static void t_msg_errors(void **state)
 	struct chat_chunk c;
 	assert_int_equal(chunk("{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}",
 	                       &c), CHAT_ERROR);
-	msg_append_error(&b, &c.error);
+	msg_append_error(&b, LANG_EN, &c.error);
 	assert_string_equal(b.data, "the API failed (server_error): overloaded");
 	chat_chunk_free(&c);
 	buf_clear(&b);
 	assert_int_equal(chunk("{\"error\":{}}", &c), CHAT_ERROR);
-	msg_append_error(&b, &c.error);
+	msg_append_error(&b, LANG_EN, &c.error);
 	assert_string_equal(b.data, "the API answered with an error: no details given");
 	chat_chunk_free(&c);
 	buf_free(&b);

@@ -199,6 +199,7 @@ static void t_usage_strings(void **state)
 		[CMD_TOPIC] = "/topic", [CMD_KICK] = "/kick", [CMD_INVITE] = "/invite",
 		[CMD_OP] = "/op", [CMD_DEOP] = "/deop", [CMD_VOICE] = "/voice",
 		[CMD_DEVOICE] = "/devoice", [CMD_MODE] = "/mode", [CMD_AWAY] = "/away",
+		[CMD_LANG] = "/lang",
 	};
 	for (int id = 0; id < CMD_COUNT; id++) {
 		const char *u = cmd_usage((enum cmd_id)id);
@@ -320,21 +321,21 @@ static void t_greeting(void **state)
 	struct fixture *fx = *state;
 	/* Everyone admitted is online, whether named yet or not: the fixture admitted four. */
 	cmd_greet(&fx->hub, &fx->ses[0].s, "9.9");
-	assert_string_equal(seen(fx, 0), "* charlad 9.9 on testhost. 3 people online.\n" ASK);
+	assert_string_equal(seen(fx, 0), "* charlad 9.9 on testhost. 3 people online. Para hablar en español, escribe /lang es.\n" ASK);
 	assert_string_equal(say(fx, 0, "ana"),
 			    "* Welcome, ana! You are in #lobby with 0 others. Type /help for commands.\n");
 	cmd_greet(&fx->hub, &fx->ses[1].s, "9.9");
-	assert_string_equal(seen(fx, 1), "* charlad 9.9 on testhost. 3 people online.\n" ASK);
+	assert_string_equal(seen(fx, 1), "* charlad 9.9 on testhost. 3 people online. Para hablar en español, escribe /lang es.\n" ASK);
 	assert_string_equal(say(fx, 1, "  luis \t"),
 			    "* Welcome, luis! You are in #lobby with 1 other. Type /help for commands.\n");
 	assert_string_equal(seen(fx, 0), "[#lobby] -- luis joined\n");
 	session_close(&fx->hub, &fx->ses[3].s, "gone", 4);
 	cmd_greet(&fx->hub, &fx->ses[2].s, "9.9");
-	assert_string_equal(seen(fx, 2), "* charlad 9.9 on testhost. 2 people online.\n" ASK);
+	assert_string_equal(seen(fx, 2), "* charlad 9.9 on testhost. 2 people online. Para hablar en español, escribe /lang es.\n" ASK);
 	session_close(&fx->hub, &fx->ses[0].s, "gone", 4);
 	session_close(&fx->hub, &fx->ses[1].s, "gone", 4);
 	cmd_greet(&fx->hub, &fx->ses[2].s, "9.9");
-	assert_string_equal(seen(fx, 2), "* charlad 9.9 on testhost. 0 people online.\n" ASK);
+	assert_string_equal(seen(fx, 2), "* charlad 9.9 on testhost. 0 people online. Para hablar en español, escribe /lang es.\n" ASK);
 }
 
 static void t_naming_phase(void **state)
@@ -645,7 +646,7 @@ static void t_bot(void **state)
 	/* A bot is in no room and is not one of the people online. */
 	assert_int_equal(bot.s.nrooms, 0);
 	cmd_greet(&fx->hub, &fx->ses[1].s, "9.9");
-	assert_string_equal(seen(fx, 1), "* charlad 9.9 on testhost. 3 people online.\n" ASK);
+	assert_string_equal(seen(fx, 1), "* charlad 9.9 on testhost. 3 people online. Para hablar en español, escribe /lang es.\n" ASK);
 	say(fx, 1, "luis");
 	assert_string_equal(botlog(&bot), ""); /* joins are not what it listens to */
 	const char *help = say(fx, 0, "/help");

@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "ai/chat.h"
+#include "base/i18n.h"
+#include "base/log.h"
 #include "server/config.h"
 
 enum {
@@ -190,15 +192,15 @@ static const struct num_case {
 static const char *const known[] = {
 	"listen", "udp", "udp-idle", "udp-rate", "udp-max-peers", "server-name", "server-info",
 	"max-clients",
-	"max-queue", "max-line", "max-rooms", "announce-max", "outq-hard", "outq-soft",
+	"max-queue", "max-line", "max-rooms", "announce-max", "lang", "outq-hard", "outq-soft",
 	"outq-soft-seconds", "name-timeout", "idle-timeout", "keepalive", "no-ai", "ai-name",
 	"ai-url", "ai-base-url", "ai-key-file", "ai-key", "ai-model", "ai-system", "ai-max-tokens",
 	"ai-cap-key", "ai-inflight", "ai-queue", "ai-rate", "ai-max-question", "ai-max-answer",
 	"ai-memory", "ai-connect-timeout", "ai-first-byte-timeout", "ai-stall-timeout",
 	"ai-timeout", "ask-port", "ask-pause-ms", "irc-listen", "no-irc", "irc-password",
 	"oper-file", "motd", "network", "irc-ping", "irc-ping-timeout", "irc-flood",
-	"irc-flood-burst", "http-listen", "no-http", "http-origin", "http-timeout", "verbose",
-	"quiet", "help",
+	"irc-flood-burst", "http-listen", "no-http", "http-origin", "http-timeout", "metrics-allow",
+	"config", "check-config", "verbose", "quiet", "log-format", "help",
 	"version",
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
@@ -229,6 +231,7 @@ static void t_defaults(void **state)
 	assert_string_equal(c.ai_model, "gpt-4o-mini");
 	assert_null(c.ai_system);
 	assert_int_equal(c.ai_cap_key, CHAT_CAP_MAX_TOKENS);
+	assert_int_equal(c.lang, LANG_EN);
 	assert_int_equal(c.ai_rate, 6);
 	assert_int_equal(c.nirc, 0);
 	assert_false(c.irc_off);
@@ -381,6 +384,12 @@ static void t_strings(void **state)
 	assert_string_equal(OK("--network", "Aula")->network, "Aula");
 	assert_string_equal(OK("--http-origin", "https://a.example,http://b")->http_origins,
 			    "https://a.example,http://b");
+	assert_null(OK("--verbose")->metrics_allow);
+	assert_string_equal(OK("--metrics-allow", "10.0.0.0/8,::1")->metrics_allow,
+			    "10.0.0.0/8,::1");
+	/* Where the settings come from (read by config_file.c, tested in test_config_file.c). */
+	assert_null(OK("-v")->config_file);
+	assert_string_equal(OK("--config", "/etc/x.conf")->config_file, "/etc/x.conf");
 }
 
 static void t_flags(void **state)
@@ -389,6 +398,8 @@ static void t_flags(void **state)
 	assert_true(OK("--no-ai")->ai_off);
 	assert_true(OK("--no-irc")->irc_off);
 	assert_true(OK("--no-http")->http_off);
+	assert_false(OK("-v")->check_config);
+	assert_true(OK("--check-config")->check_config);
 	assert_int_equal(OK("-v")->verbosity, 1);
 	assert_int_equal(OK("--verbose")->verbosity, 1);
 	assert_int_equal(OK("-q")->verbosity, -1);
@@ -496,6 +507,17 @@ static void t_ai_rate(void **state)
 		fails_value("ai-rate", bad[i]);
 }
 
+static void t_lang(void **state)
+{
+	(void)state;
+	assert_int_equal(OK("--lang", "es")->lang, LANG_ES);
+	assert_int_equal(OK("--lang", "en")->lang, LANG_EN);
+	assert_int_equal(OK("--lang", "es", "--lang", "en")->lang, LANG_EN);
+	fails_value("lang", "fr");
+	fails_value("lang", "");
+	fails_value("lang", "ES");
+}
+
 static void t_cap_key(void **state)
 {
 	(void)state;
@@ -508,6 +530,18 @@ static void t_cap_key(void **state)
 	fails_value("ai-cap-key", "");
 	fails_value("ai-cap-key", "MAX_TOKENS");
 	fails_value("ai-cap-key", "max_tokens ");
+}
+
+static void t_log_format(void **state)
+{
+	(void)state;
+	assert_int_equal(OK("--verbose")->log_format, LOG_FORMAT_TEXT);
+	assert_int_equal(OK("--log-format", "json")->log_format, LOG_FORMAT_JSON);
+	assert_int_equal(OK("--log-format=json", "--log-format", "text")->log_format,
+			 LOG_FORMAT_TEXT);
+	fails_value("log-format", "JSON");
+	fails_value("log-format", "");
+	fails_value("log-format", "logfmt");
 }
 
 static const char *const env_vars[] = {"OPENAI_BASE_URL", "OPENAI_API_KEY", "CHARLA_AI_MODEL"};
@@ -730,7 +764,9 @@ int main(void)
 		cmocka_unit_test(t_lists),
 		cmocka_unit_test(t_udp_off),
 		cmocka_unit_test(t_ai_rate),
+		cmocka_unit_test(t_lang),
 		cmocka_unit_test(t_cap_key),
+		cmocka_unit_test(t_log_format),
 		cmocka_unit_test(t_environment),
 		cmocka_unit_test(t_cross_checks),
 		cmocka_unit_test(t_usage_errors),

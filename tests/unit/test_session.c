@@ -441,7 +441,12 @@ static void t_bot_replying_inside_its_event_is_caught(void **state)
 	fx_people(fx, "ana");
 	/* A bot's event runs inside a fan-out, whose cache a second one would overwrite: the
 	 * contract (session.h) is that it calls nothing of the hub, and a debug build's assertion
-	 * catches one that does. The assistant queues what it hears for the next loop turn. */
+	 * catches one that does. The assistant queues what it hears for the next loop turn.
+	 * A release build (NDEBUG, as the Debian package's) has no assertion to catch it. */
+#ifdef NDEBUG
+	fx_free(fx);
+	skip();
+#endif
 	const char *why = fx_isolated(fx, bot_reply_in_event);
 	assert_non_null(why);
 	fx_free(fx);

@@ -18,10 +18,10 @@
 
 /* Encodes ev and checks the frame holds exactly `expect` (one or more whole lines) and one
  * reference for the caller; NULL expects no frame (the line protocol says nothing of ev). */
-static void check(const struct hub_event *ev, const char *expect)
+static void check_in(const struct hub_event *ev, enum lang lang, const char *expect)
 {
 	struct buf scratch = BUF_INIT;
-	struct frame *f = text_codec_encode(ev, 0, &scratch);
+	struct frame *f = text_codec_encode(ev, lang, &scratch);
 	if (!expect) {
 		assert_null(f);
 		buf_free(&scratch);
@@ -34,6 +34,11 @@ static void check(const struct hub_event *ev, const char *expect)
 	assert_int_equal(f->data[f->len - 1], '\n');
 	frame_unref(f);
 	buf_free(&scratch);
+}
+
+static void check(const struct hub_event *ev, const char *expect)
+{
+	check_in(ev, LANG_EN, expect);
 }
 
 #define TEXT(s) .text = (s), .len = sizeof(s) - 1
@@ -301,14 +306,65 @@ static void t_name_reasons(void **state)
 	(void)state;
 	/* Every refusal of a name has a distinct sentence for the user. */
 	for (int a = NAME_EMPTY; a <= NAME_NO_HASH; a++) {
-		const char *ra = text_codec_name_reason(a);
+		const char *ra = text_codec_name_reason(LANG_EN, a);
 		assert_non_null(ra);
 		assert_true(strlen(ra) > 0);
 		assert_true(utf8_is_clean(ra, strlen(ra)));
 		for (int b = a + 1; b <= NAME_NO_HASH; b++)
-			assert_string_not_equal(ra, text_codec_name_reason(b));
+			assert_string_not_equal(ra, text_codec_name_reason(LANG_EN, b));
 	}
-	assert_non_null(strstr(text_codec_name_reason(NAME_TOO_LONG), "32"));
+	assert_non_null(strstr(text_codec_name_reason(LANG_EN, NAME_TOO_LONG), "32"));
+}
+
+/* The variant is the language: the same events in Spanish, whole sentences with the arguments
+ * where Spanish puts them, plurals by number. */
+static void t_spanish(void **state)
+{
+	(void)state;
+	check_in(&(struct hub_event){.type = HUB_EV_JOIN, .room = "#dev", .from = "ana"}, LANG_ES,
+		 "[#dev] -- ana ha entrado\n");
+	check_in(&(struct hub_event){.type = HUB_EV_PART, .room = "#dev", .from = "ana",
+				     TEXT("adiós")},
+		 LANG_ES, "[#dev] -- ana se ha ido (adiós)\n");
+	check_in(&(struct hub_event){.type = HUB_EV_QUIT, .from = "ana", TEXT("")}, LANG_ES,
+		 "-- ana ha salido del chat\n");
+	check_in(&(struct hub_event){.type = HUB_EV_NICK, .from = "ana", .to = "anita",
+				     TEXT("anita")},
+		 LANG_ES, "-- ana ahora se llama anita\n");
+	check_in(&(struct hub_event){.type = HUB_EV_JOIN, .room = "#dev", .u.count = 1, SELF}, LANG_ES,
+		 "* Has entrado en #dev (1 miembro).\n");
+	check_in(&(struct hub_event){.type = HUB_EV_JOIN, .room = "#dev", .u.count = 3, SELF}, LANG_ES,
+		 "* Has entrado en #dev (3 miembros).\n");
+	check_in(&(struct hub_event){.type = HUB_EV_WELCOME, .to = "ana", .room = "#lobby",
+				     .u.count = 1, SELF},
+		 LANG_ES,
+		 "* ¡Hola, ana! Estás en #lobby con 1 persona más. Escribe /help para ver los "
+		 "comandos.\n");
+	check_in(&(struct hub_event){.type = HUB_EV_KICK, .room = "#dev", .from = "op", .to = "ana",
+				     TEXT("spam"), SELF},
+		 LANG_ES, "* op te ha echado de #dev (spam).\n");
+	check_in(&(struct hub_event){.type = HUB_EV_RESULT,
+				     .u.result = {.code = HUB_ERR_TARGET_NOT_IN},
+				     .to = "luis", .room = "#dev", SELF},
+		 LANG_ES, "! luis no está en #dev.\n");
+	check_in(&(struct hub_event){.type = HUB_EV_RESULT,
+				     .u.result = {.code = HUB_ERR_NAME_INVALID, .detail = NAME_SPACE},
+				     SELF},
+		 LANG_ES, "! No puedes usar ese nombre: un nombre no puede tener espacios.\n");
+	check_in(&(struct hub_event){.type = HUB_EV_BYE, SELF}, LANG_ES, "* Adiós.\n");
+	/* A message has no words: every language shares the English variant's frame. */
+	const struct hub_event msg = {.type = HUB_EV_MESSAGE, .room = "#dev", .from = "ana",
+				      TEXT("hola")};
+	assert_int_equal(text_codec_face.same_as(&msg, LANG_ES), LANG_EN);
+	const struct hub_event join = {.type = HUB_EV_JOIN, .room = "#dev", .from = "ana"};
+	assert_int_equal(text_codec_face.same_as(&join, LANG_ES), LANG_ES);
+	/* A bot's words are msgids with {s} for its name. */
+	struct buf b = BUF_INIT;
+	text_codec_bot_words(&b, LANG_ES, "ask it with \"{s}: question\"", "gpt");
+	assert_string_equal(b.data, "pregúntale con \"gpt: pregunta\"");
+	buf_free(&b);
+	assert_string_equal(text_codec_name_reason(LANG_ES, NAME_EMPTY),
+			    "un nombre no puede estar vacío");
 }
 
 static void t_face_descriptor(void **state)
@@ -316,7 +372,7 @@ static void t_face_descriptor(void **state)
 	(void)state;
 	assert_ptr_equal(text_codec_face.encode, text_codec_encode);
 	assert_non_null(text_codec_face.name);
-	assert_int_equal(text_codec_face.variants, 1);
+	assert_int_equal(text_codec_face.variants, LANG_COUNT); /* one per language */
 }
 
 int main(void)
@@ -333,6 +389,7 @@ int main(void)
 		cmocka_unit_test(t_irc_formatting_never_reaches_a_terminal),
 		cmocka_unit_test(t_long_text),
 		cmocka_unit_test(t_name_reasons),
+		cmocka_unit_test(t_spanish),
 		cmocka_unit_test(t_face_descriptor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@ import { ChatState } from "../state.js";
 import {
   backoffDelay, BACKOFF_FIRST_MS, BACKOFF_MAX_MS, Session, WANTED_CAPS, wsUrl,
 } from "../session.js";
+import { setLang } from "../i18n.js";
 
 function fakeClock() {
   let now = 1_000_000;
@@ -71,10 +72,25 @@ test("registration: CAP LS 302, NICK, USER, REQ of what is offered, END, then JO
   assert.equal(c.sent[4], "CAP END");
   assert.deepEqual([...t.state.caps].sort(), ["batch", "echo-message", "message-tags", "server-time"]);
   t.server(c, ":srv 001 ana :Welcome");
-  assert.deepEqual(c.sent.slice(5), ["JOIN #lobby", "LIST"]);
+  assert.deepEqual(c.sent.slice(5), ["LANGUAGE en", "JOIN #lobby", "LIST"]);
   t.server(c, ":ana!~ana@h JOIN #lobby");
   assert.equal(t.state.current, "#lobby");
   assert.equal(t.session.phase, "online");
+});
+
+test("the server is told the page's language after the welcome and whenever it changes", () => {
+  const t = setup();
+  setLang("es");
+  try {
+    t.session.setLanguage("es"); // not connected: nothing to send
+    t.session.login("ana");
+    const c = register(t);
+    assert.equal(c.sent.filter((l) => l.startsWith("LANGUAGE")).join(), "LANGUAGE es");
+    t.session.setLanguage("en");
+    assert.equal(c.sent.at(-1), "LANGUAGE en");
+  } finally {
+    setLang("en");
+  }
 });
 
 test("a server that offers none of our caps gets CAP END at once; NAK ends too", () => {

@@ -175,13 +175,19 @@ static void answer_success(struct assistant_job *j)
 		job_end(j, NULL, 0);
 }
 
+/* Counts a failed request (each attempt: a retried 429 is one more). */
+static void answer_failed(struct assistant_job *j, enum assistant_error why)
+{
+	j->a->stats.errors[why]++;
+}
+
 static void answer_end_error(struct assistant_job *j, const struct chat_error *e)
 {
 	struct assistant *a = j->a;
 	log_warn(a->log, "%s: the API answered %d (%s) for %s", a->cfg.name, e->status,
 		 e->code[0] ? e->code : "no code", j->name ? j->name : "a client");
 	buf_clear(&a->text);
-	msg_append_error(&a->text, e);
+	msg_append_error(&a->text, j->lang, e);
 	job_end_text(j);
 }
 
@@ -207,6 +213,7 @@ static void answer_http_error(struct assistant_job *j)
 	struct chat_error e;
 	chat_parse_error(j->status, j->body_in.data, j->body_in.len,
 			 j->retry_after_s >= 0 ? ra : NULL, time(NULL), &e);
+	answer_failed(j, (enum assistant_error)e.category);
 	if (e.category == CHAT_ERR_RATE_LIMIT && j->tries429 < ASSISTANT_RETRIES_429) {
 		uint64_t delay = e.retry_after_ms >= 0 ? (uint64_t)e.retry_after_ms
 						       : 1000u << j->tries429;
@@ -215,7 +222,7 @@ static void answer_http_error(struct assistant_job *j)
 			log_info(a->log, "%s: rate limited (429), retry %u in %llu ms", a->cfg.name,
 				 j->tries429, (unsigned long long)delay);
 			buf_clear(&a->text);
-			msg_append(&a->text, MSG_RETRYING, ms_to_s(delay), NULL);
+			msg_append(&a->text, j->lang, MSG_RETRYING, ms_to_s(delay), NULL);
 			job_tell(j, a->text.data, a->text.len);
 			sched_retry(j, delay);
 			return;
@@ -235,6 +242,51 @@ static void answer_http_error(struct assistant_job *j)
 	answer_end_error(j, &e);
 }
 
+/* Counts the request's failure, if it failed for a reason other than its HTTP status (which
+ * answer_http_error counts with the API's category). The cases follow answer_on_done's. */
+static void answer_count_outcome(struct assistant_job *j, const struct http_result *res)
+{
+	if (j->gone || j->truncated)
+		return;
+	if (j->stream_error) {
+		answer_failed(j, (enum assistant_error)j->err.category);
+		return;
+	}
+	if (j->malformed) {
+		answer_failed(j, ASSISTANT_ERR_MALFORMED);
+		return;
+	}
+	switch (res->outcome) {
+	case HTTP_OK:
+		if (j->status == 200 && j->ctype_bad)
+			answer_failed(j, ASSISTANT_ERR_MALFORMED);
+		else if (j->status == 200 && !j->buffered && !j->got_done &&
+			 j->finish == CHAT_FINISH_NONE)
+			answer_failed(j, ASSISTANT_ERR_CUT);
+		return; /* a buffered answer is judged (and counted) when parsed */
+	case HTTP_ABORTED:
+		if (!j->got_done)
+			answer_failed(j, ASSISTANT_ERR_CUT);
+		return;
+	case HTTP_TIMEOUT_CONNECT:
+	case HTTP_TIMEOUT_FIRST_BYTE:
+	case HTTP_TIMEOUT_STALL:
+	case HTTP_TIMEOUT_TOTAL:
+		answer_failed(j, ASSISTANT_ERR_TIMEOUT);
+		return;
+	case HTTP_TOO_LARGE:
+		answer_failed(j, ASSISTANT_ERR_MALFORMED);
+		return;
+	case HTTP_NETWORK:
+		answer_failed(j, j->status ? ASSISTANT_ERR_CUT : ASSISTANT_ERR_NETWORK);
+		return;
+	case HTTP_INVALID:
+	case HTTP_CANCELLED:
+		answer_failed(j, ASSISTANT_ERR_NETWORK);
+		return;
+	}
+}
+
 static void answer_on_done(void *ctx, const struct http_result *res)
 {
 	struct assistant_job *j = ctx;
@@ -247,6 +299,8 @@ static void answer_on_done(void *ctx, const struct http_result *res)
 			sched_pump(a);
 		return;
 	}
+	metrics_hist_observe(&a->stats.latency, (double)(assistant_now(a) - j->attempt_ms) / 1e3);
+	answer_count_outcome(j, res);
 	if (res->outcome != HTTP_OK && res->outcome != HTTP_ABORTED)
 		log_warn(a->log, "%s: request for %s: %s%s%s", a->cfg.name,
 			 j->name ? j->name : "a client", http_outcome_name(res->outcome),
@@ -287,8 +341,10 @@ static void answer_on_done(void *ctx, const struct http_result *res)
 			answer_take_chunk(j, r, &c);
 			chat_chunk_free(&c);
 			if (j->stream_error) {
+				answer_failed(j, (enum assistant_error)j->err.category);
 				answer_end_error(j, &j->err);
 			} else if (j->malformed) {
+				answer_failed(j, ASSISTANT_ERR_MALFORMED);
 				job_end_msg(j, MSG_MALFORMED, 0, "not a Chat Completions answer");
 			} else {
 				j->got_done = true;
@@ -338,13 +394,26 @@ static const struct http_callbacks answer_http_cb = {
 	.on_done = answer_on_done,
 };
 
+/* What the system prompt adds for the asker's language, by enum lang: deterministic words, so
+ * that the model answers in the language the asker reads the chat in (not the question's, which
+ * may be a quotation or code). For the model, not for users: not translated. */
+static const char *const answer_lang_words[LANG_COUNT] = {
+	[LANG_EN] = "Answer in English.",
+	[LANG_ES] = "Answer in Spanish.",
+};
+
 static void answer_build(struct assistant_job *j)
 {
 	struct assistant *a = j->a;
 	struct chat_request r;
 	chat_request_init(&r);
 	r.model = a->cfg.model;
-	r.system = a->system;
+	struct buf system = BUF_INIT;
+	buf_puts(&system, a->system ? a->system : "");
+	if (system.len)
+		buf_putc(&system, ' ');
+	buf_puts(&system, answer_lang_words[j->lang < LANG_COUNT ? j->lang : LANG_EN]);
+	r.system = system.data;
 	r.cap_key = a->cfg.cap_key;
 	r.max_tokens = a->cfg.max_tokens;
 	struct chat_turn *hist = conv_history(a, j->conv, &r.n_history);
@@ -352,12 +421,15 @@ static void answer_build(struct assistant_job *j)
 	r.question = (struct chat_turn){CHAT_ROLE_USER, j->name, j->question};
 	j->body = chat_request_build(&r, &j->body_len);
 	free(hist);
+	buf_free(&system);
 }
 
 void answer_attempt(struct assistant_job *j)
 {
 	struct assistant *a = j->a;
 	j->state = JOB_RUNNING;
+	a->stats.requests++;
+	j->attempt_ms = assistant_now(a);
 	j->status = 0;
 	j->retry_after_s = -1;
 	j->buffered = false;

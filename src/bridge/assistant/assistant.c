@@ -11,11 +11,12 @@
 #include "base/xalloc.h"
 #include "bridge/assistant/assistant_int.h"
 
-/* Text for the model (not for users): the default system prompt. {s} is the bot's name. */
+/* Text for the model (not for users): the default system prompt. {s} is the bot's name. Each
+ * request adds the asker's language to it (answer.c). */
 static const char T_SYSTEM[] =
 	"You are %s, an assistant taking part in a multi-user text chat. Each user message starts "
 	"with the name of the person speaking and a colon. Answer in plain text without Markdown, "
-	"briefly, in the language of the question.";
+	"briefly.";
 
 char *assistant_key(const char *prefix, const char *s, size_t len)
 {
@@ -39,7 +40,7 @@ void assistant_trim(const char **s, size_t *len)
 /* ---- the answerer, for other faces ---- */
 
 static struct answerer_job *assistant_ask(void *ctx, const char *conv, const char *user,
-					  const char *name, const char *question, size_t len,
+					  const char *name, int lang, const char *question, size_t len,
 					  const struct answerer_sink *sink, void *sink_ctx)
 {
 	struct assistant *a = ctx;
@@ -47,6 +48,7 @@ static struct answerer_job *assistant_ask(void *ctx, const char *conv, const cha
 	j->conv = xstrdup(conv);
 	j->user = xstrdup(user);
 	j->name = name ? xstrdup(name) : NULL;
+	j->lang = lang >= 0 && lang < LANG_COUNT ? (enum lang)lang : LANG_EN;
 	j->sink = sink;
 	j->ctx = sink_ctx;
 	job_list_push(&a->pending, j);
@@ -83,6 +85,26 @@ struct answerer assistant_answerer(struct assistant *a)
 	};
 }
 
+static const char *const assistant_error_names[ASSISTANT_ERRORS] = {
+	[ASSISTANT_ERR_AUTH] = "auth",
+	[ASSISTANT_ERR_RATE_LIMIT] = "rate_limit",
+	[ASSISTANT_ERR_QUOTA] = "quota",
+	[ASSISTANT_ERR_BAD_REQUEST] = "bad_request",
+	[ASSISTANT_ERR_SERVER] = "server",
+	[ASSISTANT_ERR_OTHER] = "other",
+	[ASSISTANT_ERR_NETWORK] = "network",
+	[ASSISTANT_ERR_TIMEOUT] = "timeout",
+	[ASSISTANT_ERR_MALFORMED] = "malformed",
+	[ASSISTANT_ERR_CUT] = "cut",
+};
+
+static const double assistant_latency_bounds[] = {ASSISTANT_LATENCY_BOUNDS};
+
+const char *assistant_error_name(enum assistant_error e)
+{
+	return assistant_error_names[e];
+}
+
 void assistant_get_stats(const struct assistant *a, struct assistant_stats *out)
 {
 	*out = a->stats;
@@ -104,18 +126,19 @@ static void assistant_http_closed(struct http_client *c)
 	a->http_up = false;
 }
 
-/* A text of msg.h on the heap ({s} = the bot's name). */
-static char *assistant_msg(enum msg_id id, const char *name)
+/* A text of msg.h on the heap, as a msgid whose "{s}" is the bot's name: the faces translate and
+ * expand it for each client (hub.h, struct hub_bot). */
+static char *assistant_msg(enum msg_id id)
 {
-	struct buf t = BUF_INIT;
-	msg_append(&t, id, 0, name);
-	return t.data;
+	return xstrdup(msg_template(id));
 }
 
 struct assistant *assistant_new(uv_loop_t *loop, struct hub *hub, const struct assistant_config *cfg,
 				const struct logger *log, char *err, size_t errlen)
 {
 	struct assistant *a = xcalloc(1, sizeof(*a));
+	metrics_hist_init(&a->stats.latency, assistant_latency_bounds,
+			  sizeof(assistant_latency_bounds) / sizeof(assistant_latency_bounds[0]));
 	a->cfg = *cfg;
 	a->cfg.name = a->own_name = xstrdup(cfg->name);
 	a->cfg.model = a->own_model = xstrdup(cfg->model ? cfg->model : "");
@@ -158,13 +181,13 @@ struct assistant *assistant_new(uv_loop_t *loop, struct hub *hub, const struct a
 		a->headers[0] = a->auth;
 	}
 
-	a->role = assistant_msg(MSG_ROLE, cfg->name);
-	a->hint = assistant_msg(MSG_HINT, cfg->name);
-	a->form = assistant_msg(MSG_FORM, cfg->name);
-	a->form_help = assistant_msg(MSG_FORM_HELP, cfg->name);
-	a->ask_args = assistant_msg(MSG_ASK_ARGS, cfg->name);
-	a->ask_help = assistant_msg(MSG_ASK_HELP, cfg->name);
-	a->forget_help = assistant_msg(MSG_FORGET_HELP, cfg->name);
+	a->role = assistant_msg(MSG_ROLE);
+	a->hint = assistant_msg(MSG_HINT);
+	a->form = assistant_msg(MSG_FORM);
+	a->form_help = assistant_msg(MSG_FORM_HELP);
+	a->ask_args = assistant_msg(MSG_ASK_ARGS);
+	a->ask_help = assistant_msg(MSG_ASK_HELP);
+	a->forget_help = assistant_msg(MSG_FORGET_HELP);
 	if (bot_open(a, hub, cfg->name, nl) != 0) {
 		snprintf(err, errlen, "cannot name the assistant '%s' (see --ai-name)", cfg->name);
 		assistant_free(a);

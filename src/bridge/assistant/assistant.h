@@ -46,6 +46,7 @@
 
 #include "ai/answerer.h"
 #include "ai/chat.h"
+#include "base/metrics.h"
 
 struct hub;
 struct logger;
@@ -93,13 +94,37 @@ void assistant_free(struct assistant *a);
  * lines are at most ASSISTANT_WIDTH bytes. */
 struct answerer assistant_answerer(struct assistant *a);
 
-/* Counters, for logs and tests. */
+/* Why a request to the API failed: the API's own categories first (as ai/chat.h's), then the
+ * transport's. */
+enum assistant_error {
+	ASSISTANT_ERR_AUTH = CHAT_ERR_AUTH,               /* 401/403 */
+	ASSISTANT_ERR_RATE_LIMIT = CHAT_ERR_RATE_LIMIT,   /* 429 */
+	ASSISTANT_ERR_QUOTA = CHAT_ERR_QUOTA,             /* insufficient_quota */
+	ASSISTANT_ERR_BAD_REQUEST = CHAT_ERR_BAD_REQUEST, /* 400, 404, 422 */
+	ASSISTANT_ERR_SERVER = CHAT_ERR_SERVER,           /* 5xx */
+	ASSISTANT_ERR_OTHER = CHAT_ERR_OTHER,             /* another status or error object */
+	ASSISTANT_ERR_NETWORK,   /* no connection, a reset, an invalid URL */
+	ASSISTANT_ERR_TIMEOUT,   /* connect, first byte, stall or whole-answer timeout */
+	ASSISTANT_ERR_MALFORMED, /* not a Chat Completions answer, or too large */
+	ASSISTANT_ERR_CUT,       /* the stream stopped before the answer's end */
+	ASSISTANT_ERRORS
+};
+/* The error's name in /metrics: "auth", "rate_limit", ... */
+const char *assistant_error_name(enum assistant_error e);
+
+/* The bounds of the latency histogram, in seconds. */
+#define ASSISTANT_LATENCY_BOUNDS 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300
+
+/* Counters, for logs, tests and /metrics. */
 struct assistant_stats {
 	size_t running;     /* requests holding a slot (in flight or waiting to retry) */
 	size_t queued;
 	uint64_t asked;     /* questions accepted */
 	uint64_t answered;  /* answered in full */
 	uint64_t failed;
+	uint64_t requests;  /* HTTP requests to the API, each retry one more */
+	uint64_t errors[ASSISTANT_ERRORS]; /* requests that failed, by why */
+	struct metrics_hist latency; /* seconds from a request's start to its end, cancels apart */
 };
 void assistant_get_stats(const struct assistant *a, struct assistant_stats *out);
 

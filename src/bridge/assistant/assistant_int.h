@@ -59,6 +59,8 @@ struct assistant_job {
 	char *conv;       /* conversation key */
 	char *user;       /* rate-limit key; for chat jobs the folded name */
 	char *name;       /* the asker's display name, or NULL */
+	enum lang lang;   /* the asker's language: of the answer (the system prompt asks for it)
+			   * and of every note it is told */
 	char *room;       /* JOB_ROOM */
 	char *question;   /* clean */
 	size_t qlen;
@@ -71,6 +73,7 @@ struct assistant_job {
 	unsigned tries429, tries5xx;
 	uint64_t due_ms;
 	uint64_t asked_ms;
+	uint64_t attempt_ms;      /* when the request now running started (the latency's start) */
 	bool cancelled;
 	bool said;        /* a line (or note) went out: the room prefix is used up */
 	bool wrap_on, sse_on;
@@ -175,6 +178,7 @@ enum inbox_kind {
 /* Copies an event to handle on the next loop turn (a line said in a room only if it is addressed
  * to the bot). Safe inside a fan-out. */
 void inbox_push(struct assistant *a, enum inbox_kind kind, const char *room, uint64_t sid,
+		enum lang lang,
 		const char *from, const char *text, size_t len);
 /* Makes the next loop turn handle the inbox and the pending jobs. */
 void inbox_kick(struct assistant *a);

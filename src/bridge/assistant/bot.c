@@ -24,7 +24,7 @@ static void bot_on_event(struct session *s, const struct hub_event *ev)
 {
 	struct assistant *a = bot_of(s);
 	if (ev->type == HUB_EV_MESSAGE && !ev->room && ev->src && ev->kind == HUB_MSG_SAY)
-		inbox_push(a, INBOX_PRIVATE, NULL, ev->src->id, ev->from, ev->text, ev->len);
+		inbox_push(a, INBOX_PRIVATE, NULL, ev->src->id, (enum lang)ev->src->lang, ev->from, ev->text, ev->len);
 }
 
 /* Every room's lines, quits and renames, inside a fan-out: only copies what concerns it. */
@@ -36,13 +36,13 @@ static void bot_hears(struct hub_observer *o, const struct hub_event *ev)
 	switch (ev->type) {
 	case HUB_EV_MESSAGE:
 		if (ev->room && ev->kind == HUB_MSG_SAY)
-			inbox_push(a, INBOX_SAY, ev->room, ev->src->id, ev->from, ev->text, ev->len);
+			inbox_push(a, INBOX_SAY, ev->room, ev->src->id, (enum lang)ev->src->lang, ev->from, ev->text, ev->len);
 		break;
 	case HUB_EV_QUIT:
-		inbox_push(a, INBOX_QUIT, NULL, ev->src->id, ev->from, NULL, 0);
+		inbox_push(a, INBOX_QUIT, NULL, ev->src->id, (enum lang)ev->src->lang, ev->from, NULL, 0);
 		break;
 	case HUB_EV_NICK:
-		inbox_push(a, INBOX_NICK, NULL, ev->src->id, ev->from, ev->text, ev->len);
+		inbox_push(a, INBOX_NICK, NULL, ev->src->id, (enum lang)ev->src->lang, ev->from, ev->text, ev->len);
 		break;
 	default:
 		break;
@@ -70,7 +70,7 @@ static enum hub_result bot_forget(const struct hub_command *c, struct hub *h, st
 	(void)h;
 	(void)args;
 	(void)len;
-	inbox_push(c->ctx, INBOX_FORGET, room, s->id, s->name, NULL, 0);
+	inbox_push(c->ctx, INBOX_FORGET, room, s->id, (enum lang)s->lang, s->name, NULL, 0);
 	return HUB_OK;
 }
 

@@ -25,6 +25,7 @@ struct inbox_item {
 	struct list_node node;      /* on a->inbox, oldest first */
 	enum inbox_kind kind;
 	uint64_t sid;               /* the session it comes from */
+	enum lang lang;             /* its language then */
 	char *room, *from, *text;
 	size_t len;
 };
@@ -72,7 +73,7 @@ static char *dup_or_null(const char *s)
 }
 
 void inbox_push(struct assistant *a, enum inbox_kind kind, const char *room, uint64_t sid,
-		const char *from, const char *text, size_t len)
+		enum lang lang, const char *from, const char *text, size_t len)
 {
 	if (a->stopping)
 		return;
@@ -86,6 +87,7 @@ void inbox_push(struct assistant *a, enum inbox_kind kind, const char *room, uin
 	struct inbox_item *in = xcalloc(1, sizeof(*in));
 	in->kind = kind;
 	in->sid = sid;
+	in->lang = lang < LANG_COUNT ? lang : LANG_EN;
 	in->room = dup_or_null(room);
 	in->from = xstrdup(from);
 	in->text = text ? xmemdup(text, len + 1) : NULL;
@@ -119,6 +121,7 @@ static void inbox_question(struct assistant *a, struct inbox_item *in)
 	struct assistant_job *j = job_new(a, room ? JOB_ROOM : JOB_PRIVATE, in->text, in->len);
 	j->user = inbox_key("s:", in->sid);
 	j->name = xstrdup(in->from);
+	j->lang = in->lang;
 	if (room) {
 		j->room = xstrdup(in->room);
 		j->conv = assistant_key("room:", in->room, strlen(in->room));
@@ -139,9 +142,9 @@ static void inbox_private(struct assistant *a, struct inbox_item *in)
 		char *k = inbox_key("pm:", in->sid);
 		bool forgot = conv_forget(a, k);
 		free(k);
-		msg_append(&a->text, forgot ? MSG_FORGOT : MSG_NOTHING_TO_FORGET, 0, NULL);
+		msg_append(&a->text, in->lang, forgot ? MSG_FORGOT : MSG_NOTHING_TO_FORGET, 0, NULL);
 	} else if (len == 0 || (len == strlen(W_HELP) && strncasecmp(t, W_HELP, len) == 0)) {
-		msg_append(&a->text, MSG_USAGE, 0, a->cfg.name);
+		msg_append(&a->text, in->lang, MSG_USAGE, 0, a->cfg.name);
 	} else {
 		inbox_question(a, in);
 		return;
@@ -180,7 +183,7 @@ static void inbox_handle(struct assistant *a, struct inbox_item *in)
 	case INBOX_SAY:
 		if (!in->len) {
 			buf_clear(&a->text);
-			msg_append(&a->text, MSG_USAGE, 0, a->cfg.name);
+			msg_append(&a->text, in->lang, MSG_USAGE, 0, a->cfg.name);
 			bot_tell(a, in->from, a->text.data, a->text.len);
 			return;
 		}
@@ -219,7 +222,7 @@ static void inbox_handle(struct assistant *a, struct inbox_item *in)
 		bool forgot = a->configured && conv_forget(a, k);
 		free(k);
 		buf_clear(&a->text);
-		msg_append(&a->text, !a->configured ? MSG_NOT_CONFIGURED
+		msg_append(&a->text, in->lang, !a->configured ? MSG_NOT_CONFIGURED
 				     : forgot       ? MSG_FORGOT
 						    : MSG_NOTHING_TO_FORGET, 0, NULL);
 		if (forgot && in->room)

@@ -138,7 +138,7 @@ void job_end_msg(struct assistant_job *j, enum msg_id id, long n, const char *s)
 {
 	struct assistant *a = j->a;
 	buf_clear(&a->text);
-	msg_append(&a->text, id, n, s);
+	msg_append(&a->text, j->lang, id, n, s);
 	job_end_text(j);
 }
 
@@ -151,7 +151,7 @@ static void job_refuse(struct assistant_job *j, enum msg_id id, long n, const ch
 		return;
 	}
 	buf_clear(&a->text);
-	msg_append(&a->text, id, n, s);
+	msg_append(&a->text, j->lang, id, n, s);
 	job_tell(j, a->text.data, a->text.len);
 	a->stats.failed++;
 	job_free(j);
@@ -182,7 +182,7 @@ void job_shutdown(struct assistant_job *j)
 	if (j->cancelled)
 		return;
 	buf_clear(&a->text);
-	msg_append(&a->text, MSG_SHUTDOWN, 0, NULL);
+	msg_append(&a->text, j->lang, MSG_SHUTDOWN, 0, NULL);
 	struct buf note = job_take_text(a);
 	if (j->kind == JOB_FACE) {
 		const struct answerer_sink *sink = j->sink;
@@ -273,6 +273,6 @@ void job_accept(struct assistant_job *j)
 	job_list_push(&a->queue, j);
 	j->state = JOB_QUEUED;
 	buf_clear(&a->text);
-	msg_append(&a->text, MSG_QUEUED, (long)a->queue.n, NULL);
+	msg_append(&a->text, j->lang, MSG_QUEUED, (long)a->queue.n, NULL);
 	job_tell(j, a->text.data, a->text.len);
 }

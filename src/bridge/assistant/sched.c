@@ -48,7 +48,7 @@ void sched_moved(struct assistant *a, struct assistant_job *from)
 		pos++;
 	for (struct assistant_job *q = from; q; q = job_list_next(q)) {
 		buf_clear(&a->text);
-		msg_append(&a->text, MSG_QUEUE_MOVED, (long)pos++, NULL);
+		msg_append(&a->text, q->lang, MSG_QUEUE_MOVED, (long)pos++, NULL);
 		job_tell(q, a->text.data, a->text.len);
 	}
 }

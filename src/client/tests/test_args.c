@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include "base/buf.h"
 #include "client/args.h"
 
 #define PARSE(a, ...)                                                                          \
@@ -14,9 +15,20 @@
 
 static char err[128];
 
+static struct buf help_buf;
+
+/* The --help text in lang, valid until the next call. */
+static const char *help(enum lang lang)
+{
+	buf_free(&help_buf);
+	args_help(lang, &help_buf);
+	buf_putc(&help_buf, '\0');
+	return help_buf.data;
+}
+
 static enum args_result parse(struct args *a, char *const argv[], int argc)
 {
-	return args_parse(argc, argv, a, err, sizeof err);
+	return args_parse(argc, argv, LANG_EN, a, err, sizeof err);
 }
 
 static void test_defaults(void **state)
@@ -24,7 +36,8 @@ static void test_defaults(void **state)
 	(void)state;
 	struct args a;
 	char *argv[] = {"charla", NULL};
-	assert_int_equal(args_parse(1, argv, &a, err, sizeof err), ARGS_RUN);
+	assert_int_equal(args_parse(1, argv, LANG_EN, &a, err, sizeof err), ARGS_RUN);
+	assert_int_equal(a.lang, LANG_EN);
 	assert_string_equal(a.host, "localhost");
 	assert_string_equal(a.port, "7777");
 	assert_null(a.name);
@@ -40,7 +53,7 @@ static void test_no_bell(void **state)
 	assert_int_equal(PARSE(&a, "--no-bell", "-n", "ana"), ARGS_RUN);
 	assert_false(a.bell);
 	assert_string_equal(a.name, "ana");
-	assert_non_null(strstr(args_help(), "--no-bell"));
+	assert_non_null(strstr(help(LANG_EN), "--no-bell"));
 }
 
 static void test_udp_and_keepalive(void **state)
@@ -99,11 +112,13 @@ static void test_help_and_version(void **state)
 	assert_int_equal(PARSE(&a, "host", "-h"), ARGS_HELP);
 	assert_int_equal(PARSE(&a, "-V"), ARGS_VERSION);
 	assert_int_equal(PARSE(&a, "--version"), ARGS_VERSION);
-	const char *help = args_help();
-	assert_non_null(strstr(help, "Usage: charla [-u] [-n NAME] [HOST [PORT]]"));
-	assert_non_null(strstr(help, "-u, --udp"));
-	assert_non_null(strstr(help, "Exit status:"));
-	assert_non_null(strstr(help, "3  unknown host"));
+	const char *text = help(LANG_EN);
+	assert_non_null(strstr(text, "Usage: charla [-u] [-n NAME] [--lang LANG] [HOST [PORT]]"));
+	assert_non_null(strstr(text, "(default localhost, port 7777)"));
+	assert_non_null(strstr(text, "--lang LANG"));
+	assert_non_null(strstr(text, "-u, --udp"));
+	assert_non_null(strstr(text, "Exit status:"));
+	assert_non_null(strstr(text, "3  unknown host"));
 }
 
 static void test_errors(void **state)
@@ -119,7 +134,7 @@ static void test_errors(void **state)
 	char *ports[] = {"0", "65536", "http", "", "123456", "80a"};
 	for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++) {
 		char *argv[] = {"charla", "host", ports[i], NULL};
-		assert_int_equal(args_parse(3, argv, &a, err, sizeof err), ARGS_ERROR);
+		assert_int_equal(args_parse(3, argv, LANG_EN, &a, err, sizeof err), ARGS_ERROR);
 		assert_non_null(strstr(err, "invalid port"));
 	}
 	assert_int_equal(PARSE(&a, "-n", ""), ARGS_ERROR);
@@ -147,9 +162,47 @@ static void test_long_error_is_cut_visibly(void **state)
 	struct args a;
 	char small[16];
 	char *argv[] = {"charla", "--a-very-long-unknown-option", NULL};
-	assert_int_equal(args_parse(2, argv, &a, small, sizeof small), ARGS_ERROR);
+	assert_int_equal(args_parse(2, argv, LANG_EN, &a, small, sizeof small), ARGS_ERROR);
 	assert_int_equal(strlen(small), sizeof small - 1);
 	assert_string_equal(small + sizeof small - 4, "...");
+}
+
+/* The environment's language, overridden by --lang wherever it stands, and every message in the
+ * language that results, those about arguments before --lang included. */
+static void test_lang(void **state)
+{
+	(void)state;
+	struct args a;
+	char *argv[] = {"charla", "-x", "--lang", "es", NULL};
+	assert_int_equal(args_parse(4, argv, LANG_EN, &a, err, sizeof err), ARGS_ERROR);
+	assert_string_equal(err, "opción desconocida -x (prueba --help)");
+	char *env_es[] = {"charla", "-n", NULL};
+	assert_int_equal(args_parse(2, env_es, LANG_ES, &a, err, sizeof err), ARGS_ERROR);
+	assert_string_equal(err, "la opción -n necesita un argumento");
+	char *back[] = {"charla", "--lang=EN", "host", "0", NULL};
+	assert_int_equal(args_parse(4, back, LANG_ES, &a, err, sizeof err), ARGS_ERROR);
+	assert_string_equal(err, "invalid port 0 (1 to 65535)");
+	char *ok[] = {"charla", "--lang", "es_MX", "-n", "--lang", "host", NULL};
+	assert_int_equal(args_parse(6, ok, LANG_EN, &a, err, sizeof err), ARGS_RUN);
+	assert_int_equal(a.lang, LANG_ES);
+	assert_string_equal(a.name, "--lang");
+	assert_string_equal(a.host, "host");
+	char *bad[] = {"charla", "--lang", "fr", NULL};
+	assert_int_equal(args_parse(3, bad, LANG_ES, &a, err, sizeof err), ARGS_ERROR);
+	assert_string_equal(err, "idioma desconocido fr (charla habla en, es)");
+	char *missing[] = {"charla", "--lang", NULL};
+	assert_int_equal(args_parse(2, missing, LANG_EN, &a, err, sizeof err), ARGS_ERROR);
+	assert_string_equal(err, "option --lang needs an argument");
+	/* After --, --lang is a host. */
+	char *host[] = {"charla", "--", "--lang", NULL};
+	assert_int_equal(args_parse(3, host, LANG_EN, &a, err, sizeof err), ARGS_RUN);
+	assert_int_equal(a.lang, LANG_EN);
+	assert_string_equal(a.host, "--lang");
+	const char *text = help(LANG_ES);
+	assert_non_null(strstr(text, "Uso: charla [-u] [-n NOMBRE] [--lang IDIOMA] [SERVIDOR [PUERTO]]"));
+	assert_non_null(strstr(text, "(por defecto localhost, puerto 7777)"));
+	assert_non_null(strstr(text, "Estado de salida:"));
+	buf_free(&help_buf);
 }
 
 int main(void)
@@ -164,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_double_dash_ends_options),
 		cmocka_unit_test(test_long_error_is_cut_visibly),
+		cmocka_unit_test(test_lang),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

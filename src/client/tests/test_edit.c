@@ -356,6 +356,22 @@ static void test_view_never_splits_a_wide_character(void **state)
 	assert_int_equal(v.end, 9);
 }
 
+/* Spanish text: accented letters, ñ, ¿ and ¡ take one column each, precomposed or as a letter
+ * and a combining accent; so do the prompts and lines charla writes in Spanish. Also in the
+ * "C" locale (main.c falls back to C.UTF-8, but a character wcwidth() does not know counts 1). */
+static void test_width_of_spanish(void **state)
+{
+	(void)state;
+	static const char question[] = "¿Qué tal, señor Muñoz? ¡Olé!";
+	static const char combining[] = "Jose\xcc\x81 Pen\xcc\x83" "a";  /* José Peña, decomposed */
+	assert_int_equal(edit_width(question, strlen(question)), 28);
+	assert_int_equal(edit_width(combining, strlen(combining)), 9);
+	assert_int_equal(edit_width("Arriba, Abajo", 13), 13);
+	setlocale(LC_CTYPE, "C");
+	assert_int_equal(edit_width(question, strlen(question)), 28);
+	setlocale(LC_CTYPE, "C.UTF-8");
+}
+
 int main(void)
 {
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
@@ -376,6 +392,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_history_skips_empty_and_repeated_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_keeps_the_newest_entries, setup, teardown),
 		cmocka_unit_test(test_width_counts_wide_and_zero_width),
+		cmocka_unit_test(test_width_of_spanish),
 		cmocka_unit_test_setup_teardown(test_view_shows_all_when_it_fits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_scrolls_to_keep_the_cursor_visible, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_marks_both_edges_in_the_middle_of_a_long_line, setup, teardown),

@@ -17,7 +17,7 @@
 
 static enum help_place line(struct help *h, const char *s)
 {
-	return help_line(h, s, strlen(s));
+	return help_line(h, LANG_EN, s, strlen(s));
 }
 
 static void test_the_command(void **state)
@@ -51,10 +51,17 @@ static void test_after_the_reply_or_before_what_cuts_it(void **state)
 
 static struct buf out;
 
+static const char *section_in(struct help *h, enum lang lang, const char *bot)
+{
+	buf_free(&out);
+	help_section(h, lang, bot, &out);
+	return out.data;
+}
+
 static const char *section(struct help *h, const char *bot)
 {
 	buf_free(&out);
-	help_section(h, bot, &out);
+	help_section(h, LANG_EN, bot, &out);
 	return out.data;
 }
 
@@ -93,12 +100,34 @@ static void test_the_section(void **state)
 	buf_free(&out);
 }
 
+/* In Spanish: the section is translated, and its items stay aligned by columns, not bytes
+ * ("Arriba, Abajo" and "PREGUNTA" lines have accents elsewhere, none in the padding). */
+static void test_the_section_in_spanish(void **state)
+{
+	(void)state;
+	struct help h = {0};
+	help_asked(&h);
+	/* A server that still speaks English (old, or /lang not yet answered) is recognised in
+	 * Spanish too. */
+	assert_int_equal(help_line(&h, LANG_ES, HEAD, strlen(HEAD)), HELP_NONE);
+	assert_int_equal(help_line(&h, LANG_ES, ASK, strlen(ASK)), HELP_NONE);
+	assert_int_equal(help_line(&h, LANG_ES, TAIL, strlen(TAIL)), HELP_AFTER);
+	const char *s = section_in(&h, LANG_ES, "gpt");
+	assert_true(strncmp(s, "* charla, este cliente:\n*   /stats ", 35) == 0);
+	assert_non_null(strstr(s, "\n*   Arriba, Abajo    las líneas que escribiste antes\n"));
+	assert_non_null(strstr(s, "\n*   gpt: PREGUNTA    pregunta al asistente en la sala actual; "
+				  "/msg gpt PREGUNTA en privado\n"));
+	assert_non_null(strstr(s, "\n*   Ctrl-L           borra la pantalla\n"));
+	buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_the_command),
 		cmocka_unit_test(test_after_the_reply_or_before_what_cuts_it),
 		cmocka_unit_test(test_the_section),
+		cmocka_unit_test(test_the_section_in_spanish),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,7 @@
 static enum login_verdict line(struct login *l, const char *s)
 {
 	struct track_parts p;
-	return login_line(l, s, strlen(s), track_parse(s, strlen(s), &p));
+	return login_line(l, s, strlen(s), track_parse(LANG_EN, s, strlen(s), &p));
 }
 
 static bool sent(struct login *l, const char *s)

@@ -92,6 +92,37 @@ static void test_news_and_speakers_keep_the_room_up_to_date(void **state)
 	members_free(&m);
 }
 
+/* A client that asked the server for Spanish reads its lines in Spanish, and in English too
+ * (what arrives before /lang takes effect). */
+static void test_spanish_lines(void **state)
+{
+	(void)state;
+	struct members m;
+	session(&m);
+	m.lang = LANG_ES;
+	assert_true(line(&m, "* #lobby (3): ana bea luis"));
+	assert_true(line(&m, "* #lobby (continuación): carla"));
+	assert_true(line(&m, "* Bot: gpt (el asistente; pregúntale con \"gpt: pregunta\")"));
+	assert_string_equal(names(&m, "#lobby"), "bea carla gpt luis");
+	line(&m, "[#lobby] -- dani ha entrado");
+	line(&m, "[#lobby] -- bea se ha ido");
+	line(&m, "[#lobby] -- carla se ha ido (hasta luego)");
+	line(&m, "[#lobby] -- eva joined");
+	assert_string_equal(names(&m, "#lobby"), "dani eva gpt luis");
+	line(&m, "-- luis ahora se llama luisito");
+	line(&m, "-- dani ha salido del chat");
+	line(&m, "-- eva ha salido del chat (adiós)");
+	assert_string_equal(names(&m, "#lobby"), "gpt luisito");
+	/* Look-alikes in Spanish change nothing either. */
+	line(&m, "[#lobby] -- fede ha entrado ya");
+	line(&m, "-- luisito ahora se llama dos palabras");
+	assert_string_equal(names(&m, "#lobby"), "gpt luisito");
+	members_enter(&m, "#nada");
+	members_asked(&m, "#nada", 950);
+	assert_true(line(&m, "! No existe la sala: #nada"));
+	members_free(&m);
+}
+
 static void test_rooms_joined_and_left(void **state)
 {
 	(void)state;
@@ -165,6 +196,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_our_who_reply_is_hidden_and_fills_the_room),
 		cmocka_unit_test(test_news_and_speakers_keep_the_room_up_to_date),
+		cmocka_unit_test(test_spanish_lines),
 		cmocka_unit_test(test_rooms_joined_and_left),
 		cmocka_unit_test(test_replies_that_never_come),
 		cmocka_unit_test(test_a_room_holds_at_most_its_limit),

@@ -28,7 +28,7 @@ static void test_welcome_with_punctuated_name_and_room_at_the_end(void **state)
 {
 	(void)state;
 	struct track t = {0};
-	assert_int_equal(feed(&t, "* Welcome, ¡hola!! You are in #a.b."), TRACK_WELCOME);
+	assert_int_equal(feed(&t, "* Welcome, ¡hola!! You are in #a.b with 1 other."), TRACK_WELCOME);
 	assert_string_equal(t.name, "¡hola!");
 	assert_string_equal(t.room, "#a.b");
 	track_free(&t);
@@ -66,6 +66,45 @@ static void test_end_lines(void **state)
 	struct track t = {0};
 	assert_int_equal(feed(&t, "* Bye."), TRACK_BYE);
 	assert_int_equal(feed(&t, "! Server shutting down."), TRACK_SHUTDOWN);
+	track_free(&t);
+}
+
+/* After /lang es the server speaks Spanish; before it takes effect, English. */
+static void test_spanish_lines(void **state)
+{
+	(void)state;
+	struct track t = {.lang = LANG_ES};
+	assert_int_equal(feed(&t, "* ¡Hola, ana! Estás en #lobby con 1 persona más. Escribe /help "
+				  "para ver los comandos."),
+			 TRACK_WELCOME);
+	assert_string_equal(t.name, "ana");
+	assert_string_equal(t.room, "#lobby");
+	assert_int_equal(feed(&t, "* Has entrado en #x (1 miembro)."), TRACK_JOINED);
+	assert_string_equal(t.room, "#x");
+	assert_int_equal(feed(&t, "* You joined #y (2 members)."), TRACK_JOINED);
+	assert_string_equal(t.room, "#y");
+	assert_int_equal(feed(&t, "* Has entrado en #z (7 miembros)."), TRACK_JOINED);
+	assert_string_equal(t.room, "#z");
+	assert_int_equal(feed(&t, "* Ahora te llamas anita."), TRACK_NICK);
+	assert_string_equal(t.name, "anita");
+	assert_int_equal(feed(&t, "* Ya estás en #x; ahora es tu sala actual."), TRACK_CURRENT);
+	assert_string_equal(t.room, "#x");
+	assert_int_equal(feed(&t, "* Has salido de #x."), TRACK_LEFT);
+	assert_null(t.room);
+	assert_int_equal(feed(&t, "* Tu sala actual es #lobby."), TRACK_CURRENT);
+	assert_string_equal(t.room, "#lobby");
+	assert_int_equal(feed(&t, "* Adiós."), TRACK_BYE);
+	assert_int_equal(feed(&t, "! El servidor se está apagando."), TRACK_SHUTDOWN);
+	assert_int_equal(feed(&t, "* ¿Cómo te llamas? (1-32 caracteres; sin espacios ni ':')"),
+			 TRACK_ASK_NAME);
+	/* Look-alikes. */
+	assert_int_equal(feed(&t, "* Ahora te llamas dos palabras."), TRACK_NONE);
+	assert_int_equal(feed(&t, "* Has entrado en sala (1 miembro)."), TRACK_NONE);
+	assert_int_equal(feed(&t, "* Adiós. ¿Ya?"), TRACK_NONE);
+	assert_string_equal(t.name, "anita");
+	/* An English client does not read Spanish. */
+	struct track en = {0};
+	assert_int_equal(feed(&en, "* Has entrado en #x (1 miembro)."), TRACK_NONE);
 	track_free(&t);
 }
 
@@ -109,6 +148,7 @@ int main(void)
 		cmocka_unit_test(test_welcome_with_punctuated_name_and_room_at_the_end),
 		cmocka_unit_test(test_nick_join_part_and_current),
 		cmocka_unit_test(test_end_lines),
+		cmocka_unit_test(test_spanish_lines),
 		cmocka_unit_test(test_name_prompt),
 		cmocka_unit_test(test_lookalikes_are_not_stable_lines),
 	};

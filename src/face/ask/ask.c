@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "ai/msg.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "net/addr.h"
@@ -13,9 +14,10 @@
 
 /* The word that ends a session, as in the classroom client. */
 static const char W_QUIT[] = "salir";
-/* User-facing text of the ask port, in one place for translation. Like every answer, the
- * goodbye ends with an empty line. */
-static const char T_BYE[] = "Bye.\n\n";
+/* User-facing text of the ask port, in one place, marked for translation (in the server's
+ * language: the port has no way to choose one). Like every answer, the goodbye ends with an
+ * empty line. */
+static const char T_BYE[] = N_("Bye.\n\n");
 
 struct ask_client {
 	struct conn *conn;
@@ -53,7 +55,7 @@ static void ask_too_long(struct ask_client *ac)
 		max = c->net->cfg.max_line;
 	struct buf *s = &ac->af->scratch;
 	buf_clear(s);
-	msg_append(s, MSG_QUESTION_TOO_LONG, (long)max, NULL);
+	msg_append(s, (enum lang)ac->af->cfg.lang, MSG_QUESTION_TOO_LONG, (long)max, NULL);
 	buf_puts(s, "\n\n");
 	conn_send_str(c, s->data, s->len);
 	ac->too_long = false;
@@ -95,14 +97,16 @@ static bool ask_question(struct ask_client *ac, const char *q, size_t len)
 		return true;
 	if (len - i == strlen(W_QUIT) && strncasecmp(q + i, W_QUIT, len - i) == 0) {
 		log_debug(ac->af->log, "%s: salir", ac->conn->peer);
-		conn_send_str(ac->conn, T_BYE, sizeof(T_BYE) - 1);
+		const char *bye = i18n_tr((enum lang)ac->af->cfg.lang, T_BYE);
+		conn_send_str(ac->conn, bye, strlen(bye));
 		conn_close_after_flush(ac->conn);
 		return false;
 	}
 	uv_timer_stop(&ac->pause);
 	conn_pause(ac->conn);
 	const struct answerer *ai = &ac->af->ai;
-	ac->job = ai->ask(ai->ctx, ac->conv, ac->user, NULL, q + i, len - i, &ask_sink, ac);
+	ac->job = ai->ask(ai->ctx, ac->conv, ac->user, NULL, ac->af->cfg.lang, q + i, len - i,
+			  &ask_sink, ac);
 	return false;
 }
 
@@ -187,6 +191,7 @@ static void ask_conn_overflow(struct conn *c, enum outq_verdict v)
 	struct ask_client *ac = c->owner;
 	(void)v;
 	log_info(ac->af->log, "%s (ask): not reading its answers; disconnecting", c->peer);
+	ac->af->stats.slow++;
 	ask_cancel(ac);
 	conn_close(c);
 }
@@ -215,6 +220,7 @@ static void ask_conn_closed(struct conn *c)
 	ask_cancel(ac);
 	af->ai.forget(af->ai.ctx, ac->conv);
 	list_remove(&ac->node);
+	af->stats.open--;
 	uv_close((uv_handle_t *)&ac->pause, ask_free_cb);
 }
 
@@ -254,6 +260,8 @@ static void ask_on_connection(struct listener *l)
 	if (colon)
 		*colon = '\0';
 	list_push_front(&af->clients, &ac->node);
+	af->stats.accepted++;
+	af->stats.open++;
 	log_debug(af->log, "%s: connected (ask)", ac->conn->peer);
 }
 

@@ -24,6 +24,7 @@
 #include "ai/answerer.h"
 #include "base/buf.h"
 #include "base/list.h"
+#include "base/metrics.h"
 #include "net/conn.h"
 
 struct listener;
@@ -33,6 +34,7 @@ struct ask_config {
 	uint64_t pause_ms;         /* silence that ends a question without a newline */
 	uint64_t idle_timeout_ms;  /* 0 = none; not while a question runs */
 	int backlog;
+	int lang;                  /* enum lang: the server's (--lang); the port has no /lang */
 };
 
 struct ask_face {
@@ -44,6 +46,7 @@ struct ask_face {
 	struct list clients;       /* of ask_client, newest first */
 	uint64_t next_id;
 	struct buf scratch;
+	struct metrics_conns stats; /* for /metrics: this face writes it, server/ reads it */
 };
 
 void ask_face_init(struct ask_face *af, const struct ask_config *cfg, const struct answerer *ai,

@@ -395,6 +395,7 @@ static void irc_on_overflow(struct conn *conn, enum outq_verdict v)
 	struct irc_client *c = conn->owner;
 	log_info(c->f->log, "%s (irc %s): disconnecting a slow reader: %zu bytes queued (%s limit)",
 		 conn->peer, irc_nick(c), conn_queued(conn), v == OUTQ_OVER_HARD ? "hard" : "soft");
+	c->f->stats[c->ws].slow++; /* ws is 0 or 1: IRC_TRANSPORT_TCP or IRC_TRANSPORT_WS */
 	conn_drop_unsent(conn);
 	irc_close_code(c, T_SENDQ, WS_CLOSE_POLICY);
 }
@@ -433,6 +434,7 @@ static void irc_on_closed(struct conn *conn)
 	list_remove(&c->throttle_link);
 	list_remove(&c->link);
 	c->f->nclients--;
+	c->f->stats[c->ws].open--;
 	free(c->pass);
 	free(c->label);
 	if (c->capture) {
@@ -482,6 +484,8 @@ static void irc_client_start(struct irc_client *c)
 	}
 	list_push_front(&f->clients, &c->link);
 	f->nclients++;
+	f->stats[c->ws].accepted++;
+	f->stats[c->ws].open++;
 	log_debug(f->log, "%s: connected (irc%s)", c->conn->peer, c->ws ? " over WebSocket" : "");
 	switch (session_open(f->hub, &c->sess)) {
 	case SESSION_ADMITTED:
@@ -501,6 +505,7 @@ static void irc_on_connection(struct listener *l)
 	struct irc_client *c = xcalloc(1, sizeof(*c));
 	c->f = f;
 	session_init(f->hub, &c->sess, &irc_session_ops);
+	session_set_variant(f->hub, &c->sess, irc_cap_variant(c)); /* the server's language */
 	int r = conn_accept(f->net, (uv_stream_t *)&l->tcp, &irc_conn_ops, c, &c->conn);
 	if (r < 0) {
 		listener_error(l, r);

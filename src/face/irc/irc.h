@@ -25,6 +25,7 @@
 #include "base/buf.h"
 #include "base/list.h"
 #include "base/map.h"
+#include "base/metrics.h"
 #include "hub/hub.h"
 
 struct conn;
@@ -56,6 +57,9 @@ struct irc_config {
 	int backlog;
 };
 
+/* struct irc_face's stats index. */
+enum { IRC_TRANSPORT_TCP, IRC_TRANSPORT_WS, IRC_TRANSPORTS };
+
 struct irc_whowas {
 	char *nick, *user, *host, *realname;
 	uint64_t when_ms;
@@ -69,6 +73,9 @@ struct irc_face {
 	struct listener *listeners;
 	struct list clients;          /* every open client (struct irc_client) */
 	size_t nclients;
+	/* For /metrics (this face writes, server/ reads): by transport, IRC_TRANSPORT_TCP for
+	 * its own listeners, IRC_TRANSPORT_WS for WebSockets the web face handed over. */
+	struct metrics_conns stats[IRC_TRANSPORTS];
 	struct hub_observer ears;     /* arrivals, renames, quits: MONITOR and WHOWAS */
 	struct irc_whowas *whowas;    /* a ring of cfg.whowas_max departures, newest at whowas_at-1 */
 	size_t whowas_at, whowas_n;

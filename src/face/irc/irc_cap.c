@@ -1,10 +1,19 @@
 /* irc_cap: IRCv3 capability negotiation (ircv3.net/specs/extensions/capability-negotiation). The
  * capabilities advertised are those fully implemented; what a client acknowledges changes how the
- * hub encodes for it (its variant) and, for echo-message, what the hub sends it. */
+ * hub encodes for it (its variant) and, for echo-message, what the hub sends it. The language a
+ * client picks with LANGUAGE (as Ergo names it) is part of its variant too (IRC_V_LANG). */
 #include <string.h>
 #include <strings.h>
 
+#include "base/i18n.h"
 #include "face/irc/irc_int.h"
+
+/* User-facing text, marked for translation: NOTICEs in the client's language. */
+static const char T_LANG_NOW[] = N_("Your language is now %s.");
+/* TRANSLATORS: IRC's LANGUAGE command: your language's name, its code, the codes of all. */
+static const char T_LANG_IS_IRC[] = N_("Your language is %s (%s). The languages are %s; "
+				       "LANGUAGE <code> changes it.");
+static const char T_LANG_UNKNOWN[] = N_("Unknown language: %.*s. The languages are %s.");
 
 /* By enum irc_cap: the names, and the variant bit each one sets (0: none). */
 static const struct {
@@ -31,6 +40,7 @@ enum { IRC_CAP_LINE = 400 }; /* bytes of capability names on one CAP line */
 unsigned irc_cap_variant(const struct irc_client *c)
 {
 	unsigned v = c->ws ? IRC_V_WS : 0;
+	v |= ((unsigned)c->sess.lang << IRC_V_LANG_SHIFT) & IRC_V_LANG;
 	if (c->ws && conn_ws_binary(c->conn))
 		v |= IRC_V_WSBIN;
 	for (int i = 0; i < IRC_CAP_COUNT; i++)
@@ -145,4 +155,37 @@ void irc_cap_command(struct irc_client *c, const struct irc_msg *m)
 		irc_num(c, "410", "%.*s :Invalid CAP command", (int)sub->len, sub->p);
 	}
 #undef SUB
+}
+
+/* LANGUAGE [<code>{ <code>}]: the first code charla speaks becomes c's language, told in it; none
+ * at all shows the current one. Numerics stay English (clients and scripts read them); what a
+ * person reads (these NOTICEs, HELP, the queue) follows the language. */
+void irc_cap_language(struct irc_client *c, const struct irc_msg *m)
+{
+	enum lang lang = c->sess.lang < LANG_COUNT ? (enum lang)c->sess.lang : LANG_EN;
+	if (!m->nparams || !m->params[0].len) {
+		struct buf b = BUF_INIT;
+		buf_printf(&b, i18n_tr(lang, T_LANG_IS_IRC), i18n_name(lang), i18n_code(lang),
+			   i18n_codes());
+		irc_serverf(c, "NOTICE %s :%s", irc_nick(c), b.data);
+		buf_free(&b);
+		return;
+	}
+	for (size_t i = 0; i < m->nparams; i++) {
+		enum lang to;
+		if (!i18n_parse(m->params[i].p, m->params[i].len, &to))
+			continue;
+		c->sess.lang = (uint8_t)to;
+		session_set_variant(c->f->hub, &c->sess, irc_cap_variant(c));
+		struct buf b = BUF_INIT;
+		buf_printf(&b, i18n_tr(to, T_LANG_NOW), i18n_name(to));
+		irc_serverf(c, "NOTICE %s :%s", irc_nick(c), b.data);
+		buf_free(&b);
+		return;
+	}
+	struct buf b = BUF_INIT;
+	buf_printf(&b, i18n_tr(lang, T_LANG_UNKNOWN), (int)m->params[0].len, m->params[0].p,
+		   i18n_codes());
+	irc_serverf(c, "NOTICE %s :%s", irc_nick(c), b.data);
+	buf_free(&b);
 }

@@ -10,12 +10,20 @@
 #include <time.h>
 
 #include "base/frame.h"
+#include "base/i18n.h"
 #include "face/irc/irc_int.h"
 #include "hub/mode.h"
 #include "net/ws_frame.h"
 #include "text/modechar.h"
 
-const struct hub_face irc_codec_face = {"irc", IRC_VARIANTS, irc_codec_encode};
+/* Only the queue's NOTICE has words (a person's, in their language); every other event is
+ * written the same in every language, so the language bits share one encoding. */
+static unsigned irc_codec_same_as(const struct hub_event *ev, unsigned variant)
+{
+	return ev->type == HUB_EV_QUEUE ? variant : variant & ~(unsigned)IRC_V_LANG;
+}
+
+const struct hub_face irc_codec_face = {"irc", IRC_VARIANTS, irc_codec_encode, irc_codec_same_as};
 
 
 /* ---- pieces ---- */
@@ -117,6 +125,8 @@ static const struct {
 	[HUB_ERR_TARGET_IN] = {"443", IRC_RA_TO_ROOM, "is already on channel"},
 	[HUB_ERR_LIST_FULL] = {"478", IRC_RA_ROOM_MODE, "Channel list is full"},
 };
+/* A person reads it: in the client's language (the variant's). */
+static const char T_QUEUED[] = N_("The server is full; you are number %llu in the queue.");
 static const char T_QUEUE_FULL[] = "ERROR :Closing Link: the server is full\r\n";
 
 static void irc_codec_result(const struct hub_event *ev, struct buf *out)
@@ -478,8 +488,10 @@ struct frame *irc_codec_encode(const struct hub_event *ev, unsigned variant, str
 		break;
 	case HUB_EV_QUEUE: {
 		const struct irc_client *c = irc_client_const_of(ev->src);
-		buf_printf(scratch, ":%s NOTICE * :The server is full; you are number %llu in the "
-			   "queue.\r\n", irc_server(c->f), (unsigned long long)ev->u.count);
+		enum lang lang = (enum lang)((variant & IRC_V_LANG) >> IRC_V_LANG_SHIFT);
+		buf_printf(scratch, ":%s NOTICE * :", irc_server(c->f));
+		buf_printf(scratch, i18n_tr(lang, T_QUEUED), (unsigned long long)ev->u.count);
+		buf_puts(scratch, "\r\n");
 		break;
 	}
 	case HUB_EV_BYE:

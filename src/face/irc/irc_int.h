@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "base/list.h"
 #include "face/irc/irc.h"
 #include "face/irc/irc_msg.h"
@@ -61,8 +62,12 @@ enum {
 	IRC_V_INVITE = 1u << 5,  /* invite-notify: invitations others send */
 	IRC_V_WS = 1u << 6,      /* over WebSocket: each line a message, without CR LF */
 	IRC_V_WSBIN = 1u << 7,   /* ... a binary message (binary.ircv3.net), else a text one */
-	IRC_VARIANTS = 1u << 8,
+	IRC_V_LANG_SHIFT = 8,    /* the language (enum lang, LANGUAGE) in the bits from here: */
+	IRC_V_LANG_BITS = 1,     /* enough for LANG_COUNT */
+	IRC_V_LANG = ((1u << IRC_V_LANG_BITS) - 1) << IRC_V_LANG_SHIFT,
+	IRC_VARIANTS = 1u << (IRC_V_LANG_SHIFT + IRC_V_LANG_BITS),
 };
+_Static_assert(LANG_COUNT <= 1u << IRC_V_LANG_BITS, "IRC_V_LANG_BITS must hold every language");
 
 /* Bytes of a real name: USER's is cut to it, a longer SETNAME is refused (ISUPPORT NAMELEN, which
  * the setname capability requires). */
@@ -174,6 +179,8 @@ const char *irc_server(const struct irc_face *f);
 /* ---- irc_cap.c ---- */
 
 void irc_cap_command(struct irc_client *c, const struct irc_msg *m);
+/* LANGUAGE <code> (and its alias LANG): the language of the server's NOTICEs and HELP to c. */
+void irc_cap_language(struct irc_client *c, const struct irc_msg *m);
 /* The variant c's capabilities make (IRC_V_* bits). */
 /* The variant c's capabilities and transport make (IRC_V_* bits). */
 unsigned irc_cap_variant(const struct irc_client *c);

@@ -33,7 +33,8 @@ static const char T_NONICKNAMEGIVEN[] = ":No nickname given";
 static const char T_PASSWDMISMATCH[] = ":Password incorrect";
 static const char T_QUIT_PREFIX[] = "Quit: ";
 static const char T_QUIT_BARE[] = "Client Quit";
-static const char T_HELP_INDEX[] = "The commands (HELP <command> says more of one):";
+/* HELP's text is a person's: in the client's language (the numerics' fixed words stay English). */
+static const char T_HELP_INDEX[] = N_("The commands (HELP <command> says more of one):");
 static const char T_HELP_END[] = "End of /HELP";
 static const char T_HELP_NONE[] = "No help for that";
 static const char T_ENDOFLINKS[] = "End of /LINKS list";
@@ -56,6 +57,12 @@ void irc_reg_isupport(struct irc_client *c)
 	snprintf(namelen, sizeof(namelen), "NAMELEN=%d", IRC_REALNAME_MAX);
 	struct buf net = BUF_INIT;
 	buf_printf(&net, "NETWORK=%s", c->f->cfg.network);
+	/* LANGUAGE=<how many at once>,<code>...: the languages LANGUAGE takes (the form of the IRC
+	 * language draft, draft-ietf-ircext-language). */
+	struct buf langs = BUF_INIT;
+	buf_puts(&langs, "LANGUAGE=1");
+	for (int l = 0; l < LANG_COUNT; l++)
+		buf_printf(&langs, ",%s", i18n_code((enum lang)l));
 	/* Every token says what the server does: the lengths are the hub's (name.h, hub.h). */
 	const char *tokens[] = {
 		"AWAYLEN=390",
@@ -68,6 +75,7 @@ void irc_reg_isupport(struct irc_client *c)
 		"EXCEPTS=e",
 		"INVEX=I",
 		"KICKLEN=390",
+		langs.data,
 		maxlist,
 		"MODES=4",
 		monitor,
@@ -91,6 +99,7 @@ void irc_reg_isupport(struct irc_client *c)
 		buf_free(&line);
 	}
 	buf_free(&net);
+	buf_free(&langs);
 }
 
 void irc_reg_lusers(struct irc_client *c)
@@ -281,66 +290,69 @@ static void irc_reg_help(struct irc_client *c, const struct irc_msg *m);
 static void irc_reg_links(struct irc_client *c, const struct irc_msg *m);
 
 static const struct irc_command irc_commands[] = {
-	{"ADMIN", 0, false, 1, irc_user_admin, "ADMIN", "who runs this server"},
+	{"ADMIN", 0, false, 1, irc_user_admin, "ADMIN", N_("who runs this server")},
 	{"AWAY", 0, false, 1, irc_user_away, "AWAY [:<text>]",
-	 "mark yourself away with <text>; without it, back"},
+	 N_("mark yourself away with <text>; without it, back")},
 	{"CAP", 1, true, 1, irc_cap_command, "CAP LS [302] | LIST | REQ :<caps> | END",
-	 "negotiate IRCv3 capabilities"},
-	{"HELP", 0, false, 1, irc_reg_help, "HELP [<command>]", "this help"},
-	{"HELPOP", 0, false, 1, irc_reg_help, "HELPOP [<command>]", "this help"},
-	{"INFO", 0, false, 1, irc_user_info, "INFO", "what this server is"},
+	 N_("negotiate IRCv3 capabilities")},
+	{"HELP", 0, false, 1, irc_reg_help, "HELP [<command>]", N_("this help")},
+	{"HELPOP", 0, false, 1, irc_reg_help, "HELPOP [<command>]", N_("this help")},
+	{"INFO", 0, false, 1, irc_user_info, "INFO", N_("what this server is")},
 	{"INVITE", 2, false, 1, irc_chan_invite, "INVITE <nick> <channel>",
-	 "invite <nick> to <channel>, letting it past +i"},
-	{"ISON", 1, false, 1, irc_user_ison, "ISON <nick> [<nick>...]", "which of these are online"},
+	 N_("invite <nick> to <channel>, letting it past +i")},
+	{"ISON", 1, false, 1, irc_user_ison, "ISON <nick> [<nick>...]", N_("which of these are online")},
 	{"JOIN", 1, false, 1, irc_chan_join, "JOIN <channel>{,<channel>} [<key>{,<key>}] | JOIN 0",
-	 "join channels (creating them: you are the operator); JOIN 0 leaves all"},
+	 N_("join channels (creating them: you are the operator); JOIN 0 leaves all")},
 	{"KICK", 2, false, 1, irc_chan_kick, "KICK <channel> <nick>{,<nick>} [:<reason>]",
-	 "remove someone from a channel (channel operators)"},
+	 N_("remove someone from a channel (channel operators)")},
 	{"KILL", 2, false, 1, irc_user_kill, "KILL <nick> :<reason>",
-	 "disconnect someone, of any kind of client (server operators)"},
-	{"LINKS", 0, false, 1, irc_reg_links, "LINKS", "the servers of this network: this one"},
+	 N_("disconnect someone, of any kind of client (server operators)")},
+	{"LANG", 0, true, 1, irc_cap_language, "LANG <code>", N_("the same as LANGUAGE")},
+	{"LANGUAGE", 0, true, 1, irc_cap_language, "LANGUAGE [<code>]",
+	 N_("the language of the server's notices and help: en (English), es (español)")},
+	{"LINKS", 0, false, 1, irc_reg_links, "LINKS", N_("the servers of this network: this one")},
 	{"LIST", 0, false, 2, irc_chan_list, "LIST [<pattern>{,<pattern>}]",
-	 "the channels, their sizes and topics; * and ? in patterns"},
-	{"LUSERS", 0, false, 1, irc_reg_lusers_cmd, "LUSERS", "how many are online"},
+	 N_("the channels, their sizes and topics; * and ? in patterns")},
+	{"LUSERS", 0, false, 1, irc_reg_lusers_cmd, "LUSERS", N_("how many are online")},
 	{"MODE", 1, false, 1, irc_chan_mode, "MODE <channel> [+-<modes> <values>] | MODE <nick> "
-	 "[+-iwB]", "show or change a channel's modes (imnstklbeIov) or your own (iwoB)"},
+	 "[+-iwB]", N_("show or change a channel's modes (imnstklbeIov) or your own (iwoB)")},
 	{"MONITOR", 1, false, 1, irc_monitor_command, "MONITOR +|- <nick>{,<nick>} | C | L | S",
-	 "be told when these nicks come online and leave"},
-	{"MOTD", 0, false, 1, irc_reg_motd_cmd, "MOTD", "the message of the day"},
+	 N_("be told when these nicks come online and leave")},
+	{"MOTD", 0, false, 1, irc_reg_motd_cmd, "MOTD", N_("the message of the day")},
 	{"NAMES", 0, false, 1, irc_chan_names, "NAMES <channel>{,<channel>}",
-	 "who is in a channel"},
-	{"NICK", 0, true, 1, irc_reg_nick, "NICK <nick>", "take or change your nick"},
+	 N_("who is in a channel")},
+	{"NICK", 0, true, 1, irc_reg_nick, "NICK <nick>", N_("take or change your nick")},
 	{"NOTICE", 0, false, 1, irc_user_notice, "NOTICE <target>{,<target>} :<text>",
-	 "a message that is never answered automatically"},
+	 N_("a message that is never answered automatically")},
 	{"OPER", 2, false, 1, irc_user_oper, "OPER <name> <password>",
-	 "become a server operator"},
+	 N_("become a server operator")},
 	{"PART", 1, false, 1, irc_chan_part, "PART <channel>{,<channel>} [:<reason>]",
-	 "leave channels"},
+	 N_("leave channels")},
 	{"PASS", 1, true, 1, irc_reg_pass, "PASS <password>",
-	 "the server's password, before NICK and USER"},
-	{"PING", 1, true, 1, irc_reg_ping, "PING <token>", "the server answers PONG <token>"},
-	{"PONG", 0, true, 0, irc_reg_pong, "PONG <token>", "the answer to the server's PING"},
+	 N_("the server's password, before NICK and USER")},
+	{"PING", 1, true, 1, irc_reg_ping, "PING <token>", N_("the server answers PONG <token>")},
+	{"PONG", 0, true, 0, irc_reg_pong, "PONG <token>", N_("the answer to the server's PING")},
 	{"PRIVMSG", 0, false, 1, irc_user_privmsg, "PRIVMSG <target>{,<target>} :<text>",
-	 "say <text> in a channel or to a nick; gpt: <question> asks the assistant"},
-	{"QUIT", 0, true, 0, irc_reg_quit, "QUIT [:<reason>]", "leave"},
-	{"SETNAME", 1, false, 1, irc_user_setname, "SETNAME :<real name>", "change your real name"},
+	 N_("say <text> in a channel or to a nick; gpt: <question> asks the assistant")},
+	{"QUIT", 0, true, 0, irc_reg_quit, "QUIT [:<reason>]", N_("leave")},
+	{"SETNAME", 1, false, 1, irc_user_setname, "SETNAME :<real name>", N_("change your real name")},
 	{"TAGMSG", 1, false, 1, irc_user_tagmsg, "@<tags> TAGMSG <target>",
-	 "tags alone, to message-tags clients"},
-	{"TIME", 0, false, 1, irc_user_time, "TIME", "the server's time"},
+	 N_("tags alone, to message-tags clients")},
+	{"TIME", 0, false, 1, irc_user_time, "TIME", N_("the server's time")},
 	{"TOPIC", 1, false, 1, irc_chan_topic, "TOPIC <channel> [:<topic>]",
-	 "show or set a channel's topic (an empty one clears it)"},
+	 N_("show or set a channel's topic (an empty one clears it)")},
 	{"USER", 4, true, 1, irc_reg_user, "USER <user> 0 * :<real name>",
-	 "your user name and real name, once"},
+	 N_("your user name and real name, once")},
 	{"USERHOST", 1, false, 1, irc_user_userhost, "USERHOST <nick> [<nick>...]",
-	 "the user and host of up to 5 nicks"},
-	{"VERSION", 0, false, 1, irc_user_version, "VERSION", "this server's version"},
+	 N_("the user and host of up to 5 nicks")},
+	{"VERSION", 0, false, 1, irc_user_version, "VERSION", N_("this server's version")},
 	{"WALLOPS", 1, false, 1, irc_user_wallops, "WALLOPS :<text>",
-	 "tell everyone with +w (server operators)"},
+	 N_("tell everyone with +w (server operators)")},
 	{"WHO", 0, false, 1, irc_user_who, "WHO <mask> [%<fields>[,<token>]]",
-	 "who matches <mask> (a channel, or nick, user, host or real name with * and ?)"},
-	{"WHOIS", 1, false, 1, irc_user_whois, "WHOIS <nick>", "about someone"},
+	 N_("who matches <mask> (a channel, or nick, user, host or real name with * and ?)")},
+	{"WHOIS", 1, false, 1, irc_user_whois, "WHOIS <nick>", N_("about someone")},
 	{"WHOWAS", 1, false, 1, irc_monitor_whowas, "WHOWAS <nick> [<count>]",
-	 "about someone who has left or changed nick"},
+	 N_("about someone who has left or changed nick")},
 };
 #define IRC_COMMANDS (sizeof(irc_commands) / sizeof(irc_commands[0]))
 
@@ -350,7 +362,8 @@ static const struct irc_command irc_commands[] = {
 static void irc_reg_help(struct irc_client *c, const struct irc_msg *m)
 {
 	if (!m->nparams || !m->params[0].len) {
-		irc_num(c, "704", "index :%s", T_HELP_INDEX);
+		enum lang lang = (enum lang)c->sess.lang;
+		irc_num(c, "704", "index :%s", i18n_tr(lang, T_HELP_INDEX));
 		struct buf line = BUF_INIT;
 		for (size_t i = 0; i < IRC_COMMANDS; i++) {
 			if (line.len + 1 + strlen(irc_commands[i].name) > IRC_HELP_LINE) {
@@ -372,7 +385,7 @@ static void irc_reg_help(struct irc_client *c, const struct irc_msg *m)
 		if (strlen(cmd->name) != w->len || strncasecmp(cmd->name, w->p, w->len) != 0)
 			continue;
 		irc_num(c, "704", "%s :%s", cmd->name, cmd->usage);
-		irc_num(c, "705", "%s :%s", cmd->name, cmd->help);
+		irc_num(c, "705", "%s :%s", cmd->name, i18n_tr((enum lang)c->sess.lang, cmd->help));
 		irc_num(c, "706", "%s :%s", cmd->name, T_HELP_END);
 		return;
 	}

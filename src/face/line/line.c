@@ -4,20 +4,23 @@
 #include <string.h>
 
 #include "base/frame.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
 #include "text/cmd.h"
 #include "text/text_codec.h"
+#include "text/text_stable.h"
 #include "net/addr.h"
 #include "net/listener.h"
 
-/* User-facing text of the line face, in one place for translation. */
-static const char T_TOO_LONG[] = "Line too long (max %zu bytes); it was dropped.";
-static const char T_TOO_SLOW[] = "! You are too slow to read the chat; disconnecting.\n";
-static const char T_NO_NAME[] = "No name given in time.";
-static const char T_IDLE[] = "Idle for too long; disconnecting.";
-static const char T_SHUTDOWN[] = "! Server shutting down.\n";
+/* User-facing text of the line face, in one place, marked for translation (looked up in the
+ * session's language where it is used). The R_ reasons are for the log and others' quit news. */
+static const char T_TOO_LONG[] = N_("Line too long (max %zu bytes); it was dropped.");
+static const char T_TOO_SLOW[] = N_("! You are too slow to read the chat; disconnecting.\n");
+static const char T_NO_NAME[] = N_("No name given in time.");
+static const char T_IDLE[] = N_("Idle for too long; disconnecting.");
+static const char T_SHUTDOWN[] = TEXT_STABLE_SHUTDOWN;
 static const char R_CLOSED[] = "connection closed";
 static const char R_RESET[] = "connection reset";
 static const char R_TIMEOUT[] = "connection timed out";
@@ -84,7 +87,7 @@ static bool line_on_line(struct conn *c, char *line, size_t len, bool too_long)
 	if (lc->sess.state == SESSION_GONE)
 		return false;
 	if (too_long) {
-		text_codec_tell(&lc->sess, TEXT_ERROR, T_TOO_LONG, lf->net->cfg.max_line);
+		text_codec_tell(&lc->sess, TEXT_ERROR, i18n_tr(text_codec_lang(&lc->sess), T_TOO_LONG), lf->net->cfg.max_line);
 		return true;
 	}
 	if (!utf8_is_clean(line, len)) {
@@ -133,13 +136,15 @@ static void line_on_overflow(struct conn *c, enum outq_verdict v)
 		 c->peer, lc->sess.name ? lc->sess.name : "-", conn_queued(c),
 		 v == OUTQ_OVER_HARD ? "hard" : "soft");
 	/* What has not started to be written is dropped, so the reason is the next thing it reads. */
+	lc->lf->stats.slow++;
 	conn_drop_unsent(c);
-	line_kick(lc, R_SLOW, T_TOO_SLOW, sizeof(T_TOO_SLOW) - 1);
+	const char *slow = i18n_tr(text_codec_lang(&lc->sess), T_TOO_SLOW);
+	line_kick(lc, R_SLOW, slow, strlen(slow));
 }
 
 static void line_kick_with_error(struct line_client *lc, const char *reason, const char *text)
 {
-	text_codec_tell(&lc->sess, TEXT_ERROR, "%s", text);
+	text_codec_tell(&lc->sess, TEXT_ERROR, "%s", i18n_tr(text_codec_lang(&lc->sess), text));
 	line_close_session(lc, reason);
 	conn_close_after_flush(lc->conn);
 }
@@ -162,6 +167,7 @@ static void line_on_closed(struct conn *c)
 	struct line_client *lc = c->owner;
 	line_close_session(lc, R_CLOSED); /* a no-op unless something was missed */
 	list_remove(&lc->link);
+	lc->lf->stats.open--;
 	free(lc);
 }
 
@@ -181,6 +187,7 @@ static void line_on_connection(struct listener *l)
 	struct line_client *lc = xcalloc(1, sizeof(*lc));
 	lc->lf = lf;
 	session_init(lf->hub, &lc->sess, &line_session_ops);
+	text_codec_set_lang(lf->hub, &lc->sess, text_codec_lang(&lc->sess)); /* the server's */
 	int r = conn_accept(lf->net, (uv_stream_t *)&l->tcp, &line_conn_ops, lc, &lc->conn);
 	if (r < 0) {
 		listener_error(l, r);
@@ -188,7 +195,8 @@ static void line_on_connection(struct listener *l)
 		return;
 	}
 	list_push_front(&lf->clients, &lc->link);
-	lf->accepted++;
+	lf->stats.accepted++;
+	lf->stats.open++;
 	log_debug(lf->log, "%s: connected", lc->conn->peer);
 	switch (session_open(lf->hub, &lc->sess)) {
 	case SESSION_ADMITTED:
@@ -233,7 +241,8 @@ void line_face_shutdown(struct line_face *lf)
 		if (conn_is_closing(lc->conn))
 			continue;
 		line_close_session(lc, R_SHUTDOWN);
-		conn_send_str(lc->conn, T_SHUTDOWN, sizeof(T_SHUTDOWN) - 1);
+		const char *bye = i18n_tr(text_codec_lang(&lc->sess), T_SHUTDOWN);
+		conn_send_str(lc->conn, bye, strlen(bye));
 		conn_close_after_flush(lc->conn);
 	}
 }

@@ -14,6 +14,7 @@
 
 #include "base/buf.h"
 #include "base/list.h"
+#include "base/metrics.h"
 #include "hub/hub.h"
 #include "net/conn.h"
 
@@ -35,7 +36,7 @@ struct line_face {
 	struct listener *listeners;
 	struct list clients;         /* every open client (struct line_client), for shutdown */
 	struct buf clean;            /* sanitising scratch */
-	size_t accepted;
+	struct metrics_conns stats;  /* for /metrics: this face writes it, server/ reads it */
 };
 
 void line_face_init(struct line_face *lf, const struct line_config *cfg, struct hub *hub,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/frame.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
@@ -14,19 +15,22 @@
 #include "net/listener.h"
 #include "text/cmd.h"
 #include "text/text_codec.h"
+#include "text/text_stable.h"
 
-/* User-facing text of the UDP face, in one place for translation. */
-static const char T_TOO_LONG[] = "Line too long (max %zu bytes); it was dropped.";
-static const char T_NO_NAME[] = "No name given in time.";
-static const char T_IDLE[] = "Idle for too long; disconnecting.";
-static const char T_FORGOTTEN[] = "Nothing heard from you for %llu s; you are forgotten. "
-				  "Send /hello to register again.";
-static const char T_REGISTERED[] = "You are registered already.";
-static const char T_WAITING[] = "You are waiting for a free slot; until then only /quit and "
-				"/help are taken.";
-static const char T_SLOW_DOWN[] = "Too many datagrams (at most %u a second); some were dropped.";
-static const char T_TOO_MANY[] = "! The server has too many UDP peers; try again later.\n";
-static const char T_SHUTDOWN[] = "! Server shutting down.\n";
+/* User-facing text of the UDP face, in one place, marked for translation (looked up in the
+ * peer's language where it is used; the server's before there is a peer). */
+static const char T_TOO_LONG[] = N_("Line too long (max %zu bytes); it was dropped.");
+static const char T_NO_NAME[] = N_("No name given in time.");
+static const char T_IDLE[] = N_("Idle for too long; disconnecting.");
+static const char T_FORGOTTEN[] = N_("Nothing heard from you for %llu s; you are forgotten. "
+				     "Send /hello to register again.");
+static const char T_REGISTERED[] = N_("You are registered already.");
+static const char T_WAITING[] = N_("You are waiting for a free slot; until then only /quit, "
+				   "/help and /lang are taken.");
+static const char T_SLOW_DOWN[] = N_("Too many datagrams (at most %u a second); some were "
+				     "dropped.");
+static const char T_TOO_MANY[] = N_("! The server has too many UDP peers; try again later.\n");
+static const char T_SHUTDOWN[] = TEXT_STABLE_SHUTDOWN;
 static const char R_IDLE[] = "idle timeout";
 static const char R_SHUTDOWN[] = "server shutting down";
 
@@ -118,7 +122,7 @@ static void udp_line(struct udp_face *uf, struct udp_peer *p, const char *line, 
 		     uint64_t now)
 {
 	if (n > uf->cfg.max_line) {
-		text_codec_tell(&p->sess, TEXT_ERROR, T_TOO_LONG, uf->cfg.max_line);
+		text_codec_tell(&p->sess, TEXT_ERROR, i18n_tr(text_codec_lang(&p->sess), T_TOO_LONG), uf->cfg.max_line);
 		return;
 	}
 	if (!utf8_is_clean(line, n)) {
@@ -133,8 +137,8 @@ static void udp_line(struct udp_face *uf, struct udp_peer *p, const char *line, 
 		enum cmd_kind k = cmd_parse(line, n, &c);
 		if (k == CMD_EMPTY)
 			return;
-		if (k != CMD_COMMAND || (c.id != CMD_QUIT && c.id != CMD_HELP)) {
-			text_codec_tell(&p->sess, TEXT_ERROR, T_WAITING);
+		if (k != CMD_COMMAND || (c.id != CMD_QUIT && c.id != CMD_HELP && c.id != CMD_LANG)) {
+			text_codec_tell(&p->sess, TEXT_ERROR, "%s", i18n_tr(text_codec_lang(&p->sess), T_WAITING));
 			return;
 		}
 	}
@@ -168,7 +172,7 @@ static void udp_input(struct udp_face *uf, struct udp_peer *p, const char *data,
 			break;
 		case UDP_REQ_HELLO:
 			/* Most likely our first answer was lost and the peer asks again. */
-			text_codec_tell(&p->sess, TEXT_INFO, T_REGISTERED);
+			text_codec_tell(&p->sess, TEXT_INFO, "%s", i18n_tr(text_codec_lang(&p->sess), T_REGISTERED));
 			break;
 		case UDP_REQ_LINE:
 			udp_line(uf, p, line, n, now);
@@ -223,13 +227,15 @@ static void udp_register(struct udp_face *uf, struct dgram *d, const struct sock
 			 const struct udp_hello *h, const char *rest, size_t left, uint64_t now)
 {
 	if (uf->peers.count >= uf->cfg.max_peers) {
-		udp_reply(d, from, T_TOO_MANY, sizeof(T_TOO_MANY) - 1);
+		const char *full = i18n_tr((enum lang)uf->hub->cfg.lang, T_TOO_MANY);
+		udp_reply(d, from, full, strlen(full));
 		return;
 	}
 	struct udp_peer *p = xcalloc(1, sizeof(*p));
 	p->uf = uf;
 	p->sock = d;
 	session_init(uf->hub, &p->sess, &udp_session_ops);
+	text_codec_set_lang(uf->hub, &p->sess, text_codec_lang(&p->sess)); /* the server's */
 	udp_peers_add(&uf->peers, p, from, now);
 	if (h->name)
 		p->name = xstrndup(h->name, h->namelen);
@@ -295,7 +301,7 @@ static void udp_on_datagram(struct dgram *d, const char *data, size_t len,
 		uf->stats.rate_dropped++;
 		if (p && now - p->warned_ms >= 1000) {
 			p->warned_ms = now;
-			text_codec_tell(&p->sess, TEXT_ERROR, T_SLOW_DOWN, uf->cfg.rate);
+			text_codec_tell(&p->sess, TEXT_ERROR, i18n_tr(text_codec_lang(&p->sess), T_SLOW_DOWN), uf->cfg.rate);
 		}
 		return;
 	}
@@ -320,15 +326,15 @@ static void udp_expiry_cb(uv_timer_t *t)
 	while ((p = udp_peers_expired(&uf->peers, now, &why))) {
 		switch (why) {
 		case UDP_EXPIRE_IDLE:
-			text_codec_tell(&p->sess, TEXT_ERROR, T_FORGOTTEN,
+			text_codec_tell(&p->sess, TEXT_ERROR, i18n_tr(text_codec_lang(&p->sess), T_FORGOTTEN),
 					(unsigned long long)(uf->cfg.idle_ms / 1000));
 			uf->stats.forgotten++;
 			break;
 		case UDP_EXPIRE_NAME:
-			text_codec_tell(&p->sess, TEXT_ERROR, T_NO_NAME);
+			text_codec_tell(&p->sess, TEXT_ERROR, "%s", i18n_tr(text_codec_lang(&p->sess), T_NO_NAME));
 			break;
 		case UDP_EXPIRE_QUIET:
-			text_codec_tell(&p->sess, TEXT_ERROR, T_IDLE);
+			text_codec_tell(&p->sess, TEXT_ERROR, "%s", i18n_tr(text_codec_lang(&p->sess), T_IDLE));
 			break;
 		case UDP_EXPIRE_NONE:
 			break;
@@ -481,14 +487,22 @@ void udp_face_shutdown(struct udp_face *uf)
 		return;
 	uf->stopping = true;
 	uv_timer_stop(&uf->expiry);
-	struct frame *bye = frame_from(T_SHUTDOWN, sizeof(T_SHUTDOWN) - 1);
+	/* One goodbye frame per language, made when a peer first needs it. */
+	struct frame *bye[LANG_COUNT] = {NULL};
 	struct udp_peer *p;
 	while ((p = udp_peers_oldest(&uf->peers))) {
+		enum lang lang = text_codec_lang(&p->sess);
+		if (!bye[lang]) {
+			const char *t = i18n_tr(lang, T_SHUTDOWN);
+			bye[lang] = frame_from(t, strlen(t));
+		}
 		session_close(uf->hub, &p->sess, R_SHUTDOWN, sizeof(R_SHUTDOWN) - 1);
-		udp_send_frame(p, bye);
+		udp_send_frame(p, bye[lang]);
 		udp_bury(uf, p);
 	}
-	frame_unref(bye);
+	for (int l = 0; l < LANG_COUNT; l++)
+		if (bye[l])
+			frame_unref(bye[l]);
 	uf->admit = NULL; /* every peer on it is dead now */
 	udp_free_dead(uf);
 	uv_timer_stop(&uf->defer);

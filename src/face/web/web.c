@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "face/web/web_int.h"
+#include "face/web/web_metrics.h"
 #include "net/ws_frame.h"
 #include "face/web/ws_accept.h"
 #include "net/conn.h"
@@ -19,6 +20,7 @@ static const char WS_IRC_TEXT[] = "text.ircv3.net";
 static const char WS_IRC_BINARY[] = "binary.ircv3.net";
 static const char PATH_WS[] = "/ws";
 static const char PATH_STATS[] = "/stats.json";
+static const char PATH_METRICS[] = "/metrics";
 static const char WS_VERSION[] = "13";
 
 enum {
@@ -123,12 +125,14 @@ static void web_ws(struct web_client *c, const struct http_req *req)
 	buf_puts(&b, "\r\n");
 	conn_send_str(c->conn, b.data, b.len);
 	buf_free(&b);
+	f->responses[0]++; /* 101: web_http_send counts the others */
 	log_debug(f->log, "%s: WebSocket open", c->conn->peer);
 	struct conn *conn = c->conn;
 	conn_ws_upgrade(conn, f->cfg.max_message, proto == WS_IRC_BINARY);
 	/* The conn is the IRC face's from here: this client is forgotten now. */
 	list_remove(&c->link);
 	f->nclients--;
+	f->stats.open--;
 	free(c);
 	f->cfg.adopt(f->cfg.adopt_ctx, conn);
 }
@@ -147,6 +151,10 @@ static void web_route(struct web_client *c, const struct http_req *req)
 	}
 	if (p->len == sizeof(PATH_STATS) - 1 && memcmp(p->p, PATH_STATS, p->len) == 0) {
 		web_http_stats(c, req);
+		return;
+	}
+	if (p->len == sizeof(PATH_METRICS) - 1 && memcmp(p->p, PATH_METRICS, p->len) == 0) {
+		web_metrics_serve(c, req);
 		return;
 	}
 	web_http_file(c, req);
@@ -200,6 +208,7 @@ static void web_on_overflow(struct conn *conn, enum outq_verdict v)
 	struct web_client *c = conn->owner;
 	log_info(c->f->log, "%s (web): a slow reader: %zu bytes queued (%s limit)", conn->peer,
 		 conn_queued(conn), v == OUTQ_OVER_HARD ? "hard" : "soft");
+	c->f->stats.slow++;
 	conn_drop_unsent(conn);
 	conn_close(conn);
 }
@@ -222,6 +231,7 @@ static void web_on_closed(struct conn *conn)
 	struct web_client *c = conn->owner;
 	list_remove(&c->link);
 	c->f->nclients--;
+	c->f->stats.open--;
 	free(c);
 }
 
@@ -250,6 +260,8 @@ static void web_on_connection(struct listener *l)
 	c->last_ms = uv_now(f->net->loop);
 	list_push_front(&f->clients, &c->link);
 	f->nclients++;
+	f->stats.accepted++;
+	f->stats.open++;
 }
 
 void web_face_init(struct web_face *f, const struct web_config *cfg, struct hub *hub,
@@ -262,6 +274,8 @@ void web_face_init(struct web_face *f, const struct web_config *cfg, struct hub 
 	f->log = log;
 	list_init(&f->clients);
 	web_http_etags(f);
+	char err[1];
+	web_face_metrics_allow(f, NULL, err, sizeof(err)); /* loopback: the default parses */
 }
 
 int web_face_listen(struct web_face *f, const char *spec, char *err, size_t errlen)
@@ -288,4 +302,7 @@ void web_face_free(struct web_face *f)
 {
 	free(f->etags);
 	f->etags = NULL;
+	free(f->allow);
+	f->allow = NULL;
+	f->nallow = 0;
 }

@@ -10,10 +10,13 @@
  * cfg.idle_timeout_ms. A WebSocket may open from the page's own origin (its Origin names the Host
  * it asked) or from the origins of cfg.origins.
  *
+ * /metrics is served from what server/ writes (cfg.metrics), to the addresses of an allow list
+ * only (web_metrics.h).
+ *
  * Ownership. A web_face owns its listeners and one web_client per connection still speaking HTTP;
  * a client is freed in its conn's close callback, or when its conn is handed over (cfg.adopt), at
- * which point the conn is no longer the web face's. The face's ETag table is freed by
- * web_face_free. */
+ * which point the conn is no longer the web face's. The face's ETag table and /metrics allow
+ * list are freed by web_face_free. */
 #ifndef CHARLA_FACE_WEB_WEB_H
 #define CHARLA_FACE_WEB_WEB_H
 
@@ -22,15 +25,23 @@
 #include <stdint.h>
 
 #include "base/list.h"
+#include "base/metrics.h"
 #include "hub/hub.h"
 
+struct buf;
 struct conn;
 struct listener;
 struct logger;
 struct net;
+struct web_cidr;
 
 /* Takes over an upgraded WebSocket conn (server/ wires it to the IRC face). */
 typedef void (*web_adopt_fn)(void *ctx, struct conn *conn);
+/* Appends the body of /metrics (the Prometheus text format) to out (server/ writes it). */
+typedef void (*web_metrics_fn)(void *ctx, struct buf *out);
+
+/* web_face.responses's index: a status's class, 1xx to 5xx. */
+enum { WEB_STATUS_CLASSES = 5 };
 
 struct web_config {
 	const char *version;
@@ -43,6 +54,8 @@ struct web_config {
 	int backlog;
 	web_adopt_fn adopt;         /* NULL: /ws answers 503 (no IRC face) */
 	void *adopt_ctx;
+	web_metrics_fn metrics;     /* NULL: /metrics is 404 */
+	void *metrics_ctx;
 };
 
 struct web_face {
@@ -54,6 +67,14 @@ struct web_face {
 	struct list clients;        /* struct web_client, still speaking HTTP */
 	size_t nclients;
 	char (*etags)[24];          /* by asset: "\"hex\"", computed once at init */
+	struct web_cidr *allow;     /* who may read /metrics (web_metrics.h); loopback at init */
+	size_t nallow;
+	bool allow_any;
+	/* For /metrics (this face writes, server/ reads): its HTTP connections (a WebSocket
+	 * leaves them at its handshake and is the IRC face's from then on), and its responses by
+	 * status class, 1xx at [0]. */
+	struct metrics_conns stats;
+	uint64_t responses[WEB_STATUS_CLASSES];
 };
 
 void web_face_init(struct web_face *f, const struct web_config *cfg, struct hub *hub,

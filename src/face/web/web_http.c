@@ -84,6 +84,8 @@ void web_http_send(struct web_client *c, const struct web_reply *r)
 	conn_send_str(c->conn, b.data, b.len);
 	buf_free(&b);
 	c->requests++;
+	if (r->status >= 100 && r->status < 100 * (WEB_STATUS_CLASSES + 1))
+		c->f->responses[r->status / 100 - 1]++;
 	if (r->close)
 		conn_close_after_flush(c->conn);
 }

@@ -2,7 +2,8 @@
  *
  * web.c runs the face and its connections (accepting, the head callback, routing, timeouts, the
  * WebSocket handshake); web_http.c writes responses (status lines, the headers every response
- * carries, static files with ETags, /stats.json). A struct web_client is allocated at accept and
+ * carries, static files with ETags, /stats.json); web_metrics.c serves /metrics and checks who
+ * may read it. A struct web_client is allocated at accept and
  * freed in its conn's close callback, or at once when its conn is handed to the IRC face. */
 #ifndef CHARLA_FACE_WEB_WEB_INT_H
 #define CHARLA_FACE_WEB_WEB_INT_H
@@ -52,5 +53,10 @@ void web_http_stats(struct web_client *c, const struct http_req *req);
 void web_http_etags(struct web_face *f);
 /* The reason phrase of a status. */
 const char *web_http_reason(unsigned status);
+
+/* ---- web_metrics.c ---- */
+
+/* GET or HEAD of /metrics: 403 for an address not allowed, 404 without cfg.metrics. */
+void web_metrics_serve(struct web_client *c, const struct http_req *req);
 
 #endif
