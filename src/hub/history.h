@@ -1,0 +1,108 @@
+/* history: how a face asks for what was said before, without knowing who keeps it. The hub holds
+ * one provider (the history bridge registers it; server/ wires the store under it) and checks, for
+ * every request, that the asker may read what it asks for; the provider answers later, from
+ * another turn of the loop (a store reads off the loop), through the callback.
+ *
+ * Targets. A room ("#dev"): the asker must be a member. A name: the private conversation between
+ * the asker and that name (stored only with --store-private; otherwise nothing is found).
+ *
+ * Bounds are event ids (hub_event.id: time_ms << HUB_ID_SEQ_BITS | seq, unique and increasing), so
+ * a timestamp bound is (ms << HUB_ID_SEQ_BITS): one order serves IRC's msgid= and timestamp=
+ * selectors alike. Messages come oldest first, at most `limit` (capped at HUB_HISTORY_MAX).
+ *
+ * Ownership and lifetime. The query and its strings are the caller's, valid during the call only.
+ * The messages handed to a callback are the provider's, valid during the callback only: copy what
+ * you keep. A request is answered exactly once, unless cancelled first: a face cancels every
+ * request still pending when its session closes (hub_history_cancel), and a cancelled request's
+ * callback is never called. With no provider, or when it fails, the callback gets an error status
+ * and no messages (on a later turn too: never inside hub_history_query). */
+#ifndef CHARLA_HUB_HISTORY_H
+#define CHARLA_HUB_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hub/event.h"
+
+struct hub;
+struct session;
+
+enum {
+	HUB_HISTORY_MAX = 1000, /* messages of one answer, whatever the limit asked */
+};
+
+enum hub_history_kind {
+	HUB_HISTORY_LATEST,  /* the newest `limit`, after `from` when from != 0 */
+	HUB_HISTORY_BEFORE,  /* the newest `limit` with id < from */
+	HUB_HISTORY_AFTER,   /* the oldest `limit` with id > from */
+	HUB_HISTORY_AROUND,  /* `limit` around from: about half before it, the rest from it on */
+	HUB_HISTORY_BETWEEN, /* ids strictly between from and to (either order), `limit` of them from
+			      * the `from` end */
+};
+
+enum hub_history_status {
+	HUB_HISTORY_OK,
+	HUB_HISTORY_REFUSED,     /* the asker may not read the target (not a member) */
+	HUB_HISTORY_UNAVAILABLE, /* no history kept (--no-store and no memory), or the store failed */
+	HUB_HISTORY_BUSY,        /* too many requests of this asker pending */
+};
+
+struct hub_history_query {
+	const char *target; /* "#room", or a name for a private conversation */
+	size_t target_len;
+	enum hub_history_kind kind;
+	uint64_t from, to;  /* event ids (see above); 0: unbounded */
+	unsigned limit;
+};
+
+struct hub_history_msg {
+	uint64_t id;
+	uint64_t time_ms;
+	uint8_t kind;       /* enum hub_msg_kind: a message, an action, a notice */
+	const char *from;   /* the sender's name when it was said */
+	size_t from_len;
+	const char *target; /* the room, or the recipient's name */
+	size_t target_len;
+	const char *text;
+	size_t len;
+};
+
+/* A conversation with history (IRC's CHATHISTORY TARGETS): its name and its newest message. */
+struct hub_history_target {
+	const char *name;
+	size_t len;
+	uint64_t last_id;
+	uint64_t last_ms;
+};
+
+typedef void (*hub_history_fn)(void *ctx, enum hub_history_status status,
+			       const struct hub_history_msg *msgs, size_t n);
+typedef void (*hub_history_targets_fn)(void *ctx, enum hub_history_status status,
+				       const struct hub_history_target *targets, size_t n);
+
+/* What a provider implements. Each returns a request id (never 0) and answers later. asker is
+ * the session asking (its name is the other party of a private conversation); the hub has
+ * already checked that it may read the target. */
+struct hub_history_provider {
+	uint64_t (*query)(void *impl, const struct session *asker, const struct hub_history_query *q,
+			  hub_history_fn cb, void *ctx);
+	/* The rooms the asker is in, and its private conversations, with a message between the ids
+	 * from and to (0: unbounded), newest first, at most limit. */
+	uint64_t (*targets)(void *impl, const struct session *asker, uint64_t from, uint64_t to,
+			    unsigned limit, hub_history_targets_fn cb, void *ctx);
+	void (*cancel)(void *impl, uint64_t req);
+	void *impl;
+};
+
+/* Registers the provider (NULL: none); it must outlive its registration. */
+void hub_history_set(struct hub *h, const struct hub_history_provider *p);
+/* Asks for history on s's behalf: checks that s may read q->target (else the callback gets
+ * HUB_HISTORY_REFUSED), caps the limit, and hands the query to the provider. Returns the request
+ * id, to cancel it; the callback is never called inside this call. */
+uint64_t hub_history_query(struct hub *h, struct session *s, const struct hub_history_query *q,
+			   hub_history_fn cb, void *ctx);
+uint64_t hub_history_targets(struct hub *h, struct session *s, uint64_t from, uint64_t to,
+			     unsigned limit, hub_history_targets_fn cb, void *ctx);
+void hub_history_cancel(struct hub *h, uint64_t req);
+
+#endif
