@@ -137,6 +137,7 @@ struct hub {
 	size_t ncommands, capcommands;
 	struct list observers;
 	const struct hub_history_provider *history; /* history.h; NULL: none */
+	struct list history_pending; /* requests the provider has not answered (history.c) */
 };
 
 void hub_init(struct hub *h, const struct hub_config *cfg, const struct logger *log, uint64_t seed);
