@@ -57,6 +57,7 @@ struct hub_config {
 	uint8_t lang;            /* enum lang: the language a new session starts in (faces may
 				  * change a session's: session.h's lang) */
 	uint64_t (*clock_ms)(void); /* wall-clock ms since 1970; NULL: events carry time 0 */
+	unsigned history_on_join;   /* lines of a room's history a face shows on joining it */
 };
 
 /* A named bot as people see it. The strings are the bot's and outlive its session. Its words

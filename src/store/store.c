@@ -402,7 +402,7 @@ uint64_t store_read(struct store *st, struct store_read *rd, store_read_fn cb, v
 	return req;
 }
 
-void store_cancel(struct store *st, uint64_t req)
+void *store_cancel(struct store *st, uint64_t req)
 {
 	list_each(node, &st->reads) {
 		struct store_job *j = list_entry(node, struct store_job, node);
@@ -410,7 +410,8 @@ void store_cancel(struct store *st, uint64_t req)
 			j->cancelled = true;
 			list_remove(&j->node);
 			st->nreads--;
-			return;
+			return j->ctx;
 		}
 	}
+	return NULL;
 }

@@ -127,6 +127,8 @@ void store_room_delete(struct store *st, const char *folded);
 /* Queues a read; the store owns rd's strings from now on. Returns a request id (never 0), or 0
  * when too many reads are pending. */
 uint64_t store_read(struct store *st, struct store_read *rd, store_read_fn cb, void *ctx);
-void store_cancel(struct store *st, uint64_t req);
+/* Cancels a pending read: its callback will not run. Returns the ctx it was given (to free),
+ * or NULL if no such read is pending. */
+void *store_cancel(struct store *st, uint64_t req);
 
 #endif
