@@ -336,16 +336,15 @@ void store_close(struct store *st)
 		uv_mutex_unlock(&st->lock);
 		uv_thread_join(&st->thread);
 		st->started = false;
-		/* Answers nobody will read now: the faces are gone. */
-		list_each(node, &st->reads) {
-			struct store_job *j = list_entry(node, struct store_job, node);
-			j->cancelled = true;
-		}
+		/* Answers nobody will read now: the faces are gone (the bridge has cancelled every
+		 * pending read by now, through the hub). */
 		for (struct store_job *j = st->done_head, *next; j; j = next) {
 			next = j->next;
 			store_job_free(j);
 		}
 		st->done_head = st->done_tail = NULL;
+		list_init(&st->reads);
+		st->nreads = 0;
 		uv_cond_destroy(&st->wake);
 		uv_mutex_destroy(&st->lock);
 	}
