@@ -12,13 +12,16 @@
  *
  * Ownership and lifetime. The query and its strings are the caller's, valid during the call only.
  * The messages handed to a callback are the provider's, valid during the callback only: copy what
- * you keep. A request is answered exactly once, unless cancelled first: a face cancels every
- * request still pending when its session closes (hub_history_cancel), and a cancelled request's
- * callback is never called. With no provider, or when it fails, the callback gets an error status
- * and no messages (on a later turn too: never inside hub_history_query). */
+ * you keep. Refusals are synchronous: hub_history_query returns a status, and only HUB_HISTORY_OK
+ * means a callback will come (the hub has no loop to defer a refusal on, and a face can answer a
+ * refusal at once). An accepted request is answered exactly once, from a later turn of the loop,
+ * unless cancelled first: a face cancels every request still pending when its session closes
+ * (hub_history_cancel), and a cancelled request's callback is never called. A provider that fails
+ * after accepting (the store's disk failed) answers HUB_HISTORY_UNAVAILABLE with no messages. */
 #ifndef CHARLA_HUB_HISTORY_H
 #define CHARLA_HUB_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,7 +46,7 @@ enum hub_history_kind {
 enum hub_history_status {
 	HUB_HISTORY_OK,
 	HUB_HISTORY_REFUSED,     /* the asker may not read the target (not a member) */
-	HUB_HISTORY_UNAVAILABLE, /* no history kept (--no-store and no memory), or the store failed */
+	HUB_HISTORY_UNAVAILABLE, /* no history kept (no provider: --no-store), or the store failed */
 	HUB_HISTORY_BUSY,        /* too many requests of this asker pending */
 };
 
@@ -52,7 +55,7 @@ struct hub_history_query {
 	size_t target_len;
 	enum hub_history_kind kind;
 	uint64_t from, to;  /* event ids (see above); 0: unbounded */
-	unsigned limit;
+	unsigned limit;     /* capped at HUB_HISTORY_MAX; 0 means HUB_HISTORY_MAX */
 };
 
 struct hub_history_msg {
@@ -80,29 +83,43 @@ typedef void (*hub_history_fn)(void *ctx, enum hub_history_status status,
 typedef void (*hub_history_targets_fn)(void *ctx, enum hub_history_status status,
 				       const struct hub_history_target *targets, size_t n);
 
-/* What a provider implements. Each returns a request id (never 0) and answers later. asker is
- * the session asking (its name is the other party of a private conversation); the hub has
- * already checked that it may read the target. */
+/* What a provider implements. query and targets return HUB_HISTORY_OK with *req set to a request
+ * id (never 0) and answer later through the callback, or another status (BUSY, UNAVAILABLE) and
+ * never call it. asker is the session asking (its name is the other party of a private
+ * conversation); the hub has already checked that it may read the target and capped the limit.
+ * The provider's functions are called on the loop's thread only. */
 struct hub_history_provider {
-	uint64_t (*query)(void *impl, const struct session *asker, const struct hub_history_query *q,
-			  hub_history_fn cb, void *ctx);
+	enum hub_history_status (*query)(void *impl, const struct session *asker,
+					 const struct hub_history_query *q, hub_history_fn cb,
+					 void *ctx, uint64_t *req);
 	/* The rooms the asker is in, and its private conversations, with a message between the ids
-	 * from and to (0: unbounded), newest first, at most limit. */
-	uint64_t (*targets)(void *impl, const struct session *asker, uint64_t from, uint64_t to,
-			    unsigned limit, hub_history_targets_fn cb, void *ctx);
+	 * from and to (0: unbounded), newest first, at most limit. The provider is told the rooms
+	 * (folded names would do; these are as the hub spells them), n of them. */
+	enum hub_history_status (*targets)(void *impl, const struct session *asker,
+					   const char *const *rooms, size_t nrooms, uint64_t from,
+					   uint64_t to, unsigned limit, hub_history_targets_fn cb,
+					   void *ctx, uint64_t *req);
 	void (*cancel)(void *impl, uint64_t req);
 	void *impl;
 };
 
 /* Registers the provider (NULL: none); it must outlive its registration. */
 void hub_history_set(struct hub *h, const struct hub_history_provider *p);
-/* Asks for history on s's behalf: checks that s may read q->target (else the callback gets
- * HUB_HISTORY_REFUSED), caps the limit, and hands the query to the provider. Returns the request
- * id, to cancel it; the callback is never called inside this call. */
-uint64_t hub_history_query(struct hub *h, struct session *s, const struct hub_history_query *q,
-			   hub_history_fn cb, void *ctx);
-uint64_t hub_history_targets(struct hub *h, struct session *s, uint64_t from, uint64_t to,
-			     unsigned limit, hub_history_targets_fn cb, void *ctx);
+/* Whether a provider is registered (a face may skip asking, e.g. history on join). */
+bool hub_history_available(const struct hub *h);
+/* Asks for history on s's behalf. Checks that s (named) may read q->target: a room s is a member
+ * of, or a valid user name (the conversation between s and that name; it need not be online).
+ * Returns HUB_HISTORY_REFUSED when it may not (whether the room exists or not: a refusal does not
+ * tell), HUB_HISTORY_UNAVAILABLE with no provider, or the provider's status; only on
+ * HUB_HISTORY_OK is *req set and the callback called later (never inside this call). */
+enum hub_history_status hub_history_query(struct hub *h, struct session *s,
+					  const struct hub_history_query *q, hub_history_fn cb,
+					  void *ctx, uint64_t *req);
+/* The conversations of s with history (see the provider's targets); same statuses. */
+enum hub_history_status hub_history_targets(struct hub *h, struct session *s, uint64_t from,
+					    uint64_t to, unsigned limit,
+					    hub_history_targets_fn cb, void *ctx, uint64_t *req);
+/* Cancels an accepted request not yet answered (0 and answered ids are ignored). */
 void hub_history_cancel(struct hub *h, uint64_t req);
 
 #endif

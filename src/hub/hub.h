@@ -33,6 +33,7 @@
 #include "hub/session.h"
 
 struct frame;
+struct hub_history_provider;
 struct logger;
 
 enum {
@@ -135,6 +136,7 @@ struct hub {
 	const struct hub_command **commands;
 	size_t ncommands, capcommands;
 	struct list observers;
+	const struct hub_history_provider *history; /* history.h; NULL: none */
 };
 
 void hub_init(struct hub *h, const struct hub_config *cfg, const struct logger *log, uint64_t seed);
