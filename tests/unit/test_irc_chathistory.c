@@ -87,6 +87,9 @@ static void refs(void **state)
 	assert_true(irc_ch_ref("timestamp=2026-12-06T06:33:19.123Z", 34, &id, &t));
 	assert_true(t);
 	assert_int_equal(id, UINT64_C(1796538799123) << HUB_ID_SEQ_BITS);
+	/* Past the ids' last millisecond: clamped to it, not refused. */
+	assert_true(irc_ch_ref("timestamp=2999-01-01T00:00:00.000Z", 34, &id, &t));
+	assert_int_equal(id, ((UINT64_C(1) << (64 - HUB_ID_SEQ_BITS)) - 1) << HUB_ID_SEQ_BITS);
 	assert_false(irc_ch_ref("msgid=", 6, &id, &t));
 	assert_false(irc_ch_ref("msgid=1a2b3c4d5e6f70819", 23, &id, &t)); /* 17 digits */
 	assert_false(irc_ch_ref("msgid=xyz", 9, &id, &t));

@@ -138,10 +138,11 @@ bool irc_ch_ref(const char *p, size_t len, uint64_t *id, bool *is_time)
 	}
 	if (len > sizeof(ts) - 1 && strncasecmp(p, ts, sizeof(ts) - 1) == 0) {
 		uint64_t ms;
-		if (!irc_ch_time_parse(p + sizeof(ts) - 1, len - (sizeof(ts) - 1), &ms) ||
-		    ms >= UINT64_C(1) << (64 - HUB_ID_SEQ_BITS))
+		if (!irc_ch_time_parse(p + sizeof(ts) - 1, len - (sizeof(ts) - 1), &ms))
 			return false;
-		*id = ms << HUB_ID_SEQ_BITS;
+		/* Past the ids' last millisecond (the year 2527): the end of time, for ids. */
+		uint64_t last = (UINT64_C(1) << (64 - HUB_ID_SEQ_BITS)) - 1;
+		*id = (ms > last ? last : ms) << HUB_ID_SEQ_BITS;
 		*is_time = true;
 		return true;
 	}

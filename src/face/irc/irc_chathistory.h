@@ -8,7 +8,8 @@
  * except where it bounds from below (AFTER, LATEST with a reference, the lower end of BETWEEN):
  * there it is the last id of that millisecond, so that "after 12:00:00.123" leaves out the
  * messages of that millisecond, as "before" does. Both forms are accepted wherever a reference
- * is (MSGREFTYPES=msgid,timestamp).
+ * is (MSGREFTYPES=msgid,timestamp). A timestamp past the ids' last millisecond (in 2527) is that
+ * millisecond.
  *
  * Ownership. A parsed struct irc_ch_request points into the message it was parsed from (its
  * target), valid as long as that line is. */
