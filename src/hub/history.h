@@ -15,8 +15,9 @@
  * you keep. Refusals are synchronous: hub_history_query returns a status, and only HUB_HISTORY_OK
  * means a callback will come (the hub has no loop to defer a refusal on, and a face can answer a
  * refusal at once). An accepted request is answered exactly once, from a later turn of the loop,
- * unless cancelled first: a face cancels every request still pending when its session closes
- * (hub_history_cancel), and a cancelled request's callback is never called. A provider that fails
+ * unless cancelled first (hub_history_cancel); the hub cancels every request still pending when
+ * its session closes (session_close), so a face need not; a cancelled request's callback is never
+ * called. A provider that fails
  * after accepting (the store's disk failed) answers HUB_HISTORY_UNAVAILABLE with no messages. */
 #ifndef CHARLA_HUB_HISTORY_H
 #define CHARLA_HUB_HISTORY_H

@@ -19,6 +19,8 @@ struct fakeprov {
 	struct hub_history_query last;
 	char target[64];
 	uint64_t next;
+	hub_history_fn cb;
+	void *ctx;
 };
 
 static enum hub_history_status fp_query(void *impl, const struct session *asker,
@@ -26,9 +28,9 @@ static enum hub_history_status fp_query(void *impl, const struct session *asker,
 					void *ctx, uint64_t *req)
 {
 	(void)asker;
-	(void)cb;
-	(void)ctx;
 	struct fakeprov *p = impl;
+	p->cb = cb;
+	p->ctx = ctx;
 	p->queries++;
 	p->last = *q;
 	memcpy(p->target, q->target, q->target_len);
@@ -159,6 +161,43 @@ static void t_limit_capped(void **state)
 	fx_free(fx);
 }
 
+static unsigned answered;
+
+static void count(void *ctx, enum hub_history_status st, const struct hub_history_msg *m, size_t n)
+{
+	(void)ctx;
+	(void)m;
+	assert_int_equal(st, HUB_HISTORY_OK);
+	assert_int_equal(n, 0);
+	answered++;
+}
+
+static void t_answer_then_close_cancels(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_new(2);
+	fx_people(fx, "ana bob");
+	struct fakeprov p = {0};
+	struct hub_history_provider prov = {fp_query, fp_targets, fp_cancel, &p};
+	hub_history_set(&fx->h, &prov);
+	struct hub_history_query q = {.target = "#lobby", .target_len = 6, .limit = 3};
+	uint64_t req = 0;
+	answered = 0;
+	assert_int_equal(hub_history_query(&fx->h, &fx->k[ANA].s, &q, count, NULL, &req),
+			 HUB_HISTORY_OK);
+	p.cb(p.ctx, HUB_HISTORY_OK, NULL, 0);
+	assert_int_equal(answered, 1);
+	hub_history_cancel(&fx->h, req); /* answered: nothing to cancel */
+	assert_int_equal(p.cancels, 0);
+	/* A request still pending when its session closes is cancelled by the hub. */
+	assert_int_equal(hub_history_query(&fx->h, &fx->k[BOB].s, &q, never, NULL, &req),
+			 HUB_HISTORY_OK);
+	session_close(&fx->h, &fx->k[BOB].s, "bye", 3);
+	assert_int_equal(p.cancels, 1);
+	hub_history_set(&fx->h, NULL);
+	fx_free(fx);
+}
+
 #define TEST(t) cmocka_unit_test_teardown(t, fx_teardown)
 
 int main(void)
@@ -168,6 +207,7 @@ int main(void)
 		TEST(t_member_only),
 		TEST(t_private_needs_a_valid_name),
 		TEST(t_limit_capped),
+		TEST(t_answer_then_close_cancels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
