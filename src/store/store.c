@@ -317,6 +317,8 @@ int store_start(struct store *st, uv_loop_t *loop, store_health_fn on_health, vo
 	if (r < 0)
 		return r;
 	st->done_async.data = st;
+	/* It does not keep the loop alive: the server stops when its faces are done. */
+	uv_unref((uv_handle_t *)&st->done_async);
 	st->async_open = true;
 	r = uv_thread_create(&st->thread, store_main, st);
 	if (r < 0)
