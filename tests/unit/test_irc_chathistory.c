@@ -89,7 +89,10 @@ static void refs(void **state)
 	assert_int_equal(id, UINT64_C(1796538799123) << HUB_ID_SEQ_BITS);
 	/* Past the ids' last millisecond: clamped to it, not refused. */
 	assert_true(irc_ch_ref("timestamp=2999-01-01T00:00:00.000Z", 34, &id, &t));
-	assert_int_equal(id, ((UINT64_C(1) << (64 - HUB_ID_SEQ_BITS)) - 1) << HUB_ID_SEQ_BITS);
+	assert_int_equal(id, (IRC_CH_ID_MAX >> HUB_ID_SEQ_BITS) << HUB_ID_SEQ_BITS);
+	assert_true(id <= IRC_CH_ID_MAX);
+	assert_true(irc_ch_ref("msgid=ffffffffffffffff", 22, &id, &t));
+	assert_int_equal(id, IRC_CH_ID_MAX);
 	assert_false(irc_ch_ref("msgid=", 6, &id, &t));
 	assert_false(irc_ch_ref("msgid=1a2b3c4d5e6f70819", 23, &id, &t)); /* 17 digits */
 	assert_false(irc_ch_ref("msgid=xyz", 9, &id, &t));
@@ -143,11 +146,11 @@ static void subcommands(void **state)
 		parse("BETWEEN #x timestamp=2026-12-06T06:33:19.123Z msgid=ffffffffffffffff 3", &r),
 		IRC_CH_OK);
 	assert_int_equal(r.from, T | SEQ);
-	assert_int_equal(r.to, UINT64_MAX);
+	assert_int_equal(r.to, IRC_CH_ID_MAX);
 	assert_int_equal(
 		parse("BETWEEN #x msgid=ffffffffffffffff timestamp=2026-12-06T06:33:19.123Z 3", &r),
 		IRC_CH_OK);
-	assert_int_equal(r.from, UINT64_MAX);
+	assert_int_equal(r.from, IRC_CH_ID_MAX);
 	assert_int_equal(r.to, T | SEQ);
 	irc_ch_query(&r, &q);
 	assert_int_equal(q.kind, HUB_HISTORY_BETWEEN);

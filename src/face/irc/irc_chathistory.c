@@ -132,7 +132,7 @@ bool irc_ch_ref(const char *p, size_t len, uint64_t *id, bool *is_time)
 				return false;
 			v = v << 4 | x;
 		}
-		*id = v;
+		*id = v > IRC_CH_ID_MAX ? IRC_CH_ID_MAX : v;
 		*is_time = false;
 		return true;
 	}
@@ -140,8 +140,8 @@ bool irc_ch_ref(const char *p, size_t len, uint64_t *id, bool *is_time)
 		uint64_t ms;
 		if (!irc_ch_time_parse(p + sizeof(ts) - 1, len - (sizeof(ts) - 1), &ms))
 			return false;
-		/* Past the ids' last millisecond (the year 2527): the end of time, for ids. */
-		uint64_t last = (UINT64_C(1) << (64 - HUB_ID_SEQ_BITS)) - 1;
+		/* Past the ids' last millisecond (in 2248): the end of time, for ids. */
+		uint64_t last = IRC_CH_ID_MAX >> HUB_ID_SEQ_BITS;
 		*id = (ms > last ? last : ms) << HUB_ID_SEQ_BITS;
 		*is_time = true;
 		return true;

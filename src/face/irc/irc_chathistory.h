@@ -8,8 +8,9 @@
  * except where it bounds from below (AFTER, LATEST with a reference, the lower end of BETWEEN):
  * there it is the last id of that millisecond, so that "after 12:00:00.123" leaves out the
  * messages of that millisecond, as "before" does. Both forms are accepted wherever a reference
- * is (MSGREFTYPES=msgid,timestamp). A timestamp past the ids' last millisecond (in 2527) is that
- * millisecond.
+ * is (MSGREFTYPES=msgid,timestamp). Ids stay below 2^63 (a store keeps them as signed 64-bit
+ * integers, as SQLite does): a larger msgid is IRC_CH_ID_MAX, and a timestamp past the ids' last
+ * millisecond (in 2248) is that millisecond.
  *
  * Ownership. A parsed struct irc_ch_request points into the message it was parsed from (its
  * target), valid as long as that line is. */
@@ -41,7 +42,8 @@ enum irc_ch_parse {
 	IRC_CH_BAD_LIMIT,   /* a limit that is not a number from 1 */
 };
 
-enum { IRC_CH_TIME_LEN = 24 }; /* "YYYY-MM-DDThh:mm:ss.sssZ" */
+enum { IRC_CH_TIME_LEN = 24 };
+#define IRC_CH_ID_MAX ((uint64_t)INT64_MAX) /* "YYYY-MM-DDThh:mm:ss.sssZ" */
 
 struct irc_ch_request {
 	enum irc_ch_sub sub;
