@@ -62,6 +62,19 @@ class History(IrcCase):
         self.assertEqual(ana.isupport.get("CHATHISTORY"), "1000")
         self.assertEqual(ana.isupport.get("MSGREFTYPES"), "msgid,timestamp")
 
+    def test_not_offered_without_history(self):
+        srv = self.irc_server("--no-store")
+        ana = self.irc(srv, "ana", caps=("batch",))
+        self.assertNotIn("draft/chathistory", ana.ls)
+        self.assertNotIn("CHATHISTORY", ana.isupport)
+        self.assertNotIn("MSGREFTYPES", ana.isupport)
+        ana.send("CAP REQ draft/chathistory")
+        ana.expect("CAP", lambda m: m.params[1] == "NAK")
+        self.joined(ana, "#h")
+        ana.send("CHATHISTORY LATEST #h * 10")
+        fail = ana.expect("FAIL")
+        self.assertEqual(fail.params[:4], ["CHATHISTORY", "MESSAGE_ERROR", "LATEST", "#h"])
+
     def test_latest_before_after_around_between_by_msgid(self):
         srv = self.history_server()
         ana, _, live = self.said(srv, "#h", 10)
