@@ -505,7 +505,12 @@ class Client:
 
 def run_charlad(*args, timeout=20.0, binary=None):
     """Runs charlad with `args` to completion (for flag tests); asserts no sanitizer report."""
-    p = subprocess.run([binary or CHARLAD] + [str(a) for a in args], stdin=subprocess.DEVNULL,
+    args = [str(a) for a in args]
+    # A data directory of its own (first, so that the flag under test stays last): a run that
+    # fails after the store opened must not leave ./charla-data behind.
+    if not any(a.startswith("--data-dir") or a == "--no-store" for a in args):
+        args = ["--data-dir", temp_dir("charla-test-data-")] + args
+    p = subprocess.run([binary or CHARLAD] + args, stdin=subprocess.DEVNULL,
                        capture_output=True, text=True, timeout=timeout)
     bad = [l for l in p.stderr.splitlines() if any(m in l for m in SANITIZER_MARKS)]
     if bad:

@@ -211,6 +211,16 @@ class History(harness.TestCase):
         with open(path, "rb") as f:
             self.assertEqual(f.read(), junk, "the file was touched")
 
+    def test_no_store_keeps_nothing(self):
+        srv = self.server("--no-store", "--history-on-join", "5")
+        ana = srv.client("ana")
+        ana.send("gone with the process")
+        ana.send("/history")
+        ana.expect("! This server keeps no history.")
+        bob = srv.client("bob")  # nothing on join, not even a notice
+        self.assertEqual(bob.sync(), [])
+        self.assertNotIn("history in", srv.log_text())
+
     def test_private_messages_only_with_store_private(self):
         for flags, want in (((), 0), (("--store-private",), 1)):
             data = harness.temp_dir()
