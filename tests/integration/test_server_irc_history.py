@@ -169,20 +169,46 @@ class History(IrcCase):
 
     def test_targets(self):
         srv = self.history_server("--store-private")
-        ana, bob, _ = self.said(srv, "#h", 1)
+        ana, bob, live = self.said(srv, "#h", 1)
+        h_time = live[0].tags["time"]
         self.joined(ana, "#g")
         self.joined(bob, "#g", ana)
-        bob.send("PRIVMSG #g :in g")
-        ana.expect("PRIVMSG", lambda m: m.last == "in g")
-        bob.send("PRIVMSG ana :private")
-        ana.expect("PRIVMSG", lambda m: m.last == "private")
+        times = set([h_time])
+        # Each conversation's last message in a millisecond of its own, so that a timestamp
+        # bound can fall between them (what is said in one millisecond cannot be told apart).
+        for text in ("in g", "private"):
+            while True:
+                bob.send("PRIVMSG %s :%s" % ("#g" if text == "in g" else "ana", text))
+                m = ana.expect("PRIVMSG", lambda m: m.last == text)
+                if m.tags["time"] not in times:
+                    break
+            times.add(m.tags["time"])
+            if text == "in g":
+                g_time = m.tags["time"]
+            else:
+                private_time = m.tags["time"]
         ana.send("CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z "
                  "timestamp=2999-01-01T00:00:00.000Z 10")
         _, lines = self.batch(ana, kind="draft/chathistory-targets")
         self.assertEqual([(m.command, m.params[0]) for m in lines], [("CHATHISTORY", "TARGETS")] * 3)
         names = [m.params[1].lower() for m in lines]
         self.assertEqual(names, ["#h", "#g", "bob"])  # oldest last message first
-        self.assertTrue(all(m.params[2].startswith("timestamp=") for m in lines))
+        # Each with the time of its last message, as that message's @time= said.
+        self.assertEqual(lines[1].params[2], g_time)
+        self.assertEqual(lines[2].params[2], private_time)
+        # The limit counts from the end named first.
+        ana.send("CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z "
+                 "timestamp=2999-01-01T00:00:00.000Z 2")
+        _, lines = self.batch(ana, kind="draft/chathistory-targets")
+        self.assertEqual([m.params[1].lower() for m in lines], ["#h", "#g"])
+        ana.send("CHATHISTORY TARGETS timestamp=2999-01-01T00:00:00.000Z "
+                 "timestamp=2000-01-01T00:00:00.000Z 2")
+        _, lines = self.batch(ana, kind="draft/chathistory-targets")
+        self.assertEqual([m.params[1].lower() for m in lines], ["#g", "bob"])
+        # Both ends exclusive: after #h's last message and before bob's, #g alone.
+        ana.send("CHATHISTORY TARGETS timestamp=%s timestamp=%s 10" % (h_time, private_time))
+        _, lines = self.batch(ana, kind="draft/chathistory-targets")
+        self.assertEqual([m.params[1].lower() for m in lines], ["#g"])
 
     def test_private_only_with_store_private(self):
         for flags in ((), ("--store-private",)):

@@ -164,6 +164,13 @@ static void subcommands(void **state)
 	assert_int_equal(r.target.len, 0);
 	assert_true(r.from < r.to);
 	assert_int_equal(r.to, T);
+	assert_true(r.desc);
+	assert_int_equal(parse("TARGETS timestamp=2020-01-01T00:00:00.000Z "
+			       "timestamp=2026-12-06T06:33:19.123Z 20",
+			       &r),
+			 IRC_CH_OK);
+	assert_false(r.desc);
+	assert_int_equal(r.to, T);
 }
 
 static void limits_and_errors(void **state)

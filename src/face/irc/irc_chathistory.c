@@ -227,6 +227,7 @@ enum irc_ch_parse irc_ch_parse(const struct irc_msg *m, unsigned max, struct irc
 		out->to = ref[0] <= ref[1] ? ref[1] : irc_ch_lower(ref[1], is_time[1]);
 		break;
 	case IRC_CH_TARGETS:
+		out->desc = ref[0] > ref[1];
 		out->from = ref[0] <= ref[1] ? irc_ch_lower(ref[0], is_time[0]) : irc_ch_lower(ref[1], is_time[1]);
 		out->to = ref[0] <= ref[1] ? ref[1] : ref[0];
 		break;

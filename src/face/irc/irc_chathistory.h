@@ -52,6 +52,7 @@ struct irc_ch_request {
 	unsigned limit;            /* 1..max */
 	bool none;                 /* a msgid= that names no message of ours (not hex, or 0): the
 				    * answer is empty */
+	bool desc;                 /* TARGETS: the first end is the later (the limit counts from it) */
 };
 
 /* The subcommand's name ("LATEST"...). */

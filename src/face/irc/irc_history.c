@@ -34,6 +34,8 @@ struct irc_history_req {
 	char *target;          /* as asked: the batch's parameter */
 	enum irc_ch_sub sub;
 	bool join;             /* the replay on join, not a CHATHISTORY */
+	unsigned limit;        /* TARGETS: how many to answer... */
+	bool desc;             /* ...counted from the later end */
 };
 
 static void irc_history_req_free(struct irc_history_req *r)
@@ -208,6 +210,14 @@ static void irc_history_answer(void *ctx, enum hub_history_status status,
 	irc_history_req_free(r);
 }
 
+/* qsort: conversations by their last message, oldest first. */
+static int irc_history_older(const void *a, const void *b)
+{
+	const struct hub_history_target *x = *(const struct hub_history_target *const *)a;
+	const struct hub_history_target *y = *(const struct hub_history_target *const *)b;
+	return x->last_id < y->last_id ? -1 : x->last_id > y->last_id;
+}
+
 static void irc_history_targets_answer(void *ctx, enum hub_history_status status,
 				       const struct hub_history_target *t, size_t n)
 {
@@ -228,11 +238,24 @@ static void irc_history_targets_answer(void *ctx, enum hub_history_status status
 		irc_history_ref(c, refbuf);
 		ref = refbuf;
 	}
+	/* Every conversation in the range came (the provider was asked for its most): oldest
+	 * first, as messages go, and the limit counted from the end the client named first. */
+	const struct hub_history_target **v = xcalloc(n ? n : 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = &t[i];
+	qsort(v, n, sizeof(*v), irc_history_older);
+	size_t lo = 0, hi = n;
+	if (n > r->limit) {
+		if (r->desc)
+			lo = n - r->limit;
+		else
+			hi = r->limit;
+	}
 	struct buf body = BUF_INIT;
-	/* The provider gives the newest first; the answer goes oldest first, as messages do. */
-	for (size_t i = n; i-- > 0;) {
+	for (size_t k = lo; k < hi; k++) {
+		const struct hub_history_target *one = v[k];
 		char when[IRC_CH_TIME_LEN + 1];
-		irc_ch_time_format(t[i].last_ms, when);
+		irc_ch_time_format(one->last_ms, when);
 		struct irc_out o;
 		irc_out_begin(&o, &body);
 		if (ref)
@@ -241,14 +264,13 @@ static void irc_history_targets_answer(void *ctx, enum hub_history_status status
 		irc_out_source(&o, srv, strlen(srv));
 		irc_out_command(&o, "CHATHISTORY");
 		irc_out_param(&o, "TARGETS", 7);
-		irc_out_param(&o, t[i].name, t[i].len);
-		char ts[IRC_CH_TIME_LEN + 12];
-		snprintf(ts, sizeof(ts), "timestamp=%s", when);
-		irc_out_param(&o, ts, strlen(ts));
+		irc_out_param(&o, one->name, one->len);
+		irc_out_param(&o, when, strlen(when));
 		irc_out_end(&o);
 	}
-	irc_history_send(r, "draft/chathistory-targets", NULL, ref, &body, n);
+	irc_history_send(r, "draft/chathistory-targets", NULL, ref, &body, hi - lo);
 	buf_free(&body);
+	free(v);
 	irc_history_req_free(r);
 }
 
@@ -294,7 +316,10 @@ void irc_history_command(struct irc_client *c, const struct irc_msg *m)
 	struct irc_history_req *r = irc_history_req_new(c, req.sub, &req.target);
 	enum hub_history_status st;
 	if (req.sub == IRC_CH_TARGETS) {
-		st = hub_history_targets(h, &c->sess, req.from, req.to, req.limit,
+		/* The provider gives the newest; the client may want the oldest: all, then cut. */
+		r->limit = req.limit;
+		r->desc = req.desc;
+		st = hub_history_targets(h, &c->sess, req.from, req.to, HUB_HISTORY_MAX,
 					 irc_history_targets_answer, r, &r->req);
 	} else {
 		struct hub_history_query q;
