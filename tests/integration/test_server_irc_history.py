@@ -95,6 +95,7 @@ class History(IrcCase):
         self.assertEqual(len(around), 4)
         self.assertIn("line 5", around)
         self.assertEqual(around, sorted(around, key=every.index))
+        self.assertEqual(self.ask(ana, "CHATHISTORY AROUND #h msgid=%s 1" % ids[5]), ["line 5"])
         self.assertEqual(self.ask(ana, "CHATHISTORY BETWEEN #h msgid=%s msgid=%s 100" %
                                   (ids[2], ids[6])), every[3:6])
         # Reversed ends: the limit counts from the first (the later) end.
@@ -139,6 +140,20 @@ class History(IrcCase):
         ana, _, _ = self.said(srv, "#h", 2)
         self.assertEqual(self.ask(ana, "CHATHISTORY BEFORE #h msgid=not-one-of-ours 10"), [])
         self.assertEqual(self.ask(ana, "CHATHISTORY AFTER #h msgid=0000000000000000 10"), [])
+
+    def test_leaving_with_requests_waiting(self):
+        srv = self.history_server()
+        ana, bob, _ = self.said(srv, "#h", 3)
+        # Asked, then gone before the answer: the requests are cancelled, nothing is written
+        # to a closed client, and the server goes on (ASan would say otherwise).
+        ana.send_raw(b"CHATHISTORY LATEST #h * 10\r\nCHATHISTORY TARGETS "
+                     b"timestamp=2000-01-01T00:00:00Z timestamp=2999-01-01T00:00:00Z 5\r\n"
+                     b"QUIT :bye\r\n")
+        ana.expect_eof()
+        bob.expect("QUIT")
+        self.joined(bob, "#g")
+        srv.stop()
+        self.assertEqual(srv.sanitizer_lines(), [])
 
     def test_refused_target(self):
         srv = self.history_server()
