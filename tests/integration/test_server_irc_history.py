@@ -125,12 +125,17 @@ class History(IrcCase):
         srv = self.history_server()
         ana, _, live = self.said(srv, "#h", 3)
         self.assertEqual(len(self.ask(ana, "CHATHISTORY LATEST #h * 999999")), 3)  # capped
-        for bad, sub in (("LATEST #h * 0", "LATEST"), ("LATEST #h * many", "LATEST"),
-                         ("BEFORE #h * 10", "BEFORE"), ("AFTER #h yesterday 10", "AFTER"),
-                         ("BETWEEN #h msgid=1 10", "BETWEEN"), ("SOON #h * 10", "SOON")):
+        for bad, code, sub in (
+                ("LATEST #h * 0", "INVALID_PARAMS", "LATEST"),
+                ("LATEST #h * many", "INVALID_PARAMS", "LATEST"),
+                ("BEFORE #h * 10", "INVALID_PARAMS", "BEFORE"),
+                ("AFTER #h yesterday 10", "INVALID_PARAMS", "AFTER"),
+                ("BETWEEN #h msgid=1 10", "NEED_MORE_PARAMS", "BETWEEN"),
+                ("TARGETS timestamp=2000-01-01T00:00:00Z", "NEED_MORE_PARAMS", "TARGETS"),
+                ("SOON #h * 10", "UNKNOWN_COMMAND", "SOON")):
             ana.send("CHATHISTORY " + bad)
             fail = ana.expect("FAIL")
-            self.assertEqual(fail.params[:3], ["CHATHISTORY", "INVALID_PARAMS", sub], fail.raw)
+            self.assertEqual(fail.params[:3], ["CHATHISTORY", code, sub], fail.raw)
         ana.send("CHATHISTORY")
         ana.expect("461")
         ana.expect_silence()

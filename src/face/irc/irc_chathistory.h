@@ -36,9 +36,10 @@ enum irc_ch_sub {
 
 enum irc_ch_parse {
 	IRC_CH_OK,
-	IRC_CH_UNKNOWN_SUB, /* FAIL CHATHISTORY INVALID_PARAMS: no such subcommand */
-	IRC_CH_NEED_PARAMS, /* too few parameters for the subcommand */
-	IRC_CH_BAD_REF,     /* a reference that is neither msgid=, timestamp= nor (LATEST) '*' */
+	IRC_CH_UNKNOWN_SUB, /* no such subcommand (FAIL ... UNKNOWN_COMMAND) */
+	IRC_CH_NEED_PARAMS, /* too few parameters for it (NEED_MORE_PARAMS) */
+	IRC_CH_BAD_REF,     /* a reference that is neither msgid=, timestamp= nor (LATEST) '*'
+			     * (INVALID_PARAMS, as the next) */
 	IRC_CH_BAD_LIMIT,   /* a limit that is not a number from 1 */
 };
 

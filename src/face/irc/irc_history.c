@@ -22,7 +22,8 @@
 
 /* FAIL's descriptions (the codes are what clients read; these words are a person's). */
 static const char T_CH_PARAMS[] = "Invalid parameters";
-static const char T_CH_UNKNOWN[] = "Unknown subcommand";
+static const char T_CH_MISSING[] = "Missing parameters";
+static const char T_CH_UNKNOWN[] = "Unknown command";
 static const char T_CH_TARGET[] = "Messages could not be retrieved";
 static const char T_CH_ERROR[] = "Messages could not be retrieved";
 
@@ -304,8 +305,12 @@ void irc_history_command(struct irc_client *c, const struct irc_msg *m)
 	enum irc_ch_parse p = irc_ch_parse(m, HUB_HISTORY_MAX, &req);
 	const char *sub = req.sub < IRC_CH_SUBS ? irc_ch_sub_name(req.sub) : "*";
 	if (p == IRC_CH_UNKNOWN_SUB) {
-		irc_serverf(c, "FAIL CHATHISTORY INVALID_PARAMS %.*s :%s", (int)m->params[0].len,
+		irc_serverf(c, "FAIL CHATHISTORY UNKNOWN_COMMAND %.*s :%s", (int)m->params[0].len,
 			    m->params[0].p, T_CH_UNKNOWN);
+		return;
+	}
+	if (p == IRC_CH_NEED_PARAMS) {
+		irc_history_fail_now(c, "NEED_MORE_PARAMS", sub, NULL, T_CH_MISSING);
 		return;
 	}
 	if (p != IRC_CH_OK) {
