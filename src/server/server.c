@@ -186,6 +186,7 @@ static int server_start_irc(struct server *sv, const struct config *cfg, char *e
 		.flood_burst = cfg->irc_flood_burst,
 		.whowas_max = SERVER_WHOWAS,
 		.monitor_max = SERVER_MONITOR,
+		.history_on_join = cfg->history_on_join,
 		.backlog = SERVER_BACKLOG,
 	};
 	if (irc_face_init(&sv->irc, &ic, &sv->hub, &sv->net, &sv->log, err, errlen) < 0)
