@@ -12,13 +12,15 @@ set(CHARLA_LAYERS
   "hub|base"
   "text|base,hub"
   "ai|base"
+  "store|base"
   "face/line|base,net,hub,text"
   "face/udp|base,net,hub,text"
   "face/irc|base,net,hub,text"
   "face/web|base,net,hub"
   "face/ask|base,net,ai"
   "bridge/assistant|base,net,hub,ai"
-  "server|base,net,hub,text,ai,face,bridge"
+  "bridge/history|base,hub,store"
+  "server|base,net,hub,text,ai,face,bridge,store"
   "client|base,face/udp/udp_codec.h,text/text_stable.h"
 )
 

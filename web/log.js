@@ -6,6 +6,7 @@
 import { nameClass } from "./names.js";
 import { fmtDateTime, fmtTime, getLang, t, tParts } from "./i18n.js";
 import { el } from "./dom.js";
+import { canLoadEarlier, HISTORY_CAP, historyOf } from "./history.js";
 
 const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+[^\s<>"'`.,;:!?)\]}»”’]/giu;
 // Placeholders whose value is a person's name (drawn with the name's colour).
@@ -25,6 +26,11 @@ export const LogView = {
       log = { box, lastDay: "", elements: new Map() };
       this.logs.set(buf.key, log);
       this.labelLog(buf, log);
+      // Reaching the top asks for earlier lines (history.js), as the button does.
+      box.addEventListener("scroll", () => {
+        if (box.scrollTop === 0 && !box.hidden) this.loadEarlier(box.dataset.key);
+      });
+      this.earlierButton(buf, log);
       for (const line of buf.lines) this.renderLine(buf, log, line);
     }
     return log;
@@ -34,13 +40,48 @@ export const LogView = {
     log.box.setAttribute("aria-label", buf.kind === "server" ? t("serverBuffer") : buf.name);
   },
 
-  rebuildLog(buf, log) {
-    log.box.replaceChildren();
+  rebuildLog(buf, log, keep = false) {
+    const box = log.box;
+    const fromBottom = box.scrollHeight - box.scrollTop;
+    box.replaceChildren();
     log.lastDay = "";
     log.elements.clear();
     this.labelLog(buf, log);
+    this.earlierButton(buf, log);
     for (const line of buf.lines) this.renderLine(buf, log, line);
-    log.box.scrollTop = log.box.scrollHeight;
+    // Older lines put above keep what the reader sees where it was.
+    box.scrollTop = keep ? box.scrollHeight - fromBottom : box.scrollHeight;
+  },
+
+  // "Load earlier messages" at the top of a room's or conversation's log, while the server
+  // keeps history (draft/chathistory) and there is more to ask for; it says when a request is
+  // on its way.
+  earlierButton(buf, log) {
+    let b = log.earlier;
+    if (!b) {
+      b = log.earlier = el("button", "earlier");
+      b.type = "button";
+      b.addEventListener("click", () => this.loadEarlier(log.box.dataset.key));
+    }
+    const h = historyOf(buf);
+    const show = this.state.caps.has(HISTORY_CAP) && (buf.kind === "room" || buf.kind === "query") && !h.done;
+    b.hidden = !show;
+    b.disabled = h.loading;
+    b.textContent = t(h.loading ? "loadingEarlier" : "loadEarlier");
+    if (log.box.firstChild !== b) log.box.prepend(b);
+  },
+
+  loadEarlier(key) {
+    const buf = this.state.buffers.get(key);
+    if (buf && canLoadEarlier(buf, this.state.caps)) this.session.loadEarlier(buf.name);
+  },
+
+  // A history answer (or a request sent): redraw the log, in place when lines went above.
+  historyChanged(buf, { added, above }) {
+    const log = this.logs.get(buf.key);
+    if (!log) return;
+    if (added) this.rebuildLog(buf, log, above || log.box.hidden);
+    else this.earlierButton(buf, log);
   },
 
   addLine(buf, line) {
@@ -154,7 +195,7 @@ export const LogView = {
         text.title = fmtTime(line.time);
         last.append(text);
       } else {
-        e = el("div", "msg" + (line.self ? " self" : "") + (line.bot ? " bot" : ""));
+        e = el("div", "msg" + (line.self ? " self" : "") + (line.bot ? " bot" : "") + (line.history ? " history" : ""));
         e.dataset.from = line.from;
         const meta = el("div", "meta");
         meta.append(this.nickEl(line.from));
@@ -225,6 +266,9 @@ export const LogView = {
         break;
       case "topicIs":
         this.appendParts(body, "topicIs", { text: r });
+        break;
+      case "liveStart":
+        this.appendParts(body, "liveStart", {});
         break;
       case "mode":
         this.appendParts(body, "mode", { nick: line.from, modes: r });

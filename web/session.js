@@ -15,10 +15,11 @@ import { ctcp, foldName, formatLine, isChannel, maxTextBytes, parseLine, splitTe
 import { parseInput } from "./commands.js";
 import { nameProblem, NAME_MAX } from "./names.js";
 import { getLang } from "./i18n.js";
+import { canLoadEarlier, earlierRequest, HISTORY_CAP, HISTORY_PAGE, historyOf, latestRequest } from "./history.js";
 
 export const PROTOCOL = "text.ircv3.net";
 export const WANTED_CAPS = ["server-time", "message-tags", "echo-message", "multi-prefix",
-  "away-notify", "batch", "labeled-response"];
+  "away-notify", "batch", "labeled-response", HISTORY_CAP];
 export const REALNAME = "charla web";
 export const BACKOFF_FIRST_MS = 1000;
 export const BACKOFF_MAX_MS = 30000;
@@ -230,6 +231,25 @@ export class Session {
       return;
     }
     this.sendLine({ command: "JOIN", params: key ? [room, key] : [room] });
+  }
+
+  // Earlier lines of a buffer (the top of its log reached, or its button): CHATHISTORY BEFORE
+  // its oldest line, unless one is on its way or there is nothing older (history.js).
+  loadEarlier(name) {
+    const buf = this.state.get(name);
+    if (!buf || this.phase !== "online" || !canLoadEarlier(buf, this.state.caps)) return false;
+    const req = earlierRequest(buf);
+    this.askHistory(buf, req);
+    return true;
+  }
+
+  askHistory(buf, req) {
+    const h = historyOf(buf);
+    h.loading = true;
+    h.asked = req.params[0];
+    h.limit = HISTORY_PAGE;
+    this.state.emit("history", { buf, added: 0, above: true });
+    this.sendLine(req);
   }
 
   part(room, reason = "") {
@@ -480,6 +500,12 @@ export class Session {
           this.state.emit("reconnected", { rooms: this.state.wantedRooms() });
         }
         this.scheduleList(LIST_AFTER_JOIN_MS);
+        // With draft/chathistory charlad replays nothing on join: the page asks for the last
+        // lines itself (again after a reconnection: the lines it has are not repeated).
+        if (this.state.caps.has(HISTORY_CAP)) {
+          historyOf(data.buf).done = false;
+          this.askHistory(data.buf, latestRequest(data.buf.name));
+        }
         break;
       }
       case "parted":

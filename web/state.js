@@ -7,6 +7,7 @@
 // Lines are data, not text: { kind, time, from, text, ... } with the words of the page left to
 // ui.js and i18n.js, so that a change of language redraws them.
 
+import { failHistory, finishHistory } from "./history.js";
 import {
   foldName, isChannel, messageTime, parseCtcp, parseIsupport, parseModeChanges,
   parseNamesEntry, parsePrefix, stripFormatting,
@@ -426,11 +427,19 @@ const HANDLERS = {
       const outer = msg.tags.batch && this.batches.get(msg.tags.batch);
       this.batches.set(ref.slice(1), {
         type: msg.params[1] || "",
+        target: msg.params[2] || "",
+        lines: [], // chathistory: { buf, line } until the batch ends (history.js)
         label: msg.tags.label || (outer && outer.label) || label || "",
       });
     } else if (ref.startsWith("-")) {
+      const batch = this.batches.get(ref.slice(1));
       this.batches.delete(ref.slice(1));
+      if (batch && batch.type === "chathistory") finishHistory(this, batch, () => ++lineSeq);
     }
+  },
+
+  FAIL(msg) {
+    if (msg.params[0] === "CHATHISTORY") failHistory(this, msg);
   },
 
   JOIN(msg) {
@@ -445,7 +454,7 @@ const HANDLERS = {
       buf.topic = ""; // a 332 follows if the room has one (it may have changed while away)
       this.emit("topic", { buf });
       buf.members = new Map([[foldName(msg.nick), { nick: msg.nick, modes: "", away: false }]]);
-      this.add(buf, { kind: "join", from: msg.nick, self: true, again, time: messageTime(msg.tags) });
+      this.add(buf, { kind: "join", from: msg.nick, self: true, again, time: messageTime(msg.tags), msgid: msg.tags.msgid || "" });
       this.emit("joined", { buf });
       this.emit("buffers");
       this.emit("members", { buf });
@@ -582,11 +591,11 @@ const HANDLERS = {
   },
 
   PRIVMSG(msg, label) {
-    this.message(msg, label, false);
+    this.message(msg, label, false, this.historyBatch(msg));
   },
 
   NOTICE(msg, label) {
-    this.message(msg, label, true);
+    this.message(msg, label, true, this.historyBatch(msg));
   },
 
   ERROR(msg) {
@@ -594,8 +603,15 @@ const HANDLERS = {
   },
 };
 
-// PRIVMSG and NOTICE: which buffer, what kind of line, our echo, mentions, the assistant.
-ChatState.prototype.message = function message(msg, label, notice) {
+// The chathistory batch msg is part of, or null: its lines are history, not news.
+ChatState.prototype.historyBatch = function historyBatch(msg) {
+  const batch = msg.tags.batch && this.batches.get(msg.tags.batch);
+  return batch && batch.type === "chathistory" ? batch : null;
+};
+
+// PRIVMSG and NOTICE: which buffer, what kind of line, our echo, mentions, the assistant; a
+// history line (hist: its batch) is kept for the batch's end instead (history.js).
+ChatState.prototype.message = function message(msg, label, notice, hist = null) {
   const target = msg.params[0] || "";
   let text = msg.params[1] ?? "";
   const fromMe = this.isMe(msg.nick);
@@ -616,7 +632,7 @@ ChatState.prototype.message = function message(msg, label, notice) {
   if ("bot" in msg.tags) this.bots.add(foldName(msg.nick));
 
   // Our own line coming back (echo-message): settles the pending one when the label matches.
-  if (fromMe && label && this.pending.has(label)) {
+  if (fromMe && label && this.pending.has(label) && !hist) {
     const { buf, line } = this.pending.get(label);
     this.pending.delete(label);
     line.pending = false;
@@ -640,10 +656,15 @@ ChatState.prototype.message = function message(msg, label, notice) {
   }
   if (!buf) buf = this.buffers.get(SERVER_KEY);
   if (buf.kind === "query" && !fromMe) buf.name = msg.nick;
+  const line = {
+    kind, from: msg.nick || msg.source, text, time, self: fromMe, bot, toChannel,
+    msgid: msg.tags.msgid || "",
+  };
+  if (hist) {
+    hist.lines.push({ buf, line });
+    return;
+  }
   if (buf.kind === "room") this.speaker(buf, msg.nick);
-  this.add(buf, {
-    kind, from: msg.nick || msg.source, text, time, self: fromMe, bot,
-    highlight: !fromMe && kind !== "notice" && this.mentions(text),
-    toChannel,
-  });
+  line.highlight = !fromMe && kind !== "notice" && this.mentions(text);
+  this.add(buf, line);
 };

@@ -201,6 +201,9 @@ export class UI {
       case "lineUpdate":
         this.updateLine(data.buf, data.line);
         break;
+      case "history":
+        this.historyChanged(data.buf, data);
+        break;
       case "buffers":
         this.later("side");
         break;

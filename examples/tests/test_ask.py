@@ -20,7 +20,7 @@ def start(binaries, cleanup):
     cleanup.append(fake.stop)
     # charlad logs to stderr; Proc collects it in .err.
     server = Proc([charlad_bin, "--listen", "127.0.0.1:0", "--ask-port", "127.0.0.1:0",
-                   "--ai-url", fake.url, "--ai-rate", "0"])
+                   "--ai-url", fake.url, "--ai-rate", "0", "--no-store"])
     cleanup.append(server.stop)
     deadline = time.monotonic() + TIMEOUT
     while True:

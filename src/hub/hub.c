@@ -21,6 +21,7 @@ void hub_init(struct hub *h, const struct hub_config *cfg, const struct logger *
 	map_init(&h->rooms, seed ^ 0x9e3779b97f4a7c15ull);
 	list_init(&h->queue);
 	list_init(&h->observers);
+	list_init(&h->history_pending);
 	buf_init(&h->scratch);
 	h->fan_used = xcalloc(1, sizeof(*h->fan_used));
 	const char *lobby = cfg->lobby ? cfg->lobby : "#lobby";
@@ -29,6 +30,7 @@ void hub_init(struct hub *h, const struct hub_config *cfg, const struct logger *
 
 void hub_free(struct hub *h)
 {
+	hub_history_free(h);
 	room_free_all(h);
 	map_free(&h->rooms);
 	map_free(&h->names);

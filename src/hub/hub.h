@@ -33,6 +33,7 @@
 #include "hub/session.h"
 
 struct frame;
+struct hub_history_provider;
 struct logger;
 
 enum {
@@ -56,6 +57,7 @@ struct hub_config {
 	uint8_t lang;            /* enum lang: the language a new session starts in (faces may
 				  * change a session's: session.h's lang) */
 	uint64_t (*clock_ms)(void); /* wall-clock ms since 1970; NULL: events carry time 0 */
+	unsigned history_on_join;   /* lines of a room's history a face shows on joining it */
 };
 
 /* A named bot as people see it. The strings are the bot's and outlive its session. Its words
@@ -135,6 +137,8 @@ struct hub {
 	const struct hub_command **commands;
 	size_t ncommands, capcommands;
 	struct list observers;
+	const struct hub_history_provider *history; /* history.h; NULL: none */
+	struct list history_pending; /* requests the provider has not answered (history.c) */
 };
 
 void hub_init(struct hub *h, const struct hub_config *cfg, const struct logger *log, uint64_t seed);

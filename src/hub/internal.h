@@ -46,6 +46,12 @@ void session_name_take(struct hub *h, struct session *s, const char *name, size_
 /* "name\0folded\0" in one allocation; *folded points into it. */
 char *session_name_alloc(const char *name, size_t len, const char **folded);
 
+/* history.c */
+/* Cancels every history request of s still pending (session_close: the face need not). */
+void hub_history_forget(struct hub *h, struct session *s);
+/* Frees what is pending (hub_free). */
+void hub_history_free(struct hub *h);
+
 /* hub.c */
 void hub_bot_forget(struct hub *h, struct session *s);
 

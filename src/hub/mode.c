@@ -153,6 +153,26 @@ static struct room_state *mode_state(struct room *r)
 	return r->state;
 }
 
+bool mode_restore_mask(struct room *r, enum room_mode m, const char *text, const char *by,
+		       uint64_t at_ms)
+{
+	size_t len = strlen(text);
+	if (m < MODE_BAN || m > MODE_INVEX || !len || len > MODE_MASK_MAX)
+		return false;
+	struct masklist *l = &mode_state(r)->lists[m - MODE_BAN];
+	struct buf norm;
+	buf_init(&norm);
+	mask_normalise(text, len, &norm);
+	bool add = l->n < MODE_LIST_MAX && !mask_find(l, norm.data);
+	if (add) {
+		l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
+		l->v[l->n++] = (struct mask){.text = xstrdup(norm.data),
+					     .by = xstrdup(by ? by : ""), .at_ms = at_ms};
+	}
+	buf_free(&norm);
+	return add;
+}
+
 static enum hub_result mode_refuse(struct mode_apply *a, enum hub_result code, const char *to,
 				   size_t tolen, int detail)
 {

@@ -24,6 +24,8 @@ struct hub;
 struct room;
 struct session;
 
+/* The order is part of the store's schema (rooms' modes are saved as these bits): add at the
+ * end of a group only with a migration. */
 enum room_mode {
 	/* Flags. */
 	MODE_INVITE_ONLY, /* joining needs an invitation (or a matching invite mask) */
@@ -81,6 +83,11 @@ enum hub_result room_mode(struct hub *h, struct session *s, const char *name, si
 bool mode_is_set(const struct room *r, enum room_mode m);
 /* The masks of list m (MODE_BAN, MODE_EXCEPT, MODE_INVEX) of r; NULL when empty. */
 const struct masklist *mode_list(const struct room *r, enum room_mode m);
+
+/* Adds a saved mask to list m of r (room_restore's companion): normalised, deduplicated, at
+ * most MODE_LIST_MAX. Returns whether it was added. */
+bool mode_restore_mask(struct room *r, enum room_mode m, const char *text, const char *by,
+		       uint64_t at_ms);
 
 /* Whether s matches any mask of l. */
 bool mask_list_match(const struct masklist *l, const struct session *s);

@@ -95,6 +95,37 @@ static struct room_state *room_state(struct room *r)
 	return r->state;
 }
 
+enum { ROOM_FLAG_MODES = (1u << MODE_KEY) - 1 }; /* the flag modes' bits */
+
+struct room *room_restore(struct hub *h, const struct room_saved *saved)
+{
+	struct room *r = room_keep(h, saved->name, saved->len, true);
+	if (!r)
+		return NULL;
+	r->modes = saved->modes & ROOM_FLAG_MODES;
+	if (saved->created_ms)
+		r->created_ms = saved->created_ms;
+	struct room_state *st = room_state(r);
+	free(st->topic);
+	free(st->topic_by);
+	free(st->key);
+	st->topic = st->topic_by = st->key = NULL;
+	st->topic_len = 0;
+	if (saved->topic && saved->topic_len) {
+		size_t n = saved->topic_len > HUB_TOPIC_MAX
+				   ? utf8_boundary(saved->topic, saved->topic_len, HUB_TOPIC_MAX)
+				   : saved->topic_len;
+		st->topic = xstrndup(saved->topic, n);
+		st->topic_len = n;
+		st->topic_by = xstrdup(saved->topic_by ? saved->topic_by : "");
+		st->topic_ms = saved->topic_ms;
+	}
+	if (saved->key && *saved->key && strlen(saved->key) <= MODE_KEY_MAX)
+		st->key = xstrdup(saved->key);
+	st->limit = saved->limit;
+	return r;
+}
+
 /* Tells s that its request about r was refused (code names the room), and returns code. */
 static enum hub_result room_refuse(struct hub *h, struct session *s, enum hub_result code,
 				   const struct room *r)

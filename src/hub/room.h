@@ -103,6 +103,23 @@ void room_list(struct hub *h, struct session *s);
  * the room, or NULL for an invalid name. */
 struct room *room_keep(struct hub *h, const char *name, size_t len, bool kept);
 
+/* A room as a store saved it (server/ reads these at start, before anyone is served). */
+struct room_saved {
+	const char *name;
+	size_t len;
+	uint32_t modes;        /* flag bits (1u << MODE_*); other bits are ignored */
+	const char *topic;     /* NULL: none */
+	size_t topic_len;
+	const char *topic_by;
+	uint64_t topic_ms, created_ms;
+	const char *key;       /* NULL: none */
+	uint32_t limit;
+};
+/* Creates (or finds) the room, kept, with the saved state, telling nobody: a restart, or a room
+ * that emptied while its state was being saved. Returns NULL for an invalid name. Operators are
+ * not restored: they are sessions, and sessions end with the process. */
+struct room *room_restore(struct hub *h, const struct room_saved *saved);
+
 /* The prefixes of s in r, or -1 if s is not a member. */
 int room_prefix(const struct room *r, const struct session *s);
 

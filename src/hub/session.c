@@ -388,6 +388,7 @@ void session_close(struct hub *h, struct session *s, const char *reason, size_t 
 	case SESSION_NAMING:
 		break;
 	case SESSION_ACTIVE:
+		hub_history_forget(h, s);
 		if (!h->stopping) {
 			struct hub_event ev = {.type = HUB_EV_QUIT, .src = s, .from = s->name,
 					       .text = reason, .len = len};

@@ -104,6 +104,13 @@ struct config {
 	const char *metrics_allow;  /* who may read /metrics (addresses, CIDR blocks, "*"); NULL:
 				     * loopback */
 
+	/* History and server state (src/store, src/bridge/history). */
+	const char *data_dir;       /* NULL: $XDG_STATE_HOME/charla, else ./charla-data */
+	bool store_off;             /* --no-store: no history, no saved rooms */
+	bool store_private;         /* keep private messages too */
+	unsigned history_on_join;   /* lines shown on joining a room; 0: none */
+	unsigned history_max_age_d; /* days a message is kept; 0: forever */
+	unsigned history_max_rows;  /* messages kept per room; 0: no limit */
 	/* Where the settings come from (command line only). */
 	const char *config_file;    /* --config; NULL: CONFIG_DEFAULT_FILE if it exists */
 	bool check_config;          /* --check-config: check, report, exit */

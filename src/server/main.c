@@ -84,10 +84,14 @@ int main(int argc, char **argv)
 
 	static struct server sv; /* large (read buffer); static storage, owned by main alone */
 	int code = 1;
-	if (server_init(&sv, &cfg, argc, argv, err, sizeof(err)) < 0)
+	int init = server_init(&sv, &cfg, argc, argv, err, sizeof(err));
+	if (init < 0) {
 		log_error(&lg, "%s", err);
-	else
+		if (init == SERVER_STORE_REFUSED)
+			code = EXIT_USAGE; /* a database charlad will not touch: a setup problem */
+	} else {
 		code = server_run(&sv);
+	}
 	server_free(&sv);
 	if (curl)
 		curl_global_cleanup();

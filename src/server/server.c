@@ -186,6 +186,7 @@ static int server_start_irc(struct server *sv, const struct config *cfg, char *e
 		.flood_burst = cfg->irc_flood_burst,
 		.whowas_max = SERVER_WHOWAS,
 		.monitor_max = SERVER_MONITOR,
+		.history_on_join = cfg->history_on_join,
 		.backlog = SERVER_BACKLOG,
 	};
 	if (irc_face_init(&sv->irc, &ic, &sv->hub, &sv->net, &sv->log, err, errlen) < 0)
@@ -384,8 +385,14 @@ int server_init(struct server *sv, const struct config *cfg, int argc, char **ar
 		.announce_max = cfg->announce_max,
 		.lang = (uint8_t)cfg->lang,
 		.clock_ms = server_clock_ms,
+		.history_on_join = cfg->history_on_join,
 	};
 	hub_init(&sv->hub, &hc, &sv->log, seed);
+	/* Before any listener: the saved rooms are back before anyone can join them. */
+	r = server_store_start(&sv->store, cfg, &sv->hub, &sv->loop, &sv->log, server_clock_ms, err,
+			       errlen);
+	if (r < 0)
+		return r;
 	struct line_config lc = {
 		.version = CHARLA_VERSION,
 		.name_timeout_ms = (uint64_t)cfg->name_timeout_s * 1000,
@@ -465,6 +472,8 @@ void server_free(struct server *sv)
 		ask_face_shutdown(&sv->ask);
 	assistant_shutdown(sv->ai); /* a no-op after a normal stop */
 	udp_face_close(&sv->udp);
+	/* The store's thread ends before its async handle is closed with the rest. */
+	server_store_stop(&sv->store);
 	uv_walk(&sv->loop, server_close_walk, NULL);
 	uv_run(&sv->loop, UV_RUN_DEFAULT);
 	if (sv->ask_on)

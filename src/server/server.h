@@ -27,12 +27,14 @@
 #include "server/config_file.h"
 #include "server/files.h"
 #include "server/notify.h"
+#include "server/server_store.h"
 
 struct server {
 	uv_loop_t loop;
 	struct logger log;
 	struct net net;
 	struct hub hub;
+	struct server_store store;  /* history and rooms' state (--no-store: none) */
 	struct line_face line;
 	struct assistant *ai;       /* NULL with --no-ai */
 	struct ask_face ask;

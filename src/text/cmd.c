@@ -9,6 +9,7 @@
 #include "hub/name.h"
 #include "text/cmd_int.h"
 #include "text/text_codec.h"
+#include "text/text_history.h"
 #include "text/text_stable.h"
 
 /* User-facing text of the line protocol's words, in one place, marked for translation (each is
@@ -75,6 +76,9 @@ static const struct cmd_entry cmd_table[CMD_COUNT] = {
 		      true},
 	[CMD_LANG] = {"lang", N_("/lang [CODE]"), N_("show or change your language: en (English), "
 						     "es (español)"), false, false},
+	[CMD_HISTORY] = {"history", N_("/history [ROOM] [N | before ID]"),
+			 N_("show a room's last N lines (default 20), or those before ID"), false,
+			 true},
 	[CMD_QUIT] = {"quit", N_("/quit [REASON]"), N_("leave the chat (typing salir does too)"),
 		      false, true},
 };
@@ -257,6 +261,8 @@ static void cmd_name(struct hub *h, struct session *s, struct cmd_span name)
 	if (session_register(h, s, name.p, name.len) != HUB_OK)
 		text_codec_tell(s, TEXT_INFO, "%s",
 				i18n_tr(text_codec_lang(s), T_ASK_NAME)); /* the hub said why */
+	else if (h->lobby && s->nrooms)
+		text_history_join(h, s, h->lobby->name);
 }
 
 static void cmd_name_first(struct session *s)
@@ -297,9 +303,11 @@ static void cmd_join(struct hub *h, struct session *s, struct cmd_parsed *c)
 	struct cmd_span room = cmd_room(c->arg, buf);
 	struct cmd_span key, rest;
 	key = cmd_word(c->rest, &rest);
-	if (room_join(h, s, room.p, room.len, key.len ? key.p : NULL, key.len) ==
-	    HUB_ERR_ALREADY_IN)
+	enum hub_result r = room_join(h, s, room.p, room.len, key.len ? key.p : NULL, key.len);
+	if (r == HUB_ERR_ALREADY_IN)
 		session_room_to_back(s, room_find(h, room.p, room.len));
+	else if (r == HUB_OK)
+		text_history_join(h, s, cmd_current(s)->name);
 }
 
 /* Says text (or an action) in the current room. */
@@ -440,6 +448,9 @@ bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len)
 		break;
 	case CMD_LANG:
 		cmd_lang(h, s, c.arg);
+		break;
+	case CMD_HISTORY:
+		text_history_command(h, s, c.rest.p ? c.rest.p : "", c.rest.len);
 		break;
 	case CMD_QUIT:
 		session_quit(h, s, c.arg.p ? c.arg.p : "", c.arg.len);

@@ -36,6 +36,7 @@ enum cmd_id {
 	CMD_MODE,
 	CMD_AWAY,
 	CMD_LANG,
+	CMD_HISTORY,
 	CMD_QUIT,
 	CMD_COUNT,
 };

@@ -487,7 +487,9 @@ struct frame *text_codec_encode(const struct hub_event *ev, unsigned variant, st
 void text_codec_tell(struct session *s, enum text_tell kind, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
-	buf_puts(&b, kind == TEXT_ERROR ? "! " : "* ");
+	static const char *const marks[] = {[TEXT_INFO] = "* ", [TEXT_ERROR] = "! ",
+					    [TEXT_HISTORY] = "= "};
+	buf_puts(&b, marks[kind]);
 	va_list ap;
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);

@@ -30,6 +30,7 @@ extern const struct hub_face text_codec_face;
 enum text_tell {
 	TEXT_INFO,  /* "* " */
 	TEXT_ERROR, /* "! " */
+	TEXT_HISTORY, /* "= ": a line of history (docs/protocol.md, "History") */
 };
 /* Formats one line of the face's own and delivers it to s (through s->ops->deliver). fmt is
  * already in s's language: i18n_tr(text_codec_lang(s), T_SOMETHING). */

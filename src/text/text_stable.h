@@ -63,6 +63,13 @@
 /* TRANSLATORS: a bot in /who: its name, what it is ("the assistant") and how to use it. */
 #define TEXT_STABLE_BOT_LINE N_("Bot: %s (%s; %s)")
 
+/* ---- history (docs/protocol.md, "History"), after "* " ---- */
+
+/* Before the history lines of a room (each starts with "= "): the room. */
+#define TEXT_STABLE_HISTORY_HEAD N_("Earlier in %s:")
+/* After them: the room, and the id to page back with (/history before ID). */
+#define TEXT_STABLE_HISTORY_END N_("End of history of %s; /history before %llu shows earlier lines.")
+
 /* ---- news about others, whole lines ---- */
 
 #define TEXT_STABLE_JOINED N_("[%s] -- %s joined")

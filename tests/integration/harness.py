@@ -116,6 +116,13 @@ def _empty_config():
         _empty_config_path.append(path)
     return _empty_config_path[0]
 
+def temp_dir(prefix="charla-test-"):
+    """A new temporary directory, removed when the test process ends."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, d, True)
+    return d
+
+
 class ClientEOF(AssertionError):
     """The server closed the connection while a line was expected."""
 
@@ -150,6 +157,13 @@ class Server:
         # /etc/charla/charlad.conf (or /usr/local/etc/...) must not change what a test sees.
         if not any(f == "--config" or f.startswith("--config=") for f in self.flags):
             argv += ["--config", _empty_config()]
+        # A fresh data directory of its own unless the test names one (or --no-store), so that
+        # tests never share a database nor leave one behind; and no history on join unless the
+        # test asks, so that what a newcomer reads stays what the other suites expect.
+        if not any(f.startswith("--data-dir") or f == "--no-store" for f in self.flags):
+            argv += ["--data-dir", temp_dir("charla-test-data-")]
+        if not any(f.startswith("--history-on-join") for f in self.flags):
+            argv += ["--history-on-join", "0"]
         argv += self.flags
         self.irc_port = None
         self.http_port = None
@@ -491,7 +505,12 @@ class Client:
 
 def run_charlad(*args, timeout=20.0, binary=None):
     """Runs charlad with `args` to completion (for flag tests); asserts no sanitizer report."""
-    p = subprocess.run([binary or CHARLAD] + [str(a) for a in args], stdin=subprocess.DEVNULL,
+    args = [str(a) for a in args]
+    # A data directory of its own (first, so that the flag under test stays last): a run that
+    # fails after the store opened must not leave ./charla-data behind.
+    if not any(a.startswith("--data-dir") or a == "--no-store" for a in args):
+        args = ["--data-dir", temp_dir("charla-test-data-")] + args
+    p = subprocess.run([binary or CHARLAD] + args, stdin=subprocess.DEVNULL,
                        capture_output=True, text=True, timeout=timeout)
     bad = [l for l in p.stderr.splitlines() if any(m in l for m in SANITIZER_MARKS)]
     if bad:

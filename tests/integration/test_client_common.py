@@ -410,8 +410,12 @@ class RealServer:
         self.confdir = tempfile.mkdtemp(prefix="charla-client-test-")
         conf = os.path.join(self.confdir, "charlad.conf")
         os.close(os.open(conf, os.O_WRONLY | os.O_CREAT, 0o600))
+        # A data directory of its own too, and no history on join: the tests expect what
+        # charlad said before history existed.
         self.proc = subprocess.Popen([path, "--listen", f"{HOST}:0", "--no-irc", "--no-http",
-                                      "--config", conf, *extra],
+                                      "--config", conf, "--data-dir",
+                                      os.path.join(self.confdir, "data"),
+                                      "--history-on-join", "0", *extra],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
         self.log = Lines(self.proc.stderr)

@@ -17,9 +17,11 @@ import json
 import os
 import re
 import select
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -278,8 +280,50 @@ class Chat(WebCase):
         page.wait("!document.querySelector('#chat').hidden && document.querySelector('#buf-title').textContent === '#lobby'")
         bob.wait_for("[#lobby] -- ana joined")
         self.wait_log(page, "You joined #lobby")
-        # A new start: nothing of the last session is left on the page.
-        self.assertNotIn("hasta luego", page.eval("document.querySelector('#logs').innerText"))
+        # A new start: nothing of the last session is left on the page, but what the server's
+        # history gives back as history (marked so).
+        live = page.eval("[...document.querySelectorAll('#logs .msg:not(.history), #logs .event')]"
+                         ".map(e => e.innerText).join('\\n')")
+        self.assertNotIn("hasta luego", live)
+        page.assert_clean()
+
+
+class History(WebCase):
+    """Earlier messages (draft/chathistory, web/history.js) with charlad keeping history."""
+
+    def texts(self, page):
+        return page.eval("[...%s.querySelectorAll('.msg .text')].map(e => e.textContent)" % LOG)
+
+    def test_earlier_messages_load_above_once_and_keep_the_view(self):
+        data = tempfile.mkdtemp(prefix="charla-web-history-")
+        self.addCleanup(shutil.rmtree, data, True)
+        srv, url = self.web_server("--no-ai", "--data-dir", data)
+        bob, eve = srv.client("bob"), srv.client("eve")
+        for i in range(60):
+            bob.send("old %02d" % i)
+        eve.wait_for("[#lobby] bob: old 59")
+        page = self.open(url, "ana")
+        # On join the page asks for the last 50 itself: history, then the mark, then live.
+        self.wait_log(page, "old 59")
+        self.wait_log(page, "from here on, live")
+        self.assertEqual(self.texts(page), ["old %02d" % i for i in range(10, 60)])
+        self.assertEqual(page.count(".log:not([hidden]) .msg.history .text"), 50)
+        order = page.eval("%s.innerText" % LOG)
+        self.assertLess(order.index("old 59"), order.index("from here on, live"))
+        self.assertLess(order.index("from here on, live"), order.index("You joined #lobby"))
+        # The button, from the keyboard: the ten older lines go above, the view stays put.
+        page.focus(".log:not([hidden]) .earlier")  # which scrolls the log to its top
+        keep = page.eval("%s.scrollHeight - %s.scrollTop" % (LOG, LOG))
+        page.press("Enter")
+        self.wait_log(page, "old 00")
+        self.assertEqual(self.texts(page), ["old %02d" % i for i in range(60)])
+        self.assertLessEqual(abs(page.eval("%s.scrollHeight - %s.scrollTop" % (LOG, LOG)) - keep), 2)
+        # Fewer than asked came: nothing older, no button.
+        page.wait("%s.querySelector('.earlier').hidden" % LOG, what="the button gone")
+        # Live lines go below, once.
+        bob.send("new one")
+        self.wait_log(page, "new one")
+        self.assertEqual(self.texts(page), ["old %02d" % i for i in range(60)] + ["new one"])
         page.assert_clean()
 
 

@@ -118,6 +118,8 @@ class CharladController(BaseServerController, DirectoryBasedController):
             "--oper-file", str(self.directory / "opers.txt"),
             "--motd", str(self.directory / "motd.txt"),
             "--config", str(conf),
+            # History in this test's own directory: nothing of another test's is replayed.
+            "--data-dir", str(self.directory / "data"),
             "-q",
         ]
         if password is not None:

@@ -143,6 +143,9 @@ GETTER(irc_ping_timeout_s)
 GETTER(irc_flood)
 GETTER(irc_flood_burst)
 GETTER(http_timeout_s)
+GETTER(history_on_join)
+GETTER(history_max_age_d)
+GETTER(history_max_rows)
 
 #define DAY 86400u
 #define KIB 1024u
@@ -185,6 +188,9 @@ static const struct num_case {
 	{"irc-flood", 0, 100000, 5, false, get_irc_flood, NULL},
 	{"irc-flood-burst", 1, 100000, 20, false, get_irc_flood_burst, NULL},
 	{"http-timeout", 1, 3600, 10, false, get_http_timeout_s, NULL},
+	{"history-on-join", 0, 1000, 20, false, get_history_on_join, NULL},
+	{"history-max-age", 0, 36500, 30, false, get_history_max_age_d, NULL},
+	{"history-max-rows", 0, 100000000, 10000, false, get_history_max_rows, NULL},
 };
 #define NNUMS (sizeof(nums) / sizeof(nums[0]))
 
@@ -200,7 +206,8 @@ static const char *const known[] = {
 	"ai-timeout", "ask-port", "ask-pause-ms", "irc-listen", "no-irc", "irc-password",
 	"oper-file", "motd", "network", "irc-ping", "irc-ping-timeout", "irc-flood",
 	"irc-flood-burst", "http-listen", "no-http", "http-origin", "http-timeout", "metrics-allow",
-	"config", "check-config", "verbose", "quiet", "log-format", "help",
+	"data-dir", "no-store", "store-private", "history-on-join", "history-max-age",
+	"history-max-rows", "config", "check-config", "verbose", "quiet", "log-format", "help",
 	"version",
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))

@@ -313,3 +313,33 @@ test("back after a drop even when a room refuses us now", () => {
   assert.equal(back.length, 1);
   assert.deepEqual(back[0][1].rooms, ["#lobby"]);
 });
+
+test("with draft/chathistory the session asks for the last lines on join, and earlier ones on demand", () => {
+  const t = setup();
+  t.session.login("ana");
+  const c = register(t);
+  assert.ok(t.state.caps.has("draft/chathistory"));
+  c.sent.length = 0;
+  t.server(c, "@msgid=0000000000000100 :ana!~ana@h JOIN #lobby");
+  assert.deepEqual(c.sent.filter((l) => l.startsWith("CHATHISTORY")), ["CHATHISTORY LATEST #lobby * 50"]);
+  // While that request is on its way, no second one.
+  assert.equal(t.session.loadEarlier("#lobby"), false);
+  t.server(c, ":srv BATCH +h chathistory #lobby");
+  for (let n = 1; n <= 50; n++) {
+    t.server(c, `@batch=h;msgid=${n.toString(16).padStart(16, "0")} :bob!~u@charla PRIVMSG #lobby :${n}`);
+  }
+  t.server(c, ":srv BATCH -h");
+  c.sent.length = 0;
+  assert.equal(t.session.loadEarlier("#lobby"), true);
+  assert.deepEqual(c.sent, ["CHATHISTORY BEFORE #lobby msgid=0000000000000001 50"]);
+});
+
+test("without draft/chathistory nothing is asked: the server replays on join", () => {
+  const t = setup();
+  t.session.login("ana");
+  const c = register(t, "ana", WANTED_CAPS.filter((x) => x !== "draft/chathistory"));
+  c.sent.length = 0;
+  t.server(c, ":ana!~ana@h JOIN #lobby");
+  assert.deepEqual(c.sent.filter((l) => l.startsWith("CHATHISTORY")), []);
+  assert.equal(t.session.loadEarlier("#lobby"), false);
+});

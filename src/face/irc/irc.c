@@ -191,12 +191,26 @@ static void irc_label_tag_line(struct buf *out, const char *line, size_t len, co
 	}
 }
 
+char *irc_label_take(struct irc_client *c)
+{
+	char *label = c->label;
+	c->label = NULL;
+	return label;
+}
+
 static void irc_label_end(struct irc_client *c)
 {
 	if (!c->capture)
 		return;
 	struct buf *cap = c->capture;
 	c->capture = NULL;
+	if (!c->label) { /* taken (irc_label_take): what was captured goes as it is */
+		if (cap->len)
+			conn_send_str(c->conn, cap->data, cap->len);
+		buf_free(cap);
+		free(cap);
+		return;
+	}
 	struct buf out = BUF_INIT, tag = BUF_INIT;
 	buf_puts(&tag, "label=");
 	irc_tag_escape(c->label, strlen(c->label), &tag);
@@ -431,6 +445,7 @@ static void irc_on_closed(struct conn *conn)
 	struct irc_client *c = conn->owner;
 	session_close(c->f->hub, &c->sess, R_CLOSED, sizeof(R_CLOSED) - 1);
 	irc_monitor_forget(c);
+	irc_history_forget(c);
 	list_remove(&c->throttle_link);
 	list_remove(&c->link);
 	c->f->nclients--;
@@ -459,6 +474,7 @@ static void irc_client_start(struct irc_client *c)
 {
 	struct irc_face *f = c->f;
 	c->conn->in.max = IRC_INPUT_MAX;
+	list_init(&c->history);
 	uint64_t now = uv_now(f->net->loop);
 	c->opened_ms = c->last_input_ms = c->tokens_ms = now;
 	c->tokens = f->cfg.flood_burst;

@@ -54,6 +54,7 @@ struct irc_config {
 	unsigned flood_burst;      /* ...in bursts of this many */
 	size_t whowas_max;         /* departures WHOWAS remembers */
 	size_t monitor_max;        /* nicks one client may MONITOR */
+	unsigned history_on_join;  /* lines of a channel's history replayed on JOIN (0: none) */
 	int backlog;
 };
 

@@ -7,6 +7,7 @@
 
 #include "base/i18n.h"
 #include "face/irc/irc_int.h"
+#include "hub/history.h"
 
 /* User-facing text, marked for translation: NOTICEs in the client's language. */
 static const char T_LANG_NOW[] = N_("Your language is now %s.");
@@ -24,6 +25,7 @@ static const struct {
 	[IRC_CAP_AWAY_NOTIFY] = {"away-notify", IRC_V_AWAY},
 	[IRC_CAP_BATCH] = {"batch", 0},
 	[IRC_CAP_CAP_NOTIFY] = {"cap-notify", 0},
+	[IRC_CAP_CHATHISTORY] = {"draft/chathistory", 0},
 	[IRC_CAP_ECHO_MESSAGE] = {"echo-message", 0},
 	[IRC_CAP_EXTENDED_JOIN] = {"extended-join", IRC_V_XJOIN},
 	[IRC_CAP_INVITE_NOTIFY] = {"invite-notify", IRC_V_INVITE},
@@ -47,6 +49,15 @@ unsigned irc_cap_variant(const struct irc_client *c)
 		if (c->caps & IRC_CAP(i))
 			v |= irc_caps[i].variant;
 	return v;
+}
+
+/* The capabilities offered: all, but draft/chathistory only when history is kept (a provider). */
+static uint32_t irc_cap_offered(const struct irc_client *c)
+{
+	uint32_t all = (1u << IRC_CAP_COUNT) - 1;
+	if (!hub_history_available(c->f->hub))
+		all &= ~IRC_CAP(IRC_CAP_CHATHISTORY);
+	return all;
 }
 
 /* Capability names are case-sensitive (capability negotiation, "Rules for naming"). */
@@ -107,7 +118,8 @@ static void irc_cap_req(struct irc_client *c, const struct irc_span *arg)
 			break;
 		bool off = *w == '-';
 		int cap = irc_cap_find(w + off, (size_t)(p - w) - off);
-		if (cap < 0 || (off && cap == IRC_CAP_CAP_NOTIFY && c->cap_version >= 302))
+		if (cap < 0 || (off && cap == IRC_CAP_CAP_NOTIFY && c->cap_version >= 302) ||
+		    (!off && !(irc_cap_offered(c) & IRC_CAP(cap))))
 			ok = false;
 		else if (off)
 			caps &= ~IRC_CAP(cap);
@@ -138,7 +150,7 @@ void irc_cap_command(struct irc_client *c, const struct irc_msg *m)
 		}
 		if (c->cap_version >= 302)
 			irc_cap_apply(c, c->caps | IRC_CAP(IRC_CAP_CAP_NOTIFY));
-		irc_cap_list(c, "LS", (1u << IRC_CAP_COUNT) - 1);
+		irc_cap_list(c, "LS", irc_cap_offered(c));
 	} else if (SUB("LIST")) {
 		irc_cap_list(c, "LIST", c->caps);
 	} else if (SUB("REQ")) {

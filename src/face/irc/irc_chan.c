@@ -76,11 +76,13 @@ void irc_chan_join(struct irc_client *c, const struct irc_msg *m)
 		if (room_join(h, &c->sess, name.p, name.len, key.len ? key.p : NULL, key.len) !=
 		    HUB_OK)
 			continue;
+		uint64_t joined = h->last_event + 1; /* what has an id below was said before */
 		const struct room *r = room_find(h, name.p, name.len);
 		if (!r)
 			continue;
 		irc_chan_topic_reply(c, r, false);
 		room_names(h, &c->sess, r->name, strlen(r->name));
+		irc_history_on_join(c, r->name, joined);
 	}
 }
 

@@ -7,10 +7,10 @@
  * the usual ones, which clients and irctest expect. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/frame.h"
 #include "base/i18n.h"
+#include "face/irc/irc_chathistory.h"
 #include "face/irc/irc_int.h"
 #include "hub/mode.h"
 #include "net/ws_frame.h"
@@ -32,13 +32,10 @@ const struct hub_face irc_codec_face = {"irc", IRC_VARIANTS, irc_codec_encode, i
 void irc_codec_tags(struct irc_out *o, const struct hub_event *ev, unsigned variant,
 		    struct buf *tmp)
 {
+	/* The forms CHATHISTORY reads back (msgid=, timestamp=): irc_chathistory.h. */
 	if ((variant & IRC_V_TIME) && ev->time_ms) {
-		time_t secs = (time_t)(ev->time_ms / 1000);
-		struct tm tm;
-		gmtime_r(&secs, &tm);
-		char when[40];
-		size_t n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(when + n, sizeof(when) - n, ".%03uZ", (unsigned)(ev->time_ms % 1000));
+		char when[IRC_CH_TIME_LEN + 1];
+		irc_ch_time_format(ev->time_ms, when);
 		irc_out_tag(o, "time", when);
 	}
 	if (!(variant & IRC_V_TAGS))
@@ -46,8 +43,8 @@ void irc_codec_tags(struct irc_out *o, const struct hub_event *ev, unsigned vari
 	if (ev->src && session_is_bot(ev->src))
 		irc_out_tag(o, "bot", NULL); /* IRCv3 bot mode: what a bot sends says so */
 	if (ev->id) {
-		char id[24];
-		snprintf(id, sizeof(id), "%016llx", (unsigned long long)ev->id);
+		char id[17];
+		irc_ch_msgid_format(ev->id, id);
 		irc_out_tag(o, "msgid", id);
 	}
 	/* The sender's client-only tags: relayed as sent (each unescaped, then escaped again). */

@@ -11,7 +11,9 @@
  *  - irc_msg.c: the pure tokenizer and builder (its own header);
  *  - irc_user.c: messages and users (PRIVMSG, NOTICE, TAGMSG, WHO, WHOIS, WHOWAS, ISON,
  *    USERHOST, AWAY, SETNAME, user MODE, OPER, KILL, WALLOPS, and the server queries);
- *  - irc_monitor.c: MONITOR and WHOWAS, fed by the face's observer.
+ *  - irc_monitor.c: MONITOR and WHOWAS, fed by the face's observer;
+ *  - irc_history.c: CHATHISTORY and the replay on join, answered later (hub/history.h);
+ *    irc_chathistory.c: its pure half (arguments, references; its own header).
  *
  * Ownership. A struct irc_client is allocated at accept and freed in its conn's close callback
  * (irc.c), after its session is closed and it has left the MONITOR table. Strings it holds (the
@@ -37,6 +39,7 @@ enum irc_cap {
 	IRC_CAP_AWAY_NOTIFY,
 	IRC_CAP_BATCH,
 	IRC_CAP_CAP_NOTIFY,
+	IRC_CAP_CHATHISTORY,
 	IRC_CAP_ECHO_MESSAGE,
 	IRC_CAP_EXTENDED_JOIN,
 	IRC_CAP_INVITE_NOTIFY,
@@ -110,6 +113,7 @@ struct irc_client {
 	bool mute_results;         /* refusals are not told (NOTICE never gets automatic replies) */
 	char **watching;           /* MONITOR: the folded nicks it watches */
 	size_t nwatching, capwatching;
+	struct list history;       /* struct irc_history_req: history asked, not yet answered */
 	const char *list_mask;     /* LIST's patterns while LIST runs (for the encoder) */
 	size_t list_mask_len;
 };
@@ -171,6 +175,9 @@ const char *irc_user_of(const struct session *s);
 const char *irc_host_of(const struct session *s);
 /* The real name shown for s: its own, or a stand-in for those who gave none. */
 const char *irc_real_of(const struct session *s);
+/* Takes the label of the labeled command running (NULL: none), for an answer that comes after
+ * the command ends: the command then ends with no ACK, and the caller owns the string. */
+char *irc_label_take(struct irc_client *c);
 /* Closes c with ERROR :reason, after a flush. */
 void irc_close(struct irc_client *c, const char *reason);
 /* The face's server name. */
@@ -248,5 +255,14 @@ void irc_monitor_hears(struct hub_observer *o, const struct hub_event *ev);
 /* c leaves every MONITOR list it is on (before it is freed). */
 void irc_monitor_forget(struct irc_client *c);
 void irc_monitor_free(struct irc_face *f);
+
+/* ---- irc_history.c ---- */
+
+void irc_history_command(struct irc_client *c, const struct irc_msg *m);
+/* After c joined room: what was said there before the event id `before`, replayed (the last
+ * cfg.history_on_join lines), unless c asks for history itself (draft/chathistory). */
+void irc_history_on_join(struct irc_client *c, const char *room, uint64_t before);
+/* Cancels and frees every request of c still waiting (before c is freed). */
+void irc_history_forget(struct irc_client *c);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "base/utf8.h"
 #include "face/irc/irc_int.h"
+#include "hub/history.h"
 #include "hub/name.h"
 
 /* User-facing text of registration, in one place for translation. */
@@ -55,6 +56,8 @@ void irc_reg_isupport(struct irc_client *c)
 	snprintf(maxlist, sizeof(maxlist), "MAXLIST=beI:%d", MODE_LIST_MAX);
 	snprintf(monitor, sizeof(monitor), "MONITOR=%zu", c->f->cfg.monitor_max);
 	snprintf(namelen, sizeof(namelen), "NAMELEN=%d", IRC_REALNAME_MAX);
+	char chathistory[32];
+	snprintf(chathistory, sizeof(chathistory), "CHATHISTORY=%d", HUB_HISTORY_MAX);
 	struct buf net = BUF_INIT;
 	buf_printf(&net, "NETWORK=%s", c->f->cfg.network);
 	/* LANGUAGE=<how many at once>,<code>...: the languages LANGUAGE takes (the form of the IRC
@@ -87,8 +90,14 @@ void irc_reg_isupport(struct irc_client *c)
 		"TOPICLEN=390",
 		"UTF8ONLY",
 		"WHOX",
+		/* draft/chathistory, when history is kept: the most messages of one answer, and the
+		 * references it takes. */
+		hub_history_available(h) ? chathistory : NULL,
+		hub_history_available(h) ? "MSGREFTYPES=msgid,timestamp" : NULL,
 	};
 	size_t n = sizeof(tokens) / sizeof(tokens[0]);
+	while (n && !tokens[n - 1])
+		n--;
 	for (size_t i = 0; i < n; i += IRC_ISUPPORT_PER_LINE) {
 		struct buf line = BUF_INIT;
 		for (size_t k = i; k < n && k < i + IRC_ISUPPORT_PER_LINE; k++) {
@@ -295,6 +304,10 @@ static const struct irc_command irc_commands[] = {
 	 N_("mark yourself away with <text>; without it, back")},
 	{"CAP", 1, true, 1, irc_cap_command, "CAP LS [302] | LIST | REQ :<caps> | END",
 	 N_("negotiate IRCv3 capabilities")},
+	{"CHATHISTORY", 1, false, 1, irc_history_command,
+	 "CHATHISTORY LATEST|BEFORE|AFTER|AROUND <target> <msgid=|timestamp=|*> <limit> | BETWEEN "
+	 "<target> <ref> <ref> <limit> | TARGETS <ref> <ref> <limit>",
+	 N_("what was said before in a channel or a private conversation")},
 	{"HELP", 0, false, 1, irc_reg_help, "HELP [<command>]", N_("this help")},
 	{"HELPOP", 0, false, 1, irc_reg_help, "HELPOP [<command>]", N_("this help")},
 	{"INFO", 0, false, 1, irc_user_info, "INFO", N_("what this server is")},
