@@ -432,7 +432,7 @@ static void t_lists(void **state)
 {
 	(void)state;
 	const struct config *c = OK("-l", "127.0.0.1:0", "--listen", "[::1]:7", "-l7777",
-				    "--listen=localhost:1", "--li", "*:2");
+				    "--listen=localhost:1", "--lis", "*:2");
 	assert_int_equal(c->nlisten, 5);
 	assert_string_equal(c->listen[0], "127.0.0.1:0");
 	assert_string_equal(c->listen[1], "[::1]:7");
