@@ -102,7 +102,7 @@ int conn_accept_head(struct net *n, uv_stream_t *server, const struct conn_ops *
 		     struct conn **out)
 {
 	int r = conn_accept(n, server, ops, owner, out);
-	if (r == 0)
+	if (r == 0) /* a refused conn stays in line mode: its refusal is raw HTTP */
 		conn_ws_head(*out);
 	return r;
 }
@@ -134,7 +134,26 @@ int conn_accept(struct net *n, uv_stream_t *server, const struct conn_ops *ops, 
 		return r;
 	}
 	*out = c;
+	if (c->stream.refused) {
+		/* Cheap: no owner state, no input read; conn_refuse sends one line and closes. */
+		c->ops = &conn_noops;
+		c->owner = NULL;
+		c->in.paused = true;
+		return CONN_REFUSED;
+	}
 	return 0;
+}
+
+int conn_refused(const struct conn *c, unsigned *limit)
+{
+	*limit = c->stream.refused_limit;
+	return c->stream.refused;
+}
+
+void conn_refuse(struct conn *c, const char *text, size_t len)
+{
+	conn_send_str(c, text, len);
+	conn_close_after_flush(c);
 }
 
 void conn_send_str(struct conn *c, const char *s, size_t len)

@@ -63,6 +63,8 @@ struct conn_ops {
 	size_t (*head)(struct conn *c, char *data, size_t len);
 };
 
+enum { CONN_REFUSED = 1 };
+
 enum conn_mode {
 	CONN_LINES,
 	CONN_HEAD,
@@ -89,12 +91,18 @@ struct conn {
 };
 
 /* Accepts a pending connection on `server` into a new conn, which starts reading. Returns 0 or a
- * negative libuv error (then the owner is never called). */
+ * negative libuv error (then the owner is never called), or CONN_REFUSED for a peer over one of
+ * the net's limits (net/netlim.h): then *out is set but the owner is never called either, and the
+ * owner calls conn_refuse with its one-line refusal (conn_refused says which limit). */
 int conn_accept(struct net *n, uv_stream_t *server, const struct conn_ops *ops, void *owner,
 		struct conn **out);
 /* The same for a conn that starts in CONN_HEAD mode (an HTTP server's). */
 int conn_accept_head(struct net *n, uv_stream_t *server, const struct conn_ops *ops, void *owner,
 		     struct conn **out);
+/* Which limit refused c (enum netlim_verdict; NETLIM_OK if none) and its value in *limit. */
+int conn_refused(const struct conn *c, unsigned *limit);
+/* Sends the refusal (without waiting for anything) and closes after the flush. */
+void conn_refuse(struct conn *c, const char *text, size_t len);
 /* Hands c to another owner, whose ops are called from now on (a web conn upgraded to WebSocket
  * becomes an IRC client's). The old owner's state is its own to free, before or after. */
 void conn_adopt(struct conn *c, const struct conn_ops *ops, void *owner);

@@ -1,5 +1,6 @@
 #include "net/net.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "net/stream.h"
@@ -37,6 +38,7 @@ static void net_sweep_cb(uv_timer_t *t)
 	uint64_t now = uv_now(n->loop);
 	list_each_safe(node, &n->all)
 		stream_tick(list_entry(node, struct stream, link), now);
+	netlim_sweep(&n->limits, now);
 }
 
 int net_init(struct net *n, uv_loop_t *loop, const struct net_config *cfg, const struct logger *log)
@@ -48,6 +50,7 @@ int net_init(struct net *n, uv_loop_t *loop, const struct net_config *cfg, const
 	list_init(&n->pending);
 	list_init(&n->lingering);
 	list_init(&n->all);
+	netlim_init(&n->limits, &cfg->limits, (uint64_t)(uintptr_t)n ^ uv_hrtime());
 	int r = uv_timer_init(loop, &n->linger);
 	if (r < 0)
 		return r;
@@ -82,4 +85,6 @@ void net_close(struct net *n)
 	for (size_t i = 0; i < sizeof(handles) / sizeof(handles[0]); i++)
 		if (!uv_is_closing(handles[i]))
 			uv_close(handles[i], NULL);
+	/* Streams still closing release nothing once the table is empty. */
+	netlim_free(&n->limits);
 }

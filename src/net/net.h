@@ -23,6 +23,7 @@
 #include <uv.h>
 
 #include "base/list.h"
+#include "net/netlim.h"
 #include "net/outq.h"
 
 struct logger;
@@ -36,6 +37,7 @@ struct net_config {
 	uint64_t linger_ms;     /* how long a gracefully closing stream waits for the peer's FIN */
 	uint64_t reset_grace_ms; /* after the FIN is acknowledged, wait this long, then reset; 0: never */
 	size_t max_paused;      /* line framing: bytes kept for a paused conn before it stops reading */
+	struct netlim_config limits; /* connections per address, per /24 and /64, per second */
 };
 
 struct net {
@@ -48,6 +50,8 @@ struct net {
 	struct list pending;    /* streams with output to flush, an overflow to report or a wake */
 	struct list lingering;  /* streams whose FIN is out, waiting for the peer's */
 	struct list all;        /* every open stream, for the sweep and for shutdown */
+	struct netlim limits;   /* the open connections of each address, across every face */
+	uint64_t refused;       /* connections refused by those limits */
 	size_t count;           /* streams on `all` */
 	size_t queued;          /* unsent bytes in all their output queues, kept by stream.c as
 				 * each queue changes, so that reading it is O(1) (/metrics) */

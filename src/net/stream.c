@@ -137,14 +137,29 @@ static void stream_read_cb(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf)
 
 /* ---- opening ---- */
 
-static void stream_format_peer(struct stream *s)
+/* Formats the peer for logs and judges it by the net's limits (a peer whose address cannot be
+ * read is neither counted nor refused). */
+static void stream_judge_peer(struct stream *s)
 {
 	struct sockaddr_storage ss;
 	int len = sizeof(ss);
-	if (uv_tcp_getpeername(&s->tcp, (struct sockaddr *)&ss, &len) == 0)
-		addr_format((struct sockaddr *)&ss, s->peer, sizeof(s->peer));
-	else
+	if (uv_tcp_getpeername(&s->tcp, (struct sockaddr *)&ss, &len) != 0) {
 		strcpy(s->peer, "?");
+		return;
+	}
+	addr_format((struct sockaddr *)&ss, s->peer, sizeof(s->peer));
+	if (!netlim_addr_from((struct sockaddr *)&ss, &s->addr))
+		return;
+	struct net *n = s->net;
+	unsigned limit = 0;
+	enum netlim_verdict v = netlim_admit(&n->limits, &s->addr, uv_now(n->loop), &limit);
+	if (v == NETLIM_OK) {
+		s->flags |= STREAM_COUNTED;
+	} else if (v != NETLIM_EXEMPT) {
+		s->refused = (uint8_t)v;
+		s->refused_limit = limit;
+		n->refused++;
+	}
 }
 
 /* Keepalive probes start after `idle` seconds of silence; libuv sets only that, leaving the
@@ -166,6 +181,8 @@ static void stream_closed_cb(uv_handle_t *h)
 	struct stream *s = h->data;
 	list_remove(&s->link);
 	s->net->count--;
+	if (s->flags & STREAM_COUNTED)
+		netlim_release(&s->net->limits, &s->addr);
 	s->net->queued -= s->out.bytes;
 	outq_clear(&s->out);
 	s->ops->closed(s); /* last: it frees s */
@@ -198,7 +215,7 @@ int stream_accept(struct stream *s, uv_stream_t *server)
 	uv_tcp_nodelay(&s->tcp, 1);
 	if (n->cfg.keepalive_s)
 		stream_keepalive(s, n->cfg.keepalive_s);
-	stream_format_peer(s);
+	stream_judge_peer(s);
 	stream_start_reading(s);
 	return 0;
 }

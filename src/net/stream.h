@@ -50,6 +50,7 @@
 
 #include "base/list.h"
 #include "net/net.h"
+#include "net/netlim.h"
 #include "net/outq.h"
 
 struct frame;
@@ -85,6 +86,7 @@ enum {
 	STREAM_LINGER = 1u << 5,   /* write side shut down; waiting for the peer's EOF */
 	STREAM_READING = 1u << 6,  /* uv_read_start active */
 	STREAM_WAKE = 1u << 7,     /* ops->wake is due at the next flush */
+	STREAM_COUNTED = 1u << 8,  /* counted in the net's limits: released by the close callback */
 };
 
 struct stream {
@@ -108,6 +110,9 @@ struct stream {
 	unsigned flags;
 	enum outq_verdict verdict; /* which limit, while STREAM_OVERFLOW is set */
 	char peer[48];            /* "addr:port" for logs */
+	struct netlim_addr addr;  /* the peer, normalized (net/netlim.h) */
+	uint8_t refused;          /* enum netlim_verdict: over a limit at accept (then not counted) */
+	unsigned refused_limit;   /* the limit it was over */
 };
 
 /* Initialises s (memory the caller owns) as a TCP handle on n's loop, linked on n's list of all
@@ -115,7 +120,10 @@ struct stream {
  * at once. On success s must be closed (stream_close) and is freed only through ops->closed. */
 int stream_init(struct stream *s, struct net *n, const struct stream_ops *ops);
 /* Accepts a pending connection on `server` into s (after stream_init) and starts reading. Returns
- * 0 or a negative libuv error; on error s is already closing and ops->closed follows. */
+ * 0 or a negative libuv error; on error s is already closing and ops->closed follows. The peer is
+ * judged by the net's limits: one over a limit is not counted and s->refused says which (the
+ * layer above tells the peer in its protocol and closes after the flush); one admitted is counted
+ * until the close callback. */
 int stream_accept(struct stream *s, uv_stream_t *server);
 
 /* Queues a reference to f (the caller keeps its own). Ignored once the FIN is out or closing. */

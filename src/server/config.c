@@ -11,6 +11,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "net/addr.h"
+#include "net/netlim.h"
 
 enum {
 	DAY_S = 24 * 60 * 60,
@@ -33,8 +34,7 @@ enum {
 	.capacity = CONFIG_LEN(((struct config *)NULL)->f),                                     \
 	.count = offsetof(struct config, n), .count_type = FIELD_TYPE(n)
 
-static config_parse_fn config_help, config_key, config_model, config_rate, config_udp,
-	config_url, config_version;
+static config_parse_fn config_help, config_rate, config_udp, config_version;
 
 static const struct config_choice config_log_formats[] = {
 	{"text", LOG_FORMAT_TEXT, "lines as charlad: info: message"},
@@ -111,6 +111,22 @@ const struct config_opt config_options[] = {
 	 .def = 0, .metavar = "S", .help = "disconnect clients silent this long", .zero = "never"},
 	{.name = "keepalive", .kind = KIND_NUMBER, FIELD(keepalive_s), .max = DAY_S, .def = 60,
 	 .metavar = "S", .help = "TCP keepalive idle time", .zero = "off"},
+	{.name = "max-per-ip", .kind = KIND_NUMBER, FIELD(max_per_ip), .max = COUNT_MAX,
+	 .def = NETLIM_DEFAULT_PER_IP, .metavar = "N",
+	 .help = "connections at once from one address, over every TCP port", .zero = "no limit"},
+	{.name = "max-per-ip24", .kind = KIND_NUMBER, FIELD(max_per_ip24), .max = COUNT_MAX,
+	 .def = NETLIM_DEFAULT_PER_NET, .metavar = "N",
+	 .help = "connections at once from one IPv4 /24", .zero = "no limit"},
+	{.name = "max-per-ip64", .kind = KIND_NUMBER, FIELD(max_per_ip64), .max = COUNT_MAX,
+	 .def = NETLIM_DEFAULT_PER_NET, .metavar = "N",
+	 .help = "connections at once from one IPv6 /64", .zero = "no limit"},
+	{.name = "connect-rate", .kind = KIND_NUMBER, FIELD(connect_rate), .max = 1000000,
+	 .def = NETLIM_DEFAULT_RATE, .metavar = "N",
+	 .help = "new connections a second from one address, in bursts of 2N", .zero = "no limit"},
+	{.name = "limit-exempt", .kind = KIND_CUSTOM, .parse = config_exempt, FIELD(limit_exempt),
+	 .metavar = "ADDRS",
+	 .help = "addresses and CIDRs, comma-separated, that the four limits above spare "
+		 "(e.g. 127.0.0.0/8,::1 behind a local proxy)", .def_help = "none"},
 
 	{.name = "no-ai", .kind = KIND_FLAG, FIELD(ai_off), .value = true,
 	 .section = "The AI assistant (a chat member that answers through an OpenAI-compatible API):",
@@ -443,45 +459,6 @@ static enum config_result config_rate(struct config *cfg, const struct config_op
 	if (config_number(num, 0, (uint64_t)o->min, (uint64_t)o->max, &v) < 0)
 		return RESULT_BAD;
 	config_store(cfg, o->offset, o->type, (long long)v);
-	return RESULT_OK;
-}
-
-/* --ai-url: an http:// or https:// URL. */
-static enum config_result config_url(struct config *cfg, const struct config_opt *o, char *arg,
-				     char *err, size_t errlen)
-{
-	(void)err;
-	(void)errlen;
-	static const char *const schemes[] = {"http://", "https://"};
-	for (size_t i = 0; i < CONFIG_LEN(schemes); i++) {
-		if (strncmp(arg, schemes[i], strlen(schemes[i])) == 0) {
-			config_store_string(cfg, o, arg);
-			return RESULT_OK;
-		}
-	}
-	return RESULT_BAD;
-}
-
-/* --ai-key: the key, and its argv string, which main.c wipes once it holds a copy. */
-static enum config_result config_key(struct config *cfg, const struct config_opt *o, char *arg,
-				     char *err, size_t errlen)
-{
-	(void)err;
-	(void)errlen;
-	config_store_string(cfg, o, arg);
-	cfg->ai_key_arg = arg;
-	return RESULT_OK;
-}
-
-/* --ai-model: any name but the empty one. */
-static enum config_result config_model(struct config *cfg, const struct config_opt *o, char *arg,
-				       char *err, size_t errlen)
-{
-	(void)err;
-	(void)errlen;
-	if (!*arg)
-		return RESULT_BAD;
-	config_store_string(cfg, o, arg);
 	return RESULT_OK;
 }
 

@@ -52,6 +52,11 @@ struct config {
 	unsigned name_timeout_s;    /* 0: none */
 	unsigned idle_timeout_s;    /* 0: none */
 	unsigned keepalive_s;       /* 0: off */
+	unsigned max_per_ip;        /* connection limits per address (net/netlim.h); 0: none */
+	unsigned max_per_ip24;
+	unsigned max_per_ip64;
+	unsigned connect_rate;      /* connections a second per address, bursts of twice that */
+	const char *limit_exempt;   /* addresses and CIDRs spared, "a,b/n"; NULL: none */
 	int verbosity;              /* -1 quiet (errors only), 0 default (info), 1 debug */
 	int log_format;             /* enum log_format: text or JSON lines */
 

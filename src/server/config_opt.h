@@ -109,6 +109,9 @@ struct config_opt {
 extern const struct config_opt config_options[];
 extern const size_t config_noptions;
 
+/* The KIND_CUSTOM readers of config_opts.c. */
+config_parse_fn config_exempt, config_key, config_model, config_url;
+
 /* Whether the option is followed by a value (it is neither a flag nor an action). */
 bool config_takes_value(const struct config_opt *o);
 /* Reads one option's value (NULL for those that take none) into cfg, as the command line does;

@@ -362,7 +362,12 @@ int server_init(struct server *sv, const struct config *cfg, int argc, char **ar
 		.linger_ms = SERVER_LINGER_MS,
 		.reset_grace_ms = SERVER_RESET_GRACE_MS,
 		.max_paused = cfg->max_line + 4096,
+		.limits = {.max_per_ip = cfg->max_per_ip, .max_per_ip24 = cfg->max_per_ip24,
+			   .max_per_ip64 = cfg->max_per_ip64, .rate = cfg->connect_rate},
 	};
+	if (cfg->limit_exempt &&
+	    netlim_parse_exempt(cfg->limit_exempt, &nc.limits, err, errlen) < 0)
+		return -1;
 	r = net_init(&sv->net, &sv->loop, &nc, &sv->log);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot start: %s", uv_strerror(r));

@@ -162,6 +162,10 @@ class Server:
         # test asks, so that what a newcomer reads stays what the other suites expect.
         if not any(f.startswith("--data-dir") or f == "--no-store" for f in self.flags):
             argv += ["--data-dir", temp_dir("charla-test-data-")]
+        # Suites connect many clients from loopback, quickly: the limits per address spare it
+        # unless the test sets a limit itself (test_server_limits_addr.py).
+        if not any(f.split("=")[0] in LIMIT_FLAGS for f in self.flags):
+            argv += ["--limit-exempt", "127.0.0.0/8,::1"]
         if not any(f.startswith("--history-on-join") for f in self.flags):
             argv += ["--history-on-join", "0"]
         argv += self.flags
@@ -308,6 +312,11 @@ def _kill_leftovers():
     for s in _all_servers:
         if s.proc.poll() is None:
             s.proc.kill()
+
+
+# The flags of the connection limits per address (docs/protocol.md, "Limits").
+LIMIT_FLAGS = ("--max-per-ip", "--max-per-ip24", "--max-per-ip64", "--connect-rate",
+               "--limit-exempt")
 
 
 class Client:

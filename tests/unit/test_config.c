@@ -127,6 +127,10 @@ GETTER(outq_soft_s)
 GETTER(name_timeout_s)
 GETTER(idle_timeout_s)
 GETTER(keepalive_s)
+GETTER(max_per_ip)
+GETTER(max_per_ip24)
+GETTER(max_per_ip64)
+GETTER(connect_rate)
 GETTER(ai_max_tokens)
 GETTER(ai_inflight)
 GETTER(ai_queue)
@@ -172,6 +176,10 @@ static const struct num_case {
 	{"name-timeout", 0, DAY, 60, false, get_name_timeout_s, NULL},
 	{"idle-timeout", 0, 30 * DAY, 0, false, get_idle_timeout_s, NULL},
 	{"keepalive", 0, DAY, 60, false, get_keepalive_s, NULL},
+	{"max-per-ip", 0, 10000000, 16, false, get_max_per_ip, NULL},
+	{"max-per-ip24", 0, 10000000, 64, false, get_max_per_ip24, NULL},
+	{"max-per-ip64", 0, 10000000, 64, false, get_max_per_ip64, NULL},
+	{"connect-rate", 0, 1000000, 10, false, get_connect_rate, NULL},
 	{"ai-max-tokens", 0, 10000000, 1024, false, get_ai_max_tokens, NULL},
 	{"ai-inflight", 1, 1000, 4, false, get_ai_inflight, NULL},
 	{"ai-queue", 0, 100000, 32, false, get_ai_queue, NULL},
@@ -199,7 +207,8 @@ static const char *const known[] = {
 	"listen", "udp", "udp-idle", "udp-rate", "udp-max-peers", "server-name", "server-info",
 	"max-clients",
 	"max-queue", "max-line", "max-rooms", "announce-max", "lang", "outq-hard", "outq-soft",
-	"outq-soft-seconds", "name-timeout", "idle-timeout", "keepalive", "no-ai", "ai-name",
+	"outq-soft-seconds", "name-timeout", "idle-timeout", "keepalive", "max-per-ip",
+	"max-per-ip24", "max-per-ip64", "connect-rate", "limit-exempt", "no-ai", "ai-name",
 	"ai-url", "ai-base-url", "ai-key-file", "ai-key", "ai-model", "ai-system", "ai-max-tokens",
 	"ai-cap-key", "ai-inflight", "ai-queue", "ai-rate", "ai-max-question", "ai-max-answer",
 	"ai-memory", "ai-connect-timeout", "ai-first-byte-timeout", "ai-stall-timeout",
@@ -423,7 +432,7 @@ static void t_lists(void **state)
 {
 	(void)state;
 	const struct config *c = OK("-l", "127.0.0.1:0", "--listen", "[::1]:7", "-l7777",
-				    "--listen=localhost:1", "--li", "*:2");
+				    "--listen=localhost:1", "--lis", "*:2");
 	assert_int_equal(c->nlisten, 5);
 	assert_string_equal(c->listen[0], "127.0.0.1:0");
 	assert_string_equal(c->listen[1], "[::1]:7");

@@ -246,6 +246,12 @@ static void ask_on_connection(struct listener *l)
 		free(ac);
 		return;
 	}
+	if (r == CONN_REFUSED) {
+		static const char refused[] = "Too many connections from your address.\n\n";
+		conn_refuse(ac->conn, refused, strlen(refused));
+		free(ac);
+		return;
+	}
 	uv_timer_init(af->net->loop, &ac->pause);
 	ac->pause.data = ac;
 	struct buf key = BUF_INIT;

@@ -12,6 +12,7 @@
 #include "base/xalloc.h"
 #include "face/irc/irc_int.h"
 #include "net/listener.h"
+#include "net/netlim.h"
 #include "net/ws_frame.h"
 
 /* User-facing text of the IRC face's connection handling, in one place for translation. */
@@ -515,6 +516,26 @@ static void irc_client_start(struct irc_client *c)
 	}
 }
 
+/* One ERROR line, then the close: no session, no hub. */
+static void irc_refuse(struct conn *conn)
+{
+	unsigned limit;
+	int v = conn_refused(conn, &limit);
+	const char *why = v == NETLIM_RATE	  ? "Too many connections from your address at once"
+			  : v == NETLIM_PER_NET ? "Too many connections from your network"
+						: "Too many connections from your address";
+	char host[64];
+	snprintf(host, sizeof(host), "%s", conn->peer);
+	char *colon = strrchr(host, ':');
+	if (colon)
+		*colon = '\0'; /* the address without its port */
+	char text[256];
+	int n = snprintf(text, sizeof(text), "ERROR :Closing Link: %s (%s)\r\n", host, why);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		n = 0;
+	conn_refuse(conn, text, (size_t)n);
+}
+
 static void irc_on_connection(struct listener *l)
 {
 	struct irc_face *f = l->owner;
@@ -525,6 +546,11 @@ static void irc_on_connection(struct listener *l)
 	int r = conn_accept(f->net, (uv_stream_t *)&l->tcp, &irc_conn_ops, c, &c->conn);
 	if (r < 0) {
 		listener_error(l, r);
+		free(c);
+		return;
+	}
+	if (r == CONN_REFUSED) {
+		irc_refuse(c->conn);
 		free(c);
 		return;
 	}

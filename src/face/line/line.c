@@ -1,5 +1,6 @@
 #include "face/line/line.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "text/text_stable.h"
 #include "net/addr.h"
 #include "net/listener.h"
+#include "net/netlim.h"
 
 /* User-facing text of the line face, in one place, marked for translation (looked up in the
  * session's language where it is used). The R_ reasons are for the log and others' quit news. */
@@ -21,6 +23,10 @@ static const char T_TOO_SLOW[] = N_("! You are too slow to read the chat; discon
 static const char T_NO_NAME[] = N_("No name given in time.");
 static const char T_IDLE[] = N_("Idle for too long; disconnecting.");
 static const char T_SHUTDOWN[] = TEXT_STABLE_SHUTDOWN;
+static const char T_MAX_PER_IP[] = N_("! Too many connections from your address (at most %u).\n");
+static const char T_MAX_PER_NET[] = N_("! Too many connections from your network (at most %u).\n");
+static const char T_RATE[] = N_("! Too many connections from your address at once (at most %u a "
+				"second); try again later.\n");
 static const char R_CLOSED[] = "connection closed";
 static const char R_RESET[] = "connection reset";
 static const char R_TIMEOUT[] = "connection timed out";
@@ -181,6 +187,26 @@ static const struct conn_ops line_conn_ops = {
 
 /* ---- accepting ---- */
 
+/* One line in the server's language, then the close: no session, no hub. */
+static void line_refuse(struct line_client *lc, struct conn *c)
+{
+	unsigned limit;
+	int v = conn_refused(c, &limit);
+	enum lang lang = text_codec_lang(&lc->sess);
+	char text[256];
+	int n;
+	if (v == NETLIM_RATE)
+		n = snprintf(text, sizeof(text), i18n_tr(lang, T_RATE), limit);
+	else if (v == NETLIM_PER_NET)
+		n = snprintf(text, sizeof(text), i18n_tr(lang, T_MAX_PER_NET), limit);
+	else
+		n = snprintf(text, sizeof(text), i18n_tr(lang, T_MAX_PER_IP), limit);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		n = 0;
+	conn_refuse(c, text, (size_t)n);
+	log_debug(lc->lf->log, "%s: refused (over a connection limit)", c->peer);
+}
+
 static void line_on_connection(struct listener *l)
 {
 	struct line_face *lf = l->owner;
@@ -191,6 +217,11 @@ static void line_on_connection(struct listener *l)
 	int r = conn_accept(lf->net, (uv_stream_t *)&l->tcp, &line_conn_ops, lc, &lc->conn);
 	if (r < 0) {
 		listener_error(l, r);
+		free(lc);
+		return;
+	}
+	if (r == CONN_REFUSED) {
+		line_refuse(lc, lc->conn);
 		free(lc);
 		return;
 	}

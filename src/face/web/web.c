@@ -1,5 +1,6 @@
 #include "face/web/web.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +14,7 @@
 #include "face/web/ws_accept.h"
 #include "net/conn.h"
 #include "net/listener.h"
+#include "net/netlim.h"
 
 /* The IRC WebSocket subprotocol (ircv3.net/specs/extensions/websocket). */
 /* IRCv3's WebSocket subprotocols: one IRC line per text message, or per binary message. */
@@ -246,6 +248,28 @@ static const struct conn_ops web_conn_ops = {
 
 /* ---- the face ---- */
 
+/* 429 Too Many Requests, sent before the request is read, then the close: the client is over
+ * its own limit (the server is not unavailable). Retry-After: a second for the rate, longer for
+ * the counts (a connection of its own must close first). */
+static void web_refuse(struct conn *conn)
+{
+	unsigned limit;
+	int v = conn_refused(conn, &limit);
+	const char *why = v == NETLIM_RATE	  ? "Too many connections from your address at once"
+			  : v == NETLIM_PER_NET ? "Too many connections from your network"
+						: "Too many connections from your address";
+	char body[128], text[512];
+	int len = snprintf(body, sizeof(body), "%s (at most %u).\n", why, limit);
+	int n = snprintf(text, sizeof(text),
+			 "HTTP/1.1 429 Too Many Requests\r\nRetry-After: %d\r\n"
+			 "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
+			 "Connection: close\r\n\r\n%s",
+			 v == NETLIM_RATE ? 1 : 10, len, body);
+	if (len < 0 || (size_t)len >= sizeof(body) || n < 0 || (size_t)n >= sizeof(text))
+		n = 0;
+	conn_refuse(conn, text, (size_t)n);
+}
+
 static void web_on_connection(struct listener *l)
 {
 	struct web_face *f = l->owner;
@@ -254,6 +278,11 @@ static void web_on_connection(struct listener *l)
 	int r = conn_accept_head(f->net, (uv_stream_t *)&l->tcp, &web_conn_ops, c, &c->conn);
 	if (r < 0) {
 		listener_error(l, r);
+		free(c);
+		return;
+	}
+	if (r == CONN_REFUSED) {
+		web_refuse(c->conn);
 		free(c);
 		return;
 	}
