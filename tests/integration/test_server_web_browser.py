@@ -6,20 +6,14 @@ page logged no error and broke no rule of the Content-Security-Policy.
 
 Run: python3 test_server_web_browser.py /path/to/charlad
 
-The page is served by charlad's web face (`--http-listen`, issue 14). Until a charlad with
-that face exists these tests skip. CHARLA_WEB_STANDIN=/path/to/standin.py runs them against a
-development stand-in instead: a process started as `standin.py --web DIR --irc 127.0.0.1:PORT
---port HTTP_PORT` that prints `PORT n`, serves web/ and /stats.json, and bridges /ws to
-charlad's IRC port; then charlad runs with `--irc-listen` and no web face.
+The page is served by charlad's web face (`--http-listen`), whose WebSocket the IRC face takes.
 """
 
 import json
 import os
 import re
-import select
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,24 +26,10 @@ import harness  # noqa: E402
 from harness import rx  # noqa: E402
 from irc_helpers import IrcClient  # noqa: E402
 
-WEB_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "web"))
-STANDIN = os.environ.get("CHARLA_WEB_STANDIN")
 LOG = "document.querySelector('.log:not([hidden])')"
 
 for _k in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHARLA_AI_MODEL"):
     os.environ.pop(_k, None)
-
-_has_face = None
-
-
-def web_face():
-    """Does this charlad have the web face? (`--http-listen` in its --help)"""
-    global _has_face
-    if _has_face is None:
-        p = harness.run_charlad("--help")
-        _has_face = "--http-listen" in p.stdout + p.stderr
-    return _has_face
-
 
 def free_port():
     s = socket.socket()
@@ -66,8 +46,6 @@ def js(value):
 class WebCase(browser.BrowserCase):
     def setUp(self):
         super().setUp()
-        if not STANDIN and not web_face():
-            self.skipTest("this charlad has no web face (--http-listen, issue 14) yet")
         if not browser.available():
             self.fail("no Chromium: scripts/deps installs Debian's chromium")
 
@@ -76,12 +54,8 @@ class WebCase(browser.BrowserCase):
     def web_server(self, *flags, http_port=0, irc_port=0):
         """charlad with its web page (and IRC, for IRC users); returns (srv, base URL)."""
         flags = ["--irc-listen", "127.0.0.1:%d" % irc_port, "--irc-flood", "0"] + list(flags)
-        if STANDIN:
-            srv = self.server(*flags)
-            port = self.standin(srv.irc_port, http_port)
-        else:
-            srv = self.server("--http-listen", "127.0.0.1:%d" % http_port, *flags)
-            port = self.http_port(srv)
+        srv = self.server("--http-listen", "127.0.0.1:%d" % http_port, *flags)
+        port = self.http_port(srv)
         srv.web_flags = flags
         srv.web_port = port
         return srv, "http://127.0.0.1:%d/" % port
@@ -101,24 +75,7 @@ class WebCase(browser.BrowserCase):
         keep = [f for f in srv.web_flags if not f.startswith("127.0.0.1:")]
         i = keep.index("--irc-listen")
         keep[i + 1:i + 1] = ["127.0.0.1:%d" % srv.irc_port]
-        if STANDIN:
-            return self.server(*keep, *flags)
         return self.server("--http-listen", "127.0.0.1:%d" % srv.web_port, *keep, *flags)
-
-    def standin(self, irc_port, http_port):
-        p = subprocess.Popen([sys.executable, STANDIN, "--web", WEB_DIR, "--irc", "127.0.0.1:%d" % irc_port,
-                              "--port", str(http_port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-
-        def stop():
-            p.stdin.close()
-            p.terminate()
-            p.wait(5)
-        self.addCleanup(stop)
-        ready, _, _ = select.select([p.stdout], [], [], harness.TIMEOUT)
-        line = p.stdout.readline().decode() if ready else ""
-        if not line.startswith("PORT "):
-            self.fail("the stand-in did not start: %r" % line)
-        return int(line.split()[1])
 
     # ---- the page ----
 
