@@ -73,12 +73,13 @@ bool netlim_in_cidr(const struct netlim_addr *a, const struct netlim_cidr *c)
 	return memcmp(m.bytes, c->addr.bytes, sizeof(m.bytes)) == 0;
 }
 
-static int netlim_parse_one(const char *item, struct netlim_cidr *c, char *err, size_t errlen)
+bool netlim_cidr_parse(const char *s, size_t len, struct netlim_cidr *c)
 {
 	char text[INET6_ADDRSTRLEN + 8];
-	if (strlen(item) >= sizeof(text))
-		goto bad;
-	strcpy(text, item);
+	if (!len || len >= sizeof(text))
+		return false;
+	memcpy(text, s, len);
+	text[len] = '\0';
 	char *slash = strchr(text, '/');
 	if (slash)
 		*slash = '\0';
@@ -90,18 +91,26 @@ static int netlim_parse_one(const char *item, struct netlim_cidr *c, char *err, 
 		c->addr.family = AF_INET6;
 		c->prefix = 128;
 	} else {
-		goto bad;
+		return false;
 	}
 	if (slash) {
+		const char *p = slash + 1;
+		if (*p < '0' || *p > '9') /* strtoul would take blanks, signs */
+			return false;
 		char *end;
-		unsigned long p = strtoul(slash + 1, &end, 10);
-		if (!slash[1] || *end || p > c->prefix)
-			goto bad;
-		c->prefix = (unsigned)p;
+		unsigned long v = strtoul(p, &end, 10);
+		if (*end || v > c->prefix)
+			return false;
+		c->prefix = (unsigned)v;
 	}
 	netlim_mask(&c->addr, c->prefix);
-	return 0;
-bad:
+	return true;
+}
+
+static int netlim_parse_one(const char *item, struct netlim_cidr *c, char *err, size_t errlen)
+{
+	if (netlim_cidr_parse(item, strlen(item), c))
+		return 0;
 	snprintf(err, errlen, "'%s' is not an address or CIDR (e.g. 127.0.0.0/8, ::1)", item);
 	return -1;
 }

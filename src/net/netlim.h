@@ -77,6 +77,9 @@ bool netlim_addr_from(const struct sockaddr *sa, struct netlim_addr *out);
 /* The table's key: the address, or with prefix > 0 its network ("10.1.2.0/24"). */
 void netlim_key(const struct netlim_addr *a, unsigned prefix, char out[NETLIM_KEY_LEN]);
 bool netlim_in_cidr(const struct netlim_addr *a, const struct netlim_cidr *c);
+/* One block, s[0..len): "ADDR" or "ADDR/PREFIX" (decimal digits only), IPv4 or IPv6, no blanks.
+ * False when it is not one. Shared by every address list (--limit-exempt, --metrics-allow). */
+bool netlim_cidr_parse(const char *s, size_t len, struct netlim_cidr *c);
 /* Parses "127.0.0.0/8,::1" (addresses or CIDRs, comma-separated; "" for none) into cfg->exempt.
  * Returns 0, or -1 with the reason in err. */
 int netlim_parse_exempt(const char *spec, struct netlim_config *cfg, char *err, size_t errlen);

@@ -78,6 +78,9 @@ static void test_exempt(void **state)
 	assert_int_equal(netlim_parse_exempt("10.0.0.0/33", &cfg, err, sizeof(err)), -1);
 	assert_int_equal(netlim_parse_exempt("nope", &cfg, err, sizeof(err)), -1);
 	assert_int_equal(netlim_parse_exempt("10.0.0.1/", &cfg, err, sizeof(err)), -1);
+	/* The prefix is digits only: strtoul alone would take a blank or a sign. */
+	assert_int_equal(netlim_parse_exempt("10.0.0.0/ 8", &cfg, err, sizeof(err)), -1);
+	assert_int_equal(netlim_parse_exempt("10.0.0.0/+8", &cfg, err, sizeof(err)), -1);
 }
 
 static void test_bucket(void **state)

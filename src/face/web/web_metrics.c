@@ -1,7 +1,5 @@
 #include "face/web/web_metrics.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,50 +14,8 @@ static const char TYPE_PROMETHEUS[] = "text/plain; version=0.0.4; charset=utf-8"
 static const char ALLOW_ANY[] = "*";
 
 enum {
-	CIDR_TEXT_MAX = 64,      /* bytes of one entry: an IPv6 address, a slash and a prefix */
-	IPV4_BYTES = 4,
-	IPV6_BYTES = 16,
-	BITS_PER_BYTE = 8,
-	IPV4_MAPPED_PREFIX = 12, /* ::ffff:a.b.c.d: ten zero bytes, two 0xff, then the IPv4 address */
+	CIDR_TEXT_MAX = 64, /* bytes of one entry shown in an error: an IPv6 address and a prefix */
 };
-
-static const uint8_t V4_MAPPED[IPV4_MAPPED_PREFIX] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-/* One entry, "ADDR" or "ADDR/PREFIX", without surrounding blanks. */
-static bool web_cidr_one(const char *s, size_t len, struct web_cidr *c)
-{
-	char text[CIDR_TEXT_MAX];
-	if (!len || len >= sizeof(text))
-		return false;
-	memcpy(text, s, len);
-	text[len] = '\0';
-	char *slash = strchr(text, '/');
-	if (slash)
-		*slash = '\0';
-	memset(c, 0, sizeof(*c));
-	unsigned bits;
-	if (inet_pton(AF_INET, text, c->addr) == 1) {
-		c->family = AF_INET;
-		bits = IPV4_BYTES * BITS_PER_BYTE;
-	} else if (inet_pton(AF_INET6, text, c->addr) == 1) {
-		c->family = AF_INET6;
-		bits = IPV6_BYTES * BITS_PER_BYTE;
-	} else {
-		return false;
-	}
-	c->prefix = bits;
-	if (slash) {
-		const char *p = slash + 1;
-		char *end;
-		if (*p < '0' || *p > '9')
-			return false;
-		unsigned long v = strtoul(p, &end, 10);
-		if (*end || v > bits)
-			return false;
-		c->prefix = (unsigned)v;
-	}
-	return true;
-}
 
 int web_cidr_parse(const char *spec, struct web_cidr **out, size_t *n, bool *any, char *err,
 		   size_t errlen)
@@ -83,7 +39,7 @@ int web_cidr_parse(const char *spec, struct web_cidr **out, size_t *n, bool *any
 			*any = true;
 		} else {
 			struct web_cidr c;
-			if (!web_cidr_one(q, ql, &c)) {
+			if (!netlim_cidr_parse(q, ql, &c.block)) {
 				snprintf(err, errlen, "not an address or ADDR/PREFIX: '%.*s'", (int)ql, q);
 				free(list);
 				*any = false;
@@ -103,35 +59,13 @@ int web_cidr_parse(const char *spec, struct web_cidr **out, size_t *n, bool *any
 	return 0;
 }
 
-/* Whether the first `prefix` bits of a and b agree. */
-static bool web_cidr_bits_equal(const uint8_t *a, const uint8_t *b, unsigned prefix)
-{
-	unsigned whole = prefix / BITS_PER_BYTE, rest = prefix % BITS_PER_BYTE;
-	if (memcmp(a, b, whole) != 0)
-		return false;
-	if (!rest)
-		return true;
-	uint8_t mask = (uint8_t)(0xffu << (BITS_PER_BYTE - rest));
-	return (a[whole] & mask) == (b[whole] & mask);
-}
-
 bool web_cidr_match(const struct web_cidr *list, size_t n, const struct sockaddr *sa)
 {
-	int family = sa->sa_family;
-	const uint8_t *addr;
-	if (family == AF_INET) {
-		addr = (const uint8_t *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-	} else if (family == AF_INET6) {
-		addr = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
-		if (memcmp(addr, V4_MAPPED, sizeof(V4_MAPPED)) == 0) {
-			family = AF_INET;
-			addr += IPV4_MAPPED_PREFIX;
-		}
-	} else {
+	struct netlim_addr a;
+	if (!netlim_addr_from(sa, &a))
 		return false;
-	}
 	for (size_t i = 0; i < n; i++)
-		if (list[i].family == family && web_cidr_bits_equal(list[i].addr, addr, list[i].prefix))
+		if (netlim_in_cidr(&a, &list[i].block))
 			return true;
 	return false;
 }

@@ -22,21 +22,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/netlim.h"
+
 struct sockaddr;
 struct web_face;
 
 /* The allow list when none is given: IPv4 and IPv6 loopback. */
 #define WEB_METRICS_ALLOW_DEFAULT "127.0.0.0/8,::1"
 
-enum {
-	WEB_CIDR_ADDR_MAX = 16, /* bytes of an IPv6 address */
-};
-
-/* An address block: family (AF_INET or AF_INET6), the address and the prefix length. */
+/* An address block, as the connection limits parse and match them (net/netlim.h). */
 struct web_cidr {
-	int family;
-	unsigned prefix;
-	uint8_t addr[WEB_CIDR_ADDR_MAX];
+	struct netlim_cidr block;
 };
 
 /* Parses spec ("127.0.0.1, 10.0.0.0/8, ::1, 2001:db8::/32", or "*") into a new array *out of *n
