@@ -13,6 +13,7 @@ set(CHARLA_LAYERS
   "text|base,hub"
   "ai|base"
   "store|base"
+  "auth|base"
   "face/line|base,net,hub,text"
   "face/udp|base,net,hub,text"
   "face/irc|base,net,hub,text"
@@ -20,7 +21,7 @@ set(CHARLA_LAYERS
   "face/ask|base,net,ai"
   "bridge/assistant|base,net,hub,ai"
   "bridge/history|base,hub,store"
-  "server|base,net,hub,text,ai,face,bridge,store"
+  "server|base,net,hub,text,ai,face,bridge,store,auth"
   "client|base,face/udp/udp_codec.h,text/text_stable.h"
 )
 
