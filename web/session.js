@@ -8,7 +8,8 @@
 // It speaks to the page through the state's listeners (state.emit):
 //   "status"     { phase, attempt, retryAt, reason }  phase: "idle" | "connecting" |
 //                "registering" | "online" | "waiting" (to reconnect) | "left"
-//   "loginError" { key, nick, problem }   a refused name or a failed first connection
+//   "loginError" { key, nick, problem }   a refused name, a wrong password or a failed first
+//                                         connection
 //   "reconnected" { rooms }                back after a drop, rooms joined again
 
 import { ctcp, foldName, formatLine, isChannel, maxTextBytes, parseLine, splitText } from "./irc.js";
@@ -16,6 +17,7 @@ import { parseInput } from "./commands.js";
 import { nameProblem, NAME_MAX } from "./names.js";
 import { getLang } from "./i18n.js";
 import { canLoadEarlier, earlierRequest, HISTORY_CAP, HISTORY_PAGE, historyOf, latestRequest } from "./history.js";
+import { SASL_CAP, SASL_FAILURES, SASL_SUCCESS, saslPlainChunks } from "./sasl.js";
 
 export const PROTOCOL = "text.ircv3.net";
 export const WANTED_CAPS = ["server-time", "message-tags", "echo-message", "multi-prefix",
@@ -110,6 +112,8 @@ export class Session {
     this.lsCaps = [];
     this.capDone = false;
     this.nickTries = 0;
+    this.password = ""; // for SASL PLAIN, kept in memory only, for reconnections
+    this.saslPending = false;
     state.on((type, data) => this.onState(type, data));
   }
 
@@ -120,15 +124,17 @@ export class Session {
     if (this.conn && this.state.registered) this.sendLine({ command: "LANGUAGE", params: [code] });
   }
 
-  // The name prompt's Enter: connect with `nick`, or, while a connection waits for a name
-  // the server accepts, offer it this one.
-  login(nick) {
+  // The name prompt's Enter: connect with `nick` (logging in to the account of that name with
+  // `password`, when one is given, through SASL PLAIN), or, while a connection waits for a
+  // name the server accepts, offer it this one.
+  login(nick, password = "") {
     const problem = nameProblem(nick);
     if (problem) {
       this.state.emit("loginError", { key: "nameInvalid", nick, problem });
       return false;
     }
     this.nick = nick;
+    this.password = password;
     if (this.conn && !this.state.registered && this.phase === "registering") {
       this.sendLine({ command: "NICK", params: [nick] });
       return true;
@@ -291,6 +297,7 @@ export class Session {
     this.capDone = false;
     this.lsCaps = [];
     this.nickTries = 0;
+    this.saslPending = false;
     this.setStatus();
     const conn = this.transport({
       open: () => conn === this.conn && this.onOpen(),
@@ -337,13 +344,43 @@ export class Session {
       case "CAP":
         this.onCap(msg);
         return;
+      case "AUTHENTICATE":
+        if (this.saslPending && msg.params[0] === "+") {
+          for (const chunk of saslPlainChunks(this.nick, this.password))
+            this.sendLine({ command: "AUTHENTICATE", params: [chunk] });
+        }
+        return;
+      case SASL_SUCCESS:
+        this.saslPending = false;
+        this.capEnd();
+        return;
       case "001":
         this.state.handle(msg);
         this.onWelcome();
         return;
       default:
-        this.state.handle(msg);
+        if (this.saslPending && SASL_FAILURES.has(msg.command)) this.onSaslFailed(msg.command);
+        else this.state.handle(msg);
     }
+  }
+
+  // The server refused the password. At the name prompt, say so and hang up (the name is
+  // someone's account: going on as a guest would only end in a rename). On a reconnection
+  // (the password changed elsewhere) carry on without the account, and say that.
+  onSaslFailed(code) {
+    this.saslPending = false;
+    if (!this.everOnline) {
+      const conn = this.conn;
+      this.conn = null;
+      this.cancelTimers();
+      this.phase = "idle";
+      if (conn) conn.close();
+      this.setStatus();
+      this.state.emit("loginError", { key: code === "904" ? "loginFailed" : "saslFailed", nick: this.nick });
+      return;
+    }
+    this.state.info(this.state.buffers.get("*"), "saslFailedOnReturn", { nick: this.nick });
+    this.capEnd();
   }
 
   onCap(msg) {
@@ -354,12 +391,19 @@ export class Session {
       this.lsCaps.push(...last.split(" ").filter(Boolean).map((c) => c.split("=")[0]));
       if (msg.params[2] === "*") return;
       const want = WANTED_CAPS.filter((c) => this.lsCaps.includes(c));
+      if (this.password && this.lsCaps.includes(SASL_CAP)) want.push(SASL_CAP);
+      else if (this.password) this.state.info(this.state.buffers.get("*"), "saslUnavailable");
       if (want.length) this.sendLine({ command: "CAP", params: ["REQ", want.join(" ")] });
       else this.capEnd();
     } else if (sub === "ACK") {
       for (const c of last.split(" ").filter(Boolean)) {
         if (c.startsWith("-")) this.state.caps.delete(c.slice(1));
         else this.state.caps.add(c);
+      }
+      if (this.password && this.state.caps.has(SASL_CAP) && !this.capDone) {
+        this.saslPending = true;
+        this.sendLine({ command: "AUTHENTICATE", params: ["PLAIN"] });
+        return;
       }
       this.capEnd();
     } else if (sub === "NAK") {

@@ -71,7 +71,8 @@ export class UI {
       ev.preventDefault();
       const name = $("name-input").value.trim();
       $("login-error").textContent = "";
-      if (this.session.login(name)) {
+      // The password goes to the session (memory only, for reconnections), never to storage.
+      if (this.session.login(name, $("password-input").value)) {
         $("login-submit").disabled = true;
         $("login-error").textContent = "";
         $("status").textContent = t("statusConnecting");

@@ -343,3 +343,73 @@ test("without draft/chathistory nothing is asked: the server replays on join", (
   assert.deepEqual(c.sent.filter((l) => l.startsWith("CHATHISTORY")), []);
   assert.equal(t.session.loadEarlier("#lobby"), false);
 });
+
+// SASL PLAIN when a password is given (web/sasl.js).
+function saslStart(t, password = "s3cret") {
+  t.session.login("ana", password);
+  const c = t.conns.at(-1);
+  c.handlers.open();
+  t.server(c, ":srv CAP * LS :sasl=PLAIN,EXTERNAL " + WANTED_CAPS.join(" "));
+  return c;
+}
+
+test("a password logs in with SASL PLAIN before CAP END", () => {
+  const t = setup();
+  const c = saslStart(t);
+  const req = c.sent.find((l) => l.startsWith("CAP REQ"));
+  assert.ok(req.includes("sasl"), req);
+  t.server(c, ":srv CAP * ACK :" + [...WANTED_CAPS, "sasl"].join(" "));
+  assert.equal(c.sent.at(-1), "AUTHENTICATE PLAIN");
+  assert.ok(!c.sent.includes("CAP END"), "no CAP END while authenticating");
+  t.server(c, "AUTHENTICATE +");
+  assert.equal(c.sent.at(-1), "AUTHENTICATE " + Buffer.from("\0ana\0s3cret").toString("base64"));
+  t.server(c, ":srv 900 ana ana!ana@h ana :You are now logged in as ana", ":srv 903 ana :SASL authentication successful");
+  assert.equal(c.sent.at(-1), "CAP END");
+  t.server(c, ":srv 001 ana :Welcome");
+  assert.equal(t.session.phase, "online");
+});
+
+test("a wrong password hangs up and says so at the name prompt", () => {
+  const t = setup();
+  const c = saslStart(t, "nope");
+  t.server(c, ":srv CAP * ACK :" + [...WANTED_CAPS, "sasl"].join(" "), "AUTHENTICATE +");
+  t.server(c, ":srv 904 * :SASL authentication failed");
+  assert.ok(c.closed);
+  assert.ok(!c.sent.includes("CAP END"));
+  const err = t.events.filter(([type]) => type === "loginError").at(-1);
+  assert.equal(err[1].key, "loginFailed");
+  assert.equal(t.session.phase, "idle");
+  // Trying again opens a new connection.
+  t.session.login("ana", "right");
+  assert.equal(t.conns.length, 2);
+});
+
+test("without a password, or on a server without sasl, no SASL happens", () => {
+  const t = setup();
+  t.session.login("ana");
+  const c = t.conns.at(-1);
+  c.handlers.open();
+  t.server(c, ":srv CAP * LS :sasl " + WANTED_CAPS.join(" "));
+  assert.ok(!c.sent.find((l) => l.startsWith("CAP REQ")).includes("sasl"));
+
+  const u = setup();
+  const d = saslStart(u);
+  u.server(d, ":srv CAP * ACK :" + WANTED_CAPS.join(" "));
+  assert.equal(d.sent.at(-1), "CAP END");
+  assert.ok(!d.sent.includes("AUTHENTICATE PLAIN"));
+});
+
+test("a password refused on a reconnection goes on without the account", () => {
+  const t = setup();
+  const c = saslStart(t);
+  t.server(c, ":srv CAP * ACK :" + [...WANTED_CAPS, "sasl"].join(" "), "AUTHENTICATE +", ":srv 903 ana :ok", ":srv 001 ana :Welcome");
+  c.handlers.close({ code: 1006 });
+  t.clock.advance(BACKOFF_MAX_MS);
+  const d = t.conns.at(-1);
+  assert.notEqual(d, c);
+  d.handlers.open();
+  t.server(d, ":srv CAP * LS :sasl " + WANTED_CAPS.join(" "), ":srv CAP * ACK :" + [...WANTED_CAPS, "sasl"].join(" "));
+  t.server(d, "AUTHENTICATE +", ":srv 904 ana :SASL authentication failed");
+  assert.equal(d.sent.at(-1), "CAP END");
+  assert.ok(!d.closed);
+});
