@@ -23,6 +23,7 @@
 
 #include "base/list.h"
 #include "base/map.h"
+#include "base/tbucket.h"
 
 enum {
 	NETLIM_MAX_EXEMPT = 16,
@@ -60,12 +61,6 @@ struct netlim_config {
 	size_t nexempt;
 };
 
-/* A token bucket in thousandths of a token. */
-struct tbucket {
-	uint64_t milli;
-	uint64_t last_ms;
-};
-
 struct netlim {
 	struct netlim_config cfg;
 	struct map map;
@@ -83,10 +78,6 @@ bool netlim_cidr_parse(const char *s, size_t len, struct netlim_cidr *c);
 /* Parses "127.0.0.0/8,::1" (addresses or CIDRs, comma-separated; "" for none) into cfg->exempt.
  * Returns 0, or -1 with the reason in err. */
 int netlim_parse_exempt(const char *spec, struct netlim_config *cfg, char *err, size_t errlen);
-
-/* A full bucket of `burst` tokens; take returns false (and takes nothing) when empty. */
-void tbucket_init(struct tbucket *b, unsigned burst, uint64_t now_ms);
-bool tbucket_take(struct tbucket *b, unsigned rate, unsigned burst, uint64_t now_ms);
 
 void netlim_init(struct netlim *t, const struct netlim_config *cfg, uint64_t seed);
 void netlim_free(struct netlim *t);
