@@ -6,6 +6,7 @@
 
 #include "base/fold.h"
 #include "base/xalloc.h"
+#include "hub/flood.h"
 #include "hub/internal.h"
 #include "hub/name.h"
 
@@ -255,6 +256,9 @@ enum hub_result session_message_tagged(struct hub *h, struct session *s, const c
 	struct session *t = session_find(h, to, tolen);
 	if (!t)
 		return fan_result(h, s, HUB_ERR_NO_SUCH_NAME, to, tolen, NULL, 0, 0, 0);
+	enum hub_result why = flood_charge(h, s);
+	if (why != HUB_OK)
+		return why;
 	struct hub_event ev = {.type = HUB_EV_MESSAGE, .kind = (uint8_t)kind, .src = s,
 			       .from = s->name, .to = t->name, .text = text, .len = len,
 			       .tags = tags, .tags_len = tags_len};

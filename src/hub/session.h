@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "base/list.h"
+#include "base/tbucket.h"
 #include "hub/event.h"
 
 struct frame;
@@ -86,6 +87,8 @@ struct session {
 	uint64_t mark;             /* fan-out deduplication epoch */
 	struct session_info *info; /* NULL until a face sets any of it */
 	struct list_node queue;    /* in the admission queue */
+	struct tbucket msgs;       /* its message rate (flood.h); last_ms 0 until its first */
+	uint32_t msg_refused;      /* messages refused in a row (flood.h) */
 	uint32_t caps;             /* SESSION_CAP_* */
 	uint16_t slot;             /* the wire format (and variant) the hub encodes for it */
 	uint8_t state;             /* enum session_state */

@@ -51,7 +51,7 @@ struct net {
 	struct list lingering;  /* streams whose FIN is out, waiting for the peer's */
 	struct list all;        /* every open stream, for the sweep and for shutdown */
 	struct netlim limits;   /* the open connections of each address, across every face */
-	uint64_t refused;       /* connections refused by those limits */
+	uint64_t refused[NETLIM_VERDICTS]; /* connections refused, by the limit (netlim_verdict) */
 	size_t count;           /* streams on `all` */
 	size_t queued;          /* unsent bytes in all their output queues, kept by stream.c as
 				 * each queue changes, so that reading it is O(1) (/metrics) */

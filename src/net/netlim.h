@@ -39,6 +39,7 @@ enum netlim_verdict {
 	NETLIM_PER_IP,  /* refused: too many connections from the address */
 	NETLIM_PER_NET, /* refused: too many from its /24 (IPv4) or /64 (IPv6) */
 	NETLIM_RATE,    /* refused: connecting too fast */
+	NETLIM_VERDICTS
 };
 
 /* A normalized address: family is AF_INET (bytes[0..3]) or AF_INET6 (bytes[0..15]). */

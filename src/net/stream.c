@@ -158,7 +158,7 @@ static void stream_judge_peer(struct stream *s)
 	} else if (v != NETLIM_EXEMPT) {
 		s->refused = (uint8_t)v;
 		s->refused_limit = limit;
-		n->refused++;
+		n->refused[v]++;
 	}
 }
 

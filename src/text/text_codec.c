@@ -95,6 +95,10 @@ static const char *const T_RESULTS[HUB_RESULT_COUNT] = {
 	[HUB_ERR_TARGET_NOT_IN] = N_("! {1} is not in {2}."),
 	[HUB_ERR_TARGET_IN] = N_("! {1} is in {2} already."),
 	[HUB_ERR_LIST_FULL] = N_("! That list of {1} is full."),
+	[HUB_ERR_TOO_FAST] = N_("! You are sending too fast: at most {1} a second. That message was "
+				"not sent."),
+	[HUB_ERR_FLOODED] = N_("! Excess flood: you kept sending more than {1} a second; "
+			       "disconnected."),
 };
 
 static const char *const T_NAME_REASONS[] = {
@@ -338,6 +342,8 @@ static void text_codec_result(const struct hub_event *ev, enum lang lang, struct
 		text_codec_expand(b, t, ev->to, NULL);
 		break;
 	case HUB_ERR_TOO_MANY_ROOMS:
+	case HUB_ERR_TOO_FAST:
+	case HUB_ERR_FLOODED:
 		snprintf(n, sizeof(n), "%zu", ev->u.result.n);
 		text_codec_expand(b, t, n, NULL);
 		break;

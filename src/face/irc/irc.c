@@ -12,6 +12,7 @@
 #include "base/xalloc.h"
 #include "face/irc/irc_int.h"
 #include "net/listener.h"
+#include "hub/auth.h"
 #include "net/netlim.h"
 #include "net/ws_frame.h"
 
@@ -445,6 +446,8 @@ static void irc_on_closed(struct conn *conn)
 {
 	struct irc_client *c = conn->owner;
 	session_close(c->f->hub, &c->sess, R_CLOSED, sizeof(R_CLOSED) - 1);
+	if (c->oper_job)
+		c->f->hub->auth->cancel(c->f->hub->auth->ctx, c->oper_job);
 	irc_monitor_forget(c);
 	irc_history_forget(c);
 	list_remove(&c->throttle_link);

@@ -33,20 +33,12 @@ struct listener;
 struct logger;
 struct net;
 
-/* An operator's credentials (OPER NAME PASSWORD), from the operators' file. */
-struct irc_oper {
-	const char *name;
-	const char *password;
-};
-
 struct irc_config {
 	const char *version;
 	const char *network;       /* NETWORK=, and the welcome's words */
 	const char *info;          /* the server's one-line description (WHOIS 312, LINKS) */
 	const char *password;      /* a server password every client must give (PASS), or NULL */
 	const char *motd;          /* the message of the day's text (lines), or NULL for none */
-	const struct irc_oper *opers;
-	size_t nopers;
 	uint64_t ping_ms;          /* a client silent this long is sent a PING */
 	uint64_t ping_timeout_ms;  /* ...and dropped if it has not answered this long after */
 	uint64_t register_timeout_ms; /* time to register (NICK and USER); 0 = none */

@@ -102,6 +102,7 @@ struct irc_client {
 	bool throttled;            /* input paused until tokens come back */
 	struct list_node throttle_link; /* on f->throttled while throttled */
 	char *pass;                /* PASS given before registration */
+	struct hub_auth_job *oper_job; /* OPER's password check under way (hub/auth.h), or NULL */
 	/* While a command with a label runs (labeled-response), every line for this client is
 	 * captured here, to be sent at its end with the label (one line), in a batch (several) or
 	 * as an ACK (none). */
