@@ -24,8 +24,6 @@ enum hub_result flood_charge(struct hub *h, struct session *s)
 		return fan_result(h, s, HUB_ERR_TOO_FAST, NULL, 0, NULL, 0, 0, rate);
 	}
 	h->flood_cut++;
-	fan_result(h, s, HUB_ERR_FLOODED, NULL, 0, NULL, 0, 0, rate);
-	session_close(h, s, R_EXCESS_FLOOD, sizeof(R_EXCESS_FLOOD) - 1);
-	s->ops->disconnect(s);
+	session_cut(h, s, HUB_ERR_FLOODED, NULL, 0, rate, R_EXCESS_FLOOD, sizeof(R_EXCESS_FLOOD) - 1);
 	return HUB_ERR_FLOODED;
 }

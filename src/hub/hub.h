@@ -34,6 +34,7 @@
 
 struct frame;
 struct hub_auth;
+struct hub_bans;
 struct hub_history_provider;
 struct logger;
 
@@ -144,6 +145,7 @@ struct hub {
 	struct list observers;
 	const struct hub_history_provider *history; /* history.h; NULL: none */
 	const struct hub_auth *auth; /* auth.h: secrets' checks, set by server/; NULL: none */
+	const struct hub_bans *bans; /* bans.h: server-wide bans, set by server/; NULL: none */
 	struct list history_pending; /* requests the provider has not answered (history.c) */
 };
 

@@ -39,6 +39,7 @@ enum netlim_verdict {
 	NETLIM_PER_IP,  /* refused: too many connections from the address */
 	NETLIM_PER_NET, /* refused: too many from its /24 (IPv4) or /64 (IPv6) */
 	NETLIM_RATE,    /* refused: connecting too fast */
+	NETLIM_BANNED,  /* refused: the address is banned (net.gate) */
 	NETLIM_VERDICTS
 };
 

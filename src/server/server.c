@@ -415,6 +415,9 @@ int server_init(struct server *sv, const struct config *cfg, int argc, char **ar
 			       errlen);
 	if (r < 0)
 		return r;
+	/* Bans from the store (or none) before any listener: a banned address is refused from
+	 * the first connection. */
+	server_bans_start(&sv->bans, sv, server_clock_ms);
 	struct line_config lc = {
 		.version = CHARLA_VERSION,
 		.name_timeout_ms = (uint64_t)cfg->name_timeout_s * 1000,
@@ -443,6 +446,7 @@ int server_init(struct server *sv, const struct config *cfg, int argc, char **ar
 		.max_peers = cfg->udp_max_peers,
 		.max_line = cfg->max_line,
 		.max_queued = SERVER_UDP_QUEUE,
+		.gate = &sv->bans.gate,
 	};
 	if (udp_face_init(&sv->udp, &uc, &sv->hub, &sv->loop, &sv->log, err, errlen) < 0)
 		return -1;
@@ -515,6 +519,7 @@ void server_free(struct server *sv)
 	free(sv->motd);
 	files_opers_free(&sv->opers);
 	server_auth_free(&sv->auth);
+	server_bans_free(&sv->bans);
 	config_text_free(&sv->text);
 	notify_close(&sv->notify);
 	line_face_free(&sv->line);

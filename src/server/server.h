@@ -29,6 +29,7 @@
 #include "server/files.h"
 #include "server/notify.h"
 #include "server/server_auth.h"
+#include "server/server_bans.h"
 #include "server/server_store.h"
 
 struct server {
@@ -52,6 +53,7 @@ struct server {
 	struct pwhash pwhash;       /* Argon2id off the loop (operators; accounts share it) */
 	bool pwhash_on;
 	struct server_auth auth;    /* the hub's secrets' checks (hub/auth.h), over pwhash */
+	struct server_bans bans;    /* server bans: the hub's (hub/bans.h) and the net's gate */
 	struct config cfg;          /* the settings in force */
 	struct config_text text;    /* the config file of the last reload, which cfg may point into */
 	int argc;                   /* main's command line, read again on SIGHUP */

@@ -32,6 +32,7 @@ static const char *const fx_results[] = {
 	"BAD_KEY", "ROOM_FULL", "INVITE_ONLY", "CANNOT_SEND", "NOT_OPERATOR", "NOT_OPER",
 	"TARGET_NOT_IN",
 	"TARGET_IN", "LIST_FULL", "TOO_FAST", "FLOODED",
+	"SERVER_BANNED",
 };
 static const char *const fx_name_results[] = {
 	"OK", "EMPTY", "TOO_LONG", "BAD_UTF8", "SPACE", "CONTROL", "PUNCT", "INVISIBLE",

@@ -13,6 +13,7 @@
 #include "face/irc/irc_int.h"
 #include "net/listener.h"
 #include "hub/auth.h"
+#include "net/net.h"
 #include "net/netlim.h"
 #include "net/ws_frame.h"
 
@@ -446,8 +447,6 @@ static void irc_on_closed(struct conn *conn)
 {
 	struct irc_client *c = conn->owner;
 	session_close(c->f->hub, &c->sess, R_CLOSED, sizeof(R_CLOSED) - 1);
-	if (c->oper_job)
-		c->f->hub->auth->cancel(c->f->hub->auth->ctx, c->oper_job);
 	irc_monitor_forget(c);
 	irc_history_forget(c);
 	list_remove(&c->throttle_link);
@@ -524,6 +523,17 @@ static void irc_refuse(struct conn *conn)
 {
 	unsigned limit;
 	int v = conn_refused(conn, &limit);
+	const char *reason;
+	uint64_t until_ms;
+	if (v == NETLIM_BANNED && net_banned(conn->net, &conn->stream.addr, &reason, &until_ms)) {
+		struct buf b = BUF_INIT;
+		char host[NETLIM_KEY_LEN];
+		netlim_key(&conn->stream.addr, 0, host);
+		irc_codec_banned(&b, host, reason, until_ms / 1000);
+		conn_refuse(conn, b.data, b.len);
+		buf_free(&b);
+		return;
+	}
 	const char *why = v == NETLIM_RATE	  ? "Too many connections from your address at once"
 			  : v == NETLIM_PER_NET ? "Too many connections from your network"
 						: "Too many connections from your address";
@@ -558,6 +568,16 @@ static void irc_on_connection(struct listener *l)
 		return;
 	}
 	irc_client_start(c);
+}
+
+void irc_face_each(struct irc_face *f,
+		   void (*fn)(struct session *s, const struct netlim_addr *a, void *arg), void *arg)
+{
+	list_each_safe(node, &f->clients) {
+		struct irc_client *c = list_entry(node, struct irc_client, link);
+		if (c->sess.state != SESSION_GONE && !conn_is_closing(c->conn))
+			fn(&c->sess, &c->conn->stream.addr, arg);
+	}
 }
 
 void irc_face_adopt(struct irc_face *f, struct conn *conn)

@@ -32,6 +32,7 @@ struct conn;
 struct listener;
 struct logger;
 struct net;
+struct netlim_addr;
 
 struct irc_config {
 	const char *version;
@@ -93,6 +94,10 @@ int irc_face_listen(struct irc_face *f, const char *spec, char *err, size_t errl
  * (text.ircv3.net): from now on its messages are IRC lines of a new client. The web face hands it
  * over through a function server/ wires, so neither face includes the other. */
 void irc_face_adopt(struct irc_face *f, struct conn *conn);
+/* Calls fn with each client's session and address, WebSocket ones too (server/'s bans cut those
+ * they match); fn may cut the session: the client is freed after its close callback. */
+void irc_face_each(struct irc_face *f,
+		   void (*fn)(struct session *s, const struct netlim_addr *a, void *arg), void *arg);
 /* Stops accepting, tells every client the server is going down (ERROR), and closes each
  * connection after its output is flushed. */
 void irc_face_shutdown(struct irc_face *f);

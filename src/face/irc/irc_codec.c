@@ -15,6 +15,7 @@
 #include "hub/mode.h"
 #include "net/ws_frame.h"
 #include "text/modechar.h"
+#include "text/text_codec.h"
 
 /* Only the queue's NOTICE has words (a person's, in their language); every other event is
  * written the same in every language, so the language bits share one encoding. */
@@ -130,12 +131,27 @@ static const char T_TOO_FAST[] = ":%s NOTICE %s :You are sending too fast: at mo
 				 "That message was not sent.\r\n";
 static const char T_FLOODED[] = "ERROR :Closing Link: %s (Excess Flood)\r\n";
 
+void irc_codec_banned(struct buf *out, const char *who, const char *reason, uint64_t until_s)
+{
+	if (!until_s) {
+		buf_printf(out, "ERROR :Closing Link: %s (Banned: %s)\r\n", who, reason);
+		return;
+	}
+	char when[TEXT_CODEC_WHEN_LEN];
+	text_codec_when(until_s, when);
+	buf_printf(out, "ERROR :Closing Link: %s (Banned until %s: %s)\r\n", who, when, reason);
+}
+
 static void irc_codec_result(const struct hub_event *ev, struct buf *out)
 {
 	const struct irc_client *c = irc_client_const_of(ev->src);
 	enum hub_result code = ev->u.result.code;
 	if (code == HUB_ERR_FLOODED) {
 		buf_printf(out, T_FLOODED, irc_nick(c));
+		return;
+	}
+	if (code == HUB_ERR_SERVER_BANNED) {
+		irc_codec_banned(out, irc_nick(c), ev->text ? ev->text : "", ev->u.result.n);
 		return;
 	}
 	if (c->mute_results)

@@ -520,12 +520,11 @@ void irc_user_mode(struct irc_client *c, const struct irc_msg *m)
 
 /* ---- operators ---- */
 
-/* The check's answer, on the loop: the client may have left meanwhile (its close cancels the job,
- * but between the hub's close and the conn's the session is already gone). */
+/* The check's answer, on the loop (a client that left had its check cancelled by session_close). */
 static void irc_user_opered(void *arg, enum hub_auth_status st)
 {
 	struct irc_client *c = arg;
-	c->oper_job = NULL;
+	c->sess.auth_job = NULL;
 	if (c->sess.state == SESSION_GONE || conn_is_closing(c->conn))
 		return;
 	if (st != HUB_AUTH_OK) {
@@ -550,16 +549,16 @@ void irc_user_oper(struct irc_client *c, const struct irc_msg *m)
 {
 	const struct hub_auth *auth = c->f->hub->auth;
 	const struct irc_span *name = &m->params[0], *pass = &m->params[1];
-	if (c->oper_job)
+	if (c->sess.auth_job)
 		return; /* the check under way answers */
 	enum hub_auth_status st = HUB_AUTH_NONE;
 	if (auth) {
 		char addr[NETLIM_KEY_LEN];
 		netlim_key(&c->conn->stream.addr, 0, addr);
-		c->oper_job = auth->oper(auth->ctx, addr, name->p, name->len, pass->p, pass->len,
-					 irc_user_opered, c, &st);
+		c->sess.auth_job = auth->oper(auth->ctx, addr, name->p, name->len, pass->p,
+					      pass->len, irc_user_opered, c, &st);
 	}
-	if (c->oper_job)
+	if (c->sess.auth_job)
 		return;
 	if (st == HUB_AUTH_THROTTLED)
 		irc_num(c, "464", "%s", T_OPER_THROTTLED);
