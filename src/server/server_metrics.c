@@ -206,6 +206,14 @@ static void server_metrics_hub(struct buf *b, const struct server *sv)
 		       "address was throttled.");
 	metrics_uint(b, "charla_oper_failures_total", "reason", "wrong", sv->auth.failed);
 	metrics_uint(b, "charla_oper_failures_total", "reason", "throttled", sv->auth.throttled);
+	metrics_family(b, "charla_bans", METRICS_GAUGE, "Server bans in force (/ban, KLINE).");
+	metrics_uint(b, "charla_bans", NULL, NULL, sv->bans.list.n);
+	metrics_family(b, "charla_banned_total", METRICS_COUNTER,
+		       "Clients turned away by a server ban: at accept (an address), at naming "
+		       "(a name), or cut when the ban was set.");
+	metrics_uint(b, "charla_banned_total", "at", "accept", sv->net.refused[NETLIM_BANNED]);
+	metrics_uint(b, "charla_banned_total", "at", "naming", sv->bans.refused_names);
+	metrics_uint(b, "charla_banned_total", "at", "online", sv->bans.cut);
 }
 
 static void server_metrics_net(struct buf *b, const struct server *sv)

@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import esc, rx  # noqa: E402
 from irc_helpers import IrcCase  # noqa: E402
+from test_server_metrics import get, parse_exposition, value  # noqa: E402
 from test_server_oper import HUNTER2  # noqa: E402
 
 BANNED = "! You are banned from this server: %s"
@@ -93,8 +94,14 @@ class Bans(IrcCase):
         f, s = connect_from(srv.http_port, "127.0.0.5")
         self.assertIn("403 Forbidden", f.read())
         s.close()
-        # Others are served.
+        # Others are served, and /metrics counts it all.
         srv.client("carla")
+        status, _, body = get(srv.http_port)
+        fams = parse_exposition(body.decode("utf-8"))
+        self.assertEqual(value(fams, "charla_bans"), 1)
+        self.assertEqual(value(fams, "charla_banned_total", at="accept"), 3)
+        self.assertEqual(value(fams, "charla_banned_total", at="online"), 1)
+        self.assertEqual(value(fams, "charla_banned_total", at="naming"), 0)
 
     def test_kline_from_irc_stats_unkline(self):
         srv = self.irc_server("--oper-file", self.opers())
