@@ -90,6 +90,17 @@ class Opers(IrcCase):
                                          "try again later"])
         self.assertNotIn("hunter2", srv.log_text())
 
+    def test_replies_keep_the_order_of_commands(self):
+        # The check runs off the loop, but the client's next command waits for its answer.
+        srv = self.irc_server("--oper-file", self.opers("boss " + hash_password("pw")))
+        ana = self.irc(srv, "ana")
+        ana.send_raw(b"OPER boss pw\r\nPING :after\r\nOPER boss nope\r\nPING :last\r\n")
+        self.assertEqual(ana.readline().command, "381")
+        self.assertEqual(ana.readline().command, "MODE")
+        self.assertEqual(ana.readline().last, "after")
+        self.assertEqual(ana.readline().command, "464")
+        self.assertEqual(ana.readline().last, "last")
+
     def test_client_gone_while_its_check_runs(self):
         srv = self.irc_server("--oper-file", self.opers("boss " + hash_password("pw")))
         ana = self.irc(srv, "ana")

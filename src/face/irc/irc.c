@@ -311,7 +311,8 @@ static void irc_on_flood_tick(uv_timer_t *t)
 			continue;
 		c->throttled = false;
 		list_remove(&c->throttle_link);
-		conn_resume(c->conn);
+		if (!c->sess.auth_job) /* else OPER's answer resumes it */
+			conn_resume(c->conn);
 	}
 	if (list_empty(&f->throttled))
 		uv_timer_stop(&f->flood);
@@ -395,7 +396,15 @@ static bool irc_on_line(struct conn *conn, char *line, size_t len, bool too_long
 	if (c->sess.state == SESSION_GONE || conn_is_closing(conn))
 		return false;
 	/* Every command costs; one that goes over the budget is still run, and the next waits. */
-	return irc_spend(c, cost, now);
+	bool more = irc_spend(c, cost, now);
+	if (c->sess.auth_job) {
+		/* OPER's check runs off the loop; the client's next lines wait for its answer, so
+		 * that replies keep the order of the commands (a PING after OPER is answered after
+		 * the 381). irc_user_opered resumes. */
+		conn_pause(conn);
+		return false;
+	}
+	return more;
 }
 
 static void irc_on_gone(struct conn *conn, int status)

@@ -527,6 +527,8 @@ static void irc_user_opered(void *arg, enum hub_auth_status st)
 	c->sess.auth_job = NULL;
 	if (c->sess.state == SESSION_GONE || conn_is_closing(c->conn))
 		return;
+	if (!c->throttled) /* its input waited for this answer (irc.c); flood control resumes it */
+		conn_resume(c->conn);
 	if (st != HUB_AUTH_OK) {
 		log_info(c->f->log, "%s (irc %s): OPER refused", c->conn->peer, irc_nick(c));
 		irc_num(c, "464", "%s", T_PASSWDMISMATCH);
