@@ -38,9 +38,10 @@ N, S, M = 20, 2, 50
 def start_charlad(charlad, extra, face):
     """Starts charlad on 127.0.0.1, ephemeral ports; returns (process, the port of face)."""
     proc = subprocess.Popen(
-        # Every client comes from 127.0.0.1 at once: spare loopback from the limits per address.
+        # Every client comes from 127.0.0.1 at once: spare loopback from the limits per address;
+        # and the senders send as fast as they can: no message rate (--msg-rate).
         [charlad, "--listen", "127.0.0.1:0", "--name-timeout", "0", "--no-store",
-         "--limit-exempt", "127.0.0.0/8,::1"] + extra,
+         "--limit-exempt", "127.0.0.0/8,::1", "--msg-rate", "0"] + extra,
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + DEADLINE_S
     while time.monotonic() < deadline:

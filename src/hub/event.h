@@ -92,6 +92,10 @@ enum hub_result {
 	HUB_ERR_TARGET_NOT_IN,    /* to is not in room */
 	HUB_ERR_TARGET_IN,        /* to is in room already */
 	HUB_ERR_LIST_FULL,        /* room; u.result.detail: the list's enum room_mode */
+	HUB_ERR_TOO_FAST,         /* a message over the rate (flood.h): u.result.n, messages a second */
+	HUB_ERR_FLOODED,          /* cut for going on past it: u.result.n as above; closed next */
+	HUB_ERR_SERVER_BANNED,    /* banned from the server (bans.h): text: the reason; u.result.n:
+				   * until when, in s since 1970 (0: for good); closed next */
 	HUB_RESULT_COUNT
 };
 

@@ -33,6 +33,8 @@
 #include "hub/session.h"
 
 struct frame;
+struct hub_auth;
+struct hub_bans;
 struct hub_history_provider;
 struct logger;
 
@@ -58,6 +60,8 @@ struct hub_config {
 				  * change a session's: session.h's lang) */
 	uint64_t (*clock_ms)(void); /* wall-clock ms since 1970; NULL: events carry time 0 */
 	unsigned history_on_join;   /* lines of a room's history a face shows on joining it */
+	unsigned msg_rate;          /* messages a second per session (flood.h); 0: no limit */
+	unsigned msg_burst;         /* ...in bursts of this many; as many refused in a row cut */
 };
 
 /* A named bot as people see it. The strings are the bot's and outlive its session. Its words
@@ -113,6 +117,8 @@ struct hub {
 	size_t online_peak;       /* the most there have been at once */
 	uint64_t messages;        /* messages said in rooms and privately since the start */
 	uint64_t private_messages; /* ...of which private: the rest were said in rooms */
+	uint64_t too_fast;        /* messages refused over the rate (flood.h) */
+	uint64_t flood_cut;       /* sessions cut for flooding */
 	/* Frames fan-out handed to sessions since the start (one event reaching one session),
 	 * HUB_DELIVERED_MESSAGE for messages, HUB_DELIVERED_OTHER for every other event: an
 	 * increment per delivery, indexed without a branch. Bots get events, not frames, and are
@@ -138,6 +144,8 @@ struct hub {
 	size_t ncommands, capcommands;
 	struct list observers;
 	const struct hub_history_provider *history; /* history.h; NULL: none */
+	const struct hub_auth *auth; /* auth.h: secrets' checks, set by server/; NULL: none */
+	const struct hub_bans *bans; /* bans.h: server-wide bans, set by server/; NULL: none */
 	struct list history_pending; /* requests the provider has not answered (history.c) */
 };
 

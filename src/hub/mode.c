@@ -94,8 +94,7 @@ void mask_list_free(struct masklist *l)
 	*l = (struct masklist){0};
 }
 
-/* A mask as stored: "name!user@host", the parts a client left out read as "*". */
-static void mask_normalise(const char *m, size_t len, struct buf *out)
+void mask_normalise(const char *m, size_t len, struct buf *out)
 {
 	buf_clear(out);
 	const char *bang = memchr(m, '!', len);

@@ -20,6 +20,8 @@
 
 #include "hub/event.h"
 
+struct buf;
+
 struct hub;
 struct room;
 struct session;
@@ -93,6 +95,9 @@ bool mode_restore_mask(struct room *r, enum room_mode m, const char *text, const
 bool mask_list_match(const struct masklist *l, const struct session *s);
 /* Glob match of a pattern with * and ? against text, case-insensitively (both are folded). Pure. */
 bool mask_match(const char *pattern, size_t plen, const char *text, size_t tlen);
+/* A mask as stored: "name!user@host", the parts a client left out read as "*" (out is cleared
+ * first). Shared by rooms' lists and the server's bans. */
+void mask_normalise(const char *m, size_t len, struct buf *out);
 /* Frees the masks of l. */
 void mask_list_free(struct masklist *l);
 

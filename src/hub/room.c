@@ -6,6 +6,7 @@
 #include "base/fold.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
+#include "hub/flood.h"
 #include "hub/internal.h"
 #include "hub/name.h"
 
@@ -348,6 +349,9 @@ enum hub_result room_say_tagged(struct hub *h, struct session *s, const char *na
 		return fan_result(h, s, HUB_ERR_NO_SUCH_ROOM, NULL, 0, name, len, 0, 0);
 	if (!room_may_speak(r, s))
 		return room_refuse(h, s, HUB_ERR_CANNOT_SEND, r);
+	enum hub_result why = flood_charge(h, s);
+	if (why != HUB_OK)
+		return why;
 	struct hub_event ev = {.type = HUB_EV_MESSAGE, .kind = (uint8_t)kind, .src = s,
 			       .from = s->name, .room = r->name, .text = text, .len = tlen,
 			       .tags = tags, .tags_len = tags_len};

@@ -6,6 +6,10 @@
 
 #include "base/fold.h"
 #include "base/xalloc.h"
+#include "base/buf.h"
+#include "hub/auth.h"
+#include "hub/bans.h"
+#include "hub/flood.h"
 #include "hub/internal.h"
 #include "hub/name.h"
 
@@ -131,12 +135,39 @@ static struct session_info *session_info(struct session *s)
 	return s->info;
 }
 
+void session_cut(struct hub *h, struct session *s, enum hub_result code, const char *text,
+		 size_t tlen, size_t n, const char *quit, size_t qlen)
+{
+	struct hub_event ev = {.type = HUB_EV_RESULT, .flags = HUB_EVF_SELF, .src = s,
+			       .from = s->name, .text = text, .len = tlen,
+			       .u.result = {.code = code, .n = n}};
+	fan_one(h, s, &ev);
+	session_close(h, s, quit, qlen);
+	s->ops->disconnect(s);
+}
+
+/* A name banned from the server (bans.h) cuts whoever asks for it. */
+static bool session_name_banned(struct hub *h, struct session *s, const char *name, size_t len)
+{
+	struct hub_ban_view ban;
+	if (!h->bans || s->bot || !h->bans->name(h->bans->ctx, s, name, len, &ban))
+		return false;
+	struct buf quit = BUF_INIT;
+	buf_printf(&quit, "Banned: %s", ban.reason);
+	session_cut(h, s, HUB_ERR_SERVER_BANNED, ban.reason, strlen(ban.reason),
+		    (size_t)(ban.until_ms / 1000), quit.data, quit.len);
+	buf_free(&quit);
+	return true;
+}
+
 enum hub_result session_reserve(struct hub *h, struct session *s, const char *name, size_t len)
 {
 	assert(s->state == SESSION_NAMING || s->state == SESSION_ACTIVE);
 	enum hub_result r = session_name_check(h, s, name, len);
 	if (r != HUB_OK)
 		return session_name_refused(h, s, r, name, len);
+	if (session_name_banned(h, s, name, len))
+		return HUB_ERR_SERVER_BANNED;
 	session_unreserve(h, s);
 	const char *folded;
 	session_info(s)->reserved = session_name_alloc(name, len, &folded);
@@ -224,6 +255,8 @@ enum hub_result session_register(struct hub *h, struct session *s, const char *n
 	enum hub_result r = session_name_check(h, s, name, len);
 	if (r != HUB_OK)
 		return session_name_refused(h, s, r, name, len);
+	if (session_name_banned(h, s, name, len))
+		return HUB_ERR_SERVER_BANNED;
 	session_welcome(h, s, name, len);
 	return HUB_OK;
 }
@@ -234,6 +267,8 @@ enum hub_result session_nick(struct hub *h, struct session *s, const char *name,
 	enum hub_result r = session_name_check(h, s, name, len);
 	if (r != HUB_OK)
 		return session_name_refused(h, s, r, name, len);
+	if (session_name_banned(h, s, name, len))
+		return HUB_ERR_SERVER_BANNED;
 	if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
 		return HUB_OK; /* no change at all */
 	session_rename(h, s, name, len);
@@ -255,6 +290,9 @@ enum hub_result session_message_tagged(struct hub *h, struct session *s, const c
 	struct session *t = session_find(h, to, tolen);
 	if (!t)
 		return fan_result(h, s, HUB_ERR_NO_SUCH_NAME, to, tolen, NULL, 0, 0, 0);
+	enum hub_result why = flood_charge(h, s);
+	if (why != HUB_OK)
+		return why;
 	struct hub_event ev = {.type = HUB_EV_MESSAGE, .kind = (uint8_t)kind, .src = s,
 			       .from = s->name, .to = t->name, .text = text, .len = len,
 			       .tags = tags, .tags_len = tags_len};
@@ -372,6 +410,11 @@ static void session_free_info(struct session *s)
 void session_close(struct hub *h, struct session *s, const char *reason, size_t len)
 {
 	len = hub_reason_len(reason, len);
+	if (s->auth_job) {
+		/* A secret's check under way (auth.h): its answer would find nobody. */
+		h->auth->cancel(h->auth->ctx, s->auth_job);
+		s->auth_job = NULL;
+	}
 	switch (s->state) {
 	case SESSION_NEW:
 	case SESSION_GONE:

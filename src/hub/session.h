@@ -28,10 +28,12 @@
 #include <stdint.h>
 
 #include "base/list.h"
+#include "base/tbucket.h"
 #include "hub/event.h"
 
 struct frame;
 struct hub;
+struct hub_auth_job;
 struct room;
 
 struct session_ops {
@@ -86,6 +88,10 @@ struct session {
 	uint64_t mark;             /* fan-out deduplication epoch */
 	struct session_info *info; /* NULL until a face sets any of it */
 	struct list_node queue;    /* in the admission queue */
+	struct tbucket msgs;       /* its message rate (flood.h); last_ms 0 until its first */
+	struct hub_auth_job *auth_job; /* a check under way (auth.h), which session_close cancels;
+					* the face sets it, and clears it when the answer came */
+	uint32_t msg_refused;      /* messages refused in a row (flood.h) */
 	uint32_t caps;             /* SESSION_CAP_* */
 	uint16_t slot;             /* the wire format (and variant) the hub encodes for it */
 	uint8_t state;             /* enum session_state */
@@ -135,6 +141,12 @@ enum hub_result session_nick(struct hub *h, struct session *s, const char *name,
 enum hub_result session_reserve(struct hub *h, struct session *s, const char *name, size_t len);
 enum hub_result session_commit(struct hub *h, struct session *s);
 void session_release(struct hub *h, struct session *s);
+
+/* Cuts s from the server: tells it why (HUB_EV_RESULT `code`, with `text` and `n`, e.g. a flood or
+ * a ban), closes it with `quit` as the reason the others see, and asks its face to disconnect.
+ * s is gone after (its face frees it after its close callback). Never for a bot. */
+void session_cut(struct hub *h, struct session *s, enum hub_result code, const char *text,
+		 size_t tlen, size_t n, const char *quit, size_t qlen);
 
 /* Sends text to the user `to` alone (a private message, an action or a notice). */
 enum hub_result session_message(struct hub *h, struct session *s, const char *to, size_t tolen,

@@ -72,6 +72,12 @@ int net_init(struct net *n, uv_loop_t *loop, const struct net_config *cfg, const
 	return 0;
 }
 
+bool net_banned(const struct net *n, const struct netlim_addr *a, const char **reason,
+		uint64_t *until_ms)
+{
+	return n->gate && n->gate->banned(n->gate->ctx, a, reason, until_ms);
+}
+
 void net_close_all(struct net *n)
 {
 	list_each_safe(node, &n->all)

@@ -40,6 +40,15 @@ struct net_config {
 	struct netlim_config limits; /* connections per address, per /24 and /64, per second */
 };
 
+/* A judge of each accepted connection's address before the limits: server/'s bans. `banned` says
+ * whether a is banned, and if so why and until when (ms since 1970, 0: for good); the reason is
+ * the gate's, valid until the next call. A face asks again to word its refusal (net_banned). */
+struct net_gate {
+	void *ctx;
+	bool (*banned)(void *ctx, const struct netlim_addr *a, const char **reason,
+		       uint64_t *until_ms);
+};
+
 struct net {
 	uv_loop_t *loop;
 	const struct logger *log;
@@ -51,7 +60,8 @@ struct net {
 	struct list lingering;  /* streams whose FIN is out, waiting for the peer's */
 	struct list all;        /* every open stream, for the sweep and for shutdown */
 	struct netlim limits;   /* the open connections of each address, across every face */
-	uint64_t refused;       /* connections refused by those limits */
+	const struct net_gate *gate; /* NULL: none (server/ sets it) */
+	uint64_t refused[NETLIM_VERDICTS]; /* connections refused, by the limit (netlim_verdict) */
 	size_t count;           /* streams on `all` */
 	size_t queued;          /* unsent bytes in all their output queues, kept by stream.c as
 				 * each queue changes, so that reading it is O(1) (/metrics) */
@@ -64,6 +74,9 @@ struct net {
 
 /* Returns 0 or a negative libuv error. */
 int net_init(struct net *n, uv_loop_t *loop, const struct net_config *cfg, const struct logger *log);
+/* Whether a is banned (net.gate), with why and until when; false without a gate. */
+bool net_banned(const struct net *n, const struct netlim_addr *a, const char **reason,
+		uint64_t *until_ms);
 /* Closes every open stream now, discarding what is queued (the end of a shutdown's grace). */
 void net_close_all(struct net *n);
 /* Closes the net's own handles (not the streams: close those first). */

@@ -23,6 +23,7 @@
 
 #include "base/list.h"
 #include "base/map.h"
+#include "base/tbucket.h"
 
 enum {
 	NETLIM_MAX_EXEMPT = 16,
@@ -38,6 +39,8 @@ enum netlim_verdict {
 	NETLIM_PER_IP,  /* refused: too many connections from the address */
 	NETLIM_PER_NET, /* refused: too many from its /24 (IPv4) or /64 (IPv6) */
 	NETLIM_RATE,    /* refused: connecting too fast */
+	NETLIM_BANNED,  /* refused: the address is banned (net.gate) */
+	NETLIM_VERDICTS
 };
 
 /* A normalized address: family is AF_INET (bytes[0..3]) or AF_INET6 (bytes[0..15]). */
@@ -60,12 +63,6 @@ struct netlim_config {
 	size_t nexempt;
 };
 
-/* A token bucket in thousandths of a token. */
-struct tbucket {
-	uint64_t milli;
-	uint64_t last_ms;
-};
-
 struct netlim {
 	struct netlim_config cfg;
 	struct map map;
@@ -83,10 +80,6 @@ bool netlim_cidr_parse(const char *s, size_t len, struct netlim_cidr *c);
 /* Parses "127.0.0.0/8,::1" (addresses or CIDRs, comma-separated; "" for none) into cfg->exempt.
  * Returns 0, or -1 with the reason in err. */
 int netlim_parse_exempt(const char *spec, struct netlim_config *cfg, char *err, size_t errlen);
-
-/* A full bucket of `burst` tokens; take returns false (and takes nothing) when empty. */
-void tbucket_init(struct tbucket *b, unsigned burst, uint64_t now_ms);
-bool tbucket_take(struct tbucket *b, unsigned rate, unsigned burst, uint64_t now_ms);
 
 void netlim_init(struct netlim *t, const struct netlim_config *cfg, uint64_t seed);
 void netlim_free(struct netlim *t);

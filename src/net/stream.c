@@ -151,6 +151,13 @@ static void stream_judge_peer(struct stream *s)
 	if (!netlim_addr_from((struct sockaddr *)&ss, &s->addr))
 		return;
 	struct net *n = s->net;
+	const char *why;
+	uint64_t until;
+	if (net_banned(n, &s->addr, &why, &until)) {
+		s->refused = NETLIM_BANNED;
+		n->refused[NETLIM_BANNED]++;
+		return;
+	}
 	unsigned limit = 0;
 	enum netlim_verdict v = netlim_admit(&n->limits, &s->addr, uv_now(n->loop), &limit);
 	if (v == NETLIM_OK) {
@@ -158,7 +165,7 @@ static void stream_judge_peer(struct stream *s)
 	} else if (v != NETLIM_EXEMPT) {
 		s->refused = (uint8_t)v;
 		s->refused_limit = limit;
-		n->refused++;
+		n->refused[v]++;
 	}
 }
 

@@ -11,6 +11,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "net/addr.h"
+#include "hub/flood.h"
 #include "net/netlim.h"
 
 enum {
@@ -127,6 +128,19 @@ const struct config_opt config_options[] = {
 	 .metavar = "ADDRS",
 	 .help = "addresses and CIDRs, comma-separated, that the four limits above spare "
 		 "(e.g. 127.0.0.0/8,::1 behind a local proxy)", .def_help = "none"},
+	/* Roles and abuse limits (issue 17, branch abuse): one block. */
+	{.name = "msg-rate", .kind = KIND_NUMBER, FIELD(msg_rate), .max = 1000000,
+	 .def = FLOOD_DEFAULT_RATE, .metavar = "N",
+	 .help = "messages a second one client may send, on every face; beyond, each is refused "
+		 "with one line, and as many refused in a row as --msg-burst disconnect it "
+		 "(\"Excess Flood\"); bots and server operators are exempt", .zero = "no limit",
+	 .flags = OPT_RELOAD},
+	{.name = "msg-burst", .kind = KIND_NUMBER, FIELD(msg_burst), .min = 1, .max = 1000000,
+	 .def = FLOOD_DEFAULT_BURST, .metavar = "N", .help = "...in bursts of this many",
+	 .flags = OPT_RELOAD},
+	{.name = "hash-password", .kind = KIND_FLAG, FIELD(hash_password), .value = true,
+	 .help = "read a password on standard input (not echoed on a terminal), print its Argon2id "
+		 "hash for --oper-file, and exit", .flags = OPT_ARGV_ONLY},
 
 	{.name = "no-ai", .kind = KIND_FLAG, FIELD(ai_off), .value = true,
 	 .section = "The AI assistant (a chat member that answers through an OpenAI-compatible API):",
@@ -193,7 +207,8 @@ const struct config_opt config_options[] = {
 	 .help = "a password every IRC client must give (PASS)", .def_help = "none",
 	 .flags = OPT_SECRET | OPT_RELOAD},
 	{.name = "oper-file", .kind = KIND_STRING, FIELD(oper_file), .metavar = "PATH",
-	 .help = "server operators (IRC's OPER): a line NAME PASSWORD each, # for comments",
+	 .help = "server operators (OPER): a line NAME HASH each (HASH from --hash-password; a "
+		 "plaintext password is refused), # for comments",
 	 .def_help = "no operators", .flags = OPT_RELOAD},
 	{.name = "motd", .kind = KIND_STRING, FIELD(motd_file), .metavar = "PATH",
 	 .help = "the message of the day IRC clients are shown", .def_help = "none",

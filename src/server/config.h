@@ -57,6 +57,9 @@ struct config {
 	unsigned max_per_ip64;
 	unsigned connect_rate;      /* connections a second per address, bursts of twice that */
 	const char *limit_exempt;   /* addresses and CIDRs spared, "a,b/n"; NULL: none */
+	unsigned msg_rate;          /* messages a second per client, every face (hub/flood.h); 0: off */
+	unsigned msg_burst;         /* ...in bursts of this many; as many refused in a row cut */
+	bool hash_password;         /* --hash-password: hash stdin's password, print, exit */
 	int verbosity;              /* -1 quiet (errors only), 0 default (info), 1 debug */
 	int log_format;             /* enum log_format: text or JSON lines */
 

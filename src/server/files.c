@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/pwhash.h"
 #include "base/buf.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
@@ -16,7 +17,10 @@ static const char T_CANNOT[] = "cannot read %s %s: %s";
 static const char T_READ_ERROR[] = "read error";
 static const char T_TOO_LARGE[] = "too large";
 static const char T_NOT_UTF8[] = "%s %s is not UTF-8";
-static const char T_OPER_LINE[] = "--oper-file %s line %zu: want NAME PASSWORD";
+static const char T_OPER_LINE[] = "--oper-file %s line %zu: want NAME ARGON2ID-HASH";
+static const char T_OPER_PLAIN[] = "--oper-file %s line %zu: the password is not an Argon2id hash "
+				   "(plaintext passwords are refused); make one with "
+				   "`charlad --hash-password` and put it in its place";
 static const char T_KEY_OPEN[] = "cannot read --ai-key-file %s: %s";
 static const char T_KEY_BAD[] = "--ai-key-file %s holds no usable key (one line, no spaces)";
 static const char T_CHECK[] = "charlad: %s\n";
@@ -72,8 +76,13 @@ int files_read_opers(struct files_opers *o, const char *path, char *err, size_t 
 			files_opers_free(o);
 			return -1;
 		}
+		if (!pwhash_is_argon2id(pass)) {
+			snprintf(err, errlen, T_OPER_PLAIN, path, lineno);
+			files_opers_free(o);
+			return -1;
+		}
 		o->list = xgrow(o->list, &cap, o->n + 1, sizeof(*o->list));
-		o->list[o->n++] = (struct irc_oper){.name = name, .password = pass};
+		o->list[o->n++] = (struct files_oper){.name = name, .hash = pass};
 	}
 	return 0;
 }
@@ -82,7 +91,7 @@ void files_opers_free(struct files_opers *o)
 {
 	free(o->list);
 	if (o->text) {
-		memset(o->text, 0, strlen(o->text)); /* passwords */
+		memset(o->text, 0, strlen(o->text)); /* hashes: not secret, but not left about */
 		free(o->text);
 	}
 	memset(o, 0, sizeof(*o));
@@ -136,7 +145,7 @@ size_t files_check(const struct config *cfg, FILE *errs)
 			fprintf(errs, T_CHECK, err);
 		free(motd);
 	}
-	if (!cfg->irc_off && cfg->oper_file) {
+	if (cfg->oper_file) {
 		struct files_opers o;
 		if (files_read_opers(&o, cfg->oper_file, err, sizeof(err)) < 0 && ++bad)
 			fprintf(errs, T_CHECK, err);

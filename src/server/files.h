@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "face/irc/irc.h"
 #include "server/config.h"
 
 enum {
@@ -23,9 +22,17 @@ enum {
  * filled on failure. */
 char *files_slurp(const char *path, const char *what, char *err, size_t errlen);
 
-/* The operators' file: a line "NAME PASSWORD" each; blank lines and # comments are skipped. */
+/* An operator: a name and the Argon2id hash of its password (charlad --hash-password). */
+struct files_oper {
+	const char *name;
+	const char *hash;
+};
+
+/* The operators' file: a line "NAME ARGON2ID-HASH" each; blank lines and # comments are
+ * skipped. A line whose second word is not an Argon2id hash (a plaintext password) is refused,
+ * and the error says how to make one. */
 struct files_opers {
-	struct irc_oper *list;
+	struct files_oper *list;
 	size_t n;
 	char *text;
 };

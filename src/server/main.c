@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "auth/pwhash.h"
 #include "base/log.h"
 #include "server/config.h"
 #include "server/config_file.h"
@@ -20,6 +23,10 @@ enum { EXIT_USAGE = 2 };
 static const char T_ERROR[] = "charlad: %s\n";
 static const char T_CHECK_OK[] = "charlad: configuration OK (%s)\n";
 static const char T_CHECK_NO_FILE[] = "no config file";
+static const char T_PASSWORD_PROMPT[] = "Password: ";
+static const char T_PASSWORD_EMPTY[] = "no password on standard input";
+static const char T_PASSWORD_LONG[] = "the password is too long (512 bytes at most)";
+static const char T_PASSWORD_FAILED[] = "cannot hash the password (out of memory?)";
 
 /* A chat server holds one descriptor per client: take every descriptor the hard limit allows. */
 static void main_raise_fd_limit(void)
@@ -29,6 +36,42 @@ static void main_raise_fd_limit(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+/* --hash-password: one line from stdin (not echoed when it is a terminal), its Argon2id hash at
+ * the operators' cost on stdout. The password is wiped before return. */
+static int main_hash_password(void)
+{
+	bool tty = isatty(STDIN_FILENO);
+	struct termios old, quiet;
+	if (tty && tcgetattr(STDIN_FILENO, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		fputs(T_PASSWORD_PROMPT, stderr);
+	} else {
+		tty = false;
+	}
+	char pw[PWHASH_MAX_PASSWORD + 2];
+	bool got = fgets(pw, sizeof(pw), stdin) != NULL;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	size_t len = got ? strcspn(pw, "\r\n") : 0;
+	bool whole = got && (pw[len] == '\n' || pw[len] == '\r' || feof(stdin));
+	int code = EXIT_USAGE;
+	char hash[PWHASH_STR_LEN];
+	if (!len)
+		fprintf(stderr, T_ERROR, T_PASSWORD_EMPTY);
+	else if (!whole || len > PWHASH_MAX_PASSWORD)
+		fprintf(stderr, T_ERROR, T_PASSWORD_LONG);
+	else if (pwhash_hash_now(PWHASH_COST_MODERATE, pw, len, hash) < 0)
+		fprintf(stderr, T_ERROR, T_PASSWORD_FAILED), code = 1;
+	else
+		printf("%s\n", hash), code = 0;
+	memset(pw, 0, sizeof(pw));
+	return code;
 }
 
 int main(int argc, char **argv)
@@ -42,6 +85,11 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		fprintf(stderr, T_ERROR, err);
 		return EXIT_USAGE;
+	}
+	if (cfg.hash_password) {
+		int code = main_hash_password();
+		config_text_free(&text);
+		return code;
 	}
 	if (cfg.check_config) {
 		/* Everything that can be checked without listening: the options and the file were

@@ -55,6 +55,13 @@ static uint64_t server_clock_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* The throttle's clock: the loop's, which is monotonic. */
+static uint64_t server_auth_clock(void *clock)
+{
+	struct server *sv = clock;
+	return uv_now(&sv->loop);
+}
+
 static void server_close_handle(uv_handle_t *h)
 {
 	if (!uv_is_closing(h))
@@ -169,16 +176,12 @@ static int server_start_irc(struct server *sv, const struct config *cfg, char *e
 {
 	if (cfg->motd_file && !(sv->motd = files_slurp(cfg->motd_file, "--motd", err, errlen)))
 		return -1;
-	if (cfg->oper_file && files_read_opers(&sv->opers, cfg->oper_file, err, errlen) < 0)
-		return -1;
 	struct irc_config ic = {
 		.version = CHARLA_VERSION,
 		.network = cfg->network,
 		.info = cfg->server_info,
 		.password = cfg->irc_password,
 		.motd = sv->motd,
-		.opers = sv->opers.list,
-		.nopers = sv->opers.n,
 		.ping_ms = (uint64_t)cfg->irc_ping_s * 1000,
 		.ping_timeout_ms = (uint64_t)cfg->irc_ping_timeout_s * 1000,
 		.register_timeout_ms = (uint64_t)cfg->name_timeout_s * 1000,
@@ -279,7 +282,7 @@ static void server_reload(struct server *sv)
 	if (r == 0 && !sv->cfg.irc_off && fresh.motd_file &&
 	    !(motd = files_slurp(fresh.motd_file, "--motd", err, sizeof(err))))
 		r = -1;
-	if (r == 0 && !sv->cfg.irc_off && fresh.oper_file &&
+	if (r == 0 && fresh.oper_file &&
 	    files_read_opers(&opers, fresh.oper_file, err, sizeof(err)) < 0)
 		r = -1;
 	if (r != 0) {
@@ -311,18 +314,19 @@ static void server_reload(struct server *sv)
 	sv->hub.cfg.max_rooms = sv->cfg.max_rooms;
 	sv->hub.cfg.max_queue = sv->cfg.max_queue;
 	sv->hub.cfg.announce_max = sv->cfg.announce_max;
+	sv->hub.cfg.msg_rate = sv->cfg.msg_rate;
+	sv->hub.cfg.msg_burst = sv->cfg.msg_burst;
+	/* Checks already running keep the hash they were given (pwhash copied it). */
+	files_opers_free(&sv->opers);
+	sv->opers = opers;
+	server_auth_set_opers(&sv->auth, &sv->opers);
 	if (sv->irc_on) {
 		free(sv->motd);
 		sv->motd = motd;
-		files_opers_free(&sv->opers);
-		sv->opers = opers;
 		sv->irc.cfg.motd = sv->motd;
-		sv->irc.cfg.opers = sv->opers.list;
-		sv->irc.cfg.nopers = sv->opers.n;
 		sv->irc.cfg.password = sv->cfg.irc_password;
 	} else {
 		free(motd);
-		files_opers_free(&opers);
 	}
 	log_info(&sv->log, "%s", T_LOG_RELOADED);
 	notify_sendf(&sv->notify, T_RELOADED, CHARLA_VERSION);
@@ -391,13 +395,29 @@ int server_init(struct server *sv, const struct config *cfg, int argc, char **ar
 		.lang = (uint8_t)cfg->lang,
 		.clock_ms = server_clock_ms,
 		.history_on_join = cfg->history_on_join,
+		.msg_rate = cfg->msg_rate,
+		.msg_burst = cfg->msg_burst,
 	};
 	hub_init(&sv->hub, &hc, &sv->log, seed);
+	/* Operators' passwords are checked off the loop (auth/pwhash.h); faces reach the check
+	 * through the hub (hub/auth.h), the one interface for every secret a client gives. */
+	if (cfg->oper_file && files_read_opers(&sv->opers, cfg->oper_file, err, errlen) < 0)
+		return -1;
+	if (pwhash_init(&sv->pwhash, &sv->loop, PWHASH_COST_INTERACTIVE) < 0) {
+		snprintf(err, errlen, "cannot start libsodium");
+		return -1;
+	}
+	sv->pwhash_on = true;
+	server_auth_init(&sv->auth, &sv->pwhash, &sv->opers, server_auth_clock, sv, seed);
+	sv->hub.auth = &sv->auth.iface;
 	/* Before any listener: the saved rooms are back before anyone can join them. */
 	r = server_store_start(&sv->store, cfg, &sv->hub, &sv->loop, &sv->log, server_clock_ms, err,
 			       errlen);
 	if (r < 0)
 		return r;
+	/* Bans from the store (or none) before any listener: a banned address is refused from
+	 * the first connection. */
+	server_bans_start(&sv->bans, sv, server_clock_ms);
 	struct line_config lc = {
 		.version = CHARLA_VERSION,
 		.name_timeout_ms = (uint64_t)cfg->name_timeout_s * 1000,
@@ -426,6 +446,7 @@ int server_init(struct server *sv, const struct config *cfg, int argc, char **ar
 		.max_peers = cfg->udp_max_peers,
 		.max_line = cfg->max_line,
 		.max_queued = SERVER_UDP_QUEUE,
+		.gate = &sv->bans.gate,
 	};
 	if (udp_face_init(&sv->udp, &uc, &sv->hub, &sv->loop, &sv->log, err, errlen) < 0)
 		return -1;
@@ -479,6 +500,9 @@ void server_free(struct server *sv)
 	udp_face_close(&sv->udp);
 	/* The store's thread ends before its async handle is closed with the rest. */
 	server_store_stop(&sv->store);
+	/* Checks still waiting are dropped; running ones end on their thread during the last run. */
+	if (sv->pwhash_on)
+		pwhash_close(&sv->pwhash);
 	uv_walk(&sv->loop, server_close_walk, NULL);
 	uv_run(&sv->loop, UV_RUN_DEFAULT);
 	if (sv->ask_on)
@@ -494,6 +518,8 @@ void server_free(struct server *sv)
 		irc_face_free(&sv->irc);
 	free(sv->motd);
 	files_opers_free(&sv->opers);
+	server_auth_free(&sv->auth);
+	server_bans_free(&sv->bans);
 	config_text_free(&sv->text);
 	notify_close(&sv->notify);
 	line_face_free(&sv->line);

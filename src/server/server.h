@@ -15,6 +15,7 @@
 
 #include <uv.h>
 
+#include "auth/pwhash.h"
 #include "base/log.h"
 #include "face/ask/ask.h"
 #include "face/irc/irc.h"
@@ -27,6 +28,8 @@
 #include "server/config_file.h"
 #include "server/files.h"
 #include "server/notify.h"
+#include "server/server_auth.h"
+#include "server/server_bans.h"
 #include "server/server_store.h"
 
 struct server {
@@ -47,6 +50,10 @@ struct server {
 	bool web_on;
 	char *motd;                 /* read from --motd */
 	struct files_opers opers;   /* read from --oper-file */
+	struct pwhash pwhash;       /* Argon2id off the loop (operators; accounts share it) */
+	bool pwhash_on;
+	struct server_auth auth;    /* the hub's secrets' checks (hub/auth.h), over pwhash */
+	struct server_bans bans;    /* server bans: the hub's (hub/bans.h) and the net's gate */
 	struct config cfg;          /* the settings in force */
 	struct config_text text;    /* the config file of the last reload, which cfg may point into */
 	int argc;                   /* main's command line, read again on SIGHUP */

@@ -195,6 +195,25 @@ static void server_metrics_hub(struct buf *b, const struct server *sv)
 		       "Frames encoded: once per wire format and variant per event, shared by "
 		       "every recipient of that format.");
 	metrics_uint(b, "charla_encodes_total", NULL, NULL, h->encodes);
+	metrics_family(b, "charla_messages_refused_total", METRICS_COUNTER,
+		       "Messages refused for going over --msg-rate.");
+	metrics_uint(b, "charla_messages_refused_total", "limit", "msg-rate", h->too_fast);
+	metrics_family(b, "charla_flood_disconnects_total", METRICS_COUNTER,
+		       "Clients cut for going on past --msg-rate (\"Excess Flood\").");
+	metrics_uint(b, "charla_flood_disconnects_total", NULL, NULL, h->flood_cut);
+	metrics_family(b, "charla_oper_failures_total", METRICS_COUNTER,
+		       "Failed OPER attempts: wrong passwords, and attempts refused while the "
+		       "address was throttled.");
+	metrics_uint(b, "charla_oper_failures_total", "reason", "wrong", sv->auth.failed);
+	metrics_uint(b, "charla_oper_failures_total", "reason", "throttled", sv->auth.throttled);
+	metrics_family(b, "charla_bans", METRICS_GAUGE, "Server bans in force (/ban, KLINE).");
+	metrics_uint(b, "charla_bans", NULL, NULL, sv->bans.list.n);
+	metrics_family(b, "charla_banned_total", METRICS_COUNTER,
+		       "Clients turned away by a server ban: at accept (an address), at naming "
+		       "(a name), or cut when the ban was set.");
+	metrics_uint(b, "charla_banned_total", "at", "accept", sv->net.refused[NETLIM_BANNED]);
+	metrics_uint(b, "charla_banned_total", "at", "naming", sv->bans.refused_names);
+	metrics_uint(b, "charla_banned_total", "at", "online", sv->bans.cut);
 }
 
 static void server_metrics_net(struct buf *b, const struct server *sv)
@@ -205,6 +224,17 @@ static void server_metrics_net(struct buf *b, const struct server *sv)
 	metrics_family(b, "charla_writes_total", METRICS_COUNTER,
 		       "Writes handed to the kernel (at most one per connection per loop turn).");
 	metrics_uint(b, "charla_writes_total", NULL, NULL, sv->net.writes);
+	metrics_family(b, "charla_connections_refused_total", METRICS_COUNTER,
+		       "TCP connections refused at accept, by the limit that refused them "
+		       "(--max-per-ip, --max-per-ip24/64, --connect-rate).");
+	static const struct {
+		enum netlim_verdict v;
+		const char *name;
+	} limits[] = {{NETLIM_PER_IP, "per-ip"}, {NETLIM_PER_NET, "per-net"},
+		      {NETLIM_RATE, "connect-rate"}};
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+		metrics_uint(b, "charla_connections_refused_total", "limit", limits[i].name,
+			     sv->net.refused[limits[i].v]);
 	if (!sv->web_on)
 		return;
 	static const char *const classes[WEB_STATUS_CLASSES] = {"1xx", "2xx", "3xx", "4xx", "5xx"};

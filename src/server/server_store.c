@@ -71,6 +71,9 @@ int server_store_start(struct server_store *ss, const struct config *cfg, struct
 	if (s == DB_OK) {
 		ss->store_open = true;
 		s = history_restore(&ss->history, hub, &ss->store, &nrooms);
+		/* The bans too, before the thread starts: server_bans_start takes them. */
+		if (s == DB_OK)
+			s = store_bans(&ss->store, &ss->bans, &ss->nbans);
 		if (s != DB_OK)
 			snprintf(why, sizeof(why), "%s: %s", ss->path, ss->store.db.err);
 	}
@@ -93,6 +96,11 @@ int server_store_start(struct server_store *ss, const struct config *cfg, struct
 
 void server_store_stop(struct server_store *ss)
 {
+	for (size_t i = 0; i < ss->nbans; i++) /* read, never taken (a failed start) */
+		db_ban_free(&ss->bans[i]);
+	free(ss->bans);
+	ss->bans = NULL;
+	ss->nbans = 0;
 	if (ss->history_on)
 		history_free(&ss->history);
 	ss->history_on = false;

@@ -37,6 +37,8 @@ struct server_store {
 	struct store store;
 	struct history history;
 	bool store_open, history_on;
+	struct db_ban *bans;        /* read at start for server_bans_start, which takes them */
+	size_t nbans;
 	char path[SERVER_STORE_PATH_MAX];
 };
 

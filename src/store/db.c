@@ -25,6 +25,10 @@ static const char *const db_migrations[DB_SCHEMA_VERSION] = {
 	" created_ms INTEGER NOT NULL DEFAULT 0, key TEXT, lim INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE room_mask(folded TEXT NOT NULL, list INTEGER NOT NULL, mask TEXT NOT NULL,"
 	" by TEXT, at_ms INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(folded, list, mask));",
+	/* 3: server bans (K-lines): a mask (folded: the key), as typed, why, who, when, until
+	 * when (0: for good). */
+	"CREATE TABLE ban(folded TEXT PRIMARY KEY, mask TEXT NOT NULL, reason TEXT NOT NULL,"
+	" by TEXT NOT NULL, set_ms INTEGER NOT NULL, until_ms INTEGER NOT NULL);",
 };
 
 static const char *const db_sql[DB_STMT_COUNT] = {
@@ -545,4 +549,78 @@ void db_room_copy(struct db_room *dst, const struct db_room *src)
 		dst->masks[i].text = db_dup(src->masks[i].text);
 		dst->masks[i].by = db_dup(src->masks[i].by);
 	}
+}
+
+enum db_status db_ban_delete(struct db *db, const char *mask)
+{
+	char folded[DB_FOLD_MAX];
+	db_fold(mask, folded, sizeof(folded));
+	sqlite3_stmt *st = NULL;
+	enum db_status s = db_once(db, "DELETE FROM ban WHERE folded = ?1", &st);
+	if (s == DB_OK) {
+		sqlite3_bind_text(st, 1, folded, -1, SQLITE_STATIC);
+		s = db_run(db, st);
+	}
+	sqlite3_finalize(st);
+	return s;
+}
+
+enum db_status db_ban_save(struct db *db, const struct db_ban *b)
+{
+	char folded[DB_FOLD_MAX];
+	db_fold(b->mask, folded, sizeof(folded));
+	sqlite3_stmt *st = NULL;
+	enum db_status s = db_once(db, "INSERT OR REPLACE INTO ban(folded, mask, reason, by, set_ms,"
+				       " until_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)", &st);
+	if (s == DB_OK) {
+		sqlite3_bind_text(st, 1, folded, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, b->mask, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, b->reason, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, b->by, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, (int64_t)b->set_ms);
+		sqlite3_bind_int64(st, 6, (int64_t)b->until_ms);
+		s = db_run(db, st);
+	}
+	sqlite3_finalize(st);
+	return s;
+}
+
+enum db_status db_bans_load(struct db *db, struct db_ban **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0;
+	sqlite3_stmt *st = NULL;
+	enum db_status s = db_once(db, "SELECT mask, reason, by, set_ms, until_ms FROM ban"
+				       " ORDER BY set_ms, folded", &st);
+	int rc = SQLITE_DONE;
+	while (s == DB_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = xgrow(*out, &cap, *n + 1, sizeof(**out));
+		struct db_ban *b = &(*out)[(*n)++];
+		b->mask = db_col_str(st, 0, NULL);
+		b->reason = db_col_str(st, 1, NULL);
+		b->by = db_col_str(st, 2, NULL);
+		b->set_ms = (uint64_t)sqlite3_column_int64(st, 3);
+		b->until_ms = (uint64_t)sqlite3_column_int64(st, 4);
+	}
+	if (s == DB_OK && rc != SQLITE_DONE)
+		s = db_fail(db, rc);
+	sqlite3_finalize(st);
+	return s;
+}
+
+void db_ban_free(struct db_ban *b)
+{
+	free(b->mask);
+	free(b->reason);
+	free(b->by);
+	memset(b, 0, sizeof(*b));
+}
+
+void db_ban_copy(struct db_ban *dst, const struct db_ban *src)
+{
+	*dst = *src;
+	dst->mask = xstrdup(src->mask);
+	dst->reason = xstrdup(src->reason);
+	dst->by = xstrdup(src->by);
 }

@@ -32,7 +32,7 @@ enum db_status {
 };
 
 enum {
-	DB_SCHEMA_VERSION = 2, /* the migrations in db.c, numbered 1.. */
+	DB_SCHEMA_VERSION = 3, /* the migrations in db.c, numbered 1.. */
 	DB_ERR_MAX = 256,
 	DB_PRIVATE_MARK = '@', /* the first byte of a private conversation's key */
 };
@@ -102,6 +102,15 @@ struct db_room {
 	size_t nmasks;
 };
 
+/* A server ban (server/ban.h), as saved. */
+struct db_ban {
+	char *mask;
+	char *reason;
+	char *by;
+	uint64_t set_ms;
+	uint64_t until_ms; /* 0: for good */
+};
+
 /* Opens (creating) the database at path (":memory:" for one in memory), sets WAL and applies the
  * migrations the file lacks. On failure db is closed and err says why, with the path. */
 enum db_status db_open(struct db *db, const char *path, char *err, size_t errlen);
@@ -138,6 +147,14 @@ enum db_status db_room_save(struct db *db, const struct db_room *r);
 enum db_status db_room_delete(struct db *db, const char *folded);
 /* Reads every saved room into a new array (*out, *n); db_room_free each and free the array. */
 enum db_status db_rooms_load(struct db *db, struct db_room **out, size_t *n);
+
+/* Saves a ban (replacing one with the same mask, any case), or forgets it. */
+enum db_status db_ban_save(struct db *db, const struct db_ban *b);
+enum db_status db_ban_delete(struct db *db, const char *mask);
+/* Reads every saved ban into a new array (*out, *n); db_ban_free each and free the array. */
+enum db_status db_bans_load(struct db *db, struct db_ban **out, size_t *n);
+void db_ban_free(struct db_ban *b);
+void db_ban_copy(struct db_ban *dst, const struct db_ban *src);
 
 void db_msgs_free(struct db_msgs *m);
 void db_targets_free(struct db_targets *t);

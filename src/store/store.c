@@ -6,7 +6,8 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 
-enum store_job_type { JOB_MSG, JOB_ROOM_SAVE, JOB_ROOM_DELETE, JOB_READ };
+enum store_job_type { JOB_MSG, JOB_ROOM_SAVE, JOB_ROOM_DELETE, JOB_BAN_SAVE, JOB_BAN_DELETE,
+		      JOB_READ };
 
 enum {
 	STORE_NS_PER_MS = 1000000,
@@ -18,7 +19,8 @@ struct store_job {
 	struct store_job *next;
 	struct db_msg msg;      /* JOB_MSG */
 	struct db_room room;    /* JOB_ROOM_SAVE */
-	char *folded;           /* JOB_ROOM_DELETE */
+	char *folded;           /* JOB_ROOM_DELETE; JOB_BAN_DELETE: the mask */
+	struct db_ban ban;      /* JOB_BAN_SAVE */
 	struct store_read rd;   /* JOB_READ, and its answer: */
 	struct db_msgs msgs;
 	struct db_targets targets;
@@ -39,6 +41,7 @@ static void store_job_free(struct store_job *j)
 	free(j->msg.text);
 	db_room_free(&j->room);
 	free(j->folded);
+	db_ban_free(&j->ban);
 	free(j->rd.conv);
 	for (size_t i = 0; i < j->rd.nconvs; i++)
 		free(j->rd.convs[i]);
@@ -127,6 +130,12 @@ static bool store_run(struct store *st, struct store_job *batch, char *err, size
 			break;
 		case JOB_ROOM_DELETE:
 			s = db_room_delete(&st->db, j->folded);
+			break;
+		case JOB_BAN_SAVE:
+			s = db_ban_save(&st->db, &j->ban);
+			break;
+		case JOB_BAN_DELETE:
+			s = db_ban_delete(&st->db, j->folded);
 			break;
 		case JOB_READ:
 			break;
@@ -303,6 +312,11 @@ enum db_status store_rooms(struct store *st, struct db_room **out, size_t *n)
 	return db_rooms_load(&st->db, out, n);
 }
 
+enum db_status store_bans(struct store *st, struct db_ban **out, size_t *n)
+{
+	return db_bans_load(&st->db, out, n);
+}
+
 int store_start(struct store *st, uv_loop_t *loop, store_health_fn on_health, void *ctx)
 {
 	st->on_health = on_health;
@@ -381,6 +395,22 @@ void store_room_delete(struct store *st, const char *folded)
 	struct store_job *j = xcalloc(1, sizeof(*j));
 	j->type = JOB_ROOM_DELETE;
 	j->folded = xstrdup(folded);
+	store_push(st, j);
+}
+
+void store_ban_save(struct store *st, const struct db_ban *b)
+{
+	struct store_job *j = xcalloc(1, sizeof(*j));
+	j->type = JOB_BAN_SAVE;
+	db_ban_copy(&j->ban, b);
+	store_push(st, j);
+}
+
+void store_ban_delete(struct store *st, const char *mask)
+{
+	struct store_job *j = xcalloc(1, sizeof(*j));
+	j->type = JOB_BAN_DELETE;
+	j->folded = xstrdup(mask);
 	store_push(st, j);
 }
 

@@ -124,6 +124,11 @@ void store_put(struct store *st, struct db_msg *m);
 /* Queues a room's state (a copy is taken) or forgets a room (by its folded name). */
 void store_room_save(struct store *st, const struct db_room *r);
 void store_room_delete(struct store *st, const char *folded);
+/* Saves a ban or forgets one (by mask), as for rooms; store_bans reads them back at start, on
+ * the calling thread, like store_rooms. */
+void store_ban_save(struct store *st, const struct db_ban *b);
+void store_ban_delete(struct store *st, const char *mask);
+enum db_status store_bans(struct store *st, struct db_ban **out, size_t *n);
 /* Queues a read; the store owns rd's strings from now on. Returns a request id (never 0), or 0
  * when too many reads are pending. */
 uint64_t store_read(struct store *st, struct store_read *rd, store_read_fn cb, void *ctx);

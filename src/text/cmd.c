@@ -81,6 +81,15 @@ static const struct cmd_entry cmd_table[CMD_COUNT] = {
 			 true},
 	[CMD_QUIT] = {"quit", N_("/quit [REASON]"), N_("leave the chat (typing salir does too)"),
 		      false, true},
+	[CMD_OPER] = {"oper", N_("/oper NAME PASSWORD"), N_("become a server operator"), true,
+		      false},
+	[CMD_BAN] = {"ban", N_("/ban MASK [DURATION] [REASON]"),
+		     N_("ban a name (nick!user@host masks) or an address or CIDR from the server for "
+			"30m, 2h, 7d... or perm (server operators)"), true, false},
+	[CMD_UNBAN] = {"unban", N_("/unban MASK"), N_("lift a server ban (server operators)"), true,
+		       false},
+	[CMD_BANS] = {"bans", "/bans", N_("list the server's bans (server operators)"), false,
+		      false},
 };
 
 /* Words of this protocol that a bridge provides (hub_add_command): without it, they say so. */
@@ -364,7 +373,7 @@ static void cmd_extra(struct hub *h, struct session *s, struct cmd_parsed *c)
 	hc->run(hc, h, s, r ? r->name : NULL, c->rest.p, c->rest.len);
 }
 
-bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len)
+bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len, const char *addr)
 {
 	struct cmd_parsed c;
 	switch (cmd_parse(line, len, &c)) {
@@ -455,6 +464,18 @@ bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len)
 	case CMD_QUIT:
 		session_quit(h, s, c.arg.p ? c.arg.p : "", c.arg.len);
 		return false;
+	case CMD_OPER:
+		cmd_ban_oper(h, s, c.arg, c.rest, addr);
+		break;
+	case CMD_BAN:
+		cmd_ban_add(h, s, c.arg, c.rest);
+		return s->state != SESSION_GONE;
+	case CMD_UNBAN:
+		cmd_ban_remove(h, s, c.arg);
+		break;
+	case CMD_BANS:
+		cmd_ban_list(h, s);
+		break;
 	case CMD_COUNT:
 		break;
 	}

@@ -38,6 +38,10 @@ enum cmd_id {
 	CMD_LANG,
 	CMD_HISTORY,
 	CMD_QUIT,
+	CMD_OPER,
+	CMD_BAN,
+	CMD_UNBAN,
+	CMD_BANS,
 	CMD_COUNT,
 };
 
@@ -75,6 +79,6 @@ void cmd_greet(struct hub *h, struct session *s, const char *version);
 /* The session's current room (the last of its memberships), or NULL. */
 struct room *cmd_current(const struct session *s);
 /* Handles one line from s. Returns false if the session is gone (it quit): stop reading its input. */
-bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len);
+bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len, const char *addr);
 
 #endif

@@ -26,4 +26,12 @@ void cmd_ops_away(struct hub *h, struct session *s, struct cmd_span text);
 /* After a private message to `name` went out: tells s if its recipient is away. */
 void cmd_ops_away_notice(struct hub *h, struct session *s, struct cmd_span name);
 
+/* Server operators and bans (cmd_ban.c), over the hub's interfaces (hub/auth.h, hub/bans.h).
+ * addr: the client's address as text, the key of the throttle of failed attempts. */
+void cmd_ban_oper(struct hub *h, struct session *s, struct cmd_span name, struct cmd_span password,
+		  const char *addr);
+void cmd_ban_add(struct hub *h, struct session *s, struct cmd_span mask, struct cmd_span rest);
+void cmd_ban_remove(struct hub *h, struct session *s, struct cmd_span mask);
+void cmd_ban_list(struct hub *h, struct session *s);
+
 #endif

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/frame.h"
@@ -95,7 +96,14 @@ static const char *const T_RESULTS[HUB_RESULT_COUNT] = {
 	[HUB_ERR_TARGET_NOT_IN] = N_("! {1} is not in {2}."),
 	[HUB_ERR_TARGET_IN] = N_("! {1} is in {2} already."),
 	[HUB_ERR_LIST_FULL] = N_("! That list of {1} is full."),
+	[HUB_ERR_TOO_FAST] = N_("! You are sending too fast: at most {1} a second. That message was "
+				"not sent."),
+	[HUB_ERR_FLOODED] = N_("! Excess flood: you kept sending more than {1} a second; "
+			       "disconnected."),
+	[HUB_ERR_SERVER_BANNED] = N_("! You are banned from this server: {1}"),
 };
+/* A ban for a time (HUB_ERR_SERVER_BANNED with an end): {1} the reason, {2} the end. */
+static const char T_BANNED_UNTIL[] = N_("! You are banned from this server until {2}: {1}");
 
 static const char *const T_NAME_REASONS[] = {
 	[NAME_OK] = "ok",
@@ -317,6 +325,26 @@ static void text_codec_modes(const struct hub_event *ev, enum lang lang, struct 
 	buf_putc(b, '\n');
 }
 
+void text_codec_banned(struct buf *b, enum lang lang, const char *reason, uint64_t until_s)
+{
+	if (!until_s) {
+		text_codec_expand(b, i18n_tr(lang, T_RESULTS[HUB_ERR_SERVER_BANNED]), reason, NULL);
+		return;
+	}
+	char when[TEXT_CODEC_WHEN_LEN];
+	text_codec_when(until_s, when);
+	text_codec_expand(b, i18n_tr(lang, T_BANNED_UNTIL), reason, when);
+}
+
+void text_codec_when(uint64_t s, char out[TEXT_CODEC_WHEN_LEN])
+{
+	time_t t = (time_t)s;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	if (!strftime(out, TEXT_CODEC_WHEN_LEN, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(out, TEXT_CODEC_WHEN_LEN, "%llu", (unsigned long long)s);
+}
+
 static void text_codec_result(const struct hub_event *ev, enum lang lang, struct buf *b)
 {
 	if (!T_RESULTS[ev->u.result.code])
@@ -324,6 +352,9 @@ static void text_codec_result(const struct hub_event *ev, enum lang lang, struct
 	const char *t = i18n_tr(lang, T_RESULTS[ev->u.result.code]);
 	char n[24];
 	switch (ev->u.result.code) {
+	case HUB_ERR_SERVER_BANNED:
+		text_codec_banned(b, lang, ev->text ? ev->text : "", ev->u.result.n);
+		break;
 	case HUB_ERR_NAME_INVALID:
 	case HUB_ERR_ROOM_INVALID:
 		text_codec_expand(b, t, text_codec_name_reason(lang, ev->u.result.detail), NULL);
@@ -338,6 +369,8 @@ static void text_codec_result(const struct hub_event *ev, enum lang lang, struct
 		text_codec_expand(b, t, ev->to, NULL);
 		break;
 	case HUB_ERR_TOO_MANY_ROOMS:
+	case HUB_ERR_TOO_FAST:
+	case HUB_ERR_FLOODED:
 		snprintf(n, sizeof(n), "%zu", ev->u.result.n);
 		text_codec_expand(b, t, n, NULL);
 		break;

@@ -44,6 +44,13 @@ const char *text_codec_name_reason(enum lang lang, int name_result);
  * replaced by the bot's name. */
 void text_codec_bot_words(struct buf *b, enum lang lang, const char *msgid, const char *name);
 
+enum { TEXT_CODEC_WHEN_LEN = 32 };
+/* A moment (s since 1970) as people read it: "2026-12-06 10:30:00 UTC". */
+void text_codec_when(uint64_t s, char out[TEXT_CODEC_WHEN_LEN]);
+/* Appends "! You are banned from this server[ until WHEN]: REASON" (no newline) in lang; until_s
+ * 0: for good. For a ban told at naming (a result) and at accept (the line face's refusal). */
+void text_codec_banned(struct buf *b, enum lang lang, const char *reason, uint64_t until_s);
+
 /* The language s is spoken to in. */
 static inline enum lang text_codec_lang(const struct session *s)
 {

@@ -183,7 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			} else if (len >= 2 && p[1] == '!') {
 				fuzz_request(&h, s, text, clean.len);
 			} else if (s->state == SESSION_NAMING || s->state == SESSION_ACTIVE) {
-				cmd_line(&h, s, text, clean.len);
+				cmd_line(&h, s, text, clean.len, "192.0.2.1");
 			}
 			if (s->state == SESSION_GONE) {
 				session_init(&h, s, &fuzz_ops);

@@ -166,6 +166,9 @@ class Server:
         # unless the test sets a limit itself (test_server_limits_addr.py).
         if not any(f.split("=")[0] in LIMIT_FLAGS for f in self.flags):
             argv += ["--limit-exempt", "127.0.0.0/8,::1"]
+        # No message rate unless the test sets one (test_server_flood.py): suites send quickly.
+        if not any(f.startswith("--msg-rate") for f in self.flags):
+            argv += ["--msg-rate", "0"]
         if not any(f.startswith("--history-on-join") for f in self.flags):
             argv += ["--history-on-join", "0"]
         argv += self.flags

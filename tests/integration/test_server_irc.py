@@ -137,7 +137,9 @@ class Welcome(IrcCase):
 
 class Lusers(IrcCase):
     def test_counts_every_face_and_state(self):
-        opers = self.file("boss hunter2\n")
+        # hunter2's Argon2id hash, made at libsodium's least cost (charlad --hash-password).
+        opers = self.file("boss $argon2id$v=19$m=8,t=1,p=1$MZ12hi0WC/WPgya/z5aXiQ$"
+                          "8PEh5j3jm27oQHEUNKsfH3we2bl/BJ9DPb/pEBb0oxg\n")
         srv = self.irc_server("--oper-file", opers)
         nc = srv.client("carla")                            # a netcat user, in #lobby
         ana = self.irc(srv, "ana")

@@ -168,7 +168,7 @@ class CheckConfig(Files, harness.TestCase):
     def test_bad_oper_file_and_bad_flag(self):
         opers = self.conf("ana\n", name="opers")
         err = self.refused("--check-config", "--config", self.conf(""), "--oper-file", opers)
-        self.assertEqual(err, "charlad: --oper-file %s line 1: want NAME PASSWORD\n" % opers)
+        self.assertEqual(err, "charlad: --oper-file %s line 1: want NAME ARGON2ID-HASH\n" % opers)
         err = self.refused("--check-config", "--listen", "nowhere:x")
         self.assertTrue(err.startswith("charlad: "), err)
         self.assertEqual(len(err.splitlines()), 1)

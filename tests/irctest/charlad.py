@@ -38,8 +38,8 @@ SERVER_INFO = "test server"  # what irctest's LINKS test expects of every server
 
 # The operator the tests log in as (OPER operuser operpassword), in charlad's --oper-file format.
 OPER_FILE = """\
-# irctest's operator: NAME PASSWORD
-operuser operpassword
+# irctest's operator: NAME ARGON2ID-HASH (of operpassword, at libsodium's least cost)
+operuser $argon2id$v=19$m=8,t=1,p=1$ZK2IcoK7PYy/wXc/Z+Q7Ng$WUrA2MNFnWScr8pT9aQf0098aGzeRO4mYA4k0TUtkD4
 """
 
 MOTD = """\
@@ -123,6 +123,9 @@ class CharladController(BaseServerController, DirectoryBasedController):
             # Several connections a test from 127.0.0.1, in quick succession: spare loopback
             # from the limits per address (the defaults would throttle them).
             "--limit-exempt", "127.0.0.0/8,::1",
+            # No shared message rate: the tests send bursts, as the other servers' configurations
+            # for irctest allow (IRC's own pacing, --irc-flood, still applies).
+            "--msg-rate", "0",
             "-q",
         ]
         if password is not None:

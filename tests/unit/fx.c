@@ -31,7 +31,8 @@ static const char *const fx_results[] = {
 	"ROOM_INVALID", "NO_SUCH_ROOM", "NOT_IN_ROOM", "ALREADY_IN", "TOO_MANY_ROOMS", "BANNED",
 	"BAD_KEY", "ROOM_FULL", "INVITE_ONLY", "CANNOT_SEND", "NOT_OPERATOR", "NOT_OPER",
 	"TARGET_NOT_IN",
-	"TARGET_IN", "LIST_FULL",
+	"TARGET_IN", "LIST_FULL", "TOO_FAST", "FLOODED",
+	"SERVER_BANNED",
 };
 static const char *const fx_name_results[] = {
 	"OK", "EMPTY", "TOO_LONG", "BAD_UTF8", "SPACE", "CONTROL", "PUNCT", "INVISIBLE",

@@ -199,7 +199,8 @@ static void t_usage_strings(void **state)
 		[CMD_TOPIC] = "/topic", [CMD_KICK] = "/kick", [CMD_INVITE] = "/invite",
 		[CMD_OP] = "/op", [CMD_DEOP] = "/deop", [CMD_VOICE] = "/voice",
 		[CMD_DEVOICE] = "/devoice", [CMD_MODE] = "/mode", [CMD_AWAY] = "/away",
-		[CMD_LANG] = "/lang", [CMD_HISTORY] = "/history",
+		[CMD_LANG] = "/lang", [CMD_HISTORY] = "/history", [CMD_OPER] = "/oper",
+		[CMD_BAN] = "/ban", [CMD_UNBAN] = "/unban", [CMD_BANS] = "/bans",
 	};
 	for (int id = 0; id < CMD_COUNT; id++) {
 		const char *u = cmd_usage((enum cmd_id)id);
@@ -292,7 +293,7 @@ static const char *say(struct fixture *fx, int i, const char *line)
 	static struct buf last;
 	struct tsess *t = &fx->ses[i];
 	buf_clear(&t->out);
-	cmd_line(&fx->hub, &t->s, line, strlen(line));
+	cmd_line(&fx->hub, &t->s, line, strlen(line), "192.0.2.1");
 	buf_clear(&last);
 	buf_append(&last, t->out.data ? t->out.data : "", t->out.len);
 	buf_clear(&t->out);
@@ -497,25 +498,25 @@ static void t_quit_and_salir(void **state)
 	say(fx, 2, "zoe");
 	clear_all(fx);
 	struct tsess *t = &fx->ses[0];
-	assert_false(cmd_line(&fx->hub, &t->s, "/quit me voy", 12));
+	assert_false(cmd_line(&fx->hub, &t->s, "/quit me voy", 12, "192.0.2.1"));
 	assert_string_equal(seen(fx, 0), "* Bye.\n");
 	assert_int_equal(t->disconnected, 1);
 	assert_int_equal(t->s.state, SESSION_GONE);
 	assert_string_equal(seen(fx, 1), "-- ana quit (me voy)\n");
 	assert_string_equal(seen(fx, 2), "-- ana quit (me voy)\n");
 
-	assert_false(cmd_line(&fx->hub, &fx->ses[1].s, "  SaLiR ", 8));
+	assert_false(cmd_line(&fx->hub, &fx->ses[1].s, "  SaLiR ", 8, "192.0.2.1"));
 	assert_string_equal(seen(fx, 1), "* Bye.\n");
 	assert_int_equal(fx->ses[1].disconnected, 1);
 	assert_string_equal(seen(fx, 2), "-- luis quit\n"); /* no reason given */
 
 	/* "salir ya" is just text. */
-	assert_true(cmd_line(&fx->hub, &fx->ses[2].s, "salir ya", 8));
+	assert_true(cmd_line(&fx->hub, &fx->ses[2].s, "salir ya", 8, "192.0.2.1"));
 	assert_int_equal(fx->ses[2].disconnected, 0);
 	assert_string_equal(seen(fx, 2), "");
 
 	/* Quitting before having a name is allowed and tells nobody. */
-	assert_false(cmd_line(&fx->hub, &fx->ses[3].s, "/quit", 5));
+	assert_false(cmd_line(&fx->hub, &fx->ses[3].s, "/quit", 5, "192.0.2.1"));
 	assert_string_equal(seen(fx, 3), "* Bye.\n");
 	assert_int_equal(fx->ses[3].disconnected, 1);
 	assert_string_equal(seen(fx, 2), "");

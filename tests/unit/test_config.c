@@ -131,6 +131,8 @@ GETTER(max_per_ip)
 GETTER(max_per_ip24)
 GETTER(max_per_ip64)
 GETTER(connect_rate)
+GETTER(msg_rate)
+GETTER(msg_burst)
 GETTER(ai_max_tokens)
 GETTER(ai_inflight)
 GETTER(ai_queue)
@@ -180,6 +182,8 @@ static const struct num_case {
 	{"max-per-ip24", 0, 10000000, 64, false, get_max_per_ip24, NULL},
 	{"max-per-ip64", 0, 10000000, 64, false, get_max_per_ip64, NULL},
 	{"connect-rate", 0, 1000000, 10, false, get_connect_rate, NULL},
+	{"msg-rate", 0, 1000000, 5, false, get_msg_rate, NULL},
+	{"msg-burst", 1, 1000000, 10, false, get_msg_burst, NULL},
 	{"ai-max-tokens", 0, 10000000, 1024, false, get_ai_max_tokens, NULL},
 	{"ai-inflight", 1, 1000, 4, false, get_ai_inflight, NULL},
 	{"ai-queue", 0, 100000, 32, false, get_ai_queue, NULL},
@@ -208,7 +212,8 @@ static const char *const known[] = {
 	"max-clients",
 	"max-queue", "max-line", "max-rooms", "announce-max", "lang", "outq-hard", "outq-soft",
 	"outq-soft-seconds", "name-timeout", "idle-timeout", "keepalive", "max-per-ip",
-	"max-per-ip24", "max-per-ip64", "connect-rate", "limit-exempt", "no-ai", "ai-name",
+	"max-per-ip24", "max-per-ip64", "connect-rate", "limit-exempt", "msg-rate",
+	"msg-burst", "hash-password", "no-ai", "ai-name",
 	"ai-url", "ai-base-url", "ai-key-file", "ai-key", "ai-model", "ai-system", "ai-max-tokens",
 	"ai-cap-key", "ai-inflight", "ai-queue", "ai-rate", "ai-max-question", "ai-max-answer",
 	"ai-memory", "ai-connect-timeout", "ai-first-byte-timeout", "ai-stall-timeout",
@@ -416,6 +421,8 @@ static void t_flags(void **state)
 	assert_true(OK("--no-http")->http_off);
 	assert_false(OK("-v")->check_config);
 	assert_true(OK("--check-config")->check_config);
+	assert_false(OK("-v")->hash_password);
+	assert_true(OK("--hash-password")->hash_password);
 	assert_int_equal(OK("-v")->verbosity, 1);
 	assert_int_equal(OK("--verbose")->verbosity, 1);
 	assert_int_equal(OK("-q")->verbosity, -1);

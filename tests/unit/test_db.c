@@ -203,6 +203,39 @@ static void rm_db(const char *path)
 	unlink(p);
 }
 
+static void t_bans_saved(void **state)
+{
+	(void)state;
+	struct db *db = mem();
+	struct db_ban a = {.mask = "Spam*!*@*", .reason = "spam", .by = "op", .set_ms = 5,
+			   .until_ms = 0};
+	struct db_ban b = {.mask = "192.0.2.0/24", .reason = "flood", .by = "op", .set_ms = 6,
+			   .until_ms = 99};
+	assert_int_equal(db_ban_save(db, &a), DB_OK);
+	assert_int_equal(db_ban_save(db, &b), DB_OK);
+	a.mask = "SPAM*!*@*"; /* the same mask, any case: replaced */
+	a.reason = "more spam";
+	a.set_ms = 7;
+	assert_int_equal(db_ban_save(db, &a), DB_OK);
+	struct db_ban *v;
+	size_t n;
+	assert_int_equal(db_bans_load(db, &v, &n), DB_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].mask, "192.0.2.0/24");
+	assert_int_equal(v[0].until_ms, 99);
+	assert_string_equal(v[1].mask, "SPAM*!*@*");
+	assert_string_equal(v[1].reason, "more spam");
+	for (size_t i = 0; i < n; i++)
+		db_ban_free(&v[i]);
+	free(v);
+	assert_int_equal(db_ban_delete(db, "spam*!*@*"), DB_OK);
+	assert_int_equal(db_bans_load(db, &v, &n), DB_OK);
+	assert_int_equal(n, 1);
+	db_ban_free(&v[0]);
+	free(v);
+	db_close(db);
+}
+
 static void t_migrates_from_version_1(void **state)
 {
 	(void)state;
@@ -280,6 +313,7 @@ int main(void)
 		cmocka_unit_test(t_private_targets),
 		cmocka_unit_test(t_prune),
 		cmocka_unit_test(t_rooms_saved),
+		cmocka_unit_test(t_bans_saved),
 		cmocka_unit_test(t_migrates_from_version_1),
 		cmocka_unit_test(t_not_a_database),
 		cmocka_unit_test(t_newer_schema_refused),

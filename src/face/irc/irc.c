@@ -12,6 +12,8 @@
 #include "base/xalloc.h"
 #include "face/irc/irc_int.h"
 #include "net/listener.h"
+#include "hub/auth.h"
+#include "net/net.h"
 #include "net/netlim.h"
 #include "net/ws_frame.h"
 
@@ -309,7 +311,8 @@ static void irc_on_flood_tick(uv_timer_t *t)
 			continue;
 		c->throttled = false;
 		list_remove(&c->throttle_link);
-		conn_resume(c->conn);
+		if (!c->sess.auth_job) /* else OPER's answer resumes it */
+			conn_resume(c->conn);
 	}
 	if (list_empty(&f->throttled))
 		uv_timer_stop(&f->flood);
@@ -393,7 +396,15 @@ static bool irc_on_line(struct conn *conn, char *line, size_t len, bool too_long
 	if (c->sess.state == SESSION_GONE || conn_is_closing(conn))
 		return false;
 	/* Every command costs; one that goes over the budget is still run, and the next waits. */
-	return irc_spend(c, cost, now);
+	bool more = irc_spend(c, cost, now);
+	if (c->sess.auth_job) {
+		/* OPER's check runs off the loop; the client's next lines wait for its answer, so
+		 * that replies keep the order of the commands (a PING after OPER is answered after
+		 * the 381). irc_user_opered resumes. */
+		conn_pause(conn);
+		return false;
+	}
+	return more;
 }
 
 static void irc_on_gone(struct conn *conn, int status)
@@ -521,6 +532,17 @@ static void irc_refuse(struct conn *conn)
 {
 	unsigned limit;
 	int v = conn_refused(conn, &limit);
+	const char *reason;
+	uint64_t until_ms;
+	if (v == NETLIM_BANNED && net_banned(conn->net, &conn->stream.addr, &reason, &until_ms)) {
+		struct buf b = BUF_INIT;
+		char host[NETLIM_KEY_LEN];
+		netlim_key(&conn->stream.addr, 0, host);
+		irc_codec_banned(&b, host, reason, until_ms / 1000);
+		conn_refuse(conn, b.data, b.len);
+		buf_free(&b);
+		return;
+	}
 	const char *why = v == NETLIM_RATE	  ? "Too many connections from your address at once"
 			  : v == NETLIM_PER_NET ? "Too many connections from your network"
 						: "Too many connections from your address";
@@ -555,6 +577,16 @@ static void irc_on_connection(struct listener *l)
 		return;
 	}
 	irc_client_start(c);
+}
+
+void irc_face_each(struct irc_face *f,
+		   void (*fn)(struct session *s, const struct netlim_addr *a, void *arg), void *arg)
+{
+	list_each_safe(node, &f->clients) {
+		struct irc_client *c = list_entry(node, struct irc_client, link);
+		if (c->sess.state != SESSION_GONE && !conn_is_closing(c->conn))
+			fn(&c->sess, &c->conn->stream.addr, arg);
+	}
 }
 
 void irc_face_adopt(struct irc_face *f, struct conn *conn)

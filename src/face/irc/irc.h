@@ -32,12 +32,7 @@ struct conn;
 struct listener;
 struct logger;
 struct net;
-
-/* An operator's credentials (OPER NAME PASSWORD), from the operators' file. */
-struct irc_oper {
-	const char *name;
-	const char *password;
-};
+struct netlim_addr;
 
 struct irc_config {
 	const char *version;
@@ -45,8 +40,6 @@ struct irc_config {
 	const char *info;          /* the server's one-line description (WHOIS 312, LINKS) */
 	const char *password;      /* a server password every client must give (PASS), or NULL */
 	const char *motd;          /* the message of the day's text (lines), or NULL for none */
-	const struct irc_oper *opers;
-	size_t nopers;
 	uint64_t ping_ms;          /* a client silent this long is sent a PING */
 	uint64_t ping_timeout_ms;  /* ...and dropped if it has not answered this long after */
 	uint64_t register_timeout_ms; /* time to register (NICK and USER); 0 = none */
@@ -101,6 +94,10 @@ int irc_face_listen(struct irc_face *f, const char *spec, char *err, size_t errl
  * (text.ircv3.net): from now on its messages are IRC lines of a new client. The web face hands it
  * over through a function server/ wires, so neither face includes the other. */
 void irc_face_adopt(struct irc_face *f, struct conn *conn);
+/* Calls fn with each client's session and address, WebSocket ones too (server/'s bans cut those
+ * they match); fn may cut the session: the client is freed after its close callback. */
+void irc_face_each(struct irc_face *f,
+		   void (*fn)(struct session *s, const struct netlim_addr *a, void *arg), void *arg);
 /* Stops accepting, tells every client the server is going down (ERROR), and closes each
  * connection after its output is flushed. */
 void irc_face_shutdown(struct irc_face *f);

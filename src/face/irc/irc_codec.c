@@ -15,6 +15,7 @@
 #include "hub/mode.h"
 #include "net/ws_frame.h"
 #include "text/modechar.h"
+#include "text/text_codec.h"
 
 /* Only the queue's NOTICE has words (a person's, in their language); every other event is
  * written the same in every language, so the language bits share one encoding. */
@@ -125,15 +126,42 @@ static const struct {
 /* A person reads it: in the client's language (the variant's). */
 static const char T_QUEUED[] = N_("The server is full; you are number %llu in the queue.");
 static const char T_QUEUE_FULL[] = "ERROR :Closing Link: the server is full\r\n";
+/* The message rate (hub/flood.h): a refused message is said once, a cut is IRC's usual words. */
+static const char T_TOO_FAST[] = ":%s NOTICE %s :You are sending too fast: at most %zu a second. "
+				 "That message was not sent.\r\n";
+static const char T_FLOODED[] = "ERROR :Closing Link: %s (Excess Flood)\r\n";
+
+void irc_codec_banned(struct buf *out, const char *who, const char *reason, uint64_t until_s)
+{
+	if (!until_s) {
+		buf_printf(out, "ERROR :Closing Link: %s (Banned: %s)\r\n", who, reason);
+		return;
+	}
+	char when[TEXT_CODEC_WHEN_LEN];
+	text_codec_when(until_s, when);
+	buf_printf(out, "ERROR :Closing Link: %s (Banned until %s: %s)\r\n", who, when, reason);
+}
 
 static void irc_codec_result(const struct hub_event *ev, struct buf *out)
 {
 	const struct irc_client *c = irc_client_const_of(ev->src);
-	if (c->mute_results)
-		return; /* a NOTICE's: never answered */
 	enum hub_result code = ev->u.result.code;
+	if (code == HUB_ERR_FLOODED) {
+		buf_printf(out, T_FLOODED, irc_nick(c));
+		return;
+	}
+	if (code == HUB_ERR_SERVER_BANNED) {
+		irc_codec_banned(out, irc_nick(c), ev->text ? ev->text : "", ev->u.result.n);
+		return;
+	}
+	if (c->mute_results)
+		return; /* a NOTICE's: never answered (but a cut is said: the link closes) */
 	if (code == HUB_ERR_QUEUE_FULL) {
 		buf_puts(out, T_QUEUE_FULL);
+		return;
+	}
+	if (code == HUB_ERR_TOO_FAST) {
+		buf_printf(out, T_TOO_FAST, irc_server(c->f), irc_nick(c), ev->u.result.n);
 		return;
 	}
 	if (code < 0 || code >= HUB_RESULT_COUNT || !irc_results[code].num)

@@ -207,6 +207,9 @@ void irc_reg_isupport(struct irc_client *c);
 
 struct frame *irc_codec_encode(const struct hub_event *ev, unsigned variant, struct buf *scratch);
 extern const struct hub_face irc_codec_face;
+/* "ERROR :Closing Link: WHO (Banned[ until WHEN]: REASON)" and its CR LF: a server ban, told at
+ * naming (a result) and at accept (irc_refuse). until_s 0: for good. */
+void irc_codec_banned(struct buf *out, const char *who, const char *reason, uint64_t until_s);
 /* Appends the tags a shared line carries for variant (time, msgid, the sender's). */
 void irc_codec_tags(struct irc_out *o, const struct hub_event *ev, unsigned variant,
 		    struct buf *tmp);
@@ -241,6 +244,12 @@ void irc_user_mode(struct irc_client *c, const struct irc_msg *m);
 void irc_user_oper(struct irc_client *c, const struct irc_msg *m);
 void irc_user_kill(struct irc_client *c, const struct irc_msg *m);
 void irc_user_wallops(struct irc_client *c, const struct irc_msg *m);
+
+/* ---- irc_kline.c: server bans (KLINE, UNKLINE, STATS k) ---- */
+
+void irc_kline_add(struct irc_client *c, const struct irc_msg *m);
+void irc_kline_remove(struct irc_client *c, const struct irc_msg *m);
+void irc_kline_stats(struct irc_client *c, const struct irc_msg *m);
 void irc_user_version(struct irc_client *c, const struct irc_msg *m);
 void irc_user_time(struct irc_client *c, const struct irc_msg *m);
 void irc_user_info(struct irc_client *c, const struct irc_msg *m);

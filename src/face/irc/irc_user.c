@@ -8,6 +8,9 @@
 #include <time.h>
 
 #include "face/irc/irc_int.h"
+#include "base/log.h"
+#include "hub/auth.h"
+#include "net/netlim.h"
 #include "hub/mode.h"
 
 /* User-facing text of user replies, in one place for translation. */
@@ -27,6 +30,10 @@ static const char T_USERSDONTMATCH[] = ":Cant change mode for other users";
 static const char T_UMODEUNKNOWN[] = ":Unknown MODE flag";
 static const char T_YOUREOPER[] = ":You are now an IRC operator";
 static const char T_PASSWDMISMATCH[] = ":Password incorrect";
+static const char T_OPER_THROTTLED[] = ":Too many failed OPER attempts from your address; try "
+				       "again later";
+static const char T_OPER_BUSY[] = ":The server is busy checking passwords; try again";
+static const char T_NOOPERHOST[] = ":No operators are configured on this server";
 static const char T_KILLED[] = "Killed (%s (%.*s))";
 static const char T_INFO[] = ":charlad: one chat over sockets: a line protocol for netcat, UDP "
 			     "datagrams, IRC, and an AI assistant, on one hub.";
@@ -135,6 +142,8 @@ static void irc_user_send(struct irc_client *c, const struct irc_msg *m, enum hu
 				irc_num(c, "301", "%s :%s", to->name, to->info->away);
 		}
 		c->mute_results = false;
+		if (c->sess.state == SESSION_GONE)
+			break; /* cut for flooding (hub/flood.h): no more targets */
 	}
 	buf_free(&tags);
 }
@@ -511,28 +520,56 @@ void irc_user_mode(struct irc_client *c, const struct irc_msg *m)
 
 /* ---- operators ---- */
 
-void irc_user_oper(struct irc_client *c, const struct irc_msg *m)
+/* The check's answer, on the loop (a client that left had its check cancelled by session_close). */
+static void irc_user_opered(void *arg, enum hub_auth_status st)
 {
-	const struct irc_config *cfg = &c->f->cfg;
-	const struct irc_span *name = &m->params[0], *pass = &m->params[1];
-	for (size_t i = 0; i < cfg->nopers; i++) {
-		const struct irc_oper *o = &cfg->opers[i];
-		if (strlen(o->name) != name->len || memcmp(o->name, name->p, name->len) != 0)
-			continue;
-		if (strlen(o->password) != pass->len ||
-		    memcmp(o->password, pass->p, pass->len) != 0)
-			break;
-		c->sess.caps |= SESSION_MODE_OPER;
-		irc_num(c, "381", "%s", T_YOUREOPER);
-		struct buf line = BUF_INIT, mask = BUF_INIT;
-		irc_mask(&c->sess, &mask);
-		buf_printf(&line, ":%s MODE %s :+o\r\n", mask.data, c->sess.name);
-		irc_write(c, line.data, line.len);
-		buf_free(&line);
-		buf_free(&mask);
+	struct irc_client *c = arg;
+	c->sess.auth_job = NULL;
+	if (c->sess.state == SESSION_GONE || conn_is_closing(c->conn))
+		return;
+	if (!c->throttled) /* its input waited for this answer (irc.c); flood control resumes it */
+		conn_resume(c->conn);
+	if (st != HUB_AUTH_OK) {
+		log_info(c->f->log, "%s (irc %s): OPER refused", c->conn->peer, irc_nick(c));
+		irc_num(c, "464", "%s", T_PASSWDMISMATCH);
 		return;
 	}
-	irc_num(c, "464", "%s", T_PASSWDMISMATCH);
+	log_info(c->f->log, "%s (irc %s): OPER", c->conn->peer, irc_nick(c));
+	c->sess.caps |= SESSION_MODE_OPER;
+	irc_num(c, "381", "%s", T_YOUREOPER);
+	struct buf line = BUF_INIT, mask = BUF_INIT;
+	irc_mask(&c->sess, &mask);
+	buf_printf(&line, ":%s MODE %s :+o\r\n", mask.data, c->sess.name);
+	irc_write(c, line.data, line.len);
+	buf_free(&line);
+	buf_free(&mask);
+}
+
+/* The password is checked off the loop (hub/auth.h): the answer comes later, the client goes on
+ * meanwhile. One check at a time per client; failures are throttled per address. */
+void irc_user_oper(struct irc_client *c, const struct irc_msg *m)
+{
+	const struct hub_auth *auth = c->f->hub->auth;
+	const struct irc_span *name = &m->params[0], *pass = &m->params[1];
+	if (c->sess.auth_job)
+		return; /* the check under way answers */
+	enum hub_auth_status st = HUB_AUTH_NONE;
+	if (auth) {
+		char addr[NETLIM_KEY_LEN];
+		netlim_key(&c->conn->stream.addr, 0, addr);
+		c->sess.auth_job = auth->oper(auth->ctx, addr, name->p, name->len, pass->p,
+					      pass->len, irc_user_opered, c, &st);
+	}
+	if (c->sess.auth_job)
+		return;
+	if (st == HUB_AUTH_THROTTLED)
+		irc_num(c, "464", "%s", T_OPER_THROTTLED);
+	else if (st == HUB_AUTH_BUSY)
+		irc_num(c, "464", "%s", T_OPER_BUSY);
+	else if (st == HUB_AUTH_NONE)
+		irc_num(c, "491", "%s", T_NOOPERHOST);
+	else
+		irc_num(c, "464", "%s", T_PASSWDMISMATCH);
 }
 
 void irc_user_kill(struct irc_client *c, const struct irc_msg *m)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/frame.h"
 #include "base/i18n.h"
 #include "base/log.h"
@@ -14,6 +15,7 @@
 #include "text/text_stable.h"
 #include "net/addr.h"
 #include "net/listener.h"
+#include "net/net.h"
 #include "net/netlim.h"
 
 /* User-facing text of the line face, in one place, marked for translation (looked up in the
@@ -102,7 +104,9 @@ static bool line_on_line(struct conn *c, char *line, size_t len, bool too_long)
 		line = lf->clean.data;
 		len = lf->clean.len;
 	}
-	return cmd_line(lf->hub, &lc->sess, line, len);
+	char addr[NETLIM_KEY_LEN];
+	netlim_key(&lc->conn->stream.addr, 0, addr);
+	return cmd_line(lf->hub, &lc->sess, line, len, addr);
 }
 
 static const char *line_reason(int status)
@@ -193,6 +197,17 @@ static void line_refuse(struct line_client *lc, struct conn *c)
 	unsigned limit;
 	int v = conn_refused(c, &limit);
 	enum lang lang = text_codec_lang(&lc->sess);
+	const char *reason;
+	uint64_t until_ms;
+	if (v == NETLIM_BANNED && net_banned(c->net, &c->stream.addr, &reason, &until_ms)) {
+		struct buf b = BUF_INIT;
+		text_codec_banned(&b, lang, reason, until_ms / 1000);
+		buf_putc(&b, '\n');
+		conn_refuse(c, b.data, b.len);
+		buf_free(&b);
+		log_debug(lc->lf->log, "%s: refused (banned)", c->peer);
+		return;
+	}
 	char text[256];
 	int n;
 	if (v == NETLIM_RATE)
@@ -258,6 +273,16 @@ int line_face_listen(struct line_face *lf, const char *spec, char *err, size_t e
 {
 	return listener_open_spec(lf->net->loop, spec, lf->cfg.backlog, line_on_connection, lf,
 				  &lf->listeners, lf->log, "listening on ", " (tcp line)", err, errlen);
+}
+
+void line_face_each(struct line_face *lf,
+		    void (*fn)(struct session *s, const struct netlim_addr *a, void *arg), void *arg)
+{
+	list_each_safe(node, &lf->clients) {
+		struct line_client *lc = list_entry(node, struct line_client, link);
+		if (lc->sess.state != SESSION_GONE && !conn_is_closing(lc->conn))
+			fn(&lc->sess, &lc->conn->stream.addr, arg);
+	}
 }
 
 void line_face_shutdown(struct line_face *lf)

@@ -46,6 +46,10 @@ int line_face_listen(struct line_face *lf, const char *spec, char *err, size_t e
 /* Stops accepting, tells every client the server is shutting down, and closes each connection
  * after its output is flushed. */
 void line_face_shutdown(struct line_face *lf);
+/* Calls fn with each client's session and address (server/'s bans cut those they match); fn
+ * may cut the session (session_cut): the client is freed later, after its close callback. */
+void line_face_each(struct line_face *lf,
+		    void (*fn)(struct session *s, const struct netlim_addr *a, void *arg), void *arg);
 /* Frees what init allocated; every client must be gone (net count 0). */
 void line_face_free(struct line_face *lf);
 

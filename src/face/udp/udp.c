@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/frame.h"
 #include "base/i18n.h"
 #include "base/log.h"
@@ -13,6 +14,8 @@
 #include "net/addr.h"
 #include "net/dgram.h"
 #include "net/listener.h"
+#include "net/net.h"
+#include "net/netlim.h"
 #include "text/cmd.h"
 #include "text/text_codec.h"
 #include "text/text_stable.h"
@@ -144,7 +147,11 @@ static void udp_line(struct udp_face *uf, struct udp_peer *p, const char *line, 
 	}
 	bool named = p->sess.state == SESSION_ACTIVE;
 	udp_peers_said(&uf->peers, p, now);
-	cmd_line(uf->hub, &p->sess, line, n);
+	struct netlim_addr a;
+	char addr[NETLIM_KEY_LEN] = "";
+	if (netlim_addr_from((const struct sockaddr *)&p->addr, &a))
+		netlim_key(&a, 0, addr);
+	cmd_line(uf->hub, &p->sess, line, n, addr);
 	if (!p->dead && !named && p->sess.state == SESSION_ACTIVE)
 		udp_peers_naming(&uf->peers, p, false, now);
 }
@@ -229,6 +236,19 @@ static void udp_register(struct udp_face *uf, struct dgram *d, const struct sock
 	if (uf->peers.count >= uf->cfg.max_peers) {
 		const char *full = i18n_tr((enum lang)uf->hub->cfg.lang, T_TOO_MANY);
 		udp_reply(d, from, full, strlen(full));
+		return;
+	}
+	/* A banned address (net/net.h's gate) is told once, in the server's language. The address
+	 * echoed a cookie, so it is not forged: the answer amplifies nothing. */
+	struct netlim_addr a;
+	const char *reason;
+	uint64_t until_ms;
+	if (uf->cfg.gate && netlim_addr_from(from, &a) &&
+	    uf->cfg.gate->banned(uf->cfg.gate->ctx, &a, &reason, &until_ms)) {
+		struct buf b = BUF_INIT;
+		text_codec_banned(&b, (enum lang)uf->hub->cfg.lang, reason, until_ms / 1000);
+		udp_reply(d, from, b.data, b.len);
+		buf_free(&b);
 		return;
 	}
 	struct udp_peer *p = xcalloc(1, sizeof(*p));
@@ -478,6 +498,18 @@ void udp_face_follow(struct udp_face *uf, const struct listener *listeners)
 		char why[256];
 		if (udp_bind(uf, (struct sockaddr *)&ss, why, sizeof(why)) < 0)
 			log_warn(uf->log, "%s; no UDP there (--udp chooses another address)", why);
+	}
+}
+
+void udp_face_each(struct udp_face *uf,
+		   void (*fn)(struct session *s, const struct netlim_addr *a, void *arg), void *arg)
+{
+	list_each_safe(node, &uf->peers.idle) {
+		struct udp_peer *p = list_entry(node, struct udp_peer, by_idle);
+		struct netlim_addr a;
+		if (!p->dead && p->sess.state != SESSION_GONE &&
+		    netlim_addr_from((const struct sockaddr *)&p->addr, &a))
+			fn(&p->sess, &a, arg);
 	}
 }
 

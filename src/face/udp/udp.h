@@ -30,6 +30,8 @@
 struct dgram;
 struct listener;
 struct logger;
+struct net_gate;
+struct netlim_addr;
 
 struct udp_config {
 	const char *version;
@@ -41,6 +43,8 @@ struct udp_config {
 	size_t max_peers;          /* verified peers at once */
 	size_t max_line;           /* longest line accepted */
 	size_t max_queued;         /* bytes per socket waiting for the kernel; then datagrams drop */
+	const struct net_gate *gate; /* bans of addresses (net/net.h), asked at registration; NULL:
+				      * none */
 };
 
 struct udp_stats {
@@ -80,6 +84,10 @@ void udp_face_follow(struct udp_face *uf, const struct listener *listeners);
 /* Stops receiving, tells every peer the server is shutting down, forgets them (silently: the hub
  * is stopping) and closes the sockets once their queues are empty. */
 void udp_face_shutdown(struct udp_face *uf);
+/* Calls fn with each peer's session and address (server/'s bans cut those they match); fn may cut
+ * the session: the peer is buried later, not inside the walk. */
+void udp_face_each(struct udp_face *uf,
+		   void (*fn)(struct session *s, const struct netlim_addr *a, void *arg), void *arg);
 /* Closes every handle now (after shutdown, or after a failed start). */
 void udp_face_close(struct udp_face *uf);
 /* Frees what init allocated; the handles must be closed and their callbacks run. */

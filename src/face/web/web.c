@@ -14,6 +14,7 @@
 #include "face/web/ws_accept.h"
 #include "net/conn.h"
 #include "net/listener.h"
+#include "net/net.h"
 #include "net/netlim.h"
 
 /* The IRC WebSocket subprotocol (ircv3.net/specs/extensions/websocket). */
@@ -255,6 +256,20 @@ static void web_refuse(struct conn *conn)
 {
 	unsigned limit;
 	int v = conn_refused(conn, &limit);
+	const char *reason;
+	uint64_t until_ms;
+	if (v == NETLIM_BANNED && net_banned(conn->net, &conn->stream.addr, &reason, &until_ms)) {
+		/* 403: no retry helps before the ban ends; its reason is the body. */
+		char text[1024];
+		int n = snprintf(text, sizeof(text),
+				 "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\n"
+				 "Content-Length: %zu\r\nConnection: close\r\n\r\nBanned: %s\n",
+				 strlen(reason) + sizeof("Banned: \n") - 1, reason);
+		if (n < 0 || (size_t)n >= sizeof(text))
+			n = 0;
+		conn_refuse(conn, text, (size_t)n);
+		return;
+	}
 	const char *why = v == NETLIM_RATE	  ? "Too many connections from your address at once"
 			  : v == NETLIM_PER_NET ? "Too many connections from your network"
 						: "Too many connections from your address";
