@@ -6,6 +6,7 @@
 
 #include "base/fold.h"
 #include "base/xalloc.h"
+#include "hub/account.h"
 #include "hub/internal.h"
 #include "hub/name.h"
 
@@ -77,6 +78,8 @@ enum hub_result session_name_check(struct hub *h, const struct session *s, const
 	const struct session *holder = map_get(&h->reserved, key);
 	if (holder && holder != s)
 		return HUB_ERR_NAME_TAKEN;
+	if (hub_account_name_refused(h, s, key))
+		return HUB_ERR_NAME_REGISTERED;
 	return HUB_OK;
 }
 
@@ -209,12 +212,17 @@ enum hub_result session_commit(struct hub *h, struct session *s)
 	char *r = s->info->reserved;
 	size_t len = strlen(r);
 	enum hub_result res = HUB_OK;
+	bool named = true;
 	if (s->state == SESSION_NAMING) {
 		session_welcome(h, s, r, len);
 	} else if (strcmp(s->name, r) != 0) {
 		session_rename(h, s, r, len);
+	} else {
+		named = false;
 	}
 	session_unreserve(h, s);
+	if (named)
+		hub_account_named(h, s);
 	return res;
 }
 
@@ -225,6 +233,7 @@ enum hub_result session_register(struct hub *h, struct session *s, const char *n
 	if (r != HUB_OK)
 		return session_name_refused(h, s, r, name, len);
 	session_welcome(h, s, name, len);
+	hub_account_named(h, s);
 	return HUB_OK;
 }
 
@@ -237,6 +246,7 @@ enum hub_result session_nick(struct hub *h, struct session *s, const char *name,
 	if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
 		return HUB_OK; /* no change at all */
 	session_rename(h, s, name, len);
+	hub_account_named(h, s);
 	return HUB_OK;
 }
 
@@ -372,6 +382,7 @@ static void session_free_info(struct session *s)
 void session_close(struct hub *h, struct session *s, const char *reason, size_t len)
 {
 	len = hub_reason_len(reason, len);
+	hub_account_closed(h, s);
 	switch (s->state) {
 	case SESSION_NEW:
 	case SESSION_GONE:

@@ -15,6 +15,7 @@
 
 #include <uv.h>
 
+#include "auth/pwhash.h"
 #include "base/log.h"
 #include "face/ask/ask.h"
 #include "face/irc/irc.h"
@@ -35,6 +36,9 @@ struct server {
 	struct net net;
 	struct hub hub;
 	struct server_store store;  /* history and rooms' state (--no-store: none) */
+	struct pwhash pwhash;       /* Argon2id off the loop: accounts' passwords */
+	bool pwhash_on;
+	struct accounts *accounts;  /* bridge/accounts; NULL when libsodium cannot start */
 	struct line_face line;
 	struct assistant *ai;       /* NULL with --no-ai */
 	struct ask_face ask;

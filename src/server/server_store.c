@@ -71,6 +71,8 @@ int server_store_start(struct server_store *ss, const struct config *cfg, struct
 	if (s == DB_OK) {
 		ss->store_open = true;
 		s = history_restore(&ss->history, hub, &ss->store, &nrooms);
+		if (s == DB_OK)
+			s = store_accounts(&ss->store, &ss->accounts, &ss->naccounts);
 		if (s != DB_OK)
 			snprintf(why, sizeof(why), "%s: %s", ss->path, ss->store.db.err);
 	}
@@ -87,12 +89,18 @@ int server_store_start(struct server_store *ss, const struct config *cfg, struct
 		snprintf(err, errlen, "cannot start the store's thread: %s", uv_strerror(r));
 		return -1;
 	}
-	log_info(log, "history in %s (%zu rooms restored)", ss->path, nrooms);
+	log_info(log, "history in %s (%zu rooms restored, %zu accounts)", ss->path, nrooms,
+		 ss->naccounts);
 	return 0;
 }
 
 void server_store_stop(struct server_store *ss)
 {
+	for (size_t i = 0; i < ss->naccounts; i++)
+		db_account_free(&ss->accounts[i]);
+	free(ss->accounts);
+	ss->accounts = NULL;
+	ss->naccounts = 0;
 	if (ss->history_on)
 		history_free(&ss->history);
 	ss->history_on = false;

@@ -9,6 +9,7 @@
 
 #include "base/fold.h"
 #include "base/xalloc.h"
+#include "store/db_int.h"
 
 /* The migrations, numbered from 1: migration i takes a file from version i-1 to i, inside one
  * transaction with the new PRAGMA user_version. Never edit one that shipped: add the next. */
@@ -25,6 +26,13 @@ static const char *const db_migrations[DB_SCHEMA_VERSION] = {
 	" created_ms INTEGER NOT NULL DEFAULT 0, key TEXT, lim INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE room_mask(folded TEXT NOT NULL, list INTEGER NOT NULL, mask TEXT NOT NULL,"
 	" by TEXT, at_ms INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(folded, list, mask));",
+	/* 3: accounts (db_account.c): the Argon2id hash string, never the password; and the
+	 * client certificates' fingerprints that log an account in (SASL EXTERNAL). */
+	"CREATE TABLE account(folded TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL,"
+	" email TEXT, created_ms INTEGER NOT NULL DEFAULT 0,"
+	" last_login_ms INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE account_cert(fp TEXT PRIMARY KEY, folded TEXT NOT NULL);"
+	"CREATE INDEX account_cert_folded ON account_cert(folded);",
 };
 
 static const char *const db_sql[DB_STMT_COUNT] = {
@@ -52,7 +60,7 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 
 enum { DB_BUSY_MS = 5000 };
 
-static enum db_status db_fail(struct db *db, int rc)
+enum db_status db_fail(struct db *db, int rc)
 {
 	snprintf(db->err, sizeof(db->err), "%s", db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
 	switch (rc & 0xff) {
@@ -75,7 +83,7 @@ static enum db_status db_fail(struct db *db, int rc)
 }
 
 /* Runs a statement to its end (no rows wanted) and resets it. */
-static enum db_status db_run(struct db *db, sqlite3_stmt *st)
+enum db_status db_run(struct db *db, sqlite3_stmt *st)
 {
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -219,7 +227,7 @@ enum db_status db_insert(struct db *db, const struct db_msg *m)
 	return db_run(db, st);
 }
 
-static char *db_col_str(sqlite3_stmt *st, int col, size_t *len)
+char *db_col_str(sqlite3_stmt *st, int col, size_t *len)
 {
 	const void *p = sqlite3_column_blob(st, col);
 	size_t n = (size_t)sqlite3_column_bytes(st, col);
@@ -356,7 +364,7 @@ enum db_status db_prune_rows(struct db *db, const char *conv, unsigned keep, uns
 
 /* ---- rooms: rare, so prepared when used ---- */
 
-static enum db_status db_once(struct db *db, const char *sql, sqlite3_stmt **st)
+enum db_status db_once(struct db *db, const char *sql, sqlite3_stmt **st)
 {
 	int rc = sqlite3_prepare_v2(db->sql, sql, -1, st, NULL);
 	return rc == SQLITE_OK ? DB_OK : db_fail(db, rc);

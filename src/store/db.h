@@ -32,7 +32,7 @@ enum db_status {
 };
 
 enum {
-	DB_SCHEMA_VERSION = 2, /* the migrations in db.c, numbered 1.. */
+	DB_SCHEMA_VERSION = 3, /* the migrations in db.c, numbered 1.. */
 	DB_ERR_MAX = 256,
 	DB_PRIVATE_MARK = '@', /* the first byte of a private conversation's key */
 };
@@ -138,6 +138,24 @@ enum db_status db_room_save(struct db *db, const struct db_room *r);
 enum db_status db_room_delete(struct db *db, const char *folded);
 /* Reads every saved room into a new array (*out, *n); db_room_free each and free the array. */
 enum db_status db_rooms_load(struct db *db, struct db_room **out, size_t *n);
+
+/* An account (db_account.c). folded is its key (the hub's folding of name). */
+struct db_account {
+	char *folded, *name;
+	char *hash;       /* an Argon2id string (auth/pwhash.h) */
+	char *email;      /* NULL: none */
+	uint64_t created_ms, last_login_ms;
+	char **certs;     /* certificate fingerprints, lower-case hex */
+	size_t ncerts;
+};
+
+/* Saves an account (replacing what was saved under its folded name, certificates included). */
+enum db_status db_account_save(struct db *db, const struct db_account *a);
+enum db_status db_account_delete(struct db *db, const char *folded);
+/* Reads every account into a new array (*out, *n); db_account_free each and free the array. */
+enum db_status db_accounts_load(struct db *db, struct db_account **out, size_t *n);
+void db_account_free(struct db_account *a);
+void db_account_copy(struct db_account *dst, const struct db_account *src);
 
 void db_msgs_free(struct db_msgs *m);
 void db_targets_free(struct db_targets *t);

@@ -124,6 +124,10 @@ void store_put(struct store *st, struct db_msg *m);
 /* Queues a room's state (a copy is taken) or forgets a room (by its folded name). */
 void store_room_save(struct store *st, const struct db_room *r);
 void store_room_delete(struct store *st, const char *folded);
+/* Queues an account's state (a copy is taken: its hash, never a password). */
+void store_account_save(struct store *st, const struct db_account *a);
+/* The saved accounts, read on the calling thread: before store_start only. */
+enum db_status store_accounts(struct store *st, struct db_account **out, size_t *n);
 /* Queues a read; the store owns rd's strings from now on. Returns a request id (never 0), or 0
  * when too many reads are pending. */
 uint64_t store_read(struct store *st, struct store_read *rd, store_read_fn cb, void *ctx);

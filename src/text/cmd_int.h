@@ -26,4 +26,9 @@ void cmd_ops_away(struct hub *h, struct session *s, struct cmd_span text);
 /* After a private message to `name` went out: tells s if its recipient is away. */
 void cmd_ops_away_notice(struct hub *h, struct session *s, struct cmd_span name);
 
+/* /register, /login, /logout, /password (cmd_account.c): the arguments as cmd_parse split them
+ * (arg: the first word; rest: what follows). /login may come before a name is given. */
+void cmd_account(struct hub *h, struct session *s, enum cmd_id id, struct cmd_span arg,
+		 struct cmd_span rest);
+
 #endif

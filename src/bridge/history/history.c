@@ -59,7 +59,7 @@ static void history_keep_message(struct history *hi, const struct hub_event *ev)
 	if (ev->room) {
 		m.conv = history_fold(ev->room, strlen(ev->room));
 		m.target = xstrdup(ev->room);
-	} else if (hi->cfg.store_private && ev->to) {
+	} else if (hi->cfg.store_private && ev->to && !hub_bot_is_secret(hi->hub, ev->from, ev->to)) {
 		m.conv = history_private_key(ev->from, strlen(ev->from), ev->to, strlen(ev->to));
 		m.target = xstrdup(ev->to);
 	} else {

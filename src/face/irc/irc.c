@@ -276,12 +276,19 @@ static void irc_disconnect(struct session *s)
 	conn_close_after_flush(c->conn);
 }
 
+static const char *irc_peer(const struct session *s)
+{
+	return irc_client_const_of(s)->conn->peer;
+}
+
 static const struct session_ops irc_session_ops = {
 	.face = &irc_codec_face,
 	.deliver = irc_deliver,
 	.admitted = irc_admitted,
 	.disconnect = irc_disconnect,
 	.no_lobby = true,
+	.peer = irc_peer,
+	.certfp = irc_auth_certfp,
 };
 
 /* ---- flood control: a token bucket per client, refilled as time passes ---- */
@@ -445,6 +452,7 @@ static void irc_on_closed(struct conn *conn)
 {
 	struct irc_client *c = conn->owner;
 	session_close(c->f->hub, &c->sess, R_CLOSED, sizeof(R_CLOSED) - 1);
+	irc_auth_forget(c);
 	irc_monitor_forget(c);
 	irc_history_forget(c);
 	list_remove(&c->throttle_link);

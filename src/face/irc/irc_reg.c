@@ -300,6 +300,8 @@ static void irc_reg_links(struct irc_client *c, const struct irc_msg *m);
 
 static const struct irc_command irc_commands[] = {
 	{"ADMIN", 0, false, 1, irc_user_admin, "ADMIN", N_("who runs this server")},
+	{"AUTHENTICATE", 1, true, 1, irc_auth_command, "AUTHENTICATE <mechanism> | <base64> | *",
+	 N_("log in to your account with SASL (PLAIN, EXTERNAL)")},
 	{"AWAY", 0, false, 1, irc_user_away, "AWAY [:<text>]",
 	 N_("mark yourself away with <text>; without it, back")},
 	{"CAP", 1, true, 1, irc_cap_command, "CAP LS [302] | LIST | REQ :<caps> | END",
