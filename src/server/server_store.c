@@ -89,7 +89,7 @@ int server_store_start(struct server_store *ss, const struct config *cfg, struct
 		snprintf(err, errlen, "cannot start the store's thread: %s", uv_strerror(r));
 		return -1;
 	}
-	log_info(log, "history in %s (%zu rooms restored, %zu accounts)", ss->path, nrooms,
+	log_info(log, "history in %s (%zu rooms restored); %zu accounts", ss->path, nrooms,
 		 ss->naccounts);
 	return 0;
 }

@@ -199,7 +199,8 @@ static void t_usage_strings(void **state)
 		[CMD_TOPIC] = "/topic", [CMD_KICK] = "/kick", [CMD_INVITE] = "/invite",
 		[CMD_OP] = "/op", [CMD_DEOP] = "/deop", [CMD_VOICE] = "/voice",
 		[CMD_DEVOICE] = "/devoice", [CMD_MODE] = "/mode", [CMD_AWAY] = "/away",
-		[CMD_LANG] = "/lang", [CMD_HISTORY] = "/history",
+		[CMD_LANG] = "/lang", [CMD_HISTORY] = "/history", [CMD_REGISTER] = "/register",
+		[CMD_LOGIN] = "/login", [CMD_LOGOUT] = "/logout", [CMD_PASSWORD] = "/password",
 	};
 	for (int id = 0; id < CMD_COUNT; id++) {
 		const char *u = cmd_usage((enum cmd_id)id);
