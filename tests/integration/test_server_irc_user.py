@@ -158,7 +158,7 @@ class Who(IrcCase):
         self.joined(bob, "#s", ana)
         ana.send("WHO *")                            # sharing a channel: shown
         self.assertEqual(sorted(m.params[5] for m in until(ana, "315")[:-1]),
-                         ["ana", "bob", "dan"])
+                         ["NickServ", "ana", "bob", "dan"])
         dan.send("WHO #s")                           # a stranger asking of the channel
         self.assertEqual(sorted(m.params[5] for m in until(dan, "315")[:-1]), ["ana"])
 
