@@ -10,11 +10,11 @@
  * checked by its session id, so a message from someone who left or was renamed meanwhile is
  * dropped. */
 #include "bridge/accounts/accounts_int.h"
+#include "bridge/accounts/nickserv.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <sodium.h>
 
@@ -158,86 +158,72 @@ static void nickserv_cert(void *ctx, struct session *s, const struct hub_account
 		nickserv_say(ctx, s, NS_TR(s, T_NS_CERT_ITEM), ans->account, ans->certs[i]);
 }
 
-/* The next blank-separated word of *p (advanced past it); len 0 at the end. */
-static size_t nickserv_word(const char **p, const char *end, const char **w)
+/* A fingerprint as sent ("AB:CD:..."), or the connection's: lower-case hex without colons, into
+ * out[HUB_ACCOUNT_CERTFP_MAX + 1]. NULL when there is none or it is too long. */
+static const char *nickserv_certfp(struct session *s, struct nickserv_span given, char *out)
 {
-	while (*p < end && (**p == ' ' || **p == '\t'))
-		(*p)++;
-	*w = *p;
-	while (*p < end && **p != ' ' && **p != '\t')
-		(*p)++;
-	return (size_t)(*p - *w);
-}
-
-static bool nickserv_is(const char *w, size_t n, const char *word)
-{
-	return strlen(word) == n && strncasecmp(w, word, n) == 0;
+	const char *src = given.len ? given.p : (s->ops->certfp ? s->ops->certfp(s) : NULL);
+	size_t n = given.len ? given.len : (src ? strlen(src) : 0), k = 0;
+	for (size_t i = 0; i < n && k < HUB_ACCOUNT_CERTFP_MAX; i++) {
+		char ch = src[i];
+		if (ch != ':')
+			out[k++] = ch >= 'A' && ch <= 'F' ? (char)(ch - 'A' + 'a') : ch;
+	}
+	out[k] = '\0';
+	return k && k < HUB_ACCOUNT_CERTFP_MAX ? out : NULL;
 }
 
 /* One command from s. */
 static void nickserv_run(struct accounts *a, struct session *s, const char *text, size_t len)
 {
-	const char *p = text, *end = text + len;
-	const char *cmd, *w1, *w2, *w3;
-	size_t nc = nickserv_word(&p, end, &cmd);
-	size_t n1 = nickserv_word(&p, end, &w1);
-	size_t n2 = nickserv_word(&p, end, &w2);
-	size_t n3 = nickserv_word(&p, end, &w3);
+	struct nickserv_cmd c;
+	nickserv_parse(text, len, &c);
 	struct hub_account_req r = {0};
 	char fp[HUB_ACCOUNT_CERTFP_MAX + 1];
-	if (nickserv_is(cmd, nc, "REGISTER") && n1) {
-		r = (struct hub_account_req){.op = HUB_ACCOUNT_REGISTER, .password = w1,
-					     .password_len = n1, .email = n2 ? w2 : NULL,
-					     .email_len = n2};
-		hub_account_request(a->hub, s, &r, nickserv_registered, a);
-	} else if ((nickserv_is(cmd, nc, "IDENTIFY") || nickserv_is(cmd, nc, "LOGIN")) && n1) {
-		r = (struct hub_account_req){.op = HUB_ACCOUNT_LOGIN, .name = n2 ? w1 : NULL,
-					     .name_len = n2 ? n1 : 0, .password = n2 ? w2 : w1,
-					     .password_len = n2 ? n2 : n1};
-		hub_account_request(a->hub, s, &r, nickserv_answer, a);
-	} else if (nickserv_is(cmd, nc, "LOGOUT")) {
-		r.op = HUB_ACCOUNT_LOGOUT;
-		hub_account_request(a->hub, s, &r, nickserv_answer, a);
-	} else if (nickserv_is(cmd, nc, "SET") && nickserv_is(w1, n1, "PASSWORD") && n2) {
-		r = (struct hub_account_req){.op = HUB_ACCOUNT_PASSWORD, .new_password = w2,
-					     .new_password_len = n2};
-		hub_account_request(a->hub, s, &r, nickserv_password, a);
-	} else if (nickserv_is(cmd, nc, "CERT") && n1) {
-		if (nickserv_is(w1, n1, "LIST")) {
-			r.op = HUB_ACCOUNT_CERT_LIST;
-		} else if (nickserv_is(w1, n1, "ADD") || nickserv_is(w1, n1, "DEL")) {
-			r.op = nickserv_is(w1, n1, "ADD") ? HUB_ACCOUNT_CERT_ADD
-							  : HUB_ACCOUNT_CERT_DEL;
-			const char *mine = s->ops->certfp ? s->ops->certfp(s) : NULL;
-			size_t n = n2 ? n2 : (mine ? strlen(mine) : 0);
-			if (n && n < sizeof(fp)) {
-				/* Fingerprints are compared in lower case, without colons. */
-				const char *src = n2 ? w2 : mine;
-				size_t k = 0;
-				for (size_t i = 0; i < n; i++)
-					if (src[i] != ':')
-						fp[k++] = (char)((src[i] >= 'A' && src[i] <= 'F')
-								 ? src[i] - 'A' + 'a' : src[i]);
-				fp[k] = '\0';
-				r.certfp = fp;
-			}
-		} else {
-			nickserv_say(a, s, NS_TR(s, T_NS_SYNTAX), "CERT ADD|DEL|LIST [FINGERPRINT]");
-			return;
-		}
-		hub_account_request(a->hub, s, &r, nickserv_cert, a);
-	} else if (nickserv_is(cmd, nc, "HELP") || nc == 0) {
+	hub_account_fn done = nickserv_answer;
+	switch (c.verb) {
+	case NICKSERV_HELP:
 		nickserv_say(a, s, "%s", NS_TR(s, T_NS_HELP));
-	} else if (nickserv_is(cmd, nc, "REGISTER") || nickserv_is(cmd, nc, "IDENTIFY") ||
-		   nickserv_is(cmd, nc, "SET")) {
-		nickserv_say(a, s, NS_TR(s, T_NS_SYNTAX), nickserv_is(cmd, nc, "REGISTER")
-			     ? "REGISTER PASSWORD [EMAIL]" : nickserv_is(cmd, nc, "SET")
-			     ? "SET PASSWORD NEW" : "IDENTIFY [NAME] PASSWORD");
-	} else {
-		nickserv_say(a, s, NS_TR(s, T_NS_UNKNOWN), (int)nc, cmd);
+		return;
+	case NICKSERV_SYNTAX:
+		nickserv_say(a, s, NS_TR(s, T_NS_SYNTAX), c.usage);
+		return;
+	case NICKSERV_UNKNOWN:
+		nickserv_say(a, s, NS_TR(s, T_NS_UNKNOWN), (int)c.word.len, c.word.p);
+		return;
+	case NICKSERV_REGISTER:
+		r = (struct hub_account_req){.op = HUB_ACCOUNT_REGISTER, .password = c.password.p,
+					     .password_len = c.password.len,
+					     .email = c.email.len ? c.email.p : NULL,
+					     .email_len = c.email.len};
+		done = nickserv_registered;
+		break;
+	case NICKSERV_IDENTIFY:
+		r = (struct hub_account_req){.op = HUB_ACCOUNT_LOGIN,
+					     .name = c.name.len ? c.name.p : NULL,
+					     .name_len = c.name.len, .password = c.password.p,
+					     .password_len = c.password.len};
+		break;
+	case NICKSERV_LOGOUT:
+		r.op = HUB_ACCOUNT_LOGOUT;
+		break;
+	case NICKSERV_SET_PASSWORD:
+		r = (struct hub_account_req){.op = HUB_ACCOUNT_PASSWORD,
+					     .new_password = c.password.p,
+					     .new_password_len = c.password.len};
+		done = nickserv_password;
+		break;
+	case NICKSERV_CERT_ADD:
+	case NICKSERV_CERT_DEL:
+	case NICKSERV_CERT_LIST:
+		r.op = c.verb == NICKSERV_CERT_ADD ? HUB_ACCOUNT_CERT_ADD
+		       : c.verb == NICKSERV_CERT_DEL ? HUB_ACCOUNT_CERT_DEL : HUB_ACCOUNT_CERT_LIST;
+		if (c.verb != NICKSERV_CERT_LIST)
+			r.certfp = nickserv_certfp(s, c.certfp, fp);
+		done = nickserv_cert;
+		break;
 	}
-	(void)n3;
-	(void)w3;
+	hub_account_request(a->hub, s, &r, done, a);
 }
 
 static void nickserv_drain(uv_idle_t *idle)
