@@ -145,6 +145,7 @@ static void accounts_registered_hash(void *arg, enum pwhash_status st, const cha
 	accounts_save(a, acc);
 	accounts_registered(a, j->addr);
 	log_info(a->log, "account %s registered", acc->name);
+	accounts_grace_end(a, j->s);
 	hub_account_set(a->hub, j->s, acc->name, strlen(acc->name));
 	accounts_job_end(j, HUB_OK, acc->name);
 }
@@ -194,6 +195,7 @@ static void accounts_logged_in(struct accounts *a, struct session *s, struct db_
 {
 	acc->last_login_ms = a->cfg.clock_ms ? a->cfg.clock_ms() : 0;
 	accounts_save(a, acc);
+	accounts_grace_end(a, s);
 	hub_account_set(a->hub, s, acc->name, strlen(acc->name));
 }
 

@@ -172,6 +172,15 @@ static void accounts_grace_free(struct accounts_grace *g)
 	free(g);
 }
 
+void accounts_grace_end(struct accounts *a, const struct session *s)
+{
+	list_each_safe(node, &a->graces) {
+		struct accounts_grace *g = list_entry(node, struct accounts_grace, node);
+		if (g->sid == s->id)
+			accounts_grace_free(g);
+	}
+}
+
 void accounts_named(void *impl, struct session *s)
 {
 	struct accounts *a = impl;

@@ -115,6 +115,8 @@ void accounts_registered(struct accounts *a, const char *addr);
 /* The provider's name hooks. */
 bool accounts_name_refused(void *impl, const struct session *s, const char *folded);
 void accounts_named(void *impl, struct session *s);
+/* s logged in: its warnings are void (a later logout warns afresh). */
+void accounts_grace_end(struct accounts *a, const struct session *s);
 void accounts_sweep(uv_timer_t *t);
 
 /* nickserv.c */
