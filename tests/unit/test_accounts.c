@@ -220,6 +220,9 @@ static void t_names(void **state)
 	assert_int_equal(session_nick(&env.fx->h, &env.fx->k[0].s, "ana2", 4), HUB_OK);
 	fx_drop_all(env.fx);
 	assert_int_equal(session_nick(&env.fx->h, &env.fx->k[1].s, "ana", 3), HUB_OK);
+	/* Told on the next loop turn: after whatever its face says of the rename. */
+	assert_null(strstr(fx_text(&env.fx->k[1]), "NAME_REGISTERED"));
+	uv_run(&env.loop, UV_RUN_NOWAIT);
 	assert_non_null(strstr(fx_text(&env.fx->k[1]), "NAME_REGISTERED detail=0 n=30"));
 	t_stop();
 }

@@ -181,6 +181,25 @@ void accounts_grace_end(struct accounts *a, const struct session *s)
 	}
 }
 
+/* Tells the sessions named since the last loop turn that their name is an account's. */
+static void accounts_warn(uv_timer_t *t)
+{
+	struct accounts *a = t->data;
+	list_each(node, &a->graces) {
+		struct accounts_grace *g = list_entry(node, struct accounts_grace, node);
+		if (g->warned)
+			continue;
+		g->warned = true;
+		struct session *s = session_find(a->hub, g->name, strlen(g->name));
+		if (!s || s->id != g->sid || accounts_name_ok(a, s, session_folded(s)))
+			continue; /* the sweep forgets it */
+		uint64_t left = g->deadline_ms > accounts_now(a) ? g->deadline_ms - accounts_now(a)
+								 : 0;
+		hub_account_tell(a->hub, s, HUB_ERR_NAME_REGISTERED, s->name, 0,
+				 (size_t)((left + ACCOUNTS_MS_PER_S - 1) / ACCOUNTS_MS_PER_S));
+	}
+}
+
 void accounts_named(void *impl, struct session *s)
 {
 	struct accounts *a = impl;
@@ -196,7 +215,7 @@ void accounts_named(void *impl, struct session *s)
 	g->name = xstrdup(s->name);
 	g->deadline_ms = accounts_now(a) + (uint64_t)a->cfg.name_grace_s * ACCOUNTS_MS_PER_S;
 	list_push_back(&a->graces, &g->node);
-	hub_account_tell(a->hub, s, HUB_ERR_NAME_REGISTERED, s->name, 0, a->cfg.name_grace_s);
+	uv_timer_start(&a->warn, accounts_warn, 0, 0);
 }
 
 /* Renames s to a free guest name. */
@@ -226,7 +245,7 @@ static void accounts_graces_run(struct accounts *a)
 			accounts_grace_free(g); /* gone, renamed, or logged in */
 			continue;
 		}
-		if (now < g->deadline_ms)
+		if (now < g->deadline_ms || !g->warned)
 			continue;
 		accounts_grace_free(g);
 		accounts_rename_guest(a, s);
@@ -250,12 +269,16 @@ void accounts_guard_init(struct accounts *a)
 	a->sweep.data = a;
 	uv_timer_start(&a->sweep, accounts_sweep, ACCOUNTS_SWEEP_MS, ACCOUNTS_SWEEP_MS);
 	uv_unref((uv_handle_t *)&a->sweep);
+	uv_timer_init(a->loop, &a->warn);
+	a->warn.data = a;
 }
 
 void accounts_guard_free(struct accounts *a)
 {
 	uv_timer_stop(&a->sweep);
 	uv_close((uv_handle_t *)&a->sweep, NULL);
+	uv_timer_stop(&a->warn);
+	uv_close((uv_handle_t *)&a->warn, NULL);
 	list_each_safe(node, &a->graces)
 		accounts_grace_free(list_entry(node, struct accounts_grace, node));
 	accounts_counts_expire(a, &a->fails, 0, true);

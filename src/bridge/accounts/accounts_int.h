@@ -38,6 +38,8 @@ struct accounts_grace {
 	uint64_t sid;        /* the session's id: the session may be gone (looked up by name) */
 	char *name;          /* the name it was warned about */
 	uint64_t deadline_ms;
+	bool warned;         /* told yet (on the loop turn after its naming: after a face's own
+			      * welcome, such as IRC's 001 burst) */
 };
 
 /* A request waiting for its hash. */
@@ -82,6 +84,7 @@ struct accounts {
 	struct map regs;           /* addr -> struct accounts_count */
 	struct list graces;        /* struct accounts_grace */
 	uv_timer_t sweep;
+	uv_timer_t warn;           /* 0 ms: the graces not yet told */
 	struct hub_account_provider provider;
 	uint64_t rng;              /* guest names */
 	/* NickServ */
