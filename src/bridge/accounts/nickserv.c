@@ -272,6 +272,9 @@ int nickserv_open(struct accounts *a)
 		session_close(a->hub, &a->ns, "", 0);
 		return -1;
 	}
+	/* Invisible (+i), as services are: WHO * and masks list people, not it (WHO NickServ
+	 * and WHOIS still show it). */
+	a->ns.caps |= SESSION_MODE_INVISIBLE;
 	a->ns_on = true;
 	return 0;
 }
