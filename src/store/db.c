@@ -32,7 +32,9 @@ static const char *const db_migrations[DB_SCHEMA_VERSION] = {
 	" email TEXT, created_ms INTEGER NOT NULL DEFAULT 0,"
 	" last_login_ms INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE account_cert(fp TEXT PRIMARY KEY, folded TEXT NOT NULL);"
-	"CREATE INDEX account_cert_folded ON account_cert(folded);",
+	"CREATE INDEX account_cert_folded ON account_cert(folded);"
+	/* ...and a room's founder: the account that created it gets op back on joining. */
+	"ALTER TABLE room ADD COLUMN founder TEXT;",
 };
 
 static const char *const db_sql[DB_STMT_COUNT] = {
@@ -408,7 +410,8 @@ enum db_status db_room_save(struct db *db, const struct db_room *r)
 	sqlite3_stmt *st = NULL;
 	if (s == DB_OK)
 		s = db_once(db, "INSERT INTO room(folded, name, modes, topic, topic_by, topic_ms,"
-				" created_ms, key, lim) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+				" created_ms, key, lim, founder)"
+				" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 			    &st);
 	if (s == DB_OK) {
 		sqlite3_bind_text(st, 1, folded, -1, SQLITE_STATIC);
@@ -423,6 +426,8 @@ enum db_status db_room_save(struct db *db, const struct db_room *r)
 		if (r->key)
 			sqlite3_bind_text(st, 8, r->key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 9, r->limit);
+		if (r->founder)
+			sqlite3_bind_text(st, 10, r->founder, -1, SQLITE_STATIC);
 		s = db_run(db, st);
 	}
 	sqlite3_finalize(st);
@@ -456,7 +461,8 @@ enum db_status db_rooms_load(struct db *db, struct db_room **out, size_t *n)
 	size_t cap = 0;
 	sqlite3_stmt *st = NULL, *ms = NULL;
 	enum db_status s = db_once(db, "SELECT folded, name, modes, topic, topic_by, topic_ms,"
-				       " created_ms, key, lim FROM room ORDER BY folded", &st);
+				       " created_ms, key, lim, founder FROM room ORDER BY folded",
+				   &st);
 	if (s == DB_OK)
 		s = db_once(db, "SELECT list, mask, by, at_ms FROM room_mask WHERE folded = ?1"
 				" ORDER BY list, at_ms, mask", &ms);
@@ -473,6 +479,7 @@ enum db_status db_rooms_load(struct db *db, struct db_room **out, size_t *n)
 		r->created_ms = (uint64_t)sqlite3_column_int64(st, 6);
 		r->key = db_col_opt(st, 7, NULL);
 		r->limit = (uint32_t)sqlite3_column_int64(st, 8);
+		r->founder = db_col_opt(st, 9, NULL);
 		sqlite3_bind_text(ms, 1, (const char *)sqlite3_column_text(st, 0), -1,
 				  SQLITE_TRANSIENT);
 		size_t mcap = 0;
@@ -522,6 +529,7 @@ void db_room_free(struct db_room *r)
 	free(r->topic);
 	free(r->topic_by);
 	free(r->key);
+	free(r->founder);
 	for (size_t i = 0; i < r->nmasks; i++) {
 		free(r->masks[i].text);
 		free(r->masks[i].by);
@@ -547,6 +555,7 @@ void db_room_copy(struct db_room *dst, const struct db_room *src)
 	}
 	dst->topic_by = db_dup(src->topic_by);
 	dst->key = db_dup(src->key);
+	dst->founder = db_dup(src->founder);
 	dst->masks = src->nmasks ? xcalloc(src->nmasks, sizeof(*dst->masks)) : NULL;
 	for (size_t i = 0; i < src->nmasks; i++) {
 		dst->masks[i] = src->masks[i];

@@ -98,6 +98,7 @@ struct db_room {
 	uint64_t topic_ms, created_ms;
 	char *key;    /* NULL: none */
 	uint32_t limit;
+	char *founder; /* the account that created it (as registered), or NULL */
 	struct db_mask *masks;
 	size_t nmasks;
 };
