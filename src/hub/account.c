@@ -52,12 +52,7 @@ void hub_account_set(struct hub *h, struct session *s, const char *account, size
 		fan_one(h, s, &ev);
 		return;
 	}
-	fan_begin(h, &ev, true);
-	struct hub_event self = ev;
-	self.flags = HUB_EVF_SELF;
-	fan_one(h, s, &self);
-	fan_shared(h, s, &ev, false);
-	fan_end(h);
+	fan_self_and_shared(h, s, &ev);
 }
 
 void hub_account_tell(struct hub *h, struct session *s, enum hub_result code, const char *to,

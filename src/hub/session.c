@@ -195,14 +195,9 @@ static void session_rename(struct hub *h, struct session *s, const char *name, s
 	map_put(&h->names, folded, s);
 	struct hub_event ev = {.type = HUB_EV_NICK, .src = s, .from = old, .to = s->name,
 			       .text = s->name, .len = len};
-	fan_begin(h, &ev, true);
-	struct hub_event self = ev;
-	self.flags = HUB_EVF_SELF;
-	fan_one(h, s, &self);
 	/* Renames are announced in rooms of any size: they are rare, and without the news a name
 	 * would change under everyone's eyes. */
-	fan_shared(h, s, &ev, false);
-	fan_end(h);
+	fan_self_and_shared(h, s, &ev);
 	free(old);
 }
 

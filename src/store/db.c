@@ -538,7 +538,7 @@ void db_room_free(struct db_room *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static char *db_dup(const char *s)
+char *db_dup(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
 }

@@ -113,18 +113,13 @@ void db_account_free(struct db_account *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static char *db_account_dup(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 void db_account_copy(struct db_account *dst, const struct db_account *src)
 {
 	*dst = *src;
-	dst->folded = db_account_dup(src->folded);
-	dst->name = db_account_dup(src->name);
-	dst->hash = db_account_dup(src->hash);
-	dst->email = db_account_dup(src->email);
+	dst->folded = db_dup(src->folded);
+	dst->name = db_dup(src->name);
+	dst->hash = db_dup(src->hash);
+	dst->email = db_dup(src->email);
 	dst->certs = src->ncerts ? xcalloc(src->ncerts, sizeof(*dst->certs)) : NULL;
 	for (size_t i = 0; i < src->ncerts; i++)
 		dst->certs[i] = xstrdup(src->certs[i]);

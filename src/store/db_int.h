@@ -14,6 +14,8 @@ enum db_status db_fail(struct db *db, int rc);
 enum db_status db_run(struct db *db, struct sqlite3_stmt *st);
 /* Prepares sql for one use (*st: sqlite3_finalize it). */
 enum db_status db_once(struct db *db, const char *sql, struct sqlite3_stmt **st);
+/* A copy of s, or NULL for NULL. */
+char *db_dup(const char *s);
 /* The column as a new NUL-terminated string (its length in *len when len is not NULL). */
 char *db_col_str(struct sqlite3_stmt *st, int col, size_t *len);
 
