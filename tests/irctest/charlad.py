@@ -121,6 +121,8 @@ class CharladController(BaseServerController, DirectoryBasedController):
             "--config", str(conf),
             # History in this test's own directory: nothing of another test's is replayed.
             "--data-dir", str(self.directory / "data"),
+            # Private conversations too: CHATHISTORY's DM tests read them back.
+            "--store-private",
             # Several connections a test from 127.0.0.1, in quick succession: spare loopback
             # from the limits per address (the defaults would throttle them).
             "--limit-exempt", "127.0.0.0/8,::1",

@@ -267,7 +267,22 @@ static void irc_admitted(struct session *s)
 {
 	struct irc_client *c = irc_client_of(s);
 	/* Lines sent while waiting in the queue are read now (deferred to the next flush). */
-	conn_resume(c->conn);
+	if (!c->holds)
+		conn_resume(c->conn);
+}
+
+void irc_hold(struct irc_client *c)
+{
+	c->holds++;
+	conn_pause(c->conn);
+}
+
+void irc_release(struct irc_client *c)
+{
+	if (!c->holds || --c->holds)
+		return;
+	if (!c->throttled && c->sess.state != SESSION_WAITING)
+		conn_resume(c->conn);
 }
 
 static void irc_disconnect(struct session *s)
@@ -316,7 +331,8 @@ static void irc_on_flood_tick(uv_timer_t *t)
 			continue;
 		c->throttled = false;
 		list_remove(&c->throttle_link);
-		conn_resume(c->conn);
+		if (!c->holds)
+			conn_resume(c->conn);
 	}
 	if (list_empty(&f->throttled))
 		uv_timer_stop(&f->flood);
@@ -399,8 +415,9 @@ static bool irc_on_line(struct conn *conn, char *line, size_t len, bool too_long
 	irc_label_end(c);
 	if (c->sess.state == SESSION_GONE || conn_is_closing(conn))
 		return false;
-	/* Every command costs; one that goes over the budget is still run, and the next waits. */
-	return irc_spend(c, cost, now);
+	/* Every command costs; one that goes over the budget is still run, and the next waits;
+	 * so does the next of one whose answer is owed (irc_hold). */
+	return irc_spend(c, cost, now) && !c->holds;
 }
 
 static void irc_on_gone(struct conn *conn, int status)

@@ -64,6 +64,7 @@ static void irc_auth_done(void *ctx, struct session *s, const struct hub_account
 	(void)ctx;
 	struct irc_client *c = irc_client_of(s);
 	c->sasl_waiting = false;
+	irc_release(c);
 	switch (a->code) {
 	case HUB_OK:
 		irc_num(c, "903", ":SASL authentication successful");
@@ -119,6 +120,7 @@ static void irc_auth_message(struct irc_client *c)
 					     .certfp = irc_client_certfp(c)};
 	}
 	c->sasl_waiting = true;
+	irc_hold(c); /* what follows (CAP END) waits for the answer */
 	hub_account_request(c->f->hub, &c->sess, &r, irc_auth_done, c);
 	explicit_bzero(msg, sizeof(msg));
 }

@@ -104,6 +104,8 @@ struct irc_client {
 	double tokens;             /* flood control: commands it may send now */
 	uint64_t tokens_ms;        /* when tokens were last refilled */
 	bool throttled;            /* input paused until tokens come back */
+	unsigned holds;            /* answers the hub owes (history, a login): input waits for
+				    * them, so that replies come in the order of the commands */
 	struct list_node throttle_link; /* on f->throttled while throttled */
 	char *pass;                /* PASS given before registration */
 	struct irc_sasl *sasl;     /* AUTHENTICATE's message being gathered (irc_auth.c) */
@@ -185,6 +187,11 @@ const char *irc_real_of(const struct session *s);
 /* Takes the label of the labeled command running (NULL: none), for an answer that comes after
  * the command ends: the command then ends with no ACK, and the caller owns the string. */
 char *irc_label_take(struct irc_client *c);
+/* A command whose answer comes later (from the store, from a hash): c's next lines wait until
+ * irc_release, so that a client pipelining (CHATHISTORY then PING; AUTHENTICATE then CAP END)
+ * gets its replies in order, as IRC clients and irctest expect. */
+void irc_hold(struct irc_client *c);
+void irc_release(struct irc_client *c);
 /* Closes c with ERROR :reason, after a flush. */
 void irc_close(struct irc_client *c, const char *reason);
 /* The face's server name. */

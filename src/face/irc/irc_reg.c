@@ -119,6 +119,8 @@ void irc_reg_lusers(struct irc_client *c)
 	void *v;
 	while (map_next(&h->names, &it, NULL, &v)) {
 		const struct session *s = v;
+		if (s->bot)
+			continue; /* not among h->online: a bot (NickServ is +i) is no user here */
 		invisible += (s->caps & SESSION_MODE_INVISIBLE) != 0;
 		opers += (s->caps & SESSION_MODE_OPER) != 0;
 	}
