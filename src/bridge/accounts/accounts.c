@@ -159,12 +159,9 @@ static enum hub_result accounts_register(struct accounts *a, struct session *s,
 	if (s->info && s->info->account)
 		return HUB_ERR_LOGGED_IN;
 	const char *folded = session_folded(s);
-	if (r->name && (!accounts_find(a, r->name, r->name_len) ||
-			accounts_find(a, r->name, r->name_len) != map_get(&a->byname, folded))) {
-		char key[NAME_MAX_BYTES + 1];
-		if (!accounts_fold(r->name, r->name_len, key) || strcmp(key, folded) != 0)
-			return HUB_ERR_NAME_INVALID; /* only one's own name is registered */
-	}
+	char key[NAME_MAX_BYTES + 1];
+	if (r->name && (!accounts_fold(r->name, r->name_len, key) || strcmp(key, folded) != 0))
+		return HUB_ERR_NAME_INVALID; /* only one's own name is registered */
 	if (map_get(&a->byname, folded))
 		return HUB_ERR_ACCOUNT_EXISTS;
 	enum hub_password_rule rule = hub_password_check(r->password, r->password_len);
