@@ -120,7 +120,9 @@ class Accounts(harness.TestCase):
         ana.expect("* You are now known as ana.")
 
     def test_nickserv_from_a_line_client(self):
-        srv = self.server()
+        # Private messages are kept (--store-private), but never those to NickServ.
+        data = harness.temp_dir("charla-test-data-")
+        srv = self.server("--data-dir", data, "--store-private")
         ana, bob = srv.users("ana", "bob")
         ana.send("/msg NickServ REGISTER %s" % PASSWORD)
         ana.expect("[pm] NickServ: Account created: ana is registered to you and you are "
@@ -143,7 +145,15 @@ class Accounts(harness.TestCase):
         ana.send("/msg NickServ SET PASSWORD")
         ana.expect("[pm] NickServ: Sintaxis: SET PASSWORD NEW")
         self.assertEqual(bob.sync(), [])
+        ana.send("/msg bob kept")
+        bob.expect("[pm] ana: kept")
+        srv.stop()
         self.assertNotIn(PASSWORD, srv.log_text())
+        self.assertEqual(self.db_rows(data, "SELECT count(*) FROM msg WHERE conv LIKE '@%'"),
+                         [(1,)])
+        for path in os.listdir(data):
+            with open(os.path.join(data, path), "rb") as f:
+                self.assertNotIn(PASSWORD.encode(), f.read(), path)
 
     def test_a_guesser_is_throttled(self):
         srv = self.server("--login-fails", "3", "--login-window", "60")
