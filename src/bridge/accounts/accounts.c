@@ -99,9 +99,9 @@ static void accounts_job_end(struct accounts_job *j, enum hub_result code, const
 	accounts_job_free(j);
 }
 
-/* Starts the hash or verification of a job, or answers it at once when pwhash refuses. */
-static void accounts_job_start(struct accounts_job *j, struct pwhash_job *pj,
-			       enum pwhash_status st)
+/* Keeps a job whose hash or verification pwhash took (pj), or answers it at once when pwhash
+ * refused (NULL: its queue is full; a password's length was checked before). */
+static void accounts_job_start(struct accounts_job *j, struct pwhash_job *pj)
 {
 	if (!pj) {
 		accounts_answer(j->cb, j->ctx, j->s, j->op, HUB_ERR_AUTH_BUSY, NULL);
@@ -110,7 +110,6 @@ static void accounts_job_start(struct accounts_job *j, struct pwhash_job *pj,
 	}
 	j->pj = pj;
 	list_push_back(&j->a->jobs, &j->node);
-	(void)st;
 }
 
 /* ---- register ---- */
@@ -182,7 +181,7 @@ static enum hub_result accounts_register(struct accounts *a, struct session *s,
 	enum pwhash_status st;
 	struct pwhash_job *pj = pwhash_hash(a->pw, r->password, r->password_len,
 					    accounts_registered_hash, j, &st);
-	accounts_job_start(j, pj, st);
+	accounts_job_start(j, pj);
 	return HUB_OK;
 }
 
@@ -281,7 +280,7 @@ static enum hub_result accounts_login(struct accounts *a, struct session *s,
 	enum pwhash_status st;
 	struct pwhash_job *pj = pwhash_verify(a->pw, acc->hash, r->password, r->password_len,
 					      accounts_verified, j, &st);
-	accounts_job_start(j, pj, st);
+	accounts_job_start(j, pj);
 	return HUB_OK;
 }
 
