@@ -21,6 +21,7 @@ set(CHARLA_LAYERS
   "face/ask|base,net,ai"
   "bridge/assistant|base,net,hub,ai"
   "bridge/history|base,hub,store"
+  "bridge/accounts|base,hub,store,auth"
   "server|base,net,hub,text,ai,face,bridge,store,auth"
   "client|base,face/udp/udp_codec.h,text/text_stable.h"
 )

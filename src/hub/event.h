@@ -42,6 +42,8 @@ enum hub_ev_type {
 	HUB_EV_SETNAME, /* src's real name is now text, to those sharing a room with it */
 	HUB_EV_WALLOPS, /* an operator's text to every session with SESSION_MODE_WALLOPS */
 	HUB_EV_KILL,    /* `from` (an operator) disconnects you (self) with reason text */
+	HUB_EV_ACCOUNT, /* src is now logged in as text (len 0: logged out), to those sharing a
+			 * room with it and to src itself (self); hub/account.h */
 	/* Replies to one session, encoded for it alone; flags has HUB_EVF_SELF. */
 	HUB_EV_WELCOME, /* you are named `to` and in `room` with u.count others */
 	HUB_EV_QUEUE,   /* you wait for a slot at place u.count (HUB_EVF_MOVED: it changed) */
@@ -96,6 +98,22 @@ enum hub_result {
 	HUB_ERR_FLOODED,          /* cut for going on past it: u.result.n as above; closed next */
 	HUB_ERR_SERVER_BANNED,    /* banned from the server (bans.h): text: the reason; u.result.n:
 				   * until when, in s since 1970 (0: for good); closed next */
+	/* Accounts (hub/account.h). */
+	HUB_ERR_NAME_REGISTERED,  /* to: a name that is an account's; u.result.n: the seconds left
+				   * to log in before a rename (0: the name is refused) */
+	HUB_ERR_ACCOUNTS_OFF,     /* this server keeps no accounts */
+	HUB_ERR_ACCOUNT_EXISTS,   /* to: the name is registered already */
+	HUB_ERR_NO_ACCOUNT,       /* to: no such account (told as BAD_LOGIN to the client) */
+	HUB_ERR_BAD_LOGIN,        /* to: the account; the password (or certificate) is not its */
+	HUB_ERR_BAD_PASSWORD,     /* u.result.detail: enum hub_password_rule (account.h) */
+	HUB_ERR_BAD_EMAIL,
+	HUB_ERR_NOT_LOGGED_IN,
+	HUB_ERR_LOGGED_IN,        /* to: the account s is logged in as already */
+	HUB_ERR_LOGIN_THROTTLED,  /* u.result.n: seconds until it may try again */
+	HUB_ERR_REGISTER_THROTTLED, /* u.result.n: seconds until it may register again */
+	HUB_ERR_AUTH_BUSY,        /* too many passwords being checked: try again soon */
+	HUB_ERR_NO_CERT,          /* the connection shows no client certificate */
+	HUB_ERR_CERT_LIMIT,       /* u.result.n: the most certificates an account may have */
 	HUB_RESULT_COUNT
 };
 

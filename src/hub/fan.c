@@ -154,6 +154,16 @@ void fan_one(struct hub *h, struct session *s, const struct hub_event *ev)
 	frame_unref(f);
 }
 
+void fan_self_and_shared(struct hub *h, struct session *s, struct hub_event *ev)
+{
+	fan_begin(h, ev, true);
+	struct hub_event self = *ev;
+	self.flags |= HUB_EVF_SELF;
+	fan_one(h, s, &self);
+	fan_shared(h, s, ev, false);
+	fan_end(h);
+}
+
 enum hub_result fan_result(struct hub *h, struct session *s, enum hub_result code, const char *to,
 			   size_t tolen, const char *room, size_t roomlen, int detail, size_t n)
 {

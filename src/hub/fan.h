@@ -29,6 +29,9 @@ void fan_room(struct hub *h, struct room *r, const struct hub_event *ev,
  * when quiet_big. */
 void fan_shared(struct hub *h, struct session *s, const struct hub_event *ev, bool quiet_big);
 
+/* A change of s: stamped, told to s itself (HUB_EVF_SELF) and to everyone sharing a room with
+ * it (fan_shared, rooms of any size), in one fan-out. */
+void fan_self_and_shared(struct hub *h, struct session *s, struct hub_event *ev);
 /* A reply or notification to s alone (flags get HUB_EVF_SELF unless ev is shared news). */
 void fan_one(struct hub *h, struct session *s, const struct hub_event *ev);
 /* HUB_EV_RESULT to s: code with its arguments, names as typed (to and room may be NULL). Returns

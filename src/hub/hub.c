@@ -82,6 +82,18 @@ enum hub_result hub_bot_register(struct hub *h, struct session *s, const char *n
 	return HUB_OK;
 }
 
+bool hub_bot_is_secret(const struct hub *h, const char *from, const char *to)
+{
+	const char *names[] = {from, to};
+	for (size_t i = 0; i < 2; i++) {
+		const struct session *s = names[i] ? session_find(h, names[i], strlen(names[i])) : NULL;
+		const struct hub_bot *b = s ? hub_bot_of(h, s) : NULL;
+		if (b && b->secret)
+			return true;
+	}
+	return false;
+}
+
 const struct hub_bot *hub_bot_of(const struct hub *h, const struct session *s)
 {
 	if (!s->bot)

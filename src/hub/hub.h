@@ -35,6 +35,7 @@
 struct frame;
 struct hub_auth;
 struct hub_bans;
+struct hub_account_provider;
 struct hub_history_provider;
 struct logger;
 
@@ -74,6 +75,8 @@ struct hub_bot {
 	const char *usage;  /* a help line's left side ("gpt: QUESTION"), or NULL */
 	const char *help;   /* ...and its right side */
 	bool everywhere;    /* hears every room without being in one: named in every room's list */
+	bool secret;        /* what is said to it privately is never kept (its commands carry
+			     * passwords): history skips it (hub_bot_is_secret) */
 };
 
 /* A word that a bridge adds to the faces that take typed commands. run is called outside any
@@ -147,6 +150,7 @@ struct hub {
 	const struct hub_auth *auth; /* auth.h: secrets' checks, set by server/; NULL: none */
 	const struct hub_bans *bans; /* bans.h: server-wide bans, set by server/; NULL: none */
 	struct list history_pending; /* requests the provider has not answered (history.c) */
+	const struct hub_account_provider *accounts; /* account.h; NULL: none */
 };
 
 void hub_init(struct hub *h, const struct hub_config *cfg, const struct logger *log, uint64_t seed);
@@ -167,6 +171,8 @@ enum hub_result hub_bot_register(struct hub *h, struct session *s, const char *n
 				 const struct hub_bot *info);
 /* The bot behind s, or NULL for a person. The pointer is valid until a bot registers or leaves. */
 const struct hub_bot *hub_bot_of(const struct hub *h, const struct session *s);
+/* Whether a private message between from and to (names) involves a secret bot. */
+bool hub_bot_is_secret(const struct hub *h, const char *from, const char *to);
 
 /* ---- commands and observers ---- */
 void hub_add_command(struct hub *h, const struct hub_command *c);

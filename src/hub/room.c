@@ -36,6 +36,7 @@ static void room_state_free(struct room_state *st)
 	for (int i = 0; i < MODE_LISTS; i++)
 		mask_list_free(&st->lists[i]);
 	free(st->invited);
+	free(st->founder);
 	free(st);
 }
 
@@ -98,6 +99,18 @@ static struct room_state *room_state(struct room *r)
 
 enum { ROOM_FLAG_MODES = (1u << MODE_KEY) - 1 }; /* the flag modes' bits */
 
+bool room_is_founder(const struct room *r, const struct session *s)
+{
+	const char *f = r->state ? r->state->founder : NULL;
+	const char *a = s->info ? s->info->account : NULL;
+	if (!f || !a)
+		return false;
+	char ff[NAME_MAX_BYTES + 1], fa[NAME_MAX_BYTES + 1];
+	fold_utf8(f, strlen(f), ff, sizeof(ff));
+	fold_utf8(a, strlen(a), fa, sizeof(fa));
+	return strcmp(ff, fa) == 0;
+}
+
 struct room *room_restore(struct hub *h, const struct room_saved *saved)
 {
 	struct room *r = room_keep(h, saved->name, saved->len, true);
@@ -107,6 +120,8 @@ struct room *room_restore(struct hub *h, const struct room_saved *saved)
 	if (saved->created_ms)
 		r->created_ms = saved->created_ms;
 	struct room_state *st = room_state(r);
+	free(st->founder);
+	st->founder = saved->founder ? xstrdup(saved->founder) : NULL;
 	free(st->topic);
 	free(st->topic_by);
 	free(st->key);
@@ -259,9 +274,13 @@ enum hub_result room_join(struct hub *h, struct session *s, const char *name, si
 		if (why != HUB_OK)
 			return room_refuse(h, s, why, r);
 		room_uninvite(r, s);
+		if (room_is_founder(r, s))
+			prefix = MEMBER_OP; /* its founder runs it again */
 	} else {
 		r = room_new(h, name, len, false);
 		prefix = MEMBER_OP; /* the creator runs the room */
+		if (s->info && s->info->account)
+			room_state(r)->founder = xstrdup(s->info->account);
 	}
 	room_link(s, r, prefix);
 	struct hub_event ev = {.type = HUB_EV_JOIN, .src = s, .from = s->name, .room = r->name,

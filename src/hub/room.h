@@ -46,6 +46,8 @@ struct room_state {
 	struct masklist lists[MODE_LISTS]; /* +b, +e, +I */
 	uint64_t *invited;      /* session ids invited (room_invite), until they join */
 	size_t ninvited, capinvited;
+	char *founder;          /* the account (as registered) of who created it; it gets op
+				 * back on joining (hub/account.h); NULL: none */
 };
 
 struct room {
@@ -114,11 +116,15 @@ struct room_saved {
 	uint64_t topic_ms, created_ms;
 	const char *key;       /* NULL: none */
 	uint32_t limit;
+	const char *founder;   /* NULL: none */
 };
 /* Creates (or finds) the room, kept, with the saved state, telling nobody: a restart, or a room
  * that emptied while its state was being saved. Returns NULL for an invalid name. Operators are
  * not restored: they are sessions, and sessions end with the process. */
 struct room *room_restore(struct hub *h, const struct room_saved *saved);
+
+/* Whether s is logged in to the account that founded r (names compared folded). */
+bool room_is_founder(const struct room *r, const struct session *s);
 
 /* The prefixes of s in r, or -1 if s is not a member. */
 int room_prefix(const struct room *r, const struct session *s);

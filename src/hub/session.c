@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "hub/auth.h"
 #include "hub/bans.h"
+#include "hub/account.h"
 #include "hub/flood.h"
 #include "hub/internal.h"
 #include "hub/name.h"
@@ -81,6 +82,8 @@ enum hub_result session_name_check(struct hub *h, const struct session *s, const
 	const struct session *holder = map_get(&h->reserved, key);
 	if (holder && holder != s)
 		return HUB_ERR_NAME_TAKEN;
+	if (hub_account_name_refused(h, s, key))
+		return HUB_ERR_NAME_REGISTERED;
 	return HUB_OK;
 }
 
@@ -223,14 +226,9 @@ static void session_rename(struct hub *h, struct session *s, const char *name, s
 	map_put(&h->names, folded, s);
 	struct hub_event ev = {.type = HUB_EV_NICK, .src = s, .from = old, .to = s->name,
 			       .text = s->name, .len = len};
-	fan_begin(h, &ev, true);
-	struct hub_event self = ev;
-	self.flags = HUB_EVF_SELF;
-	fan_one(h, s, &self);
 	/* Renames are announced in rooms of any size: they are rare, and without the news a name
 	 * would change under everyone's eyes. */
-	fan_shared(h, s, &ev, false);
-	fan_end(h);
+	fan_self_and_shared(h, s, &ev);
 	free(old);
 }
 
@@ -240,12 +238,17 @@ enum hub_result session_commit(struct hub *h, struct session *s)
 	char *r = s->info->reserved;
 	size_t len = strlen(r);
 	enum hub_result res = HUB_OK;
+	bool named = true;
 	if (s->state == SESSION_NAMING) {
 		session_welcome(h, s, r, len);
 	} else if (strcmp(s->name, r) != 0) {
 		session_rename(h, s, r, len);
+	} else {
+		named = false;
 	}
 	session_unreserve(h, s);
+	if (named)
+		hub_account_named(h, s);
 	return res;
 }
 
@@ -258,6 +261,7 @@ enum hub_result session_register(struct hub *h, struct session *s, const char *n
 	if (session_name_banned(h, s, name, len))
 		return HUB_ERR_SERVER_BANNED;
 	session_welcome(h, s, name, len);
+	hub_account_named(h, s);
 	return HUB_OK;
 }
 
@@ -272,6 +276,7 @@ enum hub_result session_nick(struct hub *h, struct session *s, const char *name,
 	if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
 		return HUB_OK; /* no change at all */
 	session_rename(h, s, name, len);
+	hub_account_named(h, s);
 	return HUB_OK;
 }
 
@@ -415,6 +420,7 @@ void session_close(struct hub *h, struct session *s, const char *reason, size_t 
 		h->auth->cancel(h->auth->ctx, s->auth_job);
 		s->auth_job = NULL;
 	}
+	hub_account_closed(h, s);
 	switch (s->state) {
 	case SESSION_NEW:
 	case SESSION_GONE:

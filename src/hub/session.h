@@ -42,6 +42,12 @@ struct session_ops {
 	void (*admitted)(struct session *s);
 	void (*disconnect)(struct session *s);
 	void (*event)(struct session *s, const struct hub_event *ev); /* bots only */
+	/* Optional: the peer's address as the face knows it ("addr:port" or "[v6]:port"), for
+	 * limits per address (failed logins, registrations); NULL: unknown. */
+	const char *(*peer)(const struct session *s);
+	/* Optional: the fingerprint of the client certificate the connection showed (lower-case
+	 * hex), or NULL: for accounts' certificate logins. */
+	const char *(*certfp)(const struct session *s);
 	/* Named sessions start in the lobby, unless their face says otherwise (IRC clients join
 	 * channels themselves, as IRC users expect). */
 	bool no_lobby;

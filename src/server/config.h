@@ -119,6 +119,11 @@ struct config {
 	unsigned history_on_join;   /* lines shown on joining a room; 0: none */
 	unsigned history_max_age_d; /* days a message is kept; 0: forever */
 	unsigned history_max_rows;  /* messages kept per room; 0: no limit */
+	/* Accounts (src/bridge/accounts). */
+	unsigned name_grace_s;      /* before a rename off a registered name; 0: refused */
+	unsigned login_fails;       /* failed logins per window; 0: no limit */
+	unsigned login_window_s;
+	unsigned register_rate;     /* registrations per address per hour; 0: no limit */
 	/* Where the settings come from (command line only). */
 	const char *config_file;    /* --config; NULL: CONFIG_DEFAULT_FILE if it exists */
 	bool check_config;          /* --check-config: check, report, exit */

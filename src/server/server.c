@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
+#include "bridge/accounts/accounts.h"
 #include "bridge/assistant/assistant.h"
 #include "face/web/web_metrics.h"
 #include "server/server_metrics.h"
@@ -17,6 +18,8 @@
 
 /* How long a stopping server waits for clients to take their last lines. */
 enum { STOP_GRACE_MS = 800, STOP_POLL_MS = 20 };
+/* The accounts service bot's name, as IRC networks call theirs. */
+static const char SERVER_NICKSERV[] = "NickServ";
 
 enum {
 	SERVER_BACKLOG = 511,              /* pending connections per listener (Linux's usual cap) */
@@ -77,6 +80,7 @@ static void server_stop_tick(uv_timer_t *t)
 	/* Past the grace period, whatever is still open is closed without waiting. */
 	net_close_all(&sv->net);
 	udp_face_close(&sv->udp);
+	accounts_shutdown(sv->accounts);
 	server_close_handle((uv_handle_t *)&sv->sigint);
 	server_close_handle((uv_handle_t *)&sv->sigterm);
 	server_close_handle((uv_handle_t *)&sv->sighup);
@@ -110,6 +114,29 @@ static void server_on_signal(uv_signal_t *h, int signum)
 		irc_face_shutdown(&sv->irc);
 	sv->stop_deadline = uv_now(&sv->loop) + STOP_GRACE_MS;
 	uv_timer_start(&sv->stop_timer, server_stop_tick, 0, STOP_POLL_MS);
+}
+
+/* The accounts bridge over the store's accounts (read at start by server_store_start) and the
+ * password hashes (sv->pwhash, started with the operators' checks). */
+static int server_start_accounts(struct server *sv, const struct config *cfg, char *err,
+				 size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	struct accounts_config ac = {
+		.name_grace_s = cfg->name_grace_s,
+		.login_fails = cfg->login_fails,
+		.login_window_s = cfg->login_window_s,
+		.register_rate = cfg->register_rate,
+		.clock_ms = server_clock_ms,
+		.nickserv = SERVER_NICKSERV,
+	};
+	struct server_store *ss = &sv->store;
+	sv->accounts = accounts_new(&sv->loop, &sv->hub, ss->store_open ? &ss->store : NULL,
+				    &sv->pwhash, &ac, &sv->log, ss->accounts, ss->naccounts);
+	ss->accounts = NULL;
+	ss->naccounts = 0;
+	return 0;
 }
 
 /* The assistant, and the ask port if asked for. */
@@ -418,6 +445,8 @@ int server_init(struct server *sv, const struct config *cfg, int argc, char **ar
 	/* Bans from the store (or none) before any listener: a banned address is refused from
 	 * the first connection. */
 	server_bans_start(&sv->bans, sv, server_clock_ms);
+	if (server_start_accounts(sv, cfg, err, errlen) < 0)
+		return -1;
 	struct line_config lc = {
 		.version = CHARLA_VERSION,
 		.name_timeout_ms = (uint64_t)cfg->name_timeout_s * 1000,
@@ -498,17 +527,21 @@ void server_free(struct server *sv)
 		ask_face_shutdown(&sv->ask);
 	assistant_shutdown(sv->ai); /* a no-op after a normal stop */
 	udp_face_close(&sv->udp);
-	/* The store's thread ends before its async handle is closed with the rest. */
-	server_store_stop(&sv->store);
+	accounts_shutdown(sv->accounts);
 	/* Checks still waiting are dropped; running ones end on their thread during the last run. */
 	if (sv->pwhash_on)
 		pwhash_close(&sv->pwhash);
+	sv->pwhash_on = false;
+	/* The store's thread ends before its async handle is closed with the rest. */
+	server_store_stop(&sv->store);
 	uv_walk(&sv->loop, server_close_walk, NULL);
 	uv_run(&sv->loop, UV_RUN_DEFAULT);
 	if (sv->ask_on)
 		ask_face_free(&sv->ask);
 	assistant_free(sv->ai);
 	sv->ai = NULL;
+	accounts_free(sv->accounts);
+	sv->accounts = NULL;
 	files_key_free(sv->ai_key);
 	sv->ai_key = NULL;
 	udp_face_free(&sv->udp);

@@ -38,6 +38,7 @@ struct server {
 	struct net net;
 	struct hub hub;
 	struct server_store store;  /* history and rooms' state (--no-store: none) */
+	struct accounts *accounts;  /* bridge/accounts; NULL when libsodium cannot start */
 	struct line_face line;
 	struct assistant *ai;       /* NULL with --no-ai */
 	struct ask_face ask;
@@ -50,7 +51,7 @@ struct server {
 	bool web_on;
 	char *motd;                 /* read from --motd */
 	struct files_opers opers;   /* read from --oper-file */
-	struct pwhash pwhash;       /* Argon2id off the loop (operators; accounts share it) */
+	struct pwhash pwhash;       /* Argon2id off the loop (operators and accounts) */
 	bool pwhash_on;
 	struct server_auth auth;    /* the hub's secrets' checks (hub/auth.h), over pwhash */
 	struct server_bans bans;    /* server bans: the hub's (hub/bans.h) and the net's gate */

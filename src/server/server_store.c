@@ -74,6 +74,8 @@ int server_store_start(struct server_store *ss, const struct config *cfg, struct
 		/* The bans too, before the thread starts: server_bans_start takes them. */
 		if (s == DB_OK)
 			s = store_bans(&ss->store, &ss->bans, &ss->nbans);
+		if (s == DB_OK)
+			s = store_accounts(&ss->store, &ss->accounts, &ss->naccounts);
 		if (s != DB_OK)
 			snprintf(why, sizeof(why), "%s: %s", ss->path, ss->store.db.err);
 	}
@@ -90,7 +92,8 @@ int server_store_start(struct server_store *ss, const struct config *cfg, struct
 		snprintf(err, errlen, "cannot start the store's thread: %s", uv_strerror(r));
 		return -1;
 	}
-	log_info(log, "history in %s (%zu rooms restored)", ss->path, nrooms);
+	log_info(log, "history in %s (%zu rooms restored); %zu accounts", ss->path, nrooms,
+		 ss->naccounts);
 	return 0;
 }
 
@@ -101,6 +104,11 @@ void server_store_stop(struct server_store *ss)
 	free(ss->bans);
 	ss->bans = NULL;
 	ss->nbans = 0;
+	for (size_t i = 0; i < ss->naccounts; i++)
+		db_account_free(&ss->accounts[i]);
+	free(ss->accounts);
+	ss->accounts = NULL;
+	ss->naccounts = 0;
 	if (ss->history_on)
 		history_free(&ss->history);
 	ss->history_on = false;

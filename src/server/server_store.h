@@ -2,7 +2,8 @@
  * failure at start means, and the order of start and stop.
  *
  * At start (server_init, before any listener opens) it creates the data directory (0700), opens
- * the database, applies its migrations and restores the saved rooms on the main thread: that may
+ * the database, applies its migrations, restores the saved rooms and reads the accounts (for
+ * server.c to hand to the accounts bridge) on the main thread: that may
  * block on the disk, and may, because the loop serves nobody yet. Then the writer thread starts.
  *   - --no-store: nothing of this; the hub has no history provider.
  *   - A directory or file it cannot create or write: logged with the path, and the chat runs
@@ -40,6 +41,9 @@ struct server_store {
 	struct db_ban *bans;        /* read at start for server_bans_start, which takes them */
 	size_t nbans;
 	char path[SERVER_STORE_PATH_MAX];
+	/* The saved accounts, read at start for the accounts bridge, which takes them over. */
+	struct db_account *accounts;
+	size_t naccounts;
 };
 
 /* Returns 0 (history or not, see above) or SERVER_STORE_REFUSED with err filled. */

@@ -9,6 +9,7 @@
 
 #include "base/fold.h"
 #include "base/xalloc.h"
+#include "store/db_int.h"
 
 /* The migrations, numbered from 1: migration i takes a file from version i-1 to i, inside one
  * transaction with the new PRAGMA user_version. Never edit one that shipped: add the next. */
@@ -25,7 +26,16 @@ static const char *const db_migrations[DB_SCHEMA_VERSION] = {
 	" created_ms INTEGER NOT NULL DEFAULT 0, key TEXT, lim INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE room_mask(folded TEXT NOT NULL, list INTEGER NOT NULL, mask TEXT NOT NULL,"
 	" by TEXT, at_ms INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(folded, list, mask));",
-	/* 3: server bans (K-lines): a mask (folded: the key), as typed, why, who, when, until
+	/* 3: accounts (db_account.c): the Argon2id hash string, never the password; and the
+	 * client certificates' fingerprints that log an account in (SASL EXTERNAL). */
+	"CREATE TABLE account(folded TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL,"
+	" email TEXT, created_ms INTEGER NOT NULL DEFAULT 0,"
+	" last_login_ms INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE account_cert(fp TEXT PRIMARY KEY, folded TEXT NOT NULL);"
+	"CREATE INDEX account_cert_folded ON account_cert(folded);"
+	/* ...and a room's founder: the account that created it gets op back on joining. */
+	"ALTER TABLE room ADD COLUMN founder TEXT;",
+	/* 4: server bans (K-lines): a mask (folded: the key), as typed, why, who, when, until
 	 * when (0: for good). */
 	"CREATE TABLE ban(folded TEXT PRIMARY KEY, mask TEXT NOT NULL, reason TEXT NOT NULL,"
 	" by TEXT NOT NULL, set_ms INTEGER NOT NULL, until_ms INTEGER NOT NULL);",
@@ -56,7 +66,7 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 
 enum { DB_BUSY_MS = 5000 };
 
-static enum db_status db_fail(struct db *db, int rc)
+enum db_status db_fail(struct db *db, int rc)
 {
 	snprintf(db->err, sizeof(db->err), "%s", db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
 	switch (rc & 0xff) {
@@ -79,7 +89,7 @@ static enum db_status db_fail(struct db *db, int rc)
 }
 
 /* Runs a statement to its end (no rows wanted) and resets it. */
-static enum db_status db_run(struct db *db, sqlite3_stmt *st)
+enum db_status db_run(struct db *db, sqlite3_stmt *st)
 {
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -223,7 +233,7 @@ enum db_status db_insert(struct db *db, const struct db_msg *m)
 	return db_run(db, st);
 }
 
-static char *db_col_str(sqlite3_stmt *st, int col, size_t *len)
+char *db_col_str(sqlite3_stmt *st, int col, size_t *len)
 {
 	const void *p = sqlite3_column_blob(st, col);
 	size_t n = (size_t)sqlite3_column_bytes(st, col);
@@ -360,7 +370,7 @@ enum db_status db_prune_rows(struct db *db, const char *conv, unsigned keep, uns
 
 /* ---- rooms: rare, so prepared when used ---- */
 
-static enum db_status db_once(struct db *db, const char *sql, sqlite3_stmt **st)
+enum db_status db_once(struct db *db, const char *sql, sqlite3_stmt **st)
 {
 	int rc = sqlite3_prepare_v2(db->sql, sql, -1, st, NULL);
 	return rc == SQLITE_OK ? DB_OK : db_fail(db, rc);
@@ -404,7 +414,8 @@ enum db_status db_room_save(struct db *db, const struct db_room *r)
 	sqlite3_stmt *st = NULL;
 	if (s == DB_OK)
 		s = db_once(db, "INSERT INTO room(folded, name, modes, topic, topic_by, topic_ms,"
-				" created_ms, key, lim) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+				" created_ms, key, lim, founder)"
+				" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 			    &st);
 	if (s == DB_OK) {
 		sqlite3_bind_text(st, 1, folded, -1, SQLITE_STATIC);
@@ -419,6 +430,8 @@ enum db_status db_room_save(struct db *db, const struct db_room *r)
 		if (r->key)
 			sqlite3_bind_text(st, 8, r->key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 9, r->limit);
+		if (r->founder)
+			sqlite3_bind_text(st, 10, r->founder, -1, SQLITE_STATIC);
 		s = db_run(db, st);
 	}
 	sqlite3_finalize(st);
@@ -452,7 +465,8 @@ enum db_status db_rooms_load(struct db *db, struct db_room **out, size_t *n)
 	size_t cap = 0;
 	sqlite3_stmt *st = NULL, *ms = NULL;
 	enum db_status s = db_once(db, "SELECT folded, name, modes, topic, topic_by, topic_ms,"
-				       " created_ms, key, lim FROM room ORDER BY folded", &st);
+				       " created_ms, key, lim, founder FROM room ORDER BY folded",
+				   &st);
 	if (s == DB_OK)
 		s = db_once(db, "SELECT list, mask, by, at_ms FROM room_mask WHERE folded = ?1"
 				" ORDER BY list, at_ms, mask", &ms);
@@ -469,6 +483,7 @@ enum db_status db_rooms_load(struct db *db, struct db_room **out, size_t *n)
 		r->created_ms = (uint64_t)sqlite3_column_int64(st, 6);
 		r->key = db_col_opt(st, 7, NULL);
 		r->limit = (uint32_t)sqlite3_column_int64(st, 8);
+		r->founder = db_col_opt(st, 9, NULL);
 		sqlite3_bind_text(ms, 1, (const char *)sqlite3_column_text(st, 0), -1,
 				  SQLITE_TRANSIENT);
 		size_t mcap = 0;
@@ -518,6 +533,7 @@ void db_room_free(struct db_room *r)
 	free(r->topic);
 	free(r->topic_by);
 	free(r->key);
+	free(r->founder);
 	for (size_t i = 0; i < r->nmasks; i++) {
 		free(r->masks[i].text);
 		free(r->masks[i].by);
@@ -526,7 +542,7 @@ void db_room_free(struct db_room *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static char *db_dup(const char *s)
+char *db_dup(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
 }
@@ -543,6 +559,7 @@ void db_room_copy(struct db_room *dst, const struct db_room *src)
 	}
 	dst->topic_by = db_dup(src->topic_by);
 	dst->key = db_dup(src->key);
+	dst->founder = db_dup(src->founder);
 	dst->masks = src->nmasks ? xcalloc(src->nmasks, sizeof(*dst->masks)) : NULL;
 	for (size_t i = 0; i < src->nmasks; i++) {
 		dst->masks[i] = src->masks[i];

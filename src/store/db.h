@@ -32,7 +32,7 @@ enum db_status {
 };
 
 enum {
-	DB_SCHEMA_VERSION = 3, /* the migrations in db.c, numbered 1.. */
+	DB_SCHEMA_VERSION = 4, /* the migrations in db.c, numbered 1.. */
 	DB_ERR_MAX = 256,
 	DB_PRIVATE_MARK = '@', /* the first byte of a private conversation's key */
 };
@@ -98,6 +98,7 @@ struct db_room {
 	uint64_t topic_ms, created_ms;
 	char *key;    /* NULL: none */
 	uint32_t limit;
+	char *founder; /* the account that created it (as registered), or NULL */
 	struct db_mask *masks;
 	size_t nmasks;
 };
@@ -155,6 +156,23 @@ enum db_status db_ban_delete(struct db *db, const char *mask);
 enum db_status db_bans_load(struct db *db, struct db_ban **out, size_t *n);
 void db_ban_free(struct db_ban *b);
 void db_ban_copy(struct db_ban *dst, const struct db_ban *src);
+/* An account (db_account.c). folded is its key (the hub's folding of name). */
+struct db_account {
+	char *folded, *name;
+	char *hash;       /* an Argon2id string (auth/pwhash.h) */
+	char *email;      /* NULL: none */
+	uint64_t created_ms, last_login_ms;
+	char **certs;     /* certificate fingerprints, lower-case hex */
+	size_t ncerts;
+};
+
+/* Saves an account (replacing what was saved under its folded name, certificates included). */
+enum db_status db_account_save(struct db *db, const struct db_account *a);
+enum db_status db_account_delete(struct db *db, const char *folded);
+/* Reads every account into a new array (*out, *n); db_account_free each and free the array. */
+enum db_status db_accounts_load(struct db *db, struct db_account **out, size_t *n);
+void db_account_free(struct db_account *a);
+void db_account_copy(struct db_account *dst, const struct db_account *src);
 
 void db_msgs_free(struct db_msgs *m);
 void db_targets_free(struct db_targets *t);

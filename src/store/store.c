@@ -7,7 +7,7 @@
 #include "base/xalloc.h"
 
 enum store_job_type { JOB_MSG, JOB_ROOM_SAVE, JOB_ROOM_DELETE, JOB_BAN_SAVE, JOB_BAN_DELETE,
-		      JOB_READ };
+		      JOB_ACCOUNT_SAVE, JOB_READ };
 
 enum {
 	STORE_NS_PER_MS = 1000000,
@@ -21,6 +21,7 @@ struct store_job {
 	struct db_room room;    /* JOB_ROOM_SAVE */
 	char *folded;           /* JOB_ROOM_DELETE; JOB_BAN_DELETE: the mask */
 	struct db_ban ban;      /* JOB_BAN_SAVE */
+	struct db_account account; /* JOB_ACCOUNT_SAVE */
 	struct store_read rd;   /* JOB_READ, and its answer: */
 	struct db_msgs msgs;
 	struct db_targets targets;
@@ -42,6 +43,7 @@ static void store_job_free(struct store_job *j)
 	db_room_free(&j->room);
 	free(j->folded);
 	db_ban_free(&j->ban);
+	db_account_free(&j->account);
 	free(j->rd.conv);
 	for (size_t i = 0; i < j->rd.nconvs; i++)
 		free(j->rd.convs[i]);
@@ -136,6 +138,9 @@ static bool store_run(struct store *st, struct store_job *batch, char *err, size
 			break;
 		case JOB_BAN_DELETE:
 			s = db_ban_delete(&st->db, j->folded);
+			break;
+		case JOB_ACCOUNT_SAVE:
+			s = db_account_save(&st->db, &j->account);
 			break;
 		case JOB_READ:
 			break;
@@ -412,6 +417,19 @@ void store_ban_delete(struct store *st, const char *mask)
 	j->type = JOB_BAN_DELETE;
 	j->folded = xstrdup(mask);
 	store_push(st, j);
+}
+
+void store_account_save(struct store *st, const struct db_account *a)
+{
+	struct store_job *j = xcalloc(1, sizeof(*j));
+	j->type = JOB_ACCOUNT_SAVE;
+	db_account_copy(&j->account, a);
+	store_push(st, j);
+}
+
+enum db_status store_accounts(struct store *st, struct db_account **out, size_t *n)
+{
+	return db_accounts_load(&st->db, out, n);
 }
 
 uint64_t store_read(struct store *st, struct store_read *rd, store_read_fn cb, void *ctx)

@@ -129,6 +129,10 @@ void store_room_delete(struct store *st, const char *folded);
 void store_ban_save(struct store *st, const struct db_ban *b);
 void store_ban_delete(struct store *st, const char *mask);
 enum db_status store_bans(struct store *st, struct db_ban **out, size_t *n);
+/* Queues an account's state (a copy is taken: its hash, never a password). */
+void store_account_save(struct store *st, const struct db_account *a);
+/* The saved accounts, read on the calling thread: before store_start only. */
+enum db_status store_accounts(struct store *st, struct db_account **out, size_t *n);
 /* Queues a read; the store owns rd's strings from now on. Returns a request id (never 0), or 0
  * when too many reads are pending. */
 uint64_t store_read(struct store *st, struct store_read *rd, store_read_fn cb, void *ctx);

@@ -79,6 +79,13 @@ static const struct cmd_entry cmd_table[CMD_COUNT] = {
 	[CMD_HISTORY] = {"history", N_("/history [ROOM] [N | before ID]"),
 			 N_("show a room's last N lines (default 20), or those before ID"), false,
 			 true},
+	[CMD_REGISTER] = {"register", N_("/register PASSWORD [EMAIL]"),
+			  N_("register your name as an account, with a password"), true, false},
+	[CMD_LOGIN] = {"login", N_("/login [NAME] PASSWORD"),
+		       N_("log in to your account (NAME: by default, your name)"), true, false},
+	[CMD_LOGOUT] = {"logout", "/logout", N_("log out of your account"), false, false},
+	[CMD_PASSWORD] = {"password", N_("/password OLD NEW"), N_("change your account's password"),
+			  true, false},
 	[CMD_QUIT] = {"quit", N_("/quit [REASON]"), N_("leave the chat (typing salir does too)"),
 		      false, true},
 	[CMD_OPER] = {"oper", N_("/oper NAME PASSWORD"), N_("become a server operator"), true,
@@ -399,7 +406,7 @@ bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len, co
 		break;
 	}
 	if (s->state == SESSION_NAMING && c.id != CMD_HELP && c.id != CMD_QUIT &&
-	    c.id != CMD_LANG) {
+	    c.id != CMD_LANG && c.id != CMD_LOGIN) {
 		cmd_name_first(s);
 		return true;
 	}
@@ -460,6 +467,12 @@ bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len, co
 		break;
 	case CMD_HISTORY:
 		text_history_command(h, s, c.rest.p ? c.rest.p : "", c.rest.len);
+		break;
+	case CMD_REGISTER:
+	case CMD_LOGIN:
+	case CMD_LOGOUT:
+	case CMD_PASSWORD:
+		cmd_account(h, s, c.id, c.arg, c.rest);
 		break;
 	case CMD_QUIT:
 		session_quit(h, s, c.arg.p ? c.arg.p : "", c.arg.len);

@@ -33,5 +33,9 @@ void cmd_ban_oper(struct hub *h, struct session *s, struct cmd_span name, struct
 void cmd_ban_add(struct hub *h, struct session *s, struct cmd_span mask, struct cmd_span rest);
 void cmd_ban_remove(struct hub *h, struct session *s, struct cmd_span mask);
 void cmd_ban_list(struct hub *h, struct session *s);
+/* /register, /login, /logout, /password (cmd_account.c): the arguments as cmd_parse split them
+ * (arg: the first word; rest: what follows). /login may come before a name is given. */
+void cmd_account(struct hub *h, struct session *s, enum cmd_id id, struct cmd_span arg,
+		 struct cmd_span rest);
 
 #endif

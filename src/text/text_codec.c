@@ -8,6 +8,7 @@
 #include "base/buf.h"
 #include "base/frame.h"
 #include "base/utf8.h"
+#include "hub/account.h"
 #include "hub/hub.h"
 #include "hub/name.h"
 #include "text/text_stable.h"
@@ -101,6 +102,34 @@ static const char *const T_RESULTS[HUB_RESULT_COUNT] = {
 	[HUB_ERR_FLOODED] = N_("! Excess flood: you kept sending more than {1} a second; "
 			       "disconnected."),
 	[HUB_ERR_SERVER_BANNED] = N_("! You are banned from this server: {1}"),
+	/* TRANSLATORS: {2} is a number of seconds. */
+	[HUB_ERR_NAME_REGISTERED] = N_("! The name {1} is registered to an account: log in within "
+				       "{2} s (/login PASSWORD) or you will be renamed."),
+	[HUB_ERR_ACCOUNTS_OFF] = N_("! This server keeps no accounts."),
+	[HUB_ERR_ACCOUNT_EXISTS] = N_("! The name {1} is registered already."),
+	[HUB_ERR_NO_ACCOUNT] = N_("! Wrong name or password."),
+	[HUB_ERR_BAD_LOGIN] = N_("! Wrong name or password."),
+	[HUB_ERR_BAD_PASSWORD] = N_("! Cannot use that password: {1}."),
+	[HUB_ERR_BAD_EMAIL] = N_("! That is not an e-mail address."),
+	[HUB_ERR_NOT_LOGGED_IN] = N_("! You are not logged in."),
+	[HUB_ERR_LOGGED_IN] = N_("! You are logged in as {1} already; /logout first."),
+	[HUB_ERR_LOGIN_THROTTLED] = N_("! Too many failed logins; try again in {1} s."),
+	[HUB_ERR_REGISTER_THROTTLED] = N_("! Too many registrations from your address; try again "
+					  "in {1} s."),
+	[HUB_ERR_AUTH_BUSY] = N_("! The server is busy checking passwords; try again in a moment."),
+	[HUB_ERR_NO_CERT] = N_("! No such certificate."),
+	[HUB_ERR_CERT_LIMIT] = N_("! An account has at most {1} certificates."),
+};
+
+/* HUB_ERR_NAME_REGISTERED with no grace: the name is refused at naming. */
+static const char T_NAME_REFUSED[] = N_("! The name {1} is registered to an account: /login {1} "
+					"PASSWORD first, or pick another.");
+/* Why a password is refused, by enum hub_password_rule. */
+static const char *const T_PASSWORD_RULES[] = {
+	[HUB_PASSWORD_OK] = "ok",
+	[HUB_PASSWORD_EMPTY] = N_("it is empty"),
+	[HUB_PASSWORD_TOO_LONG] = N_("it is longer than 512 bytes"),
+	[HUB_PASSWORD_NOT_UTF8] = N_("it must be UTF-8 text without control characters"),
 };
 /* A ban for a time (HUB_ERR_SERVER_BANNED with an end): {1} the reason, {2} the end. */
 static const char T_BANNED_UNTIL[] = N_("! You are banned from this server until {2}: {1}");
@@ -371,9 +400,28 @@ static void text_codec_result(const struct hub_event *ev, enum lang lang, struct
 	case HUB_ERR_TOO_MANY_ROOMS:
 	case HUB_ERR_TOO_FAST:
 	case HUB_ERR_FLOODED:
+	case HUB_ERR_LOGIN_THROTTLED:
+	case HUB_ERR_REGISTER_THROTTLED:
+	case HUB_ERR_CERT_LIMIT:
 		snprintf(n, sizeof(n), "%zu", ev->u.result.n);
 		text_codec_expand(b, t, n, NULL);
 		break;
+	case HUB_ERR_NAME_REGISTERED:
+		snprintf(n, sizeof(n), "%zu", ev->u.result.n);
+		text_codec_expand(b, ev->u.result.n ? t : i18n_tr(lang, T_NAME_REFUSED), ev->to, n);
+		break;
+	case HUB_ERR_ACCOUNT_EXISTS:
+	case HUB_ERR_LOGGED_IN:
+		text_codec_expand(b, t, ev->to ? ev->to : "", NULL);
+		break;
+	case HUB_ERR_BAD_PASSWORD: {
+		int d = ev->u.result.detail;
+		bool known = d > HUB_PASSWORD_OK && d <= HUB_PASSWORD_NOT_UTF8;
+		text_codec_expand(b, t, i18n_tr(lang, T_PASSWORD_RULES[known ? d
+									 : HUB_PASSWORD_EMPTY]),
+				  NULL);
+		break;
+	}
 	case HUB_ERR_TARGET_NOT_IN:
 	case HUB_ERR_TARGET_IN:
 		text_codec_expand(b, t, ev->to, ev->room);
@@ -461,6 +509,7 @@ static bool text_codec_other(const struct hub_event *ev, enum lang lang, struct 
 	case HUB_EV_ARRIVE:
 	case HUB_EV_AWAY:
 	case HUB_EV_SETNAME:
+	case HUB_EV_ACCOUNT: /* the command that logged in says so (cmd_account.c) */
 		return false; /* nothing the line protocol shows */
 	case HUB_EV_WELCOME:
 		text_codec_line(b, "* ", T_WELCOME(lang, count), ev->to,

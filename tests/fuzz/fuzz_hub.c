@@ -60,7 +60,7 @@ static void fuzz_disconnect(struct session *s)
 }
 
 static const struct session_ops fuzz_ops = {&fuzz_face, fuzz_deliver, fuzz_admitted,
-					    fuzz_disconnect, NULL, false};
+					    fuzz_disconnect, NULL, false, NULL, NULL};
 
 static void fuzz_check(const struct hub *h)
 {

@@ -67,9 +67,9 @@ SERVER = "irc.test"
 IRC_LINE_MAX = 512
 # draft/chathistory is offered while history is kept: the harness gives every charlad a data
 # directory of its own, so it is among them unless a test says --no-store.
-ALL_CAPS = ("account-notify", "away-notify", "batch", "cap-notify", "draft/chathistory",
+ALL_CAPS = ("account-notify", "account-tag", "away-notify", "batch", "cap-notify", "draft/chathistory",
             "echo-message", "extended-join", "invite-notify", "labeled-response", "message-tags", "multi-prefix",
-            "server-time", "setname", "userhost-in-names")
+            "sasl", "server-time", "setname", "userhost-in-names")
 
 _UNESCAPE = {":": ";", "s": " ", "\\": "\\", "r": "\r", "n": "\n"}
 

@@ -18,8 +18,11 @@ for sanitizer reports), except with IRCTEST_DEBUG_LOGS=1, which shows it among t
 The WebSocket tests get charlad's web face on the port they ask for (--http-listen; IRC over
 WebSocket is served at / as well as /ws for clients, like irctest's, that take a host and port).
 
-Not implemented by charlad, and so skipped rather than failed: TLS, services (NickServ, SASL,
-account registration).
+Accounts are charlad's own (src/bridge/accounts): the NickServ bot and SASL PLAIN are built in, so
+"services" need no second process; registerUser registers over the wire (PRIVMSG NickServ
+:REGISTER, as irctest does for Atheme), with the registration rate off (--register-rate 0: tests
+register several accounts from 127.0.0.1). SASL EXTERNAL needs TLS client certificates, which the
+tests do not use. Not implemented by charlad, and so skipped rather than failed: TLS.
 """
 
 import atexit
@@ -56,9 +59,9 @@ def _charlad_path() -> str:
 
 class CharladController(BaseServerController, DirectoryBasedController):
     software_name = "charlad"
-    supported_sasl_mechanisms: Set[str] = set()
+    supported_sasl_mechanisms: Set[str] = {"PLAIN"}
     supports_sts = False
-    nickserv = "NickServ"  # no services: the tests that talk to it are skipped
+    nickserv = "NickServ"  # charlad's accounts bot (src/bridge/accounts/nickserv.c)
     extban_mute_char = None
 
     # The controllers of this process whose charlad may still run. irctest stops a server in the
@@ -86,8 +89,6 @@ class CharladController(BaseServerController, DirectoryBasedController):
     ) -> None:
         if ssl:
             raise NotImplementedByController("TLS")
-        if run_services:
-            raise NotImplementedByController("Services")
         assert self.proc is None
         _stop_leftovers()
         self.port = port
@@ -120,12 +121,16 @@ class CharladController(BaseServerController, DirectoryBasedController):
             "--config", str(conf),
             # History in this test's own directory: nothing of another test's is replayed.
             "--data-dir", str(self.directory / "data"),
+            # Private conversations too: CHATHISTORY's DM tests read them back.
+            "--store-private",
             # Several connections a test from 127.0.0.1, in quick succession: spare loopback
             # from the limits per address (the defaults would throttle them).
             "--limit-exempt", "127.0.0.0/8,::1",
             # No shared message rate: the tests send bursts, as the other servers' configurations
             # for irctest allow (IRC's own pacing, --irc-flood, still applies).
             "--msg-rate", "0",
+            # Tests register several accounts from 127.0.0.1 (registerUser).
+            "--register-rate", "0",
             "-q",
         ]
         if password is not None:
@@ -154,6 +159,28 @@ class CharladController(BaseServerController, DirectoryBasedController):
             kwargs["stderr"] = self._log
         self.proc = self.execute([*faketime_cmd, *argv], proc_name="charlad", **kwargs)
         CharladController._live.add(self)
+
+    def wait_for_services(self) -> None:
+        pass  # built in: up when charlad is
+
+    def registerUser(self, case: Any, username: str, password: Optional[str] = None) -> None:
+        """Registers an account over the wire, as a user would: NickServ REGISTER from a client
+        named after it, then QUIT."""
+        assert password
+        client = case.addClient(show_io=False)
+        case.sendLine(client, "NICK " + username)
+        case.sendLine(client, "USER r e g :user")
+        while case.getRegistrationMessage(client).command != "001":
+            pass
+        case.getMessages(client)
+        case.sendLine(client, f"PRIVMSG {self.nickserv} :REGISTER {password}")
+        while True:  # getMessage fails the test at its deadline
+            msg = case.getMessage(client, synchronize=False)
+            if msg.command == "NOTICE" and msg.prefix and msg.prefix.startswith(self.nickserv):
+                assert "Account created" in msg.params[-1], msg
+                break
+        case.sendLine(client, "QUIT")
+        case.removeClient(client)
 
     def kill(self) -> None:
         CharladController._live.discard(self)

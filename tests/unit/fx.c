@@ -23,7 +23,7 @@ uint64_t fx_now;
 
 static const char *const fx_types[] = {
 	"MESSAGE", "JOIN", "PART", "QUIT", "NICK", "TOPIC", "MODE", "KICK", "INVITE",
-	"ARRIVE", "AWAY", "SETNAME", "WALLOPS", "KILL",
+	"ARRIVE", "AWAY", "SETNAME", "WALLOPS", "KILL", "ACCOUNT",
 	"WELCOME", "QUEUE", "BYE", "NAMES", "ROOMS", "RESULT",
 };
 static const char *const fx_results[] = {
@@ -31,8 +31,10 @@ static const char *const fx_results[] = {
 	"ROOM_INVALID", "NO_SUCH_ROOM", "NOT_IN_ROOM", "ALREADY_IN", "TOO_MANY_ROOMS", "BANNED",
 	"BAD_KEY", "ROOM_FULL", "INVITE_ONLY", "CANNOT_SEND", "NOT_OPERATOR", "NOT_OPER",
 	"TARGET_NOT_IN",
-	"TARGET_IN", "LIST_FULL", "TOO_FAST", "FLOODED",
-	"SERVER_BANNED",
+	"TARGET_IN", "LIST_FULL", "TOO_FAST", "FLOODED", "SERVER_BANNED",
+	"NAME_REGISTERED", "ACCOUNTS_OFF", "ACCOUNT_EXISTS",
+	"NO_ACCOUNT", "BAD_LOGIN", "BAD_PASSWORD", "BAD_EMAIL", "NOT_LOGGED_IN", "LOGGED_IN",
+	"LOGIN_THROTTLED", "REGISTER_THROTTLED", "AUTH_BUSY", "NO_CERT", "CERT_LIMIT",
 };
 static const char *const fx_name_results[] = {
 	"OK", "EMPTY", "TOO_LONG", "BAD_UTF8", "SPACE", "CONTROL", "PUNCT", "INVISIBLE",
@@ -209,9 +211,9 @@ static void fx_no_event(struct session *s, const struct hub_event *ev)
 }
 
 static const struct session_ops fx_ops_a = {&fx_face_a, fx_deliver, fx_admitted, fx_disconnect,
-					    fx_no_event, false};
+					    fx_no_event, false, NULL, NULL};
 static const struct session_ops fx_ops_b = {&fx_face_b, fx_deliver, fx_admitted, fx_disconnect,
-					    fx_no_event, false};
+					    fx_no_event, false, NULL, NULL};
 
 void fx_drop(struct fake *k)
 {
@@ -279,7 +281,7 @@ static void fx_bot_event(struct session *s, const struct hub_event *ev)
 }
 
 static const struct session_ops fx_ops_bot = {NULL, fx_bot_deliver, fx_bot_admitted,
-					      fx_bot_disconnect, fx_bot_event, false};
+					      fx_bot_disconnect, fx_bot_event, false, NULL, NULL};
 
 enum hub_result fx_bot(struct fx *fx, size_t i, const char *name, const char *role,
 		       bool everywhere)

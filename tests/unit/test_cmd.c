@@ -201,6 +201,8 @@ static void t_usage_strings(void **state)
 		[CMD_DEVOICE] = "/devoice", [CMD_MODE] = "/mode", [CMD_AWAY] = "/away",
 		[CMD_LANG] = "/lang", [CMD_HISTORY] = "/history", [CMD_OPER] = "/oper",
 		[CMD_BAN] = "/ban", [CMD_UNBAN] = "/unban", [CMD_BANS] = "/bans",
+		[CMD_REGISTER] = "/register",
+		[CMD_LOGIN] = "/login", [CMD_LOGOUT] = "/logout", [CMD_PASSWORD] = "/password",
 	};
 	for (int id = 0; id < CMD_COUNT; id++) {
 		const char *u = cmd_usage((enum cmd_id)id);

@@ -152,6 +152,10 @@ GETTER(http_timeout_s)
 GETTER(history_on_join)
 GETTER(history_max_age_d)
 GETTER(history_max_rows)
+GETTER(name_grace_s)
+GETTER(login_fails)
+GETTER(login_window_s)
+GETTER(register_rate)
 
 #define DAY 86400u
 #define KIB 1024u
@@ -203,6 +207,10 @@ static const struct num_case {
 	{"history-on-join", 0, 1000, 20, false, get_history_on_join, NULL},
 	{"history-max-age", 0, 36500, 30, false, get_history_max_age_d, NULL},
 	{"history-max-rows", 0, 100000000, 10000, false, get_history_max_rows, NULL},
+	{"name-grace", 0, DAY, 60, false, get_name_grace_s, NULL},
+	{"login-fails", 0, 1000000, 5, false, get_login_fails, NULL},
+	{"login-window", 1, DAY, 60, false, get_login_window_s, NULL},
+	{"register-rate", 0, 1000000, 3, false, get_register_rate, NULL},
 };
 #define NNUMS (sizeof(nums) / sizeof(nums[0]))
 
@@ -221,7 +229,7 @@ static const char *const known[] = {
 	"oper-file", "motd", "network", "irc-ping", "irc-ping-timeout", "irc-flood",
 	"irc-flood-burst", "http-listen", "no-http", "http-origin", "http-timeout", "metrics-allow",
 	"data-dir", "no-store", "store-private", "history-on-join", "history-max-age",
-	"history-max-rows", "config", "check-config", "verbose", "quiet", "log-format", "help",
+	"history-max-rows", "name-grace", "login-fails", "login-window", "register-rate", "config", "check-config", "verbose", "quiet", "log-format", "help",
 	"version",
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))

@@ -150,6 +150,47 @@ static void t_prune(void **state)
 	db_close(db);
 }
 
+/* Accounts (db_account.c): saved, replaced with their certificates, read back; and a room's
+ * founder. */
+static void t_accounts_saved(void **state)
+{
+	(void)state;
+	struct db *db = mem();
+	char *certs[] = {"abcd01", "abcd02"};
+	struct db_account a = {.folded = "ana", .name = "Ana", .hash = "$argon2id$v=19$x",
+			       .email = "ana@example.org", .created_ms = 5, .last_login_ms = 7,
+			       .certs = certs, .ncerts = 2};
+	assert_int_equal(db_account_save(db, &a), DB_OK);
+	a.ncerts = 1;
+	a.email = NULL;
+	assert_int_equal(db_account_save(db, &a), DB_OK); /* replaces, certificates too */
+	struct db_account b = {.folded = "bob", .name = "bob", .hash = "$argon2id$v=19$y"};
+	assert_int_equal(db_account_save(db, &b), DB_OK);
+	struct db_account *v;
+	size_t n;
+	assert_int_equal(db_accounts_load(db, &v, &n), DB_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].name, "Ana");
+	assert_string_equal(v[0].hash, "$argon2id$v=19$x");
+	assert_null(v[0].email);
+	assert_int_equal(v[0].last_login_ms, 7);
+	assert_int_equal(v[0].ncerts, 1);
+	assert_string_equal(v[0].certs[0], "abcd01");
+	assert_int_equal(v[1].ncerts, 0);
+	for (size_t i = 0; i < n; i++)
+		db_account_free(&v[i]);
+	free(v);
+	struct db_room r = {.name = "#club", .modes = 0, .founder = "Ana"};
+	assert_int_equal(db_room_save(db, &r), DB_OK);
+	struct db_room *rv;
+	assert_int_equal(db_rooms_load(db, &rv, &n), DB_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(rv[0].founder, "Ana");
+	db_room_free(&rv[0]);
+	free(rv);
+	db_close(db);
+}
+
 static void t_rooms_saved(void **state)
 {
 	(void)state;
@@ -314,6 +355,7 @@ int main(void)
 		cmocka_unit_test(t_prune),
 		cmocka_unit_test(t_rooms_saved),
 		cmocka_unit_test(t_bans_saved),
+		cmocka_unit_test(t_accounts_saved),
 		cmocka_unit_test(t_migrates_from_version_1),
 		cmocka_unit_test(t_not_a_database),
 		cmocka_unit_test(t_newer_schema_refused),

@@ -59,7 +59,7 @@ static void history_keep_message(struct history *hi, const struct hub_event *ev)
 	if (ev->room) {
 		m.conv = history_fold(ev->room, strlen(ev->room));
 		m.target = xstrdup(ev->room);
-	} else if (hi->cfg.store_private && ev->to) {
+	} else if (hi->cfg.store_private && ev->to && !hub_bot_is_secret(hi->hub, ev->from, ev->to)) {
 		m.conv = history_private_key(ev->from, strlen(ev->from), ev->to, strlen(ev->to));
 		m.target = xstrdup(ev->to);
 	} else {
@@ -82,7 +82,7 @@ static bool history_room_plain(const struct room *r)
 		return false;
 	if (!st)
 		return true;
-	if (st->topic_len || st->key || st->limit)
+	if (st->topic_len || st->key || st->limit || st->founder)
 		return false;
 	for (int i = 0; i < MODE_LISTS; i++)
 		if (st->lists[i].n)
@@ -112,6 +112,7 @@ static void history_save_room(struct history *hi, const struct hub_event *ev)
 		d.topic_ms = st->topic_ms;
 		d.key = st->key;
 		d.limit = st->limit;
+		d.founder = st->founder;
 		for (int l = 0; l < MODE_LISTS; l++)
 			for (size_t i = 0; i < st->lists[l].n; i++)
 				masks[d.nmasks++] = (struct db_mask){(uint8_t)l, st->lists[l].v[i].text,
@@ -134,6 +135,9 @@ static void history_event(struct hub_observer *o, const struct hub_event *ev)
 		history_keep_message(hi, ev);
 	else if (ev->type == HUB_EV_TOPIC || ev->type == HUB_EV_MODE)
 		history_save_room(hi, ev);
+	else if (ev->type == HUB_EV_JOIN && ev->u.count == 1 && ev->src && ev->src->info &&
+		 ev->src->info->account)
+		history_save_room(hi, ev); /* a room a logged-in user made: its founder is kept */
 }
 
 /* ---- the provider ---- */
@@ -293,7 +297,8 @@ enum db_status history_restore(struct history *hi, struct hub *h, struct store *
 					   .modes = v[i].modes, .topic = v[i].topic,
 					   .topic_len = v[i].topic_len, .topic_by = v[i].topic_by,
 					   .topic_ms = v[i].topic_ms, .created_ms = v[i].created_ms,
-					   .key = v[i].key, .limit = v[i].limit};
+					   .key = v[i].key, .limit = v[i].limit,
+					   .founder = v[i].founder};
 		struct room *r = room_restore(h, &saved);
 		for (size_t k = 0; r && k < v[i].nmasks; k++)
 			mode_restore_mask(r, (enum room_mode)(MODE_BAN + v[i].masks[k].list),
@@ -313,7 +318,8 @@ void history_init(struct history *hi, struct hub *h, struct store *st,
 	hi->log = log;
 	hi->cfg = *cfg;
 	hi->healthy = st != NULL;
-	hi->obs.mask = HUB_MASK(HUB_EV_MESSAGE) | HUB_MASK(HUB_EV_TOPIC) | HUB_MASK(HUB_EV_MODE);
+	hi->obs.mask = HUB_MASK(HUB_EV_MESSAGE) | HUB_MASK(HUB_EV_TOPIC) | HUB_MASK(HUB_EV_MODE) |
+		       HUB_MASK(HUB_EV_JOIN);
 	hi->obs.event = history_event;
 	hi->obs.ctx = hi;
 	hub_observe(h, &hi->obs);

@@ -269,7 +269,22 @@ static void irc_admitted(struct session *s)
 {
 	struct irc_client *c = irc_client_of(s);
 	/* Lines sent while waiting in the queue are read now (deferred to the next flush). */
-	conn_resume(c->conn);
+	if (!c->holds)
+		conn_resume(c->conn);
+}
+
+void irc_hold(struct irc_client *c)
+{
+	c->holds++;
+	conn_pause(c->conn);
+}
+
+void irc_release(struct irc_client *c)
+{
+	if (!c->holds || --c->holds)
+		return;
+	if (!c->throttled && c->sess.state != SESSION_WAITING)
+		conn_resume(c->conn);
 }
 
 static void irc_disconnect(struct session *s)
@@ -278,12 +293,19 @@ static void irc_disconnect(struct session *s)
 	conn_close_after_flush(c->conn);
 }
 
+static const char *irc_peer(const struct session *s)
+{
+	return irc_client_const_of(s)->conn->peer;
+}
+
 static const struct session_ops irc_session_ops = {
 	.face = &irc_codec_face,
 	.deliver = irc_deliver,
 	.admitted = irc_admitted,
 	.disconnect = irc_disconnect,
 	.no_lobby = true,
+	.peer = irc_peer,
+	.certfp = irc_auth_certfp,
 };
 
 /* ---- flood control: a token bucket per client, refilled as time passes ---- */
@@ -311,7 +333,7 @@ static void irc_on_flood_tick(uv_timer_t *t)
 			continue;
 		c->throttled = false;
 		list_remove(&c->throttle_link);
-		if (!c->sess.auth_job) /* else OPER's answer resumes it */
+		if (!c->sess.auth_job && !c->holds) /* else the answer owed resumes it */
 			conn_resume(c->conn);
 	}
 	if (list_empty(&f->throttled))
@@ -395,7 +417,8 @@ static bool irc_on_line(struct conn *conn, char *line, size_t len, bool too_long
 	irc_label_end(c);
 	if (c->sess.state == SESSION_GONE || conn_is_closing(conn))
 		return false;
-	/* Every command costs; one that goes over the budget is still run, and the next waits. */
+	/* Every command costs; one that goes over the budget is still run, and the next waits;
+	 * so does the next of one whose answer is owed (irc_hold). */
 	bool more = irc_spend(c, cost, now);
 	if (c->sess.auth_job) {
 		/* OPER's check runs off the loop; the client's next lines wait for its answer, so
@@ -404,7 +427,7 @@ static bool irc_on_line(struct conn *conn, char *line, size_t len, bool too_long
 		conn_pause(conn);
 		return false;
 	}
-	return more;
+	return more && !c->holds;
 }
 
 static void irc_on_gone(struct conn *conn, int status)
@@ -456,6 +479,7 @@ static void irc_on_closed(struct conn *conn)
 {
 	struct irc_client *c = conn->owner;
 	session_close(c->f->hub, &c->sess, R_CLOSED, sizeof(R_CLOSED) - 1);
+	irc_auth_forget(c);
 	irc_monitor_forget(c);
 	irc_history_forget(c);
 	list_remove(&c->throttle_link);

@@ -7,6 +7,7 @@
 
 #include "base/i18n.h"
 #include "face/irc/irc_int.h"
+#include "hub/account.h"
 #include "hub/history.h"
 
 /* User-facing text, marked for translation: NOTICEs in the client's language. */
@@ -21,7 +22,8 @@ static const struct {
 	const char *name;
 	unsigned variant;
 } irc_caps[IRC_CAP_COUNT] = {
-	[IRC_CAP_ACCOUNT_NOTIFY] = {"account-notify", 0},
+	[IRC_CAP_ACCOUNT_NOTIFY] = {"account-notify", IRC_V_ACCOUNT},
+	[IRC_CAP_ACCOUNT_TAG] = {"account-tag", IRC_V_ACCTAG},
 	[IRC_CAP_AWAY_NOTIFY] = {"away-notify", IRC_V_AWAY},
 	[IRC_CAP_BATCH] = {"batch", 0},
 	[IRC_CAP_CAP_NOTIFY] = {"cap-notify", 0},
@@ -32,6 +34,7 @@ static const struct {
 	[IRC_CAP_LABELED_RESPONSE] = {"labeled-response", 0},
 	[IRC_CAP_MESSAGE_TAGS] = {"message-tags", IRC_V_TAGS},
 	[IRC_CAP_MULTI_PREFIX] = {"multi-prefix", 0},
+	[IRC_CAP_SASL] = {"sasl", 0},
 	[IRC_CAP_SERVER_TIME] = {"server-time", IRC_V_TIME},
 	[IRC_CAP_SETNAME] = {"setname", IRC_V_SETNAME},
 	[IRC_CAP_USERHOST_IN_NAMES] = {"userhost-in-names", 0},
@@ -51,12 +54,15 @@ unsigned irc_cap_variant(const struct irc_client *c)
 	return v;
 }
 
-/* The capabilities offered: all, but draft/chathistory only when history is kept (a provider). */
+/* The capabilities offered: all, but draft/chathistory only when history is kept (a provider),
+ * and sasl only when accounts are. */
 static uint32_t irc_cap_offered(const struct irc_client *c)
 {
 	uint32_t all = (1u << IRC_CAP_COUNT) - 1;
 	if (!hub_history_available(c->f->hub))
 		all &= ~IRC_CAP(IRC_CAP_CHATHISTORY);
+	if (!hub_accounts_available(c->f->hub))
+		all &= ~IRC_CAP(IRC_CAP_SASL);
 	return all;
 }
 
@@ -78,13 +84,22 @@ static void irc_cap_list(struct irc_client *c, const char *sub, uint32_t caps)
 		if (!(caps & IRC_CAP(i)))
 			continue;
 		const char *n = irc_caps[i].name;
-		if (names.len && names.len + 1 + strlen(n) > IRC_CAP_LINE && c->cap_version >= 302) {
+		/* CAP LS 302 shows values: sasl's mechanisms. */
+		const char *value = i == IRC_CAP_SASL && c->cap_version >= 302 &&
+					    strcmp(sub, "LS") == 0 ? irc_auth_mechs() : NULL;
+		size_t vlen = value ? strlen(value) + 1 : 0;
+		if (names.len && names.len + 1 + strlen(n) + vlen > IRC_CAP_LINE &&
+		    c->cap_version >= 302) {
 			irc_serverf(c, "CAP %s %s * :%s", irc_nick(c), sub, names.data);
 			buf_clear(&names);
 		}
 		if (names.len)
 			buf_putc(&names, ' ');
 		buf_puts(&names, n);
+		if (value) {
+			buf_putc(&names, '=');
+			buf_puts(&names, value);
+		}
 	}
 	irc_serverf(c, "CAP %s %s :%s", irc_nick(c), sub, names.data ? names.data : "");
 	buf_free(&names);
@@ -160,6 +175,7 @@ void irc_cap_command(struct irc_client *c, const struct irc_msg *m)
 		irc_cap_req(c, m->nparams > 1 ? &m->params[1] : &none);
 	} else if (SUB("END")) {
 		if (!registered) {
+			irc_auth_abort(c);
 			c->reg &= (uint8_t)~IRC_REG_CAP;
 			irc_reg_try(c);
 		}

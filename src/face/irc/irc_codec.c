@@ -39,6 +39,10 @@ void irc_codec_tags(struct irc_out *o, const struct hub_event *ev, unsigned vari
 		irc_ch_time_format(ev->time_ms, when);
 		irc_out_tag(o, "time", when);
 	}
+	/* account-tag: what a logged-in user does carries its account. */
+	const struct session_info *si = ev->src ? ev->src->info : NULL;
+	if ((variant & IRC_V_ACCTAG) && si && si->account && ev->type != HUB_EV_ACCOUNT)
+		irc_out_tag(o, "account", si->account);
 	if (!(variant & IRC_V_TAGS))
 		return;
 	if (ev->src && session_is_bot(ev->src))
@@ -122,7 +126,13 @@ static const struct {
 	[HUB_ERR_TARGET_NOT_IN] = {"441", IRC_RA_TO_ROOM, "They aren't on that channel"},
 	[HUB_ERR_TARGET_IN] = {"443", IRC_RA_TO_ROOM, "is already on channel"},
 	[HUB_ERR_LIST_FULL] = {"478", IRC_RA_ROOM_MODE, "Channel list is full"},
+	[HUB_ERR_NAME_REGISTERED] = {"433", IRC_RA_TO, "Nickname is registered to an account: log "
+				     "in with SASL or to NickServ first"},
 };
+/* TRANSLATORS: IRC: the nick is an account's; %zu is a number of seconds. */
+static const char T_NICK_REGISTERED[] = N_("The nick %s is registered to an account: log in "
+					   "within %zu s (SASL, or /msg NickServ IDENTIFY "
+					   "PASSWORD) or you will be renamed.");
 /* A person reads it: in the client's language (the variant's). */
 static const char T_QUEUED[] = N_("The server is full; you are number %llu in the queue.");
 static const char T_QUEUE_FULL[] = "ERROR :Closing Link: the server is full\r\n";
@@ -162,6 +172,15 @@ static void irc_codec_result(const struct hub_event *ev, struct buf *out)
 	}
 	if (code == HUB_ERR_TOO_FAST) {
 		buf_printf(out, T_TOO_FAST, irc_server(c->f), irc_nick(c), ev->u.result.n);
+		return;
+	}
+	if (code == HUB_ERR_NAME_REGISTERED && ev->u.result.n) {
+		/* A warning a person reads, not a refusal: a NOTICE in their language. */
+		enum lang lang = c->sess.lang < LANG_COUNT ? (enum lang)c->sess.lang : LANG_EN;
+		buf_printf(out, ":%s NOTICE %s :", irc_server(c->f), irc_nick(c));
+		buf_printf(out, i18n_tr(lang, T_NICK_REGISTERED), ev->to ? ev->to : "*",
+			   ev->u.result.n);
+		buf_puts(out, "\r\n");
 		return;
 	}
 	if (code < 0 || code >= HUB_RESULT_COUNT || !irc_results[code].num)
@@ -376,6 +395,8 @@ static bool irc_codec_wanted(const struct hub_event *ev, unsigned variant)
 		return variant & IRC_V_SETNAME;
 	case HUB_EV_INVITE:
 		return (ev->flags & HUB_EVF_SELF) || (variant & IRC_V_INVITE);
+	case HUB_EV_ACCOUNT:
+		return (ev->flags & HUB_EVF_SELF) || (variant & IRC_V_ACCOUNT);
 	case HUB_EV_ARRIVE:
 	case HUB_EV_WELCOME:
 	case HUB_EV_COUNT:
@@ -493,6 +514,37 @@ static void irc_codec_shared(const struct hub_event *ev, unsigned variant, struc
 	irc_out_end(&o);
 }
 
+/* account-notify's ACCOUNT to others; 900 RPL_LOGGEDIN or 901 RPL_LOGGEDOUT to the session
+ * itself (whose nick is "*" before registration). */
+static void irc_codec_account(const struct hub_event *ev, unsigned variant, struct buf *out,
+			      struct buf *tmp)
+{
+	struct irc_out o;
+	irc_out_begin(&o, out);
+	if (!(ev->flags & HUB_EVF_SELF)) {
+		irc_codec_tags(&o, ev, variant, tmp);
+		irc_codec_source(&o, ev, ev->from, tmp);
+		irc_out_command(&o, "ACCOUNT");
+		irc_codec_param(&o, ev->len ? ev->text : "*");
+		irc_out_end(&o);
+		return;
+	}
+	const struct irc_client *c = irc_client_const_of(ev->src);
+	irc_codec_num(&o, c, ev->len ? "900" : "901");
+	buf_clear(tmp);
+	buf_printf(tmp, "%s!%s@%s", irc_nick(c), irc_user_of(ev->src), irc_host_of(ev->src));
+	irc_out_param(&o, tmp->data, tmp->len);
+	if (ev->len) {
+		irc_codec_param(&o, ev->text);
+		buf_clear(tmp);
+		buf_printf(tmp, "You are now logged in as %s", ev->text);
+		irc_out_trailing(&o, tmp->data, tmp->len);
+	} else {
+		irc_out_trailing(&o, "You are now logged out", 22);
+	}
+	irc_out_end(&o);
+}
+
 struct frame *irc_codec_encode(const struct hub_event *ev, unsigned variant, struct buf *scratch)
 {
 	if (!irc_codec_wanted(ev, variant))
@@ -521,6 +573,9 @@ struct frame *irc_codec_encode(const struct hub_event *ev, unsigned variant, str
 	}
 	case HUB_EV_BYE:
 		buf_puts(scratch, "ERROR :Closing Link: Bye\r\n");
+		break;
+	case HUB_EV_ACCOUNT:
+		irc_codec_account(ev, variant, scratch, &tmp);
 		break;
 	default:
 		irc_codec_shared(ev, variant, scratch, &tmp);

@@ -35,12 +35,15 @@ struct irc_history_req {
 	char *target;          /* as asked: the batch's parameter */
 	enum irc_ch_sub sub;
 	bool join;             /* the replay on join, not a CHATHISTORY */
+	bool held;             /* the client's input waits for it (irc_hold) */
 	unsigned limit;        /* TARGETS: how many to answer... */
 	bool desc;             /* ...counted from the later end */
 };
 
 static void irc_history_req_free(struct irc_history_req *r)
 {
+	if (r->held)
+		irc_release(r->c);
 	list_remove(&r->link);
 	free(r->label);
 	free(r->target);
@@ -334,6 +337,8 @@ void irc_history_command(struct irc_client *c, const struct irc_msg *m)
 	switch (st) {
 	case HUB_HISTORY_OK:
 		r->label = irc_label_take(c); /* the answer, later, carries it */
+		r->held = true;
+		irc_hold(c);
 		return;
 	case HUB_HISTORY_REFUSED:
 		irc_history_fail_now(c, "INVALID_TARGET", sub, &req.target, T_CH_TARGET);
@@ -366,6 +371,10 @@ void irc_history_on_join(struct irc_client *c, const char *room, uint64_t before
 		.limit = lines,
 	};
 	if (hub_history_query(c->f->hub, &c->sess, &q, irc_history_answer, r, &r->req) !=
-	    HUB_HISTORY_OK)
+	    HUB_HISTORY_OK) {
 		irc_history_req_free(r);
+		return;
+	}
+	r->held = true;
+	irc_hold(c);
 }

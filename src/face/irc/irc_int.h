@@ -36,6 +36,7 @@
 /* Capabilities (CAP). */
 enum irc_cap {
 	IRC_CAP_ACCOUNT_NOTIFY,
+	IRC_CAP_ACCOUNT_TAG,
 	IRC_CAP_AWAY_NOTIFY,
 	IRC_CAP_BATCH,
 	IRC_CAP_CAP_NOTIFY,
@@ -46,6 +47,7 @@ enum irc_cap {
 	IRC_CAP_LABELED_RESPONSE,
 	IRC_CAP_MESSAGE_TAGS,
 	IRC_CAP_MULTI_PREFIX,
+	IRC_CAP_SASL,
 	IRC_CAP_SERVER_TIME,
 	IRC_CAP_SETNAME,
 	IRC_CAP_USERHOST_IN_NAMES,
@@ -65,7 +67,9 @@ enum {
 	IRC_V_INVITE = 1u << 5,  /* invite-notify: invitations others send */
 	IRC_V_WS = 1u << 6,      /* over WebSocket: each line a message, without CR LF */
 	IRC_V_WSBIN = 1u << 7,   /* ... a binary message (binary.ircv3.net), else a text one */
-	IRC_V_LANG_SHIFT = 8,    /* the language (enum lang, LANGUAGE) in the bits from here: */
+	IRC_V_ACCOUNT = 1u << 8, /* account-notify: ACCOUNT lines */
+	IRC_V_ACCTAG = 1u << 9,  /* account-tag: @account= on what a logged-in user sends */
+	IRC_V_LANG_SHIFT = 10,   /* the language (enum lang, LANGUAGE) in the bits from here: */
 	IRC_V_LANG_BITS = 1,     /* enough for LANG_COUNT */
 	IRC_V_LANG = ((1u << IRC_V_LANG_BITS) - 1) << IRC_V_LANG_SHIFT,
 	IRC_VARIANTS = 1u << (IRC_V_LANG_SHIFT + IRC_V_LANG_BITS),
@@ -100,8 +104,13 @@ struct irc_client {
 	double tokens;             /* flood control: commands it may send now */
 	uint64_t tokens_ms;        /* when tokens were last refilled */
 	bool throttled;            /* input paused until tokens come back */
+	unsigned holds;            /* answers the hub owes (history, a login): input waits for
+				    * them, so that replies come in the order of the commands */
 	struct list_node throttle_link; /* on f->throttled while throttled */
 	char *pass;                /* PASS given before registration */
+	struct irc_sasl *sasl;     /* AUTHENTICATE's message being gathered (irc_auth.c) */
+	uint8_t sasl_mech;         /* enum irc_sasl_mech: the exchange in progress */
+	bool sasl_waiting;         /* the hub is checking the message */
 	/* While a command with a label runs (labeled-response), every line for this client is
 	 * captured here, to be sent at its end with the label (one line), in a batch (several) or
 	 * as an ACK (none). */
@@ -178,10 +187,29 @@ const char *irc_real_of(const struct session *s);
 /* Takes the label of the labeled command running (NULL: none), for an answer that comes after
  * the command ends: the command then ends with no ACK, and the caller owns the string. */
 char *irc_label_take(struct irc_client *c);
+/* A command whose answer comes later (from the store, from a hash): c's next lines wait until
+ * irc_release, so that a client pipelining (CHATHISTORY then PING; AUTHENTICATE then CAP END)
+ * gets its replies in order, as IRC clients and irctest expect. */
+void irc_hold(struct irc_client *c);
+void irc_release(struct irc_client *c);
 /* Closes c with ERROR :reason, after a flush. */
 void irc_close(struct irc_client *c, const char *reason);
 /* The face's server name. */
 const char *irc_server(const struct irc_face *f);
+
+/* ---- irc_auth.c ---- */
+
+enum irc_sasl_mech { IRC_SASL_NONE, IRC_SASL_PLAIN, IRC_SASL_EXTERNAL };
+struct irc_sasl;
+void irc_auth_command(struct irc_client *c, const struct irc_msg *m);
+/* Registration ended (CAP END) with an exchange in progress: 906, as the spec asks. */
+void irc_auth_abort(struct irc_client *c);
+/* c is closing: wipes and frees its exchange. */
+void irc_auth_forget(struct irc_client *c);
+/* The session ops' certfp: the client certificate's fingerprint, or NULL. */
+const char *irc_auth_certfp(const struct session *s);
+/* "PLAIN,EXTERNAL": CAP LS 302's value of sasl, and 908's list. */
+const char *irc_auth_mechs(void);
 
 /* ---- irc_cap.c ---- */
 

@@ -119,6 +119,8 @@ void irc_reg_lusers(struct irc_client *c)
 	void *v;
 	while (map_next(&h->names, &it, NULL, &v)) {
 		const struct session *s = v;
+		if (s->bot)
+			continue; /* not among h->online: a bot (NickServ is +i) is no user here */
 		invisible += (s->caps & SESSION_MODE_INVISIBLE) != 0;
 		opers += (s->caps & SESSION_MODE_OPER) != 0;
 	}
@@ -300,6 +302,8 @@ static void irc_reg_links(struct irc_client *c, const struct irc_msg *m);
 
 static const struct irc_command irc_commands[] = {
 	{"ADMIN", 0, false, 1, irc_user_admin, "ADMIN", N_("who runs this server")},
+	{"AUTHENTICATE", 1, true, 1, irc_auth_command, "AUTHENTICATE <mechanism> | <base64> | *",
+	 N_("log in to your account with SASL (PLAIN, EXTERNAL)")},
 	{"AWAY", 0, false, 1, irc_user_away, "AWAY [:<text>]",
 	 N_("mark yourself away with <text>; without it, back")},
 	{"CAP", 1, true, 1, irc_cap_command, "CAP LS [302] | LIST | REQ :<caps> | END",

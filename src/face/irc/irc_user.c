@@ -349,6 +349,8 @@ void irc_user_whois(struct irc_client *c, const struct irc_msg *m)
 	if (chans.len)
 		irc_num(c, "319", "%s :%s", s->name, chans.data);
 	irc_num(c, "312", T_SERVERINFO, s->name, irc_server(c->f), c->f->cfg.info);
+	if (s->info && s->info->account)
+		irc_num(c, "330", "%s %s :is logged in as", s->name, s->info->account);
 	if (s->caps & SESSION_MODE_OPER)
 		irc_num(c, "313", T_ISOPER, s->name);
 	const struct hub_bot *bot = hub_bot_of(h, s);

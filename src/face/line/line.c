@@ -79,11 +79,17 @@ static void line_disconnect(struct session *s)
 	conn_close_after_flush(lc->conn);
 }
 
+static const char *line_peer(const struct session *s)
+{
+	return list_entry_const(s, struct line_client, sess)->conn->peer;
+}
+
 static const struct session_ops line_session_ops = {
 	.face = &text_codec_face,
 	.deliver = line_deliver,
 	.admitted = line_admitted,
 	.disconnect = line_disconnect,
+	.peer = line_peer,
 };
 
 /* ---- conn ops: what the connection calls ---- */

@@ -219,11 +219,18 @@ static void udp_disconnect(struct session *s)
 	udp_bury(p->uf, p);
 }
 
+/* "addr:port", as the peer table keys it: limits per address (failed logins) use it. */
+static const char *udp_peer_addr(const struct session *s)
+{
+	return list_entry_const(s, struct udp_peer, sess)->key;
+}
+
 static const struct session_ops udp_session_ops = {
 	.face = &text_codec_face,
 	.deliver = udp_deliver,
 	.admitted = udp_admitted,
 	.disconnect = udp_disconnect,
+	.peer = udp_peer_addr,
 };
 
 /* ---- registration ---- */
