@@ -22,7 +22,10 @@ static const unsigned char TLS_SESSION_ID[] = "charla";
 /* ALPN's wire form: a length byte, then the id. */
 static const unsigned char TLS_ALPN_HTTP11[] = "\x08http/1.1";
 
-enum { TLS_REASON = 160 };
+enum {
+	TLS_REASON = 160,
+	TLS_RECORD_HANDSHAKE = 0x16, /* the content type of a ClientHello's record */
+};
 
 /* The last OpenSSL error's reason, for a log line or err; clears the queue. */
 static const char *tls_reason(char *buf, size_t len)
@@ -212,6 +215,16 @@ static int tls_fail(struct tls *t, int code)
 
 int tls_input(struct tls *t, const char *data, size_t len)
 {
+	/* A ClientHello starts with a handshake record: anything else (a plain client typing its
+	 * name, an HTTP request) is refused at once rather than left to the handshake timeout. */
+	if (!(t->flags & TLS_STARTED) && len) {
+		if ((unsigned char)data[0] != TLS_RECORD_HANDSHAKE) {
+			t->srv->failed++;
+			log_info(t->srv->log, "%s: not TLS (plain text on a TLS port?)", t->peer);
+			return TLS_FAIL;
+		}
+		t->flags |= TLS_STARTED;
+	}
 	if (len && BIO_write(SSL_get_rbio(t->ssl), data, (int)len) != (int)len) {
 		fprintf(stderr, "charla: out of memory (TLS)\n");
 		abort();

@@ -64,6 +64,7 @@ void tls_server_free(struct tls_server *t);
 enum {
 	TLS_READY = 1u << 0,    /* the handshake is done */
 	TLS_NOTIFIED = 1u << 1, /* our close_notify is sealed */
+	TLS_STARTED = 1u << 2,  /* the first byte came, and was a handshake record's */
 };
 
 struct tls {
