@@ -230,7 +230,7 @@ const struct config_opt config_options[] = {
 	 .help = "TLS: the certificate's private key (PEM), not readable by everyone",
 	 .def_help = "no TLS", .flags = OPT_RELOAD},
 	{.name = "tls-listen", .kind = KIND_ADDRS, LIST(tls_listen, ntls), .metavar = "ADDR:PORT",
-	 .help = "TLS: the line protocol (charla --tls) here, forms as --listen",
+	 .help = "TLS: the line protocol here, forms as --listen",
 	 .def_help = "port " CONFIG_DEFAULT_TLS_PORT " on every address, if free, once a "
 		     "certificate is given"},
 	{.name = "irc-tls-listen", .kind = KIND_ADDRS, LIST(irc_tls_listen, nirc_tls),
