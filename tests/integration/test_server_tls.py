@@ -329,6 +329,78 @@ class Tls(IrcCase):
                 ctx.wrap_socket(raw, server_hostname=host)
             raw.close()
 
+    # ---- charla --tls ----
+
+    def charla(self, *args, stdin=""):
+        """Runs the terminal client (next to charlad) with piped input to its end."""
+        binary = os.path.join(os.path.dirname(harness.CHARLAD), "charla")
+        env = dict(os.environ, LANGUAGE="", LC_ALL="C.UTF-8")
+        return subprocess.run([binary] + list(args), input=stdin, capture_output=True, text=True,
+                              timeout=TIMEOUT, env=env)
+
+    def test_charla_tls_chats(self):
+        srv = self.tls_server()
+        bob = srv.client("bob")
+        p = self.charla("--tls", "--ca", self.cert, "-n", "ana", "localhost",
+                        str(srv.tls["tcp line"]), stdin="hola bob\n/quit\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Welcome, ana!", p.stdout)
+        bob.wait_for("[#lobby] ana: hola bob")
+        # --ca alone implies --tls, and an IP address is checked against the certificate's.
+        p = self.charla("--ca", self.cert, "-n", "ana2", "127.0.0.1", str(srv.tls["tcp line"]),
+                        stdin="/quit\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Welcome, ana2!", p.stdout)
+
+    def test_charla_tls_refuses_bad_certificates(self):
+        srv = self.tls_server()
+        port = str(srv.tls["tcp line"])
+        # Self-signed, not trusted by the system: refused before anything is sent.
+        p = self.charla("--tls", "-n", "ana", "localhost", port, stdin="hola\n")
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertEqual(p.stderr.strip(), "charla: the server's certificate was refused "
+                         "(self-signed certificate): it is not localhost's, or not signed by "
+                         "an authority you trust (--ca FILE)")
+        self.assertEqual(p.stdout, "")
+        # Trusted, but the name is not the certificate's.
+        p = self.charla("--ca", self.cert, "-n", "ana", "localhost.localdomain", port)
+        if "unknown host" not in p.stderr:
+            self.assertEqual(p.returncode, 4, p.stderr)
+            self.assertIn("hostname mismatch", p.stderr)
+        p = self.charla("--ca", self.cert, "-n", "ana", "::1", port)
+        self.assertEqual(p.returncode, 4, p.stderr)   # no IPv6 listener: cannot connect
+        # In Spanish, the same refusal.
+        p = self.charla("--tls", "--lang", "es", "-n", "ana", "localhost", port)
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn("se rechazó el certificado del servidor (self-signed certificate)",
+                      p.stderr)
+        # A plain server: the handshake fails clearly.
+        p = self.charla("--tls", "--ca", self.cert, "127.0.0.1", str(srv.port))
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn("TLS with 127.0.0.1 port %d failed" % srv.port, p.stderr)
+        p = self.charla("--ca", os.path.join(self.dir, "missing.pem"), "127.0.0.1", port)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("cannot use the certificates in", p.stderr)
+        p = self.charla("--tls", "--udp", "127.0.0.1", port)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("--tls and --udp cannot go together", p.stderr)
+        srv.wait_log("TLS handshake failed")
+        self.line_tls(srv, "fine")
+
+    def test_charla_tls_wrong_host_name(self):
+        """A certificate for another name, signed by a trusted CA (--ca): refused."""
+        d = harness.temp_dir("charla-tls-name-")
+        cert, key = make_pair(d, "else", cn="else.example", san="DNS:else.example")
+        srv = self.server("--tls-cert", cert, "--tls-key", key, "--tls-listen", "127.0.0.1:0",
+                          "--no-ai")
+        srv.tls = tls_ports(srv)
+        p = self.charla("--ca", cert, "-n", "ana", "localhost", str(srv.tls["tcp line"]))
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn("hostname mismatch", p.stderr)
+        p = self.charla("--ca", cert, "-n", "ana", "127.0.0.1", str(srv.tls["tcp line"]))
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn("IP address mismatch", p.stderr)
+
     # ---- reload ----
 
     def test_sighup_new_certificate_old_clients_stay(self):
