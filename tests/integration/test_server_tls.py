@@ -152,6 +152,8 @@ class Tls(IrcCase):
         fp = ana.wait_for("276")
         self.assertEqual(fp.last, "has client certificate fingerprint " + fingerprint(self.ccert))
         ana.wait_for("318")
+        ana.send("MODE ana")
+        self.assertEqual(ana.wait_for("221").last, "+Z")
         # A TLS client without a certificate: secure, no fingerprint; a plain one: neither.
         bob = self.irc_tls(srv, "bob")
         bob.send("WHOIS bob")
@@ -169,6 +171,8 @@ class Tls(IrcCase):
         cid.send("WHOIS cid")
         cmds = [m.command for m in cid.sync()]
         self.assertNotIn("671", cmds)
+        cid.send("MODE cid")
+        self.assertEqual(cid.wait_for("221").last, "+")
         # TLS and plain IRC clients chat.
         ana.send("JOIN #t")
         cid.send("JOIN #t")

@@ -447,11 +447,14 @@ static const struct {
 
 static void irc_user_mode_show(struct irc_client *c)
 {
-	char modes[IRC_USER_MODES + 2] = "+";
+	char modes[IRC_USER_MODES + 3] = "+";
 	size_t n = 1;
 	for (size_t k = 0; k < IRC_USER_MODES; k++)
 		if (c->sess.caps & irc_user_modes[k].bit)
 			modes[n++] = irc_user_modes[k].letter;
+	/* +Z: the connection is TLS (as InspIRCd and Ergo say); a fact, not a setting. */
+	if (c->conn && conn_is_tls(c->conn))
+		modes[n++] = 'Z';
 	modes[n] = '\0';
 	irc_num(c, "221", "%s", modes);
 }
