@@ -175,6 +175,11 @@ void wire_ended(struct client *c, int status);
 size_t wire_queued(struct client *c);
 /* Connected (with --tls: the handshake done): the session and the user's side start. */
 void wire_connected(struct client *c);
+/* A write of len bytes: wire_write_buf gives the memory to fill, wire_write sends it (and frees
+ * it when done; on error the run is ending), wire_write_drop frees it unsent. */
+char *wire_write_buf(struct client *c, size_t len);
+int wire_write(struct client *c, char *data, size_t len);
+void wire_write_drop(char *data);
 /* n bytes from the server were appended to c->in: its lines are shown. */
 void wire_received(struct client *c, size_t n);
 

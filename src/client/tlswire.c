@@ -18,7 +18,6 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "base/xalloc.h"
 #include "client/client_private.h"
 
 #define MSG_TLS_CA N_("cannot use the certificates in %s: %s")
@@ -26,12 +25,6 @@
 	N_("the server's certificate was refused (%s): it is not %s's, or not signed by an " \
 	   "authority you trust (--ca FILE)")
 #define MSG_TLS_FAILED N_("TLS with %s port %s failed: %s")
-
-struct tls_write {
-	uv_write_t req;
-	struct client *c;
-	char data[];
-};
 
 /* The last OpenSSL error's reason (English, from OpenSSL); clears the queue. */
 static const char *tlswire_reason(void)
@@ -42,21 +35,6 @@ static const char *tlswire_reason(void)
 	return why ? why : "unexpected end of the TLS stream";
 }
 
-static void tlswire_on_written(uv_write_t *req, int status)
-{
-	struct tls_write *w = (struct tls_write *)req;
-	struct client *c = w->c;
-	free(w);
-	if (status == UV_ECANCELED || c->finishing)
-		return;
-	if (status < 0) {
-		wire_ended(c, status);
-		return;
-	}
-	if (c->input_paused && uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) < SEND_LOW)
-		input_resume(c);
-}
-
 /* Writes what the engine sealed (handshake, records, close_notify). */
 static void tlswire_flush(struct client *c)
 {
@@ -64,15 +42,9 @@ static void tlswire_flush(struct client *c)
 	size_t n = BIO_ctrl_pending(wbio);
 	if (!n)
 		return;
-	struct tls_write *w = xmalloc(sizeof *w + n);
-	int got = BIO_read(wbio, w->data, (int)n);
-	w->c = c;
-	uv_buf_t b = uv_buf_init(w->data, got > 0 ? (unsigned)got : 0);
-	int r = uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, tlswire_on_written);
-	if (r < 0) {
-		free(w);
-		wire_ended(c, r);
-	}
+	char *data = wire_write_buf(c, n);
+	int got = BIO_read(wbio, data, (int)n);
+	wire_write(c, data, got > 0 ? (size_t)got : 0);
 }
 
 /* The name the certificate must carry: an IP address as given, or the host name (and SNI). */

@@ -2,6 +2,7 @@
  * and the TCP connection's reading and writing; the UDP socket of --udp is in udpwire.c. */
 #include <errno.h>
 #include <netdb.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,32 +262,45 @@ void wire_send(struct client *c, const char *line, size_t len)
 	}
 	c->lines_sent++;
 	c->bytes_sent += len + 1;
+	char *data = wire_write_buf(c, len + 1);
+	memcpy(data, line, len);
+	data[len] = '\n';
 	if (c->opt->tls) {
-		char *one = xmalloc(len + 1); /* the line and its newline in one record */
-		memcpy(one, line, len);
-		one[len] = '\n';
-		tlswire_send(c, one, len + 1);
-		free(one);
-		if (c->input != INPUT_NONE && !c->opt->interactive && !c->finishing &&
-		    uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > SEND_HIGH)
-			input_pause(c);
+		/* The line and its newline in one record; what goes out is the sealed record. */
+		tlswire_send(c, data, len + 1);
+		wire_write_drop(data);
+	} else if (wire_write(c, data, len + 1) < 0) {
 		return;
 	}
-	struct write_req *w = xmalloc(sizeof *w + len + 1);
-	memcpy(w->data, line, len);
-	w->data[len] = '\n';
+	if (c->finishing || c->input == INPUT_NONE || c->opt->interactive)
+		return;
+	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > SEND_HIGH)
+		input_pause(c);
+}
+
+/* The memory of one write: a write_req's data, so that a plain line goes out without a copy. */
+char *wire_write_buf(struct client *c, size_t len)
+{
+	struct write_req *w = xmalloc(sizeof *w + len);
 	w->c = c;
-	uv_buf_t b = uv_buf_init(w->data, (unsigned)(len + 1));
+	return w->data;
+}
+
+void wire_write_drop(char *data)
+{
+	free((char *)data - offsetof(struct write_req, data));
+}
+
+int wire_write(struct client *c, char *data, size_t len)
+{
+	struct write_req *w = (struct write_req *)(void *)(data - offsetof(struct write_req, data));
+	uv_buf_t b = uv_buf_init(w->data, (unsigned)len);
 	int r = uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, wire_on_written);
 	if (r < 0) {
 		free(w);
 		wire_ended(c, r);
-		return;
 	}
-	if (c->input == INPUT_NONE || c->opt->interactive)
-		return;
-	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > SEND_HIGH)
-		input_pause(c);
+	return r;
 }
 
 size_t wire_queued(struct client *c)

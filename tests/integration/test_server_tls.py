@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import ClientEOF, TIMEOUT, rx  # noqa: E402
 from irc_helpers import IrcCase, IrcClient  # noqa: E402
+from test_server_metrics import get as http_get  # noqa: E402
 from ws_client import WebSocket  # noqa: E402
 
 OPENSSL = shutil.which("openssl")
@@ -75,6 +76,16 @@ def tls_ports(srv):
         if m:
             ports[faces["%s:%s" % (m.group(1), m.group(2))]] = int(m.group(2))
     return ports
+
+
+def read_all(sock):
+    """Every byte until the peer closes."""
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
 
 
 def wrap(client, ctx, host="localhost"):
@@ -144,6 +155,28 @@ class Tls(IrcCase):
         for i in range(400):
             ana.expect("[#lobby] bob: line %d %s" % (i, "x" * 300))
 
+    def test_slow_tls_reader_is_cut_by_the_output_limits(self):
+        """The limits judge a TLS client by its plaintext queue: one that never reads is cut
+        (its ciphertext ahead of the socket is bounded), and the others lose nothing."""
+        srv = self.tls_server("--outq-hard", "128K", "--outq-soft", "0")
+        slow = self.line_tls(srv, "slow", rcvbuf=4096)
+        talker = srv.client("talker")
+        reader = self.line_tls(srv, "reader")
+        slow.sync()                                   # it reads nothing from here on
+        text = "y" * 400
+        n, cut = 0, False
+        while not cut:
+            self.assertLess(n, 20000, "slow was never disconnected")
+            talker.send_raw("".join("%d %s\n" % (n + i, text) for i in range(64)).encode())
+            for i in range(64):
+                line = reader.readline()
+                if line.startswith("-- slow quit"):
+                    cut = True
+                    line = reader.readline()
+                self.assertEqual(line, "[#lobby] talker: %d %s" % (n + i, text))
+            n += 64
+        srv.wait_log("(slow): disconnecting a slow reader")
+
     def test_irc_tls_whois_secure_and_certfp(self):
         srv = self.tls_server()
         ana = self.irc_tls(srv, "ana", client_ctx(self.cert, self.ccert, self.ckey))
@@ -187,12 +220,7 @@ class Tls(IrcCase):
             with ctx.wrap_socket(raw, server_hostname="localhost") as s:
                 self.assertEqual(s.selected_alpn_protocol(), "http/1.1")
                 s.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-                data = b""
-                while True:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
+                data = read_all(s)
         self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:200])
         # No ALPN at all is fine too, and IRC over WSS is IRC.
         raw = socket.create_connection(("127.0.0.1", srv.tls["http"]), timeout=TIMEOUT)
@@ -417,22 +445,25 @@ class Tls(IrcCase):
                               "127.0.0.1:0", "--irc-tls-listen", "127.0.0.1:0", "--no-http",
                               "-v")
         srv.tls = tls_ports(srv)
-        old = wrap(harness.Client(srv.tls["tcp line"]), client_ctx())
-        srv.clients.append(old)
-        old.register("old")
-        self.assertEqual(hashlib.sha256(old.sock.getpeercert(True)).hexdigest(),
-                         fingerprint(self.cert))
+
+        def connect(want_cert, name=None):
+            """A new TLS client, which must be served want_cert."""
+            c = wrap(harness.Client(srv.tls["tcp line"]), client_ctx())
+            srv.clients.append(c)
+            self.assertEqual(hashlib.sha256(c.sock.getpeercert(True)).hexdigest(),
+                             fingerprint(want_cert))
+            if name:
+                c.register(name)
+            return c
+
+        old = connect(self.cert, "old")
         new_cert, new_key = make_pair(d, "new")
         shutil.copy(new_cert, cert)
         shutil.copy(new_key, key)
         srv.proc.send_signal(signal.SIGHUP)
         srv.wait_log("reload: TLS certificate loaded from")
         srv.wait_log("reload done")
-        new = wrap(harness.Client(srv.tls["tcp line"]), client_ctx())
-        srv.clients.append(new)
-        self.assertEqual(hashlib.sha256(new.sock.getpeercert(True)).hexdigest(),
-                         fingerprint(new_cert))
-        new.register("new")
+        new = connect(new_cert, "new")
         old.wait_for("[#lobby] -- new joined")
         old.send("sigo aqui")
         new.wait_for("[#lobby] old: sigo aqui")
@@ -441,10 +472,7 @@ class Tls(IrcCase):
             f.write("not a key\n")
         srv.proc.send_signal(signal.SIGHUP)
         srv.wait_log("reload: TLS certificate not changed")
-        again = wrap(harness.Client(srv.tls["tcp line"]), client_ctx())
-        srv.clients.append(again)
-        self.assertEqual(hashlib.sha256(again.sock.getpeercert(True)).hexdigest(),
-                         fingerprint(new_cert))
+        connect(new_cert)
         new.send("y ahora")
         old.wait_for("[#lobby] new: y ahora")
 
@@ -457,15 +485,9 @@ class Tls(IrcCase):
         srv.clients.append(c)
         c.send_raw(b"garbage\r\n")
         c.expect_eof()
-        with socket.create_connection(("127.0.0.1", srv.http_port), timeout=TIMEOUT) as s:
-            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            data = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        text = data.decode()
+        status, _, body = http_get(srv.http_port)
+        self.assertEqual(status, 200)
+        text = body.decode()
         self.assertRegex(text, r'charla_tls_handshakes_total\{result="ok"\} [1-9]')
         self.assertRegex(text, r'charla_tls_handshakes_total\{result="failed"\} [1-9]')
 
