@@ -20,6 +20,8 @@
 
 #include "client/client_private.h"
 
+enum { TLSWIRE_HOST_MAX = 256 };
+
 #define MSG_TLS_CA N_("cannot use the certificates in %s: %s")
 #define MSG_TLS_CERT \
 	N_("the server's certificate was refused (%s): it is not %s's, or not signed by an " \
@@ -56,7 +58,12 @@ static int tlswire_expect_host(struct client *c, SSL *ssl)
 	if (X509_VERIFY_PARAM_set1_ip_asc(param, host) == 1)
 		return 0;
 	ERR_clear_error();
-	if (SSL_set_tlsext_host_name(ssl, host) != 1 || SSL_set1_host(ssl, host) != 1)
+	/* OpenSSL's SNI macro takes a non-const pointer: a copy (a DNS name is at most 253). */
+	char sni[TLSWIRE_HOST_MAX];
+	int n = snprintf(sni, sizeof sni, "%s", host);
+	if (n < 0 || (size_t)n >= sizeof sni)
+		return -1;
+	if (SSL_set_tlsext_host_name(ssl, sni) != 1 || SSL_set1_host(ssl, host) != 1)
 		return -1;
 	return 0;
 }
