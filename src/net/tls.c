@@ -77,6 +77,11 @@ static int tls_check_key_mode(const char *key, char *err, size_t errlen)
 	return 0;
 }
 
+static bool tls_is_mismatch(unsigned long e)
+{
+	return ERR_GET_LIB(e) == ERR_LIB_X509 && ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH;
+}
+
 static SSL_CTX *tls_ctx_new(const char *cert, const char *key, char *err, size_t errlen)
 {
 	char why[TLS_REASON];
@@ -103,7 +108,9 @@ static SSL_CTX *tls_ctx_new(const char *cert, const char *key, char *err, size_t
 			 tls_reason(why, sizeof(why)));
 		goto fail;
 	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+	/* A key that is not the certificate's is said so below, in words an operator knows. */
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 &&
+	    !tls_is_mismatch(ERR_peek_last_error())) {
 		snprintf(err, errlen, "cannot load --tls-key %s: %s", key,
 			 tls_reason(why, sizeof(why)));
 		goto fail;
