@@ -140,7 +140,7 @@ int conn_accept(struct net *n, uv_stream_t *server, const struct conn_ops *ops, 
 	}
 	if (ct) {
 		c->stream.tls = &ct->tls;
-		tls_init(&ct->tls, l->tls, (enum tls_alpn)l->tls_alpn, c->stream.peer,
+		tls_init(&ct->tls, l->tls, (enum tls_alpn)l->tls_alpn, l->tls_plain, c->stream.peer,
 			 uv_now(n->loop) + l->tls->handshake_ms);
 	}
 	c->net = n;

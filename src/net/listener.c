@@ -27,11 +27,12 @@ static void listener_connection_cb(uv_stream_t *server, int status)
 }
 
 void listener_set_tls(struct listener *first, const struct listener *until, struct tls_server *tls,
-		      unsigned alpn)
+		      unsigned alpn, const char *plain)
 {
 	for (struct listener *l = first; l && l != until; l = l->next) {
 		l->tls = tls;
 		l->tls_alpn = (uint8_t)alpn;
+		l->tls_plain = plain;
 		log_info(l->log, "TLS on %s", l->name);
 	}
 }

@@ -31,6 +31,7 @@ struct listener {
 	char name[64];          /* the bound address, "[::]:7777" */
 	struct tls_server *tls; /* NULL: plain TCP; else its conns speak TLS (net/conn.h) */
 	uint8_t tls_alpn;       /* enum tls_alpn: what it offers in ALPN */
+	const char *tls_plain;  /* what a client speaking in clear is told (net/tls.h), or NULL */
 };
 
 /* Returns a listening listener, or NULL with the reason in err. IPv6 wildcard sockets are bound
@@ -50,7 +51,7 @@ int listener_open_spec(uv_loop_t *loop, const char *spec, int backlog, listener_
  * listener_open_spec linked them at its front, and logs each. The server's TLS settings belong to
  * its owner (server/), the listener's list to a face: this joins them without the face knowing. */
 void listener_set_tls(struct listener *first, const struct listener *until, struct tls_server *tls,
-		      unsigned alpn);
+		      unsigned alpn, const char *plain);
 /* Logs a failed accept (a negative libuv error) as a warning, unless one was logged less than a
  * second ago. */
 void listener_error(struct listener *l, int status);

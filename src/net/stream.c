@@ -191,6 +191,12 @@ static void stream_tls_receive(struct stream *s, char *data, size_t len)
 			return;
 		s->net->queued -= s->out.bytes;
 		outq_clear(&s->out);
+		if ((t->flags & TLS_PLAIN) && t->plain) {
+			/* A client speaking in clear is told so in clear, in its protocol. */
+			struct frame *f = frame_from(t->plain, strlen(t->plain));
+			outq_push(&t->out, f);
+			s->net->queued += f->len;
+		}
 		stream_close_after_flush(s);
 		return;
 	}

@@ -155,11 +155,12 @@ void tls_server_free(struct tls_server *t)
 
 /* ---- one connection ---- */
 
-void tls_init(struct tls *t, struct tls_server *srv, enum tls_alpn alpn, const char *peer,
-	      uint64_t deadline_ms)
+void tls_init(struct tls *t, struct tls_server *srv, enum tls_alpn alpn, const char *plain,
+	      const char *peer, uint64_t deadline_ms)
 {
 	memset(t, 0, sizeof(*t));
 	t->srv = srv;
+	t->plain = plain;
 	t->peer = peer;
 	t->alpn = (uint8_t)alpn;
 	t->deadline_ms = deadline_ms;
@@ -227,6 +228,7 @@ int tls_input(struct tls *t, const char *data, size_t len)
 	if (!(t->flags & TLS_STARTED) && len) {
 		if ((unsigned char)data[0] != TLS_RECORD_HANDSHAKE) {
 			t->srv->failed++;
+			t->flags |= TLS_PLAIN;
 			log_info(t->srv->log, "%s: not TLS (plain text on a TLS port?)", t->peer);
 			return TLS_FAIL;
 		}

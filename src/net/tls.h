@@ -65,6 +65,7 @@ enum {
 	TLS_READY = 1u << 0,    /* the handshake is done */
 	TLS_NOTIFIED = 1u << 1, /* our close_notify is sealed */
 	TLS_STARTED = 1u << 2,  /* the first byte came, and was a handshake record's */
+	TLS_PLAIN = 1u << 3,    /* the first byte was not: a plain-text client (refused) */
 };
 
 struct tls {
@@ -75,6 +76,7 @@ struct tls {
 	uint64_t deadline_ms;    /* the handshake must be done by then */
 	unsigned flags;
 	uint8_t alpn;            /* enum tls_alpn */
+	const char *plain;       /* said in clear to a plain-text client before the close; or NULL */
 	char certfp[TLS_FP_HEX + 1]; /* the client certificate's fingerprint; "" if none */
 };
 
@@ -87,9 +89,10 @@ enum tls_status {
 };
 
 /* A server-side TLS connection with srv's current context, whose handshake must end by
- * deadline_ms. `peer` must outlive t. */
-void tls_init(struct tls *t, struct tls_server *srv, enum tls_alpn alpn, const char *peer,
-	      uint64_t deadline_ms);
+ * deadline_ms. `peer` and `plain` (what a client that speaks in clear is told, in its own
+ * protocol; NULL: nothing) must outlive t. */
+void tls_init(struct tls *t, struct tls_server *srv, enum tls_alpn alpn, const char *plain,
+	      const char *peer, uint64_t deadline_ms);
 /* Releases the SSL and the records not written. */
 void tls_free(struct tls *t);
 static inline bool tls_ready(const struct tls *t)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
 #include "bridge/assistant/assistant.h"
@@ -248,13 +249,27 @@ static int server_start_web(struct server *sv, const struct config *cfg, char *e
 
 /* ---- TLS listeners: a face's listen function, then its new listeners made TLS ---- */
 
+/* What a client that speaks in clear on a TLS port is told, in its protocol, before the close:
+ * the line protocol's in the server's language (nothing is known of the client's yet). */
+static const char T_TLS_PLAIN_LINE[] =
+	N_("! This port speaks TLS: connect with charla --tls (or openssl s_client).\n");
+static const char T_TLS_PLAIN_IRC[] = "ERROR :This port speaks TLS only\r\n";
+#define SERVER_TLS_PLAIN_BODY "This port speaks HTTPS only.\n"
+#define SERVER_TLS_PLAIN_LENGTH "29"
+_Static_assert(sizeof(SERVER_TLS_PLAIN_BODY) - 1 == 29, "the Content-Length is the body's");
+static const char T_TLS_PLAIN_HTTP[] =
+	"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	"Content-Length: " SERVER_TLS_PLAIN_LENGTH "\r\nConnection: close\r\n\r\n"
+	SERVER_TLS_PLAIN_BODY;
+
 typedef int server_listen_fn(struct server *sv, const char *spec, char *err, size_t errlen);
 
 static int server_listen_line(struct server *sv, const char *spec, char *err, size_t errlen)
 {
 	struct listener *before = sv->line.listeners;
 	int r = line_face_listen(&sv->line, spec, err, errlen);
-	listener_set_tls(sv->line.listeners, before, &sv->tls, TLS_ALPN_NONE);
+	listener_set_tls(sv->line.listeners, before, &sv->tls, TLS_ALPN_NONE,
+			 i18n_tr((enum lang)sv->cfg.lang, T_TLS_PLAIN_LINE));
 	return r;
 }
 
@@ -262,7 +277,7 @@ static int server_listen_irc(struct server *sv, const char *spec, char *err, siz
 {
 	struct listener *before = sv->irc.listeners;
 	int r = irc_face_listen(&sv->irc, spec, err, errlen);
-	listener_set_tls(sv->irc.listeners, before, &sv->tls, TLS_ALPN_NONE);
+	listener_set_tls(sv->irc.listeners, before, &sv->tls, TLS_ALPN_NONE, T_TLS_PLAIN_IRC);
 	return r;
 }
 
@@ -270,7 +285,7 @@ static int server_listen_web(struct server *sv, const char *spec, char *err, siz
 {
 	struct listener *before = sv->web.listeners;
 	int r = web_face_listen(&sv->web, spec, err, errlen);
-	listener_set_tls(sv->web.listeners, before, &sv->tls, TLS_ALPN_HTTP);
+	listener_set_tls(sv->web.listeners, before, &sv->tls, TLS_ALPN_HTTP, T_TLS_PLAIN_HTTP);
 	return r;
 }
 

@@ -324,14 +324,25 @@ class Tls(IrcCase):
     def test_garbage_plain_and_unknown_sni(self):
         srv = self.tls_server()
         ana = self.line_tls(srv, "ana")
-        for face, junk in (("tcp line", b"ana\n"), ("irc", b"NICK x\r\nUSER x 0 * :x\r\n"),
-                           ("http", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
-                           ("tcp line", bytes(range(256)) * 4)):
+        # A client that speaks in clear is told so in clear, in its protocol, and closed.
+        http_answer = ["HTTP/1.1 400 Bad Request\r", "Content-Type: text/plain; charset=utf-8\r",
+                       "Content-Length: 29\r", "Connection: close\r", "\r",
+                       "This port speaks HTTPS only."]
+        for face, junk, told in (
+                ("tcp line", b"ana\n", ["! This port speaks TLS: connect with charla --tls (or "
+                                        "openssl s_client)."]),
+                ("irc", b"NICK x\r\nUSER x 0 * :x\r\n", ["ERROR :This port speaks TLS only\r"]),
+                ("http", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", http_answer),
+                # A broken handshake record: a TLS alert (fatal, unexpected_message: its last
+                # byte, 10, ends the "line"), nothing in clear.
+                ("tcp line", b"\x16\x03\x01\x00\x05" + bytes(range(256)) * 4,
+                 ["\x15\x03\x03\x00\x02\x02"])):
             c = harness.Client(srv.tls[face], strict=False)
             srv.clients.append(c)
             c.send_raw(junk)
             lines = c.expect_eof()
-            self.assertEqual(lines, [], face)   # nothing in clear
+            self.assertEqual(lines, told, face)
+        srv.wait_log("not TLS (plain text on a TLS port?)")
         # A TLS client on a plain port: its handshake fails, the server is fine.
         for port in (srv.port, srv.irc_port):
             raw = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)

@@ -184,7 +184,7 @@ static void t_handshake_and_data(void **state)
 	struct tls_server srv;
 	server_open(&srv);
 	struct tls t;
-	tls_init(&t, &srv, TLS_ALPN_NONE, "peer", 0);
+	tls_init(&t, &srv, TLS_ALPN_NONE, NULL, "peer", 0);
 	struct peer p;
 	client_open(&p, 0, NULL, false, false);
 	assert_int_equal(handshake(&t, &p), TLS_DONE);
@@ -226,7 +226,7 @@ static void t_client_certificate_fingerprint(void **state)
 	struct tls_server srv;
 	server_open(&srv);
 	struct tls t;
-	tls_init(&t, &srv, TLS_ALPN_NONE, "peer", 0);
+	tls_init(&t, &srv, TLS_ALPN_NONE, NULL, "peer", 0);
 	struct peer p;
 	client_open(&p, 0, NULL, true, false);
 	assert_int_equal(handshake(&t, &p), TLS_DONE);
@@ -256,7 +256,7 @@ static void t_tls12_and_alpn(void **state)
 	server_open(&srv);
 	for (int http = 0; http <= 1; http++) {
 		struct tls t;
-		tls_init(&t, &srv, http ? TLS_ALPN_HTTP : TLS_ALPN_NONE, "peer", 0);
+		tls_init(&t, &srv, http ? TLS_ALPN_HTTP : TLS_ALPN_NONE, NULL, "peer", 0);
 		struct peer p;
 		client_open(&p, TLS1_2_VERSION, NULL, false, true);
 		assert_int_equal(handshake(&t, &p), TLS_DONE);
@@ -284,8 +284,9 @@ static void t_refusals(void **state)
 	server_open(&srv);
 	/* Plain text: refused at its first byte. */
 	struct tls t;
-	tls_init(&t, &srv, TLS_ALPN_NONE, "peer", 0);
+	tls_init(&t, &srv, TLS_ALPN_NONE, NULL, "peer", 0);
 	assert_int_equal(tls_input(&t, "ana\n", 4), TLS_FAIL);
+	assert_true(t.flags & TLS_PLAIN);
 	assert_int_equal(srv.failed, 1);
 	tls_free(&t);
 	/* TLS 1.1, and TLS 1.2 with a suite without forward secrecy: refused with an alert. */
@@ -295,7 +296,7 @@ static void t_refusals(void **state)
 	} bad[] = {{TLS1_1_VERSION, NULL}, {TLS1_2_VERSION, "AES128-SHA"},
 		   {TLS1_2_VERSION, "ECDHE-ECDSA-AES128-SHA"}};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		tls_init(&t, &srv, TLS_ALPN_NONE, "peer", 0);
+		tls_init(&t, &srv, TLS_ALPN_NONE, NULL, "peer", 0);
 		struct peer p;
 		client_open(&p, bad[i].version, bad[i].ciphers, false, false);
 		assert_int_equal(handshake(&t, &p), TLS_FAIL);
@@ -322,7 +323,7 @@ static void t_key_files_and_reload(void **state)
 	struct ssl_ctx_st *first = srv.ctx;
 	/* A connection made now keeps the first context across a reload. */
 	struct tls t;
-	tls_init(&t, &srv, TLS_ALPN_NONE, "peer", 0);
+	tls_init(&t, &srv, TLS_ALPN_NONE, NULL, "peer", 0);
 	/* A key that is not the certificate's, a missing file: the context in force stays. */
 	assert_int_equal(tls_server_reload(&srv, T.cert, T.other_key, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "does not match"));
