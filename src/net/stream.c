@@ -65,6 +65,13 @@ static void stream_tls_output(struct stream *s)
 	stream_mark_pending(s);
 }
 
+/* Whether a graceful close still owes the peer its close_notify (sealed by the next flush). */
+static bool stream_tls_notify_due(const struct stream *s)
+{
+	return s->tls && tls_ready(s->tls) && !(s->tls->flags & TLS_NOTIFIED) &&
+	       (s->flags & STREAM_DRAINING);
+}
+
 /* Seals queued plaintext, up to STREAM_TLS_SEALED bytes ahead of the socket, gathering small
  * frames into one record; then, closing gracefully with nothing left, the close_notify. */
 static void stream_tls_seal(struct stream *s)
@@ -419,7 +426,7 @@ static void stream_write_cb(uv_write_t *req, int status)
 	outq_consume(stream_wire(s), s->inflight);
 	s->net->queued -= s->inflight;
 	s->inflight = 0;
-	if (s->out.count || stream_wire(s)->count)
+	if (s->out.count || stream_wire(s)->count || stream_tls_notify_due(s))
 		stream_mark_pending(s);
 	else if (s->flags & STREAM_DRAINING)
 		stream_finish_drain(s); /* libuv is done with req: reusing it is safe */

@@ -138,6 +138,11 @@ class Tls(IrcCase):
         ana.wait_for("[#lobby] bob: hola ana")
         ana.send("hola bob")
         bob.wait_for("[#lobby] ana: hola bob")
+        # A graceful close ends with close_notify before the FIN: Python's ssl would raise
+        # SSLEOFError ("EOF occurred in violation of protocol") on a bare FIN.
+        ana.send("/quit")
+        self.assertEqual(ana.expect_eof()[-1], "* Bye.")
+        self.assertFalse(ana.was_reset)
 
     def test_tls12_and_big_output(self):
         """TLS 1.2 with an AEAD suite; a burst larger than one record and than what is sealed
