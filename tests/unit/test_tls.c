@@ -176,105 +176,109 @@ static void server_open(struct tls_server *srv)
 	assert_int_equal(tls_server_init(srv, T.cert, T.key, 1000, &T.log, err, sizeof(err)), 0);
 }
 
+/* A server with one connection and a client, handshaken: the fixture of most tests. */
+struct pair {
+	struct tls_server srv;
+	struct tls t;
+	struct peer p;
+};
+
+static void pair_open(struct pair *x, enum tls_alpn alpn, int max_version, bool with_cert,
+		      bool offer_alpn)
+{
+	server_open(&x->srv);
+	tls_init(&x->t, &x->srv, alpn, NULL, "peer", 0);
+	client_open(&x->p, max_version, NULL, with_cert, offer_alpn);
+	assert_int_equal(handshake(&x->t, &x->p), TLS_DONE);
+	assert_true(tls_ready(&x->t));
+}
+
+static void pair_close(struct pair *x)
+{
+	client_close(&x->p);
+	tls_free(&x->t);
+	tls_server_free(&x->srv);
+}
+
 /* ---- the tests ---- */
 
 static void t_handshake_and_data(void **state)
 {
 	(void)state;
-	struct tls_server srv;
-	server_open(&srv);
-	struct tls t;
-	tls_init(&t, &srv, TLS_ALPN_NONE, NULL, "peer", 0);
-	struct peer p;
-	client_open(&p, 0, NULL, false, false);
-	assert_int_equal(handshake(&t, &p), TLS_DONE);
-	assert_true(tls_ready(&t));
-	assert_int_equal(srv.ok, 1);
-	assert_string_equal(SSL_get_version(p.ssl), "TLSv1.3");
-	assert_string_equal(t.certfp, ""); /* no client certificate */
+	struct pair x;
+	pair_open(&x, TLS_ALPN_NONE, 0, false, false);
+	struct tls *t = &x.t;
+	struct peer *p = &x.p;
+	assert_int_equal(x.srv.ok, 1);
+	assert_string_equal(SSL_get_version(p->ssl), "TLSv1.3");
+	assert_string_equal(t->certfp, ""); /* no client certificate */
 	/* Server to client: sealed, then read by the client. */
-	tls_seal(&t, "hola\n", 5);
-	to_client(&t, &p);
+	tls_seal(t, "hola\n", 5);
+	to_client(t, p);
 	char buf[64];
 	size_t got = 0;
-	assert_int_equal(SSL_read_ex(p.ssl, buf, sizeof(buf), &got), 1);
+	assert_int_equal(SSL_read_ex(p->ssl, buf, sizeof(buf), &got), 1);
 	assert_int_equal(got, 5);
 	assert_memory_equal(buf, "hola\n", 5);
 	/* Client to server. */
-	assert_int_equal(SSL_write(p.ssl, "adios\n", 6), 6);
-	assert_int_equal(to_server(&p, &t), TLS_AGAIN);
-	assert_int_equal(tls_read(&t, buf, sizeof(buf)), 6);
+	assert_int_equal(SSL_write(p->ssl, "adios\n", 6), 6);
+	assert_int_equal(to_server(p, t), TLS_AGAIN);
+	assert_int_equal(tls_read(t, buf, sizeof(buf)), 6);
 	assert_memory_equal(buf, "adios\n", 6);
-	assert_int_equal(tls_read(&t, buf, sizeof(buf)), TLS_AGAIN);
+	assert_int_equal(tls_read(t, buf, sizeof(buf)), TLS_AGAIN);
 	/* Our close_notify reaches the client as the end of the stream; its own is our EOF. */
-	tls_close_notify(&t);
-	tls_close_notify(&t); /* once */
-	to_client(&t, &p);
-	assert_int_equal(SSL_read_ex(p.ssl, buf, sizeof(buf), &got), 0);
-	assert_int_equal(SSL_get_error(p.ssl, 0), SSL_ERROR_ZERO_RETURN);
-	SSL_shutdown(p.ssl);
-	to_server(&p, &t);
-	assert_int_equal(tls_read(&t, buf, sizeof(buf)), TLS_EOF);
-	client_close(&p);
-	tls_free(&t);
-	tls_server_free(&srv);
+	tls_close_notify(t);
+	tls_close_notify(t); /* once */
+	to_client(t, p);
+	assert_int_equal(SSL_read_ex(p->ssl, buf, sizeof(buf), &got), 0);
+	assert_int_equal(SSL_get_error(p->ssl, 0), SSL_ERROR_ZERO_RETURN);
+	SSL_shutdown(p->ssl);
+	to_server(p, t);
+	assert_int_equal(tls_read(t, buf, sizeof(buf)), TLS_EOF);
+	pair_close(&x);
 }
 
 static void t_client_certificate_fingerprint(void **state)
 {
 	(void)state;
-	struct tls_server srv;
-	server_open(&srv);
-	struct tls t;
-	tls_init(&t, &srv, TLS_ALPN_NONE, NULL, "peer", 0);
-	struct peer p;
-	client_open(&p, 0, NULL, true, false);
-	assert_int_equal(handshake(&t, &p), TLS_DONE);
+	struct pair x;
+	pair_open(&x, TLS_ALPN_NONE, 0, true, false);
 	/* The SHA-256 of the certificate's DER, computed here on its own. */
 	FILE *f = fopen(T.ccert, "r");
-	X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+	X509 *cert = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
 	unsigned char *der = NULL;
-	int len = i2d_X509(x, &der);
+	int len = i2d_X509(cert, &der);
 	unsigned char md[32];
 	assert_int_equal(EVP_Digest(der, (size_t)len, md, NULL, EVP_sha256(), NULL), 1);
 	char want[TLS_FP_HEX + 1];
 	for (int i = 0; i < 32; i++)
 		snprintf(want + 2 * i, 3, "%02x", md[i]);
-	assert_string_equal(t.certfp, want);
+	assert_string_equal(x.t.certfp, want);
 	OPENSSL_free(der);
-	X509_free(x);
-	client_close(&p);
-	tls_free(&t);
-	tls_server_free(&srv);
+	X509_free(cert);
+	pair_close(&x);
 }
 
 static void t_tls12_and_alpn(void **state)
 {
 	(void)state;
-	struct tls_server srv;
-	server_open(&srv);
 	for (int http = 0; http <= 1; http++) {
-		struct tls t;
-		tls_init(&t, &srv, http ? TLS_ALPN_HTTP : TLS_ALPN_NONE, NULL, "peer", 0);
-		struct peer p;
-		client_open(&p, TLS1_2_VERSION, NULL, false, true);
-		assert_int_equal(handshake(&t, &p), TLS_DONE);
-		assert_string_equal(SSL_get_version(p.ssl), "TLSv1.2");
-		assert_non_null(strstr(SSL_get_cipher_name(p.ssl), "ECDHE-ECDSA-"));
+		struct pair x;
+		pair_open(&x, http ? TLS_ALPN_HTTP : TLS_ALPN_NONE, TLS1_2_VERSION, false, true);
+		assert_string_equal(SSL_get_version(x.p.ssl), "TLSv1.2");
+		assert_non_null(strstr(SSL_get_cipher_name(x.p.ssl), "ECDHE-ECDSA-"));
 		const unsigned char *sel = NULL;
 		unsigned n = 0;
-		SSL_get0_alpn_selected(p.ssl, &sel, &n);
+		SSL_get0_alpn_selected(x.p.ssl, &sel, &n);
 		if (http) {
 			assert_int_equal(n, 8);
 			assert_memory_equal(sel, "http/1.1", 8);
 		} else {
 			assert_int_equal(n, 0);
 		}
-		client_close(&p);
-		tls_free(&t);
+		pair_close(&x);
 	}
-	tls_server_free(&srv);
 }
 
 static void t_refusals(void **state)
