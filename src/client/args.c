@@ -18,6 +18,9 @@
 	"Chat on a charla server (default %s, port %s).\n" \
 	"\n")
 static const char *const help_parts[] = {
+	N_("      --tls         connect with TLS (default port 7443), checking the server's\n"
+	   "                    certificate against the system's authorities and the HOST\n"
+	   "      --ca FILE     with --tls, trust the certificates in FILE (PEM) instead\n"),
 	N_("  -n, --name NAME   send NAME as your name as soon as you are connected; in a\n"
 	   "                    terminal, if the server refuses it, you type another\n"
 	   "  -u, --udp         chat over UDP datagrams instead of a TCP connection;\n"
@@ -68,6 +71,7 @@ static const char *const help_parts[] = {
 #define MSG_BAD_HOST N_("invalid host %s")
 #define MSG_BAD_KEEPALIVE N_("invalid keepalive %s (1 to %d seconds)")
 #define MSG_BAD_LANG N_("unknown language %s (charla speaks %s)")
+#define MSG_TLS_UDP N_("--tls and --udp cannot go together")
 
 static bool fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -142,7 +146,8 @@ static bool set_host(struct args *a, const char *host, char *err, size_t errlen)
 static bool args_takes_value(const char *arg)
 {
 	return strcmp(arg, "-n") == 0 || strcmp(arg, "--name") == 0 ||
-	       strcmp(arg, "--keepalive") == 0 || strcmp(arg, "--lang") == 0;
+	       strcmp(arg, "--keepalive") == 0 || strcmp(arg, "--lang") == 0 ||
+	       strcmp(arg, "--ca") == 0;
 }
 
 /* --lang is looked for first, so that every message about the other arguments, those before it
@@ -203,6 +208,19 @@ enum args_result args_parse(int argc, char *const argv[], enum lang env_lang, st
 				a->bell = false;
 				continue;
 			}
+			if (strcmp(arg, "--tls") == 0) {
+				a->tls = true;
+				continue;
+			}
+			if (strcmp(arg, "--ca") == 0 || strncmp(arg, "--ca=", 5) == 0) {
+				if (arg[4] == '\0' && i + 1 >= argc) {
+					fail(err, errlen, i18n_tr(lang, MSG_NEEDS_ARG), arg);
+					return ARGS_ERROR;
+				}
+				a->ca = arg[4] == '=' ? arg + 5 : argv[++i];
+				a->tls = true;
+				continue;
+			}
 			if (strcmp(arg, "--lang") == 0) {
 				if (i + 1 >= argc) {
 					fail(err, errlen, i18n_tr(lang, MSG_NEEDS_ARG), arg);
@@ -260,6 +278,12 @@ enum args_result args_parse(int argc, char *const argv[], enum lang env_lang, st
 		}
 		positional[npos++] = arg;
 	}
+	if (a->tls && a->udp) {
+		fail(err, errlen, "%s", i18n_tr(lang, MSG_TLS_UDP));
+		return ARGS_ERROR;
+	}
+	if (a->tls)
+		a->port = ARGS_DEFAULT_TLS_PORT;
 	if (npos >= 1 && !set_host(a, positional[0], err, errlen))
 		return ARGS_ERROR;
 	if (npos == 2) {

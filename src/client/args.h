@@ -1,4 +1,4 @@
-/* args: the command line of `charla [-u] [-n NAME] [--lang LANG] [HOST [PORT]]`, and the text of
+/* args: the command line of `charla [-u | --tls [--ca FILE]] [-n NAME] [--lang LANG] [HOST [PORT]]`, and the text of
  * --help, in the language the user speaks.
  *
  * args_parse is a pure parser: the strings in struct args point into argv (or are static
@@ -17,6 +17,7 @@ struct buf;
 
 #define ARGS_DEFAULT_HOST "localhost"
 #define ARGS_DEFAULT_PORT "7777"
+#define ARGS_DEFAULT_TLS_PORT "7443"  /* charlad's --tls-listen default */
 #define ARGS_DEFAULT_KEEPALIVE 20
 #define ARGS_MAX_KEEPALIVE 3600
 
@@ -25,6 +26,8 @@ struct args {
 	const char *host;  /* Without the brackets of an IPv6 literal like [::1]. */
 	const char *port;  /* Decimal, 1 to 65535. */
 	bool udp;          /* -u, --udp: datagrams instead of a TCP connection. */
+	bool tls;          /* --tls (or --ca): TLS over the TCP connection. */
+	const char *ca;    /* --ca FILE: the certificates to trust instead of the system's. */
 	bool bell;         /* Ring the bell on a mention; --no-bell turns it off. */
 	unsigned keepalive_s; /* --keepalive S: with --udp, the longest silence towards the server. */
 	enum lang lang;    /* --lang LANG, else the environment's language given to args_parse. */

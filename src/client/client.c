@@ -459,6 +459,7 @@ int client_run(const struct client_options *opt)
 	buf_free(&c->line);
 	buf_free(&c->held);
 	buf_free(&c->out);
+	tlswire_free(c);
 	free(c);
 	return code;
 }

@@ -34,6 +34,8 @@ struct client_options {
 	bool colour;         /* Style the output with SGR escapes. */
 	bool echo;           /* Print what the user said, since the server does not echo it. */
 	bool udp;            /* Datagrams (docs/protocol.md, "UDP") instead of a TCP connection. */
+	bool tls;            /* TLS over the TCP connection (tlswire.c). */
+	const char *ca;      /* With tls: trust these certificates (PEM) instead of the system's. */
 	bool bell;           /* Interactive: ring the terminal bell on a mention (mention.h). */
 	unsigned keepalive_ms; /* With udp: the longest silence towards the server. */
 	enum lang lang;      /* What charla says, and asks the server to say (serverlang.h). */

@@ -20,6 +20,9 @@
 #include <stddef.h>
 #include <uv.h>
 
+struct ssl_ctx_st;
+struct ssl_st;
+
 #include "base/buf.h"
 #include "client/client.h"
 #include "client/edit.h"
@@ -44,6 +47,8 @@
 /* How long a lone ESC waits for the rest of a key sequence before it counts as the Escape key. */
 #define ESC_WAIT_MS 100
 #define READ_CHUNK (64 * 1024)
+/* --tls: ciphertext read at a time (a TLS record is at most 16 KiB and a bit). */
+#define TLS_IN_CHUNK (17 * 1024)
 
 /* User-facing strings used by more than one file, marked for translation (po/es.po); each file
  * keeps its own others, at its top, and translates them where they are used (client_tr). */
@@ -72,6 +77,11 @@ struct client {
 	enum track_fact last_fact;
 	char in[IN_MAX];
 	size_t in_len;
+	/* --tls (tlswire.c): the engine, over the tcp handle; plaintext goes to `in`. */
+	struct ssl_ctx_st *ssl_ctx;
+	struct ssl_st *ssl;
+	bool tls_ready;         /* the handshake is done and the certificate was accepted */
+	char tls_in[TLS_IN_CHUNK];
 
 	/* The user's side: a tty in raw mode (interactive), a stream (pipe, socket, cooked tty) or
 	 * a file read through the thread pool (libuv cannot poll regular files). */
@@ -163,6 +173,29 @@ void wire_shutdown(struct client *c);
 void wire_ended(struct client *c, int status);
 /* Bytes waiting to go to the server. */
 size_t wire_queued(struct client *c);
+/* Connected (with --tls: the handshake done): the session and the user's side start. */
+void wire_connected(struct client *c);
+/* A write of len bytes: wire_write_buf gives the memory to fill, wire_write sends it (and frees
+ * it when done; on error the run is ending), wire_write_drop frees it unsent. */
+char *wire_write_buf(struct client *c, size_t len);
+int wire_write(struct client *c, char *data, size_t len);
+void wire_write_drop(char *data);
+/* n bytes from the server were appended to c->in: its lines are shown. */
+void wire_received(struct client *c, size_t n);
+
+/* tlswire.c */
+/* Starts the handshake on the connected tcp handle (already reading). Returns 0, or -1 when it
+ * could not start and the run is finishing. */
+int tlswire_start(struct client *c);
+/* Ciphertext read: the handshake goes on (wire_connected once it is done and the certificate
+ * accepted), then the plaintext goes to wire_received. */
+void tlswire_input(struct client *c, const char *data, size_t len);
+/* Seals and writes len bytes. */
+void tlswire_send(struct client *c, const char *data, size_t len);
+/* Our close_notify, before wire_shutdown's FIN. */
+void tlswire_close_notify(struct client *c);
+/* Frees the engine (client_run's end). */
+void tlswire_free(struct client *c);
 
 /* udpwire.c */
 /* Tries the host's remaining addresses over UDP, from c->next_addr on. */

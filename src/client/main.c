@@ -121,6 +121,8 @@ int main(int argc, char **argv)
 		.colour = colour_wanted(),
 		.echo = isatty(STDOUT_FILENO),
 		.udp = a.udp,
+		.tls = a.tls,
+		.ca = a.ca,
 		.bell = a.bell,
 		.keepalive_ms = a.keepalive_s * 1000u,
 		.lang = a.lang,

@@ -2,6 +2,7 @@
  * and the TCP connection's reading and writing; the UDP socket of --udp is in udpwire.c. */
 #include <errno.h>
 #include <netdb.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,6 @@ static void wire_on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo 
 static void wire_try_next(struct client *c);
 static void wire_on_attempt_closed(uv_handle_t *h);
 static void wire_on_connect(uv_connect_t *req, int status);
-static void wire_start_session(struct client *c);
 static void wire_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b);
 static void wire_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b);
 static void wire_on_written(uv_write_t *req, int status);
@@ -146,18 +146,21 @@ static void wire_on_connect(uv_connect_t *req, int status)
 	}
 	uv_freeaddrinfo(c->addrs);
 	c->addrs = NULL;
-	wire_start_session(c);
-}
-
-/* Connected: start reading the server, the user and the signals, and send the name if given. */
-static void wire_start_session(struct client *c)
-{
 	uv_tcp_nodelay(&c->tcp, 1);
 	int r = uv_read_start((uv_stream_t *)&c->tcp, wire_alloc, wire_on_read);
 	if (r < 0) {
 		wire_ended(c, r);
 		return;
 	}
+	if (c->opt->tls)
+		tlswire_start(c); /* wire_connected once the server's certificate is accepted */
+	else
+		wire_connected(c);
+}
+
+/* Connected: start reading the user and the signals, and send the name if given. */
+void wire_connected(struct client *c)
+{
 	client_start_session(c, c->opt->name != NULL);
 	if (client_start_ui(c) < 0)
 		return;
@@ -171,7 +174,10 @@ static void wire_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
 	struct client *c = h->data;
 	(void)hint;
-	*b = uv_buf_init(c->in + c->in_len, (unsigned)(IN_MAX - c->in_len));
+	if (c->opt->tls)
+		*b = uv_buf_init(c->tls_in, sizeof c->tls_in);
+	else
+		*b = uv_buf_init(c->in + c->in_len, (unsigned)(IN_MAX - c->in_len));
 }
 
 static void wire_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
@@ -184,11 +190,19 @@ static void wire_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		wire_ended(c, (int)nread);
 		return;
 	}
-	c->in_len += (size_t)nread;
+	if (c->opt->tls)
+		tlswire_input(c, c->tls_in, (size_t)nread);
+	else
+		wire_received(c, (size_t)nread);
+}
+
+void wire_received(struct client *c, size_t nread)
+{
+	c->in_len += nread;
 	c->bytes_received += (unsigned long long)nread;
 	buf_clear(&c->out);
 	size_t start = 0;
-	for (size_t i = c->in_len - (size_t)nread; i < c->in_len; i++) {
+	for (size_t i = c->in_len - nread; i < c->in_len; i++) {
 		if (c->in[i] != '\n')
 			continue;
 		client_receive(c, c->in + start, i - start);
@@ -248,21 +262,45 @@ void wire_send(struct client *c, const char *line, size_t len)
 	}
 	c->lines_sent++;
 	c->bytes_sent += len + 1;
-	struct write_req *w = xmalloc(sizeof *w + len + 1);
-	memcpy(w->data, line, len);
-	w->data[len] = '\n';
+	char *data = wire_write_buf(c, len + 1);
+	memcpy(data, line, len);
+	data[len] = '\n';
+	if (c->opt->tls) {
+		/* The line and its newline in one record; what goes out is the sealed record. */
+		tlswire_send(c, data, len + 1);
+		wire_write_drop(data);
+	} else if (wire_write(c, data, len + 1) < 0) {
+		return;
+	}
+	if (c->finishing || c->input == INPUT_NONE || c->opt->interactive)
+		return;
+	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > SEND_HIGH)
+		input_pause(c);
+}
+
+/* The memory of one write: a write_req's data, so that a plain line goes out without a copy. */
+char *wire_write_buf(struct client *c, size_t len)
+{
+	struct write_req *w = xmalloc(sizeof *w + len);
 	w->c = c;
-	uv_buf_t b = uv_buf_init(w->data, (unsigned)(len + 1));
+	return w->data;
+}
+
+void wire_write_drop(char *data)
+{
+	free((char *)data - offsetof(struct write_req, data));
+}
+
+int wire_write(struct client *c, char *data, size_t len)
+{
+	struct write_req *w = (struct write_req *)(void *)(data - offsetof(struct write_req, data));
+	uv_buf_t b = uv_buf_init(w->data, (unsigned)len);
 	int r = uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, wire_on_written);
 	if (r < 0) {
 		free(w);
 		wire_ended(c, r);
-		return;
 	}
-	if (c->input == INPUT_NONE || c->opt->interactive)
-		return;
-	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > SEND_HIGH)
-		input_pause(c);
+	return r;
 }
 
 size_t wire_queued(struct client *c)
@@ -292,6 +330,8 @@ static void wire_on_written(uv_write_t *req, int status)
 void wire_shutdown(struct client *c)
 {
 	c->half_closed = true;
+	if (c->opt->tls)
+		tlswire_close_notify(c);
 	c->shutdown_req.data = c;
 	int r = uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, wire_on_shutdown);
 	if (r < 0)

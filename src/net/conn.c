@@ -5,6 +5,8 @@
 #include "base/frame.h"
 #include "base/xalloc.h"
 #include "net/conn_int.h"
+#include "net/listener.h"
+#include "net/tls.h"
 
 /* The conn holding stream s (its first member). */
 static struct conn *conn_of(struct stream *s)
@@ -113,14 +115,33 @@ void conn_adopt(struct conn *c, const struct conn_ops *ops, void *owner)
 	c->owner = owner;
 }
 
+/* A conn on a TLS listener: the tls right after the conn, in the same allocation (stream.h). */
+struct conn_tls {
+	struct conn conn;
+	struct tls tls;
+};
+
 int conn_accept(struct net *n, uv_stream_t *server, const struct conn_ops *ops, void *owner,
 		struct conn **out)
 {
-	struct conn *c = xcalloc(1, sizeof(*c));
+	const struct listener *l = server->data; /* NULL for a bare handle (unit tests) */
+	struct conn_tls *ct = NULL;
+	struct conn *c;
+	if (l && l->tls) {
+		ct = xcalloc(1, sizeof(*ct));
+		c = &ct->conn;
+	} else {
+		c = xcalloc(1, sizeof(*c));
+	}
 	int r = stream_init(&c->stream, n, &conn_stream_ops);
 	if (r < 0) {
 		free(c);
 		return r;
+	}
+	if (ct) {
+		c->stream.tls = &ct->tls;
+		tls_init(&ct->tls, l->tls, (enum tls_alpn)l->tls_alpn, l->tls_plain, c->stream.peer,
+			 uv_now(n->loop) + l->tls->handshake_ms);
 	}
 	c->net = n;
 	c->peer = c->stream.peer;
@@ -211,4 +232,15 @@ size_t conn_queued(const struct conn *c)
 void conn_drop_unsent(struct conn *c)
 {
 	stream_drop_unsent(&c->stream);
+}
+
+bool conn_is_tls(const struct conn *c)
+{
+	return c->stream.tls != NULL;
+}
+
+const char *conn_certfp(const struct conn *c)
+{
+	const struct tls *t = c->stream.tls;
+	return t && t->certfp[0] ? t->certfp : NULL;
 }

@@ -90,7 +90,10 @@ struct conn {
 				   * lines, so that a line conn costs nothing more */
 };
 
-/* Accepts a pending connection on `server` into a new conn, which starts reading. Returns 0 or a
+/* Accepts a pending connection on `server` (a listener's handle, &l->tcp, whose data is the
+ * listener; a bare handle's data is NULL) into a new conn, which
+ * starts reading; on a TLS listener (l->tls, net/listener.h) the conn speaks TLS, and its owner
+ * sees plaintext only. Returns 0 or a
  * negative libuv error (then the owner is never called), or CONN_REFUSED for a peer over one of
  * the net's limits (net/netlim.h): then *out is set but the owner is never called either, and the
  * owner calls conn_refuse with its one-line refusal (conn_refused says which limit). */
@@ -139,5 +142,11 @@ bool conn_is_closing(const struct conn *c);
 size_t conn_queued(const struct conn *c);
 /* Drops queued frames that have not started to go out (see outq_drop_unsent). */
 void conn_drop_unsent(struct conn *c);
+/* Whether c came through a TLS listener (its handshake may still be under way). */
+bool conn_is_tls(const struct conn *c);
+/* The SHA-256 fingerprint of the client's certificate (the leaf), 64 lowercase hex digits without
+ * colons, once the handshake is done; NULL without TLS or without a client certificate. Valid
+ * until c is closed. */
+const char *conn_certfp(const struct conn *c);
 
 #endif

@@ -26,6 +26,17 @@ static void listener_connection_cb(uv_stream_t *server, int status)
 	l->on_conn(l);
 }
 
+void listener_set_tls(struct listener *first, const struct listener *until, struct tls_server *tls,
+		      unsigned alpn, const char *plain)
+{
+	for (struct listener *l = first; l && l != until; l = l->next) {
+		l->tls = tls;
+		l->tls_alpn = (uint8_t)alpn;
+		l->tls_plain = plain;
+		log_info(l->log, "TLS on %s", l->name);
+	}
+}
+
 void listener_error(struct listener *l, int status)
 {
 	uint64_t now = uv_now(l->tcp.loop);

@@ -18,6 +18,7 @@
 
 struct listener;
 struct logger;
+struct tls_server;
 typedef void (*listener_cb)(struct listener *l);
 
 struct listener {
@@ -28,6 +29,9 @@ struct listener {
 	const struct logger *log;
 	uint64_t last_error_log; /* loop time of the last accept error logged; 0 = never */
 	char name[64];          /* the bound address, "[::]:7777" */
+	struct tls_server *tls; /* NULL: plain TCP; else its conns speak TLS (net/conn.h) */
+	uint8_t tls_alpn;       /* enum tls_alpn: what it offers in ALPN */
+	const char *tls_plain;  /* what a client speaking in clear is told (net/tls.h), or NULL */
 };
 
 /* Returns a listening listener, or NULL with the reason in err. IPv6 wildcard sockets are bound
@@ -43,6 +47,11 @@ struct listener *listener_open(uv_loop_t *loop, const struct sockaddr *sa, int b
 int listener_open_spec(uv_loop_t *loop, const char *spec, int backlog, listener_cb on_conn,
 		       void *owner, struct listener **head, const struct logger *log,
 		       const char *before, const char *after, char *err, size_t errlen);
+/* Makes TLS listeners of those from `first` up to `until` (excluded) on an owner's list, as
+ * listener_open_spec linked them at its front, and logs each. The server's TLS settings belong to
+ * its owner (server/), the listener's list to a face: this joins them without the face knowing. */
+void listener_set_tls(struct listener *first, const struct listener *until, struct tls_server *tls,
+		      unsigned alpn, const char *plain);
 /* Logs a failed accept (a negative libuv error) as a warning, unless one was logged less than a
  * second ago. */
 void listener_error(struct listener *l, int status);

@@ -12,6 +12,7 @@
 
 #include "base/frame.h"
 #include "net/addr.h"
+#include "net/tls.h"
 
 enum {
 	/* Buffers per writev: Linux's IOV_MAX. Frames are small (one chat line each), so under load a
@@ -22,6 +23,10 @@ enum {
 	/* Keepalive probes after the idle time: every 10 s, 6 times (see stream_keepalive). */
 	KEEPALIVE_INTERVAL_S = 10,
 	KEEPALIVE_PROBES = 6,
+	/* TLS: plaintext is sealed at most this far ahead of the socket; the rest waits in the
+	 * plaintext queue, where the output limits see it. */
+	STREAM_TLS_SEALED = 64 * 1024,
+	STREAM_TLS_IOV = 64,  /* buffers gathered per seal */
 };
 
 static void stream_mark_pending(struct stream *s)
@@ -40,6 +45,60 @@ static void stream_unmark_pending(struct stream *s)
 		return;
 	list_remove(&s->work);
 	s->flags &= ~STREAM_PENDING;
+}
+
+/* The queue whose bytes go to the socket: the plaintext queue itself, or with TLS the records
+ * sealed from it. */
+static struct outq *stream_wire(struct stream *s)
+{
+	return s->tls ? &s->tls->out : &s->out;
+}
+
+/* Queues the records the TLS engine produced (handshake, alerts, sealed data) for the socket. */
+static void stream_tls_output(struct stream *s)
+{
+	struct frame *f = tls_output(s->tls);
+	if (!f)
+		return;
+	outq_push(&s->tls->out, f);
+	s->net->queued += f->len;
+	stream_mark_pending(s);
+}
+
+/* Whether a graceful close still owes the peer its close_notify (sealed by the next flush). */
+static bool stream_tls_notify_due(const struct stream *s)
+{
+	return s->tls && tls_ready(s->tls) && !(s->tls->flags & TLS_NOTIFIED) &&
+	       (s->flags & STREAM_DRAINING);
+}
+
+/* Seals queued plaintext, up to STREAM_TLS_SEALED bytes ahead of the socket, gathering small
+ * frames into one record; then, closing gracefully with nothing left, the close_notify. */
+static void stream_tls_seal(struct stream *s)
+{
+	struct tls *t = s->tls;
+	struct net *n = s->net;
+	if (!tls_ready(t))
+		return;
+	while (s->out.count && t->out.bytes < STREAM_TLS_SEALED) {
+		uv_buf_t bufs[STREAM_TLS_IOV];
+		unsigned nb = outq_fill(&s->out, bufs, STREAM_TLS_IOV, sizeof(n->gather));
+		size_t len = 0;
+		for (unsigned i = 0; i < nb && len < sizeof(n->gather); i++) {
+			size_t take = bufs[i].len < sizeof(n->gather) - len ? bufs[i].len
+									 : sizeof(n->gather) - len;
+			memcpy(n->gather + len, bufs[i].base, take);
+			len += take;
+		}
+		tls_seal(t, n->gather, len);
+		outq_consume(&s->out, len);
+		n->queued -= len;
+		stream_tls_output(s);
+	}
+	if (!s->out.count && (s->flags & STREAM_DRAINING)) {
+		tls_close_notify(t);
+		stream_tls_output(s);
+	}
 }
 
 /* ---- reading ---- */
@@ -114,9 +173,61 @@ static int stream_read_error(struct stream *s, int status)
 }
 
 /* The seam for a filter (stream.h): bytes from the socket go up here, and only here. */
+static void stream_tls_receive(struct stream *s, char *data, size_t len);
+
 static void stream_receive(struct stream *s, char *data, size_t len)
 {
-	s->ops->data(s, data, len);
+	if (s->tls)
+		stream_tls_receive(s, data, len);
+	else
+		s->ops->data(s, data, len);
+}
+
+/* Ciphertext read: the handshake advances, and the plaintext it yields goes up through
+ * ops->data from the net's read buffer (the ciphertext in it was copied into the engine first). */
+static void stream_tls_receive(struct stream *s, char *data, size_t len)
+{
+	struct tls *t = s->tls;
+	int r = tls_input(t, data, len);
+	stream_tls_output(s);
+	if (r == TLS_FAIL && !tls_ready(t) && !stream_is_closing(s)) {
+		/* A refused handshake: the alert that says why goes out, then the FIN; what the
+		 * layer above queued meanwhile (a greeting) never does. */
+		s->ops->gone(s, UV_EPROTO);
+		if (s->flags & STREAM_CLOSING)
+			return;
+		s->net->queued -= s->out.bytes;
+		outq_clear(&s->out);
+		if ((t->flags & TLS_PLAIN) && t->plain) {
+			/* A client speaking in clear is told so in clear, in its protocol. */
+			struct frame *f = frame_from(t->plain, strlen(t->plain));
+			outq_push(&t->out, f);
+			s->net->queued += f->len;
+		}
+		stream_close_after_flush(s);
+		return;
+	}
+	if (r == TLS_FAIL) {
+		stream_gone(s, UV_EPROTO);
+		return;
+	}
+	if (r == TLS_DONE && s->out.count)
+		stream_mark_pending(s); /* what waited for the handshake (a greeting) */
+	if (!tls_ready(t))
+		return;
+	while (!stream_is_closing(s)) {
+		long got = tls_read(t, s->net->readbuf, sizeof(s->net->readbuf));
+		if (got == TLS_AGAIN)
+			break;
+		if (got < 0) {
+			stream_tls_output(s);
+			stream_gone(s, got == TLS_EOF ? UV_EOF : UV_EPROTO);
+			return;
+		}
+		s->ops->data(s, s->net->readbuf, (size_t)got);
+	}
+	if (!(s->flags & STREAM_CLOSING))
+		stream_tls_output(s); /* a post-handshake message's answer, if any */
 }
 
 static void stream_read_cb(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf)
@@ -130,8 +241,13 @@ static void stream_read_cb(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf)
 		stream_gone(s, stream_read_error(s, (int)nread));
 		return;
 	}
-	if (stream_is_closing(s))
-		return; /* input after the layer above let go is discarded */
+	if (stream_is_closing(s)) {
+		/* Input after the layer above let go is discarded; but a TLS handshake goes on, so
+		 * that what was queued (a refusal) reaches the peer. */
+		if (s->tls && !tls_ready(s->tls) && !(s->flags & (STREAM_CLOSING | STREAM_LINGER)))
+			stream_tls_receive(s, s->net->readbuf, (size_t)nread);
+		return;
+	}
 	stream_receive(s, s->net->readbuf, (size_t)nread);
 }
 
@@ -192,6 +308,10 @@ static void stream_closed_cb(uv_handle_t *h)
 		netlim_release(&s->net->limits, &s->addr);
 	s->net->queued -= s->out.bytes;
 	outq_clear(&s->out);
+	if (s->tls) {
+		s->net->queued -= s->tls->out.bytes;
+		tls_free(s->tls);
+	}
 	s->ops->closed(s); /* last: it frees s */
 }
 
@@ -310,10 +430,10 @@ static void stream_write_cb(uv_write_t *req, int status)
 		stream_gone(s, status);
 		return;
 	}
-	outq_consume(&s->out, s->inflight);
+	outq_consume(stream_wire(s), s->inflight);
 	s->net->queued -= s->inflight;
 	s->inflight = 0;
-	if (s->out.count)
+	if (s->out.count || stream_wire(s)->count || stream_tls_notify_due(s))
 		stream_mark_pending(s);
 	else if (s->flags & STREAM_DRAINING)
 		stream_finish_drain(s); /* libuv is done with req: reusing it is safe */
@@ -356,14 +476,19 @@ static void stream_write(struct stream *s)
 	struct net *n = s->net;
 	uv_buf_t bufs[STREAM_IOV_MAX];
 	size_t budget = STREAM_WRITE_MAX;
-	while (s->out.count && !(s->flags & (STREAM_WRITING | STREAM_CLOSING))) {
+	struct outq *q = stream_wire(s);
+	while (!(s->flags & (STREAM_WRITING | STREAM_CLOSING))) {
+		if (s->tls)
+			stream_tls_seal(s);
+		if (!q->count)
+			break;
 		/* About what one gather holds, so that little is filled only to wait for the next. */
 		size_t chunk = budget < sizeof(n->gather) ? budget : sizeof(n->gather);
-		unsigned nb = outq_fill(&s->out, bufs, STREAM_IOV_MAX, chunk);
+		unsigned nb = outq_fill(q, bufs, STREAM_IOV_MAX, chunk);
 		size_t want;
 		int r = stream_transmit(s, bufs, nb, &want);
 		if (r >= 0) {
-			outq_consume(&s->out, (size_t)r);
+			outq_consume(q, (size_t)r);
 			n->queued -= (size_t)r;
 			budget = (size_t)r >= budget ? 0 : budget - (size_t)r;
 			if ((size_t)r == want && budget)
@@ -372,7 +497,7 @@ static void stream_write(struct stream *s)
 			stream_gone(s, r);
 			return;
 		}
-		if (!s->out.count)
+		if (!q->count && !(s->tls && s->out.count))
 			break;
 		if (!budget && (size_t)r == want) {
 			/* Fair share spent with the socket still writable: go on next turn. */
@@ -380,7 +505,7 @@ static void stream_write(struct stream *s)
 			return;
 		}
 		/* The kernel buffer is full: hand the rest to libuv, which waits for writability. */
-		nb = outq_fill(&s->out, bufs, STREAM_IOV_MAX, STREAM_WRITE_MAX);
+		nb = outq_fill(q, bufs, STREAM_IOV_MAX, STREAM_WRITE_MAX);
 		s->inflight = 0;
 		for (unsigned i = 0; i < nb; i++)
 			s->inflight += bufs[i].len;
@@ -395,7 +520,7 @@ static void stream_write(struct stream *s)
 		s->flags |= STREAM_WRITING;
 		return;
 	}
-	if (!s->out.count && !(s->flags & (STREAM_WRITING | STREAM_CLOSING)) &&
+	if (!s->out.count && !q->count && !(s->flags & (STREAM_WRITING | STREAM_CLOSING)) &&
 	    (s->flags & STREAM_DRAINING))
 		stream_finish_drain(s);
 }
@@ -451,13 +576,14 @@ bool stream_is_closing(const struct stream *s)
 
 size_t stream_queued(const struct stream *s)
 {
-	return s->out.bytes;
+	return s->out.bytes + (s->tls ? s->tls->out.bytes : 0);
 }
 
 void stream_drop_unsent(struct stream *s)
 {
 	size_t before = s->out.bytes;
-	outq_drop_unsent(&s->out, (s->flags & STREAM_WRITING) ? s->inflight : 0);
+	/* With TLS no plaintext is in flight: what was handed to the socket is sealed already. */
+	outq_drop_unsent(&s->out, (s->flags & STREAM_WRITING) && !s->tls ? s->inflight : 0);
 	s->net->queued -= before - s->out.bytes;
 }
 
@@ -502,6 +628,11 @@ void stream_tick(struct stream *s, uint64_t now_ms)
 {
 	if (s->flags & STREAM_CLOSING)
 		return;
+	if (s->tls && !tls_ready(s->tls) && now_ms >= s->tls->deadline_ms) {
+		tls_timed_out(s->tls);
+		stream_gone(s, UV_ETIMEDOUT);
+		return;
+	}
 	if (s->flags & (STREAM_DRAINING | STREAM_LINGER)) {
 		if (now_ms >= s->deadline_ms)
 			stream_close(s);

@@ -28,17 +28,18 @@
  * last bytes are in its hands) and cfg.reset_grace_ms have passed: an interactive netcat, which
  * after our FIN still waits for its terminal, then exits by itself.
  *
- * The TLS seam (not implemented). Bytes cross between the socket and the layer above at exactly
- * two places in stream.c: stream_receive (bytes read, going up) and stream_transmit (the bytes the
- * flush gathered, going down). TLS will be a filter there, plaintext up and ciphertext frames
- * down: a struct tls embedded in the framing's struct right after the stream, reached through one
- * optional op (NULL for plain TCP, so that path stays as it is). stream_receive will feed the
- * ciphertext to the TLS engine and hand the plaintext it yields to ops->data; stream_transmit will
- * seal the gathered plaintext and write the records, keeping what the socket does not take as
- * frames of its own (ciphertext is never re-sealed after a partial write). The output queue, its
- * limits, the flush, the lists and the graceful close (close_notify before the FIN) stay here, and
- * the framing above sees plaintext only and does not change. A WebSocket framing embeds a stream
- * just as struct conn does, so TLS and WebSocket are each one layer added. */
+ * TLS (net/tls.h). Bytes cross between the socket and the layer above at exactly two places in
+ * stream.c: stream_receive (bytes read, going up) and the flush's write (going down). A stream
+ * with s->tls set (its struct tls lives in the framing's allocation, right after it; NULL for
+ * plain TCP, whose path is unchanged) feeds what it reads to the TLS engine and hands the
+ * plaintext it yields to ops->data, from the net's read buffer as before. Going down, the flush
+ * seals the plaintext queued (at most STREAM_TLS_SEALED bytes ahead of the socket, so that the
+ * output limits still judge a slow reader by its plaintext queue) into records kept in the tls's
+ * own queue of frames, and writes those: ciphertext is never re-sealed after a partial write.
+ * Until the handshake is done nothing is sealed (a greeting waits); a handshake not done by
+ * its deadline (tls_server.handshake_ms) is cut from the sweep. The graceful close seals a
+ * close_notify after the last plaintext, before the FIN. The framing above sees plaintext only.
+ * A WebSocket framing runs over it unchanged (HTTPS, WSS). */
 #ifndef CHARLA_NET_STREAM_H
 #define CHARLA_NET_STREAM_H
 
@@ -55,6 +56,7 @@
 
 struct frame;
 struct stream;
+struct tls;
 
 /* What the layer above implements: data, gone, overflow and closed always; wake if it calls
  * stream_wake; tick if it wants the sweep. */
@@ -113,6 +115,8 @@ struct stream {
 	struct netlim_addr addr;  /* the peer, normalized (net/netlim.h) */
 	uint8_t refused;          /* enum netlim_verdict: over a limit at accept (then not counted) */
 	unsigned refused_limit;   /* the limit it was over */
+	struct tls *tls;          /* the TLS filter (net/tls.h), in the framing's allocation right
+				   * after it; NULL for plain TCP */
 };
 
 /* Initialises s (memory the caller owns) as a TCP handle on n's loop, linked on n's list of all

@@ -237,6 +237,29 @@ const struct config_opt config_options[] = {
 	{.name = "http-timeout", .kind = KIND_NUMBER, FIELD(http_timeout_s), .min = 1, .max = 3600,
 	 .def = 10, .metavar = "S",
 	 .help = "a request's head must arrive within this (slow senders are cut)"},
+	{.name = "tls-cert", .kind = KIND_STRING, FIELD(tls_cert), .metavar = "PATH",
+	 .help = "TLS: the certificate (PEM; the chain may follow it); with --tls-key, turns on the "
+		 "TLS ports; SIGHUP reads both files again", .def_help = "no TLS",
+	 .flags = OPT_RELOAD},
+	{.name = "tls-key", .kind = KIND_STRING, FIELD(tls_key), .metavar = "PATH",
+	 .help = "TLS: the certificate's private key (PEM), not readable by everyone",
+	 .def_help = "no TLS", .flags = OPT_RELOAD},
+	{.name = "tls-listen", .kind = KIND_ADDRS, LIST(tls_listen, ntls), .metavar = "ADDR:PORT",
+	 .help = "TLS: the line protocol here, forms as --listen",
+	 .def_help = "port " CONFIG_DEFAULT_TLS_PORT " on every address, if free, once a "
+		     "certificate is given"},
+	{.name = "irc-tls-listen", .kind = KIND_ADDRS, LIST(irc_tls_listen, nirc_tls),
+	 .metavar = "ADDR:PORT", .help = "TLS: IRC here, forms as --listen",
+	 .def_help = "port " CONFIG_DEFAULT_IRC_TLS_PORT " on every address, if free, once a "
+		     "certificate is given"},
+	{.name = "https-listen", .kind = KIND_ADDRS, LIST(https_listen, nhttps),
+	 .metavar = "ADDR:PORT", .help = "TLS: the page and WebSocket (HTTPS, WSS) here, forms as "
+					"--listen",
+	 .def_help = "port " CONFIG_DEFAULT_HTTPS_PORT " on every address, if free, once a "
+		     "certificate is given"},
+	{.name = "tls-handshake-timeout", .kind = KIND_NUMBER, FIELD(tls_handshake_s), .min = 1,
+	 .max = 3600, .def = 10, .metavar = "S",
+	 .help = "TLS: a handshake must be done within this (stalled clients are cut)"},
 	{.name = "metrics-allow", .kind = KIND_STRING, FIELD(metrics_allow), .metavar = "ADDRS",
 	 .help = "who may read /metrics: addresses and CIDR blocks, comma-separated "
 		 "(10.0.0.5,192.168.1.0/24), or *; others get 403",
@@ -630,6 +653,17 @@ int config_check(const struct config *cfg, char *err, size_t errlen)
 	}
 	if (cfg->udp_off && cfg->nudp) {
 		snprintf(err, errlen, "--udp off cannot go with --udp addresses");
+		return -1;
+	}
+	if (!cfg->tls_cert != !cfg->tls_key) {
+		snprintf(err, errlen, "%s needs %s too", cfg->tls_cert ? "--tls-cert" : "--tls-key",
+			 cfg->tls_cert ? "--tls-key" : "--tls-cert");
+		return -1;
+	}
+	if (!cfg->tls_cert && (cfg->ntls || cfg->nirc_tls || cfg->nhttps)) {
+		snprintf(err, errlen, "%s needs --tls-cert and --tls-key",
+			 cfg->ntls ? "--tls-listen" : cfg->nirc_tls ? "--irc-tls-listen"
+								     : "--https-listen");
 		return -1;
 	}
 	if (cfg->outq_soft && cfg->outq_hard && cfg->outq_soft > cfg->outq_hard) {

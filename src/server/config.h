@@ -22,6 +22,13 @@ enum { CONFIG_MAX_LISTEN = 16 };
 /* Where the web face listens without --http-listen. */
 #define CONFIG_DEFAULT_HTTP_PORT "8080"
 #define CONFIG_DEFAULT_HTTP_LISTEN "*:" CONFIG_DEFAULT_HTTP_PORT
+/* Where the TLS listeners are, with a certificate and without their --*-listen. */
+#define CONFIG_DEFAULT_TLS_PORT "7443"
+#define CONFIG_DEFAULT_TLS_LISTEN "*:" CONFIG_DEFAULT_TLS_PORT
+#define CONFIG_DEFAULT_IRC_TLS_PORT "6697"
+#define CONFIG_DEFAULT_IRC_TLS_LISTEN "*:" CONFIG_DEFAULT_IRC_TLS_PORT
+#define CONFIG_DEFAULT_HTTPS_PORT "8443"
+#define CONFIG_DEFAULT_HTTPS_LISTEN "*:" CONFIG_DEFAULT_HTTPS_PORT
 /* The config file read without --config, if it exists: SYSCONFDIR/charla/charlad.conf, where
  * SYSCONFDIR is CMake's CMAKE_INSTALL_FULL_SYSCONFDIR (/etc for a /usr prefix). */
 #ifndef CHARLA_SYSCONFDIR
@@ -109,6 +116,16 @@ struct config {
 	const char *http_origins;   /* origins a WebSocket may come from, comma-separated; NULL:
 				     * the page's own (the Host the request names) */
 	unsigned http_timeout_s;    /* a request head must arrive within this */
+	/* TLS (net/tls.h), on the line, IRC and web faces. */
+	const char *tls_cert;       /* certificate chain (PEM); NULL: no TLS */
+	const char *tls_key;        /* its private key (PEM) */
+	const char *tls_listen[CONFIG_MAX_LISTEN]; /* none: CONFIG_DEFAULT_TLS_LISTEN if free */
+	size_t ntls;
+	const char *irc_tls_listen[CONFIG_MAX_LISTEN]; /* none: CONFIG_DEFAULT_IRC_TLS_LISTEN */
+	size_t nirc_tls;
+	const char *https_listen[CONFIG_MAX_LISTEN]; /* none: CONFIG_DEFAULT_HTTPS_LISTEN */
+	size_t nhttps;
+	unsigned tls_handshake_s;   /* a handshake must be done within this */
 	const char *metrics_allow;  /* who may read /metrics (addresses, CIDR blocks, "*"); NULL:
 				     * loopback */
 

@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
 #include "bridge/accounts/accounts.h"
 #include "bridge/assistant/assistant.h"
 #include "face/web/web_metrics.h"
+#include "net/listener.h"
 #include "server/server_metrics.h"
 #include "server/files.h"
 
@@ -275,6 +277,108 @@ static int server_start_web(struct server *sv, const struct config *cfg, char *e
 	return 0;
 }
 
+/* ---- TLS listeners: a face's listen function, then its new listeners made TLS ---- */
+
+/* What a client that speaks in clear on a TLS port is told, in its protocol, before the close:
+ * the line protocol's in the server's language (nothing is known of the client's yet). */
+static const char T_TLS_PLAIN_LINE[] =
+	N_("! This port speaks TLS: connect with charla --tls (or openssl s_client).\n");
+static const char T_TLS_PLAIN_IRC[] = "ERROR :This port speaks TLS only\r\n";
+#define SERVER_TLS_PLAIN_BODY "This port speaks HTTPS only.\n"
+#define SERVER_TLS_PLAIN_LENGTH "29"
+_Static_assert(sizeof(SERVER_TLS_PLAIN_BODY) - 1 == 29, "the Content-Length is the body's");
+static const char T_TLS_PLAIN_HTTP[] =
+	"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	"Content-Length: " SERVER_TLS_PLAIN_LENGTH "\r\nConnection: close\r\n\r\n"
+	SERVER_TLS_PLAIN_BODY;
+
+typedef int server_listen_fn(struct server *sv, const char *spec, char *err, size_t errlen);
+
+static int server_listen_line(struct server *sv, const char *spec, char *err, size_t errlen)
+{
+	struct listener *before = sv->line.listeners;
+	int r = line_face_listen(&sv->line, spec, err, errlen);
+	listener_set_tls(sv->line.listeners, before, &sv->tls, TLS_ALPN_NONE,
+			 i18n_tr((enum lang)sv->cfg.lang, T_TLS_PLAIN_LINE));
+	return r;
+}
+
+static int server_listen_irc(struct server *sv, const char *spec, char *err, size_t errlen)
+{
+	struct listener *before = sv->irc.listeners;
+	int r = irc_face_listen(&sv->irc, spec, err, errlen);
+	listener_set_tls(sv->irc.listeners, before, &sv->tls, TLS_ALPN_NONE, T_TLS_PLAIN_IRC);
+	return r;
+}
+
+static int server_listen_web(struct server *sv, const char *spec, char *err, size_t errlen)
+{
+	struct listener *before = sv->web.listeners;
+	int r = web_face_listen(&sv->web, spec, err, errlen);
+	listener_set_tls(sv->web.listeners, before, &sv->tls, TLS_ALPN_HTTP, T_TLS_PLAIN_HTTP);
+	return r;
+}
+
+/* A face's TLS listeners: on the addresses asked for, or, unasked, on the default port if it is
+ * free (as IRC's 6667 is). */
+static int server_listen_tls(struct server *sv, server_listen_fn *listen, const char *const *specs,
+			     size_t n, const char *def, const char *what, char *err, size_t errlen)
+{
+	if (n == 0) {
+		char why[256];
+		if (listen(sv, def, why, sizeof(why)) < 0)
+			log_warn(&sv->log, "no %s over TLS: %s", what, why);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (listen(sv, specs[i], err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+/* The TLS context and the listeners of every face that runs, once a certificate is given. */
+static int server_start_tls(struct server *sv, const struct config *cfg, char *err, size_t errlen)
+{
+	if (!cfg->tls_cert)
+		return 0;
+	if (tls_server_init(&sv->tls, cfg->tls_cert, cfg->tls_key,
+			    (uint64_t)cfg->tls_handshake_s * 1000, &sv->log, err, errlen) < 0)
+		return -1;
+	sv->tls_on = true;
+	if (server_listen_tls(sv, server_listen_line, cfg->tls_listen, cfg->ntls,
+			      CONFIG_DEFAULT_TLS_LISTEN, "line protocol", err, errlen) < 0)
+		return -1;
+	if (sv->irc_on && server_listen_tls(sv, server_listen_irc, cfg->irc_tls_listen,
+					    cfg->nirc_tls, CONFIG_DEFAULT_IRC_TLS_LISTEN, "IRC",
+					    err, errlen) < 0)
+		return -1;
+	if (sv->web_on && server_listen_tls(sv, server_listen_web, cfg->https_listen, cfg->nhttps,
+					    CONFIG_DEFAULT_HTTPS_LISTEN, "web page", err,
+					    errlen) < 0)
+		return -1;
+	return 0;
+}
+
+/* A SIGHUP's TLS part: the certificate and key files again, for new connections. */
+static void server_reload_tls(struct server *sv)
+{
+	char err[SERVER_ERR];
+	if (!sv->tls_on) {
+		if (sv->cfg.tls_cert)
+			log_warn(&sv->log, T_LOG_RESTART, "--tls-cert");
+		return;
+	}
+	if (!sv->cfg.tls_cert) {
+		log_warn(&sv->log, "reload: TLS cannot be turned off without a restart; keeping "
+			 "the old certificate");
+		return;
+	}
+	if (tls_server_reload(&sv->tls, sv->cfg.tls_cert, sv->cfg.tls_key, err, sizeof(err)) < 0)
+		log_error(&sv->log, "reload: TLS certificate not changed: %s", err);
+	else
+		log_info(&sv->log, "reload: TLS certificate loaded from %s", sv->cfg.tls_cert);
+}
+
 static enum log_level server_level(const struct config *cfg)
 {
 	return cfg->verbosity < 0 ? LOG_ERROR : cfg->verbosity > 0 ? LOG_DEBUG : LOG_INFO;
@@ -355,6 +459,7 @@ static void server_reload(struct server *sv)
 	} else {
 		free(motd);
 	}
+	server_reload_tls(sv);
 	log_info(&sv->log, "%s", T_LOG_RELOADED);
 	notify_sendf(&sv->notify, T_RELOADED, CHARLA_VERSION);
 }
@@ -492,6 +597,9 @@ int server_init(struct server *sv, const struct config *cfg, int argc, char **ar
 		return -1;
 	if (!cfg->ai_off && server_start_ai(sv, cfg, err, errlen) < 0)
 		return -1;
+	/* After UDP followed the plain line listeners, so that none follows a TLS one. */
+	if (server_start_tls(sv, cfg, err, errlen) < 0)
+		return -1;
 
 	uv_signal_init(&sv->loop, &sv->sigint);
 	uv_signal_init(&sv->loop, &sv->sigterm);
@@ -556,6 +664,7 @@ void server_free(struct server *sv)
 	config_text_free(&sv->text);
 	notify_close(&sv->notify);
 	line_face_free(&sv->line);
+	tls_server_free(&sv->tls);
 	hub_free(&sv->hub);
 	uv_loop_close(&sv->loop);
 }

@@ -24,6 +24,7 @@
 #include "face/udp/udp.h"
 #include "hub/hub.h"
 #include "net/conn.h"
+#include "net/tls.h"
 #include "server/config.h"
 #include "server/config_file.h"
 #include "server/files.h"
@@ -49,6 +50,8 @@ struct server {
 	bool irc_on;
 	struct web_face web;
 	bool web_on;
+	struct tls_server tls;      /* --tls-cert/--tls-key: the context TLS listeners hand out */
+	bool tls_on;
 	char *motd;                 /* read from --motd */
 	struct files_opers opers;   /* read from --oper-file */
 	struct pwhash pwhash;       /* Argon2id off the loop (operators and accounts) */

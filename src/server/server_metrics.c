@@ -235,6 +235,12 @@ static void server_metrics_net(struct buf *b, const struct server *sv)
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
 		metrics_uint(b, "charla_connections_refused_total", "limit", limits[i].name,
 			     sv->net.refused[limits[i].v]);
+	if (sv->tls_on) {
+		metrics_family(b, "charla_tls_handshakes_total", METRICS_COUNTER,
+			       "TLS handshakes on every face: done, or refused, broken or timed out.");
+		metrics_uint(b, "charla_tls_handshakes_total", "result", "ok", sv->tls.ok);
+		metrics_uint(b, "charla_tls_handshakes_total", "result", "failed", sv->tls.failed);
+	}
 	if (!sv->web_on)
 		return;
 	static const char *const classes[WEB_STATUS_CLASSES] = {"1xx", "2xx", "3xx", "4xx", "5xx"};

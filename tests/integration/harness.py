@@ -188,11 +188,12 @@ class Server:
             self.kill()
             raise
         for line in self.log:
+            # The first of each: TLS listeners (--tls-listen...) open after the plain ones.
             m = re.search(r"listening on 127\.0\.0\.1:(\d+) \(tcp line\)", line)
-            if m:
+            if m and self.port is None:
                 self.port = int(m.group(1))
             m = re.search(r"listening on \[::1\]:(\d+) \(tcp line\)", line)
-            if m:
+            if m and self.port6 is None:
                 self.port6 = int(m.group(1))
             m = re.search(r"listening on (?:127\.0\.0\.1|\[::1\]):(\d+) \(irc\)", line)
             if m and self.irc_port is None:

@@ -149,6 +149,7 @@ GETTER(irc_ping_timeout_s)
 GETTER(irc_flood)
 GETTER(irc_flood_burst)
 GETTER(http_timeout_s)
+GETTER(tls_handshake_s)
 GETTER(history_on_join)
 GETTER(history_max_age_d)
 GETTER(history_max_rows)
@@ -204,6 +205,7 @@ static const struct num_case {
 	{"irc-flood", 0, 100000, 5, false, get_irc_flood, NULL},
 	{"irc-flood-burst", 1, 100000, 20, false, get_irc_flood_burst, NULL},
 	{"http-timeout", 1, 3600, 10, false, get_http_timeout_s, NULL},
+	{"tls-handshake-timeout", 1, 3600, 10, false, get_tls_handshake_s, NULL},
 	{"history-on-join", 0, 1000, 20, false, get_history_on_join, NULL},
 	{"history-max-age", 0, 36500, 30, false, get_history_max_age_d, NULL},
 	{"history-max-rows", 0, 100000000, 10000, false, get_history_max_rows, NULL},
@@ -227,7 +229,9 @@ static const char *const known[] = {
 	"ai-memory", "ai-connect-timeout", "ai-first-byte-timeout", "ai-stall-timeout",
 	"ai-timeout", "ask-port", "ask-pause-ms", "irc-listen", "no-irc", "irc-password",
 	"oper-file", "motd", "network", "irc-ping", "irc-ping-timeout", "irc-flood",
-	"irc-flood-burst", "http-listen", "no-http", "http-origin", "http-timeout", "metrics-allow",
+	"irc-flood-burst", "http-listen", "no-http", "http-origin", "http-timeout", "tls-cert",
+	"tls-key", "tls-listen", "irc-tls-listen", "https-listen", "tls-handshake-timeout",
+	"metrics-allow",
 	"data-dir", "no-store", "store-private", "history-on-join", "history-max-age",
 	"history-max-rows", "name-grace", "login-fails", "login-window", "register-rate", "config", "check-config", "verbose", "quiet", "log-format", "help",
 	"version",
@@ -413,6 +417,12 @@ static void t_strings(void **state)
 	assert_string_equal(OK("--network", "Aula")->network, "Aula");
 	assert_string_equal(OK("--http-origin", "https://a.example,http://b")->http_origins,
 			    "https://a.example,http://b");
+	/* TLS: the pair, each path as given (tls.c reads the files). */
+	assert_null(OK("-v")->tls_cert);
+	assert_null(OK("-v")->tls_key);
+	c = OK("--tls-cert", "/etc/c.pem", "--tls-key", "/etc/c.key");
+	assert_string_equal(c->tls_cert, "/etc/c.pem");
+	assert_string_equal(c->tls_key, "/etc/c.key");
 	assert_null(OK("--verbose")->metrics_allow);
 	assert_string_equal(OK("--metrics-allow", "10.0.0.0/8,::1")->metrics_allow,
 			    "10.0.0.0/8,::1");
@@ -464,6 +474,17 @@ static void t_lists(void **state)
 	assert_string_equal(c->irc_listen[0], "6667");
 	assert_string_equal(c->irc_listen[1], "[::1]:0");
 	FAILS("bad address 'nope': expected PORT, HOST:PORT or [HOST]:PORT", "--irc-listen", "nope");
+	/* The TLS listeners (they need the pair: t_cross_checks). */
+	c = OK("--tls-cert", "c", "--tls-key", "k", "--tls-listen", "7443", "--irc-tls-listen",
+	       "[::1]:0", "--irc-tls-listen", "6697", "--https-listen", "127.0.0.1:0");
+	assert_int_equal(c->ntls, 1);
+	assert_string_equal(c->tls_listen[0], "7443");
+	assert_int_equal(c->nirc_tls, 2);
+	assert_string_equal(c->irc_tls_listen[0], "[::1]:0");
+	assert_string_equal(c->irc_tls_listen[1], "6697");
+	assert_int_equal(c->nhttps, 1);
+	assert_string_equal(c->https_listen[0], "127.0.0.1:0");
+	FAILS("bad address 'nope': expected PORT, HOST:PORT or [HOST]:PORT", "--tls-listen", "nope");
 	c = OK("--ask-port", "8070", "--ask-port", "127.0.0.1:0");
 	assert_int_equal(c->nask, 2);
 	assert_string_equal(c->ask_listen[0], "8070");
@@ -638,6 +659,13 @@ static void t_cross_checks(void **state)
 	      "off", "--udp", "1");
 	FAILS("--udp off cannot go with --udp addresses", "--udp", "off", "--udp", "1",
 	      "--outq-soft", "2M");
+	/* TLS: the pair goes together, and a TLS listener needs it. */
+	FAILS("--tls-cert needs --tls-key too", "--tls-cert", "c.pem");
+	FAILS("--tls-key needs --tls-cert too", "--tls-key", "c.key");
+	FAILS("--tls-listen needs --tls-cert and --tls-key", "--tls-listen", "7443");
+	FAILS("--irc-tls-listen needs --tls-cert and --tls-key", "--irc-tls-listen", "6697");
+	FAILS("--https-listen needs --tls-cert and --tls-key", "--https-listen", "8443");
+	assert_int_equal(OK("--tls-cert", "c", "--tls-key", "k")->ntls, 0);
 	/* A bad flag is found before any cross-check. */
 	FAILS("unknown option --x (see --help)", "--no-ai", "--ask-port", "0", "--x");
 }

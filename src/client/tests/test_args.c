@@ -76,6 +76,39 @@ static void test_udp_and_keepalive(void **state)
 	assert_string_equal(err, "option --keepalive needs an argument");
 }
 
+/* --tls moves the default port to charlad's TLS one; --ca implies --tls; neither goes with UDP. */
+static void test_tls_and_ca(void **state)
+{
+	(void)state;
+	struct args a;
+	assert_int_equal(PARSE(&a, "-n", "ana"), ARGS_RUN);
+	assert_false(a.tls);
+	assert_null(a.ca);
+	assert_int_equal(PARSE(&a, "--tls", "chat.example"), ARGS_RUN);
+	assert_true(a.tls);
+	assert_null(a.ca);
+	assert_string_equal(a.port, ARGS_DEFAULT_TLS_PORT);
+	assert_int_equal(PARSE(&a, "--tls", "chat.example", "6697"), ARGS_RUN);
+	assert_string_equal(a.port, "6697");
+	assert_int_equal(PARSE(&a, "--ca", "ca.pem", "-n", "ana"), ARGS_RUN);
+	assert_true(a.tls);
+	assert_string_equal(a.ca, "ca.pem");
+	assert_string_equal(a.name, "ana");
+	assert_int_equal(PARSE(&a, "--ca=x.pem"), ARGS_RUN);
+	assert_string_equal(a.ca, "x.pem");
+	/* --ca's value is no option and no host, even if it looks like one. */
+	assert_int_equal(PARSE(&a, "--lang", "es", "--ca", "--lang"), ARGS_RUN);
+	assert_string_equal(a.ca, "--lang");
+	assert_string_equal(a.host, "localhost");
+	assert_int_equal(PARSE(&a, "--ca"), ARGS_ERROR);
+	assert_string_equal(err, "option --ca needs an argument");
+	assert_int_equal(PARSE(&a, "--tls", "-u"), ARGS_ERROR);
+	assert_string_equal(err, "--tls and --udp cannot go together");
+	assert_non_null(strstr(help(LANG_EN), "--tls"));
+	assert_non_null(strstr(help(LANG_EN), "--ca FILE"));
+	assert_non_null(strstr(help(LANG_ES), "--ca FICHERO"));
+}
+
 static void test_host_port_and_name(void **state)
 {
 	(void)state;
@@ -210,6 +243,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_udp_and_keepalive),
+		cmocka_unit_test(test_tls_and_ca),
 		cmocka_unit_test(test_host_port_and_name),
 		cmocka_unit_test(test_bracketed_ipv6_host),
 		cmocka_unit_test(test_no_bell),

@@ -308,6 +308,11 @@ static const struct session_ops irc_session_ops = {
 	.certfp = irc_auth_certfp,
 };
 
+bool irc_session_is_ours(const struct session *s)
+{
+	return s->ops == &irc_session_ops;
+}
+
 /* ---- flood control: a token bucket per client, refilled as time passes ---- */
 
 static void irc_refill(struct irc_client *c, uint64_t now)

@@ -257,6 +257,9 @@ void irc_chan_mode(struct irc_client *c, const struct irc_msg *m);
 /* The topic replies (332 and 333, or 331) for room r to c. */
 void irc_chan_topic_reply(struct irc_client *c, const struct room *r, bool tell_none);
 
+/* Whether s is an IRC client's session (its struct irc_client holds it). */
+bool irc_session_is_ours(const struct session *s);
+
 /* ---- irc_user.c ---- */
 
 void irc_user_privmsg(struct irc_client *c, const struct irc_msg *m);

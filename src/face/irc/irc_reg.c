@@ -164,7 +164,7 @@ static void irc_reg_welcome(struct irc_client *c)
 	irc_num(c, "001", T_WELCOME, f->cfg.network, mask.data);
 	irc_num(c, "002", T_YOURHOST, irc_server(f), f->cfg.version);
 	irc_num(c, "003", T_CREATED, f->created);
-	irc_num(c, "004", "%s charlad-%s Biow beIiklmnostv beIklov", irc_server(f), f->cfg.version);
+	irc_num(c, "004", "%s charlad-%s BZiow beIiklmnostv beIklov", irc_server(f), f->cfg.version);
 	irc_reg_isupport(c);
 	irc_reg_lusers(c);
 	irc_reg_motd(c);

@@ -23,6 +23,8 @@ static const char T_NOSUCHNICK[] = "%.*s :No such nick/channel";
 static const char T_ISOPER[] = "%s :is an IRC operator";
 static const char T_ISBOT[] = "%s :is a bot (%s)";
 static const char T_ISBOT_USER[] = "%s :is a bot";
+static const char T_SECURE[] = "%s :is using a secure connection";
+static const char T_CERTFP[] = "%s :has client certificate fingerprint %s";
 static const char T_UNAWAY[] = ":You are no longer marked as being away";
 static const char T_NOWAWAY[] = ":You have been marked as being away";
 static const char T_BADREALNAME[] = "Realname is not valid";
@@ -360,6 +362,14 @@ void irc_user_whois(struct irc_client *c, const struct irc_msg *m)
 		irc_num(c, "335", T_ISBOT_USER, s->name);
 	if (s->info && s->info->away)
 		irc_num(c, "301", "%s :%s", s->name, s->info->away);
+	/* TLS is known of IRC clients (and WebSockets over HTTPS); the certificate's fingerprint
+	 * is shown to its owner and to operators, as InspIRCd and Ergo do. */
+	const struct irc_client *tc = irc_session_is_ours(s) ? irc_client_const_of(s) : NULL;
+	if (tc && tc->conn && conn_is_tls(tc->conn))
+		irc_num(c, "671", T_SECURE, s->name);
+	const char *fp = tc && tc->conn ? conn_certfp(tc->conn) : NULL;
+	if (fp && (tc == c || (c->sess.caps & SESSION_MODE_OPER)))
+		irc_num(c, "276", T_CERTFP, s->name, fp);
 	irc_num(c, "318", "%s :End of /WHOIS list", s->name);
 	buf_free(&chans);
 	buf_free(&one);
@@ -448,11 +458,14 @@ static const struct {
 
 static void irc_user_mode_show(struct irc_client *c)
 {
-	char modes[IRC_USER_MODES + 2] = "+";
+	char modes[IRC_USER_MODES + 3] = "+";
 	size_t n = 1;
 	for (size_t k = 0; k < IRC_USER_MODES; k++)
 		if (c->sess.caps & irc_user_modes[k].bit)
 			modes[n++] = irc_user_modes[k].letter;
+	/* +Z: the connection is TLS (as InspIRCd and Ergo say); a fact, not a setting. */
+	if (c->conn && conn_is_tls(c->conn))
+		modes[n++] = 'Z';
 	modes[n] = '\0';
 	irc_num(c, "221", "%s", modes);
 }
