@@ -85,7 +85,8 @@ class Sasl(IrcCase):
         c.expect("AUTHENTICATE", params=["+"])
         c.send("AUTHENTICATE " + plain("ana", PASSWORD, authzid="bob"))
         c.expect("904")
-        # EXTERNAL: no connection shows a certificate yet (TLS lands elsewhere).
+        # EXTERNAL on a plain connection: no certificate to log in with (test_server_tls.py
+        # logs in with one).
         c.send("AUTHENTICATE EXTERNAL")
         c.expect("AUTHENTICATE", params=["+"])
         c.send("AUTHENTICATE +")

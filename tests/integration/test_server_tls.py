@@ -219,6 +219,52 @@ class Tls(IrcCase):
         cid.send("PRIVMSG #t :hola")
         ana.wait_for("PRIVMSG", lambda m: m.last == "hola")
 
+    def test_sasl_external_with_a_client_certificate(self):
+        """NickServ CERT ADD attaches the connection's fingerprint to the account; a later
+        connection with that certificate logs in with SASL EXTERNAL and no password, one with
+        another certificate (or none) is refused."""
+        import base64
+        srv = self.tls_server()
+        with_cert = client_ctx(self.cert, self.ccert, self.ckey)
+        ana = self.irc_tls(srv, "ana", with_cert)
+        ana.send("PRIVMSG NickServ :REGISTER clave-larga-9931")
+        ana.wait_for("900")
+        ana.send("PRIVMSG NickServ :CERT ADD")
+        ana.wait_for("NOTICE", lambda m: m.nick == "NickServ" and "certificates" in m.last)
+        ana.send("PRIVMSG NickServ :CERT LIST")
+        ana.wait_for("NOTICE", lambda m: m.nick == "NickServ" and fingerprint(self.ccert) in m.last)
+        ana.send("QUIT")
+        ana.expect_eof()
+
+        seq = iter(range(100))
+
+        def external(ctx, account=""):
+            c = wrap(IrcClient(srv.tls["irc"], label="ext"), ctx)
+            srv.clients.append(c)
+            c.send("CAP REQ :sasl")
+            c.expect("CAP", lambda m: m.params[1] == "ACK")
+            c.send("NICK other%d" % next(seq))
+            c.send("USER u 0 * :U")
+            c.send("AUTHENTICATE EXTERNAL")
+            c.expect("AUTHENTICATE", params=["+"])
+            c.send("AUTHENTICATE " + (base64.b64encode(account.encode()).decode() if account else "+"))
+            return c
+
+        c = external(with_cert)
+        c.expect("900", lambda m: m.params[2] == "ana")
+        c.expect("903")
+        c.send("CAP END")
+        c.expect("001")
+        c.send("WHOIS other0")
+        c.wait_for("330", lambda m: m.params[2] == "ana")
+        # Naming the account explicitly works too; naming another is refused.
+        external(with_cert, "ana").wait_for("903")
+        external(with_cert, "bob").wait_for("904")
+        # Another certificate, or none, is not the account's.
+        other_cert, other_key = make_pair(self.dir, "other", cn="eve", san="DNS:eve")
+        external(client_ctx(self.cert, other_cert, other_key)).wait_for("904")
+        external(client_ctx(self.cert)).wait_for("904")
+
     def test_https_page_alpn_and_wss(self):
         srv = self.tls_server()
         ctx = client_ctx(self.cert, alpn=["h2", "http/1.1"])

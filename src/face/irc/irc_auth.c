@@ -15,12 +15,11 @@
 
 static const char IRC_SASL_MECHS[] = "PLAIN,EXTERNAL";
 
-/* The SHA-256 fingerprint (lower-case hex) of the client certificate c's connection showed, or
- * NULL. Wired to conn_certfp when TLS lands: until then no connection shows one. */
+/* The SHA-256 fingerprint (lower-case hex) of the client certificate c's TLS connection showed,
+ * or NULL (plain TCP, no certificate, or a WebSocket whose browser showed none). */
 static const char *irc_client_certfp(const struct irc_client *c)
 {
-	(void)c;
-	return NULL;
+	return c->conn ? conn_certfp(c->conn) : NULL;
 }
 
 const char *irc_auth_certfp(const struct session *s)

@@ -84,12 +84,20 @@ static const char *line_peer(const struct session *s)
 	return list_entry_const(s, struct line_client, sess)->conn->peer;
 }
 
+/* The client certificate's fingerprint on a TLS connection (NickServ CERT ADD, /login by
+ * certificate), or NULL. */
+static const char *line_certfp(const struct session *s)
+{
+	return conn_certfp(list_entry_const(s, struct line_client, sess)->conn);
+}
+
 static const struct session_ops line_session_ops = {
 	.face = &text_codec_face,
 	.deliver = line_deliver,
 	.admitted = line_admitted,
 	.disconnect = line_disconnect,
 	.peer = line_peer,
+	.certfp = line_certfp,
 };
 
 /* ---- conn ops: what the connection calls ---- */
