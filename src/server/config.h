@@ -2,7 +2,7 @@
  *
  * A config is a plain value filled by config_defaults and config_parse; strings point into argv,
  * which outlives it. Every limit the server enforces is here, with its flag. One table in
- * config.c declares each flag (names, value, range, field, default, help), and the parsing, the
+ * config_table.c declares each flag (names, value, range, field, default, help), and the parsing, the
  * defaults and --help (config_usage.c) are all read from it; its types are in the private
  * config_opt.h. */
 #ifndef CHARLA_SERVER_CONFIG_H

@@ -1,7 +1,7 @@
 /* config_file: charlad's config file (--config, else CONFIG_DEFAULT_FILE), and the whole load:
  * the defaults, the environment, the file, then the command line, which wins.
  *
- * The file is lines of NAME = VALUE, where NAME is a long option's name (the table in config.c:
+ * The file is lines of NAME = VALUE, where NAME is a long option's name (the table in config_table.c:
  * there is no second list of names); # starts a comment line; blank lines are skipped. A
  * repeatable option may repeat; a flag takes true/yes/on/1 or false/no/off/0.
  *

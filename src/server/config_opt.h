@@ -1,6 +1,6 @@
 /* config_opt: the option table behind config.h, private to src/server/config*.c.
  *
- * config.c owns the table, config_options: one struct config_opt per flag, constant and static,
+ * config_table.c holds the table, config_options: one struct config_opt per flag, constant and static,
  * so it lives as long as the program and nothing in it is allocated or freed. Every pointer in it
  * (names, help text, choices) is a string literal or another constant. An option names the field
  * of struct config it sets by its offset and C type, so the table describes a config without
@@ -24,6 +24,7 @@ enum {
 	MIB = 1024 * KIB,
 	GIB = 1024 * MIB,
 	NUMBER_TEXT = 32, /* a 64-bit number in decimal, with a suffix */
+	CONFIG_OPTS_MAX = 160, /* options in the table, at most (config.c's getopt arrays) */
 };
 
 /* How an option reads its value. */
@@ -38,7 +39,7 @@ enum config_kind {
 	KIND_ACTION, /* no value: .parse acts (prints --help) and parsing stops */
 };
 
-/* The C type of the field an option sets, read from the field itself by FIELD() in config.c, so
+/* The C type of the field an option sets, read from the field itself by FIELD() in config_table.c, so
  * that the table cannot disagree with struct config; FIELD_NONE (0) is an option that sets no
  * field. */
 enum config_field {
@@ -105,9 +106,12 @@ struct config_opt {
 	unsigned flags;       /* enum config_opt_flag */
 };
 
-/* Every option, in the order --help lists them, and how many there are. */
+/* Every option, in the order --help lists them, and how many there are (config_table.c). */
 extern const struct config_opt config_options[];
 extern const size_t config_noptions;
+
+/* The readers config.c implements for the table: the UDP and rate options, and the actions. */
+config_parse_fn config_udp, config_rate, config_help, config_version;
 
 /* The KIND_CUSTOM readers of config_opts.c. */
 config_parse_fn config_exempt, config_key, config_model, config_url;

@@ -5,7 +5,7 @@
  * server_run runs the loop until a SIGINT or SIGTERM has been handled and every handle is closed;
  * server_free releases what is left. A SIGHUP loads the settings again (main's argv, which must
  * outlive the server, and the config file) and applies those that can change while clients stay
- * (the options marked OPT_RELOAD in config.c); the strings of the settings in force point into
+ * (the options marked OPT_RELOAD in config_table.c); the strings of the settings in force point into
  * argv, main's config text or the server's own (text: the last reload's). */
 #ifndef CHARLA_SERVER_SERVER_H
 #define CHARLA_SERVER_SERVER_H
