@@ -186,6 +186,45 @@ class Chat(WebCase):
         self.wait_members(page, ["ana", "bob", "gpt"])
         page.assert_clean()
 
+    def test_registered_name_logs_in_with_its_password(self):
+        """The name prompt's password logs in with SASL PLAIN: a wrong one is told at the prompt
+        and nothing is joined; the right one joins #lobby logged in to the account (WHOIS 330
+        for an IRC user), and the password appears in no one's lines and no log."""
+        password = "clave-del-navegador-3301"
+        srv, url = self.web_server("--no-ai")
+        owner = srv.client("ana")
+        owner.send("/register %s" % password)
+        owner.expect("* Your name ana is registered: you own it and are logged in.")
+        owner.send("/quit")
+        watcher = srv.client("bob")
+        page = self.open(url)
+        page.wait("document.activeElement.id === 'name-input'")
+        page.insert_text("ana")
+        page.focus("#password-input")
+        page.insert_text("not-the-password")
+        page.press("Enter")
+        page.wait("document.querySelector('#login-error').innerText.includes('Wrong password')",
+                  what="the wrong password told")
+        self.assertFalse(page.eval("document.querySelector('#login').hidden"))
+        page.eval("document.querySelector('#password-input').value = ''")
+        page.focus("#password-input")
+        page.insert_text(password)
+        page.press("Enter")
+        page.wait("!document.querySelector('#chat').hidden && document.querySelector('#buf-title').textContent === '#lobby'",
+                  what="ana in #lobby")
+        watcher.wait_for("[#lobby] -- ana joined")
+        irc = IrcClient(srv.irc_port, label="cid")
+        srv.clients.append(irc)
+        irc.register("cid")
+        irc.send("WHOIS ana")
+        irc.wait_for("330", lambda m: m.params[1:3] == ["ana", "ana"])
+        # The password was never shown, logged or stored in the page's storage.
+        self.assertNotIn(password, srv.log_text())
+        self.assertNotIn(password, page.eval("JSON.stringify(Object.assign({}, localStorage))"))
+        watcher.send("/who")
+        self.assertNotIn(password, "\n".join(watcher.sync()))
+        page.assert_clean()
+
     def test_private_conversation_rename_and_leaving(self):
         srv, url = self.web_server("--no-ai")
         page = self.open(url, "ana")
