@@ -97,7 +97,7 @@ class History(harness.TestCase):
         ana.send("/history before 9000000000000000000")  # no such id (a future one): all before
         self.expect_history(ana, "#lobby", "ana", said[-20:])
         ana.send("/history before nonsense")
-        ana.expect("! Usage: /history [ROOM] [N] or /history [ROOM] before ID [N]")
+        ana.expect("! Usage: /history [ROOM | NAME] [N] or /history [ROOM | NAME] before ID [N]")
         # A huge request is capped, not refused.
         ana.send("/history 1000000")
         ana.expect(HEAD % "#lobby")
