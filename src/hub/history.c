@@ -106,6 +106,8 @@ enum hub_history_status hub_history_query(struct hub *h, struct session *s,
 	*req = 0;
 	if (!history_may_read(h, s, q->target, q->target_len))
 		return HUB_HISTORY_REFUSED;
+	if (q->target[0] != '#' && !(s->info && s->info->account))
+		return HUB_HISTORY_NO_ACCOUNT; /* private history is an account's: see history.h */
 	if (!h->history)
 		return HUB_HISTORY_UNAVAILABLE;
 	struct hub_history_query capped = *q;

@@ -4,7 +4,11 @@
  * another turn of the loop (a store reads off the loop), through the callback.
  *
  * Targets. A room ("#dev"): the asker must be a member. A name: the private conversation between
- * the asker and that name (stored only with --store-private; otherwise nothing is found).
+ * the asker's account and that name, kept only with --store-private. Private history belongs to
+ * accounts, never to names, which anyone may take once their holder has gone: a private message
+ * is kept for each end logged in to an account, and read only by a session logged in to it,
+ * which names the other end by its account (or, for an end that was not logged in, by the nick
+ * it had). A session not logged in has no private history (HUB_HISTORY_NO_ACCOUNT).
  *
  * Bounds are event ids (hub_event.id: time_ms << HUB_ID_SEQ_BITS | seq, unique and increasing), so
  * a timestamp bound is (ms << HUB_ID_SEQ_BITS): one order serves IRC's msgid= and timestamp=
@@ -49,6 +53,7 @@ enum hub_history_status {
 	HUB_HISTORY_REFUSED,     /* the asker may not read the target (not a member) */
 	HUB_HISTORY_UNAVAILABLE, /* no history kept (no provider: --no-store), or the store failed */
 	HUB_HISTORY_BUSY,        /* too many requests of this asker pending */
+	HUB_HISTORY_NO_ACCOUNT,  /* a private conversation asked for by a session not logged in */
 };
 
 struct hub_history_query {
@@ -86,14 +91,16 @@ typedef void (*hub_history_targets_fn)(void *ctx, enum hub_history_status status
 
 /* What a provider implements. query and targets return HUB_HISTORY_OK with *req set to a request
  * id (never 0) and answer later through the callback, or another status (BUSY, UNAVAILABLE) and
- * never call it. asker is the session asking (its name is the other party of a private
- * conversation); the hub has already checked that it may read the target and capped the limit.
+ * never call it. asker is the session asking (its account is the other party of a private
+ * conversation); the hub has already checked that it may read the target (and, for a private
+ * one, that it is logged in) and capped the limit.
  * The provider's functions are called on the loop's thread only. */
 struct hub_history_provider {
 	enum hub_history_status (*query)(void *impl, const struct session *asker,
 					 const struct hub_history_query *q, hub_history_fn cb,
 					 void *ctx, uint64_t *req);
-	/* The rooms the asker is in, and its private conversations, with a message between the ids
+	/* The rooms the asker is in, and its account's private conversations (none when it is not
+	 * logged in), with a message between the ids
 	 * from and to (0: unbounded), newest first, at most limit. The provider is told the rooms
 	 * (folded names would do; these are as the hub spells them), n of them. */
 	enum hub_history_status (*targets)(void *impl, const struct session *asker,
@@ -109,9 +116,10 @@ void hub_history_set(struct hub *h, const struct hub_history_provider *p);
 /* Whether a provider is registered (a face may skip asking, e.g. history on join). */
 bool hub_history_available(const struct hub *h);
 /* Asks for history on s's behalf. Checks that s (named) may read q->target: a room s is a member
- * of, or a valid user name (the conversation between s and that name; it need not be online).
- * Returns HUB_HISTORY_REFUSED when it may not (whether the room exists or not: a refusal does not
- * tell), HUB_HISTORY_UNAVAILABLE with no provider, or the provider's status; only on
+ * of, or a valid user name (the conversation between s's account and that name; it need not be
+ * online). Returns HUB_HISTORY_REFUSED when it may not (whether the room exists or not: a refusal
+ * does not tell), HUB_HISTORY_NO_ACCOUNT for a name when s is not logged in,
+ * HUB_HISTORY_UNAVAILABLE with no provider, or the provider's status; only on
  * HUB_HISTORY_OK is *req set and the callback called later (never inside this call). */
 enum hub_history_status hub_history_query(struct hub *h, struct session *s,
 					  const struct hub_history_query *q, hub_history_fn cb,

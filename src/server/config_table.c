@@ -267,7 +267,7 @@ const struct config_opt config_options[] = {
 	{.name = "no-store", .kind = KIND_FLAG, FIELD(store_off), .value = true,
 	 .help = "keep nothing: no history, and rooms' topics and modes end with the process"},
 	{.name = "store-private", .kind = KIND_FLAG, FIELD(store_private), .value = true,
-	 .help = "keep private messages too (off: only rooms' messages are kept)"},
+	 .help = "keep private messages of logged-in users too (off: only rooms' messages are kept)"},
 	{.name = "history-on-join", .kind = KIND_NUMBER, FIELD(history_on_join), .max = 1000,
 	 .def = 20, .metavar = "N", .help = "the room's last N lines shown on joining it",
 	 .zero = "none"},

@@ -39,6 +39,10 @@ static const char *const db_migrations[DB_SCHEMA_VERSION] = {
 	 * when (0: for good). */
 	"CREATE TABLE ban(folded TEXT PRIMARY KEY, mask TEXT NOT NULL, reason TEXT NOT NULL,"
 	" by TEXT NOT NULL, set_ms INTEGER NOT NULL, until_ms INTEGER NOT NULL);",
+	/* 5: private conversations belong to accounts now ("@" and two accounts, or an account
+	 * and "!" and a nick: db.h). The rows of before were keyed by the names of the moment,
+	 * which anyone could take later: nobody can be shown them safely, so they go. */
+	"DELETE FROM msg WHERE conv >= '@' AND conv < 'A';",
 };
 
 static const char *const db_sql[DB_STMT_COUNT] = {
@@ -276,6 +280,42 @@ enum db_status db_range(struct db *db, const char *conv, uint64_t lo, uint64_t h
 			out->v[i] = out->v[j - 1];
 			out->v[j - 1] = t;
 		}
+	return s;
+}
+
+static int db_msg_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct db_msg *)a)->id, y = ((const struct db_msg *)b)->id;
+	return (x > y) - (x < y);
+}
+
+enum db_status db_range_pair(struct db *db, const char *conv, const char *conv2, uint64_t lo,
+			     uint64_t hi, bool newest, unsigned limit, struct db_msgs *out)
+{
+	size_t first = out->n;
+	enum db_status s = db_range(db, conv, lo, hi, newest, limit, out);
+	if (s != DB_OK || !conv2)
+		return s;
+	s = db_range(db, conv2, lo, hi, newest, limit, out);
+	size_t n = out->n - first;
+	if (s != DB_OK || n <= 1)
+		return s;
+	qsort(out->v + first, n, sizeof(*out->v), db_msg_cmp);
+	if (n <= limit)
+		return s;
+	/* Each gave its `limit` nearest the bound: keep the `limit` nearest of both. */
+	size_t cut = n - limit, keep_from = newest ? first + cut : first;
+	size_t drop_from = newest ? first : first + limit;
+	for (size_t i = drop_from; i < drop_from + cut; i++) {
+		struct db_msg *m = &out->v[i];
+		free(m->conv);
+		free(m->from);
+		free(m->target);
+		free(m->text);
+	}
+	if (newest)
+		memmove(out->v + first, out->v + keep_from, limit * sizeof(*out->v));
+	out->n = first + limit;
 	return s;
 }
 

@@ -8,8 +8,11 @@
  * SQLite: no statement is built from a string.
  *
  * A conversation ("conv") is a key the caller makes: a room's folded name ("#dev"), or for a
- * private conversation "@" and the two folded names in byte order, separated by a space ("@ana
- * bob"); '@' starts no room and no name, so the two never meet.
+ * private conversation "@" and two folded account names in byte order, separated by a space
+ * ("@ana bob"), or, kept for one account only (the other end was not logged in), "@", the
+ * account, a space, DB_NICK_MARK and the other end's folded nick ("@ana !guest"). '@' starts no
+ * room and no name, and '!' is in no name, so none of them meet. (Before schema 5 the two halves
+ * were nicks; migration 5 deleted those rows.)
  *
  * Ownership. struct db owns its connection and prepared statements; db_close frees them. A
  * struct db_msgs, db_targets or db_room owns every string it holds (db_*_free). */
@@ -32,9 +35,10 @@ enum db_status {
 };
 
 enum {
-	DB_SCHEMA_VERSION = 4, /* the migrations in db.c, numbered 1.. */
+	DB_SCHEMA_VERSION = 5, /* the migrations in db.c, numbered 1.. */
 	DB_ERR_MAX = 256,
 	DB_PRIVATE_MARK = '@', /* the first byte of a private conversation's key */
+	DB_NICK_MARK = '!',    /* before the nick of a private key's end that had no account */
 };
 
 enum db_stmt_id {
@@ -130,11 +134,16 @@ enum db_status db_insert(struct db *db, const struct db_msg *m);
  * from the newest end (newest) or the oldest; out comes oldest first either way. */
 enum db_status db_range(struct db *db, const char *conv, uint64_t lo, uint64_t hi, bool newest,
 			unsigned limit, struct db_msgs *out);
+/* db_range over two conversations at once (conv2 NULL: conv alone): the `limit` messages of
+ * either nearest the bound db_range would keep, oldest first. */
+enum db_status db_range_pair(struct db *db, const char *conv, const char *conv2, uint64_t lo,
+			     uint64_t hi, bool newest, unsigned limit, struct db_msgs *out);
 /* The newest message id and time of conv with lo < id < hi, if any (*id 0 when none). */
 enum db_status db_last_of(struct db *db, const char *conv, uint64_t lo, uint64_t hi, uint64_t *id,
 			  uint64_t *ms);
-/* Appends the private conversations of the folded name `me` with a message lo < id < hi: each
- * with the other party's folded name and its newest message. */
+/* Appends the private conversations of the folded account `me` with a message lo < id < hi: each
+ * with the other party's half of the key (a folded account, or DB_NICK_MARK and a folded nick)
+ * and its newest message. */
 enum db_status db_private_targets(struct db *db, const char *me, uint64_t lo, uint64_t hi,
 				  struct db_targets *out);
 /* Deletes at most batch messages with id < before_id; *deleted gets how many. */

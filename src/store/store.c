@@ -45,6 +45,7 @@ static void store_job_free(struct store_job *j)
 	db_ban_free(&j->ban);
 	db_account_free(&j->account);
 	free(j->rd.conv);
+	free(j->rd.conv2);
 	for (size_t i = 0; i < j->rd.nconvs; i++)
 		free(j->rd.convs[i]);
 	free(j->rd.convs);
@@ -93,8 +94,9 @@ static void store_run_read(struct store *st, struct store_job *j)
 	enum db_status s = DB_OK;
 	if (j->rd.kind == STORE_READ_RANGE) {
 		for (unsigned i = 0; s == DB_OK && i < j->rd.nranges; i++)
-			s = db_range(&st->db, j->rd.conv, j->rd.range[i].lo, j->rd.range[i].hi,
-				     j->rd.range[i].newest, j->rd.range[i].limit, &j->msgs);
+			s = db_range_pair(&st->db, j->rd.conv, j->rd.conv2, j->rd.range[i].lo,
+					  j->rd.range[i].hi, j->rd.range[i].newest,
+					  j->rd.range[i].limit, &j->msgs);
 	} else {
 		for (size_t i = 0; s == DB_OK && i < j->rd.nconvs; i++) {
 			uint64_t id, ms;

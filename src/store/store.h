@@ -57,13 +57,14 @@ struct store_read {
 	enum store_read_kind kind;
 	/* RANGE: up to three ranges of conv, run in order, results appended (AROUND is two). */
 	char *conv;
+	char *conv2; /* NULL, or a second conversation read with conv as one (db_range_pair) */
 	struct {
 		uint64_t lo, hi;
 		bool newest;
 		unsigned limit;
 	} range[2];
 	unsigned nranges;
-	/* TARGETS: these convs (rooms) and the private ones of `me` (folded), lo < id < hi. */
+	/* TARGETS: these convs (rooms) and the private ones of `me` (a folded account), lo < id < hi. */
 	char **convs;
 	size_t nconvs;
 	char *me;

@@ -76,8 +76,9 @@ static const struct cmd_entry cmd_table[CMD_COUNT] = {
 		      true},
 	[CMD_LANG] = {"lang", N_("/lang [CODE]"), N_("show or change your language: en (English), "
 						     "es (español)"), false, false},
-	[CMD_HISTORY] = {"history", N_("/history [ROOM] [N | before ID]"),
-			 N_("show a room's last N lines (default 20), or those before ID"), false,
+	[CMD_HISTORY] = {"history", N_("/history [ROOM | NAME] [N | before ID]"),
+			 N_("show the last N lines (default 20) of a room, or of your "
+			    "account's private conversation with NAME; or those before ID"), false,
 			 true},
 	[CMD_REGISTER] = {"register", N_("/register PASSWORD [EMAIL]"),
 			  N_("register your name as an account, with a password"), true, false},

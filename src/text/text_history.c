@@ -8,6 +8,7 @@
 #include "base/i18n.h"
 #include "hub/history.h"
 #include "hub/hub.h"
+#include "hub/name.h"
 #include "text/cmd.h"
 #include "text/text_codec.h"
 #include "text/text_stable.h"
@@ -20,7 +21,10 @@ static const char T_UNAVAILABLE[] = N_("History is not available right now: the 
 				       "read or write it.");
 static const char T_OFF[] = N_("This server keeps no history.");
 static const char T_BUSY[] = N_("Too many history requests at once; try again.");
-static const char T_BAD[] = N_("Usage: /history [ROOM] [N] or /history [ROOM] before ID [N]");
+static const char T_BAD[] = N_("Usage: /history [ROOM | NAME] [N] or /history [ROOM | NAME] "
+			       "before ID [N]");
+static const char T_NO_ACCOUNT[] = N_("Private history is kept for accounts only: /login to read "
+				      "yours.");
 static const char T_NO_ROOM[] = N_("You are not in any room; /join one.");
 
 enum {
@@ -137,7 +141,13 @@ void text_history_command(struct hub *h, struct session *s, const char *args, si
 				      .limit = TEXT_HISTORY_DEFAULT};
 	const char *w;
 	size_t wl = text_history_word(&args, &len, &w);
-	if (wl && w[0] == '#') { /* a room named: the hub checks that s is in it */
+	bool named = wl && w[0] == '#'; /* a room named: the hub checks that s is in it */
+	/* Or a name: the private conversation with it, s's account's (hub/history.h). A number and
+	 * "before" are what they always were. */
+	if (!named && wl && !text_history_number(w, wl) &&
+	    !(wl == strlen("before") && strncasecmp(w, "before", wl) == 0))
+		named = name_check_user(w, wl) == NAME_OK;
+	if (named) {
 		q.target = w;
 		q.target_len = wl;
 		wl = text_history_word(&args, &len, &w);
@@ -177,6 +187,9 @@ void text_history_command(struct hub *h, struct session *s, const char *args, si
 		break;
 	case HUB_HISTORY_REFUSED:
 		text_codec_tell(s, TEXT_ERROR, "%s", i18n_tr(lang, T_REFUSED));
+		break;
+	case HUB_HISTORY_NO_ACCOUNT:
+		text_codec_tell(s, TEXT_ERROR, "%s", i18n_tr(lang, T_NO_ACCOUNT));
 		break;
 	case HUB_HISTORY_UNAVAILABLE:
 		text_codec_tell(s, TEXT_ERROR, "%s",

@@ -3,7 +3,7 @@
 History on join and on reconnect, /history and /history before ID, a room one is not in,
 retention by rows, rooms' topics and modes across a restart, kill -9 in the middle of a burst, an
 unwritable data directory, a corrupt database file, and private messages kept only with
---store-private. Every server gets a data directory of its own (harness.temp_dir).
+--store-private, for accounts: readable by the account, never by a later holder of a name. Every server gets a data directory of its own (harness.temp_dir).
 
 Run: python3 test_server_history.py /path/to/charlad
 """
@@ -22,6 +22,8 @@ HEAD = "* Earlier in %s:"
 END = rx(r"\* End of history of (#\S+); /history before (\d+) shows earlier lines\.")
 UNAVAILABLE = ("! History is not available right now: the server cannot read or write it.")
 REFUSED = "! You can read the history of a room you are in only."
+NO_ACCOUNT = "! Private history is kept for accounts only: /login to read yours."
+PASSWORD = "clave-de-prueba-8812"
 
 
 def line(name, text):
@@ -95,7 +97,7 @@ class History(harness.TestCase):
         ana.send("/history before 9000000000000000000")  # no such id (a future one): all before
         self.expect_history(ana, "#lobby", "ana", said[-20:])
         ana.send("/history before nonsense")
-        ana.expect("! Usage: /history [ROOM] [N] or /history [ROOM] before ID [N]")
+        ana.expect("! Usage: /history [ROOM | NAME] [N] or /history [ROOM | NAME] before ID [N]")
         # A huge request is capped, not refused.
         ana.send("/history 1000000")
         ana.expect(HEAD % "#lobby")
@@ -226,6 +228,9 @@ class History(harness.TestCase):
             data = harness.temp_dir()
             srv = self.server("--data-dir", data, *flags)
             ana, bob = srv.users("ana", "bob")
+            for c in (ana, bob):
+                c.send("/register " + PASSWORD)
+                c.expect(rx(r"\* Your name \w+ is registered: you own it and are logged in\."))
             ana.send("/msg bob between us")
             bob.expect(rx(r"\[pm\S*\] ana: between us|.*between us"))
             ana.send("in the open")
@@ -234,6 +239,67 @@ class History(harness.TestCase):
             self.assertEqual(db_rows(data, "conv LIKE '@%'"), want, flags)
             self.assertEqual(db_rows(data, "conv = '#lobby'"), 1, flags)
 
+    def private_history(self, c, other, lines):
+        """/history OTHER: its head, the lines ((name, text) pairs) and its end."""
+        c.send("/history " + other)
+        c.expect(rx(r"\* Earlier in \S+:$"))
+        for name, text in lines:
+            c.expect(line(name, text))
+        c.expect(rx(r"\* End of history of \S+; /history before \d+ shows earlier lines\."))
+
+    def test_private_history_belongs_to_accounts(self):
+        # Private history is an account's, never a name's: whoever holds a name later reads
+        # nothing its earlier holder said; the account reads its own from any nick.
+        data = harness.temp_dir()
+        srv = self.server("--data-dir", data, "--store-private")
+        ana, bob, cid, dan = srv.users("ana", "bob", "cid", "dan")
+        for c in (ana, bob):
+            c.send("/register " + PASSWORD)
+            c.expect(rx(r"\* Your name \w+ is registered: you own it and are logged in\."))
+        ana.send("/msg bob between accounts")
+        bob.expect("[pm] ana: between accounts")
+        bob.send("/msg ana indeed")
+        ana.expect("[pm] bob: indeed")
+        # Neither logged in: not kept at all.
+        cid.send("/msg dan between names")
+        dan.expect("[pm] cid: between names")
+        # One logged in: kept for that account alone, with the other's nick.
+        ana.send("/msg cid to a guest")
+        cid.expect("[pm] ana: to a guest")
+        self.private_history(ana, "bob", [("ana", "between accounts"), ("bob", "indeed")])
+        self.private_history(bob, "ana", [("ana", "between accounts"), ("bob", "indeed")])
+        self.private_history(ana, "cid", [("ana", "to a guest")])
+        # Not logged in: no private history, said so.
+        cid.send("/history ana")
+        cid.expect(NO_ACCOUNT)
+        cid.send("/history dan")
+        cid.expect(NO_ACCOUNT)
+        # cid and ana leave; the name cid (never registered) goes to someone who registers it:
+        # the guest's conversation is ana's, not the account cid's.
+        for c in (cid, ana):
+            c.send("/quit")
+            c.expect_eof()
+        cid2 = srv.client("cid")
+        cid2.send("/register " + PASSWORD)
+        cid2.expect("* Your name cid is registered: you own it and are logged in.")
+        for other in ("ana", "dan"):
+            cid2.send("/history " + other)
+            cid2.expect("* No earlier lines here.")
+        # The name ana, not logged in, reads nothing (and is renamed after the grace).
+        eve = srv.client("ana")
+        eve.wait_for(rx(r"! The name ana is registered to an account: .*"))
+        eve.send("/history bob")
+        eve.expect(NO_ACCOUNT)
+        # The account, back on a new connection under another nick, reads all of its own.
+        anita = srv.client("anita")
+        anita.send("/login ana " + PASSWORD)
+        anita.expect("* You are logged in as ana.")
+        self.private_history(anita, "bob", [("ana", "between accounts"), ("bob", "indeed")])
+        self.private_history(anita, "cid", [("ana", "to a guest")])
+        srv.stop()
+        self.assertEqual(db_rows(data, "conv LIKE '@%'"), 3)
+        self.assertEqual(db_rows(data, "conv = '@ana bob'"), 2)
+        self.assertEqual(db_rows(data, "conv = '@ana !cid'"), 1)
 
 if __name__ == "__main__":
     harness.main()

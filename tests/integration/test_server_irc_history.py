@@ -2,7 +2,7 @@
 own data directory: every subcommand with msgid= and timestamp= references, limits, TARGETS,
 refusals, an unknown msgid, a labeled request (answered later, its label on the batch), the
 replay with and without batch or draft/chathistory, and private conversations only with
---store-private. No sleeps: each answer is read to its end, and silence is proved with PING."""
+--store-private, an account's alone. No sleeps: each answer is read to its end, and silence is proved with PING."""
 
 import re
 import shutil
@@ -12,6 +12,7 @@ import harness
 from irc_helpers import IrcCase
 
 HISTORY_CAPS = ("batch", "server-time", "message-tags", "draft/chathistory")
+PASSWORD = "clave-de-prueba-4417"
 
 
 class History(IrcCase):
@@ -32,6 +33,12 @@ class History(IrcCase):
             bob.send("PRIVMSG %s :line %d" % (channel, i))
             live.append(ana.expect("PRIVMSG", lambda m: m.last == "line %d" % i))
         return ana, bob, live
+
+    def account(self, client, nick, command="REGISTER"):
+        """Registers nick's account over NickServ (or IDENTIFY to it), logged in after."""
+        client.send("PRIVMSG NickServ :%s %s" % (command, PASSWORD))
+        client.wait_for("900", lambda m: m.params[2] == nick)
+        client.wait_for("NOTICE", lambda m: m.nick == "NickServ")
 
     def batch(self, client, kind="chathistory", target=None):
         """Reads one batch of `kind`: returns (its start, its lines)."""
@@ -191,6 +198,9 @@ class History(IrcCase):
         srv = self.history_server("--store-private")
         ana, bob, live = self.said(srv, "#h", 1)
         h_time = live[0].tags["time"]
+        # Private history is an account's: both log in.
+        self.account(ana, "ana")
+        self.account(bob, "bob")
         self.joined(ana, "#g")
         self.joined(bob, "#g", ana)
         times = set([h_time])
@@ -236,6 +246,8 @@ class History(IrcCase):
                 srv = self.history_server(*flags)
                 ana = self.irc(srv, "ana", caps=HISTORY_CAPS)
                 bob = self.irc(srv, "bob", caps=HISTORY_CAPS)
+                self.account(ana, "ana")
+                self.account(bob, "bob")
                 bob.send("PRIVMSG ana :hi ana")
                 ana.expect("PRIVMSG", lambda m: m.last == "hi ana")
                 ana.send("PRIVMSG bob :hi bob")
@@ -253,6 +265,47 @@ class History(IrcCase):
                     bob.send("CHATHISTORY LATEST ana * 10")
                     self.assertEqual(self.texts(self.batch(bob, target="ana")[1]), ["hi ana", "hi bob"])
                 srv.stop()
+
+    def test_private_history_is_an_accounts(self):
+        srv = self.history_server("--store-private")
+        ana = self.irc(srv, "ana", caps=HISTORY_CAPS)
+        bob = self.irc(srv, "bob", caps=HISTORY_CAPS)
+        cid = self.irc(srv, "cid", caps=HISTORY_CAPS)
+        dan = self.irc(srv, "dan", caps=HISTORY_CAPS)
+        self.account(ana, "ana")
+        self.account(bob, "bob")
+        ana.send("PRIVMSG bob :between accounts")
+        bob.expect("PRIVMSG", lambda m: m.last == "between accounts")
+        # Neither end logged in: kept for nobody.
+        cid.send("PRIVMSG dan :between names")
+        dan.expect("PRIVMSG", lambda m: m.last == "between names")
+        # Not logged in: an empty batch, and no private conversation among the TARGETS.
+        for c, other in ((cid, "dan"), (dan, "cid"), (cid, "ana")):
+            c.send("CHATHISTORY LATEST %s * 10" % other)
+            self.assertEqual(self.batch(c, target=other)[1], [])
+        cid.send("CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z "
+                 "timestamp=2999-01-01T00:00:00.000Z 10")
+        self.assertEqual(self.batch(cid, kind="draft/chathistory-targets")[1], [])
+        # ana leaves; someone on the name ana without the account reads nothing.
+        ana.send("QUIT")
+        ana.expect_eof()
+        eve = self.irc(srv, "ana", caps=HISTORY_CAPS)
+        eve.wait_for("NOTICE", lambda m: "is registered to an account" in m.last)
+        eve.send("CHATHISTORY LATEST bob * 10")
+        self.assertEqual(self.batch(eve, target="bob")[1], [])
+        # The account, back under another nick, reads its conversation, by the account's name.
+        anita = self.irc(srv, "anita", caps=HISTORY_CAPS)
+        anita.send("PRIVMSG NickServ :IDENTIFY ana %s" % PASSWORD)
+        anita.wait_for("900", lambda m: m.params[2] == "ana")
+        anita.wait_for("NOTICE", lambda m: m.nick == "NickServ")
+        anita.send("CHATHISTORY LATEST bob * 10")
+        _, lines = self.batch(anita, target="bob")
+        self.assertEqual([(m.nick, m.params[0], m.last) for m in lines],
+                         [("ana", "bob", "between accounts")])
+        anita.send("CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z "
+                   "timestamp=2999-01-01T00:00:00.000Z 10")
+        _, lines = self.batch(anita, kind="draft/chathistory-targets")
+        self.assertEqual([m.params[1].lower() for m in lines], ["bob"])
 
     def test_replay_on_join(self):
         srv = self.history_server("--history-on-join", "3")

@@ -87,6 +87,36 @@ static void t_ranges(void **state)
 	db_close(db);
 }
 
+/* An account's conversation with a name is two keys read as one: the `limit` nearest the bound. */
+static void t_range_pair(void **state)
+{
+	(void)state;
+	struct db *db = mem();
+	assert_int_equal(db_begin(db), DB_OK);
+	put(db, "@ana bob", 1, "a1");
+	put(db, "@ana !bob", 2, "n2");
+	put(db, "@ana bob", 3, "a3");
+	put(db, "@ana !bob", 4, "n4");
+	put(db, "@bob cid", 5, "other");
+	assert_int_equal(db_commit(db), DB_OK);
+	struct db_msgs out = {0};
+	assert_int_equal(db_range_pair(db, "@ana bob", "@ana !bob", 0, 0, true, 3, &out), DB_OK);
+	assert_int_equal(out.n, 3);
+	assert_string_equal(out.v[0].text, "n2");
+	assert_string_equal(out.v[1].text, "a3");
+	assert_string_equal(out.v[2].text, "n4");
+	db_msgs_free(&out);
+	assert_int_equal(db_range_pair(db, "@ana bob", "@ana !bob", 0, 0, false, 3, &out), DB_OK);
+	assert_int_equal(out.n, 3);
+	assert_string_equal(out.v[0].text, "a1");
+	assert_string_equal(out.v[2].text, "a3");
+	db_msgs_free(&out);
+	assert_int_equal(db_range_pair(db, "@ana bob", NULL, 0, 0, true, 10, &out), DB_OK);
+	assert_int_equal(out.n, 2);
+	db_msgs_free(&out);
+	db_close(db);
+}
+
 static void t_sql_text_is_stored_byte_exact(void **state)
 {
 	(void)state;
@@ -295,6 +325,9 @@ static void t_migrates_from_version_1(void **state)
 	assert_int_equal(db_version(&db), 1);
 	assert_int_equal(sqlite3_exec(db.sql, "INSERT INTO msg VALUES(1048576, 1, 0, '#a', 'ana',"
 				      " '#a', 'kept')", NULL, NULL, NULL), SQLITE_OK);
+	/* A private row keyed by nicks, as before schema 5: nobody may read it, so it goes. */
+	assert_int_equal(sqlite3_exec(db.sql, "INSERT INTO msg VALUES(2097152, 2, 0, '@ana bob',"
+				      " 'ana', 'bob', 'by nick')", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db.sql);
 	/* Opening brings it to the last version, and the message stays. */
 	assert_int_equal(db_open(&db, path, err, sizeof(err)), DB_OK);
@@ -303,6 +336,9 @@ static void t_migrates_from_version_1(void **state)
 	assert_int_equal(db_range(&db, "#a", 0, 0, true, 10, &out), DB_OK);
 	assert_int_equal(out.n, 1);
 	assert_string_equal(out.v[0].text, "kept");
+	db_msgs_free(&out);
+	assert_int_equal(db_range(&db, "@ana bob", 0, 0, true, 10, &out), DB_OK);
+	assert_int_equal(out.n, 0);
 	db_msgs_free(&out);
 	struct db_room *v;
 	size_t n;
@@ -350,6 +386,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_fresh_file_is_at_the_last_version),
 		cmocka_unit_test(t_ranges),
+		cmocka_unit_test(t_range_pair),
 		cmocka_unit_test(t_sql_text_is_stored_byte_exact),
 		cmocka_unit_test(t_private_targets),
 		cmocka_unit_test(t_prune),

@@ -119,7 +119,7 @@ static void t_member_only(void **state)
 	fx_free(fx);
 }
 
-static void t_private_needs_a_valid_name(void **state)
+static void t_private_needs_an_account_and_a_valid_name(void **state)
 {
 	(void)state;
 	struct fx *fx = fx_new(2);
@@ -128,6 +128,11 @@ static void t_private_needs_a_valid_name(void **state)
 	struct hub_history_provider prov = {fp_query, fp_targets, fp_cancel, &p};
 	hub_history_set(&fx->h, &prov);
 	uint64_t req = 0;
+	/* Private history is an account's: none without one, and the provider is not asked. */
+	assert_int_equal(ask(fx, ANA, "bob", 10, &req), HUB_HISTORY_NO_ACCOUNT);
+	assert_int_equal(req, 0);
+	assert_int_equal(p.queries, 0);
+	session_set_account(&fx->k[ANA].s, "ana", 3);
 	assert_int_equal(ask(fx, ANA, "bob", 10, &req), HUB_HISTORY_OK);
 	/* Someone offline is still a conversation one had. */
 	assert_int_equal(ask(fx, ANA, "gone", 10, &req), HUB_HISTORY_OK);
@@ -205,7 +210,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(t_no_provider_is_unavailable),
 		TEST(t_member_only),
-		TEST(t_private_needs_a_valid_name),
+		TEST(t_private_needs_an_account_and_a_valid_name),
 		TEST(t_limit_capped),
 		TEST(t_answer_then_close_cancels),
 	};

@@ -29,7 +29,7 @@ static char *history_fold(const char *name, size_t len)
 	return out;
 }
 
-/* The key of the private conversation between two names (see db.h). */
+/* The key of the private conversation between two accounts (see db.h). */
 static char *history_private_key(const char *a, size_t alen, const char *b, size_t blen)
 {
 	char *fa = history_fold(a, alen), *fb = history_fold(b, blen);
@@ -49,6 +49,44 @@ static char *history_private_key(const char *a, size_t alen, const char *b, size
 	return key;
 }
 
+/* The key of the private conversation kept for one account with an end that had none, known
+ * by its nick (see db.h): the account first, whatever the order. */
+static char *history_nick_key(const char *account, const char *nick, size_t nlen)
+{
+	char *fa = history_fold(account, strlen(account)), *fn = history_fold(nick, nlen);
+	size_t la = strlen(fa), ln = strlen(fn);
+	char *key = xmalloc(la + ln + 4);
+	key[0] = DB_PRIVATE_MARK;
+	memcpy(key + 1, fa, la);
+	key[1 + la] = ' ';
+	key[2 + la] = DB_NICK_MARK;
+	memcpy(key + 3 + la, fn, ln + 1);
+	free(fa);
+	free(fn);
+	return key;
+}
+
+static const char *history_account_of(const struct session *s)
+{
+	return s && s->info ? s->info->account : NULL;
+}
+
+/* Where a private message is kept: between the two accounts when both ends are logged in, for
+ * the one account when one is (with the other end's nick), nowhere when neither is: a name is
+ * anyone's once its holder has gone, so nothing may be kept under a name alone. */
+static char *history_private_conv(struct history *hi, const struct hub_event *ev)
+{
+	const char *from = history_account_of(ev->src);
+	const char *to = history_account_of(session_find(hi->hub, ev->to, strlen(ev->to)));
+	if (from && to)
+		return history_private_key(from, strlen(from), to, strlen(to));
+	if (from)
+		return history_nick_key(from, ev->to, strlen(ev->to));
+	if (to)
+		return history_nick_key(to, ev->from, strlen(ev->from));
+	return NULL;
+}
+
 /* ---- the observer ---- */
 
 static void history_keep_message(struct history *hi, const struct hub_event *ev)
@@ -59,8 +97,8 @@ static void history_keep_message(struct history *hi, const struct hub_event *ev)
 	if (ev->room) {
 		m.conv = history_fold(ev->room, strlen(ev->room));
 		m.target = xstrdup(ev->room);
-	} else if (hi->cfg.store_private && ev->to && !hub_bot_is_secret(hi->hub, ev->from, ev->to)) {
-		m.conv = history_private_key(ev->from, strlen(ev->from), ev->to, strlen(ev->to));
+	} else if (hi->cfg.store_private && ev->to && !hub_bot_is_secret(hi->hub, ev->from, ev->to) &&
+		   (m.conv = history_private_conv(hi, ev)) != NULL) {
 		m.target = xstrdup(ev->to);
 	} else {
 		return;
@@ -142,6 +180,23 @@ static void history_event(struct hub_observer *o, const struct hub_event *ev)
 
 /* ---- the provider ---- */
 
+/* Adds a conversation to v (n of them), or updates the one of the same name: an account and a
+ * nick of the same name are one conversation to their reader (see history_query). */
+static void history_target_add(struct hub_history_target *v, size_t *n, const char *name,
+			       uint64_t last_id, uint64_t last_ms)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < *n; i++)
+		if (v[i].len == len && memcmp(v[i].name, name, len) == 0) {
+			if (last_id > v[i].last_id) {
+				v[i].last_id = last_id;
+				v[i].last_ms = last_ms;
+			}
+			return;
+		}
+	v[(*n)++] = (struct hub_history_target){name, len, last_id, last_ms};
+}
+
 static void history_read_done(void *ctx, bool ok, const struct db_msgs *msgs,
 			      const struct db_targets *targets)
 {
@@ -159,15 +214,17 @@ static void history_read_done(void *ctx, bool ok, const struct db_msgs *msgs,
 		rq->cb(rq->ctx, ok ? HUB_HISTORY_OK : HUB_HISTORY_UNAVAILABLE, v, n);
 		free(v);
 	} else {
-		size_t n = ok ? targets->n : 0;
-		struct hub_history_target *v = xcalloc(n ? n : 1, sizeof(*v));
-		for (size_t i = 0; i < n; i++) {
+		size_t got = ok ? targets->n : 0, n = 0;
+		struct hub_history_target *v = xcalloc(got ? got : 1, sizeof(*v));
+		for (size_t i = 0; i < got; i++) {
 			const struct db_target *t = &targets->v[i];
 			const struct room *r = t->name[0] == '#'
 						       ? room_find(rq->hi->hub, t->name, strlen(t->name))
 						       : NULL;
 			const char *name = r ? r->name : t->name;
-			v[i] = (struct hub_history_target){name, strlen(name), t->last_id, t->last_ms};
+			if (name[0] == DB_NICK_MARK) /* an end with no account: its nick then */
+				name++;
+			history_target_add(v, &n, name, t->last_id, t->last_ms);
 		}
 		/* Newest first, at most the limit. */
 		for (size_t i = 1; i < n; i++)
@@ -243,10 +300,17 @@ static enum hub_history_status history_query(void *impl, const struct session *a
 	if (q->target[0] == '#') {
 		rd.conv = history_fold(q->target, q->target_len);
 	} else {
-		if (!hi->cfg.store_private)
+		/* The asker's account (the hub checked it has one) with the account named, or of
+		 * the session online under that name; and with the nick, for what was said while
+		 * that end had no account. Either way only the asker's account's own rows. */
+		const char *me = history_account_of(asker);
+		if (!hi->cfg.store_private || !me)
 			return HUB_HISTORY_UNAVAILABLE;
-		rd.conv = history_private_key(asker->name, strlen(asker->name), q->target,
-					      q->target_len);
+		const char *other = history_account_of(session_find(hi->hub, q->target,
+								    q->target_len));
+		rd.conv = other ? history_private_key(me, strlen(me), other, strlen(other))
+				: history_private_key(me, strlen(me), q->target, q->target_len);
+		rd.conv2 = history_nick_key(me, q->target, q->target_len);
 	}
 	history_ranges(q, &rd);
 	struct history_req *rq = xcalloc(1, sizeof(*rq));
@@ -267,8 +331,9 @@ static enum hub_history_status history_targets(void *impl, const struct session 
 	rd.convs = xcalloc(nrooms ? nrooms : 1, sizeof(*rd.convs));
 	for (size_t i = 0; i < nrooms; i++)
 		rd.convs[i] = history_fold(rooms[i], strlen(rooms[i]));
-	if (hi->cfg.store_private)
-		rd.me = history_fold(asker->name, strlen(asker->name));
+	const char *me = history_account_of(asker);
+	if (hi->cfg.store_private && me) /* an account's only: see history_private_conv */
+		rd.me = history_fold(me, strlen(me));
 	rd.lo = from < to || !to ? from : to;
 	rd.hi = from < to || !to ? to : from;
 	struct history_req *rq = xcalloc(1, sizeof(*rq));

@@ -340,6 +340,12 @@ void irc_history_command(struct irc_client *c, const struct irc_msg *m)
 		r->held = true;
 		irc_hold(c);
 		return;
+	case HUB_HISTORY_NO_ACCOUNT:
+		/* Private history is an account's (hub/history.h): one not logged in has none, which
+		 * the spec lets a server say as an empty batch. */
+		r->label = irc_label_take(c);
+		irc_history_answer(r, HUB_HISTORY_OK, NULL, 0);
+		return;
 	case HUB_HISTORY_REFUSED:
 		irc_history_fail_now(c, "INVALID_TARGET", sub, &req.target, T_CH_TARGET);
 		break;
