@@ -233,7 +233,12 @@ const struct config_opt config_options[] = {
 	{.name = "http-timeout", .kind = KIND_NUMBER, FIELD(http_timeout_s), .min = 1, .max = 3600,
 	 .def = 10, .metavar = "S",
 	 .help = "a request's head must arrive within this (slow senders are cut)"},
+	{.name = "metrics-allow", .kind = KIND_STRING, FIELD(metrics_allow), .metavar = "ADDRS",
+	 .help = "who may read /metrics: addresses and CIDR blocks, comma-separated "
+		 "(10.0.0.5,192.168.1.0/24), or *; others get 403",
+	 .def_help = "loopback: 127.0.0.0/8,::1"},
 	{.name = "tls-cert", .kind = KIND_STRING, FIELD(tls_cert), .metavar = "PATH",
+	 .section = "TLS (encrypted ports for the line, IRC and web faces; OpenSSL):",
 	 .help = "TLS: the certificate (PEM; the chain may follow it); with --tls-key, turns on the "
 		 "TLS ports; SIGHUP reads both files again", .def_help = "no TLS",
 	 .flags = OPT_RELOAD},
@@ -256,10 +261,6 @@ const struct config_opt config_options[] = {
 	{.name = "tls-handshake-timeout", .kind = KIND_NUMBER, FIELD(tls_handshake_s), .min = 1,
 	 .max = 3600, .def = 10, .metavar = "S",
 	 .help = "TLS: a handshake must be done within this (stalled clients are cut)"},
-	{.name = "metrics-allow", .kind = KIND_STRING, FIELD(metrics_allow), .metavar = "ADDRS",
-	 .help = "who may read /metrics: addresses and CIDR blocks, comma-separated "
-		 "(10.0.0.5,192.168.1.0/24), or *; others get 403",
-	 .def_help = "loopback: 127.0.0.0/8,::1"},
 	{.name = "data-dir", .kind = KIND_STRING, FIELD(data_dir), .metavar = "DIR",
 	 .section = "History and server state (SQLite, written off the event loop):",
 	 .help = "keep the database (charla.db) here, created 0700",
