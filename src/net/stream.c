@@ -135,14 +135,39 @@ static void stream_stop_reading(struct stream *s)
 
 void stream_read_start(struct stream *s)
 {
-	stream_start_reading(s);
+	s->flags &= ~STREAM_HELD;
+	if (!(s->flags & STREAM_TLS_FULL))
+		stream_start_reading(s);
 }
 
 void stream_read_stop(struct stream *s)
 {
+	s->flags |= STREAM_HELD;
 	/* A draining or lingering stream reads to notice the peer going away, whatever was held. */
 	if (!stream_is_closing(s))
 		stream_stop_reading(s);
+}
+
+/* Input makes the TLS engine write by itself (a KeyUpdate's answer, an alert), outside the
+ * sealing bound and unseen by the output limits, which judge the plaintext queue: a peer that
+ * writes and never reads would grow the records' queue as fast as it writes. So reading waits
+ * while that queue is past the bound (one read's answers more at most), until the socket drains
+ * it (stream_tls_unhold). */
+static void stream_tls_hold(struct stream *s)
+{
+	if (s->tls->out.bytes < STREAM_TLS_SEALED || stream_is_closing(s))
+		return;
+	s->flags |= STREAM_TLS_FULL;
+	stream_stop_reading(s);
+}
+
+static void stream_tls_unhold(struct stream *s)
+{
+	if (!(s->flags & STREAM_TLS_FULL) || s->tls->out.bytes >= STREAM_TLS_SEALED)
+		return;
+	s->flags &= ~STREAM_TLS_FULL;
+	if (!(s->flags & STREAM_HELD))
+		stream_start_reading(s);
 }
 
 static void stream_gone(struct stream *s, int status)
@@ -213,8 +238,10 @@ static void stream_tls_receive(struct stream *s, char *data, size_t len)
 	}
 	if (r == TLS_DONE && s->out.count)
 		stream_mark_pending(s); /* what waited for the handshake (a greeting) */
-	if (!tls_ready(t))
+	if (!tls_ready(t)) {
+		stream_tls_hold(s);
 		return;
+	}
 	while (!stream_is_closing(s)) {
 		long got = tls_read(t, s->net->readbuf, sizeof(s->net->readbuf));
 		if (got == TLS_AGAIN)
@@ -226,8 +253,10 @@ static void stream_tls_receive(struct stream *s, char *data, size_t len)
 		}
 		s->ops->data(s, s->net->readbuf, (size_t)got);
 	}
-	if (!(s->flags & STREAM_CLOSING))
+	if (!(s->flags & STREAM_CLOSING)) {
 		stream_tls_output(s); /* a post-handshake message's answer, if any */
+		stream_tls_hold(s);
+	}
 }
 
 static void stream_read_cb(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf)
@@ -249,6 +278,18 @@ static void stream_read_cb(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf)
 		return;
 	}
 	stream_receive(s, s->net->readbuf, (size_t)nread);
+}
+
+/* Closes with a reset (SO_LINGER of zero) rather than a FIN: the peer sees its connection gone
+ * for good at once, even if it is waiting for something else (a terminal) to write to it, and
+ * nothing of it stays behind in TIME_WAIT. */
+static void stream_abort(struct stream *s)
+{
+	uv_os_fd_t fd;
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+	if (uv_fileno((uv_handle_t *)&s->tcp, &fd) == 0)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	stream_close(s);
 }
 
 /* ---- opening ---- */
@@ -343,6 +384,11 @@ int stream_accept(struct stream *s, uv_stream_t *server)
 	if (n->cfg.keepalive_s)
 		stream_keepalive(s, n->cfg.keepalive_s);
 	stream_judge_peer(s);
+	if (s->tls && (s->refused == NETLIM_BANNED || s->refused == NETLIM_RATE)) {
+		/* No handshake, no refusal: see stream.h. */
+		stream_abort(s);
+		return 0;
+	}
 	stream_start_reading(s);
 	return 0;
 }
@@ -433,6 +479,8 @@ static void stream_write_cb(uv_write_t *req, int status)
 	outq_consume(stream_wire(s), s->inflight);
 	s->net->queued -= s->inflight;
 	s->inflight = 0;
+	if (s->tls)
+		stream_tls_unhold(s);
 	if (s->out.count || stream_wire(s)->count || stream_tls_notify_due(s))
 		stream_mark_pending(s);
 	else if (s->flags & STREAM_DRAINING)
@@ -490,6 +538,8 @@ static void stream_write(struct stream *s)
 		if (r >= 0) {
 			outq_consume(q, (size_t)r);
 			n->queued -= (size_t)r;
+			if (s->tls)
+				stream_tls_unhold(s);
 			budget = (size_t)r >= budget ? 0 : budget - (size_t)r;
 			if ((size_t)r == want && budget)
 				continue;
@@ -603,16 +653,11 @@ static bool stream_all_acked(struct stream *s)
 #endif
 }
 
-/* Closes with a reset (SO_LINGER of zero) rather than a FIN: the peer sees its connection gone
- * for good at once, even if it is waiting for something else (a terminal) to write to it. */
+/* Resets a lingering peer once it has our last bytes (counted for /metrics). */
 static void stream_reset(struct stream *s)
 {
-	uv_os_fd_t fd;
-	struct linger lg = {.l_onoff = 1, .l_linger = 0};
-	if (uv_fileno((uv_handle_t *)&s->tcp, &fd) == 0)
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	s->net->resets++;
-	stream_close(s);
+	stream_abort(s);
 }
 
 void stream_linger_tick(struct stream *s, uint64_t now_ms)

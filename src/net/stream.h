@@ -89,6 +89,8 @@ enum {
 	STREAM_READING = 1u << 6,  /* uv_read_start active */
 	STREAM_WAKE = 1u << 7,     /* ops->wake is due at the next flush */
 	STREAM_COUNTED = 1u << 8,  /* counted in the net's limits: released by the close callback */
+	STREAM_HELD = 1u << 9,     /* the layer above stopped reading (stream_read_stop) */
+	STREAM_TLS_FULL = 1u << 10, /* reading waits for the TLS records queued to drain */
 };
 
 struct stream {
@@ -127,14 +129,20 @@ int stream_init(struct stream *s, struct net *n, const struct stream_ops *ops);
  * 0 or a negative libuv error; on error s is already closing and ops->closed follows. The peer is
  * judged by the net's limits: one over a limit is not counted and s->refused says which (the
  * layer above tells the peer in its protocol and closes after the flush); one admitted is counted
- * until the close callback. */
+ * until the close callback. With TLS (s->tls set before), a banned peer or one connecting too fast
+ * is reset at once, before any handshake: it could not read a refusal without one, and a
+ * handshake is the costliest thing it could ask of us. s is then already closing (what the layer
+ * above sends is dropped). */
 int stream_accept(struct stream *s, uv_stream_t *server);
 
 /* Queues a reference to f (the caller keeps its own). Ignored once the FIN is out or closing. */
 void stream_send(struct stream *s, struct frame *f);
 /* Calls ops->wake from the next flush (for work that must not run inside the caller). */
 void stream_wake(struct stream *s);
-/* Stops or restarts reading (the layer above holds enough unprocessed input). */
+/* Stops or restarts reading (the layer above holds enough unprocessed input). With TLS, reading
+ * also waits, whatever the layer above says, while the records queued for the socket are past
+ * the sealing bound: those the engine makes by itself (answers to KeyUpdate, alerts) would
+ * otherwise grow without limit for a peer that writes and never reads. */
 void stream_read_stop(struct stream *s);
 void stream_read_start(struct stream *s);
 

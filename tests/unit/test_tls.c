@@ -5,13 +5,16 @@
  * directory. Checked: the handshake and what it yields (TLS 1.3 and 1.2, ALPN, the client
  * certificate's fingerprint), plaintext both ways, close_notify both ways, the refusals (a first
  * byte that is no handshake record, TLS 1.1, a weak suite), the key file's permissions, and a
- * reload that swaps the context only when the new pair loads. */
+ * reload that swaps the context only when the new pair loads. Then, over a loopback socket on a
+ * loop, the stream's TLS filter (net/stream.c): a banned peer is reset before any handshake, and
+ * a peer that sends KeyUpdates without reading cannot grow the server's queue of records. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +26,9 @@
 
 #include "base/frame.h"
 #include "base/log.h"
+#include "base/xalloc.h"
+#include "net/net.h"
+#include "net/stream.h"
 #include "net/tls.h"
 
 enum { ERR_LEN = 256, DIR_LEN = 64, PATH_LEN = 128, PUMP_ROUNDS = 16, DAY_S = 86400 };
@@ -349,6 +355,310 @@ static void t_key_files_and_reload(void **state)
 	tls_server_free(&srv);
 }
 
+/* ---- the stream's TLS filter, over a socket ---- */
+
+enum {
+	WATCHDOG_MS = 20000,
+	HANDSHAKE_MS = 10000,
+	CHECK_MS = 5,
+	SMALL_SOCKBUF = 4096, /* both kernels' buffers, so that the server's records queue up soon */
+	KEY_UPDATES = 20000,  /* about 27 bytes each, and as much in answers: 540 KB */
+	/* What the records' queue may hold: the sealing bound (64 KiB) and one read's answers. */
+	RECORDS_BOUND = 3 * NET_BUF_SIZE,
+};
+
+struct side {
+	struct stream s; /* first */
+	struct tls t;
+};
+
+static struct {
+	uv_loop_t loop;
+	struct net net;
+	struct net_gate gate;
+	struct tls_server srv;
+	uv_tcp_t server, client;
+	uv_connect_t connect;
+	uv_write_t write;
+	uv_timer_t watchdog, check;
+	struct side *sd;      /* the accepted stream, until closed */
+	struct peer p;
+	bool banned;          /* the gate bans everyone */
+	bool flood;           /* once handshaken, the client sends KEY_UPDATES and stops reading */
+	bool held;            /* seen: the server stopped reading, its records queued */
+	bool draining;        /* the client reads again */
+	size_t peak;          /* the most records' bytes seen queued */
+	size_t per_update;    /* the size of one KeyUpdate record */
+	size_t client_got;    /* bytes the client read (after the flood: since the drain began) */
+	int client_status;
+	int closed;
+	char *flood_buf;
+} L;
+
+static bool gate_banned(void *ctx, const struct netlim_addr *a, const char **reason,
+			uint64_t *until_ms)
+{
+	(void)ctx;
+	(void)a;
+	*reason = "test";
+	*until_ms = 0;
+	return L.banned;
+}
+
+static void side_data(struct stream *s, char *data, size_t len)
+{
+	(void)s;
+	(void)data;
+	(void)len;
+}
+
+static void side_gone(struct stream *s, int status)
+{
+	(void)s;
+	(void)status;
+}
+
+static void side_overflow(struct stream *s, enum outq_verdict verdict)
+{
+	(void)s;
+	(void)verdict;
+}
+
+static void side_closed(struct stream *s)
+{
+	struct side *sd = (struct side *)s;
+	if (L.sd == sd)
+		L.sd = NULL;
+	L.closed++;
+	free(sd);
+}
+
+static const struct stream_ops side_ops = {
+	.data = side_data,
+	.gone = side_gone,
+	.overflow = side_overflow,
+	.closed = side_closed,
+};
+
+static void set_sockbuf(uv_handle_t *h, int opt)
+{
+	uv_os_fd_t fd;
+	int size = SMALL_SOCKBUF;
+	assert_int_equal(uv_fileno(h, &fd), 0);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, opt, &size, sizeof(size)), 0);
+}
+
+static void finish(void)
+{
+	uv_timer_stop(&L.check);
+	if (!uv_is_closing((uv_handle_t *)&L.client))
+		uv_close((uv_handle_t *)&L.client, NULL);
+	if (L.sd)
+		stream_close(&L.sd->s);
+}
+
+static void server_connection(uv_stream_t *server, int status)
+{
+	assert_int_equal(status, 0);
+	struct side *sd = xcalloc(1, sizeof(*sd));
+	assert_int_equal(stream_init(&sd->s, &L.net, &side_ops), 0);
+	sd->s.tls = &sd->t;
+	tls_init(&sd->t, &L.srv, TLS_ALPN_NONE, NULL, sd->s.peer,
+		 uv_now(&L.loop) + HANDSHAKE_MS);
+	L.sd = sd;
+	assert_int_equal(stream_accept(&sd->s, server), 0);
+	if (sd->s.refused) {
+		/* What a face does: a refusal in its protocol, then the close after the flush. */
+		struct frame *f = frame_from("refused\n", 8);
+		stream_send(&sd->s, f);
+		frame_unref(f);
+		stream_close_after_flush(&sd->s);
+	} else if (L.flood) {
+		set_sockbuf((uv_handle_t *)&sd->s.tcp, SO_SNDBUF);
+	}
+	uv_close((uv_handle_t *)&L.server, NULL); /* one connection per test */
+}
+
+/* Writes what the client's engine produced; the handshake's flights fit the socket at once. */
+static void client_flush(void)
+{
+	char buf[16384];
+	int n;
+	while ((n = BIO_read(SSL_get_wbio(L.p.ssl), buf, sizeof(buf))) > 0) {
+		uv_buf_t b = uv_buf_init(buf, (unsigned)n);
+		uv_try_write((uv_stream_t *)&L.client, &b, 1); /* a reset peer: the read says so */
+	}
+}
+
+/* KEY_UPDATES KeyUpdate(update_requested) records in one write, and no reading. */
+static void client_flood(void)
+{
+	uv_read_stop((uv_stream_t *)&L.client);
+	BIO *w = SSL_get_wbio(L.p.ssl);
+	for (int i = 0; i < KEY_UPDATES; i++) {
+		assert_int_equal(SSL_key_update(L.p.ssl, SSL_KEY_UPDATE_REQUESTED), 1);
+		assert_int_equal(SSL_do_handshake(L.p.ssl), 1);
+		if (i == 0)
+			L.per_update = (size_t)BIO_pending(w);
+	}
+	size_t len = (size_t)BIO_pending(w);
+	assert_int_equal(len, L.per_update * KEY_UPDATES);
+	L.flood_buf = xmalloc(len);
+	assert_int_equal(BIO_read(w, L.flood_buf, (int)len), (int)len);
+	uv_buf_t b = uv_buf_init(L.flood_buf, (unsigned)len);
+	assert_int_equal(uv_write(&L.write, (uv_stream_t *)&L.client, &b, 1, NULL), 0);
+}
+
+static void client_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	static char space[65536];
+	(void)h;
+	(void)suggested;
+	*buf = uv_buf_init(space, sizeof(space));
+}
+
+static void client_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *buf)
+{
+	(void)h;
+	if (nread < 0) {
+		L.client_status = (int)nread;
+		finish();
+		return;
+	}
+	L.client_got += (size_t)nread;
+	if (L.draining) {
+		/* Every answer came: the server read again once its records drained. */
+		if (L.client_got >= L.per_update * KEY_UPDATES)
+			finish();
+		return;
+	}
+	BIO_write(SSL_get_rbio(L.p.ssl), buf->base, (int)nread);
+	if (SSL_do_handshake(L.p.ssl) == 1 && L.flood) {
+		client_flush();
+		client_flood();
+		return;
+	}
+	client_flush();
+}
+
+static void client_connected(uv_connect_t *req, int status)
+{
+	(void)req;
+	if (status < 0) { /* reset as soon as accepted */
+		L.client_status = status;
+		finish();
+		return;
+	}
+	uv_read_start((uv_stream_t *)&L.client, client_alloc, client_read);
+	SSL_do_handshake(L.p.ssl);
+	client_flush();
+}
+
+/* Watches the server's records while the client floods: held (reading stopped) is the end of
+ * the first half; past the bound, the test has failed. */
+static void check(uv_timer_t *t)
+{
+	(void)t;
+	if (!L.sd || L.draining)
+		return;
+	size_t q = L.sd->t.out.bytes;
+	if (q > L.peak)
+		L.peak = q;
+	if (L.peak > RECORDS_BOUND) {
+		finish();
+		return;
+	}
+	if ((L.sd->s.flags & STREAM_TLS_FULL) && !(L.sd->s.flags & STREAM_READING)) {
+		L.held = true;
+		L.draining = true;
+		L.client_got = 0;
+		uv_read_start((uv_stream_t *)&L.client, client_alloc, client_read);
+	}
+}
+
+static void watchdog(uv_timer_t *t)
+{
+	(void)t;
+	fail_msg("the test did not finish within %d ms", WATCHDOG_MS);
+}
+
+static void loop_run(void)
+{
+	memset(&L, 0, sizeof(L));
+	assert_int_equal(uv_loop_init(&L.loop), 0);
+	struct net_config cfg = {.max_line = 1024, .linger_ms = 1000, .max_paused = 4096};
+	assert_int_equal(net_init(&L.net, &L.loop, &cfg, NULL), 0);
+	L.gate = (struct net_gate){.banned = gate_banned};
+	L.net.gate = &L.gate;
+	server_open(&L.srv);
+	client_open(&L.p, 0, NULL, false, false);
+	uv_timer_init(&L.loop, &L.watchdog);
+	uv_timer_start(&L.watchdog, watchdog, WATCHDOG_MS, 0);
+	uv_unref((uv_handle_t *)&L.watchdog);
+	uv_timer_init(&L.loop, &L.check);
+}
+
+static void loop_go(void)
+{
+	struct sockaddr_in sa;
+	uv_ip4_addr("127.0.0.1", 0, &sa);
+	uv_tcp_init(&L.loop, &L.server);
+	assert_int_equal(uv_tcp_bind(&L.server, (const struct sockaddr *)&sa, 0), 0);
+	assert_int_equal(uv_listen((uv_stream_t *)&L.server, 8, server_connection), 0);
+	int len = sizeof(sa);
+	uv_tcp_getsockname(&L.server, (struct sockaddr *)&sa, &len);
+	assert_int_equal(uv_tcp_init_ex(&L.loop, &L.client, AF_INET), 0);
+	if (L.flood) {
+		set_sockbuf((uv_handle_t *)&L.client, SO_RCVBUF);
+		uv_timer_start(&L.check, check, CHECK_MS, CHECK_MS);
+	}
+	uv_tcp_connect(&L.connect, &L.client, (const struct sockaddr *)&sa, client_connected);
+	uv_run(&L.loop, UV_RUN_DEFAULT);
+}
+
+static void loop_close(void)
+{
+	net_close(&L.net);
+	uv_close((uv_handle_t *)&L.watchdog, NULL);
+	uv_close((uv_handle_t *)&L.check, NULL);
+	uv_run(&L.loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&L.loop), 0);
+	client_close(&L.p);
+	tls_server_free(&L.srv);
+	free(L.flood_buf);
+}
+
+static void t_banned_reset_before_handshake(void **state)
+{
+	(void)state;
+	loop_run();
+	L.banned = true;
+	loop_go();
+	/* Not a byte, not even the refusal: the ClientHello was never answered. */
+	assert_int_equal(L.client_got, 0);
+	assert_true(L.client_status == UV_ECONNRESET || L.client_status == UV_EOF);
+	assert_int_equal(L.closed, 1);
+	assert_int_equal(L.net.refused[NETLIM_BANNED], 1);
+	assert_int_equal(L.srv.ok, 0);
+	assert_int_equal(L.srv.failed, 0);
+	loop_close();
+}
+
+static void t_key_updates_unread(void **state)
+{
+	(void)state;
+	loop_run();
+	L.flood = true;
+	loop_go();
+	assert_int_equal(L.srv.ok, 1);
+	assert_true(L.held);
+	assert_true(L.peak <= RECORDS_BOUND);
+	/* Reading resumed as the records drained: every KeyUpdate was answered. */
+	assert_true(L.client_got >= L.per_update * KEY_UPDATES);
+	assert_int_equal(L.closed, 1);
+	loop_close();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +667,8 @@ int main(void)
 		cmocka_unit_test(t_tls12_and_alpn),
 		cmocka_unit_test(t_refusals),
 		cmocka_unit_test(t_key_files_and_reload),
+		cmocka_unit_test(t_banned_reset_before_handshake),
+		cmocka_unit_test(t_key_updates_unread),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
