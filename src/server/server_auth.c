@@ -1,5 +1,6 @@
 #include "server/server_auth.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ struct hub_auth_job {
 	struct pwhash_job *job;
 	hub_auth_done_fn done;
 	void *arg;
+	bool decoy;                  /* an unknown name: checked against a known one's hash, fails */
 	char addr[64];
 };
 
@@ -80,7 +82,7 @@ static void server_auth_verified(void *arg, enum pwhash_status st, const char *h
 	(void)hash;
 	struct hub_auth_job *j = arg;
 	struct server_auth *a = j->a;
-	enum hub_auth_status r = st == PWHASH_OK ? HUB_AUTH_OK : HUB_AUTH_MISMATCH;
+	enum hub_auth_status r = st == PWHASH_OK && !j->decoy ? HUB_AUTH_OK : HUB_AUTH_MISMATCH;
 	if (r == HUB_AUTH_OK) {
 		server_auth_forgive(a, j->addr);
 	} else {
@@ -115,17 +117,17 @@ static struct hub_auth_job *server_auth_oper(void *ctx, const char *addr, const 
 		if (strlen(o->name) == nlen && memcmp(o->name, name, nlen) == 0)
 			hash = o->hash;
 	}
-	if (!hash) {
-		/* An unknown name fails like a wrong password, and counts as one. */
-		a->failed++;
-		server_auth_charge(a, addr);
-		*st = HUB_AUTH_MISMATCH;
-		return NULL;
-	}
+	/* An unknown name costs what a known one does (no timing oracle of operators' names): it
+	 * is checked against the first operator's hash (the same Argon2id cost, as the file's
+	 * hashes are made alike) and fails whatever the password, as a wrong one does. */
+	bool decoy = !hash;
+	if (decoy)
+		hash = a->opers->list[0].hash;
 	struct hub_auth_job *j = xcalloc(1, sizeof(*j));
 	j->a = a;
 	j->done = done;
 	j->arg = arg;
+	j->decoy = decoy;
 	snprintf(j->addr, sizeof(j->addr), "%s", addr);
 	enum pwhash_status ps;
 	j->job = pwhash_verify(a->pw, hash, pw, plen, server_auth_verified, j, &ps);

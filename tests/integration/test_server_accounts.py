@@ -134,10 +134,12 @@ class Accounts(harness.TestCase):
         ana.expect("[pm] NickServ: Refused: wrong name or password.")
         ana.send("/msg NickServ IDENTIFY ana %s" % PASSWORD)
         ana.expect("[pm] NickServ: You are now logged in as ana.")
+        # A fingerprint the connection did not show (it showed none) is not added: anyone
+        # could add someone else's and be logged in by their certificate.
         ana.send("/msg NickServ CERT ADD AB:CD:EF:01")
-        ana.expect("[pm] NickServ: Done: the certificates of ana are saved.")
+        ana.expect("[pm] NickServ: Refused: no such certificate (your connection shows none).")
         ana.send("/msg NickServ CERT LIST")
-        ana.expect("[pm] NickServ: Certificate of ana: abcdef01")
+        ana.expect("[pm] NickServ: ana has no certificates.")
         ana.send("/msg NickServ FROB")
         ana.expect("[pm] NickServ: Unknown command FROB. Send HELP for the list.")
         ana.send("/lang es")

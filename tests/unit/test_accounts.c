@@ -80,6 +80,43 @@ static enum hub_result t_ask(size_t i, const struct hub_account_req *r)
 	return env.last.code;
 }
 
+/* Asks without running the loop: the answer may come later (t_settle). */
+static void t_submit(size_t i, enum hub_account_op op, const char *name, const char *pw)
+{
+	struct hub_account_req r = {.op = op, .name = name, .name_len = name ? strlen(name) : 0,
+				    .password = pw, .password_len = pw ? strlen(pw) : 0};
+	hub_account_request(&env.fx->h, &env.fx->k[i].s, &r, t_done, NULL);
+}
+
+/* Runs the loop until n answers in all. */
+static void t_settle(int n)
+{
+	uint64_t end = uv_now(&env.loop) + T_WAIT_MS;
+	while (env.answers < n && uv_now(&env.loop) < end)
+		uv_run(&env.loop, UV_RUN_ONCE);
+	assert_int_equal(env.answers, n);
+}
+
+/* Session i's connection shows the certificate fp (NULL: none). */
+static const char *t_fps[3];
+static struct session_ops t_cert_ops[3];
+
+static const char *t_certfp(const struct session *s)
+{
+	for (size_t i = 0; i < 3; i++)
+		if (s == &env.fx->k[i].s)
+			return t_fps[i];
+	return NULL;
+}
+
+static void t_show_cert(size_t i, const char *fp)
+{
+	t_cert_ops[i] = *env.fx->k[i].s.ops;
+	t_cert_ops[i].certfp = t_certfp;
+	env.fx->k[i].s.ops = &t_cert_ops[i];
+	t_fps[i] = fp;
+}
+
 static enum hub_result t_op(size_t i, enum hub_account_op op, const char *name, const char *pw)
 {
 	struct hub_account_req r = {.op = op, .name = name, .name_len = name ? strlen(name) : 0,
@@ -105,12 +142,19 @@ static void t_register_login(void **state)
 	assert_null(env.fx->k[0].s.info->account);
 	assert_int_equal(t_op(0, HUB_ACCOUNT_LOGOUT, NULL, NULL), HUB_ERR_NOT_LOGGED_IN);
 	assert_int_equal(t_op(0, HUB_ACCOUNT_LOGIN, NULL, "millet"), HUB_ERR_BAD_LOGIN);
+	assert_string_equal(env.account, ""); /* as for a name with no account (below) */
 	assert_int_equal(t_op(0, HUB_ACCOUNT_LOGIN, NULL, "sesame"), HUB_OK);
 	/* Someone else logs in to ana's account by its name: allowed, with the password. */
 	assert_int_equal(t_op(1, HUB_ACCOUNT_LOGIN, "ANA", "sesame"), HUB_OK);
 	assert_string_equal(env.fx->k[1].s.info->account, "ana");
-	/* bob's name was never registered; a registered name is refused a second time. */
-	assert_int_equal(t_op(2, HUB_ACCOUNT_LOGIN, "bob", "x"), HUB_ERR_NO_ACCOUNT);
+	/* bob's name was never registered: checked against a decoy hash, so the answer waits for
+	 * a hash as a known name's does, and reads as a wrong password. */
+	int before = env.answers;
+	t_submit(2, HUB_ACCOUNT_LOGIN, "bob", "x");
+	assert_int_equal(env.answers, before);
+	t_settle(before + 1);
+	assert_int_equal(env.last.code, HUB_ERR_BAD_LOGIN);
+	assert_string_equal(env.account, "");
 	/* A new password: the old one is checked, then only the new one works. */
 	struct hub_account_req r = {.op = HUB_ACCOUNT_PASSWORD, .password = "sesame",
 				    .password_len = 6, .new_password = "open", .new_password_len = 4};
@@ -165,6 +209,49 @@ static void t_throttles(void **state)
 	t_stop();
 }
 
+/* Every attempt counts from its submission: logins in flight are throttled as failures until
+ * their answer, and a session has one request waiting for a hash at a time. */
+static void t_logins_in_flight(void **state)
+{
+	(void)state;
+	t_start(60, 2, 10);
+	assert_int_equal(t_op(0, HUB_ACCOUNT_REGISTER, NULL, "sesame"), HUB_OK);
+	assert_int_equal(t_op(0, HUB_ACCOUNT_LOGOUT, NULL, NULL), HUB_OK);
+	int n = env.answers;
+	t_submit(1, HUB_ACCOUNT_LOGIN, "ana", "guess1");
+	assert_int_equal(env.answers, n); /* waits for its hash */
+	t_submit(1, HUB_ACCOUNT_LOGIN, "ana", "guess2");
+	assert_int_equal(env.answers, n + 1); /* refused at once: one at a time */
+	assert_int_equal(env.last.code, HUB_ERR_AUTH_BUSY);
+	t_submit(2, HUB_ACCOUNT_LOGIN, "ana", "guess3");
+	assert_int_equal(env.answers, n + 1);
+	/* Two attempts in flight reach the limit of two: the next is throttled unhashed. */
+	t_submit(0, HUB_ACCOUNT_LOGIN, "ana", "sesame");
+	assert_int_equal(env.answers, n + 2);
+	assert_int_equal(env.last.code, HUB_ERR_LOGIN_THROTTLED);
+	t_settle(n + 4);
+	assert_int_equal(env.last.code, HUB_ERR_BAD_LOGIN);
+	t_stop();
+	/* A success gives its attempt back: one failure and any number of right logins. */
+	t_start(60, 2, 10);
+	assert_int_equal(t_op(0, HUB_ACCOUNT_REGISTER, NULL, "sesame"), HUB_OK);
+	assert_int_equal(t_op(0, HUB_ACCOUNT_LOGOUT, NULL, NULL), HUB_OK);
+	assert_int_equal(t_op(0, HUB_ACCOUNT_LOGIN, NULL, "wrong"), HUB_ERR_BAD_LOGIN);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(t_op(0, HUB_ACCOUNT_LOGIN, NULL, "sesame"), HUB_OK);
+		assert_int_equal(t_op(0, HUB_ACCOUNT_LOGOUT, NULL, NULL), HUB_OK);
+	}
+	/* An old password is a guess as well; a right one is given back. */
+	assert_int_equal(t_op(0, HUB_ACCOUNT_LOGIN, NULL, "sesame"), HUB_OK);
+	struct hub_account_req r = {.op = HUB_ACCOUNT_PASSWORD, .password = "nope",
+				    .password_len = 4, .new_password = "open", .new_password_len = 4};
+	assert_int_equal(t_ask(0, &r), HUB_ERR_BAD_LOGIN);
+	r.password = "sesame";
+	r.password_len = 6;
+	assert_int_equal(t_ask(0, &r), HUB_ERR_LOGIN_THROTTLED);
+	t_stop();
+}
+
 static void t_certificates(void **state)
 {
 	(void)state;
@@ -172,6 +259,12 @@ static void t_certificates(void **state)
 	struct hub_account_req r = {.op = HUB_ACCOUNT_CERT_ADD, .certfp = "abcd01"};
 	assert_int_equal(t_ask(0, &r), HUB_ERR_NOT_LOGGED_IN);
 	assert_int_equal(t_op(0, HUB_ACCOUNT_REGISTER, NULL, "sesame"), HUB_OK);
+	/* Only the certificate the connection shows: a fingerprint is public, the key is the
+	 * proof. None shown, or another one: refused. */
+	assert_int_equal(t_ask(0, &r), HUB_ERR_NO_CERT);
+	t_show_cert(0, "abcd02");
+	assert_int_equal(t_ask(0, &r), HUB_ERR_NO_CERT);
+	t_fps[0] = "abcd01";
 	assert_int_equal(t_ask(0, &r), HUB_OK);
 	r.certfp = "XYZ"; /* not lower-case hex */
 	assert_int_equal(t_ask(0, &r), HUB_ERR_NO_CERT);
@@ -278,6 +371,7 @@ int main(void)
 		cmocka_unit_test(t_register_login),
 		cmocka_unit_test(t_bad_passwords),
 		cmocka_unit_test(t_throttles),
+		cmocka_unit_test(t_logins_in_flight),
 		cmocka_unit_test(t_certificates),
 		cmocka_unit_test(t_names),
 		cmocka_unit_test(t_nickserv_words),

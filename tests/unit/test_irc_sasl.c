@@ -68,6 +68,13 @@ static void t_bad_base64(void **state)
 		irc_sasl_feed(&s, bad[i], strlen(bad[i]));
 		assert_int_equal(irc_sasl_decode(&s, out), -1);
 	}
+	/* Bad halfway: what was decoded before ("secret") is wiped, not left in out. */
+	struct irc_sasl half = {0};
+	memset(out, 0, sizeof(out));
+	irc_sasl_feed(&half, "c2VjcmV0!!!!", 12);
+	assert_int_equal(irc_sasl_decode(&half, out), -1);
+	static const char zeros[IRC_SASL_DECODED_MAX];
+	assert_memory_equal(out, zeros, sizeof(out));
 	struct irc_sasl ok = {0};
 	irc_sasl_feed(&ok, "YQ==", 4);
 	assert_int_equal(irc_sasl_decode(&ok, out), 1);

@@ -99,17 +99,39 @@ static void accounts_job_end(struct accounts_job *j, enum hub_result code, const
 	accounts_job_free(j);
 }
 
+/* Gives back the attempt a job counted at submit: it succeeded, or was never tried (pwhash was
+ * busy). */
+static void accounts_job_forgive(struct accounts_job *j)
+{
+	if (j->counted)
+		accounts_login_forgiven(j->a, j->folded, j->addr);
+	j->counted = false;
+}
+
 /* Keeps a job whose hash or verification pwhash took (pj), or answers it at once when pwhash
  * refused (NULL: its queue is full; a password's length was checked before). */
 static void accounts_job_start(struct accounts_job *j, struct pwhash_job *pj)
 {
 	if (!pj) {
+		accounts_job_forgive(j);
 		accounts_answer(j->cb, j->ctx, j->s, j->op, HUB_ERR_AUTH_BUSY, NULL);
 		accounts_job_free(j);
 		return;
 	}
 	j->pj = pj;
 	list_push_back(&j->a->jobs, &j->node);
+}
+
+/* Whether s has a request waiting for its hash. A session has one at a time: pipelined logins
+ * would each be a guess before the throttle could see the first one's answer, and would fill
+ * pwhash's queue, which everyone shares. */
+static bool accounts_pending(const struct accounts *a, const struct session *s)
+{
+	list_each(node, &a->jobs) {
+		if (list_entry(node, struct accounts_job, node)->s == s)
+			return true;
+	}
+	return false;
 }
 
 /* ---- register ---- */
@@ -230,18 +252,21 @@ static void accounts_verified(void *arg, enum pwhash_status st, const char *hash
 	struct accounts_job *j = arg;
 	struct accounts *a = j->a;
 	j->pj = NULL;
-	struct db_account *acc = map_get(&a->byname, j->folded);
-	if (!acc || st != PWHASH_OK) {
-		if (st == PWHASH_MISMATCH || st == PWHASH_BAD_HASH || !acc) {
-			accounts_login_failed(a, j->folded, j->addr);
-			log_info(a->log, "failed login to account %s from %s", j->folded,
-				 j->addr[0] ? j->addr : "?");
-		}
-		accounts_job_end(j, st == PWHASH_BUSY || st == PWHASH_FAILED ? HUB_ERR_AUTH_BUSY
-									: HUB_ERR_BAD_LOGIN,
-				 acc ? acc->name : NULL);
+	if (st == PWHASH_BUSY || st == PWHASH_FAILED) {
+		accounts_job_forgive(j);
+		accounts_job_end(j, HUB_ERR_AUTH_BUSY, NULL);
 		return;
 	}
+	struct db_account *acc = j->decoy ? NULL : map_get(&a->byname, j->folded);
+	if (!acc || st != PWHASH_OK) {
+		/* Counted at submit. No account name in the answer: an unknown name and a wrong
+		 * password read the same, as they took the same time. */
+		log_info(a->log, "failed login to account %s from %s", j->folded,
+			 j->addr[0] ? j->addr : "?");
+		accounts_job_end(j, HUB_ERR_BAD_LOGIN, NULL);
+		return;
+	}
+	accounts_job_forgive(j);
 	if (j->op == HUB_ACCOUNT_PASSWORD) {
 		accounts_rehash(j);
 		return;
@@ -265,21 +290,23 @@ static enum hub_result accounts_login(struct accounts *a, struct session *s,
 	}
 	char folded[NAME_MAX_BYTES + 1];
 	if (!name || !accounts_fold(name, len, folded))
-		return HUB_ERR_NO_ACCOUNT;
+		return HUB_ERR_NO_ACCOUNT; /* no name at all: nothing to learn from the answer */
 	char addr[ACCOUNTS_ADDR_MAX];
 	accounts_addr(s, addr);
 	if ((*wait = accounts_login_wait(a, folded, addr)) > 0)
 		return HUB_ERR_LOGIN_THROTTLED;
+	/* An unknown name is checked against the decoy: it costs a hash like a known one, and
+	 * fails like a wrong password (a guesser of names is a guesser too). */
 	struct db_account *acc = map_get(&a->byname, folded);
-	if (!acc) {
-		accounts_login_failed(a, folded, addr); /* a guesser of names is a guesser too */
-		return HUB_ERR_NO_ACCOUNT;
-	}
 	struct accounts_job *j = accounts_job_new(a, s, r->op, cb, ctx);
 	j->folded = xstrdup(folded);
+	j->decoy = !acc;
+	/* Counted now, not when the hash answers: the throttle sees every attempt in flight. */
+	accounts_login_failed(a, folded, j->addr);
+	j->counted = true;
 	enum pwhash_status st;
-	struct pwhash_job *pj = pwhash_verify(a->pw, acc->hash, r->password, r->password_len,
-					      accounts_verified, j, &st);
+	struct pwhash_job *pj = pwhash_verify(a->pw, acc ? acc->hash : a->decoy, r->password,
+					      r->password_len, accounts_verified, j, &st);
 	accounts_job_start(j, pj);
 	return HUB_OK;
 }
@@ -298,11 +325,11 @@ static enum hub_result accounts_password(struct accounts *a, struct session *s,
 		*detail = (int)rule;
 		return HUB_ERR_BAD_PASSWORD;
 	}
-	struct accounts_job *j = accounts_job_new(a, s, r->op, cb, ctx);
-	if ((*wait = accounts_login_wait(a, acc->folded, j->addr)) > 0) {
-		accounts_job_free(j);
+	char addr[ACCOUNTS_ADDR_MAX];
+	accounts_addr(s, addr);
+	if ((*wait = accounts_login_wait(a, acc->folded, addr)) > 0)
 		return HUB_ERR_LOGIN_THROTTLED;
-	}
+	struct accounts_job *j = accounts_job_new(a, s, r->op, cb, ctx);
 	j->folded = xstrdup(acc->folded);
 	j->new_password = xmemdup(r->new_password, r->new_password_len);
 	j->new_len = r->new_password_len;
@@ -311,11 +338,15 @@ static enum hub_result accounts_password(struct accounts *a, struct session *s,
 		accounts_rehash(j);
 		return HUB_OK;
 	}
+	accounts_login_failed(a, j->folded, j->addr); /* the old password is a guess too */
+	j->counted = true;
 	enum pwhash_status st;
 	j->pj = pwhash_verify(a->pw, acc->hash, r->password, r->password_len, accounts_verified, j,
 			      &st);
-	if (!j->pj)
+	if (!j->pj) {
+		accounts_job_forgive(j);
 		accounts_job_end(j, HUB_ERR_AUTH_BUSY, NULL);
+	}
 	return HUB_OK;
 }
 
@@ -365,6 +396,12 @@ static enum hub_result accounts_cert(struct accounts *a, struct session *s,
 		if (strcmp(acc->certs[i], r->certfp) == 0)
 			at = i;
 	if (r->op == HUB_ACCOUNT_CERT_ADD) {
+		/* Only the certificate this connection showed (its key proved in the handshake):
+		 * a fingerprint is public, and one added without the key would let its holder's
+		 * SASL EXTERNAL log in to this account. */
+		const char *own = s->ops && s->ops->certfp ? s->ops->certfp(s) : NULL;
+		if (!own || strcmp(own, r->certfp) != 0)
+			return HUB_ERR_NO_CERT;
 		if (owner && owner != acc)
 			return HUB_ERR_ACCOUNT_EXISTS;
 		if (at == acc->ncerts) {
@@ -388,19 +425,18 @@ static enum hub_result accounts_cert(struct accounts *a, struct session *s,
 
 /* ---- the provider ---- */
 
-static void accounts_request(void *impl, struct session *s, const struct hub_account_req *r,
-			     hub_account_fn cb, void *ctx)
+/* Runs r: HUB_OK when answered (or to be), else the refusal to answer. */
+static enum hub_result accounts_run(struct accounts *a, struct session *s,
+				    const struct hub_account_req *r, hub_account_fn cb, void *ctx,
+				    int *detail, unsigned *wait)
 {
-	struct accounts *a = impl;
-	int detail = 0;
-	unsigned wait = 0;
 	enum hub_result code;
 	switch (r->op) {
 	case HUB_ACCOUNT_REGISTER:
-		code = accounts_register(a, s, r, cb, ctx, &detail, &wait);
+		code = accounts_register(a, s, r, cb, ctx, detail, wait);
 		break;
 	case HUB_ACCOUNT_LOGIN:
-		code = accounts_login(a, s, r, cb, ctx, &detail, &wait);
+		code = accounts_login(a, s, r, cb, ctx, detail, wait);
 		break;
 	case HUB_ACCOUNT_LOGOUT:
 		code = s->info && s->info->account ? HUB_OK : HUB_ERR_NOT_LOGGED_IN;
@@ -412,12 +448,25 @@ static void accounts_request(void *impl, struct session *s, const struct hub_acc
 		}
 		break;
 	case HUB_ACCOUNT_PASSWORD:
-		code = accounts_password(a, s, r, cb, ctx, &detail, &wait);
+		code = accounts_password(a, s, r, cb, ctx, detail, wait);
 		break;
 	default:
 		code = accounts_cert(a, s, r, cb, ctx);
 		break;
 	}
+	return code;
+}
+
+static void accounts_request(void *impl, struct session *s, const struct hub_account_req *r,
+			     hub_account_fn cb, void *ctx)
+{
+	struct accounts *a = impl;
+	int detail = 0;
+	unsigned wait = 0;
+	/* One request waiting for a hash per session (accounts_pending): the next is refused. */
+	enum hub_result code = accounts_pending(a, s)
+				       ? HUB_ERR_AUTH_BUSY
+				       : accounts_run(a, s, r, cb, ctx, &detail, &wait);
 	if (code == HUB_OK)
 		return;
 	const char *to = NULL;
@@ -468,6 +517,12 @@ struct accounts *accounts_new(uv_loop_t *loop, struct hub *hub, struct store *st
 		accounts_add(a, acc);
 	}
 	free(loaded);
+	unsigned char noise[ACCOUNTS_DECOY_BYTES];
+	randombytes_buf(noise, sizeof(noise));
+	/* Once, at start (the loop does not run yet): at the cost new accounts' hashes have. */
+	if (pwhash_hash_now(pw->cost, (const char *)noise, sizeof(noise), a->decoy) < 0)
+		log_warn(log, "cannot hash the decoy password: unknown account names answer faster");
+	sodium_memzero(noise, sizeof(noise));
 	accounts_guard_init(a);
 	a->provider = (struct hub_account_provider){
 		.request = accounts_request,

@@ -109,6 +109,24 @@ void accounts_login_failed(struct accounts *a, const char *folded, const char *a
 	}
 }
 
+static void accounts_count_give_back(struct map *m, const char *key)
+{
+	struct accounts_count *c = map_get(m, key);
+	if (c && c->n)
+		c->n--;
+}
+
+void accounts_login_forgiven(struct accounts *a, const char *folded, const char *addr)
+{
+	char key[ACCOUNTS_KEY_MAX];
+	accounts_fail_key(key, sizeof(key), 'a', folded);
+	accounts_count_give_back(&a->fails, key);
+	if (addr[0]) {
+		accounts_fail_key(key, sizeof(key), 'h', addr);
+		accounts_count_give_back(&a->fails, key);
+	}
+}
+
 unsigned accounts_register_wait(struct accounts *a, const char *addr)
 {
 	return accounts_count_wait(a, accounts_count_get(&a->regs, addr), a->cfg.register_rate,

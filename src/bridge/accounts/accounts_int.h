@@ -23,6 +23,7 @@ enum {
 	ACCOUNTS_ADDR_MAX = 64,      /* bytes of an address key */
 	ACCOUNTS_INBOX_MAX = 256,    /* NickServ's unread messages; beyond, dropped */
 	ACCOUNTS_NS_TEXT_MAX = 1024, /* bytes of one message to NickServ kept */
+	ACCOUNTS_DECOY_BYTES = 32,   /* random bytes whose hash unknown names are checked against */
 };
 
 /* A throttle's count in its window; the map's key lives here. */
@@ -57,6 +58,8 @@ struct accounts_job {
 	char *new_password;  /* PASSWORD: hashed once the old one is checked; wiped */
 	size_t new_len;
 	char addr[ACCOUNTS_ADDR_MAX];
+	bool counted;        /* LOGIN, PASSWORD: an attempt counted at submit, given back on success */
+	bool decoy;          /* LOGIN of an unknown name: checked against a->decoy, fails whatever */
 };
 
 /* A private message to NickServ, waiting for the next loop turn (a bot's event runs inside a
@@ -79,7 +82,9 @@ struct accounts {
 	struct map byname;         /* folded name -> struct db_account */
 	struct map bycert;         /* fingerprint -> struct db_account */
 	size_t count;
-	struct list jobs;          /* struct accounts_job waiting for pwhash */
+	struct list jobs;          /* struct accounts_job waiting for pwhash: one per session */
+	char decoy[PWHASH_STR_LEN]; /* a hash of random bytes at the accounts' cost: an unknown
+				     * name is checked against it, so that it costs a real one's time */
 	struct map fails;          /* "a folded" / "h addr" -> struct accounts_count */
 	struct map regs;           /* addr -> struct accounts_count */
 	struct list graces;        /* struct accounts_grace */
@@ -112,6 +117,8 @@ void accounts_addr(const struct session *s, char out[ACCOUNTS_ADDR_MAX]);
 /* Seconds until a login of folded from addr may be tried (0: now). */
 unsigned accounts_login_wait(struct accounts *a, const char *folded, const char *addr);
 void accounts_login_failed(struct accounts *a, const char *folded, const char *addr);
+/* Gives back one attempt accounts_login_failed counted (a login that succeeded). */
+void accounts_login_forgiven(struct accounts *a, const char *folded, const char *addr);
 /* Seconds until addr may register (0: now); accounts_registered counts one. */
 unsigned accounts_register_wait(struct accounts *a, const char *addr);
 void accounts_registered(struct accounts *a, const char *addr);

@@ -148,7 +148,7 @@ static void nickserv_cert(void *ctx, struct session *s, const struct hub_account
 		nickserv_answer(ctx, s, ans);
 		return;
 	}
-	if (!ans->certs) {
+	if (ans->op != HUB_ACCOUNT_CERT_LIST) { /* an empty list has no certs array either */
 		nickserv_say(ctx, s, NS_TR(s, T_NS_CERT_DONE), ans->account);
 		return;
 	}

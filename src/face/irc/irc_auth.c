@@ -98,6 +98,7 @@ static void irc_auth_message(struct irc_client *c)
 	enum irc_sasl_mech mech = c->sasl_mech;
 	irc_auth_reset(c);
 	if (n < 0) {
+		explicit_bzero(msg, sizeof(msg)); /* the decoder wiped its part: belt and braces */
 		irc_auth_fail(c, "");
 		return;
 	}
@@ -105,7 +106,7 @@ static void irc_auth_message(struct irc_client *c)
 	if (mech == IRC_SASL_PLAIN) {
 		struct irc_sasl_plain p;
 		if (!irc_sasl_plain(msg, (size_t)n, &p)) {
-			explicit_bzero(msg, (size_t)n);
+			explicit_bzero(msg, sizeof(msg));
 			irc_auth_fail(c, "");
 			return;
 		}

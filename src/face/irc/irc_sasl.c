@@ -50,10 +50,10 @@ long irc_sasl_decode(const struct irc_sasl *s, char *out)
 				continue;
 			}
 			if (pad) /* a digit after '=' */
-				return -1;
+				goto bad;
 			v[k] = irc_sasl_b64(in[i + k]);
 			if (v[k] == IRC_SASL_BAD)
-				return -1;
+				goto bad;
 		}
 		unsigned w = v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3];
 		out[n++] = (char)(w >> 16);
@@ -63,6 +63,9 @@ long irc_sasl_decode(const struct irc_sasl *s, char *out)
 			out[n++] = (char)(w & 0xFF);
 	}
 	return (long)n;
+bad:
+	explicit_bzero(out, n); /* what was decoded before the bad digit: part of a password */
+	return -1;
 }
 
 void irc_sasl_wipe(struct irc_sasl *s)

@@ -37,7 +37,7 @@ enum irc_sasl_feed {
 /* Adds one AUTHENTICATE parameter (not "*": the caller aborts on it). */
 enum irc_sasl_feed irc_sasl_feed(struct irc_sasl *s, const char *chunk, size_t len);
 /* Decodes the whole message into out[IRC_SASL_DECODED_MAX]; returns its length, or -1 when it
- * is not base64 (RFC 4648, padded). */
+ * is not base64 (RFC 4648, padded), with what it had written of out wiped. */
 long irc_sasl_decode(const struct irc_sasl *s, char *out);
 /* Clears the buffer (and what it held). */
 void irc_sasl_wipe(struct irc_sasl *s);
