@@ -18,6 +18,7 @@ enum {
 };
 
 static const char BAN_ANY_NAME[] = "*!*@"; /* a name mask that only names a host */
+static const char BAN_NO_REASON[] = "no reason given";
 
 static bool ban_word(const char *s, size_t len, const char *word)
 {
@@ -122,6 +123,24 @@ bool ban_mask_parse(const char *s, size_t len, struct buf *out, bool *is_addr,
 	}
 	*is_addr = false;
 	return out->len <= BAN_MASK_MAX; /* as stored, so that a stored mask parses again */
+}
+
+void ban_reason(const char *r, size_t len, struct buf *out)
+{
+	struct buf clean = BUF_INIT;
+	utf8_sanitize(r, len, &clean);
+	len = clean.len;
+	if (len > BAN_REASON_MAX) {
+		len = BAN_REASON_MAX;
+		while (len && ((unsigned char)clean.data[len] & 0xC0) == 0x80)
+			len--;
+	}
+	buf_clear(out);
+	if (len)
+		buf_append(out, clean.data, len);
+	else
+		buf_puts(out, BAN_NO_REASON);
+	buf_free(&clean);
 }
 
 /* The index of the ban with mask m (folded compare), or l->n. */

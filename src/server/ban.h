@@ -52,6 +52,10 @@ bool ban_duration_parse(const char *s, size_t len, uint64_t *ms);
  * every address. */
 bool ban_mask_parse(const char *s, size_t len, struct buf *out, bool *is_addr,
 		    struct netlim_cidr *cidr);
+/* r[0..len) as a reason is kept, into out (cleared first): controls (a CR would end an IRC line
+ * that quotes it) and invalid bytes replaced by U+FFFD, cut at a character to BAN_REASON_MAX
+ * bytes, "no reason given" when empty. */
+void ban_reason(const char *r, size_t len, struct buf *out);
 
 /* Adds a ban (copying its strings) or replaces the one with the same mask (any case): returns it
  * (valid until the list changes), or NULL when the list is full. mask must come from

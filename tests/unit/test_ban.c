@@ -147,6 +147,25 @@ static void t_list(void **state)
 	ban_list_free(&l);
 }
 
+/* A reason is quoted on raw IRC lines (ERROR, 465): no CR or LF may reach them. */
+static void t_reasons(void **state)
+{
+	(void)state;
+	struct buf out = BUF_INIT;
+	ban_reason("spam\rKILL x", 11, &out);
+	assert_string_equal(out.data, "spam\xEF\xBF\xBDKILL x");
+	ban_reason("a\nb\x01\xff", 5, &out);
+	assert_string_equal(out.data, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD");
+	ban_reason("", 0, &out);
+	assert_string_equal(out.data, "no reason given");
+	char longest[BAN_REASON_MAX + 8];
+	memset(longest, 'a', sizeof(longest));
+	memcpy(longest + BAN_REASON_MAX - 1, "\xC3\xB1", 2); /* ñ across the limit: cut before */
+	ban_reason(longest, sizeof(longest), &out);
+	assert_int_equal(out.len, BAN_REASON_MAX - 1);
+	buf_free(&out);
+}
+
 /* A mapped block matches the IPv4 clients it names; a host-only name mask matches by address. */
 static void t_addr_forms_match(void **state)
 {
@@ -184,6 +203,7 @@ int main(void)
 		cmocka_unit_test(t_durations),
 		cmocka_unit_test(t_masks),
 		cmocka_unit_test(t_list),
+		cmocka_unit_test(t_reasons),
 		cmocka_unit_test(t_addr_forms_match),
 		cmocka_unit_test(t_full),
 	};
