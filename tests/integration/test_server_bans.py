@@ -130,6 +130,31 @@ class Bans(IrcCase):
         carla.send("KLINE x :y")
         carla.expect("481")
 
+    def test_kline_user_part_and_host_only_mask(self):
+        srv = self.irc_server("--oper-file", self.opers())
+        op = self.irc(srv, "op")
+        op.send("OPER boss hunter2")
+        op.expect("381")
+        op.expect("MODE")
+        # The user part comes after NICK: the ban is checked again once it is known.
+        op.send("KLINE 10 *!~evil@* :go away")
+        op.expect("NOTICE")
+        f, s = connect_from(srv.irc_port, "127.0.0.1")
+        s.sendall(b"NICK fine\r\nUSER evil 0 * :E\r\n")
+        got = f.read()
+        s.close()
+        self.assertRegex(got, r"ERROR :Closing Link: .*Banned until .*: go away\)")
+        self.assertNotIn(" 001 ", got)
+        # A mask that names only a host is that address's ban, at accept on every face.
+        op.send("KLINE 10 *@127.0.0.6 :not from there")
+        note = op.expect("NOTICE")
+        self.assertRegex(note.last, r"^Banned 127\.0\.0\.6 until .* UTC: not from there")
+        f, s = connect_from(srv.port, "127.0.0.6")
+        self.assertRegex(f.read(), "^" + UNTIL % esc("not from there") + "\n$")
+        s.close()
+        op.send("UNKLINE *@127.0.0.6")
+        self.assertEqual(op.expect("NOTICE").last, "Ban on *@127.0.0.6 lifted")
+
     def test_ban_survives_a_restart(self):
         data = harness.temp_dir("charla-test-data-")
         flags = ("--oper-file", self.opers(), "--data-dir", data)
