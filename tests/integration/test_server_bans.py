@@ -36,6 +36,13 @@ class Bans(IrcCase):
         c.expect("* You are now a server operator.")
         return c
 
+    def oper_irc(self, srv):
+        op = self.irc(srv, "op")
+        op.send("OPER boss hunter2")
+        op.expect("381")
+        op.expect("MODE")
+        return op
+
     def test_line_ban_by_name_cuts_and_refuses_then_unban(self):
         srv = self.server("--oper-file", self.opers())
         op = self.oper_line(srv)
@@ -105,10 +112,7 @@ class Bans(IrcCase):
 
     def test_kline_from_irc_stats_unkline(self):
         srv = self.irc_server("--oper-file", self.opers())
-        op = self.irc(srv, "op")
-        op.send("OPER boss hunter2")
-        op.expect("381")
-        op.expect("MODE")
+        op = self.oper_irc(srv)
         bob = self.irc(srv, "bob", user="bobby")
         nc = srv.client("carla")
         self.joined(bob, "#lobby")
@@ -132,10 +136,7 @@ class Bans(IrcCase):
 
     def test_kline_user_part_and_host_only_mask(self):
         srv = self.irc_server("--oper-file", self.opers())
-        op = self.irc(srv, "op")
-        op.send("OPER boss hunter2")
-        op.expect("381")
-        op.expect("MODE")
+        op = self.oper_irc(srv)
         # The user part comes after NICK: the ban is checked again once it is known.
         op.send("KLINE 10 *!~evil@* :go away")
         op.expect("NOTICE")
