@@ -14,8 +14,10 @@ static void tbucket_refill(struct tbucket *b, unsigned rate, unsigned burst, uin
 	if (now_ms > b->last_ms) {
 		uint64_t add = (now_ms - b->last_ms) * rate; /* rate/s = rate thousandths per ms */
 		b->milli = add >= cap - b->milli ? cap : b->milli + add;
-		b->last_ms = now_ms;
 	}
+	/* Also when the clock went back: refill from the new time, or a wall clock stepped back by
+	 * an hour would freeze every bucket for that hour. */
+	b->last_ms = now_ms;
 }
 
 bool tbucket_take(struct tbucket *b, unsigned rate, unsigned burst, uint64_t now_ms)

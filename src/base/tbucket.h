@@ -1,7 +1,7 @@
 /* tbucket: a token bucket in thousandths of a token, for every rate limit that counts per second
  * (connections per address in net/netlim, messages per session in the hub). Pure: the caller
- * passes the time (any monotonic-enough ms clock; a clock that goes back refills nothing) and the
- * rate and burst, so a changed setting applies from the next call. A value the caller embeds; no
+ * passes the time (any ms clock: one stepped back refills nothing at that call and refills again
+ * from the new time on) and the rate and burst, so a changed setting applies from the next call. A value the caller embeds; no
  * allocation. */
 #ifndef CHARLA_BASE_TBUCKET_H
 #define CHARLA_BASE_TBUCKET_H

@@ -237,6 +237,10 @@ enum hub_result session_commit(struct hub *h, struct session *s)
 	assert(s->info && s->info->reserved);
 	char *r = s->info->reserved;
 	size_t len = strlen(r);
+	/* Checked again: reserve saw the name before the rest of the mask (IRC's USER comes after
+	 * NICK), so "*!~evil@*" would pass there. */
+	if (session_name_banned(h, s, r, len))
+		return HUB_ERR_SERVER_BANNED;
 	enum hub_result res = HUB_OK;
 	bool named = true;
 	if (s->state == SESSION_NAMING) {

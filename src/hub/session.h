@@ -143,7 +143,9 @@ enum hub_result session_register(struct hub *h, struct session *s, const char *n
 enum hub_result session_nick(struct hub *h, struct session *s, const char *name, size_t len);
 /* The two steps of either: reserve checks the name and holds it for s (no one else can take it,
  * nobody sees it yet); commit makes it s's name (registering or renaming as above); release
- * gives a reservation up. A refusal is told to s as a result only by reserve. */
+ * gives a reservation up. A refusal is told to s as a result only by reserve. commit checks the
+ * bans again (a face may set the user part after reserve) and on a match cuts s and returns
+ * HUB_ERR_SERVER_BANNED. */
 enum hub_result session_reserve(struct hub *h, struct session *s, const char *name, size_t len);
 enum hub_result session_commit(struct hub *h, struct session *s);
 void session_release(struct hub *h, struct session *s);

@@ -9,6 +9,16 @@
 #include "hub/mode.h"
 
 enum { BAN_MS_S = 1000, BAN_S_MIN = 60, BAN_S_HOUR = 3600, BAN_S_DAY = 86400, BAN_S_WEEK = 604800 };
+enum {
+	BAN_V4_BITS = 32,
+	BAN_V6_BITS = 128,
+	BAN_V4_LEN = 4,
+	BAN_MAPPED_LEN = 12,    /* bytes of ::ffff: before the IPv4 address */
+	BAN_MAPPED_BITS = 96,
+};
+
+static const char BAN_ANY_NAME[] = "*!*@"; /* a name mask that only names a host */
+static const char BAN_NO_REASON[] = "no reason given";
 
 static bool ban_word(const char *s, size_t len, const char *word)
 {
@@ -52,6 +62,38 @@ bool ban_duration_parse(const char *s, size_t len, uint64_t *ms)
 	return true;
 }
 
+/* An IPv4-mapped IPv6 block ("::ffff:192.0.2.0/120") as the IPv4 block it is: clients are
+ * normalised so (netlim_addr_from), and an IPv6 block would never match them. */
+static void ban_unmap(struct netlim_cidr *c)
+{
+	static const uint8_t mapped[BAN_MAPPED_LEN] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (c->addr.family != AF_INET6 || c->prefix < BAN_MAPPED_BITS ||
+	    memcmp(c->addr.bytes, mapped, sizeof(mapped)) != 0)
+		return;
+	struct netlim_addr v4 = {.family = AF_INET};
+	memcpy(v4.bytes, c->addr.bytes + sizeof(mapped), BAN_V4_LEN);
+	c->addr = v4;
+	c->prefix -= BAN_MAPPED_BITS;
+}
+
+/* s[0..len) as an address ban: 1 with the stored form in out, 0 when it is no address or CIDR,
+ * -1 for a block of every address ("0.0.0.0/0", "::/0"): a typo more likely than a wish to shut
+ * everyone out, operators included. */
+static int ban_addr_parse(const char *s, size_t len, struct buf *out, struct netlim_cidr *cidr)
+{
+	if (!netlim_cidr_parse(s, len, cidr))
+		return 0;
+	ban_unmap(cidr);
+	if (cidr->prefix == 0)
+		return -1;
+	unsigned full = cidr->addr.family == AF_INET ? BAN_V4_BITS : BAN_V6_BITS;
+	char key[NETLIM_KEY_LEN];
+	netlim_key(&cidr->addr, cidr->prefix < full ? cidr->prefix : 0, key);
+	buf_clear(out);
+	buf_puts(out, key);
+	return 1;
+}
+
 bool ban_mask_parse(const char *s, size_t len, struct buf *out, bool *is_addr,
 		    struct netlim_cidr *cidr)
 {
@@ -63,17 +105,42 @@ bool ban_mask_parse(const char *s, size_t len, struct buf *out, bool *is_addr,
 		if (ch <= ' ' || ch == 0x7f || ch == ',')
 			return false;
 	}
-	if (netlim_cidr_parse(s, len, cidr)) {
-		unsigned full = cidr->addr.family == AF_INET ? 32 : 128;
-		char key[NETLIM_KEY_LEN];
-		netlim_key(&cidr->addr, cidr->prefix < full ? cidr->prefix : 0, key);
-		buf_puts(out, key);
-		*is_addr = true;
-		return true;
+	*is_addr = true;
+	int a = ban_addr_parse(s, len, out, cidr);
+	if (a)
+		return a > 0;
+	mask_normalise(s, len, out);
+	/* "*!*@203.0.113.5" (KLINE *@203.0.113.5) names no one but an address: an address ban,
+	 * which applies at accept on every face, not only to faces that set a host. */
+	size_t any = sizeof(BAN_ANY_NAME) - 1;
+	if (out->len > any && memcmp(out->data, BAN_ANY_NAME, any) == 0) {
+		struct buf host = BUF_INIT;
+		buf_append(&host, out->data + any, out->len - any);
+		a = ban_addr_parse(host.data, host.len, out, cidr);
+		buf_free(&host);
+		if (a)
+			return a > 0;
 	}
 	*is_addr = false;
-	mask_normalise(s, len, out);
 	return out->len <= BAN_MASK_MAX; /* as stored, so that a stored mask parses again */
+}
+
+void ban_reason(const char *r, size_t len, struct buf *out)
+{
+	struct buf clean = BUF_INIT;
+	utf8_sanitize(r, len, &clean);
+	len = clean.len;
+	if (len > BAN_REASON_MAX) {
+		len = BAN_REASON_MAX;
+		while (len && ((unsigned char)clean.data[len] & 0xC0) == 0x80)
+			len--;
+	}
+	buf_clear(out);
+	if (len)
+		buf_append(out, clean.data, len);
+	else
+		buf_puts(out, BAN_NO_REASON);
+	buf_free(&clean);
 }
 
 /* The index of the ban with mask m (folded compare), or l->n. */

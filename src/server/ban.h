@@ -1,9 +1,11 @@
 /* ban: the server's bans as a list, and the pure parsers of what an operator types: a mask and a
  * duration. server_bans.c wires the list to the hub (hub/bans.h), the net and the store.
  *
- * A mask is an address or CIDR block (net/netlim's parser: "192.0.2.7", "2001:db8::/32") or a
- * name mask, stored as "nick!user@host" (hub/mode.h's mask_normalise: "bob" is "bob!*@*"), which
- * matches case-insensitively as names do (mask_match). A duration is "30s", "30m", "2h", "7d",
+ * A mask is an address or CIDR block (net/netlim's parser: "192.0.2.7", "2001:db8::/32"; an
+ * IPv4-mapped block is stored as the IPv4 one, a /0 is refused) or a name mask, stored as
+ * "nick!user@host" (hub/mode.h's mask_normalise: "bob" is "bob!*@*"), which matches
+ * case-insensitively as names do (mask_match). A name mask of any nick and user whose host is an
+ * address or CIDR ("*@192.0.2.7") is that address's ban. A duration is "30s", "30m", "2h", "7d",
  * "1w", bare digits (minutes, as IRC's KLINE takes them), or "perm"/"0" for good.
  *
  * Ownership. A struct ban_list owns its bans and their strings; ban_list_free releases them.
@@ -46,9 +48,14 @@ struct ban_list {
  * longer than BAN_DURATION_MAX_MS. */
 bool ban_duration_parse(const char *s, size_t len, uint64_t *ms);
 /* s[0..len): the mask as stored in out (cleared first); *is_addr and *cidr for an address.
- * False for an empty or too long mask, invalid UTF-8, a blank, a control or a comma. */
+ * False for an empty or too long mask, invalid UTF-8, a blank, a control, a comma, or a block of
+ * every address. */
 bool ban_mask_parse(const char *s, size_t len, struct buf *out, bool *is_addr,
 		    struct netlim_cidr *cidr);
+/* r[0..len) as a reason is kept, into out (cleared first): controls (a CR would end an IRC line
+ * that quotes it) and invalid bytes replaced by U+FFFD, cut at a character to BAN_REASON_MAX
+ * bytes, "no reason given" when empty. */
+void ban_reason(const char *r, size_t len, struct buf *out);
 
 /* Adds a ban (copying its strings) or replaces the one with the same mask (any case): returns it
  * (valid until the list changes), or NULL when the list is full. mask must come from

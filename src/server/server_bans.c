@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "base/utf8.h"
 #include "base/xalloc.h"
 #include "hub/mode.h"
 #include "server/server.h"
@@ -72,17 +71,6 @@ static void server_bans_cut_one(struct session *s, const struct netlim_addr *a, 
 	w->sb->cut++;
 }
 
-/* The reason as kept: at most BAN_REASON_MAX bytes, cut at a character. */
-static size_t server_bans_reason_len(const char *r, size_t len)
-{
-	if (len <= BAN_REASON_MAX)
-		return len;
-	len = BAN_REASON_MAX;
-	while (len && ((unsigned char)r[len] & 0xC0) == 0x80)
-		len--;
-	return len;
-}
-
 static enum hub_ban_status server_bans_add(void *ctx, struct session *by, const char *mask,
 					   size_t mlen, const char *duration, size_t dlen,
 					   const char *reason, size_t rlen,
@@ -101,12 +89,7 @@ static enum hub_ban_status server_bans_add(void *ctx, struct session *by, const 
 		return HUB_BAN_BAD_MASK;
 	}
 	server_bans_expire(sb);
-	rlen = server_bans_reason_len(reason, rlen);
-	buf_append(&why, reason, rlen);
-	if (!utf8_is_valid(why.data, why.len) || !why.len) {
-		buf_clear(&why);
-		buf_puts(&why, "no reason given");
-	}
+	ban_reason(reason, rlen, &why);
 	uint64_t now = sb->clock_ms();
 	const char *setter = by && by->name ? by->name : "server";
 	const struct ban *b = ban_list_add(&sb->list, norm.data, is_addr, &c, why.data, setter,
@@ -203,16 +186,19 @@ void server_bans_start(struct server_bans *sb, struct server *sv, uint64_t (*clo
 				      .name = server_bans_name};
 	sb->gate = (struct net_gate){.ctx = sb, .banned = server_bans_banned};
 	struct server_store *ss = &sv->store;
-	struct buf norm = BUF_INIT;
+	struct buf norm = BUF_INIT, why = BUF_INIT;
 	for (size_t i = 0; i < ss->nbans; i++) {
 		const struct db_ban *d = &ss->bans[i];
 		bool is_addr;
 		struct netlim_cidr c;
+		/* The reason cleaned again: a store written before the check may hold a CR. */
+		ban_reason(d->reason, strlen(d->reason), &why);
 		if (ban_mask_parse(d->mask, strlen(d->mask), &norm, &is_addr, &c))
-			ban_list_add(&sb->list, norm.data, is_addr, &c, d->reason, d->by, d->set_ms,
+			ban_list_add(&sb->list, norm.data, is_addr, &c, why.data, d->by, d->set_ms,
 				     d->until_ms);
 		db_ban_free(&ss->bans[i]);
 	}
+	buf_free(&why);
 	buf_free(&norm);
 	free(ss->bans);
 	ss->bans = NULL;

@@ -1,11 +1,13 @@
 /* libFuzzer target: the server's bans (src/server/ban.c). The input's first line is a duration,
  * the rest a mask; whatever parses goes into a list, which is then matched against the input as a
  * name and as an address, replaced, expired and emptied. Nothing may crash or leak, and a parsed
- * mask must parse again to itself (the store keeps masks as parsed). */
+ * mask must parse again to itself (the store keeps masks as parsed). The mask is also cleaned as
+ * a reason, which must come out clean and within BAN_REASON_MAX. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "server/ban.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,6 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dur_ok && ms > BAN_DURATION_MAX_MS)
 		abort();
 	struct buf norm = BUF_INIT, again = BUF_INIT;
+	ban_reason(mask, mlen, &norm); /* the mask's bytes as a reason: clean, within the limit */
+	if (!norm.len || norm.len > BAN_REASON_MAX || !utf8_is_clean(norm.data, norm.len))
+		abort();
 	bool is_addr = false, is_addr2 = false;
 	struct netlim_cidr c, c2;
 	struct ban_list l = {0};

@@ -36,6 +36,13 @@ class Bans(IrcCase):
         c.expect("* You are now a server operator.")
         return c
 
+    def oper_irc(self, srv):
+        op = self.irc(srv, "op")
+        op.send("OPER boss hunter2")
+        op.expect("381")
+        op.expect("MODE")
+        return op
+
     def test_line_ban_by_name_cuts_and_refuses_then_unban(self):
         srv = self.server("--oper-file", self.opers())
         op = self.oper_line(srv)
@@ -105,10 +112,7 @@ class Bans(IrcCase):
 
     def test_kline_from_irc_stats_unkline(self):
         srv = self.irc_server("--oper-file", self.opers())
-        op = self.irc(srv, "op")
-        op.send("OPER boss hunter2")
-        op.expect("381")
-        op.expect("MODE")
+        op = self.oper_irc(srv)
         bob = self.irc(srv, "bob", user="bobby")
         nc = srv.client("carla")
         self.joined(bob, "#lobby")
@@ -129,6 +133,28 @@ class Bans(IrcCase):
         carla = self.irc(srv, "irccarla")
         carla.send("KLINE x :y")
         carla.expect("481")
+
+    def test_kline_user_part_and_host_only_mask(self):
+        srv = self.irc_server("--oper-file", self.opers())
+        op = self.oper_irc(srv)
+        # The user part comes after NICK: the ban is checked again once it is known.
+        op.send("KLINE 10 *!~evil@* :go away")
+        op.expect("NOTICE")
+        f, s = connect_from(srv.irc_port, "127.0.0.1")
+        s.sendall(b"NICK fine\r\nUSER evil 0 * :E\r\n")
+        got = f.read()
+        s.close()
+        self.assertRegex(got, r"ERROR :Closing Link: .*Banned until .*: go away\)")
+        self.assertNotIn(" 001 ", got)
+        # A mask that names only a host is that address's ban, at accept on every face.
+        op.send("KLINE 10 *@127.0.0.6 :not from there")
+        note = op.expect("NOTICE")
+        self.assertRegex(note.last, r"^Banned 127\.0\.0\.6 until .* UTC: not from there")
+        f, s = connect_from(srv.port, "127.0.0.6")
+        self.assertRegex(f.read(), "^" + UNTIL % esc("not from there") + "\n$")
+        s.close()
+        op.send("UNKLINE *@127.0.0.6")
+        self.assertEqual(op.expect("NOTICE").last, "Ban on *@127.0.0.6 lifted")
 
     def test_ban_survives_a_restart(self):
         data = harness.temp_dir("charla-test-data-")

@@ -60,13 +60,25 @@ static void t_masks(void **state)
 		{"192.0.2.77/24", "192.0.2.0/24", true},
 		{"2001:db8::1/32", "2001:db8::/32", true},
 		{"ñandú", "ñandú!*@*", false},
+		/* Any nick and user at an address: that address's ban (it applies at accept). */
+		{"*@203.0.113.5", "203.0.113.5", true},
+		{"*!*@198.51.100.7/24", "198.51.100.0/24", true},
+		{"*!*@2001:db8::1", "2001:db8::1", true},
+		{"*!~u@192.0.2.7", "*!~u@192.0.2.7", false},
+		{"bob!*@192.0.2.7", "bob!*@192.0.2.7", false},
+		/* IPv4-mapped: stored as the IPv4 block clients are normalised to. */
+		{"::ffff:192.0.2.7", "192.0.2.7", true},
+		{"::ffff:192.0.2.77/120", "192.0.2.0/24", true},
+		{"*@::ffff:192.0.2.7", "192.0.2.7", true},
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		assert_true(ban_mask_parse(ok[i].in, strlen(ok[i].in), &out, &is_addr, &c));
 		assert_string_equal(out.data, ok[i].out);
 		assert_int_equal(is_addr, ok[i].addr);
 	}
-	static const char *const bad[] = {"", "a b", "a,b", "a\tb", "\x7f", "\xff\xfe"};
+	static const char *const bad[] = {"", "a b", "a,b", "a\tb", "\x7f", "\xff\xfe",
+					  /* every address: refused, not stored as a /32 */
+					  "0.0.0.0/0", "::/0", "*@0.0.0.0/0", "::ffff:0.0.0.0/96"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_false(ban_mask_parse(bad[i], strlen(bad[i]), &out, &is_addr, &c));
 	char longest[BAN_MASK_MAX + 2];
@@ -135,6 +147,42 @@ static void t_list(void **state)
 	ban_list_free(&l);
 }
 
+/* A reason is quoted on raw IRC lines (ERROR, 465): no CR or LF may reach them. */
+static void t_reasons(void **state)
+{
+	(void)state;
+	struct buf out = BUF_INIT;
+	ban_reason("spam\rKILL x", 11, &out);
+	assert_string_equal(out.data, "spam\xEF\xBF\xBDKILL x");
+	ban_reason("a\nb\x01\xff", 5, &out);
+	assert_string_equal(out.data, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD");
+	ban_reason("", 0, &out);
+	assert_string_equal(out.data, "no reason given");
+	char longest[BAN_REASON_MAX + 8];
+	memset(longest, 'a', sizeof(longest));
+	memcpy(longest + BAN_REASON_MAX - 1, "\xC3\xB1", 2); /* ñ across the limit: cut before */
+	ban_reason(longest, sizeof(longest), &out);
+	assert_int_equal(out.len, BAN_REASON_MAX - 1);
+	buf_free(&out);
+}
+
+/* A mapped block matches the IPv4 clients it names; a host-only name mask matches by address. */
+static void t_addr_forms_match(void **state)
+{
+	(void)state;
+	struct ban_list l = {0};
+	add(&l, "::ffff:192.0.2.0/120", 0);
+	add(&l, "*@203.0.113.5", 0);
+	struct netlim_addr a = addr("192.0.2.9"), b = addr("203.0.113.5"), c = addr("203.0.113.6");
+	assert_non_null(ban_list_match_addr(&l, &a));
+	assert_non_null(ban_list_match_addr(&l, &b));
+	assert_null(ban_list_match_addr(&l, &c));
+	assert_true(ban_list_remove(&l, "203.0.113.5")); /* the same ban, however typed */
+	assert_false(ban_list_remove(&l, "*!*@203.0.113.5"));
+	assert_true(ban_list_remove(&l, "192.0.2.0/24"));
+	ban_list_free(&l);
+}
+
 static void t_full(void **state)
 {
 	(void)state;
@@ -155,6 +203,8 @@ int main(void)
 		cmocka_unit_test(t_durations),
 		cmocka_unit_test(t_masks),
 		cmocka_unit_test(t_list),
+		cmocka_unit_test(t_reasons),
+		cmocka_unit_test(t_addr_forms_match),
 		cmocka_unit_test(t_full),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

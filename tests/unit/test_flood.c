@@ -27,6 +27,12 @@ static void t_tbucket(void **state)
 	assert_true(tbucket_take(&b, 2, 3, 100000));
 	assert_true(tbucket_take(&b, 2, 3, 100000));
 	assert_false(tbucket_take(&b, 2, 3, 100000));
+	/* A clock stepped back by an hour: nothing now, but refilling from the new time at once. */
+	tbucket_init(&b, 1, 3600000 + 5000);
+	assert_true(tbucket_take(&b, 1, 1, 3600000 + 5000));
+	assert_false(tbucket_take(&b, 1, 1, 5000));
+	assert_false(tbucket_take(&b, 1, 1, 5999));
+	assert_true(tbucket_take(&b, 1, 1, 6000));
 	tbucket_init(&b, 10, 0);
 	assert_true(tbucket_take(&b, 1, 2, 0)); /* a lowered burst caps what was saved */
 	assert_true(tbucket_take(&b, 1, 2, 0));

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fx.h"
+#include "hub/bans.h"
 
 #define REG(fx, i, lit) session_register(&(fx)->h, &(fx)->k[i].s, (lit), sizeof(lit) - 1)
 
@@ -514,6 +515,41 @@ static void t_commit_registers_or_renames(void **state)
 	fx_free(fx);
 }
 
+/* A ban on the user part ("*!~evil@*"), as server/server_bans.c's name check would see it. */
+static bool ban_evil_user(void *ctx, const struct session *s, const char *name, size_t len,
+			  struct hub_ban_view *out)
+{
+	(void)ctx;
+	(void)name;
+	(void)len;
+	if (strcmp(session_user_shown(s), "~evil") != 0)
+		return false;
+	*out = (struct hub_ban_view){.mask = "*!~evil@*", .reason = "go", .by = "op"};
+	return true;
+}
+
+/* IRC reserves at NICK, while the user is still the default; USER comes after: commit checks the
+ * whole mask again. */
+static void t_commit_checks_bans_again(void **state)
+{
+	(void)state;
+	struct fx *fx = fx_new(1);
+	struct hub_bans bans = {.name = ban_evil_user};
+	fx->h.bans = &bans;
+	struct session *s = &fx->k[0].s;
+	assert_int_equal(session_open(&fx->h, s), SESSION_ADMITTED);
+	assert_int_equal(reserve(fx, s, "ana"), HUB_OK);
+	session_set_user(s, "~evil", 5);
+	assert_int_equal(session_commit(&fx->h, s), HUB_ERR_SERVER_BANNED);
+	assert_string_equal(fx_text(&fx->k[0]), "RESULT self \"go\" SERVER_BANNED\n");
+	assert_int_equal(fx->k[0].disconnected, 1);
+	assert_int_equal(s->state, SESSION_GONE);
+	assert_null(session_find(&fx->h, "ana", 3));
+	assert_int_equal(fx->h.reserved.count, 0);
+	assert_int_equal(fx->h.online, 0);
+	fx_free(fx);
+}
+
 static void t_release_frees_the_name(void **state)
 {
 	(void)state;
@@ -616,6 +652,7 @@ int main(void)
 		TEST(t_bot_replying_inside_its_event_is_caught),
 		TEST(t_reserved_name_is_taken_for_others),
 		TEST(t_commit_registers_or_renames),
+		TEST(t_commit_checks_bans_again),
 		TEST(t_release_frees_the_name),
 		TEST(t_identity_setters),
 		TEST(t_room_to_back_keeps_back_indexes),

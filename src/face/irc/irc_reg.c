@@ -183,7 +183,8 @@ void irc_reg_try(struct irc_client *c)
 	}
 	if (c->sess.state != SESSION_NAMING)
 		return; /* still queued: registration completes once admitted */
-	session_commit(c->f->hub, &c->sess);
+	if (session_commit(c->f->hub, &c->sess) != HUB_OK)
+		return; /* banned by its full mask: cut */
 	c->reg |= IRC_REG_DONE;
 	irc_reg_welcome(c);
 }
