@@ -209,7 +209,14 @@ static void bench_step(struct bench *b, uint64_t now)
 	}
 	case PH_SEND:
 		if (b->delivered >= b->expected) {
-			b->phase = PH_DONE;
+			/* Senders are members too (line, irc, ws) and get each other's messages, but a
+			 * server need not write a message to a sender before it has written it to every
+			 * receiver: the run ends once those copies are in as well, or after --settle-quiet
+			 * of silence should a server not relay to senders at all. */
+			uint64_t last = b->t_last_peer > b->t_last ? b->t_last_peer : b->t_last;
+			if (b->peer_lines >= b->peer_expected ||
+			    (now > last && now - last > (uint64_t)(o->settle_quiet_s * 1e9)))
+				b->phase = PH_DONE;
 			break;
 		}
 		bench_top_up(b, now);
@@ -320,6 +327,9 @@ static void bench_setup(struct bench *b)
 	else if (o->proto == PROTO_LINE && o->room)
 		b->join_expected = t * (t - 1) / 2;
 	b->expected = (uint64_t)o->n * o->s * o->m;
+	/* A publisher is not subscribed (redis); elsewhere a sender is in the room like the rest. */
+	if (o->proto != PROTO_REDIS && o->s > 1)
+		b->peer_expected = (uint64_t)(o->s - 1) * o->s * o->m;
 	uint64_t bits = b->expected;
 	if (bits / 8 > (1ull << 30))
 		bench_die("N x S x M = %" PRIu64 " is too many deliveries to track; lower -m", bits);

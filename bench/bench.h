@@ -125,6 +125,7 @@ struct bench {
 	char fail_msg[256];
 
 	uint64_t join_lines, join_expected, other_lines, errors, echoes, peer_lines, bogus;
+	uint64_t peer_expected;     /* senders' copies of each other's messages (line, irc, ws) */
 	uint64_t pub_replies, server_pings, fenced, fence_expected;
 	uint32_t join_next, listed;  /* irc: JOINs sent, and answered with 366 */
 	uint64_t delivered, dup, reorder, expected;
@@ -134,7 +135,7 @@ struct bench {
 	uint32_t *count;           /* per (sender, seq): receivers that have it */
 	char first_error[160];
 
-	uint64_t t0, t_connected, t_ready, t_settled, t_send, t_last, t_end, t_last_join;
+	uint64_t t0, t_connected, t_ready, t_settled, t_send, t_last, t_end, t_last_join, t_last_peer;
 	uint64_t deadline;
 	long rss_base, rss_ready, rss_end, hwm_end;
 	double cpu_start, cpu_ready, cpu_send, cpu_end; /* the server's CPU seconds at each point */

@@ -61,6 +61,7 @@ void payload_in(struct bench *b, struct client *c, const char *p, size_t len, ui
 			b->echoes++;
 		else
 			b->peer_lines++;
+		b->t_last_peer = now;
 		return;
 	}
 	if (snd >= o->s || seq >= o->m) {

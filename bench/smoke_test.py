@@ -16,6 +16,7 @@ receiver once and in order, and the server's RSS was read (charlad). Nothing is 
 generator's own deadline only bounds each run.
 
 Usage: smoke_test.py CHARLA_BENCH CHARLAD
+(BENCH_SMOKE_SEED seeds the scripted server's cuts and fragments; 1 unless set.)
 """
 
 import asyncio
@@ -125,7 +126,7 @@ class FakeServer:
     members), over WebSocket frames written in awkward ways. Runs its own loop in a thread."""
 
     def __init__(self):
-        self.rng = random.Random(1)
+        self.rng = random.Random(int(os.environ.get("BENCH_SMOKE_SEED", "1")))
         self.members = {}        # nick -> writer queue
         self.stats = {"clients": 0, "unmasked": 0, "pings": 0, "pongs": 0, "pong_mismatch": 0,
                       "big": 0, "fragmented": 0, "bad_accept": 0, "errors": []}
