@@ -69,12 +69,12 @@ struct session *session_find(const struct hub *h, const char *name, size_t len)
 	return session_fold_key(name, len, key) ? map_get(&h->names, key) : NULL;
 }
 
-enum hub_result session_name_check(struct hub *h, const struct session *s, const char *name,
-				   size_t len)
+/* session_name_check without the accounts' word: valid, and nobody else's or held for another. */
+static enum hub_result session_name_free(struct hub *h, const struct session *s, const char *name,
+					 size_t len, char key[NAME_MAX_BYTES + 1])
 {
 	if (name_check_user(name, len) != NAME_OK)
 		return HUB_ERR_NAME_INVALID;
-	char key[NAME_MAX_BYTES + 1];
 	session_fold_key(name, len, key);
 	const struct session *other = map_get(&h->names, key);
 	if (other && other != s)
@@ -82,9 +82,17 @@ enum hub_result session_name_check(struct hub *h, const struct session *s, const
 	const struct session *holder = map_get(&h->reserved, key);
 	if (holder && holder != s)
 		return HUB_ERR_NAME_TAKEN;
-	if (hub_account_name_refused(h, s, key))
-		return HUB_ERR_NAME_REGISTERED;
 	return HUB_OK;
+}
+
+enum hub_result session_name_check(struct hub *h, const struct session *s, const char *name,
+				   size_t len)
+{
+	char key[NAME_MAX_BYTES + 1];
+	enum hub_result r = session_name_free(h, s, name, len, key);
+	if (r == HUB_OK && hub_account_name_refused(h, s, key))
+		return HUB_ERR_NAME_REGISTERED;
+	return r;
 }
 
 enum hub_result session_name_refused(struct hub *h, struct session *s, enum hub_result r,
@@ -166,7 +174,11 @@ static bool session_name_banned(struct hub *h, struct session *s, const char *na
 enum hub_result session_reserve(struct hub *h, struct session *s, const char *name, size_t len)
 {
 	assert(s->state == SESSION_NAMING || s->state == SESSION_ACTIVE);
-	enum hub_result r = session_name_check(h, s, name, len);
+	/* Registering, a client logs in (SASL) after it gave its name: whether the name is an
+	 * account it may not take is asked at commit, once the login had its chance. */
+	char key[NAME_MAX_BYTES + 1];
+	enum hub_result r = s->state == SESSION_NAMING ? session_name_free(h, s, name, len, key)
+						       : session_name_check(h, s, name, len);
 	if (r != HUB_OK)
 		return session_name_refused(h, s, r, name, len);
 	if (session_name_banned(h, s, name, len))
@@ -241,6 +253,11 @@ enum hub_result session_commit(struct hub *h, struct session *s)
 	 * NICK), so "*!~evil@*" would pass there. */
 	if (session_name_banned(h, s, r, len))
 		return HUB_ERR_SERVER_BANNED;
+	if (s->state == SESSION_NAMING && hub_account_name_refused(h, s, r + len + 1)) {
+		enum hub_result no = session_name_refused(h, s, HUB_ERR_NAME_REGISTERED, r, len);
+		session_unreserve(h, s);
+		return no;
+	}
 	enum hub_result res = HUB_OK;
 	bool named = true;
 	if (s->state == SESSION_NAMING) {

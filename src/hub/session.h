@@ -143,9 +143,12 @@ enum hub_result session_register(struct hub *h, struct session *s, const char *n
 enum hub_result session_nick(struct hub *h, struct session *s, const char *name, size_t len);
 /* The two steps of either: reserve checks the name and holds it for s (no one else can take it,
  * nobody sees it yet); commit makes it s's name (registering or renaming as above); release
- * gives a reservation up. A refusal is told to s as a result only by reserve. commit checks the
- * bans again (a face may set the user part after reserve) and on a match cuts s and returns
- * HUB_ERR_SERVER_BANNED. */
+ * gives a reservation up. reserve tells its refusals to s as results. commit checks the bans
+ * again (a face may set the user part after reserve) and on a match cuts s and returns
+ * HUB_ERR_SERVER_BANNED. A session still naming (IRC's NICK, then SASL, then CAP END) is asked
+ * whether the name is an account it may not take (hub/account.h) at commit, not at reserve, so
+ * that a login between the two counts: a refusal is told to s as a result, the reservation is
+ * given up and HUB_ERR_NAME_REGISTERED returned (s stays, naming; it may reserve another). */
 enum hub_result session_reserve(struct hub *h, struct session *s, const char *name, size_t len);
 enum hub_result session_commit(struct hub *h, struct session *s);
 void session_release(struct hub *h, struct session *s);

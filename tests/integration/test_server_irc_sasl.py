@@ -161,6 +161,33 @@ class Sasl(IrcCase):
         c.send("NICK ana")
         c.expect("433", params=["bob", "ana", None])
 
+    def test_owner_takes_its_nick_with_sasl_and_no_grace(self):
+        # Clients send NICK before AUTHENTICATE: the owner check waits for the end of
+        # registration, when the SASL answer is in.
+        srv = self.irc_server("--name-grace", "0")
+        self.registered_account(srv, "ana")
+        c = self.irc(srv)
+        c.send("CAP LS 302")
+        c.expect("CAP", lambda m: m.params[1] == "LS")
+        c.send("CAP REQ :sasl")
+        c.expect("CAP", params=["*", "ACK", "sasl"])
+        c.send("NICK ana")
+        c.send("USER u 0 * :U")
+        c.send("AUTHENTICATE PLAIN")
+        c.expect("AUTHENTICATE", params=["+"])
+        c.send("AUTHENTICATE " + plain("ana", PASSWORD))
+        c.expect("900", params=["*", "*!~u@127.0.0.1", "ana", None])
+        c.expect("903")
+        c.send("CAP END")
+        c.expect("001", params=["ana", None])
+        # Without SASL the name is still refused, and another one completes registration.
+        d = self.irc(srv)
+        d.send("NICK Ana")
+        d.send("USER v 0 * :V")
+        d.expect("433", params=["*", "Ana", None])
+        d.send("NICK vera")
+        d.expect("001", params=["vera", None])
+
     def test_sasl_over_websocket(self):
         srv = self.irc_server("--http-listen", "127.0.0.1:0")
         self.registered_account(srv)

@@ -183,7 +183,12 @@ void irc_reg_try(struct irc_client *c)
 	}
 	if (c->sess.state != SESSION_NAMING)
 		return; /* still queued: registration completes once admitted */
-	if (session_commit(c->f->hub, &c->sess) != HUB_OK)
+	enum hub_result r = session_commit(c->f->hub, &c->sess);
+	if (r == HUB_ERR_NAME_REGISTERED) {
+		c->reg &= (uint8_t)~IRC_REG_NICK; /* told 433: another NICK completes registration */
+		return;
+	}
+	if (r != HUB_OK)
 		return; /* banned by its full mask: cut */
 	c->reg |= IRC_REG_DONE;
 	irc_reg_welcome(c);
