@@ -42,9 +42,10 @@ struct session_ops {
 	void (*admitted)(struct session *s);
 	void (*disconnect)(struct session *s);
 	void (*event)(struct session *s, const struct hub_event *ev); /* bots only */
-	/* Optional: the peer's address as the face knows it ("addr:port" or "[v6]:port"), for
-	 * limits per address (failed logins, registrations); NULL: unknown. */
-	const char *(*peer)(const struct session *s);
+	/* Optional: the key limits per address (failed logins, registrations) count the peer under:
+	 * its IPv4 address or IPv6 /64, as net/netlim.h's netlim_throttle_key writes it; NULL or
+	 * "": unknown. */
+	const char *(*addr_key)(const struct session *s);
 	/* Optional: the fingerprint of the client certificate the connection showed (lower-case
 	 * hex), or NULL: for accounts' certificate logins. */
 	const char *(*certfp)(const struct session *s);

@@ -64,6 +64,11 @@ void netlim_key(const struct netlim_addr *a, unsigned prefix, char out[NETLIM_KE
 		snprintf(out + n, NETLIM_KEY_LEN - n, "/%u", prefix % 1000);
 }
 
+void netlim_throttle_key(const struct netlim_addr *a, char out[NETLIM_KEY_LEN])
+{
+	netlim_key(a, a->family == AF_INET6 ? NETLIM_THROTTLE_PREFIX6 : 0, out);
+}
+
 bool netlim_in_cidr(const struct netlim_addr *a, const struct netlim_cidr *c)
 {
 	if (a->family != c->addr.family)

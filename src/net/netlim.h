@@ -31,6 +31,9 @@ enum {
 	NETLIM_DEFAULT_PER_IP = 16,
 	NETLIM_DEFAULT_PER_NET = 64,
 	NETLIM_DEFAULT_RATE = 10,
+	/* IPv6 clients are throttled by their /64: one host is usually given a whole /64, and
+	 * rotating addresses inside it must not reset its failed logins. */
+	NETLIM_THROTTLE_PREFIX6 = 64,
 };
 
 enum netlim_verdict {
@@ -73,6 +76,9 @@ struct netlim {
 bool netlim_addr_from(const struct sockaddr *sa, struct netlim_addr *out);
 /* The table's key: the address, or with prefix > 0 its network ("10.1.2.0/24"). */
 void netlim_key(const struct netlim_addr *a, unsigned prefix, char out[NETLIM_KEY_LEN]);
+/* The key under which a client's failed logins, OPER attempts and registrations are throttled:
+ * an IPv4 address ("192.0.2.7"), an IPv6 /64 ("2001:db8:1:2::/64"). The only place that says so. */
+void netlim_throttle_key(const struct netlim_addr *a, char out[NETLIM_KEY_LEN]);
 bool netlim_in_cidr(const struct netlim_addr *a, const struct netlim_cidr *c);
 /* One block, s[0..len): "ADDR" or "ADDR/PREFIX" (decimal digits only), IPv4 or IPv6, no blanks.
  * False when it is not one. Shared by every address list (--limit-exempt, --metrics-allow). */

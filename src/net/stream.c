@@ -307,6 +307,7 @@ static void stream_judge_peer(struct stream *s)
 	addr_format((struct sockaddr *)&ss, s->peer, sizeof(s->peer));
 	if (!netlim_addr_from((struct sockaddr *)&ss, &s->addr))
 		return;
+	netlim_throttle_key(&s->addr, s->throttle);
 	struct net *n = s->net;
 	const char *why;
 	uint64_t until;

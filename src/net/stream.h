@@ -115,6 +115,7 @@ struct stream {
 	enum outq_verdict verdict; /* which limit, while STREAM_OVERFLOW is set */
 	char peer[48];            /* "addr:port" for logs */
 	struct netlim_addr addr;  /* the peer, normalized (net/netlim.h) */
+	char throttle[NETLIM_KEY_LEN]; /* its netlim_throttle_key; "" when the address is unknown */
 	uint8_t refused;          /* enum netlim_verdict: over a limit at accept (then not counted) */
 	unsigned refused_limit;   /* the limit it was over */
 	struct tls *tls;          /* the TLS filter (net/tls.h), in the framing's allocation right

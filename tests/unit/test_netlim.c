@@ -53,6 +53,27 @@ static void test_keys(void **state)
 	assert_int_equal(m.family, AF_INET);
 }
 
+static void throttle_is(const char *text, const char *want)
+{
+	struct netlim_addr a = addr(text);
+	char key[NETLIM_KEY_LEN];
+	netlim_throttle_key(&a, key);
+	assert_string_equal(key, want);
+}
+
+/* Logins, OPER and registrations are throttled per IPv6 /64 (rotating addresses inside it gets
+ * no fresh attempts) and per IPv4 address (neighbours behind one /24 are not lumped). */
+static void test_throttle_keys(void **state)
+{
+	(void)state;
+	throttle_is("2001:db8:1:2::1", "2001:db8:1:2::/64");
+	throttle_is("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64");
+	throttle_is("2001:db8:1:3::1", "2001:db8:1:3::/64");
+	throttle_is("192.0.2.7", "192.0.2.7");
+	throttle_is("192.0.2.8", "192.0.2.8");
+	throttle_is("::ffff:192.0.2.7", "192.0.2.7"); /* mapped IPv4 is IPv4: not a /64 */
+}
+
 static void test_exempt(void **state)
 {
 	(void)state;
@@ -180,6 +201,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_exempt),
+		cmocka_unit_test(test_throttle_keys),
 		cmocka_unit_test(test_bucket),
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_rate_and_sweep),

@@ -22,18 +22,9 @@ static uint64_t accounts_now(const struct accounts *a)
 
 void accounts_addr(const struct session *s, char out[ACCOUNTS_ADDR_MAX])
 {
-	const char *peer = s->ops && s->ops->peer ? s->ops->peer(s) : NULL;
-	out[0] = '\0';
-	if (!peer)
-		return;
-	/* "addr:port" or "[v6]:port": the address alone, so that every port of a host counts
-	 * as one. */
-	const char *colon = strrchr(peer, ':');
-	size_t n = colon ? (size_t)(colon - peer) : strlen(peer);
-	if (n >= ACCOUNTS_ADDR_MAX)
-		n = ACCOUNTS_ADDR_MAX - 1;
-	memcpy(out, peer, n);
-	out[n] = '\0';
+	/* The face's key (an IPv4 address, an IPv6 /64), made in one place: net/netlim.h. */
+	const char *key = s->ops && s->ops->addr_key ? s->ops->addr_key(s) : NULL;
+	snprintf(out, ACCOUNTS_ADDR_MAX, "%s", key ? key : "");
 }
 
 /* ---- throttles ---- */

@@ -112,7 +112,8 @@ void accounts_save(struct accounts *a, const struct db_account *acc);
 /* accounts_guard.c */
 void accounts_guard_init(struct accounts *a);
 void accounts_guard_free(struct accounts *a);
-/* The address key of s (its peer without the port), or "" when its face knows none. */
+/* The address key of s (its face's addr_key: an IPv4 address, an IPv6 /64), or "" when its
+ * face knows none. */
 void accounts_addr(const struct session *s, char out[ACCOUNTS_ADDR_MAX]);
 /* Seconds until a login of folded from addr may be tried (0: now). */
 unsigned accounts_login_wait(struct accounts *a, const char *folded, const char *addr);

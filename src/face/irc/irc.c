@@ -293,9 +293,9 @@ static void irc_disconnect(struct session *s)
 	conn_close_after_flush(c->conn);
 }
 
-static const char *irc_peer(const struct session *s)
+static const char *irc_addr_key(const struct session *s)
 {
-	return irc_client_const_of(s)->conn->peer;
+	return irc_client_const_of(s)->conn->stream.throttle;
 }
 
 static const struct session_ops irc_session_ops = {
@@ -304,7 +304,7 @@ static const struct session_ops irc_session_ops = {
 	.admitted = irc_admitted,
 	.disconnect = irc_disconnect,
 	.no_lobby = true,
-	.peer = irc_peer,
+	.addr_key = irc_addr_key,
 	.certfp = irc_auth_certfp,
 };
 

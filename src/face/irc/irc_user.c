@@ -569,12 +569,9 @@ void irc_user_oper(struct irc_client *c, const struct irc_msg *m)
 	if (c->sess.auth_job)
 		return; /* the check under way answers */
 	enum hub_auth_status st = HUB_AUTH_NONE;
-	if (auth) {
-		char addr[NETLIM_KEY_LEN];
-		netlim_key(&c->conn->stream.addr, 0, addr);
-		c->sess.auth_job = auth->oper(auth->ctx, addr, name->p, name->len, pass->p,
-					      pass->len, irc_user_opered, c, &st);
-	}
+	if (auth)
+		c->sess.auth_job = auth->oper(auth->ctx, c->conn->stream.throttle, name->p, name->len,
+					      pass->p, pass->len, irc_user_opered, c, &st);
 	if (c->sess.auth_job)
 		return;
 	if (st == HUB_AUTH_THROTTLED)

@@ -79,9 +79,9 @@ static void line_disconnect(struct session *s)
 	conn_close_after_flush(lc->conn);
 }
 
-static const char *line_peer(const struct session *s)
+static const char *line_addr_key(const struct session *s)
 {
-	return list_entry_const(s, struct line_client, sess)->conn->peer;
+	return list_entry_const(s, struct line_client, sess)->conn->stream.throttle;
 }
 
 /* The client certificate's fingerprint on a TLS connection (NickServ CERT ADD, /login by
@@ -96,7 +96,7 @@ static const struct session_ops line_session_ops = {
 	.deliver = line_deliver,
 	.admitted = line_admitted,
 	.disconnect = line_disconnect,
-	.peer = line_peer,
+	.addr_key = line_addr_key,
 	.certfp = line_certfp,
 };
 
@@ -118,9 +118,7 @@ static bool line_on_line(struct conn *c, char *line, size_t len, bool too_long)
 		line = lf->clean.data;
 		len = lf->clean.len;
 	}
-	char addr[NETLIM_KEY_LEN];
-	netlim_key(&lc->conn->stream.addr, 0, addr);
-	return cmd_line(lf->hub, &lc->sess, line, len, addr);
+	return cmd_line(lf->hub, &lc->sess, line, len, lc->conn->stream.throttle);
 }
 
 static const char *line_reason(int status)

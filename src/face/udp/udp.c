@@ -147,11 +147,7 @@ static void udp_line(struct udp_face *uf, struct udp_peer *p, const char *line, 
 	}
 	bool named = p->sess.state == SESSION_ACTIVE;
 	udp_peers_said(&uf->peers, p, now);
-	struct netlim_addr a;
-	char addr[NETLIM_KEY_LEN] = "";
-	if (netlim_addr_from((const struct sockaddr *)&p->addr, &a))
-		netlim_key(&a, 0, addr);
-	cmd_line(uf->hub, &p->sess, line, n, addr);
+	cmd_line(uf->hub, &p->sess, line, n, p->throttle);
 	if (!p->dead && !named && p->sess.state == SESSION_ACTIVE)
 		udp_peers_naming(&uf->peers, p, false, now);
 }
@@ -220,9 +216,9 @@ static void udp_disconnect(struct session *s)
 }
 
 /* "addr:port", as the peer table keys it: limits per address (failed logins) use it. */
-static const char *udp_peer_addr(const struct session *s)
+static const char *udp_addr_key(const struct session *s)
 {
-	return list_entry_const(s, struct udp_peer, sess)->key;
+	return list_entry_const(s, struct udp_peer, sess)->throttle;
 }
 
 static const struct session_ops udp_session_ops = {
@@ -230,7 +226,7 @@ static const struct session_ops udp_session_ops = {
 	.deliver = udp_deliver,
 	.admitted = udp_admitted,
 	.disconnect = udp_disconnect,
-	.peer = udp_peer_addr,
+	.addr_key = udp_addr_key,
 };
 
 /* ---- registration ---- */

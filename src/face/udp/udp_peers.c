@@ -167,6 +167,10 @@ void udp_peers_add(struct udp_peers *t, struct udp_peer *p, const struct sockadd
 	memset(&p->addr, 0, sizeof(p->addr));
 	memcpy(&p->addr, sa, salen);
 	udp_peers_key(sa, p->key);
+	struct netlim_addr a;
+	p->throttle[0] = '\0';
+	if (netlim_addr_from(sa, &a))
+		netlim_throttle_key(&a, p->throttle);
 	p->last_ms = now;
 	map_put(&t->map, p->key, p);
 	list_push_back(&t->idle, &p->by_idle);

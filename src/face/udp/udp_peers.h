@@ -31,6 +31,7 @@
 #include "base/list.h"
 #include "base/map.h"
 #include "hub/hub.h"
+#include "net/netlim.h"
 
 struct dgram;
 struct udp_face;
@@ -62,6 +63,7 @@ struct udp_peer {
 	/* The table's part. */
 	struct sockaddr_storage addr;
 	char key[UDP_KEY_MAX];
+	char throttle[NETLIM_KEY_LEN]; /* netlim_throttle_key of its address, or "" */
 	uint64_t last_ms;           /* last datagram */
 	uint64_t named_ms;          /* admitted (naming list) */
 	uint64_t said_ms;           /* last line (quiet list) */
