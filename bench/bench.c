@@ -14,7 +14,8 @@
  * /proc/PID/status before, after the joins and at the end. The result is printed as a table and
  * as one JSON line (the last line of standard output).
  *
- * --idle connects and names N clients and reports the server's RSS per client instead.
+ * --idle connects and names N clients and reports the server's RSS per client instead. --tls
+ * (line) speaks TLS on every connection (tls.c), to compare charlad's TLS port with its plain one.
  *
  * Everything is bounded: the run stops at --deadline seconds whatever happens (and an alarm kills
  * the process shortly after, should the loop itself wedge). Exit status: 0 = complete and clean;
@@ -304,6 +305,8 @@ static void bench_setup(struct bench *b)
 	b->nsources = o->sources ? o->sources
 		    : b->total <= 1000 ? 1
 		    : (b->total / 2500 + 2 > 16 ? 16 : b->total / 2500 + 2);
+	if (o->tls)
+		tls_setup(b);
 	b->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (b->ep < 0)
 		bench_die("epoll_create1: %s", strerror(errno));

@@ -8,6 +8,8 @@
  *              duplication, reordering);
  *   line.c     charlad's line protocol;  resp.c  Redis pub/sub (RESP);  irc.c  IRC;
  *   ws.c       IRC over WebSocket: the HTTP upgrade, then irc.c's protocol inside text frames;
+ *   tls.c      --tls: an OpenSSL client session over a client's socket (what client.c reads and
+ *              writes through when it is on);
  *   proc.c     the server's CPU time and RSS from /proc;
  *   report.c   the table and the JSON line at the end.
  *
@@ -66,6 +68,7 @@ struct opts {
 	bool part_lobby;           /* line: leave the lobby right after naming (no join storm) */
 	bool no_join;              /* irc, ws: register only, join no channel (no NAMES storm) */
 	uint64_t announce_max;     /* line: the server's --announce-max (0 = announces always) */
+	bool tls;                  /* line: TLS over the TCP connection (charlad's --tls-listen) */
 };
 
 struct client {
@@ -85,9 +88,13 @@ struct client {
 	uint32_t enc_off;          /* out[0..enc_off) is ready for the wire: proto->encode has seen
 				    * it (out_off <= enc_off <= out_len) */
 	uint32_t sent, done;       /* senders: messages sent, and received by every receiver */
+	struct ssl_st *ssl;        /* --tls: the client's session (tls.c), from connect to exit */
+	bool tls_wants_read;       /* --tls: a write waits for bytes from the server (handshake) */
 };
 
 struct bench;
+struct ssl_st;
+struct ssl_ctx_st;
 
 /* What differs between the protocols: one constant table each, in line.c, resp.c and irc.c. */
 struct proto {
@@ -145,6 +152,8 @@ struct bench {
 	size_t wscratch_cap;
 	uint32_t ws_mask;          /* ws: xorshift state for the client frames' masking keys */
 
+	struct ssl_ctx_st *tls_ctx; /* --tls: the one client context (tls.c) */
+
 	char pub_prefix[96];       /* redis, irc: the publishing command up to the payload */
 	size_t pub_prefix_len;
 	char rbuf[RBUF_SIZE];
@@ -177,6 +186,13 @@ void client_out_mem(struct client *c, const char *s, size_t n);
 void client_close(struct bench *b, struct client *c);
 /* The client's name: "<prefix>r<i>" or "<prefix>s<k>" (line), "<prefix>b<i>" (irc, ws). */
 void client_name(const struct bench *b, const struct client *c, char *out, size_t len);
+
+/* tls.c: what these return is as read(2) and write(2) would, with errno EAGAIN when the session
+ * must wait for the socket (c->tls_wants_read says which way for a write). */
+void tls_setup(struct bench *b);
+void tls_attach(struct bench *b, struct client *c);
+long tls_read(struct bench *b, struct client *c, char *buf, size_t len);
+long tls_write(struct bench *b, struct client *c, const char *p, size_t len);
 
 /* payload.c */
 void payload_make(char *p, uint32_t size, uint32_t sender, uint32_t seq, uint64_t t);

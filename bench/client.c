@@ -2,7 +2,8 @@
  * addresses), reading into the run's shared buffer with the partial line kept per client, and an
  * output buffer that grows as needed and is written optimistically, EPOLLOUT armed only while
  * bytes are left. What the bytes mean is the protocol's business (struct proto), and so is a
- * transport's framing (proto->encode, applied to what was queued since the last flush). */
+ * transport's framing (proto->encode, applied to what was queued since the last flush). With --tls
+ * the bytes go through the client's TLS session (tls.c) instead of straight to the socket. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -43,7 +44,9 @@ void client_flush(struct bench *b, struct client *c)
 	if (b->proto->encode && c->enc_off < c->out_len)
 		b->proto->encode(b, c);
 	while (c->out_off < c->out_len) {
-		ssize_t r = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
+		size_t n = c->out_len - c->out_off;
+		ssize_t r = c->ssl ? tls_write(b, c, c->out + c->out_off, n)
+				   : write(c->fd, c->out + c->out_off, n);
 		if (r > 0) {
 			c->out_off += (uint32_t)r;
 			continue;
@@ -58,7 +61,9 @@ void client_flush(struct bench *b, struct client *c)
 	}
 	if (c->out_off == c->out_len)
 		c->out_off = c->out_len = c->enc_off = 0;
-	bool want = c->out_len > 0;
+	/* A TLS write waiting for the server's bytes is retried after the next read (client_read):
+	 * the socket is writable, and EPOLLOUT would only spin. */
+	bool want = c->out_len > 0 && !(c->ssl && c->tls_wants_read);
 	if (want != c->out_armed) {
 		c->out_armed = want;
 		client_epoll(b, c, EPOLL_CTL_MOD, EPOLLIN | (want ? EPOLLOUT : 0));
@@ -150,25 +155,30 @@ void client_connected(struct bench *b, struct client *c, uint64_t now)
 	c->state = CS_NAMING;
 	c->out_armed = false;
 	client_epoll(b, c, EPOLL_CTL_MOD, EPOLLIN);
+	if (b->o.tls)
+		tls_attach(b, c);
 	b->proto->hello(b, c, now);
 	client_flush(b, c);
 }
 
-void client_read(struct bench *b, struct client *c)
+/* One read and what it brought; false when there is nothing more to read for now (or the client
+ * or the run is over). */
+static bool client_read_once(struct bench *b, struct client *c)
 {
 	/* The kept partial line goes first, then one read fills the rest of the shared buffer. */
 	size_t have = c->stash_len;
 	if (have)
 		memcpy(b->rbuf, c->stash, have);
-	ssize_t r = read(c->fd, b->rbuf + have, sizeof(b->rbuf) - have);
+	ssize_t r = c->ssl ? tls_read(b, c, b->rbuf + have, sizeof(b->rbuf) - have)
+			   : read(c->fd, b->rbuf + have, sizeof(b->rbuf) - have);
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
+		return false;
 	if (r <= 0) {
 		bench_fail(b, "the server closed client %u (%s)%s%s", (unsigned)(c - b->cl),
 			   r < 0 ? strerror(errno) : "EOF", b->errors ? "; first error line: " : "",
 			   b->errors ? b->first_error : "");
 		client_close(b, c);
-		return;
+		return false;
 	}
 	uint64_t now = bench_now();
 	size_t len = have + (size_t)r;
@@ -176,7 +186,7 @@ void client_read(struct bench *b, struct client *c)
 	size_t left = len - used;
 	if (left > MAX_STASH) {
 		bench_fail(b, "a line or reply longer than %d bytes from the server", MAX_STASH);
-		return;
+		return false;
 	}
 	if (left > c->stash_cap) {
 		free(c->stash);
@@ -186,4 +196,19 @@ void client_read(struct bench *b, struct client *c)
 	if (left)
 		memcpy(c->stash, b->rbuf + used, left);
 	c->stash_len = (uint32_t)left;
+	return !b->failed && c->state != CS_CLOSED;
+}
+
+void client_read(struct bench *b, struct client *c)
+{
+	if (!c->ssl) {
+		client_read_once(b, c);
+		return;
+	}
+	/* A TLS session may hold decrypted bytes the socket no longer signals: read until it says
+	 * it wants more from the socket, then retry a write that was waiting for these bytes. */
+	while (client_read_once(b, c))
+		;
+	if (!b->failed && c->state != CS_CLOSED && c->out_off < c->out_len)
+		client_flush(b, c);
 }

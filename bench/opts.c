@@ -38,6 +38,9 @@ static const char T_USAGE[] =
 	"                         NAMES and JOIN lines of a big channel)\n"
 	"  --announce-max K       line: the server's --announce-max, to know how many join lines\n"
 	"                         to wait for (default: 1000, charlad's default; 0 = always)\n"
+	"  --tls                  line: speak TLS over each connection (charlad's --tls-listen port);\n"
+	"                         the server's certificate is NOT verified (loopback benchmarking\n"
+	"                         only: anyone could be on the other end)\n"
 	"  --prefix STR           prepended to client names (default: none)\n"
 	"  --sources K            source addresses 127.0.0.10.. (default: 1 up to 1000 clients,\n"
 	"                         more above)\n"
@@ -82,7 +85,7 @@ void opts_parse(struct opts *o, int argc, char **argv)
 	enum {
 		O_PROTO = 256, O_HOST, O_PORT, O_PID, O_WINDOW, O_RATE, O_SIZE, O_ROOM, O_PREFIX,
 		O_SOURCES, O_PARALLEL, O_JOIN_WINDOW, O_IDLE, O_IDLE_WAIT, O_SETTLE, O_DEADLINE, O_LABEL,
-		O_PART, O_ANNOUNCE, O_NO_JOIN,
+		O_PART, O_ANNOUNCE, O_NO_JOIN, O_TLS,
 	};
 	static const struct option longopts[] = {
 		{"proto", required_argument, NULL, O_PROTO},
@@ -104,6 +107,7 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		{"label", required_argument, NULL, O_LABEL},
 		{"part-lobby", no_argument, NULL, O_PART},
 		{"no-join", no_argument, NULL, O_NO_JOIN},
+		{"tls", no_argument, NULL, O_TLS},
 		{"announce-max", required_argument, NULL, O_ANNOUNCE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -197,6 +201,9 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		case O_NO_JOIN:
 			o->no_join = true;
 			break;
+		case O_TLS:
+			o->tls = true;
+			break;
 		case 'h':
 			fputs(T_USAGE, stdout);
 			exit(0);
@@ -219,6 +226,8 @@ void opts_parse(struct opts *o, int argc, char **argv)
 	}
 	if (o->part_lobby && o->proto != PROTO_LINE)
 		opts_usage_error("--part-lobby is for the line protocol", NULL);
+	if (o->tls && o->proto != PROTO_LINE)
+		opts_usage_error("--tls is for the line protocol", NULL);
 	if (o->no_join && !(o->proto == PROTO_IRC || o->proto == PROTO_WS))
 		opts_usage_error("--no-join is for irc and ws (line: --part-lobby)", NULL);
 	if (o->no_join && !o->idle)

@@ -43,8 +43,9 @@ void report_print(const struct bench *b)
 	double cpu_send = b->cpu_end >= 0 && b->cpu_send >= 0 ? b->cpu_end - b->cpu_send : -1;
 	double cpu_ns = cpu_send >= 0 && b->delivered ? cpu_send * 1e9 / (double)b->delivered : -1;
 
-	printf("charla-bench: %s protocol at %s:%u, server pid %ld%s%s\n", pname, o->host, o->port,
-	       o->pid, o->label ? ", " : "", o->label ? o->label : "");
+	printf("charla-bench: %s protocol%s at %s:%u, server pid %ld%s%s\n", pname,
+	       o->tls ? " over TLS" : "", o->host, o->port, o->pid, o->label ? ", " : "",
+	       o->label ? o->label : "");
 	printf("  %-15s %u (%u receivers, %u senders, %u source address%s)\n", "clients", b->total,
 	       o->n, o->s, b->nsources, b->nsources == 1 ? "" : "es");
 	printf("  %-15s %.1f ms\n", "connected", connect_ms);
@@ -94,7 +95,7 @@ void report_print(const struct bench *b)
 			dsts[k][j++] = (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\') ? *p : '?';
 		dsts[k][j] = '\0';
 	}
-	printf("{\"tool\":\"charla-bench\",\"mode\":\"%s\",\"proto\":\"%s\",\"label\":\"%s\","
+	printf("{\"tool\":\"charla-bench\",\"mode\":\"%s\",\"proto\":\"%s\",\"tls\":%s,\"label\":\"%s\","
 	       "\"status\":\"%s\",\"clean\":%s,\"error\":\"%s\","
 	       "\"n\":%u,\"s\":%u,\"m\":%u,\"window\":%u,\"rate\":%.3f,\"size\":%u,\"sources\":%u,"
 	       "\"connect_ms\":%.3f,\"ready_ms\":%.3f,\"settle_ms\":%.3f,"
@@ -108,7 +109,8 @@ void report_print(const struct bench *b)
 	       "\"rss_kb\":{\"base\":%ld,\"ready\":%ld,\"end\":%ld,\"hwm\":%ld},"
 	       "\"server_cpu_s\":{\"connect\":%.3f,\"send\":%.3f},\"server_cpu_ns_per_delivery\":%.1f,"
 	       "\"idle_bytes_per_client\":%ld}\n",
-	       o->idle ? "idle" : o->rate > 0 ? "rate" : "throughput", pname, label, status,
+	       o->idle ? "idle" : o->rate > 0 ? "rate" : "throughput", pname,
+	       o->tls ? "true" : "false", label, status,
 	       report_clean(b) ? "true" : "false", why, o->n, o->s, o->m, o->window, o->rate, o->size,
 	       b->nsources, connect_ms, ready_ms, settle_ms, b->join_lines, b->join_expected,
 	       b->sent_total, b->expected, b->delivered, lost, b->dup, b->reorder, b->bogus, b->echoes,

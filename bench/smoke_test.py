@@ -1,8 +1,11 @@
 """bench_smoke: runs charla-bench against servers started here, as a correctness check.
 
-Three runs, each 20 receivers and 2 senders with 50 messages each, on ephemeral loopback ports:
+Four runs, each 20 receivers and 2 senders with 50 messages each, on ephemeral loopback ports:
 
   line  charlad's line protocol;
+  tls   the same on charlad's TLS port (--tls-listen, a throwaway self-signed P-256 pair made
+        here with openssl), the generator speaking TLS (--tls): a generator speaking in clear
+        there would be cut at its first line;
   ws    IRC over charlad's WebSocket endpoint (--proto ws, /ws, text.ircv3.net), with 200-byte
         payloads so that deliveries take frames with 16-bit lengths;
   ws    the same against a scripted WebSocket IRC server in this file, which does what charlad
@@ -26,9 +29,11 @@ import json
 import os
 import random
 import re
+import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -36,8 +41,10 @@ DEADLINE_S = 30
 N, S, M = 20, 2, 50
 
 
-def start_charlad(charlad, extra, face):
-    """Starts charlad on 127.0.0.1, ephemeral ports; returns (process, the port of face)."""
+def start_charlad(charlad, extra, face, port_re=None):
+    """Starts charlad on 127.0.0.1, ephemeral ports; returns (process, the port of face), or the
+    port in the first log line that port_re matches."""
+    port_re = port_re or r"listening on 127\.0\.0\.1:(\d+) \(" + re.escape(face) + r"\)"
     proc = subprocess.Popen(
         # Every client comes from 127.0.0.1 at once: spare loopback from the limits per address;
         # and the senders send as fast as they can: no message rate (--msg-rate).
@@ -49,7 +56,7 @@ def start_charlad(charlad, extra, face):
         line = proc.stderr.readline()
         if not line:
             break
-        m = re.search(r"listening on 127\.0\.0\.1:(\d+) \(" + re.escape(face) + r"\)", line)
+        m = re.search(port_re, line)
         if m:
             # Keep reading its log, so that a full pipe never blocks it.
             threading.Thread(target=proc.stderr.read, daemon=True).start()
@@ -261,6 +268,35 @@ class FakeServer:
         return None
 
 
+def tls_case(bench, charlad):
+    """The line run again, on charlad's TLS port with charla-bench --tls."""
+    openssl = shutil.which("openssl")
+    if not openssl:
+        return ["tls: openssl is needed (scripts/deps)"]
+    with tempfile.TemporaryDirectory(prefix="bench-smoke-tls-") as tmp:
+        cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+        subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-keyout", key,
+                        "-out", cert, "-subj", "/CN=localhost"],
+                       check=True, capture_output=True, timeout=DEADLINE_S)
+        os.chmod(key, 0o600)
+        # Every face on an ephemeral port, so that no TLS listener takes a default one; the line
+        # face's TLS listener is the first to say "TLS on".
+        proc, port = start_charlad(
+            charlad, ["--tls-cert", cert, "--tls-key", key, "--tls-listen", "127.0.0.1:0",
+                      "--irc-listen", "127.0.0.1:0", "--irc-tls-listen", "127.0.0.1:0",
+                      "--http-listen", "127.0.0.1:0", "--https-listen", "127.0.0.1:0"],
+            "tls line", port_re=r"TLS on 127\.0\.0\.1:(\d+)")
+        try:
+            rc, result = run_bench(bench, port, proc.pid, ["--tls"], "smoke tls")
+        finally:
+            stop(proc)
+    failures = check("tls", rc, result, join_lines=(N + S) * (N + S - 1) // 2)
+    if result.get("tls") is not True:
+        failures.append(f"tls: the report says tls = {result.get('tls')!r}")
+    return failures
+
+
 def main():
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
@@ -273,6 +309,8 @@ def main():
     finally:
         stop(proc)
     failures += check("line", rc, result, join_lines=(N + S) * (N + S - 1) // 2)
+
+    failures += tls_case(bench, charlad)
 
     proc, port = start_charlad(charlad, ["--irc-listen", "127.0.0.1:0", "--irc-flood", "0",
                                          "--http-listen", "127.0.0.1:0"], "http")
