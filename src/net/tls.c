@@ -96,6 +96,11 @@ static SSL_CTX *tls_ctx_new(const char *cert, const char *key, char *err, size_t
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
 					 SSL_OP_CIPHER_SERVER_PREFERENCE);
+	/* An idle connection gives its record buffers back (a read and a write buffer of some
+	 * 17 KiB each): a chat's connections are idle nearly always, and bench/run --tls
+	 * measured 38,727 bytes per idle TLS client without this and about 24,000 with it, against
+	 * 1,425 for plain TCP (the rest is OpenSSL's per-connection state). */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_session_id_context(ctx, TLS_SESSION_ID, sizeof(TLS_SESSION_ID) - 1);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_accept_any);
 	SSL_CTX_set_alpn_select_cb(ctx, tls_select_alpn, NULL);
