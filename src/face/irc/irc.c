@@ -338,7 +338,7 @@ static void irc_on_flood_tick(uv_timer_t *t)
 			continue;
 		c->throttled = false;
 		list_remove(&c->throttle_link);
-		if (!c->sess.auth_job && !c->holds) /* else the answer owed resumes it */
+		if (!c->holds) /* else the answer owed resumes it (irc_release) */
 			conn_resume(c->conn);
 	}
 	if (list_empty(&f->throttled))
@@ -424,15 +424,7 @@ static bool irc_on_line(struct conn *conn, char *line, size_t len, bool too_long
 		return false;
 	/* Every command costs; one that goes over the budget is still run, and the next waits;
 	 * so does the next of one whose answer is owed (irc_hold). */
-	bool more = irc_spend(c, cost, now);
-	if (c->sess.auth_job) {
-		/* OPER's check runs off the loop; the client's next lines wait for its answer, so
-		 * that replies keep the order of the commands (a PING after OPER is answered after
-		 * the 381). irc_user_opered resumes. */
-		conn_pause(conn);
-		return false;
-	}
-	return more && !c->holds;
+	return irc_spend(c, cost, now) && !c->holds;
 }
 
 static void irc_on_gone(struct conn *conn, int status)

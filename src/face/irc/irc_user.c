@@ -542,8 +542,7 @@ static void irc_user_opered(void *arg, enum hub_auth_status st)
 	c->sess.auth_job = NULL;
 	if (c->sess.state == SESSION_GONE || conn_is_closing(c->conn))
 		return;
-	if (!c->throttled) /* its input waited for this answer (irc.c); flood control resumes it */
-		conn_resume(c->conn);
+	irc_release(c); /* its input waited for this answer */
 	if (st != HUB_AUTH_OK) {
 		log_info(c->f->log, "%s (irc %s): OPER refused", c->conn->peer, irc_nick(c));
 		irc_num(c, "464", "%s", T_PASSWDMISMATCH);
@@ -560,8 +559,9 @@ static void irc_user_opered(void *arg, enum hub_auth_status st)
 	buf_free(&mask);
 }
 
-/* The password is checked off the loop (hub/auth.h): the answer comes later, the client goes on
- * meanwhile. One check at a time per client; failures are throttled per address. */
+/* The password is checked off the loop (hub/auth.h). The client's next lines wait for the answer
+ * (irc_hold), so that replies keep the order of the commands: a PING after OPER is answered after
+ * the 381. One check at a time per client; failures are throttled per address. */
 void irc_user_oper(struct irc_client *c, const struct irc_msg *m)
 {
 	const struct hub_auth *auth = c->f->hub->auth;
@@ -572,8 +572,10 @@ void irc_user_oper(struct irc_client *c, const struct irc_msg *m)
 	if (auth)
 		c->sess.auth_job = auth->oper(auth->ctx, c->conn->stream.throttle, name->p, name->len,
 					      pass->p, pass->len, irc_user_opered, c, &st);
-	if (c->sess.auth_job)
+	if (c->sess.auth_job) {
+		irc_hold(c);
 		return;
+	}
 	if (st == HUB_AUTH_THROTTLED)
 		irc_num(c, "464", "%s", T_OPER_THROTTLED);
 	else if (st == HUB_AUTH_BUSY)
