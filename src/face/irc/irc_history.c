@@ -171,9 +171,16 @@ static void irc_history_fail(struct irc_history_req *r, const char *code, const 
 	buf_free(&out);
 }
 
-static void irc_history_ref(struct irc_client *c, char ref[24])
+enum { IRC_HISTORY_REF = 24 }; /* "H" and a 64-bit number */
+
+/* A new batch reference in buf for a client with the batch capability; NULL (no batch) for one
+ * without. */
+static const char *irc_history_ref(struct irc_client *c, char buf[IRC_HISTORY_REF])
 {
-	snprintf(ref, 24, "H%llu", (unsigned long long)++c->f->batch_seq);
+	if (!irc_has(c, IRC_CAP_BATCH))
+		return NULL;
+	snprintf(buf, IRC_HISTORY_REF, "H%llu", (unsigned long long)++c->f->batch_seq);
+	return buf;
 }
 
 static void irc_history_answer(void *ctx, enum hub_history_status status,
@@ -195,12 +202,8 @@ static void irc_history_answer(void *ctx, enum hub_history_status status,
 		irc_history_req_free(r);
 		return; /* nothing said there yet: no empty batch on join */
 	}
-	char refbuf[24];
-	const char *ref = NULL;
-	if (irc_has(c, IRC_CAP_BATCH)) {
-		irc_history_ref(c, refbuf);
-		ref = refbuf;
-	}
+	char refbuf[IRC_HISTORY_REF];
+	const char *ref = irc_history_ref(c, refbuf);
 	struct buf body = BUF_INIT, tmp = BUF_INIT;
 	size_t lines = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -236,12 +239,8 @@ static void irc_history_targets_answer(void *ctx, enum hub_history_status status
 		irc_history_req_free(r);
 		return;
 	}
-	char refbuf[24];
-	const char *ref = NULL;
-	if (irc_has(c, IRC_CAP_BATCH)) {
-		irc_history_ref(c, refbuf);
-		ref = refbuf;
-	}
+	char refbuf[IRC_HISTORY_REF];
+	const char *ref = irc_history_ref(c, refbuf);
 	/* Every conversation in the range came (the provider was asked for its most): oldest
 	 * first, as messages go, and the limit counted from the end the client named first. */
 	const struct hub_history_target **v = xcalloc(n ? n : 1, sizeof(*v));
