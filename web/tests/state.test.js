@@ -92,7 +92,7 @@ test("the assistant's lines are grouped into one block and marked as a bot's", (
   assert.deepEqual(last.map((l) => l.group), [false, true, true]);
   assert.ok(last.every((l) => l.bot));
   assert.ok(s.bots.has("gpt"));
-  feed(":bob!~b@h PRIVMSG #lobby :thanks");
+  feed("@time=2026-12-06T10:02:03.000Z :bob!~b@h PRIVMSG #lobby :thanks");
   assert.equal(lobby.lines.at(-1).group, false);
   // Long silences and other kinds of line break a group.
   feed("@time=2026-12-06T10:30:00.000Z :bob!~b@h PRIVMSG #lobby :later");
