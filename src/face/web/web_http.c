@@ -188,8 +188,10 @@ static void web_http_cluster(const struct hub *h, struct buf *b)
 	size_t n = h->cluster ? h->cluster->nodes(h->cluster->ctx, v, HUB_NODES_MAX) : 0;
 	const char *state = !h->cluster ? "off" : h->cluster->whole(h->cluster->ctx) ? "whole"
 										      : "split";
-	buf_printf(b, ",\"people\":%zu,\"cluster\":{\"state\":\"%s\",\"nodes\":[",
+	buf_printf(b, ",\"people\":%zu,\"cluster\":{\"state\":\"%s\",\"node\":\"",
 		   remote_people(h), state);
+	web_http_json_text(b, n ? v[0].name : h->cfg.server_name);
+	buf_puts(b, "\",\"nodes\":[");
 	for (size_t i = 0; i < n && i < HUB_NODES_MAX; i++) {
 		buf_puts(b, i ? ",{\"name\":\"" : "{\"name\":\"");
 		web_http_json_text(b, v[i].name);
