@@ -25,6 +25,7 @@
 #define CL_NAMES CL_PREFIX "names"        /* hash: folded name -> node */
 #define CL_LEASE CL_PREFIX "lease:"       /* + a node's name: its lease (value: its instance) */
 #define CL_SEQ CL_PREFIX "nodeseq"        /* counter: the low bits of nodes' event ids */
+#define CL_OWNED CL_PREFIX "owned:"       /* + a node's name: the set of names it holds */
 
 enum {
 	CL_TEXT_MAX = 4096,     /* bytes of a message's text from elsewhere */
@@ -96,6 +97,8 @@ void cluster_send(struct cluster *c, const char *channel, struct cmsg *m);
  * ctl (m NULL: nothing). A lost claim renames the local person who asked. */
 void cluster_claim(struct cluster *c, const char *folded, const char *old_folded, struct cmsg *m);
 void cluster_release(struct cluster *c, const char *folded, struct cmsg *m);
+/* Back from a split (or at the first contact): this node holds exactly its people's names. */
+void cluster_reclaim(struct cluster *c);
 /* A person's USER message (with its rooms when rooms). */
 void cluster_user_msg(struct cluster *c, const struct session *s, bool rooms, struct cmsg *m,
 		      struct buf *scratch);
