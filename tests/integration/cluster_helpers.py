@@ -33,8 +33,11 @@ ClusterCase(IrcCase)
     .nodes(n, redis, **kw) -> [node-1..node-n], each seen "whole" with n nodes (wait_whole)
     .wait_whole(srvs, n) / .wait_state(srv, state) poll /stats.json on a deadline
     .kill9(srv) SIGKILL and reap
+    .three() -> (redis, (node-1, node-2, node-3), (ana, bea, cris)): ana a line user on node-1,
+        bea on node-2, cris an IRC user on node-3 who joined #lobby (NAMES listed all three);
+        the join news read
 
-stats_json(srv) -> dict; metric(srv, name, **labels) -> float (sum of the matching samples);
+nicks(text) -> the set of names of a NAMES or /who list; stats_json(srv) -> dict; metric(srv, name, **labels) -> float (sum of the matching samples);
 rss_kb(srv) -> VmRSS; parse_cmsg(payload) -> (header words, fields); encode_cmsg(header, fields)
 """
 
@@ -408,6 +411,11 @@ def rss_kb(srv):
     raise AssertionError("no VmRSS for pid %d" % srv.proc.pid)
 
 
+def nicks(text):
+    """The names of a NAMES or /who list, without their @ and + marks."""
+    return {n.lstrip("@+") for n in text.split()}
+
+
 def cluster_of(srv):
     return stats_json(srv).get("cluster") or {}
 
@@ -472,3 +480,25 @@ class ClusterCase(IrcCase):
     def wait_whole(self, srvs, n, timeout=TIMEOUT):
         for s in srvs:
             self.wait_state(s, "whole", n, timeout)
+
+    def three(self):
+        """node-1 (ana, line), node-2 (bea, line), node-3 (cris, IRC), all in #lobby."""
+        r = self.redis()
+        n1, n2, n3 = self.nodes(3, r, irc=True)
+        ana = n1.client("ana")
+        bea = n2.client("bea")
+        ana.wait_for("[#lobby] -- bea joined")
+        cris = self.irc(n3, "cris")
+        cris.send("JOIN #lobby")
+        cris.expect("JOIN", lambda m: m.nick == "cris")
+        names = set()
+        while True:
+            m = cris.readline()
+            if m.command == "353":
+                names |= nicks(m.last)
+            if m.command == "366":
+                break
+        assert names == {"ana", "bea", "cris"}, "NAMES of #lobby on node-3 at JOIN: %r" % names
+        for c in (ana, bea):
+            c.wait_for("[#lobby] -- cris joined")
+        return r, (n1, n2, n3), (ana, bea, cris)
