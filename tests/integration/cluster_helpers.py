@@ -37,8 +37,8 @@ ClusterCase(IrcCase)
         bea on node-2, cris an IRC user on node-3 who joined #lobby (NAMES listed all three);
         the join news read
 
-nicks(text) -> the set of names of a NAMES or /who list; stats_json(srv) -> dict; metric(srv, name, **labels) -> float (sum of the matching samples);
-rss_kb(srv) -> VmRSS; parse_cmsg(payload) -> (header words, fields); encode_cmsg(header, fields)
+nicks(text) -> the set of names of a NAMES or /who list; stats_json(srv) -> dict;
+metric(srv, name, **labels) -> float (sum of the matching samples); rss_kb(srv) -> VmRSS; parse_cmsg(payload) -> (header words, fields); encode_cmsg(header, fields)
 """
 
 import json
