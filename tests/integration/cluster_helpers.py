@@ -38,7 +38,8 @@ ClusterCase(IrcCase)
         the join news read
 
 nicks(text) -> the set of names of a NAMES or /who list; stats_json(srv) -> dict;
-metric(srv, name, **labels) -> float (sum of the matching samples); rss_kb(srv) -> VmRSS; parse_cmsg(payload) -> (header words, fields); encode_cmsg(header, fields)
+metric(srv, name, **labels) -> float (sum of the matching samples); rss_kb(srv) -> VmRSS;
+parse_cmsg(payload) -> (header words, fields); encode_cmsg(header words, fields) -> payload
 """
 
 import json
