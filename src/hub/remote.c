@@ -75,7 +75,7 @@ void remote_tell_all(struct hub *h, enum hub_cluster_news what)
 	if (h->stopping)
 		return;
 	struct hub_event ev = {.type = HUB_EV_CLUSTER, .flags = HUB_EVF_SELF,
-			       .u.cluster = {.what = (uint8_t)what}};
+			       .from = h->cfg.server_name, .u.cluster = {.what = (uint8_t)what}};
 	fan_begin(h, &ev, false);
 	size_t it = 0;
 	void *v;
