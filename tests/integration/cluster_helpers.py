@@ -38,7 +38,7 @@ ClusterCase(IrcCase)
         the join news read
 
 nicks(text) -> the set of names of a NAMES or /who list; stats_json(srv) -> dict;
-metric(srv, name, **labels) -> float (sum of the matching samples); rss_kb(srv) -> VmRSS; until_answer(client, command, pattern) repeats a line command until
+metric(srv, name, **labels) -> float (sum of the matching samples); rss_kb(srv, field) -> VmRSS (or VmHWM, the peak); until_answer(client, command, pattern) repeats a line command until
 its answer has a matching line;
 parse_cmsg(payload) -> (header words, fields); encode_cmsg(header words, fields) -> payload
 """
@@ -408,12 +408,13 @@ def metric(srv, name, missing=False, **labels):
     return total
 
 
-def rss_kb(srv):
+def rss_kb(srv, field="VmRSS"):
+    """srv's resident memory in kB (VmHWM: its peak so far)."""
     with open("/proc/%d/status" % srv.proc.pid) as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
-    raise AssertionError("no VmRSS for pid %d" % srv.proc.pid)
+    raise AssertionError("no %s for pid %d" % (field, srv.proc.pid))
 
 
 def nicks(text):

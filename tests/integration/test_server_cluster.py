@@ -211,6 +211,8 @@ class Chat(ch.ClusterCase):
         ana = n1.client("ana")
         bea = n2.client("bea")
         ana.wait_for("[#lobby] -- bea joined")
+        # bea may have arrived before node-2 heard of ana: then she sees ana join after her.
+        bea.sync()
         mon = r.monitor()
         self.addCleanup(mon.close)
         ana.send("model line")
