@@ -185,6 +185,12 @@ class Loss(ch.ClusterCase):
                 break
         else:
             self.fail("Redis never filled up")
+        # Below what it holds: every write is refused from now on (leases, claims), whatever
+        # Redis frees meanwhile.
+        used = int(r.info("memory")["used_memory"])
+        r.cli("CONFIG", "SET", "maxmemory", used - (256 << 10))
+        with self.assertRaisesRegex(ch.RedisError, "OOM"):
+            r.cli("SET", "one:more", "x")
         # Chat still crosses (PUBLISH needs no memory), for longer than a lease.
         t_end = time.monotonic() + LEASE * 1.5
         k = 0
@@ -199,6 +205,14 @@ class Loss(ch.ClusterCase):
         c.send("cris")
         line = c.readline()
         self.assertTrue(line.startswith("* Welcome, cris!") or line.startswith("! "), line)
+        if line.startswith("* Welcome"):
+            # Taken in without a claim: the other node still knows the name is in use.
+            ana.wait_for("[#lobby] -- cris joined")
+            d = n1.client()
+            d.expect(harness.GREETING)
+            d.expect(harness.PROMPT)
+            d.send("cris")
+            d.expect("! The name cris is taken; pick another.")
         bea.send("still")
         ana.wait_for("[#lobby] bea: still")
         for s in (n1, n2):
