@@ -157,6 +157,23 @@ static void cluster_beat(uv_timer_t *t)
 
 /* ---- the link ---- */
 
+/* The link may drop inside a publish, inside an observer, inside a fan-out: people are told on
+ * the next turn of the loop, never from there. */
+static void cluster_news_due(uv_timer_t *t)
+{
+	struct cluster *c = t->data;
+	int what = c->news_what;
+	c->news_what = -1;
+	if (what >= 0 && !c->shutting)
+		remote_tell_all(c->h, (enum hub_cluster_news)what);
+}
+
+static void cluster_news(struct cluster *c, enum hub_cluster_news what)
+{
+	c->news_what = (int)what;
+	uv_timer_start(&c->news, cluster_news_due, 0, 0);
+}
+
 static void cluster_whole(struct cluster *c)
 {
 	bool was_split = c->ever_up;
@@ -170,7 +187,7 @@ static void cluster_whole(struct cluster *c)
 	cluster_dump(c, CL_CTL);
 	log_info(c->log, "cluster: node %s linked to the others", c->node);
 	if (was_split)
-		remote_tell_all(c->h, HUB_CLUSTER_WHOLE);
+		cluster_news(c, HUB_CLUSTER_WHOLE);
 }
 
 static void cluster_seq(void *privdata, const struct redisReply *r)
@@ -238,7 +255,7 @@ static void cluster_link_down(void *ctx, const char *why)
 	c->up = false;
 	c->st.whole = false;
 	c->st.splits++;
-	remote_tell_all(c->h, HUB_CLUSTER_SPLIT);
+	cluster_news(c, HUB_CLUSTER_SPLIT);
 	uv_timer_start(&c->split, cluster_split_timeout, c->cfg.lease_ms, 0);
 }
 
@@ -320,8 +337,10 @@ struct cluster *cluster_new(uv_loop_t *loop, struct hub *h, const struct cluster
 	explicit_bzero(&rc.url, sizeof(rc.url));
 	uv_timer_init(loop, &c->beat);
 	uv_timer_init(loop, &c->split);
-	c->beat.data = c->split.data = c;
-	c->handles = 2;
+	uv_timer_init(loop, &c->news);
+	c->beat.data = c->split.data = c->news.data = c;
+	c->news_what = -1;
+	c->handles = 3;
 	c->obs = (struct hub_observer){
 		.mask = HUB_MASK(HUB_EV_MESSAGE) | HUB_MASK(HUB_EV_JOIN) | HUB_MASK(HUB_EV_PART) |
 			HUB_MASK(HUB_EV_QUIT) | HUB_MASK(HUB_EV_NICK) | HUB_MASK(HUB_EV_TOPIC) |
@@ -408,6 +427,7 @@ void cluster_shutdown(struct cluster *c, const char *reason)
 	uv_timer_stop(&c->split);
 	uv_close((uv_handle_t *)&c->beat, cluster_handle_closed);
 	uv_close((uv_handle_t *)&c->split, cluster_handle_closed);
+	uv_close((uv_handle_t *)&c->news, cluster_handle_closed);
 	rlink_close(&c->link, cluster_link_closed, c);
 }
 

@@ -65,6 +65,8 @@ struct cluster {
 	struct hub_cluster view;
 	uv_timer_t beat;         /* every lease/3 */
 	uv_timer_t split;        /* a lease after the link was lost: the others' people go */
+	uv_timer_t news;         /* at once, out of any fan-out: tell people split or whole */
+	int news_what;           /* enum hub_cluster_news to tell, or -1 */
 	bool up;                 /* linked, lease held */
 	bool ever_up;            /* the lease was ours once (a refusal then is not fatal) */
 	bool shutting;
