@@ -7,7 +7,7 @@
  * `sub`. Pub/sub ignores databases: two clusters sharing a Redis must use other channel names.
  *
  * Liveness. While up, `cmd` sends a PING every timeout_ms/2; one not answered within timeout_ms
- * (a stopped or cut-off Redis) loses the link, as does a closed connection, an error on a socket,
+ * loses the link (a stopped or cut-off Redis is found lost within 2 * timeout_ms), as does a closed connection, an error on a socket,
  * a -LOADING reply, or more than max_pending bytes queued towards Redis (the link is stuck). A
  * connection attempt not up within timeout_ms fails. A lost link calls down once, then rlink
  * retries forever: after retry_min_ms, doubling up to retry_max_ms, each delay drawn between
@@ -28,7 +28,7 @@
  * Ownership. struct rlink is its owner's (the cluster bridge), which keeps it in place from
  * rlink_init until rlink_close's done has run; the loop must outlive it. The URL and callbacks
  * are copied. Every reply given to a callback is hiredis's, valid during the callback only.
- * Callbacks may call any rlink function but rlink_close. rlink_close closes both connections and
+ * Callbacks may call any rlink function, rlink_close too. rlink_close closes both connections and
  * every handle; pending command callbacks run with NULL first; then done(ctx) runs once every
  * libuv handle is closed, after which the struct may be freed. No global state: two links are
  * independent. */
@@ -145,8 +145,9 @@ int rlink_init(struct rlink *l, uv_loop_t *loop, const struct rlink_config *cfg,
 void rlink_start(struct rlink *l);
 bool rlink_up(const struct rlink *l);
 /* Queues a command, binary-safe argv, on cmd. cb (may be NULL) gets the reply or NULL if the link
- * goes down before it. Returns false, counting it as dropped and without calling cb, when the
- * link is not up or would pass max_pending (the link is then dropped and reconnected). */
+ * goes down or is closed before it. Returns false, counting it as dropped and without calling cb,
+ * when the link is not up, when the command alone is bigger than max_pending, or when it would
+ * take what is queued past max_pending (the link is then dropped and reconnected). */
 bool rlink_command(struct rlink *l, rlink_cb *cb, void *privdata, int argc, const char **argv,
 		   const size_t *lens);
 /* PUBLISH ch data, the reply ignored; false as for rlink_command. */
