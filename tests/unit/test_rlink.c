@@ -271,6 +271,17 @@ static void fx_connect(struct fx *f, const char *userinfo, size_t max_pending)
 	fx_link(f, url, max_pending);
 }
 
+/* A redis-server with redis_args, and a link to it through userinfo subscribed to "ch", up. */
+static struct fx *fx_up(const char *const *redis_args, const char *userinfo, size_t max_pending)
+{
+	struct fx *f = fx_new(redis_args);
+	fx_connect(f, userinfo, max_pending);
+	rlink_subscribe(&f->l, "ch", 2);
+	rlink_start(&f->l);
+	RUN_UNTIL(f, f->ups == 1);
+	return f;
+}
+
 /* How many times the log holds s. */
 static int log_count(struct fx *f, const char *s)
 {
@@ -373,10 +384,8 @@ static void test_command(void **state)
 static void test_oom(void **state)
 {
 	(void)state;
-	struct fx *f = fx_new((const char *const[]){"--maxmemory", "1", NULL});
-	fx_connect(f, "", MAX_PENDING);
-	rlink_start(&f->l);
-	RUN_UNTIL(f, f->ups == 1);
+	static const char *const args[] = {"--maxmemory", "1", NULL};
+	struct fx *f = fx_up(args, "", MAX_PENDING);
 	command(f, 3, (const char *[]){"SET", "k", "v"});
 	assert_int_equal(f->last_type, REDIS_REPLY_ERROR);
 	assert_non_null(strstr(f->last_reply, "OOM"));
@@ -421,11 +430,7 @@ static void test_pubsub_order(void **state)
 static void test_unsubscribe(void **state)
 {
 	(void)state;
-	struct fx *f = fx_new(NULL);
-	fx_connect(f, "", MAX_PENDING);
-	rlink_subscribe(&f->l, "ch", 2);
-	rlink_start(&f->l);
-	RUN_UNTIL(f, f->ups == 1);
+	struct fx *f = fx_up(NULL, "", MAX_PENDING);
 	rlink_subscribe(&f->l, "other", 5);
 	wait_numsub(f, "other", 1);
 	assert_true(publish(f, "ch", "0"));
@@ -446,11 +451,7 @@ static void test_unsubscribe(void **state)
 static void test_kill_restart(void **state)
 {
 	(void)state;
-	struct fx *f = fx_new(NULL);
-	fx_connect(f, "", MAX_PENDING);
-	rlink_subscribe(&f->l, "ch", 2);
-	rlink_start(&f->l);
-	RUN_UNTIL(f, f->ups == 1);
+	struct fx *f = fx_up(NULL, "", MAX_PENDING);
 	redis_kill(&f->r);
 	RUN_UNTIL(f, f->downs == 1);
 	assert_false(rlink_up(&f->l));
@@ -470,11 +471,7 @@ static void test_kill_restart(void **state)
 static void test_closed_by_redis(void **state)
 {
 	(void)state;
-	struct fx *f = fx_new(NULL);
-	fx_connect(f, "", MAX_PENDING);
-	rlink_subscribe(&f->l, "ch", 2);
-	rlink_start(&f->l);
-	RUN_UNTIL(f, f->ups == 1);
+	struct fx *f = fx_up(NULL, "", MAX_PENDING);
 	command(f, 4, (const char *[]){"CLIENT", "KILL", "TYPE", "pubsub"});
 	RUN_UNTIL(f, f->downs == 1);
 	assert_non_null(strstr(f->last_down, "closed"));
@@ -487,11 +484,8 @@ static void test_closed_by_redis(void **state)
 static void test_auth(void **state)
 {
 	(void)state;
-	struct fx *f = fx_new((const char *const[]){"--requirepass", "s:cret", NULL});
-	fx_connect(f, ":s:cret@", MAX_PENDING);
-	rlink_subscribe(&f->l, "ch", 2);
-	rlink_start(&f->l);
-	RUN_UNTIL(f, f->ups == 1);
+	static const char *const args[] = {"--requirepass", "s:cret", NULL};
+	struct fx *f = fx_up(args, ":s:cret@", MAX_PENDING);
 	command(f, 1, (const char *[]){"PING"});
 	assert_string_equal(f->last_reply, "PONG");
 	assert_true(publish(f, "ch", "0"));
@@ -503,11 +497,8 @@ static void test_auth(void **state)
 static void test_auth_user(void **state)
 {
 	(void)state;
-	struct fx *f = fx_new((const char *const[]){"--user", "alice", "on", ">pw", "~*", "&*",
-						    "+@all", NULL});
-	fx_connect(f, "alice:pw@", MAX_PENDING);
-	rlink_start(&f->l);
-	RUN_UNTIL(f, f->ups == 1);
+	static const char *const args[] = {"--user", "alice", "on", ">pw", "~*", "&*", "+@all", NULL};
+	struct fx *f = fx_up(args, "alice:pw@", MAX_PENDING);
 	command(f, 2, (const char *[]){"ACL", "WHOAMI"});
 	assert_string_equal(f->last_reply, "alice");
 	fx_free(f);
@@ -538,10 +529,7 @@ static void test_max_pending(void **state)
 {
 	(void)state;
 	enum { LIMIT = 64 * 1024, MSG = 1000 };
-	struct fx *f = fx_new(NULL);
-	fx_connect(f, "", LIMIT);
-	rlink_start(&f->l);
-	RUN_UNTIL(f, f->ups == 1);
+	struct fx *f = fx_up(NULL, "", LIMIT);
 	static char big[LIMIT + 1], msg[MSG + 1];
 	memset(big, 'b', LIMIT);
 	memset(msg, 'm', MSG);
@@ -569,10 +557,7 @@ static void test_max_pending(void **state)
 static void test_stopped(void **state)
 {
 	(void)state;
-	struct fx *f = fx_new(NULL);
-	fx_connect(f, "", MAX_PENDING);
-	rlink_start(&f->l);
-	RUN_UNTIL(f, f->ups == 1);
+	struct fx *f = fx_up(NULL, "", MAX_PENDING);
 	assert_int_equal(kill(f->r.pid, SIGSTOP), 0);
 	uint64_t t0 = now_ms(f);
 	const char *argv[] = {"PING"};
@@ -594,10 +579,7 @@ static void test_stopped(void **state)
 static void test_close_pending(void **state)
 {
 	(void)state;
-	struct fx *f = fx_new(NULL);
-	fx_connect(f, "", MAX_PENDING);
-	rlink_start(&f->l);
-	RUN_UNTIL(f, f->ups == 1);
+	struct fx *f = fx_up(NULL, "", MAX_PENDING);
 	const char *argv[] = {"PING"};
 	size_t lens[] = {4};
 	assert_true(rlink_command(&f->l, on_reply, f, 1, argv, lens));
@@ -615,11 +597,7 @@ static void test_close_pending(void **state)
 static void test_close_in_callback(void **state)
 {
 	(void)state;
-	struct fx *f = fx_new(NULL);
-	fx_connect(f, "", MAX_PENDING);
-	rlink_subscribe(&f->l, "ch", 2);
-	rlink_start(&f->l);
-	RUN_UNTIL(f, f->ups == 1);
+	struct fx *f = fx_up(NULL, "", MAX_PENDING);
 	f->close_on_message = true;
 	for (int i = 0; i < 3; i++) /* likely read in one turn: two after the close */
 		assert_true(publish(f, "ch", i == 0 ? "0" : "x"));

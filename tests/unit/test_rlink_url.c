@@ -28,65 +28,43 @@ static const char *parse_err(const char *url)
 	return err;
 }
 
-static void test_defaults(void **state)
-{
-	(void)state;
-	struct rlink_url u = parse_ok("redis://127.0.0.1");
-	assert_string_equal(u.host, "127.0.0.1");
-	assert_int_equal(u.port, RLINK_PORT_DEFAULT);
-	assert_int_equal(u.db, 0);
-	assert_string_equal(u.user, "");
-	assert_string_equal(u.password, "");
-	u = parse_ok("redis://127.0.0.1/");
-	assert_int_equal(u.db, 0);
-	u = parse_ok("REDIS://localhost");
-	assert_string_equal(u.host, "127.0.0.1");
-	u = parse_ok("redis://LocalHost:7000");
-	assert_int_equal(u.port, 7000);
-}
+/* Good URLs and what they give. */
+static const struct good {
+	const char *url, *host;
+	unsigned port, db;
+	const char *user, *password;
+} goods[] = {
+	{"redis://127.0.0.1", "127.0.0.1", RLINK_PORT_DEFAULT, 0, "", ""},
+	{"redis://127.0.0.1/", "127.0.0.1", 6379, 0, "", ""},
+	{"REDIS://localhost", "127.0.0.1", 6379, 0, "", ""},
+	{"redis://LocalHost:7000", "127.0.0.1", 7000, 0, "", ""},
+	{"redis://:s3cret@10.0.0.7:6380/3", "10.0.0.7", 6380, 3, "", "s3cret"},
+	{"redis://alice:pw@[::1]:1/9999", "::1", 1, 9999, "alice", "pw"},
+	{"redis://[2001:db8::5]", "2001:db8::5", 6379, 0, "", ""},
+	{"redis://127.0.0.1:65535", "127.0.0.1", 65535, 0, "", ""},
+	/* A password may hold ':', '@' and '/' as they are; %XX stands for a byte. */
+	{"redis://:a:b:c@127.0.0.1", "127.0.0.1", 6379, 0, "", "a:b:c"},
+	{"redis://:p@ss/w0rd@127.0.0.1:7/2", "127.0.0.1", 7, 2, "", "p@ss/w0rd"},
+	{"redis://b%40b:%25%3a%41@127.0.0.1", "127.0.0.1", 6379, 0, "b@b", "%:A"},
+	{"redis://:@127.0.0.1", "127.0.0.1", 6379, 0, "", ""},
+};
 
-static void test_full(void **state)
+static void test_good(void **state)
 {
 	(void)state;
-	struct rlink_url u = parse_ok("redis://:s3cret@10.0.0.7:6380/3");
-	assert_string_equal(u.host, "10.0.0.7");
-	assert_int_equal(u.port, 6380);
-	assert_int_equal(u.db, 3);
-	assert_string_equal(u.user, "");
-	assert_string_equal(u.password, "s3cret");
-	u = parse_ok("redis://alice:pw@[::1]:1/9999");
-	assert_string_equal(u.host, "::1");
-	assert_int_equal(u.port, 1);
-	assert_int_equal(u.db, 9999);
-	assert_string_equal(u.user, "alice");
-	assert_string_equal(u.password, "pw");
-	u = parse_ok("redis://[2001:db8::5]");
-	assert_string_equal(u.host, "2001:db8::5");
-	assert_int_equal(u.port, 6379);
-	u = parse_ok("redis://127.0.0.1:65535");
-	assert_int_equal(u.port, 65535);
-}
-
-/* A password may hold ':', '@' and '/' as they are; %XX stands for a byte. */
-static void test_password(void **state)
-{
-	(void)state;
-	struct rlink_url u = parse_ok("redis://:a:b:c@127.0.0.1");
-	assert_string_equal(u.password, "a:b:c");
-	u = parse_ok("redis://:p@ss/w0rd@127.0.0.1:7/2");
-	assert_string_equal(u.password, "p@ss/w0rd");
-	assert_int_equal(u.port, 7);
-	assert_int_equal(u.db, 2);
-	u = parse_ok("redis://b%40b:%25%3a%41@127.0.0.1");
-	assert_string_equal(u.user, "b@b");
-	assert_string_equal(u.password, "%:A");
-	u = parse_ok("redis://:@127.0.0.1");
-	assert_string_equal(u.password, "");
+	for (size_t i = 0; i < sizeof(goods) / sizeof(goods[0]); i++) {
+		const struct good *g = &goods[i];
+		struct rlink_url u = parse_ok(g->url);
+		assert_string_equal(u.host, g->host);
+		assert_int_equal(u.port, g->port);
+		assert_int_equal(u.db, g->db);
+		assert_string_equal(u.user, g->user);
+		assert_string_equal(u.password, g->password);
+	}
 	char url[RLINK_PASSWORD_MAX + 64] = "redis://:";
 	memset(url + strlen(url), 'x', RLINK_PASSWORD_MAX);
 	strcat(url, "@127.0.0.1");
-	u = parse_ok(url);
-	assert_int_equal(strlen(u.password), RLINK_PASSWORD_MAX);
+	assert_int_equal(strlen(parse_ok(url).password), RLINK_PASSWORD_MAX);
 }
 
 static void test_bad(void **state)
@@ -140,9 +118,7 @@ static void test_error_hides_password(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_full),
-		cmocka_unit_test(test_password),
+		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_error_hides_password),
 	};

@@ -11,10 +11,11 @@
  * afterwards (NULL replies, the disconnect callback) is then ignored, except the callbacks of
  * commands, which owe their caller an answer.
  *
- * hiredis's subscriber: every channel has its callback in a dict, and a reply that matches none
- * is given to the last callback run (a stale copy), so rlink_sub_reply checks each reply's shape
- * and channel itself, and the handshake's callback ignores a connection already ready. PING is never sent on sub: in subscribed mode Redis answers it with an
- * array that hiredis would take for a message. */
+ * hiredis's subscriber: every channel has its callback in a dict, and a reply that matches none is
+ * given to the last callback run (a stale copy), so rlink_sub_reply checks each reply's shape and
+ * channel itself, and the handshake's callback ignores a connection already ready. PING is never
+ * sent on sub: in subscribed mode Redis answers it with an array that hiredis would take for a
+ * message. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -7,14 +7,14 @@
  * `sub`. Pub/sub ignores databases: two clusters sharing a Redis must use other channel names.
  *
  * Liveness. While up, `cmd` sends a PING every timeout_ms/2; one not answered within timeout_ms
- * loses the link (a stopped or cut-off Redis is found lost within 2 * timeout_ms), as does a closed connection, an error on a socket,
- * a -LOADING reply, or more than max_pending bytes queued towards Redis (the link is stuck). A
- * connection attempt not up within timeout_ms fails. A lost link calls down once, then rlink
- * retries forever: after retry_min_ms, doubling up to retry_max_ms, each delay drawn between
- * 3/4 and 5/4 of it (jitter: nodes that lost one Redis do not come back in step). A refused
- * password is logged as an error once per streak of failures; other failures once at warn. An
- * error reply to a command (-OOM when Redis is full, a script's error) is counted and given to
- * the command's callback; the link stays.
+ * loses the link (a stopped or cut-off Redis is found lost within 2 * timeout_ms), as does a
+ * closed connection, an error on a socket, a -LOADING reply, or more than max_pending bytes queued
+ * towards Redis (the link is stuck). A connection attempt not up within timeout_ms fails. A lost
+ * link calls down once, then rlink retries forever: after retry_min_ms, doubling up to
+ * retry_max_ms, each delay drawn between 3/4 and 5/4 of it (jitter: nodes that lost one Redis do
+ * not come back in step). A refused password is logged as an error once per streak of failures;
+ * other failures once at warn. An error reply to a command (-OOM when Redis is full, a script's
+ * error) is counted and given to the command's callback; the link stays.
  *
  * Hosts. Only numeric addresses (IPv4, IPv6 in brackets in the URL) and `localhost` (127.0.0.1)
  * are accepted: hiredis resolves names with a blocking getaddrinfo, which the loop must not wait
