@@ -138,7 +138,8 @@ struct rlink {
 	struct rlink_stats stats;
 };
 
-/* Copies cfg; timers set up, nothing connected. Returns 0. */
+/* Copies cfg; timers set up, nothing connected. Returns 0, or -EINVAL when cfg's numbers are
+ * unusable (timeout_ms or retry_min_ms 0, retry_max_ms below retry_min_ms, max_pending 0). */
 int rlink_init(struct rlink *l, uv_loop_t *loop, const struct rlink_config *cfg,
 	       const struct logger *log);
 /* Starts connecting (at once); retries forever. */
