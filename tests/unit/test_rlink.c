@@ -575,7 +575,8 @@ static void test_stopped(void **state)
 	fx_free(f);
 }
 
-/* Closing: a pending command is answered NULL; done runs from the loop once all is closed. */
+/* Closing while up: what is queued (a goodbye) is written and answered first, then done runs
+ * from the loop once all is closed. */
 static void test_close_pending(void **state)
 {
 	(void)state;
@@ -584,11 +585,29 @@ static void test_close_pending(void **state)
 	size_t lens[] = {4};
 	assert_true(rlink_command(&f->l, on_reply, f, 1, argv, lens));
 	rlink_close(&f->l, on_closed, f);
-	assert_int_equal(f->replies, 1);
-	assert_true(f->null_reply);
+	assert_int_equal(f->replies, 0);
 	rlink_close(&f->l, on_closed, f); /* a second close does nothing */
 	RUN_UNTIL(f, f->closed);
+	assert_int_equal(f->replies, 1);
+	assert_false(f->null_reply);
 	assert_int_equal(f->downs, 0);
+	fx_free(f);
+}
+
+/* Closing with a Redis that answers nothing: the grace ends, the command gets NULL, done runs. */
+static void test_close_grace(void **state)
+{
+	(void)state;
+	struct fx *f = fx_up(NULL, "", MAX_PENDING);
+	assert_int_equal(kill(f->r.pid, SIGSTOP), 0);
+	const char *argv[] = {"PING"};
+	size_t lens[] = {4};
+	assert_true(rlink_command(&f->l, on_reply, f, 1, argv, lens));
+	rlink_close(&f->l, on_closed, f);
+	RUN_UNTIL(f, f->closed);
+	assert_int_equal(f->replies, 1);
+	assert_true(f->null_reply);
+	assert_int_equal(kill(f->r.pid, SIGCONT), 0);
 	fx_free(f);
 }
 
@@ -636,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_max_pending),
 		cmocka_unit_test(test_stopped),
 		cmocka_unit_test(test_close_pending),
+		cmocka_unit_test(test_close_grace),
 		cmocka_unit_test(test_close_in_callback),
 		cmocka_unit_test(test_unreachable),
 	};
