@@ -349,6 +349,8 @@ static void bench_setup(struct bench *b)
 	b->cpu_ready = b->cpu_send = b->cpu_end = -1;
 	proc_rss(o->pid, &b->rss_base, NULL);
 	b->cpu_start = proc_cpu(o->pid);
+	if (o->idle) /* idle: every server's RSS from before connecting (a node's remote users) */
+		nodes_snap(b, NODES_SEND);
 }
 
 int main(int argc, char **argv)

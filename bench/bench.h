@@ -230,7 +230,8 @@ void payload_in(struct bench *b, struct client *c, const char *p, size_t len, ui
 double proc_cpu(long pid);
 void proc_rss(long pid, long *rss, long *hwm);
 
-/* nodes.c: the phase a snapshot is taken at (NODES_SEND: sending starts; NODES_END: the run ends). */
+/* nodes.c: the moment a snapshot is taken at (NODES_SEND: sending starts, or with --idle before
+ * connecting; NODES_END: the run ends). */
 enum { NODES_SEND, NODES_END };
 void nodes_setup(struct bench *b);
 void nodes_snap(struct bench *b, int when);
