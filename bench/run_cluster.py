@@ -110,9 +110,11 @@ def wait_nodes(rport, count, timeout=10.0):
     raise RuntimeError(f"{count} node(s) did not all subscribe to charla:ctl")
 
 
-def generate(run, bench, nodes, rport, args, label, raw, deadline):
-    argv = [str(bench), "--proto", "line", "--port", ",".join(str(n.port) for n in nodes),
-            "--pid", ",".join(str(n.pid) for n in nodes), "--redis", str(rport),
+def generate(run, bench, ports, pids, rport, args, label, raw, deadline):
+    """charla-bench over ports (receivers round-robin, senders on the first), watching pids and
+    the Redis on rport; its JSON result (also written to raw), or None."""
+    argv = [str(bench), "--proto", "line", "--port", ",".join(map(str, ports)),
+            "--pid", ",".join(map(str, pids)), "--redis", str(rport),
             "--size", str(run.PAYLOAD), "--deadline", str(deadline), "--label", label,
             "--join-quiet", "--settle-quiet", str(SETTLE_QUIET_S)] + args
     proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
@@ -135,7 +137,8 @@ def one_run(run, charlad, bench, logdir, kind, rport, tag, args, raw, label):
         run.log(f"bench/run: {label}: {e}")
         return None
     try:
-        r = generate(run, bench, nodes, rport, args, label, raw, run.RUN_DEADLINE_S)
+        r = generate(run, bench, [n.port for n in nodes], [n.pid for n in nodes], rport, args,
+                     label, raw, run.RUN_DEADLINE_S)
     finally:
         for n in nodes:
             n.stop()
@@ -193,6 +196,7 @@ def node_ns(r, k):
 # ---- memory per remote user ----
 
 def remote_run(run, charlad, bench, logdir, rport, n, raw, tag):
+    """Two nodes; n idle clients in the lobby on the first; the second's RSS before and after."""
     redis_cmd(rport, "FLUSHALL")
     nodes = []
     try:
@@ -201,24 +205,18 @@ def remote_run(run, charlad, bench, logdir, rport, n, raw, tag):
                 "--udp", "off", "--cluster", f"redis://127.0.0.1:{rport}",
                 "--node-name", f"{tag}-n{i + 1}"]))
         wait_nodes(rport, 2)
-        # The generator talks to node 1 only; node 2 is the second pid, watched.
-        argv = [str(bench), "--proto", "line", "--port", str(nodes[0].port),
-                "--pid", f"{nodes[0].pid},{nodes[1].pid}", "--idle", "-n", str(n),
-                "--join-quiet", "--settle-quiet", str(SETTLE_QUIET_S), "--idle-wait", "2",
-                "--deadline", str(run.RUN_DEADLINE_S), "--label", f"remote users {n}"]
-        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=run.RUN_DEADLINE_S + 60)
+        # The clients talk to node 1 only; node 2, the second pid, is watched.
+        r = generate(run, bench, [nodes[0].port], [n.pid for n in nodes], rport,
+                     ["--idle", "-n", str(n), "--idle-wait", "2"], f"remote users {n}", raw,
+                     run.RUN_DEADLINE_S)
     except RuntimeError as e:
         run.log(f"bench/run: remote users {n}: {e}")
         return None
     finally:
         for node in nodes:
             node.stop()
-    r = next((json.loads(x) for x in reversed(proc.stdout.splitlines()) if x.startswith("{")), None)
     if r is None:
-        run.log(f"bench/run: remote users {n}: no result: {proc.stderr.strip()}")
         return None
-    raw.write(json.dumps(r) + "\n")
     b = r["pids"][1]
     r["remote_bytes_per_user"] = ((b["rss_kb_end"] - b["rss_kb_send"]) * 1024 / n
                                   if b["rss_kb_end"] > 0 and b["rss_kb_send"] > 0 else None)
