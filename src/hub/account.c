@@ -63,18 +63,18 @@ void hub_account_tell(struct hub *h, struct session *s, enum hub_result code, co
 
 bool hub_account_name_refused(struct hub *h, const struct session *s, const char *folded)
 {
-	return h->accounts && h->accounts->name_refused &&
+	return h->accounts && h->accounts->name_refused && !s->remote &&
 	       h->accounts->name_refused(h->accounts->impl, s, folded);
 }
 
 void hub_account_named(struct hub *h, struct session *s)
 {
-	if (h->accounts && h->accounts->named)
+	if (h->accounts && h->accounts->named && !s->remote)
 		h->accounts->named(h->accounts->impl, s);
 }
 
 void hub_account_closed(struct hub *h, struct session *s)
 {
-	if (h->accounts && h->accounts->closed)
+	if (h->accounts && h->accounts->closed && !s->remote)
 		h->accounts->closed(h->accounts->impl, s);
 }

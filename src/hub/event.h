@@ -51,6 +51,7 @@ enum hub_ev_type {
 	HUB_EV_NAMES,   /* u.names: the members of `room`, sorted, and the bots that hear it */
 	HUB_EV_ROOMS,   /* u.rooms: the rooms you may see, sorted */
 	HUB_EV_RESULT,  /* a request of yours did not do what it asked: u.result */
+	HUB_EV_CLUSTER, /* news of the cluster (remote.h): u.cluster; the list of nodes on request */
 	HUB_EV_COUNT
 };
 
@@ -117,6 +118,15 @@ enum hub_result {
 	HUB_RESULT_COUNT
 };
 
+/* HUB_EV_CLUSTER's news. */
+enum hub_cluster_news {
+	HUB_CLUSTER_SPLIT, /* this node lost its link to the others; people here still talk */
+	HUB_CLUSTER_WHOLE, /* the link is back */
+	HUB_CLUSTER_LIST,  /* the nodes and their counts, asked for (/stats, LINKS) */
+};
+
+struct hub_node_view;
+
 /* One member as a names list shows it. */
 struct hub_member_view {
 	const struct session *s;
@@ -145,6 +155,14 @@ union hub_ev_data {
 		const struct mode_change *v;
 		size_t n;
 	} modes;
+	struct {
+		uint8_t what;  /* enum hub_cluster_news */
+		bool whole;    /* LIST: linked to the others now (or no cluster) */
+		bool clustered; /* LIST: this server is one node of a cluster */
+		const struct hub_node_view *v; /* LIST: this node first (remote.h) */
+		size_t n;
+		size_t people; /* LIST: people in the whole chat */
+	} cluster;
 };
 
 struct hub_event {

@@ -8,13 +8,22 @@
 
 /* Changes of state get an id from the clock: (ms << HUB_ID_SEQ_BITS) | sequence, which sorts by
  * time; a clock that stands still or steps back only advances the sequence, so ids never repeat
- * and never go down. */
+ * and never go down. The sequence's low HUB_ID_NODE_BITS are the node's, so that the nodes of a
+ * cluster never give the same id. An event from elsewhere (remote.h) keeps its node's stamp. */
 static void fan_stamp(struct hub *h, struct hub_event *ev)
 {
+	if (h->elsewhere) {
+		ev->id = h->elsewhere->id;
+		ev->time_ms = h->elsewhere->time_ms;
+		ev->origin = h->elsewhere->origin;
+		return;
+	}
+	const uint64_t node_mask = (UINT64_C(1) << HUB_ID_NODE_BITS) - 1;
 	uint64_t now = h->cfg.clock_ms ? h->cfg.clock_ms() : 0;
 	uint64_t id = now << HUB_ID_SEQ_BITS;
-	if (id <= h->last_event)
-		id = h->last_event + 1;
+	if (id <= (h->last_event & ~node_mask))
+		id = (h->last_event & ~node_mask) + (node_mask + 1);
+	id |= h->cfg.node & node_mask;
 	h->last_event = id;
 	ev->id = id;
 	ev->time_ms = now;
@@ -36,6 +45,8 @@ void fan_begin(struct hub *h, struct hub_event *ev, bool stamp)
 	h->fanning++;
 	if (stamp)
 		fan_stamp(h, ev);
+	else
+		ev->origin = h->elsewhere ? h->elsewhere->origin : h->cfg.node;
 	fan_observers(h, ev);
 }
 

@@ -8,7 +8,8 @@ static const char R_EXCESS_FLOOD[] = "Excess Flood";
 enum hub_result flood_charge(struct hub *h, struct session *s)
 {
 	unsigned rate = h->cfg.msg_rate, burst = h->cfg.msg_burst;
-	if (!rate || !h->cfg.clock_ms || s->bot || (s->caps & SESSION_MODE_OPER))
+	if (!rate || !h->cfg.clock_ms || s->bot || s->remote ||
+	    (s->caps & SESSION_MODE_OPER))
 		return HUB_OK;
 	if (burst < 1)
 		burst = 1;

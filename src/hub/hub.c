@@ -188,29 +188,3 @@ enum hub_result hub_wallops(struct hub *h, struct session *s, const char *text, 
 	fan_end(h);
 	return HUB_OK;
 }
-
-/* ---- events from elsewhere ---- */
-
-bool hub_apply(struct hub *h, const struct hub_event *ev)
-{
-	if (h->stopping)
-		return false;
-	struct room *r = ev->room ? room_find(h, ev->room, strlen(ev->room)) : NULL;
-	struct session *t = NULL;
-	/* A private message and an invitation are for their target alone. */
-	if ((ev->type == HUB_EV_MESSAGE && !ev->room) || ev->type == HUB_EV_INVITE) {
-		t = ev->to ? session_find(h, ev->to, strlen(ev->to)) : NULL;
-		if (!t)
-			return false;
-	} else if (!r || !r->count) {
-		return false;
-	}
-	struct hub_event copy = *ev;
-	fan_begin(h, &copy, false);
-	if (t)
-		fan_to(h, &copy, t);
-	else
-		fan_room(h, r, &copy, NULL);
-	fan_end(h);
-	return true;
-}

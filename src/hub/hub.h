@@ -34,6 +34,7 @@
 
 struct frame;
 struct hub_auth;
+struct hub_cluster;
 struct hub_bans;
 struct hub_account_provider;
 struct hub_history_provider;
@@ -42,6 +43,8 @@ struct logger;
 enum {
 	HUB_NO_SLOT = 0xFFFF, /* a bot's slot: events, not frames; also the most slots a hub has */
 	HUB_ID_SEQ_BITS = 20, /* an event id is (time_ms << this) | a sequence number */
+	HUB_ID_NODE_BITS = 8, /* ...whose low bits are the node's (hub_config.node), so that two
+			       * nodes of a cluster never give the same id */
 	HUB_TOPIC_MAX = 390,  /* bytes of a topic (IRC's usual TOPICLEN) */
 	HUB_REASON_MAX = 390, /* bytes of a part, quit, kick, kill, away or wallops text (the hub cuts) */
 };
@@ -103,6 +106,13 @@ struct hub_observer {
 	struct list_node node;
 };
 
+/* What an event from elsewhere is stamped with (remote.h): its node's, not this one's. */
+struct hub_stamp {
+	uint16_t origin;
+	uint64_t id;
+	uint64_t time_ms;
+};
+
 struct hub_format {
 	const struct hub_face *face;
 	uint16_t base; /* its first slot */
@@ -151,6 +161,9 @@ struct hub {
 	const struct hub_bans *bans; /* bans.h: server-wide bans, set by server/; NULL: none */
 	struct list history_pending; /* requests the provider has not answered (history.c) */
 	const struct hub_account_provider *accounts; /* account.h; NULL: none */
+	const struct hub_stamp *elsewhere; /* set while an event from another node is applied
+					    * (remote.h): fan_begin stamps with it */
+	const struct hub_cluster *cluster; /* remote.h: the nodes, for lists; NULL: one node */
 };
 
 void hub_init(struct hub *h, const struct hub_config *cfg, const struct logger *log, uint64_t seed);
@@ -181,14 +194,6 @@ void hub_remove_command(struct hub *h, const struct hub_command *c);
 const struct hub_command *hub_find_command(const struct hub *h, const char *word, size_t len);
 void hub_observe(struct hub *h, struct hub_observer *o);
 void hub_unobserve(struct hub *h, struct hub_observer *o);
-
-/* ---- events from elsewhere ----
- * Delivers an event that happened on another node (ev->origin not this node's) to the local
- * sessions it concerns, and to observers: a message or room event to the local members of the
- * room it names, a private message to the local user it names; QUIT and NICK to local members of
- * the rooms named by ev->room (NULL: none). Nothing local changes state. Returns false when no
- * local session was concerned (no such room or user here). */
-bool hub_apply(struct hub *h, const struct hub_event *ev);
 
 /* An operator's text (HUB_EV_WALLOPS) to every session with SESSION_MODE_WALLOPS. O(sessions).
  * Refusal: NOT_OPER. */

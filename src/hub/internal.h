@@ -19,10 +19,11 @@ size_t hub_reason_len(const char *text, size_t len);
 
 /* room.c */
 /* Whether a member with `prefix` runs the room: a room operator, or a server operator (who may act
- * as an operator in every room it is in, so that someone can run the lobby, which has none). */
+ * as an operator in every room it is in, so that someone can run the lobby, which has none), or
+ * someone on another node, whose node checked the request (remote.h). */
 static inline bool room_runs(const struct session *s, int prefix)
 {
-	return (prefix >= 0 && (prefix & MEMBER_OP)) || (s->caps & SESSION_MODE_OPER);
+	return (prefix >= 0 && (prefix & MEMBER_OP)) || (s->caps & SESSION_MODE_OPER) || s->remote;
 }
 struct room *room_new(struct hub *h, const char *name, size_t len, bool kept);
 void room_free_all(struct hub *h);

@@ -162,6 +162,7 @@ void room_link(struct session *s, struct room *r, uint8_t prefix)
 	r->members[r->count] = (struct room_member){.s = s, .slot = s->nrooms, .prefix = prefix};
 	s->rooms[s->nrooms] = (struct membership){.room = r, .index = r->count};
 	r->count++;
+	r->local += !s->remote;
 	s->nrooms++;
 }
 
@@ -178,6 +179,7 @@ static struct room *room_unlink(struct session *s, uint32_t k)
 		moved->s->rooms[moved->slot].index = idx;
 	}
 	r->count--;
+	r->local -= !s->remote;
 	for (uint32_t j = k + 1; j < s->nrooms; j++) {
 		struct membership *m = &s->rooms[j - 1];
 		*m = s->rooms[j];
@@ -341,7 +343,7 @@ enum hub_result room_part(struct hub *h, struct session *s, const char *name, si
 /* Whether s may speak in r: bots anywhere; people as the room's modes allow. */
 static bool room_may_speak(const struct room *r, const struct session *s)
 {
-	if (s->bot)
+	if (s->bot || s->remote)
 		return true;
 	int prefix = room_prefix(r, s);
 	if (prefix < 0 && mode_is_set(r, MODE_NO_EXTERNAL))

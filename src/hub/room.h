@@ -54,6 +54,8 @@ struct room {
 	char *name;             /* as first written: "name\0folded\0" in one allocation */
 	struct room_member *members;
 	uint32_t count, cap;
+	uint32_t local;         /* members on this node (not remote: session.h); a cluster
+				 * listens to the room's news while this is not 0 */
 	uint32_t modes;         /* bits of the flag modes (1u << MODE_*) */
 	bool kept;              /* outlives its last member */
 	uint64_t created_ms;

@@ -161,7 +161,7 @@ void session_cut(struct hub *h, struct session *s, enum hub_result code, const c
 static bool session_name_banned(struct hub *h, struct session *s, const char *name, size_t len)
 {
 	struct hub_ban_view ban;
-	if (!h->bans || s->bot || !h->bans->name(h->bans->ctx, s, name, len, &ban))
+	if (!h->bans || s->bot || s->remote || !h->bans->name(h->bans->ctx, s, name, len, &ban))
 		return false;
 	struct buf quit = BUF_INIT;
 	buf_printf(&quit, "Banned: %s", ban.reason);
@@ -573,7 +573,7 @@ enum hub_result session_kill(struct hub *h, struct session *s, const char *targe
 			     const char *reason, size_t rlen)
 {
 	rlen = hub_reason_len(reason, rlen);
-	if (!(s->caps & SESSION_MODE_OPER))
+	if (!(s->caps & SESSION_MODE_OPER) && !s->remote)
 		return fan_result(h, s, HUB_ERR_NOT_OPER, NULL, 0, NULL, 0, 0, 0);
 	struct session *t = session_find(h, target, tlen);
 	if (!t || t->bot)

@@ -103,6 +103,8 @@ struct session {
 	uint16_t slot;             /* the wire format (and variant) the hub encodes for it */
 	uint8_t state;             /* enum session_state */
 	uint8_t bot;               /* a named bot (hub_bot_register) */
+	uint8_t remote;            /* a person on another node of a cluster (remote.h): its node
+				    * checked what it does, and the hub delivers it nothing */
 	uint8_t lang;              /* enum lang (base/i18n.h): the language its face speaks to it;
 				    * hub_config.lang until the user picks one. The hub only
 				    * keeps it: faces and bridges choose their words with it. */

@@ -141,6 +141,12 @@ struct config {
 	unsigned login_fails;       /* failed logins per window; 0: no limit */
 	unsigned login_window_s;
 	unsigned register_rate;     /* registrations per address per hour; 0: no limit */
+	/* A cluster of nodes through Redis (src/bridge/cluster). */
+	const char *cluster_url;    /* --cluster redis://...; NULL: one node alone */
+	const char *cluster_password; /* overrides the URL's */
+	const char *node_name;      /* NULL: HOSTNAME:PORT of the first line listener */
+	unsigned cluster_lease_s;   /* a node silent this long is gone */
+	size_t cluster_buffer;      /* bytes queued towards Redis before the link is dropped */
 	/* Where the settings come from (command line only). */
 	const char *config_file;    /* --config; NULL: CONFIG_DEFAULT_FILE if it exists */
 	bool check_config;          /* --check-config: check, report, exit */

@@ -292,6 +292,25 @@ const struct config_opt config_options[] = {
 	 .def = 3, .metavar = "N", .help = "accounts registered per address per hour",
 	 .zero = "no limit"},
 
+	{.name = "cluster", .kind = KIND_STRING, FIELD(cluster_url),
+	 .metavar = "redis://HOST[:PORT][/DB]",
+	 .section = "Cluster (several nodes share one chat through Redis):",
+	 .help = "join the nodes that share this Redis (a password may come as redis://:PASS@HOST)",
+	 .def_help = "none: this server alone"},
+	{.name = "cluster-password", .kind = KIND_STRING, FIELD(cluster_password),
+	 .env = "CHARLA_CLUSTER_PASSWORD", .metavar = "PASSWORD", .flags = OPT_SECRET,
+	 .help = "Redis's password (better in the environment than on the command line)"},
+	{.name = "node-name", .kind = KIND_STRING, FIELD(node_name), .metavar = "NAME",
+	 .help = "this node's name in the cluster: letters, digits and . _ : - (unique: a second "
+		 "node with the same name refuses to start)",
+	 .def_help = "HOSTNAME:PORT"},
+	{.name = "cluster-lease", .kind = KIND_NUMBER, FIELD(cluster_lease_s), .min = 1, .max = 300,
+	 .def = 10, .metavar = "SECONDS",
+	 .help = "a node silent this long is gone: its people quit on the other nodes"},
+	{.name = "cluster-buffer", .kind = KIND_SIZE, FIELD(cluster_buffer), .min = 64 * KIB,
+	 .max = GIB, .def = 8 * MIB, .metavar = "SIZE",
+	 .help = "bytes waiting to go to Redis before the link is judged stuck and dropped"},
+
 	{.name = "config", .kind = KIND_STRING, FIELD(config_file), .metavar = "FILE",
 	 .section = "",
 	 .help = "read settings from this file: NAME = VALUE lines, NAME a long option's name; "

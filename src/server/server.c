@@ -12,6 +12,7 @@
 #include "base/utf8.h"
 #include "base/xalloc.h"
 #include "bridge/accounts/accounts.h"
+#include "bridge/cluster/cluster.h"
 #include "bridge/assistant/assistant.h"
 #include "face/web/web_metrics.h"
 #include "net/listener.h"
@@ -90,6 +91,43 @@ static void server_stop_tick(uv_timer_t *t)
 	net_close(&sv->net);
 }
 
+/* The cluster refused this node (its name is a running node's): stop now, exit status 1. */
+static void server_cluster_refused(void *ctx, const char *why)
+{
+	struct server *sv = ctx;
+	fprintf(stderr, "charlad: %s\n", why);
+	sv->exit_code = 1;
+	uv_stop(&sv->loop);
+}
+
+/* After the listeners: the default node name is HOSTNAME:PORT of the first line listener. */
+static int server_start_cluster(struct server *sv, const struct config *cfg, char *err,
+				size_t errlen)
+{
+	if (!cfg->cluster_url)
+		return 0;
+	if (cfg->node_name)
+		snprintf(sv->node_name, sizeof(sv->node_name), "%s", cfg->node_name);
+	else
+		snprintf(sv->node_name, sizeof(sv->node_name), "%s:%d", sv->hostname,
+			 sv->line.listeners ? listener_port(sv->line.listeners) : 0);
+	struct cluster_config cc = {
+		.url = cfg->cluster_url,
+		.password = cfg->cluster_password,
+		.node = sv->node_name,
+		.lease_ms = cfg->cluster_lease_s * 1000u,
+		.buffer = cfg->cluster_buffer,
+		.refused = server_cluster_refused,
+		.ctx = sv,
+	};
+	sv->cluster = cluster_new(&sv->loop, &sv->hub, &cc, &sv->log, err, errlen);
+	if (!sv->cluster)
+		return -1;
+	cluster_start(sv->cluster);
+	log_info(&sv->log, "cluster: node %s, Redis %s", sv->node_name, cfg->cluster_url);
+	return 0;
+}
+
 static void server_on_signal(uv_signal_t *h, int signum)
 {
 	struct server *sv = h->data;
@@ -107,6 +145,10 @@ static void server_on_signal(uv_signal_t *h, int signum)
 	assistant_shutdown(sv->ai);
 	if (sv->ask_on)
 		ask_face_shutdown(&sv->ask);
+	/* The others hear this node go (its people quit there, its names are free) before the
+	 * hub goes quiet. */
+	if (sv->cluster)
+		cluster_shutdown(sv->cluster, "Server shutting down");
 	hub_stop(&sv->hub);
 	line_face_shutdown(&sv->line);
 	udp_face_shutdown(&sv->udp);
@@ -600,6 +642,8 @@ int server_init(struct server *sv, const struct config *cfg, int argc, char **ar
 	/* After UDP followed the plain line listeners, so that none follows a TLS one. */
 	if (server_start_tls(sv, cfg, err, errlen) < 0)
 		return -1;
+	if (server_start_cluster(sv, cfg, err, errlen) < 0)
+		return -1;
 
 	uv_signal_init(&sv->loop, &sv->sigint);
 	uv_signal_init(&sv->loop, &sv->sigterm);
@@ -619,7 +663,7 @@ int server_run(struct server *sv)
 	notify_sendf(&sv->notify, T_READY, CHARLA_VERSION);
 	uv_run(&sv->loop, UV_RUN_DEFAULT);
 	log_info(&sv->log, "stopped");
-	return 0;
+	return sv->exit_code;
 }
 
 static void server_close_walk(uv_handle_t *h, void *arg)
@@ -634,6 +678,8 @@ void server_free(struct server *sv)
 	if (sv->ask_on)
 		ask_face_shutdown(&sv->ask);
 	assistant_shutdown(sv->ai); /* a no-op after a normal stop */
+	if (sv->cluster)
+		cluster_shutdown(sv->cluster, "Server shutting down");
 	udp_face_close(&sv->udp);
 	accounts_shutdown(sv->accounts);
 	/* Checks still waiting are dropped; running ones end on their thread during the last run. */
@@ -650,6 +696,8 @@ void server_free(struct server *sv)
 	sv->ai = NULL;
 	accounts_free(sv->accounts);
 	sv->accounts = NULL;
+	cluster_free(sv->cluster);
+	sv->cluster = NULL;
 	files_key_free(sv->ai_key);
 	sv->ai_key = NULL;
 	udp_face_free(&sv->udp);

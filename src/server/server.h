@@ -40,6 +40,9 @@ struct server {
 	struct hub hub;
 	struct server_store store;  /* history and rooms' state (--no-store: none) */
 	struct accounts *accounts;  /* bridge/accounts; NULL when libsodium cannot start */
+	struct cluster *cluster;    /* bridge/cluster; NULL without --cluster */
+	char node_name[320];        /* --node-name, or HOSTNAME:PORT */
+	int exit_code;              /* what server_run returns: 1 when the cluster refused us */
 	struct line_face line;
 	struct assistant *ai;       /* NULL with --no-ai */
 	struct ask_face ask;

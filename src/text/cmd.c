@@ -5,6 +5,7 @@
 
 #include "base/buf.h"
 #include "base/i18n.h"
+#include "hub/remote.h"
 #include "hub/hub.h"
 #include "hub/name.h"
 #include "text/cmd_int.h"
@@ -98,6 +99,8 @@ static const struct cmd_entry cmd_table[CMD_COUNT] = {
 		       false},
 	[CMD_BANS] = {"bans", "/bans", N_("list the server's bans (server operators)"), false,
 		      false},
+	[CMD_STATS] = {"stats", "/stats", N_("how many are in the chat, on which nodes"), false,
+		       false},
 };
 
 /* Words of this protocol that a bridge provides (hub_add_command): without it, they say so. */
@@ -489,6 +492,9 @@ bool cmd_line(struct hub *h, struct session *s, const char *line, size_t len, co
 		break;
 	case CMD_BANS:
 		cmd_ban_list(h, s);
+		break;
+	case CMD_STATS:
+		remote_list(h, s);
 		break;
 	case CMD_COUNT:
 		break;

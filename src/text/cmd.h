@@ -46,6 +46,7 @@ enum cmd_id {
 	CMD_BAN,
 	CMD_UNBAN,
 	CMD_BANS,
+	CMD_STATS,
 	CMD_COUNT,
 };
 

@@ -11,6 +11,7 @@
 #include "hub/account.h"
 #include "hub/hub.h"
 #include "hub/name.h"
+#include "hub/remote.h"
 #include "text/text_stable.h"
 
 /* ---- the words ---- */
@@ -46,6 +47,15 @@ static const char T_WHO_HEAD[] = TEXT_STABLE_WHO_HEAD;
 static const char T_WHO_MORE[] = TEXT_STABLE_WHO_MORE;
 static const char T_BOT_LINE[] = TEXT_STABLE_BOT_LINE;
 static const char T_ROOM_LINE[] = "  %s (%u)";
+/* The cluster (hub/remote.h). */
+static const char T_SPLIT[] = N_("The chat is split: this server lost its link to the other nodes. "
+				 "People here can still talk.");
+static const char T_WHOLE[] = N_("The chat is whole again.");
+static const char T_STATS_PEOPLE[] = N_("People in the chat: %zu.");
+static const char T_STATS_ALONE[] = N_("This server runs alone, not in a cluster.");
+static const char T_STATS_WHOLE[] = N_("The chat is whole: this node is linked to the others.");
+static const char T_STATS_NODE[] = N_("  node %s: %zu online");
+static const char T_STATS_HERE[] = N_("  node %s: %zu online (this node)");
 
 /* The lines with a number of things: i18n_trn's singular and plural, for the number n. */
 #define T_YOU_JOINED(lang, n) TEXT_STABLE_YOU_JOINED(lang, n)
@@ -433,6 +443,32 @@ static void text_codec_result(const struct hub_event *ev, enum lang lang, struct
 	buf_putc(b, '\n');
 }
 
+/* The cluster's news, and /stats. */
+static void text_codec_cluster(const struct hub_event *ev, enum lang lang, struct buf *b)
+{
+	switch (ev->u.cluster.what) {
+	case HUB_CLUSTER_SPLIT:
+		text_codec_line(b, "* ", "%s", i18n_tr(lang, T_SPLIT));
+		return;
+	case HUB_CLUSTER_WHOLE:
+		text_codec_line(b, "* ", "%s", i18n_tr(lang, T_WHOLE));
+		return;
+	default:
+		break;
+	}
+	text_codec_line(b, "* ", i18n_tr(lang, T_STATS_PEOPLE), ev->u.cluster.people);
+	if (!ev->u.cluster.clustered)
+		text_codec_line(b, "* ", "%s", i18n_tr(lang, T_STATS_ALONE));
+	else
+		text_codec_line(b, "* ", "%s",
+				i18n_tr(lang, ev->u.cluster.whole ? T_STATS_WHOLE : T_SPLIT));
+	for (size_t i = 0; i < ev->u.cluster.n; i++) {
+		const struct hub_node_view *v = &ev->u.cluster.v[i];
+		text_codec_line(b, "* ", i18n_tr(lang, v->here ? T_STATS_HERE : T_STATS_NODE), v->name,
+				v->online);
+	}
+}
+
 /* Everything but messages, in lang. Returns false when the line protocol says nothing of ev. */
 static bool text_codec_other(const struct hub_event *ev, enum lang lang, struct buf *b)
 {
@@ -532,6 +568,9 @@ static bool text_codec_other(const struct hub_event *ev, enum lang lang, struct 
 	case HUB_EV_RESULT:
 		text_codec_result(ev, lang, b);
 		return b->len > 0;
+	case HUB_EV_CLUSTER:
+		text_codec_cluster(ev, lang, b);
+		return true;
 	case HUB_EV_MESSAGE:
 	case HUB_EV_COUNT:
 		break;

@@ -24,7 +24,7 @@ uint64_t fx_now;
 static const char *const fx_types[] = {
 	"MESSAGE", "JOIN", "PART", "QUIT", "NICK", "TOPIC", "MODE", "KICK", "INVITE",
 	"ARRIVE", "AWAY", "SETNAME", "WALLOPS", "KILL", "ACCOUNT",
-	"WELCOME", "QUEUE", "BYE", "NAMES", "ROOMS", "RESULT",
+	"WELCOME", "QUEUE", "BYE", "NAMES", "ROOMS", "RESULT", "CLUSTER",
 };
 static const char *const fx_results[] = {
 	"OK", "QUEUE_FULL", "NAME_INVALID", "NAME_TAKEN", "NAME_BOT", "NO_SUCH_NAME",
@@ -76,7 +76,8 @@ void fx_render(const struct hub_event *ev, bool stamp, struct buf *out)
 	if (stamp && ev->id)
 		buf_printf(out, "@%llu.%llu t=%llu o=%u ",
 			   (unsigned long long)(ev->id >> HUB_ID_SEQ_BITS),
-			   (unsigned long long)(ev->id & ((1ull << HUB_ID_SEQ_BITS) - 1)),
+			   (unsigned long long)((ev->id & ((1ull << HUB_ID_SEQ_BITS) - 1)) >>
+						HUB_ID_NODE_BITS),
 			   (unsigned long long)ev->time_ms, (unsigned)ev->origin);
 	else if (stamp)
 		buf_puts(out, "@- ");

@@ -200,7 +200,7 @@ static void t_usage_strings(void **state)
 		[CMD_OP] = "/op", [CMD_DEOP] = "/deop", [CMD_VOICE] = "/voice",
 		[CMD_DEVOICE] = "/devoice", [CMD_MODE] = "/mode", [CMD_AWAY] = "/away",
 		[CMD_LANG] = "/lang", [CMD_HISTORY] = "/history", [CMD_OPER] = "/oper",
-		[CMD_BAN] = "/ban", [CMD_UNBAN] = "/unban", [CMD_BANS] = "/bans",
+		[CMD_BAN] = "/ban", [CMD_UNBAN] = "/unban", [CMD_BANS] = "/bans", [CMD_STATS] = "/stats",
 		[CMD_REGISTER] = "/register",
 		[CMD_LOGIN] = "/login", [CMD_LOGOUT] = "/logout", [CMD_PASSWORD] = "/password",
 	};

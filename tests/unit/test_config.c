@@ -157,6 +157,8 @@ GETTER(name_grace_s)
 GETTER(login_fails)
 GETTER(login_window_s)
 GETTER(register_rate)
+GETTER(cluster_lease_s)
+GETTER(cluster_buffer)
 
 #define DAY 86400u
 #define KIB 1024u
@@ -213,6 +215,8 @@ static const struct num_case {
 	{"login-fails", 0, 1000000, 5, false, get_login_fails, NULL},
 	{"login-window", 1, DAY, 60, false, get_login_window_s, NULL},
 	{"register-rate", 0, 1000000, 3, false, get_register_rate, NULL},
+	{"cluster-lease", 1, 300, 10, false, get_cluster_lease_s, NULL},
+	{"cluster-buffer", 64 * KIB, 1024u * MIB, 8 * MIB, true, get_cluster_buffer, NULL},
 };
 #define NNUMS (sizeof(nums) / sizeof(nums[0]))
 
@@ -233,7 +237,8 @@ static const char *const known[] = {
 	"tls-key", "tls-listen", "irc-tls-listen", "https-listen", "tls-handshake-timeout",
 	"metrics-allow",
 	"data-dir", "no-store", "store-private", "history-on-join", "history-max-age",
-	"history-max-rows", "name-grace", "login-fails", "login-window", "register-rate", "config", "check-config", "verbose", "quiet", "log-format", "help",
+	"history-max-rows", "name-grace", "login-fails", "login-window", "register-rate", "cluster",
+	"cluster-password", "node-name", "cluster-lease", "cluster-buffer", "config", "check-config", "verbose", "quiet", "log-format", "help",
 	"version",
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
@@ -386,6 +391,10 @@ static void t_strings(void **state)
 	assert_string_equal(OK("--server-name", "")->server_name, "");
 	assert_string_equal(OK("--server-info", "Aula 3, FIUBA")->server_info, "Aula 3, FIUBA");
 	assert_string_equal(OK("--ai-name", "bot")->ai_name, "bot");
+	assert_string_equal(OK("--cluster", "redis://127.0.0.1:6379/2")->cluster_url,
+			    "redis://127.0.0.1:6379/2");
+	assert_string_equal(OK("--node-name", "aula-1")->node_name, "aula-1");
+	assert_string_equal(OK("--cluster-password", "s3cret")->cluster_password, "s3cret");
 	assert_string_equal(OK("--ai-key-file", "/run/key")->ai_key_file, "/run/key");
 	assert_string_equal(OK("--ai-system", "be brief")->ai_system, "be brief");
 	assert_string_equal(OK("--ai-model", "llama3")->ai_model, "llama3");

@@ -33,6 +33,8 @@ static void bot_hears(struct hub_observer *o, const struct hub_event *ev)
 	struct assistant *a = o->ctx;
 	if (!ev->src || ev->src == &a->sess)
 		return; /* the server's own news, or its own words */
+	if (ev->src->remote)
+		return; /* a person of another node of a cluster: that node's assistant answers */
 	switch (ev->type) {
 	case HUB_EV_MESSAGE:
 		if (ev->room && ev->kind == HUB_MSG_SAY)

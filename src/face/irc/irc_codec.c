@@ -17,11 +17,13 @@
 #include "text/modechar.h"
 #include "text/text_codec.h"
 
-/* Only the queue's NOTICE has words (a person's, in their language); every other event is
+/* Only the queue's and the cluster's NOTICEs have words (a person's, in their language); every other event is
  * written the same in every language, so the language bits share one encoding. */
 static unsigned irc_codec_same_as(const struct hub_event *ev, unsigned variant)
 {
-	return ev->type == HUB_EV_QUEUE ? variant : variant & ~(unsigned)IRC_V_LANG;
+	return ev->type == HUB_EV_QUEUE || ev->type == HUB_EV_CLUSTER
+		       ? variant
+		       : variant & ~(unsigned)IRC_V_LANG;
 }
 
 const struct hub_face irc_codec_face = {"irc", IRC_VARIANTS, irc_codec_encode, irc_codec_same_as};
@@ -135,6 +137,10 @@ static const char T_NICK_REGISTERED[] = N_("The nick %s is registered to an acco
 					   "PASSWORD) or you will be renamed.");
 /* A person reads it: in the client's language (the variant's). */
 static const char T_QUEUED[] = N_("The server is full; you are number %llu in the queue.");
+/* The same sentences as the line protocol's (text/text_codec.c): one translation each. */
+static const char T_SPLIT[] = N_("The chat is split: this server lost its link to the other nodes. "
+				 "People here can still talk.");
+static const char T_WHOLE[] = N_("The chat is whole again.");
 static const char T_QUEUE_FULL[] = "ERROR :Closing Link: the server is full\r\n";
 /* The message rate (hub/flood.h): a refused message is said once, a cut is IRC's usual words. */
 static const char T_TOO_FAST[] = ":%s NOTICE %s :You are sending too fast: at most %zu a second. "
@@ -574,6 +580,16 @@ struct frame *irc_codec_encode(const struct hub_event *ev, unsigned variant, str
 	case HUB_EV_BYE:
 		buf_puts(scratch, "ERROR :Closing Link: Bye\r\n");
 		break;
+	case HUB_EV_CLUSTER: {
+		/* Split and whole, to everyone here at once: a server NOTICE to "*", as the queue's,
+		 * since one encoding serves every nick. */
+		enum lang lang = (enum lang)((variant & IRC_V_LANG) >> IRC_V_LANG_SHIFT);
+		if (ev->u.cluster.what == HUB_CLUSTER_LIST || !ev->from)
+			break;
+		buf_printf(scratch, ":%s NOTICE * :%s\r\n", ev->from,
+			   i18n_tr(lang, ev->u.cluster.what == HUB_CLUSTER_SPLIT ? T_SPLIT : T_WHOLE));
+		break;
+	}
 	case HUB_EV_ACCOUNT:
 		irc_codec_account(ev, variant, scratch, &tmp);
 		break;

@@ -8,6 +8,7 @@
 
 #include "base/utf8.h"
 #include "face/irc/irc_int.h"
+#include "hub/remote.h"
 #include "hub/history.h"
 #include "hub/name.h"
 
@@ -16,7 +17,7 @@ static const char T_WELCOME[] = ":Welcome to the %s IRC Network %s";
 static const char T_YOURHOST[] = ":Your host is %s, running version charlad-%s";
 static const char T_CREATED[] = ":This server was created %s";
 static const char T_ISUPPORT_TAIL[] = ":are supported by this server";
-static const char T_LUSERCLIENT[] = ":There are %zu users and %zu invisible on 1 servers";
+static const char T_LUSERCLIENT[] = ":There are %zu users and %zu invisible on %zu servers";
 static const char T_LUSEROP[] = "%zu :operator(s) online";
 static const char T_LUSERUNKNOWN[] = "%zu :unknown connection(s)";
 static const char T_LUSERCHANNELS[] = "%zu :channels formed";
@@ -114,7 +115,11 @@ void irc_reg_isupport(struct irc_client *c)
 void irc_reg_lusers(struct irc_client *c)
 {
 	const struct hub *h = c->f->hub;
-	size_t users = h->online, invisible = 0, opers = 0;
+	/* Everyone in the chat, of every node of a cluster (hub/remote.h). */
+	size_t users = remote_people(h), invisible = 0, opers = 0, servers = 1;
+	struct hub_node_view nodes[HUB_NODES_MAX];
+	if (h->cluster)
+		servers = h->cluster->nodes(h->cluster->ctx, nodes, HUB_NODES_MAX);
 	size_t it = 0;
 	void *v;
 	while (map_next(&h->names, &it, NULL, &v)) {
@@ -124,8 +129,8 @@ void irc_reg_lusers(struct irc_client *c)
 		invisible += (s->caps & SESSION_MODE_INVISIBLE) != 0;
 		opers += (s->caps & SESSION_MODE_OPER) != 0;
 	}
-	size_t unknown = h->admitted >= users ? h->admitted - users : 0;
-	irc_num(c, "251", T_LUSERCLIENT, users - invisible, invisible);
+	size_t unknown = h->admitted >= h->online ? h->admitted - h->online : 0;
+	irc_num(c, "251", T_LUSERCLIENT, users - invisible, invisible, servers ? servers : 1);
 	irc_num(c, "252", T_LUSEROP, opers);
 	irc_num(c, "253", T_LUSERUNKNOWN, unknown);
 	size_t rooms = 0;
@@ -428,6 +433,14 @@ static void irc_reg_links(struct irc_client *c, const struct irc_msg *m)
 	(void)m;
 	const char *me = irc_server(c->f);
 	irc_num(c, "364", "%s %s :0 %s", me, me, c->f->cfg.info);
+	/* The other nodes of a cluster, one hop away through Redis (hub/remote.h). */
+	const struct hub *h = c->f->hub;
+	struct hub_node_view nodes[HUB_NODES_MAX];
+	size_t n = h->cluster ? h->cluster->nodes(h->cluster->ctx, nodes, HUB_NODES_MAX) : 0;
+	for (size_t i = 0; i < n; i++)
+		if (!nodes[i].here)
+			irc_num(c, "364", "%s %s :1 charla node, %zu online", nodes[i].name, me,
+				nodes[i].online);
 	irc_num(c, "365", "* :%s", T_ENDOFLINKS);
 }
 

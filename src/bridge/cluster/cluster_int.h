@@ -1,0 +1,122 @@
+/* cluster_int: what the cluster bridge's files share (cluster.c: life, the link, leases and
+ * heartbeats; cluster_out.c: this node's events to Redis; cluster_in.c: other nodes' events
+ * applied here; cluster_sync.c: whole-state dumps and their reconciliation).
+ *
+ * Ownership. struct cluster owns its nodes (struct cnode, one per other node known), each node its
+ * remote people (struct ghost: a hub session the hub holds a pointer to while it is open), freed
+ * only after session_close. Keys of the maps are borrowed from what they map to: a node's name, a
+ * ghost's folded name (session.h). */
+#ifndef CHARLA_BRIDGE_CLUSTER_CLUSTER_INT_H
+#define CHARLA_BRIDGE_CLUSTER_CLUSTER_INT_H
+
+#include "base/buf.h"
+#include "base/map.h"
+#include "bridge/cluster/cluster.h"
+#include "bridge/cluster/cmsg.h"
+#include "bridge/cluster/rlink.h"
+#include "hub/hub.h"
+#include "hub/remote.h"
+
+/* Redis names. */
+#define CL_PREFIX "charla:"
+#define CL_CTL CL_PREFIX "ctl"             /* every node */
+#define CL_NODE CL_PREFIX "node:"         /* + a node's name: its channel, and its lease key */
+#define CL_ROOM CL_PREFIX "room:"         /* + a folded room name: its messages */
+#define CL_NAMES CL_PREFIX "names"        /* hash: folded name -> node */
+#define CL_LEASE CL_PREFIX "lease:"       /* + a node's name: its lease (value: its instance) */
+#define CL_SEQ CL_PREFIX "nodeseq"        /* counter: the low bits of nodes' event ids */
+
+enum {
+	CL_TEXT_MAX = 4096,     /* bytes of a message's text from elsewhere */
+	CL_TAGS_MAX = 4096,     /* bytes of its client tags */
+	CL_INSTANCE_LEN = 16,   /* hex digits of a process's instance id */
+	CL_RETRY_MIN_MS = 250,
+	CL_RETRY_MAX_MS = 5000,
+	CL_TIMEOUT_MIN_MS = 1000,
+	CL_GUEST_MAX = 100000,  /* a renamed loser of a name race is Guest + a number below this */
+};
+
+struct cnode {
+	char *name;
+	struct map users;     /* folded name -> struct ghost */
+	uint64_t seen_ms;     /* its last word (uv_now) */
+	size_t online;        /* as its heartbeat says */
+	bool syncing;         /* between its SYNC and SYNCED */
+	bool asked;           /* we asked it for its state (HELLO on its channel) since its last SYNC */
+};
+
+struct ghost {
+	struct session s;
+	struct cnode *node;
+	char *key;            /* its folded name, the key in node->users (outlives the session's) */
+	bool stale;           /* not in the node's dump so far */
+};
+
+struct cluster {
+	uv_loop_t *loop;
+	struct hub *h;
+	const struct logger *log;
+	struct cluster_config cfg;
+	char *url, *password, *node; /* copies */
+	char instance[CL_INSTANCE_LEN + 1];
+	struct rlink link;
+	struct map nodes;        /* name -> struct cnode */
+	struct hub_observer obs;
+	struct hub_cluster view;
+	uv_timer_t beat;         /* every lease/3 */
+	uv_timer_t split;        /* a lease after the link was lost: the others' people go */
+	bool up;                 /* linked, lease held */
+	bool ever_up;            /* the lease was ours once (a refusal then is not fatal) */
+	bool shutting;
+	bool closing;            /* closing a ghost of its own accord (a node gone): no KILL */
+	unsigned handles;        /* timers not yet closed */
+	struct buf out, chan;    /* encoding scratch */
+	struct buf in;           /* a message being applied, fields NUL-terminated */
+	struct cluster_stats st;
+};
+
+/* cluster.c */
+uint64_t cluster_now(const struct cluster *c);
+/* The channel of a room (folded name) or a node, into c->chan. */
+const char *cluster_room_channel(struct cluster *c, const char *folded);
+const char *cluster_node_channel(struct cluster *c, const char *node);
+struct cnode *cluster_cnode(struct cluster *c, const char *name, size_t len, bool create);
+/* Closes every person of n here (each seen to quit with reason) and forgets n. */
+void cluster_node_gone(struct cluster *c, struct cnode *n, const char *reason);
+/* "here there": the reason people of a lost node quit with (IRC's netsplit form). */
+void cluster_split_reason(const struct cluster *c, const char *there, struct buf *out);
+
+/* cluster_out.c */
+void cluster_observe(struct hub_observer *o, const struct hub_event *ev);
+/* Sends m (its node and stamp filled in here) to a channel. */
+void cluster_send(struct cluster *c, const char *channel, struct cmsg *m);
+/* Claims (or frees, when claim is false) a name in Redis and, in the same step, publishes m on
+ * ctl (m NULL: nothing). A lost claim renames the local person who asked. */
+void cluster_claim(struct cluster *c, const char *folded, const char *old_folded, struct cmsg *m);
+void cluster_release(struct cluster *c, const char *folded, struct cmsg *m);
+/* A person's USER message (with its rooms when rooms). */
+void cluster_user_msg(struct cluster *c, const struct session *s, bool rooms, struct cmsg *m,
+		      struct buf *scratch);
+
+/* cluster_in.c */
+void cluster_on_message(void *ctx, const char *channel, size_t clen, const char *data, size_t len);
+/* The ghost of node n named name, or NULL. */
+struct ghost *cluster_ghost(struct cnode *n, const char *name);
+/* A new person of n named name (checked), or NULL if someone here has the name. */
+struct ghost *cluster_ghost_new(struct cluster *c, struct cnode *n, const char *name,
+				const struct hub_stamp *st);
+/* Closes and frees g, its quit seen with reason, stamped with st. */
+void cluster_ghost_close(struct cluster *c, struct ghost *g, const struct hub_stamp *st,
+			 const char *reason);
+
+/* cluster_sync.c */
+/* Publishes this node's whole state (SYNC, rooms, people, SYNCED) on channel. */
+void cluster_dump(struct cluster *c, const char *channel);
+void cluster_sync_begin(struct cluster *c, struct cnode *n);
+void cluster_sync_end(struct cluster *c, struct cnode *n, const struct hub_stamp *st);
+/* A USER message from n: a person arriving, or one entry of its dump. */
+void cluster_apply_user(struct cluster *c, struct cnode *n, const struct cmsg *m,
+			const struct hub_stamp *st);
+void cluster_apply_room(struct cluster *c, const struct cmsg *m);
+
+#endif

@@ -1,0 +1,188 @@
+/* cluster_sync: a node's whole state, sent when it (re)joins or is asked, and read back by the
+ * others, who bring their copy of its people in line: newcomers arrive, the missing quit, rooms
+ * and prefixes follow. */
+#include "bridge/cluster/cluster_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "hub/mode.h"
+#include "hub/name.h"
+#include "hub/room.h"
+
+/* A room's state as a ROOM message; its strings in scratch. */
+static void cluster_room_msg(const struct room *r, struct cmsg *m, struct buf *scratch)
+{
+	const struct room_state *st = r->state;
+	buf_clear(scratch);
+	buf_printf(scratch, "%u%c%u%c%llu%c%llu%c", (unsigned)r->modes, 0,
+		   st ? (unsigned)st->limit : 0u, 0, st ? (unsigned long long)st->topic_ms : 0ull,
+		   0, (unsigned long long)r->created_ms, 0);
+	const char *p = scratch->data;
+	struct cmsg_field num[4];
+	for (int i = 0; i < 4; i++) {
+		num[i] = (struct cmsg_field){p, strlen(p)};
+		p += num[i].len + 1;
+	}
+	*m = (struct cmsg){.type = CMSG_ROOM, .n = 8};
+	m->f[0] = (struct cmsg_field){r->name, strlen(r->name)};
+	m->f[1] = num[0];
+	m->f[2] = (struct cmsg_field){st && st->key ? st->key : "", st && st->key ? strlen(st->key) : 0};
+	m->f[3] = num[1];
+	m->f[4] = (struct cmsg_field){st && st->topic ? st->topic : "", st ? st->topic_len : 0};
+	m->f[5] = (struct cmsg_field){st && st->topic_by ? st->topic_by : "",
+				      st && st->topic_by ? strlen(st->topic_by) : 0};
+	m->f[6] = num[2];
+	m->f[7] = num[3];
+}
+
+void cluster_dump(struct cluster *c, const char *channel)
+{
+	char ch[RLINK_CHANNEL_MAX];
+	snprintf(ch, sizeof(ch), "%s", channel); /* c->chan is reused below */
+	struct cmsg m = {.type = CMSG_SYNC};
+	cluster_send(c, ch, &m);
+	struct buf scratch = BUF_INIT;
+	size_t it = 0;
+	void *v;
+	while (map_next(&c->h->names, &it, NULL, &v)) {
+		const struct session *s = v;
+		if (s->remote || !s->ops->face)
+			continue;
+		cluster_user_msg(c, s, true, &m, &scratch);
+		cluster_send(c, ch, &m);
+		/* Our names, claimed again: a split may have let someone else take one. */
+		cluster_claim(c, session_folded(s), NULL, NULL);
+	}
+	it = 0;
+	while (map_next(&c->h->rooms, &it, NULL, &v)) {
+		const struct room *r = v;
+		if (!r->local)
+			continue;
+		cluster_room_msg(r, &m, &scratch);
+		cluster_send(c, ch, &m);
+	}
+	buf_free(&scratch);
+	m = (struct cmsg){.type = CMSG_SYNCED};
+	cluster_send(c, ch, &m);
+}
+
+void cluster_sync_begin(struct cluster *c, struct cnode *n)
+{
+	(void)c;
+	n->syncing = true;
+	size_t it = 0;
+	void *v;
+	while (map_next(&n->users, &it, NULL, &v))
+		((struct ghost *)v)->stale = true;
+}
+
+void cluster_sync_end(struct cluster *c, struct cnode *n, const struct hub_stamp *st)
+{
+	n->syncing = false;
+	n->asked = false;
+	struct buf why = BUF_INIT;
+	cluster_split_reason(c, n->name, &why);
+	for (bool again = true; again;) {
+		again = false;
+		size_t it = 0;
+		void *v;
+		while (map_next(&n->users, &it, NULL, &v)) {
+			struct ghost *g = v;
+			if (g->stale) {
+				cluster_ghost_close(c, g, st, why.data);
+				again = true;
+				break;
+			}
+		}
+	}
+	buf_free(&why);
+}
+
+static void cl_set(void (*set)(struct session *, const char *, size_t), struct session *s,
+		   const struct cmsg_field *f, size_t max)
+{
+	set(s, f->p, f->len > max ? 0 : f->len);
+}
+
+void cluster_apply_user(struct cluster *c, struct cnode *n, const struct cmsg *m,
+			const struct hub_stamp *st)
+{
+	if (name_check_user(m->f[0].p, m->f[0].len) != NAME_OK) {
+		c->st.dropped++;
+		return;
+	}
+	struct ghost *g = cluster_ghost(n, m->f[0].p);
+	if (!g)
+		g = cluster_ghost_new(c, n, m->f[0].p, st);
+	if (!g)
+		return;
+	g->stale = false;
+	struct session *s = &g->s;
+	cl_set(session_set_user, s, &m->f[1], NAME_MAX_BYTES);
+	cl_set(session_set_host, s, &m->f[2], HUB_REASON_MAX);
+	cl_set(session_set_realname, s, &m->f[3], HUB_REASON_MAX);
+	cl_set(session_set_account, s, &m->f[4], NAME_MAX_BYTES);
+	cl_set(session_set_away, s, &m->f[5], HUB_REASON_MAX);
+	s->caps = (uint32_t)strtoul(m->f[6].p, NULL, 10) &
+		  (SESSION_MODE_INVISIBLE | SESSION_MODE_OPER | SESSION_MODE_BOT);
+	if (!n->syncing)
+		return;
+	/* A dump says every room the person is in: join what is new, leave what is not listed. */
+	remote_begin(c->h, st);
+	for (size_t i = 7; i < m->n; i++) {
+		const struct cmsg_field *f = &m->f[i];
+		if (f->len < 2 || f->p[0] < '0' || f->p[0] > '0' + (MEMBER_OP | MEMBER_VOICE))
+			continue;
+		remote_join(c->h, s, f->p + 1, f->len - 1, (uint8_t)(f->p[0] - '0'));
+	}
+	for (uint32_t k = s->nrooms; k-- > 0;) {
+		const struct room *r = s->rooms[k].room;
+		bool listed = false;
+		for (size_t i = 7; i < m->n && !listed; i++)
+			listed = m->f[i].len > 1 && strcmp(m->f[i].p + 1, r->name) == 0;
+		if (!listed) {
+			char name[NAME_MAX_BYTES + 2];
+			snprintf(name, sizeof(name), "%s", r->name);
+			room_part(c->h, s, name, strlen(name), "", 0);
+		}
+	}
+	remote_end(c->h);
+}
+
+void cluster_apply_room(struct cluster *c, const struct cmsg *m)
+{
+	struct room *r = room_find(c->h, m->f[0].p, m->f[0].len);
+	if (!r)
+		return; /* nobody here is in it: the joins that made it have not come, or it is gone */
+	uint64_t topic_ms = strtoull(m->f[6].p, NULL, 10);
+	const struct room_state *st = r->state;
+	bool newer = !st || !st->topic || topic_ms > st->topic_ms;
+	/* room_restore frees what the room had: copy what stays first. */
+	char *topic = xstrdup(newer ? m->f[4].p : st->topic);
+	char *by = xstrdup(newer ? m->f[5].p : (st->topic_by ? st->topic_by : ""));
+	char *founder = st && st->founder ? xstrdup(st->founder) : NULL;
+	bool kept = r->kept;
+	struct room_saved saved = {
+		.name = m->f[0].p,
+		.len = m->f[0].len,
+		.modes = (uint32_t)strtoul(m->f[1].p, NULL, 10),
+		.topic = topic,
+		.topic_len = strlen(topic),
+		.topic_by = by,
+		.topic_ms = newer ? topic_ms : st->topic_ms,
+		.created_ms = strtoull(m->f[7].p, NULL, 10),
+		.key = m->f[2].len <= MODE_KEY_MAX ? m->f[2].p : NULL,
+		.limit = (uint32_t)strtoul(m->f[3].p, NULL, 10),
+		.founder = founder,
+	};
+	r = room_restore(c->h, &saved);
+	if (r && !kept)
+		r->kept = false;
+	free(topic);
+	free(by);
+	free(founder);
+}
