@@ -12,8 +12,10 @@ messages/s, 200,000 deliveries/s):
 
 Before each run Redis is emptied (FLUSHALL) and every node gets a name of its own, so that no
 lease or name of an earlier run is left. charla-bench reads each node's CPU and RSS and Redis's
-INFO (PUBLISH calls, CPU, bytes) when sending starts and ends. Then memory per remote user: two
-nodes, N idle clients on the first, the second's RSS before and after.
+INFO (PUBLISH calls, CPU, bytes) when sending starts and ends. Then Redis under load (three nodes,
+30 receivers, the 10 senders as fast as a window of 16 allows: what one room message costs Redis
+when many arrive at once), and memory per remote user: two nodes, N idle clients on the first,
+the second's RSS before and after.
 """
 
 import json
@@ -29,6 +31,7 @@ KINDS = ("plain", "one", "three")
 LABELS = {"plain": "one node, no --cluster", "one": "one node, --cluster",
           "three": "three nodes, --cluster"}
 NODES = {"plain": 1, "one": 1, "three": 3}
+FAST_N, FAST_M = 30, 2000                   # Redis under load: few receivers, window-bound
 SETTLE_QUIET_S = 1.0                        # the join news is waited out, not counted
 REMOTE_SIZES = (1000, 5000)
 TARGET_P99_MS = 2.0
@@ -258,6 +261,14 @@ def cluster(run, opts, charlad, bench):
                 r = one_run(run, charlad, bench, logdir, kind, rsrv.port, f"r{rep}{kind}", args,
                             raw, f"{kind} #{rep + 1}")
                 results.setdefault(kind, []).append(r)
+        fast_m = FAST_M // 10 if opts.quick else FAST_M
+        run.log(f"bench/run: Redis under load: three nodes, N={FAST_N} S={S} M={fast_m}, "
+                "as fast as the window allows")
+        for rep in range(reps):
+            results.setdefault("fast", []).append(one_run(
+                run, charlad, bench, logdir, "three", rsrv.port, f"r{rep}fast",
+                ["-n", str(FAST_N), "-s", str(S), "-m", str(fast_m), "--window", "16"], raw,
+                f"three fast #{rep + 1}"))
         run.log("bench/run: memory per remote user (two nodes, idle clients on the first)")
         for n in (REMOTE_SIZES[:1] if opts.quick else REMOTE_SIZES):
             remote[n] = remote_run(run, charlad, bench, logdir, rsrv.port, n, raw, f"mem{n}")
@@ -295,10 +306,20 @@ def summary(run, results, remote, reps, m, version):
         d = (cross - one) / 1e3
         out += ["", f"Cross-node p99 - one-node p99: {d:+.2f} ms (target at most "
                     f"+{TARGET_P99_MS:.0f} ms: {'met' if d <= TARGET_P99_MS else 'NOT met'})."]
-    out += ["", "What crossed Redis while sending (INFO deltas), medians:", "",
+    # Redis's CPU with no node connected (the plain runs: its timers only), per second, taken off
+    # the others' to leave what the messages cost it.
+    idle = med(results.get("plain", []), lambda x: per_sec(x, "cpu_s")) or 0.0
+
+    def busy_us(x):
+        return ((per_sec(x, "cpu_s") - idle) * 1e6 * x["seconds"] / x["sent"]
+                if x.get("redis") and x["sent"] and x["seconds"] > 0 else None)
+    out += ["", "What crossed Redis while sending (INFO deltas), medians; Redis's CPU with no node "
+                f"connected (its timers) was {idle * 1e3:.2f} ms/s, taken off in the 'less idle' "
+                "column:", "",
             "| run | PUBLISH/s | PUBLISH per room message | EVAL(SHA) | Redis CPU ms/s "
-            "| Redis us CPU per room message | bytes in per message | bytes out per message |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|"]
+            "| Redis us CPU per room message | the same, less idle | bytes in per message "
+            "| bytes out per message |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for kind in ("one", "three"):
         rs = results.get(kind, [])
         out.append(f"| {LABELS[kind]} | {fmt(med(rs, lambda x: per_sec(x, 'publish')), 1, 0)} "
@@ -306,8 +327,23 @@ def summary(run, results, remote, reps, m, version):
                    f"| {fmt(med(rs, lambda x: x['redis']['evalsha'] if x.get('redis') else None), 1, 0)} "
                    f"| {fmt(med(rs, lambda x: per_sec(x, 'cpu_s')), 1e-3, 1)} "
                    f"| {fmt(med(rs, lambda x: per_msg(x, 'cpu_s', 1e6)), 1, 1)} "
+                   f"| {fmt(med(rs, busy_us), 1, 1)} "
                    f"| {fmt(med(rs, lambda x: per_msg(x, 'net_in')), 1, 0)} "
                    f"| {fmt(med(rs, lambda x: per_msg(x, 'net_out')), 1, 0)} |")
+    fast = results.get("fast", [])
+    out += ["", f"Redis under load: three nodes, N={FAST_N} receivers (10 a node), S={S} senders "
+                "on node 1 sending as fast as a window of 16 each allows, medians:", "",
+            "| room messages/s | PUBLISH per message | Redis CPU ms/s | Redis us CPU per message "
+            "| bytes in, out per message | p99 ms | cross-node p99 ms |",
+            "|---:|---:|---:|---:|---|---:|---:|"]
+    out.append(f"| {fmt(med(fast, lambda x: x['sent'] / x['seconds'] if x['seconds'] else None), 1, 0)} "
+               f"| {fmt(med(fast, publish_per_msg), 1, 3)} "
+               f"| {fmt(med(fast, lambda x: per_sec(x, 'cpu_s')), 1e-3, 1)} "
+               f"| {fmt(med(fast, lambda x: per_msg(x, 'cpu_s', 1e6)), 1, 1)} "
+               f"| {fmt(med(fast, lambda x: per_msg(x, 'net_in')), 1, 0)}, "
+               f"{fmt(med(fast, lambda x: per_msg(x, 'net_out')), 1, 0)} "
+               f"| {fmt(med(fast, lambda x: x['lat_us']['p99']), 1e3)} "
+               f"| {fmt(med(fast, cross_p99), 1e3)} |")
     out += ["", "charlad CPU while sending, per delivery to the node's own receivers (node 1 also "
                 "delivers each message to the 9 other senders), medians:", "",
             "| run | node 1 ns/del | node 2 ns/del | node 3 ns/del | node RSS end KiB |",
@@ -331,11 +367,11 @@ def summary(run, results, remote, reps, m, version):
         out.append(f"| {n} | {b['rss_kb_send']} | {b['rss_kb_end']} "
                    f"| {fmt(r['remote_bytes_per_user'], 1, 0)} | {r['idle_bytes_per_client']} |")
     out += ["", "Every run (p99 ms, cross-node p99 ms, PUBLISH per message, Redis CPU ms):", ""]
-    for kind in KINDS:
+    for kind in KINDS + ("fast",):
         runs = "; ".join("failed" if x is None else
                          f"{x['lat_us']['p99'] / 1e3:.2f}, "
                          f"{fmt(cross_p99(x), 1e3)}, {fmt(publish_per_msg(x), 1, 3)}, "
                          f"{fmt(x['redis']['cpu_s'] * 1e3 if x.get('redis') else None, 1, 1)}"
                          + ("" if x["clean"] else " UNCLEAN") for x in results.get(kind, []))
-        out.append(f"- {LABELS[kind]}: {runs}")
+        out.append(f"- {LABELS.get(kind, 'three nodes, under load')}: {runs}")
     return "\n".join(out) + "\n"
