@@ -44,6 +44,8 @@ import tempfile
 import threading
 import time
 
+from run_cluster import wait_nodes  # bench/run --cluster's: the nodes are linked
+
 DEADLINE_S = 30
 N, S, M = 20, 2, 50
 
@@ -369,6 +371,8 @@ def cluster_case(bench, charlad, rport):
             nodes.append(start_charlad(charlad, IDLE_FACES + [
                 "--cluster", f"redis://127.0.0.1:{rport}", "--node-name", f"smoke{i + 1}"],
                 "tcp line"))
+        # Every node linked (subscribed to charla:ctl) before the clients come.
+        wait_nodes(rport, len(nodes))
         rc, result = run_bench(bench, ",".join(str(p) for _, p in nodes),
                                ",".join(str(pr.pid) for pr, _ in nodes),
                                ["--redis", str(rport)] + SETTLE, "smoke cluster")
