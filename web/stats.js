@@ -1,17 +1,43 @@
-// The server view's figures: GET /stats.json every 2 s while the view is open. The JSON is
-// { version, server, online, rooms, messages, started }: `messages` is a counter that only
-// grows (it restarts from 0 with the server), `started` the server's start in Unix seconds.
+// The server view's figures: GET /stats.json every 2 s while the view is open (charlad serves
+// it). The JSON is { version, server, online, rooms, messages, started, people, cluster }:
+// `online` is the people on this server, `people` everyone in the chat (every node of a
+// cluster), `messages` a counter that only grows (it restarts from 0 with the server),
+// `started` the server's start in Unix seconds, and `cluster` is
+// { state: "off" | "whole" | "split", nodes: [{ name, online, here }] } ("off": no cluster;
+// "split": this server lost its link to the other nodes; `here` marks this node).
 // Messages per second come from the deltas of `messages` over the last few samples.
 // The pure part (samples -> figures) is tested by web/tests/stats.test.js.
 
 export const STATS_URL = "/stats.json";
 export const POLL_MS = 2000;
 export const WINDOW = 5; // samples the rate is averaged over (about 8 s)
+export const CLUSTER_STATES = ["off", "whole", "split"];
+export const MAX_NODES = 64;
+
+const count = (v) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null);
+
+// Checks `cluster`: an unknown state is "off"; of `nodes` (an array) the first MAX_NODES are
+// looked at, and an entry is kept only with a non-empty string name, a non-negative number
+// online and a boolean here.
+export function readCluster(c) {
+  const off = { state: "off", nodes: [] };
+  if (!c || typeof c !== "object") return off;
+  const state = CLUSTER_STATES.includes(c.state) ? c.state : "off";
+  if (state === "off") return off;
+  const list = Array.isArray(c.nodes) ? c.nodes.slice(0, MAX_NODES) : [];
+  const nodes = [];
+  for (const n of list) {
+    if (!n || typeof n !== "object" || typeof n.name !== "string" || !n.name) continue;
+    if (count(n.online) === null || typeof n.here !== "boolean") continue;
+    nodes.push({ name: n.name, online: n.online, here: n.here });
+  }
+  return { state, nodes };
+}
 
 // Checks the server's JSON; returns the fields as numbers and strings, or null.
 export function readStats(json) {
   if (!json || typeof json !== "object") return null;
-  const num = (k) => (typeof json[k] === "number" && Number.isFinite(json[k]) && json[k] >= 0 ? json[k] : null);
+  const num = (k) => count(json[k]);
   const out = {
     version: typeof json.version === "string" ? json.version : "",
     server: typeof json.server === "string" ? json.server : "",
@@ -19,6 +45,8 @@ export function readStats(json) {
     rooms: num("rooms"),
     messages: num("messages"),
     started: num("started"),
+    people: num("people"),
+    cluster: readCluster(json.cluster),
   };
   return out.online === null || out.messages === null ? null : out;
 }

@@ -662,6 +662,27 @@ export class UI {
     $("stat-uptime").textContent = u.uptime === null ? t("statsWaiting") : fmtDuration(u.uptime);
     $("stat-server").textContent = s.server || t("statsWaiting");
     $("stat-version").textContent = s.version || t("statsWaiting");
+    this.showCluster(s);
+  }
+
+  // Only for a cluster: everyone in the chat, the cluster's state and each node's count.
+  showCluster(s) {
+    const on = s.cluster.state !== "off";
+    $("stat-people-row").hidden = !on || s.people === null;
+    $("stat-people").textContent = s.people === null ? t("statsWaiting") : fmtNumber(s.people);
+    $("stat-nodes").hidden = !on;
+    const list = $("stat-node-list");
+    if (!on) {
+      list.replaceChildren();
+      return;
+    }
+    $("stat-cluster").textContent = s.cluster.state === "whole" ? t("statsWhole") : t("statsSplit");
+    list.replaceChildren(...s.cluster.nodes.map((n) => {
+      const row = el("div", n.here ? "stat-node here" : "stat-node");
+      row.append(el("dt", null, n.here ? n.name + " " + t("statsThisNode") : n.name),
+        el("dd", null, fmtNumber(n.online)));
+      return row;
+    }));
   }
 }
 

@@ -162,7 +162,10 @@ void hub_unobserve(struct hub *h, struct hub_observer *o)
 size_t hub_others(const struct hub *h, const struct session *s)
 {
 	bool counted = s->state == SESSION_NAMING || s->state == SESSION_ACTIVE;
-	return h->admitted - (counted && h->admitted ? 1 : 0);
+	/* People of other nodes of a cluster are named sessions counted neither as admitted nor
+	 * online here (remote.h). */
+	size_t remote = h->names.count - h->nbots - h->online;
+	return h->admitted + remote - (counted && h->admitted ? 1 : 0);
 }
 
 size_t hub_reason_len(const char *text, size_t len)

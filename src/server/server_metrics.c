@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "base/metrics.h"
+#include "bridge/cluster/cluster.h"
 #include "bridge/assistant/assistant.h"
 #include "server/server.h"
 
@@ -279,6 +280,42 @@ static void server_metrics_ai(struct buf *b, const struct server *sv)
 	metrics_uint(b, "charla_assistant_queued", NULL, NULL, st.queued);
 }
 
+/* A counter (or gauge) family with one unlabelled sample. */
+static void server_metrics_one(struct buf *b, const char *name, enum metrics_type type,
+			       const char *help, uint64_t v)
+{
+	metrics_family(b, name, type, help);
+	metrics_uint(b, name, NULL, NULL, v);
+}
+
+static void server_metrics_cluster(struct buf *b, const struct server *sv)
+{
+	if (!sv->cluster)
+		return;
+	struct cluster_stats st;
+	cluster_get_stats(sv->cluster, &st);
+	server_metrics_one(b, "charla_cluster_published_total", METRICS_COUNTER,
+			   "Events this node sent to the others through Redis.", st.published);
+	server_metrics_one(b, "charla_cluster_received_total", METRICS_COUNTER,
+			   "Messages this node read from Redis.", st.received);
+	server_metrics_one(b, "charla_cluster_applied_total", METRICS_COUNTER,
+			   "Messages from other nodes applied here.", st.applied);
+	server_metrics_one(b, "charla_cluster_dropped_total", METRICS_COUNTER,
+			   "Messages from Redis refused: malformed, forged, or about nobody known.",
+			   st.dropped);
+	server_metrics_one(b, "charla_cluster_unsent_total", METRICS_COUNTER,
+			   "Events not sent: the link to Redis was down or full.", st.unsent);
+	server_metrics_one(b, "charla_cluster_splits_total", METRICS_COUNTER,
+			   "Times this node lost its link to Redis.", st.splits);
+	server_metrics_one(b, "charla_cluster_nodes", METRICS_GAUGE,
+			   "Other nodes this node knows now.", st.nodes);
+	server_metrics_one(b, "charla_cluster_remote_people", METRICS_GAUGE,
+			   "People of other nodes known here now.", st.remote);
+	server_metrics_one(b, "charla_cluster_whole", METRICS_GAUGE,
+			   "1 while this node is linked to the others, 0 while the chat is split.",
+			   st.whole);
+}
+
 void server_metrics(void *ctx, struct buf *out)
 {
 	const struct server *sv = ctx;
@@ -289,5 +326,6 @@ void server_metrics(void *ctx, struct buf *out)
 	server_metrics_hub(out, sv);
 	server_metrics_net(out, sv);
 	server_metrics_ai(out, sv);
+	server_metrics_cluster(out, sv);
 	server_metrics_process(out);
 }

@@ -612,6 +612,7 @@ static void t_remote_sessions(void **state)
 	assert_ptr_equal(session_find(h, "ZED", 3), &zed);
 	assert_int_equal(h->online, online);
 	assert_int_equal(remote_people(h), online + 1);
+	assert_int_equal(hub_others(h, &fx->k[0].s), 3); /* bob, cy and zed */
 	assert_string_equal(fx_log(&ob->log), "@- ARRIVE zed\n");
 
 	/* A local name is not anyone else's: a remote session cannot take it either. */

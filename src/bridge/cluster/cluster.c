@@ -15,12 +15,13 @@ static const char LUA_LEASE[] =
 	"local v = redis.call('GET', KEYS[1]) "
 	"if v and v ~= ARGV[1] then return 0 end "
 	"redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1";
-/* Frees this node's lease and the names it holds (ARGV[2..]), if they are still its own. */
+/* Frees this node's lease (KEYS[1]), and the names it holds (its set KEYS[3]) if they are still its
+ * own in the hash KEYS[2]. */
 static const char LUA_BYE[] =
 	"if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end "
-	"for i = 3, #ARGV do "
-	"if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[2] then redis.call('HDEL', KEYS[2], ARGV[i]) end "
-	"end return 1";
+	"for _, n in ipairs(redis.call('SMEMBERS', KEYS[3])) do "
+	"if redis.call('HGET', KEYS[2], n) == ARGV[2] then redis.call('HDEL', KEYS[2], n) end "
+	"end redis.call('DEL', KEYS[3]) return 1";
 
 uint64_t cluster_now(const struct cluster *c)
 {
@@ -157,6 +158,23 @@ static void cluster_beat(uv_timer_t *t)
 
 /* ---- the link ---- */
 
+/* The link may drop inside a publish, inside an observer, inside a fan-out: people are told on
+ * the next turn of the loop, never from there. */
+static void cluster_news_due(uv_timer_t *t)
+{
+	struct cluster *c = t->data;
+	int what = c->news_what;
+	c->news_what = -1;
+	if (what >= 0 && !c->shutting)
+		remote_tell_all(c->h, (enum hub_cluster_news)what);
+}
+
+static void cluster_news(struct cluster *c, enum hub_cluster_news what)
+{
+	c->news_what = (int)what;
+	uv_timer_start(&c->news, cluster_news_due, 0, 0);
+}
+
 static void cluster_whole(struct cluster *c)
 {
 	bool was_split = c->ever_up;
@@ -167,10 +185,11 @@ static void cluster_whole(struct cluster *c)
 	/* Ask the others for their state, then tell them ours; names claimed again. */
 	struct cmsg hello = {.type = CMSG_HELLO};
 	cluster_send(c, CL_CTL, &hello);
+	cluster_reclaim(c);
 	cluster_dump(c, CL_CTL);
 	log_info(c->log, "cluster: node %s linked to the others", c->node);
 	if (was_split)
-		remote_tell_all(c->h, HUB_CLUSTER_WHOLE);
+		cluster_news(c, HUB_CLUSTER_WHOLE);
 }
 
 static void cluster_seq(void *privdata, const struct redisReply *r)
@@ -238,7 +257,7 @@ static void cluster_link_down(void *ctx, const char *why)
 	c->up = false;
 	c->st.whole = false;
 	c->st.splits++;
-	remote_tell_all(c->h, HUB_CLUSTER_SPLIT);
+	cluster_news(c, HUB_CLUSTER_SPLIT);
 	uv_timer_start(&c->split, cluster_split_timeout, c->cfg.lease_ms, 0);
 }
 
@@ -320,8 +339,10 @@ struct cluster *cluster_new(uv_loop_t *loop, struct hub *h, const struct cluster
 	explicit_bzero(&rc.url, sizeof(rc.url));
 	uv_timer_init(loop, &c->beat);
 	uv_timer_init(loop, &c->split);
-	c->beat.data = c->split.data = c;
-	c->handles = 2;
+	uv_timer_init(loop, &c->news);
+	c->beat.data = c->split.data = c->news.data = c;
+	c->news_what = -1;
+	c->handles = 3;
 	c->obs = (struct hub_observer){
 		.mask = HUB_MASK(HUB_EV_MESSAGE) | HUB_MASK(HUB_EV_JOIN) | HUB_MASK(HUB_EV_PART) |
 			HUB_MASK(HUB_EV_QUIT) | HUB_MASK(HUB_EV_NICK) | HUB_MASK(HUB_EV_TOPIC) |
@@ -369,38 +390,15 @@ void cluster_shutdown(struct cluster *c, const char *reason)
 		bye.f[0] = (struct cmsg_field){reason, strlen(reason)};
 		cluster_send(c, CL_CTL, &bye);
 		/* The lease and our names, freed at once so that a restart may use them. */
-		struct buf keys = BUF_INIT;
-		size_t n = 0, it = 0;
-		void *v;
-		while (map_next(&c->h->names, &it, NULL, &v)) {
-			const struct session *s = v;
-			if (!s->remote && s->ops->face)
-				n++;
-		}
-		const char **argv = xcalloc(n + 7, sizeof(*argv));
-		size_t *lens = xcalloc(n + 7, sizeof(*lens));
-		char lease[RLINK_CHANNEL_MAX];
+		char lease[RLINK_CHANNEL_MAX], owned[RLINK_CHANNEL_MAX];
 		snprintf(lease, sizeof(lease), "%s%s", CL_LEASE, c->node);
-		int argc = 0;
-		argv[argc++] = "EVAL";
-		argv[argc++] = LUA_BYE;
-		argv[argc++] = "2";
-		argv[argc++] = lease;
-		argv[argc++] = CL_NAMES;
-		argv[argc++] = c->instance;
-		argv[argc++] = c->node;
-		it = 0;
-		while (map_next(&c->h->names, &it, NULL, &v)) {
-			const struct session *s = v;
-			if (!s->remote && s->ops->face)
-				argv[argc++] = session_folded(s);
-		}
-		for (int i = 0; i < argc; i++)
+		snprintf(owned, sizeof(owned), "%s%s", CL_OWNED, c->node);
+		const char *argv[] = {"EVAL", LUA_BYE, "3", lease, CL_NAMES, owned, c->instance,
+				      c->node};
+		size_t lens[8];
+		for (int i = 0; i < 8; i++)
 			lens[i] = strlen(argv[i]);
-		rlink_command(&c->link, NULL, NULL, argc, argv, lens);
-		free(argv);
-		free(lens);
-		buf_free(&keys);
+		rlink_command(&c->link, NULL, NULL, 8, argv, lens);
 	}
 	c->shutting = true;
 	c->up = false;
@@ -408,6 +406,7 @@ void cluster_shutdown(struct cluster *c, const char *reason)
 	uv_timer_stop(&c->split);
 	uv_close((uv_handle_t *)&c->beat, cluster_handle_closed);
 	uv_close((uv_handle_t *)&c->split, cluster_handle_closed);
+	uv_close((uv_handle_t *)&c->news, cluster_handle_closed);
 	rlink_close(&c->link, cluster_link_closed, c);
 }
 

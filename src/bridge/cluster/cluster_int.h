@@ -25,6 +25,7 @@
 #define CL_NAMES CL_PREFIX "names"        /* hash: folded name -> node */
 #define CL_LEASE CL_PREFIX "lease:"       /* + a node's name: its lease (value: its instance) */
 #define CL_SEQ CL_PREFIX "nodeseq"        /* counter: the low bits of nodes' event ids */
+#define CL_OWNED CL_PREFIX "owned:"       /* + a node's name: the set of names it holds */
 
 enum {
 	CL_TEXT_MAX = 4096,     /* bytes of a message's text from elsewhere */
@@ -65,6 +66,8 @@ struct cluster {
 	struct hub_cluster view;
 	uv_timer_t beat;         /* every lease/3 */
 	uv_timer_t split;        /* a lease after the link was lost: the others' people go */
+	uv_timer_t news;         /* at once, out of any fan-out: tell people split or whole */
+	int news_what;           /* enum hub_cluster_news to tell, or -1 */
 	bool up;                 /* linked, lease held */
 	bool ever_up;            /* the lease was ours once (a refusal then is not fatal) */
 	bool shutting;
@@ -94,6 +97,8 @@ void cluster_send(struct cluster *c, const char *channel, struct cmsg *m);
  * ctl (m NULL: nothing). A lost claim renames the local person who asked. */
 void cluster_claim(struct cluster *c, const char *folded, const char *old_folded, struct cmsg *m);
 void cluster_release(struct cluster *c, const char *folded, struct cmsg *m);
+/* Back from a split (or at the first contact): this node holds exactly its people's names. */
+void cluster_reclaim(struct cluster *c);
 /* A person's USER message (with its rooms when rooms). */
 void cluster_user_msg(struct cluster *c, const struct session *s, bool rooms, struct cmsg *m,
 		      struct buf *scratch);

@@ -12,23 +12,44 @@
 #include "hub/mode.h"
 #include "hub/room.h"
 
-/* Claims ARGV[2] for node ARGV[1] unless a live node (its lease KEYS[2]..owner) has it, frees
- * ARGV[3] (a former name) if it was ours, and publishes ARGV[5] on ARGV[4] ("" : nothing): 1, or
- * the owner's name when the claim is lost. */
+/* The names hash is KEYS[1]; a node's lease is KEYS[2]..node and the set of the names it holds
+ * KEYS[3]..node (so that a node coming back from a split can free those its people gave up
+ * meanwhile). Claims ARGV[2] for node ARGV[1] unless a live node has it, frees ARGV[3] (a former
+ * name) if it was ours, and publishes ARGV[5] on ARGV[4] ("": nothing): 1, or the owner's name
+ * when the claim is lost. */
 static const char LUA_CLAIM[] =
 	"local owner = redis.call('HGET', KEYS[1], ARGV[2]) "
 	"if owner and owner ~= ARGV[1] and redis.call('EXISTS', KEYS[2] .. owner) == 1 then "
 	"return owner end "
 	"redis.call('HSET', KEYS[1], ARGV[2], ARGV[1]) "
-	"if ARGV[3] ~= '' and ARGV[3] ~= ARGV[2] and redis.call('HGET', KEYS[1], ARGV[3]) == ARGV[1] "
-	"then redis.call('HDEL', KEYS[1], ARGV[3]) end "
+	"redis.call('SADD', KEYS[3] .. ARGV[1], ARGV[2]) "
+	"if ARGV[3] ~= '' and ARGV[3] ~= ARGV[2] then "
+	"redis.call('SREM', KEYS[3] .. ARGV[1], ARGV[3]) "
+	"if redis.call('HGET', KEYS[1], ARGV[3]) == ARGV[1] then redis.call('HDEL', KEYS[1], ARGV[3]) end "
+	"end "
 	"if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5]) end "
 	"return 1";
 /* Frees ARGV[2] if node ARGV[1] has it, and publishes ARGV[4] on ARGV[3]. */
 static const char LUA_RELEASE[] =
+	"redis.call('SREM', KEYS[3] .. ARGV[1], ARGV[2]) "
 	"if redis.call('HGET', KEYS[1], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[1], ARGV[2]) end "
 	"if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end "
 	"return 1";
+/* Back from a split: node ARGV[1] holds exactly the names ARGV[2..] (those a live node took
+ * meanwhile apart: they come back as a list, to be given up), and frees the rest of its set. */
+static const char LUA_RECLAIM[] =
+	"local keep, lost = {}, {} "
+	"for i = 2, #ARGV do "
+	"local n = ARGV[i] local owner = redis.call('HGET', KEYS[1], n) "
+	"if owner and owner ~= ARGV[1] and redis.call('EXISTS', KEYS[2] .. owner) == 1 then "
+	"lost[#lost + 1] = n else "
+	"redis.call('HSET', KEYS[1], n, ARGV[1]) redis.call('SADD', KEYS[3] .. ARGV[1], n) keep[n] = true end "
+	"end "
+	"for _, n in ipairs(redis.call('SMEMBERS', KEYS[3] .. ARGV[1])) do "
+	"if not keep[n] then redis.call('SREM', KEYS[3] .. ARGV[1], n) "
+	"if redis.call('HGET', KEYS[1], n) == ARGV[1] then redis.call('HDEL', KEYS[1], n) end end "
+	"end "
+	"return lost";
 
 static const uint32_t CL_CAPS_SHARED = SESSION_MODE_INVISIBLE | SESSION_MODE_OPER | SESSION_MODE_BOT;
 
@@ -96,11 +117,11 @@ static void cluster_script(struct cluster *c, const char *script, bool claim, co
 		cmsg_encode(&c->out, m);
 		channel = CL_CTL;
 	}
-	const char *argv[] = {"EVAL", script, "2", CL_NAMES, CL_LEASE, c->node, folded,
+	const char *argv[] = {"EVAL", script, "3", CL_NAMES, CL_LEASE, CL_OWNED, c->node, folded,
 			      claim ? (old ? old : "") : channel, claim ? channel : (m ? c->out.data : ""),
 			      m ? c->out.data : ""};
-	int argc = claim ? 10 : 9;
-	size_t lens[10];
+	int argc = claim ? 11 : 10;
+	size_t lens[11];
 	for (int i = 0; i < argc; i++)
 		lens[i] = strlen(argv[i]);
 	if (m) /* the payload is binary-safe: its own length */
@@ -129,6 +150,49 @@ void cluster_claim(struct cluster *c, const char *folded, const char *old_folded
 void cluster_release(struct cluster *c, const char *folded, struct cmsg *m)
 {
 	cluster_script(c, LUA_RELEASE, false, folded, NULL, m);
+}
+
+static void cluster_reclaimed(void *privdata, const struct redisReply *r)
+{
+	struct cluster *c = privdata;
+	if (!r || c->shutting)
+		return;
+	if (r->type == REDIS_REPLY_ERROR) {
+		log_warn(c->log, "cluster: claiming our names again: %s", r->str);
+		return;
+	}
+	for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
+		if (r->element[i]->type == REDIS_REPLY_STRING)
+			cluster_claim_lost(c, r->element[i]->str, "another");
+}
+
+void cluster_reclaim(struct cluster *c)
+{
+	size_t n = 0, it = 0;
+	void *v;
+	while (map_next(&c->h->names, &it, NULL, &v))
+		n += !((const struct session *)v)->remote && ((const struct session *)v)->ops->face;
+	const char **argv = xcalloc(n + 7, sizeof(*argv));
+	size_t *lens = xcalloc(n + 7, sizeof(*lens));
+	int argc = 0;
+	argv[argc++] = "EVAL";
+	argv[argc++] = LUA_RECLAIM;
+	argv[argc++] = "3";
+	argv[argc++] = CL_NAMES;
+	argv[argc++] = CL_LEASE;
+	argv[argc++] = CL_OWNED;
+	argv[argc++] = c->node;
+	it = 0;
+	while (map_next(&c->h->names, &it, NULL, &v)) {
+		const struct session *s = v;
+		if (!s->remote && s->ops->face)
+			argv[argc++] = session_folded(s);
+	}
+	for (int i = 0; i < argc; i++)
+		lens[i] = strlen(argv[i]);
+	rlink_command(&c->link, cluster_reclaimed, c, argc, argv, lens);
+	free(argv);
+	free(lens);
 }
 
 static struct cmsg_field cl_str(const char *s)

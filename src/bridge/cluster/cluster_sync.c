@@ -54,8 +54,6 @@ void cluster_dump(struct cluster *c, const char *channel)
 			continue;
 		cluster_user_msg(c, s, true, &m, &scratch);
 		cluster_send(c, ch, &m);
-		/* Our names, claimed again: a split may have let someone else take one. */
-		cluster_claim(c, session_folded(s), NULL, NULL);
 	}
 	it = 0;
 	while (map_next(&c->h->rooms, &it, NULL, &v)) {

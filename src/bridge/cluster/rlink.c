@@ -366,8 +366,24 @@ static void rlink_on_disconnect(const redisAsyncContext *cac, int status)
 	c->ac = NULL; /* being freed */
 	c->ready = false;
 	ac->data = NULL;
-	rlink_lose(c->link, status == REDIS_OK || !ac->c.errstr[0] ? "Redis closed the connection"
-								     : ac->c.errstr);
+	struct rlink *l = c->link;
+	if (l->state == RLINK_CLOSING) {
+		/* The goodbye was written and answered (rlink_close): the grace is over. */
+		if (!uv_is_closing((uv_handle_t *)&l->retry))
+			uv_close((uv_handle_t *)&l->retry, rlink_timer_closed);
+		return;
+	}
+	rlink_lose(l, status == REDIS_OK || !ac->c.errstr[0] ? "Redis closed the connection"
+							     : ac->c.errstr);
+}
+
+/* Closing, Redis did not answer what was queued within the grace: let it go. */
+static void rlink_grace_over(uv_timer_t *t)
+{
+	struct rlink *l = t->data;
+	rlink_conn_drop(&l->cmd);
+	if (!uv_is_closing((uv_handle_t *)&l->retry))
+		uv_close((uv_handle_t *)&l->retry, rlink_timer_closed);
 }
 
 /* Connects c and queues its handshake; false with why filled on failure. */
@@ -639,16 +655,25 @@ void rlink_close(struct rlink *l, void (*done)(void *ctx), void *ctx)
 {
 	if (l->state == RLINK_CLOSING)
 		return;
+	bool graceful = l->state == RLINK_UP && l->cmd.ac;
 	l->state = RLINK_CLOSING;
 	l->done = done;
 	l->done_ctx = ctx;
-	rlink_conn_drop(&l->cmd);
 	rlink_conn_drop(&l->sub);
 	const char *key;
 	void *value;
 	for (size_t i = 0; map_next(&l->subs, &i, &key, &value);)
 		free(value);
 	map_free(&l->subs);
-	uv_close((uv_handle_t *)&l->retry, rlink_timer_closed);
 	uv_close((uv_handle_t *)&l->tick, rlink_timer_closed);
+	if (graceful) {
+		/* What is queued on cmd (a node's goodbye) is written and answered first: hiredis
+		 * frees the context then, and rlink_on_disconnect ends the grace. */
+		uv_timer_stop(&l->retry);
+		uv_timer_start(&l->retry, rlink_grace_over, RLINK_CLOSE_GRACE_MS, 0);
+		redisAsyncDisconnect(l->cmd.ac);
+		return;
+	}
+	rlink_conn_drop(&l->cmd);
+	uv_close((uv_handle_t *)&l->retry, rlink_timer_closed);
 }

@@ -55,6 +55,7 @@ enum {
 	RLINK_PORT_DEFAULT = 6379,
 	RLINK_DB_MAX = 9999, /* the highest database number a URL may name */
 	RLINK_CHANNEL_MAX = 512, /* bytes of a channel name */
+	RLINK_CLOSE_GRACE_MS = 1000, /* closing, what is queued may take this long to be answered */
 };
 
 /* redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]. host is without the brackets of an IPv6 address;
@@ -158,8 +159,10 @@ void rlink_unsubscribe(struct rlink *l, const char *ch, size_t len);
 bool rlink_subscribed(const struct rlink *l, const char *ch, size_t len);
 /* The counters, pending as of now. */
 struct rlink_stats rlink_stats(const struct rlink *l);
-/* Closes both connections (pending callbacks get NULL) and the timers; no callback of cfg runs
- * after it; done(ctx) runs from the loop once every handle is closed. Once. */
+/* Closes both connections and the timers; no callback of cfg runs after it; done(ctx) runs from
+ * the loop once every handle is closed. Once. While the link is up, what is queued on the command
+ * connection (a goodbye) is written and answered first, for at most RLINK_CLOSE_GRACE_MS; then,
+ * or at once when down, pending callbacks get NULL. */
 void rlink_close(struct rlink *l, void (*done)(void *ctx), void *ctx);
 
 #endif

@@ -12,6 +12,7 @@
 #include "base/xalloc.h"
 #include "face/web/web_assets.h"
 #include "face/web/web_int.h"
+#include "hub/remote.h"
 #include "hub/room.h"
 #include "net/conn.h"
 
@@ -166,6 +167,40 @@ void web_http_file(struct web_client *c, const struct http_req *req)
 	web_http_error(c, 404, !req->keep_alive);
 }
 
+/* A JSON string's inside: quotes, backslashes and controls escaped. */
+static void web_http_json_text(struct buf *b, const char *p)
+{
+	for (; p && *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch == '"' || ch == '\\')
+			buf_printf(b, "\\%c", ch);
+		else if (ch < 0x20)
+			buf_printf(b, "\\u%04x", ch);
+		else
+			buf_putc(b, (char)ch);
+	}
+}
+
+/* ,"cluster":{"state":"off"|"whole"|"split","nodes":[{"name":..,"online":..,"here":..}]} */
+static void web_http_cluster(const struct hub *h, struct buf *b)
+{
+	struct hub_node_view v[HUB_NODES_MAX];
+	size_t n = h->cluster ? h->cluster->nodes(h->cluster->ctx, v, HUB_NODES_MAX) : 0;
+	const char *state = !h->cluster ? "off" : h->cluster->whole(h->cluster->ctx) ? "whole"
+										      : "split";
+	buf_printf(b, ",\"people\":%zu,\"cluster\":{\"state\":\"%s\",\"node\":\"",
+		   remote_people(h), state);
+	web_http_json_text(b, n ? v[0].name : h->cfg.server_name);
+	buf_puts(b, "\",\"nodes\":[");
+	for (size_t i = 0; i < n && i < HUB_NODES_MAX; i++) {
+		buf_puts(b, i ? ",{\"name\":\"" : "{\"name\":\"");
+		web_http_json_text(b, v[i].name);
+		buf_printf(b, "\",\"online\":%zu,\"here\":%s}", v[i].online,
+			   v[i].here ? "true" : "false");
+	}
+	buf_puts(b, "]}");
+}
+
 void web_http_stats(struct web_client *c, const struct http_req *req)
 {
 	const struct hub *h = c->f->hub;
@@ -178,18 +213,12 @@ void web_http_stats(struct web_client *c, const struct http_req *req)
 	buf_puts(&body, "{\"version\":\"");
 	buf_puts(&body, c->f->cfg.version);
 	buf_puts(&body, "\",\"server\":\"");
-	for (const char *p = h->cfg.server_name; p && *p; p++) {
-		unsigned char ch = (unsigned char)*p;
-		if (ch == '"' || ch == '\\')
-			buf_printf(&body, "\\%c", ch);
-		else if (ch < 0x20)
-			buf_printf(&body, "\\u%04x", ch);
-		else
-			buf_putc(&body, (char)ch);
-	}
+	web_http_json_text(&body, h->cfg.server_name);
 	buf_printf(&body, "\",\"online\":%zu,\"rooms\":%zu,\"messages\":%" PRIu64
-		   ",\"started\":%" PRIu64 "}\n",
+		   ",\"started\":%" PRIu64,
 		   h->online, rooms, h->messages, c->f->cfg.started_s);
+	web_http_cluster(h, &body);
+	buf_puts(&body, "}\n");
 	struct web_reply r = {
 		.status = 200,
 		.type = TYPE_JSON,
