@@ -10,11 +10,13 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 
-/* Renews this node's lease if it is ours (or free): 1, else 0 (another process holds it). */
+/* Renews this node's lease if it is ours: 1; takes it if free: 2 (the others may have let this
+ * node go: it announces itself again); else 0 (another process holds it). */
 static const char LUA_LEASE[] =
 	"local v = redis.call('GET', KEYS[1]) "
 	"if v and v ~= ARGV[1] then return 0 end "
-	"redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1";
+	"redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
+	"if v then return 1 end return 2";
 /* Frees this node's lease (KEYS[1]), and the names it holds (its set KEYS[3]) if they are still its
  * own in the hash KEYS[2]. */
 static const char LUA_BYE[] =
@@ -70,12 +72,12 @@ struct cnode *cluster_cnode(struct cluster *c, const char *name, size_t len, boo
 
 void cluster_node_gone(struct cluster *c, struct cnode *n, const char *reason)
 {
-	struct hub_stamp st = {.origin = 0, .time_ms = 0};
 	size_t it = 0;
 	void *v;
-	/* Closing a ghost takes it out of the map: restart the walk each time. */
+	/* Closing a ghost takes it out of the map: restart the walk each time. The quits are this
+	 * node's news (its clock, its ids): nobody else says them. */
 	while ((it = 0, map_next(&n->users, &it, NULL, &v)))
-		cluster_ghost_close(c, v, &st, reason);
+		cluster_ghost_close(c, v, NULL, reason);
 	map_del(&c->nodes, n->name);
 	c->st.nodes = c->nodes.count;
 	log_info(c->log, "cluster: node %s is gone (%s)", n->name, reason);
@@ -106,6 +108,13 @@ static void cluster_renewed(void *privdata, const struct redisReply *r)
 	if (r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
 		log_error(c->log, "cluster: another process holds node name %s", c->node);
 		return;
+	}
+	if (r->type == REDIS_REPLY_INTEGER && r->integer == 2 && c->up) {
+		/* Our lease had run out (this node was too slow to renew it): the others have let
+		 * our people go and our names are free to take. Here we are again. */
+		log_warn(c->log, "cluster: node %s's lease had run out: announcing it again", c->node);
+		cluster_reclaim(c);
+		cluster_dump(c, CL_CTL);
 	}
 }
 
@@ -192,11 +201,16 @@ static void cluster_whole(struct cluster *c)
 		cluster_news(c, HUB_CLUSTER_WHOLE);
 }
 
+/* The node's number (the low bits of its event ids), before anything is stamped in the cluster:
+ * then this node is linked. */
 static void cluster_seq(void *privdata, const struct redisReply *r)
 {
 	struct cluster *c = privdata;
-	if (r && r->type == REDIS_REPLY_INTEGER)
+	if (!r || c->shutting || !rlink_up(&c->link))
+		return; /* the next contact asks again */
+	if (r->type == REDIS_REPLY_INTEGER)
 		c->h->cfg.node = (uint16_t)((uint64_t)r->integer & ((1u << HUB_ID_NODE_BITS) - 1));
+	cluster_whole(c);
 }
 
 static void cluster_leased(void *privdata, const struct redisReply *r)
@@ -223,6 +237,7 @@ static void cluster_leased(void *privdata, const struct redisReply *r)
 		const char *argv[] = {"INCR", CL_SEQ};
 		size_t lens[] = {4, strlen(CL_SEQ)};
 		rlink_command(&c->link, cluster_seq, c, 2, argv, lens);
+		return;
 	}
 	cluster_whole(c);
 }

@@ -1,8 +1,11 @@
 /* cluster_in: what other nodes did, checked like client input and applied here. */
 #include "bridge/cluster/cluster_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <hiredis/hiredis.h>
 
 #include "base/fold.h"
 #include "base/log.h"
@@ -103,6 +106,37 @@ static bool cl_digit(const struct cmsg_field *f, unsigned max, unsigned *out)
 	return true;
 }
 
+/* Client-only tags as the IRC face relays them: "+key[=value]" joined by ';', a key of letters,
+ * digits and '-' (after an optional vendor "host/"), a value (escaped) without space, ';', NUL, CR
+ * or LF. Anything else would reach the IRC encoder as a line of its own making. */
+static bool cl_tags(const struct cmsg_field *f)
+{
+	const char *p = f->p, *end = f->p + f->len;
+	while (p < end) {
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+		const char *stop = semi ? semi : end;
+		const char *eq = memchr(p, '=', (size_t)(stop - p));
+		const char *kend = eq ? eq : stop;
+		if (kend - p < 2 || p[0] != '+')
+			return false;
+		bool vendor = false;
+		for (const char *k = p + 1; k < kend; k++) {
+			unsigned char ch = (unsigned char)*k;
+			bool word = (unsigned)((ch | 0x20) - 'a') < 26u || (unsigned)(ch - '0') < 10u ||
+				    ch == '-';
+			if (ch == '/' && !vendor && k > p + 1 && k + 1 < kend)
+				vendor = true;
+			else if (!word && !(ch == '.' && !vendor))
+				return false;
+		}
+		for (const char *v = eq ? eq + 1 : stop; v < stop; v++)
+			if (*v == ' ')
+				return false;
+		p = semi ? semi + 1 : end;
+	}
+	return true;
+}
+
 /* The room's mode changes from fields "+N:arg"; false if one is malformed. */
 static bool cl_modes(const struct cmsg *m, struct mode_change *out, size_t *n)
 {
@@ -125,8 +159,10 @@ static bool cl_modes(const struct cmsg *m, struct mode_change *out, size_t *n)
 
 /* ---- applying ---- */
 
-/* The sender of an event of node n: its person here, or a bot of this node by that name (bots
- * are every node's own, and the assistant's answers cross as its words). */
+/* The sender of an event of node n: its person here, or, for what is said in a room only, a bot
+ * of this node by that name (bots are every node's own, and the assistant's answers cross as its
+ * words). A bot never speaks privately from elsewhere, and nobody of another node reaches this
+ * node's bots privately: NickServ takes passwords, and what its jobs hold must be this node's. */
 static struct session *cl_sender(struct cluster *c, struct cnode *n, const struct cmsg_field *f,
 				 bool bots)
 {
@@ -140,11 +176,55 @@ static struct session *cl_sender(struct cluster *c, struct cnode *n, const struc
 /* Asks n for its whole state (it answers on our channel), once until it answers. */
 static void cluster_ask(struct cluster *c, struct cnode *n)
 {
-	if (n->asked || !c->up)
+	uint64_t now = cluster_now(c);
+	if (!c->up || (n->asked && now - n->asked_ms < c->cfg.lease_ms))
 		return;
 	n->asked = true;
+	n->asked_ms = now;
 	struct cmsg hello = {.type = CMSG_HELLO};
 	cluster_send(c, cluster_node_channel(c, n->name), &hello);
+}
+
+/* What answers a HELLO: n's lease, looked up; its name (copied), to find it again. */
+struct cl_hello {
+	struct cluster *c;
+	char node[CMSG_NODE_MAX + 1];
+};
+
+static void cluster_leased_asker(void *privdata, const struct redisReply *r)
+{
+	struct cl_hello *q = privdata;
+	struct cluster *c = q->c;
+	struct cnode *n = cluster_cnode(c, q->node, strlen(q->node), false);
+	if (r && r->type == REDIS_REPLY_INTEGER && r->integer == 1 && n && c->up && !c->shutting) {
+		n->dumped_ms = cluster_now(c);
+		cluster_dump(c, cluster_node_channel(c, n->name));
+	}
+	free(q);
+}
+
+/* A HELLO from n: our state on its channel, if n is a node (we hear its heartbeat, or it holds a
+ * lease: a name a forger made up gets nothing) and we did not just send it (a storm of HELLOs
+ * costs one dump a second at most). */
+static void cluster_answer(struct cluster *c, struct cnode *n)
+{
+	if (!c->up || (n->dumped_ms && cluster_now(c) - n->dumped_ms < CL_ANSWER_MS))
+		return;
+	if (n->beating) {
+		/* A node we hear (its lease may be out while Redis refuses writes: it is full). */
+		n->dumped_ms = cluster_now(c);
+		cluster_dump(c, cluster_node_channel(c, n->name));
+		return;
+	}
+	struct cl_hello *q = xcalloc(1, sizeof(*q));
+	q->c = c;
+	snprintf(q->node, sizeof(q->node), "%s", n->name);
+	char key[RLINK_CHANNEL_MAX];
+	snprintf(key, sizeof(key), "%s%s", CL_LEASE, n->name);
+	const char *argv[] = {"EXISTS", key};
+	size_t lens[] = {6, strlen(key)};
+	if (!rlink_command(&c->link, cluster_leased_asker, q, 2, argv, lens))
+		free(q);
 }
 
 static bool cluster_apply_kill(struct cluster *c, const struct cmsg *m, const struct hub_stamp *st)
@@ -172,7 +252,7 @@ static bool cluster_apply_event(struct cluster *c, struct cnode *n, const struct
 	struct hub *h = c->h;
 	if (m->type == CMSG_KILL)
 		return cluster_apply_kill(c, m, st);
-	struct session *s = cl_sender(c, n, &m->f[0], m->type == CMSG_MSG);
+	struct session *s = cl_sender(c, n, &m->f[0], m->type == CMSG_MSG && m->f[1].len > 0);
 	if (!s) {
 		cluster_ask(c, n);
 		return false;
@@ -184,7 +264,7 @@ static bool cluster_apply_event(struct cluster *c, struct cnode *n, const struct
 	switch (m->type) {
 	case CMSG_MSG: {
 		if (!cl_digit(&m->f[3], HUB_MSG_TAGS, &d) || m->f[4].len > CL_TEXT_MAX ||
-		    m->f[5].len > CL_TAGS_MAX) {
+		    m->f[5].len > CL_TAGS_MAX || !cl_tags(&m->f[5])) {
 			ok = false;
 			break;
 		}
@@ -194,7 +274,7 @@ static bool cluster_apply_event(struct cluster *c, struct cnode *n, const struct
 					     m->f[4].p, m->f[4].len, tags, m->f[5].len) == HUB_OK;
 		} else if (!m->f[1].len && cl_user(&m->f[2])) {
 			struct session *t = session_find(h, m->f[2].p, m->f[2].len);
-			ok = t && !t->remote &&
+			ok = t && !t->remote && !t->bot && t->ops->face && s->remote &&
 			     session_message_tagged(h, s, m->f[2].p, m->f[2].len, (enum hub_msg_kind)d,
 						    m->f[4].p, m->f[4].len, tags,
 						    m->f[5].len) == HUB_OK;
@@ -278,6 +358,10 @@ void cluster_on_message(void *ctx, const char *channel, size_t clen, const char 
 	c->st.received++;
 	if (c->shutting)
 		return;
+	if (len > CMSG_MAX) {
+		c->st.dropped++; /* before any copy: a forged giant costs nothing */
+		return;
+	}
 	buf_clear(&c->in);
 	buf_append(&c->in, data, len);
 	struct cmsg m;
@@ -304,10 +388,10 @@ void cluster_on_message(void *ctx, const char *channel, size_t clen, const char 
 	bool ok = true;
 	switch (m.type) {
 	case CMSG_HELLO:
-		if (c->up)
-			cluster_dump(c, cluster_node_channel(c, n->name));
+		cluster_answer(c, n);
 		break;
 	case CMSG_BEAT:
+		n->beating = true;
 		n->online = strtoull(m.f[0].p, NULL, 10);
 		if (!known || (n->online && !n->users.count))
 			cluster_ask(c, n);

@@ -30,6 +30,7 @@
 enum {
 	CL_TEXT_MAX = 4096,     /* bytes of a message's text from elsewhere */
 	CL_TAGS_MAX = 4096,     /* bytes of its client tags */
+	CL_HOST_MAX = 255,      /* bytes of a host part */
 	CL_INSTANCE_LEN = 16,   /* hex digits of a process's instance id */
 	CL_RETRY_MIN_MS = 250,
 	CL_RETRY_MAX_MS = 5000,
@@ -38,6 +39,7 @@ enum {
 	CL_DUMP_BATCH = 256,    /* people a dump sends per step */
 	CL_DUMP_STEP_MS = 1,    /* between steps while it waits for Redis to drain */
 	CL_DUMP_LOW = 4,        /* a step sends only while what waits is below buffer / this */
+	CL_ANSWER_MS = 1000,    /* a node's HELLOs are answered at most this often */
 };
 
 /* A dump on its way out (cluster_sync.c): the names of this node's people when it began, sent a
@@ -57,6 +59,9 @@ struct cnode {
 	size_t online;        /* as its heartbeat says */
 	bool syncing;         /* between its SYNC and SYNCED */
 	bool asked;           /* we asked it for its state (HELLO on its channel) since its last SYNC */
+	uint64_t asked_ms;    /* when (uv_now): at most one ask a lease */
+	uint64_t dumped_ms;   /* when we last sent it our state: at most one answer a second */
+	bool beating;         /* we heard its heartbeat: a node, not a name a forger made up */
 };
 
 struct ghost {

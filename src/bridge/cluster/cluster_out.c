@@ -73,9 +73,13 @@ void cluster_send(struct cluster *c, const char *channel, struct cmsg *m)
 		c->st.unsent++;
 }
 
-/* What a claim's answer needs: the name claimed (folded). */
+/* What a claim's answer needs: the name claimed (folded), and the news the script was to publish
+ * with it, published alone when the script fails (a full Redis refuses the claim's write: the
+ * others must still hear of the person, and know the name from their directory). */
 struct cl_claim {
 	struct cluster *c;
+	char *news;
+	size_t news_len;
 	char folded[];
 };
 
@@ -100,10 +104,15 @@ static void cluster_claim_lost(struct cluster *c, const char *folded, const char
 static void cluster_claimed(void *privdata, const struct redisReply *r)
 {
 	struct cl_claim *k = privdata;
-	if (r && r->type == REDIS_REPLY_STRING && !k->c->shutting)
+	if (r && r->type == REDIS_REPLY_STRING && !k->c->shutting) {
 		cluster_claim_lost(k->c, k->folded, r->str);
-	else if (r && r->type == REDIS_REPLY_ERROR)
+	} else if (r && r->type == REDIS_REPLY_ERROR) {
 		log_warn(k->c->log, "cluster: claiming %s: %s", k->folded, r->str);
+		if (k->news && !k->c->shutting &&
+		    rlink_publish(&k->c->link, CL_CTL, strlen(CL_CTL), k->news, k->news_len))
+			k->c->st.published++;
+	}
+	free(k->news);
 	free(k);
 }
 
@@ -131,12 +140,16 @@ static void cluster_script(struct cluster *c, const char *script, bool claim, co
 		size_t n = strlen(folded) + 1;
 		k = xmalloc(sizeof(*k) + n);
 		k->c = c;
+		k->news = m ? xmemdup(c->out.data, c->out.len) : NULL;
+		k->news_len = m ? c->out.len : 0;
 		memcpy(k->folded, folded, n);
 	}
 	if (rlink_command(&c->link, claim ? cluster_claimed : NULL, k, argc, argv, lens)) {
 		if (m)
 			c->st.published++;
 	} else {
+		if (k)
+			free(k->news);
 		free(k);
 		c->st.unsent++;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 #include "hub/mode.h"
 #include "hub/name.h"
@@ -182,6 +183,18 @@ static void cl_set(void (*set)(struct session *, const char *, size_t), struct s
 	set(s, f->p, f->len > max ? 0 : f->len);
 }
 
+/* A user or host part as masks show them ("nick!user@host"): one word, no ! @ or wildcard, not
+ * starting with ':', clean: what an IRC line can carry as a prefix. */
+static bool cl_ident(const struct cmsg_field *f, size_t max)
+{
+	if (f->len == 0 || f->len > max || f->p[0] == ':' || !utf8_is_clean(f->p, f->len))
+		return false;
+	for (size_t i = 0; i < f->len; i++)
+		if (strchr(" !@*?,", f->p[i]))
+			return false;
+	return true;
+}
+
 void cluster_apply_user(struct cluster *c, struct cnode *n, const struct cmsg *m,
 			const struct hub_stamp *st)
 {
@@ -196,10 +209,15 @@ void cluster_apply_user(struct cluster *c, struct cnode *n, const struct cmsg *m
 		return;
 	g->stale = false;
 	struct session *s = &g->s;
-	cl_set(session_set_user, s, &m->f[1], NAME_MAX_BYTES);
-	cl_set(session_set_host, s, &m->f[2], HUB_REASON_MAX);
+	/* What another node says of its person is checked as its face would check a client's:
+	 * the IRC encoder builds prefixes out of user and host. */
+	if (cl_ident(&m->f[1], NAME_MAX_BYTES))
+		cl_set(session_set_user, s, &m->f[1], NAME_MAX_BYTES);
+	if (cl_ident(&m->f[2], CL_HOST_MAX))
+		cl_set(session_set_host, s, &m->f[2], CL_HOST_MAX);
 	cl_set(session_set_realname, s, &m->f[3], HUB_REASON_MAX);
-	cl_set(session_set_account, s, &m->f[4], NAME_MAX_BYTES);
+	if (m->f[4].len == 0 || name_check_user(m->f[4].p, m->f[4].len) == NAME_OK)
+		cl_set(session_set_account, s, &m->f[4], NAME_MAX_BYTES);
 	cl_set(session_set_away, s, &m->f[5], HUB_REASON_MAX);
 	s->caps = (uint32_t)strtoul(m->f[6].p, NULL, 10) &
 		  (SESSION_MODE_INVISIBLE | SESSION_MODE_OPER | SESSION_MODE_BOT);
@@ -217,7 +235,8 @@ void cluster_apply_user(struct cluster *c, struct cnode *n, const struct cmsg *m
 		const struct room *r = s->rooms[k].room;
 		bool listed = false;
 		for (size_t i = 7; i < m->n && !listed; i++)
-			listed = m->f[i].len > 1 && strcmp(m->f[i].p + 1, r->name) == 0;
+			listed = m->f[i].len > 1 &&
+				 room_find(c->h, m->f[i].p + 1, m->f[i].len - 1) == r;
 		if (!listed) {
 			char name[NAME_MAX_BYTES + 2];
 			snprintf(name, sizeof(name), "%s", r->name);
@@ -227,36 +246,58 @@ void cluster_apply_user(struct cluster *c, struct cnode *n, const struct cmsg *m
 	remote_end(c->h);
 }
 
+/* A room key as mode.c takes one: a word without ',' nor a leading ':' (IRC reads both). */
+static bool cl_key(const struct cmsg_field *f)
+{
+	return f->len <= MODE_KEY_MAX && (f->len == 0 || f->p[0] != ':') &&
+	       !memchr(f->p, ' ', f->len) && !memchr(f->p, ',', f->len) &&
+	       utf8_is_clean(f->p, f->len);
+}
+
+/* A room's state from another node's dump. The topic: the newer wins. The modes, key and limit,
+ * by IRC's rule for rooms that met after a split: the older room's stand (a dump about a room
+ * created later than ours, or a stale one, cannot undo +i or +k set here), and a room with
+ * nobody of this node in it takes the dump's. */
 void cluster_apply_room(struct cluster *c, const struct cmsg *m)
 {
 	struct room *r = room_find(c->h, m->f[0].p, m->f[0].len);
 	if (!r)
 		return; /* nobody here is in it: the joins that made it have not come, or it is gone */
 	uint64_t topic_ms = strtoull(m->f[6].p, NULL, 10);
+	uint64_t created = strtoull(m->f[7].p, NULL, 10);
 	const struct room_state *st = r->state;
-	bool newer = !st || !st->topic || topic_ms > st->topic_ms;
+	bool newer = (!st || !st->topic || topic_ms > st->topic_ms) &&
+		     (m->f[5].len == 0 || name_check_user(m->f[5].p, m->f[5].len) == NAME_OK);
+	bool theirs = r->local == 0 || (created && created < r->created_ms);
+	if (!cl_key(&m->f[2]))
+		theirs = false;
 	/* room_restore frees what the room had: copy what stays first. */
-	char *topic = xstrdup(newer ? m->f[4].p : st->topic);
-	char *by = xstrdup(newer ? m->f[5].p : (st->topic_by ? st->topic_by : ""));
+	char *topic = xstrdup(newer ? m->f[4].p : (st && st->topic ? st->topic : ""));
+	char *by = xstrdup(newer ? m->f[5].p : (st && st->topic_by ? st->topic_by : ""));
 	char *founder = st && st->founder ? xstrdup(st->founder) : NULL;
+	char *key = xstrdup(theirs ? m->f[2].p : (st && st->key ? st->key : ""));
 	bool kept = r->kept;
 	struct room_saved saved = {
-		.name = m->f[0].p,
-		.len = m->f[0].len,
-		.modes = (uint32_t)strtoul(m->f[1].p, NULL, 10),
+		.name = r->name,
+		.len = strlen(r->name),
+		.modes = theirs ? (uint32_t)strtoul(m->f[1].p, NULL, 10) : r->modes,
 		.topic = topic,
 		.topic_len = strlen(topic),
 		.topic_by = by,
-		.topic_ms = newer ? topic_ms : st->topic_ms,
-		.created_ms = strtoull(m->f[7].p, NULL, 10),
-		.key = m->f[2].len <= MODE_KEY_MAX ? m->f[2].p : NULL,
-		.limit = (uint32_t)strtoul(m->f[3].p, NULL, 10),
+		.topic_ms = newer ? topic_ms : (st ? st->topic_ms : 0),
+		.created_ms = theirs && created ? created : r->created_ms,
+		.key = key,
+		.limit = theirs ? (uint32_t)strtoul(m->f[3].p, NULL, 10) : (st ? st->limit : 0),
 		.founder = founder,
 	};
+	char *name = xstrdup(r->name);
+	saved.name = name;
 	r = room_restore(c->h, &saved);
 	if (r && !kept)
 		r->kept = false;
+	free(name);
 	free(topic);
 	free(by);
 	free(founder);
+	free(key);
 }
