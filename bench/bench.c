@@ -201,6 +201,7 @@ static void bench_step(struct bench *b, uint64_t now)
 			b->phase = PH_IDLE;
 		} else {
 			b->phase = PH_SEND;
+			nodes_snap(b, NODES_SEND);
 			b->cpu_send = proc_cpu(o->pid);
 			b->t_send = b->t_last = bench_now();
 			if (!o->m)
@@ -274,6 +275,7 @@ static void bench_run(struct bench *b)
 	}
 	b->t_end = bench_now();
 	b->cpu_end = proc_cpu(b->o.pid);
+	nodes_snap(b, NODES_END);
 	proc_rss(b->o.pid, &b->rss_end, &b->hwm_end);
 }
 
@@ -329,6 +331,8 @@ static void bench_setup(struct bench *b)
 		b->join_expected = t * (t - 1) / 2 * (o->room ? 2 : 1);
 	else if (o->proto == PROTO_LINE && o->room)
 		b->join_expected = t * (t - 1) / 2;
+	if (o->join_quiet)
+		b->join_expected = UINT64_MAX; /* never reached: the wait ends in silence */
 	b->expected = (uint64_t)o->n * o->s * o->m;
 	/* A publisher is not subscribed (redis); elsewhere a sender is in the room like the rest. */
 	if (o->proto != PROTO_REDIS && o->s > 1)
@@ -340,10 +344,13 @@ static void bench_setup(struct bench *b)
 	b->maxseq = bench_alloc((size_t)o->n * o->s * sizeof(*b->maxseq) + 1);
 	b->count = bench_alloc((size_t)o->s * o->m * sizeof(*b->count) + 1);
 	hist_init(&b->lat);
+	nodes_setup(b);
 	b->rss_ready = b->rss_end = b->hwm_end = -1;
 	b->cpu_ready = b->cpu_send = b->cpu_end = -1;
 	proc_rss(o->pid, &b->rss_base, NULL);
 	b->cpu_start = proc_cpu(o->pid);
+	if (o->idle) /* idle: every server's RSS from before connecting (a node's remote users) */
+		nodes_snap(b, NODES_SEND);
 }
 
 int main(int argc, char **argv)

@@ -11,6 +11,10 @@
  *   tls.c      --tls: an OpenSSL client session over a client's socket (what client.c reads and
  *              writes through when it is on);
  *   proc.c     the server's CPU time and RSS from /proc;
+ *   nodes.c    several servers at once (the nodes of a cluster): which port each client uses, and
+ *              each node's CPU and RSS and the Redis between them (rinfo.c) at the send phase's
+ *              start and end, with their part of the report;
+ *   rinfo.c    one blocking INFO to a Redis server, the few counters nodes.c reports;
  *   report.c   the table and the JSON line at the end.
  *
  * main owns the one struct bench (static storage: the read buffer is large) from start to exit.
@@ -37,6 +41,8 @@ enum {
 	PAYLOAD_MAX_IRC = 400, /* a relayed IRC line (prefix, command, channel, payload) fits in 512 */
 	NAME_MAX_LEN = 32,
 	MAX_SOURCES = 64,
+	MAX_PORTS = 16,            /* --port P1,P2,...: servers (cluster nodes) the clients spread over */
+	MAX_PIDS = 16,             /* --pid A,B,...: server processes whose CPU and RSS are read */
 	MAX_STASH = 128 * 1024, /* a partial line, reply or WebSocket frame longer than this is a
 				 * protocol error (room for a frame with a 64-bit length) */
 };
@@ -50,8 +56,14 @@ struct opts {
 	enum proto_kind proto;
 	bool irc;                  /* irc, ws: IRC is spoken (over TCP or inside WebSocket frames) */
 	const char *host;
-	unsigned port;
-	long pid;
+	unsigned port;             /* ports[0]: the senders' server */
+	unsigned ports[MAX_PORTS]; /* receiver i connects to ports[i % nports]; senders to ports[0] */
+	unsigned nports;
+	long pid;                  /* pids[0] */
+	long pids[MAX_PIDS];
+	unsigned npids;
+	unsigned redis_port;       /* 0, or a Redis (the cluster's) to read INFO from around sending */
+	bool join_quiet;           /* settle after --settle-quiet of silence, not a count of joins */
 	uint32_t n, s, m, window;
 	double rate;               /* messages per second per sender; 0 = window-bound */
 	uint32_t size;
@@ -75,6 +87,7 @@ struct client {
 	int fd;
 	uint8_t role;
 	uint8_t state;
+	uint8_t port_idx;          /* which of o.ports it connects to */
 	bool out_armed;            /* EPOLLOUT requested */
 	bool joined;               /* irc: its own JOIN has come back */
 	bool listed;               /* irc: the 366 after its own JOIN has come */
@@ -154,6 +167,20 @@ struct bench {
 
 	struct ssl_ctx_st *tls_ctx; /* --tls: the one client context (tls.c) */
 
+	/* Several servers (nodes.c): with more than one port, a latency histogram and a delivery count
+	 * per port (port_lat: nports histograms, NULL with one port); per pid, CPU seconds and RSS at
+	 * the start and end of sending; Redis's counters at the same two points. */
+	struct hist *port_lat;
+	uint64_t port_delivered[MAX_PORTS];
+	uint32_t port_receivers[MAX_PORTS];
+	double pid_cpu[2][MAX_PIDS];
+	long pid_rss[2][MAX_PIDS];
+	struct rinfo {
+		bool ok;
+		uint64_t publish, evalsha, commands, net_in, net_out;
+		double cpu;        /* used_cpu_sys + used_cpu_user, seconds */
+	} redis[2];
+
 	char pub_prefix[96];       /* redis, irc: the publishing command up to the payload */
 	size_t pub_prefix_len;
 	char rbuf[RBUF_SIZE];
@@ -202,6 +229,21 @@ void payload_in(struct bench *b, struct client *c, const char *p, size_t len, ui
 /* proc.c: -1 when pid is 0 or /proc cannot tell. */
 double proc_cpu(long pid);
 void proc_rss(long pid, long *rss, long *hwm);
+
+/* nodes.c: the moment a snapshot is taken at (NODES_SEND: sending starts, or with --idle before
+ * connecting; NODES_END: the run ends). */
+enum { NODES_SEND, NODES_END };
+void nodes_setup(struct bench *b);
+void nodes_snap(struct bench *b, int when);
+void nodes_print(const struct bench *b);
+/* The CPU seconds every --pid used while sending, summed; -1 if one is unknown. */
+double nodes_cpu_sum(const struct bench *b);
+/* Appends the several-server fields to the JSON object being printed (",\"ports\":[...]..."). */
+void nodes_json(const struct bench *b);
+
+/* rinfo.c: INFO from the Redis at host:port into r (r->ok false when it could not be read; it
+ * waits at most about a second). */
+void rinfo_read(const char *host, unsigned port, struct rinfo *r);
 
 /* report.c */
 bool report_clean(const struct bench *b);

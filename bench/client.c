@@ -116,7 +116,8 @@ void client_open(struct bench *b, uint32_t i)
 		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0)
 			bench_die("bind 127.0.0.%u: %s", 10u + i % b->nsources, strerror(errno));
 	}
-	struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((uint16_t)b->o.port)};
+	struct sockaddr_in dst = {.sin_family = AF_INET,
+				  .sin_port = htons((uint16_t)b->o.ports[c->port_idx])};
 	inet_pton(AF_INET, b->o.host, &dst.sin_addr);
 	c->fd = fd;
 	c->state = CS_CONNECTING;

@@ -20,8 +20,16 @@ static const char T_USAGE[] =
 	"                         an HTTP upgrade to /ws (subprotocol text.ircv3.net), then one IRC\n"
 	"                         line per text frame\n"
 	"  --host ADDR            server address, 127.x.x.x only (default: 127.0.0.1)\n"
-	"  --port PORT            server port (required)\n"
-	"  --pid PID              server process, for its RSS (default: none)\n"
+	"  --port PORT[,PORT...]  server port (required); several (at most 16, e.g. the line ports of\n"
+	"                         a cluster's nodes): receiver i connects to the (i mod K)th, every\n"
+	"                         sender to the first, and latency is also reported per port\n"
+	"  --pid PID[,PID...]     server processes, for their CPU time and RSS (default: none); the\n"
+	"                         server CPU per delivery is theirs summed, and each is reported too\n"
+	"  --redis PORT           a Redis on --host (a cluster's) to read INFO from when sending\n"
+	"                         starts and ends: PUBLISH calls, its CPU, its bytes in and out\n"
+	"  --join-quiet           line: the join announcements are not counted but waited out\n"
+	"                         (--settle-quiet of silence): across a cluster's nodes how many\n"
+	"                         each node announces depends on the order the news arrives\n"
 	"  -n N                   receivers (default: 100)\n"
 	"  -s S                   senders (default: 1)\n"
 	"  -m M                   messages per sender (default: 1000)\n"
@@ -80,12 +88,32 @@ static double opts_num(const char *s, double min, double max, const char *what)
 	return v;
 }
 
+/* A comma-separated list of at most max numbers, each as opts_num; returns how many. */
+static unsigned opts_list(const char *s, double *out, unsigned max, double min, double hi,
+			  const char *what)
+{
+	char buf[256];
+	if (strlen(s) >= sizeof(buf))
+		opts_usage_error(what, s);
+	strcpy(buf, s);
+	unsigned n = 0;
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == max)
+			opts_usage_error(what, s);
+		out[n++] = opts_num(tok, min, hi, what);
+	}
+	if (n == 0 || s[strlen(s) - 1] == ',' || s[0] == ',' || strstr(s, ",,"))
+		opts_usage_error(what, s);
+	return n;
+}
+
 void opts_parse(struct opts *o, int argc, char **argv)
 {
 	enum {
 		O_PROTO = 256, O_HOST, O_PORT, O_PID, O_WINDOW, O_RATE, O_SIZE, O_ROOM, O_PREFIX,
 		O_SOURCES, O_PARALLEL, O_JOIN_WINDOW, O_IDLE, O_IDLE_WAIT, O_SETTLE, O_DEADLINE, O_LABEL,
-		O_PART, O_ANNOUNCE, O_NO_JOIN, O_TLS,
+		O_PART, O_ANNOUNCE, O_NO_JOIN, O_TLS, O_REDIS, O_JOIN_QUIET,
 	};
 	static const struct option longopts[] = {
 		{"proto", required_argument, NULL, O_PROTO},
@@ -108,6 +136,8 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		{"part-lobby", no_argument, NULL, O_PART},
 		{"no-join", no_argument, NULL, O_NO_JOIN},
 		{"tls", no_argument, NULL, O_TLS},
+		{"redis", required_argument, NULL, O_REDIS},
+		{"join-quiet", no_argument, NULL, O_JOIN_QUIET},
 		{"announce-max", required_argument, NULL, O_ANNOUNCE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -137,12 +167,28 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		case O_HOST:
 			o->host = optarg;
 			break;
-		case O_PORT:
-			o->port = (unsigned)opts_num(optarg, 1, 65535, "bad port");
+		case O_PORT: {
+			double v[MAX_PORTS];
+			o->nports = opts_list(optarg, v, MAX_PORTS, 1, 65535, "bad port list");
+			for (unsigned i = 0; i < o->nports; i++)
+				o->ports[i] = (unsigned)v[i];
+			o->port = o->ports[0];
 			have_port = true;
 			break;
-		case O_PID:
-			o->pid = (long)opts_num(optarg, 1, 1e9, "bad pid");
+		}
+		case O_PID: {
+			double v[MAX_PIDS];
+			o->npids = opts_list(optarg, v, MAX_PIDS, 1, 1e9, "bad pid list");
+			for (unsigned i = 0; i < o->npids; i++)
+				o->pids[i] = (long)v[i];
+			o->pid = o->pids[0];
+			break;
+		}
+		case O_REDIS:
+			o->redis_port = (unsigned)opts_num(optarg, 1, 65535, "bad Redis port");
+			break;
+		case O_JOIN_QUIET:
+			o->join_quiet = true;
 			break;
 		case 'n':
 			o->n = (uint32_t)opts_num(optarg, 0, 1e6, "bad receiver count");
@@ -228,6 +274,8 @@ void opts_parse(struct opts *o, int argc, char **argv)
 		opts_usage_error("--part-lobby is for the line protocol", NULL);
 	if (o->tls && o->proto != PROTO_LINE)
 		opts_usage_error("--tls is for the line protocol", NULL);
+	if (o->join_quiet && o->proto != PROTO_LINE)
+		opts_usage_error("--join-quiet is for the line protocol", NULL);
 	if (o->no_join && !(o->proto == PROTO_IRC || o->proto == PROTO_WS))
 		opts_usage_error("--no-join is for irc and ws (line: --part-lobby)", NULL);
 	if (o->no_join && !o->idle)

@@ -68,7 +68,10 @@ void payload_in(struct bench *b, struct client *c, const char *p, size_t len, ui
 		b->bogus++;
 		return;
 	}
-	hist_add(&b->lat, now > t ? now - t : 0);
+	uint64_t lat = now > t ? now - t : 0;
+	hist_add(&b->lat, lat);
+	if (b->port_lat)
+		hist_add(&b->port_lat[c->port_idx], lat);
 	uint64_t r = (uint64_t)(c - b->cl);
 	uint64_t pair = r * o->s + snd;
 	uint64_t bit = pair * o->m + seq;
@@ -79,6 +82,7 @@ void payload_in(struct bench *b, struct client *c, const char *p, size_t len, ui
 	}
 	b->seen[bit >> 3] |= mask;
 	b->delivered++;
+	b->port_delivered[c->port_idx]++;
 	b->t_last = now;
 	if (seq < b->maxseq[pair])
 		b->reorder++;

@@ -41,6 +41,8 @@ void report_print(const struct bench *b)
 	/* Server CPU time is a fairer yardstick than wall time on a busy machine. */
 	double cpu_join = b->cpu_ready >= 0 && b->cpu_start >= 0 ? b->cpu_ready - b->cpu_start : -1;
 	double cpu_send = b->cpu_end >= 0 && b->cpu_send >= 0 ? b->cpu_end - b->cpu_send : -1;
+	if (o->npids > 1) /* the servers together: a cluster's cost per delivery */
+		cpu_send = nodes_cpu_sum(b);
 	double cpu_ns = cpu_send >= 0 && b->delivered ? cpu_send * 1e9 / (double)b->delivered : -1;
 
 	printf("charla-bench: %s protocol%s at %s:%u, server pid %ld%s%s\n", pname,
@@ -51,7 +53,10 @@ void report_print(const struct bench *b)
 	printf("  %-15s %.1f ms\n", "connected", connect_ms);
 	printf("  %-15s %.1f ms\n", o->proto == PROTO_LINE ? "named+joined"
 				   : o->irc ? "registered" : "subscribed", ready_ms);
-	if (o->proto == PROTO_LINE)
+	if (o->proto == PROTO_LINE && o->join_quiet)
+		printf("  %-15s %.1f ms (%" PRIu64 " join announcements, then %.1f s of silence)\n",
+		       "joins settled", settle_ms, b->join_lines, o->settle_quiet_s);
+	else if (o->proto == PROTO_LINE)
 		printf("  %-15s %.1f ms (%" PRIu64 " of %" PRIu64 " join announcements)\n", "joins settled",
 		       settle_ms, b->join_lines, b->join_expected);
 	if (o->irc)
@@ -74,6 +79,7 @@ void report_print(const struct bench *b)
 		printf("  %-15s %.2f s while sending (%.0f ns per delivery), %.2f s connecting\n",
 		       "server CPU", cpu_send, cpu_ns, cpu_join);
 	}
+	nodes_print(b);
 	printf("  %-15s base %ld KiB, ready %ld KiB, end %ld KiB, peak %ld KiB\n", "server RSS",
 	       b->rss_base, b->rss_ready, b->rss_end, b->hwm_end);
 	if (o->idle)
@@ -108,16 +114,18 @@ void report_print(const struct bench *b)
 	       "\"lat_us\":{\"p50\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f,\"mean\":%.1f},"
 	       "\"rss_kb\":{\"base\":%ld,\"ready\":%ld,\"end\":%ld,\"hwm\":%ld},"
 	       "\"server_cpu_s\":{\"connect\":%.3f,\"send\":%.3f},\"server_cpu_ns_per_delivery\":%.1f,"
-	       "\"idle_bytes_per_client\":%ld}\n",
+	       "\"idle_bytes_per_client\":%ld",
 	       o->idle ? "idle" : o->rate > 0 ? "rate" : "throughput", pname,
 	       o->tls ? "true" : "false", label, status,
 	       report_clean(b) ? "true" : "false", why, o->n, o->s, o->m, o->window, o->rate, o->size,
-	       b->nsources, connect_ms, ready_ms, settle_ms, b->join_lines, b->join_expected,
-	       b->sent_total, b->expected, b->delivered, lost, b->dup, b->reorder, b->bogus, b->echoes,
+	       b->nsources, connect_ms, ready_ms, settle_ms, b->join_lines,
+	       o->join_quiet ? 0 : b->join_expected,	       b->sent_total, b->expected, b->delivered, lost, b->dup, b->reorder, b->bogus, b->echoes,
 	       b->errors, b->peer_lines, b->other_lines, b->server_pings, b->fenced, secs, dps,
 	       report_us(p50), report_us(p99), report_us(p999), report_us(b->lat.max),
 	       b->lat.count ? report_us(b->lat.sum / b->lat.count) : 0.0,
 	       b->rss_base, b->rss_ready, b->rss_end, b->hwm_end, cpu_join, cpu_send, cpu_ns,
 	       per_client);
+	nodes_json(b);
+	printf("}\n");
 	fflush(stdout);
 }

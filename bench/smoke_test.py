@@ -1,6 +1,6 @@
 """bench_smoke: runs charla-bench against servers started here, as a correctness check.
 
-Four runs, each 20 receivers and 2 senders with 50 messages each, on ephemeral loopback ports:
+Runs of 20 receivers and 2 senders with 50 messages each, on ephemeral loopback ports:
 
   line  charlad's line protocol;
   tls   the same on charlad's TLS port (--tls-listen, a throwaway self-signed P-256 pair made
@@ -13,6 +13,12 @@ Four runs, each 20 receivers and 2 senders with 50 messages each, on ephemeral l
         fragments with a PING between them, frames split across writes and many in one write.
         It also checks the generator's side: every client frame masked, the PINGs answered with
         their payload, the accept key as RFC 6455 wants it.
+  ports one charlad with two line ports, the receivers spread over them (--port P1,P2), the
+        join news waited out (--join-quiet), per-port figures and a Redis's INFO (--redis, a
+        redis-server started here) in the report;
+  cluster when charlad has --cluster: three nodes sharing that Redis, the receivers over their
+        three ports, the senders on the first: every message reaches every node's receivers,
+        and each crosses Redis as one PUBLISH (bench/run --cluster's load, small).
 
 Passes when the generator exits 0, its last line is JSON that parses, every message reached every
 receiver once and in order, and the server's RSS was read (charlad). Nothing is timed: the
@@ -30,6 +36,7 @@ import os
 import random
 import re
 import shutil
+import socket
 import struct
 import subprocess
 import sys
@@ -37,14 +44,18 @@ import tempfile
 import threading
 import time
 
+from run_cluster import wait_nodes  # bench/run --cluster's: the nodes are linked
+
 DEADLINE_S = 30
 N, S, M = 20, 2, 50
 
 
-def start_charlad(charlad, extra, face, port_re=None):
+def start_charlad(charlad, extra, face, port_re=None, count=1):
     """Starts charlad on 127.0.0.1, ephemeral ports; returns (process, the port of face), or the
-    port in the first log line that port_re matches."""
+    port in the first log line that port_re matches; with count > 1, the ports of the first count
+    such lines, as a list."""
     port_re = port_re or r"listening on 127\.0\.0\.1:(\d+) \(" + re.escape(face) + r"\)"
+    ports = []
     proc = subprocess.Popen(
         # Every client comes from 127.0.0.1 at once: spare loopback from the limits per address;
         # and the senders send as fast as they can: no message rate (--msg-rate).
@@ -58,9 +69,11 @@ def start_charlad(charlad, extra, face, port_re=None):
             break
         m = re.search(port_re, line)
         if m:
+            ports.append(int(m.group(1)))
+        if len(ports) == count:
             # Keep reading its log, so that a full pipe never blocks it.
             threading.Thread(target=proc.stderr.read, daemon=True).start()
-            return proc, int(m.group(1))
+            return proc, ports[0] if count == 1 else ports
     proc.kill()
     proc.wait()
     raise SystemExit(f"bench_smoke: charlad did not say which port its {face} face listens on")
@@ -297,6 +310,100 @@ def tls_case(bench, charlad):
     return failures
 
 
+def start_redis(tmp):
+    """A redis-server on a free loopback port, no persistence, its directory tmp; (proc, port)."""
+    redis = shutil.which("redis-server") or "/usr/bin/redis-server"
+    with socket.socket() as sk:
+        sk.bind(("127.0.0.1", 0))
+        port = sk.getsockname()[1]
+    proc = subprocess.Popen([redis, "--port", str(port), "--bind", "127.0.0.1", "--dir", tmp,
+                             "--save", "", "--appendonly", "no", "--logfile", ""],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc, port
+        except OSError:
+            time.sleep(0.02)
+    stop(proc)
+    raise SystemExit("bench_smoke: redis-server did not start")
+
+
+def check_ports(label, result, nports):
+    """Every port's receivers had every message, and the per-port figures are there."""
+    ports = result.get("ports") or []
+    if len(ports) != nports:
+        return [f"{label}: {len(ports)} ports in the report, expected {nports}"]
+    failures = []
+    for i, p in enumerate(ports):
+        want = len(range(i, N, nports))
+        if p["receivers"] != want or p["delivered"] != want * S * M or p["lat_us"]["max"] <= 0:
+            failures.append(f"{label}: port {i}: {p}, expected {want} receivers")
+    if result.get("redis") is None:
+        failures.append(f"{label}: Redis's INFO was not read")
+    return failures
+
+
+SETTLE = ["--join-quiet", "--settle-quiet", "0.3"]
+IDLE_FACES = ["--udp", "off", "--irc-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"]
+
+
+def ports_case(bench, charlad, rport):
+    proc, ports = start_charlad(charlad, ["--listen", "127.0.0.1:0"] + IDLE_FACES, "tcp line",
+                                count=2)
+    try:
+        rc, result = run_bench(bench, f"{ports[0]},{ports[1]}", f"{proc.pid},{proc.pid}",
+                               ["--redis", str(rport)] + SETTLE, "smoke ports")
+    finally:
+        stop(proc)
+    failures = check("ports", rc, result) + check_ports("ports", result, 2)
+    if result.get("redis") and result["redis"]["publish"] != 0:
+        failures.append(f"ports: {result['redis']['publish']} PUBLISH without a cluster")
+    return failures
+
+
+def cluster_case(bench, charlad, rport):
+    nodes = []
+    try:
+        for i in range(3):
+            nodes.append(start_charlad(charlad, IDLE_FACES + [
+                "--cluster", f"redis://127.0.0.1:{rport}", "--node-name", f"smoke{i + 1}"],
+                "tcp line"))
+        # Every node linked (subscribed to charla:ctl) before the clients come.
+        wait_nodes(rport, len(nodes))
+        rc, result = run_bench(bench, ",".join(str(p) for _, p in nodes),
+                               ",".join(str(pr.pid) for pr, _ in nodes),
+                               ["--redis", str(rport)] + SETTLE, "smoke cluster")
+    finally:
+        for pr, _ in nodes:
+            stop(pr)
+    failures = check("cluster", rc, result) + check_ports("cluster", result, 3)
+    # One PUBLISH per room message from its origin node (a little more for the news of the
+    # run's end, should a node say something while the last deliveries arrive).
+    pub = (result.get("redis") or {}).get("publish", 0)
+    if not S * M <= pub <= S * M * 1.2:
+        failures.append(f"cluster: {pub} PUBLISH for {S * M} room messages")
+    return failures
+
+
+def redis_cases(bench, charlad):
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="bench-smoke-redis-") as tmp:
+        rproc, rport = start_redis(tmp)
+        try:
+            failures += ports_case(bench, charlad, rport)
+            if "--cluster" in subprocess.run([charlad, "--help"], capture_output=True,
+                                             text=True).stdout:
+                failures += cluster_case(bench, charlad, rport)
+            else:
+                print("bench_smoke: this charlad has no --cluster: the cluster case is skipped")
+        finally:
+            stop(rproc)
+    return failures
+
+
 def main():
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
@@ -322,6 +429,12 @@ def main():
     failures += check("ws charlad", rc, result, join_lines=(N + S) * (N + S - 1) // 2)
     if result.get("fenced") != N + S:
         failures.append(f"ws charlad: fenced = {result.get('fenced')!r}, expected {N + S}")
+
+    if not (shutil.which("redis-server") or os.path.exists("/usr/bin/redis-server")):
+        # scripts/deps installs it; a machine without it still checks the rest.
+        print("bench_smoke: no redis-server: the ports and cluster cases are skipped")
+    else:
+        failures += redis_cases(bench, charlad)
 
     fake = FakeServer()
     try:

@@ -22,6 +22,7 @@ set(CHARLA_LAYERS
   "bridge/assistant|base,net,hub,ai"
   "bridge/history|base,hub,store"
   "bridge/accounts|base,hub,store,auth"
+  # The cluster bridge also uses hiredis and libuv: system headers (<...>), not checked here.
   "bridge/cluster|base,hub"
   "server|base,net,hub,text,ai,face,bridge,store,auth"
   "client|base,face/udp/udp_codec.h,text/text_stable.h"

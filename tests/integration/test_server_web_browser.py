@@ -446,13 +446,17 @@ class Screens(WebCase):
         self.assertEqual(unnamed, [])
         # The server view: /stats.json every 2 s, messages per second from its deltas.
         stats = page.eval("fetch('/stats.json').then(r => r.json())")
-        self.assertEqual(sorted(stats), ["messages", "online", "rooms", "server", "started", "version"])
+        self.assertEqual(sorted(stats), ["cluster", "messages", "online", "people", "rooms", "server",
+                                         "started", "version"])
         self.assertGreaterEqual(stats["online"], 1)
+        # Alone, not in a cluster (the page hides the nodes, checked below).
+        self.assertEqual(stats["cluster"]["state"], "off")
         bob = srv.client("bob")
         bob.send("/join #dev")
         page.click("#stats-open")
         page.wait("document.querySelector('#stats').open")
         page.wait("document.querySelector('#stat-rate').textContent !== '—'", timeout=8, what="a rate after two samples")
+        self.assertTrue(page.eval("document.querySelector('#stat-nodes').hidden"))
         for _ in range(5):
             bob.send("hola")
         page.wait("parseInt(document.querySelector('#stat-total').textContent.replace(/\\D/g, '')) >= %d" % (stats["messages"] + 5),

@@ -257,6 +257,7 @@ static void cluster_link_down(void *ctx, const char *why)
 	c->up = false;
 	c->st.whole = false;
 	c->st.splits++;
+	cluster_dump_cancel(c);
 	cluster_news(c, HUB_CLUSTER_SPLIT);
 	uv_timer_start(&c->split, cluster_split_timeout, c->cfg.lease_ms, 0);
 }
@@ -340,9 +341,10 @@ struct cluster *cluster_new(uv_loop_t *loop, struct hub *h, const struct cluster
 	uv_timer_init(loop, &c->beat);
 	uv_timer_init(loop, &c->split);
 	uv_timer_init(loop, &c->news);
-	c->beat.data = c->split.data = c->news.data = c;
+	uv_timer_init(loop, &c->pace);
+	c->beat.data = c->split.data = c->news.data = c->pace.data = c;
 	c->news_what = -1;
-	c->handles = 3;
+	c->handles = 4;
 	c->obs = (struct hub_observer){
 		.mask = HUB_MASK(HUB_EV_MESSAGE) | HUB_MASK(HUB_EV_JOIN) | HUB_MASK(HUB_EV_PART) |
 			HUB_MASK(HUB_EV_QUIT) | HUB_MASK(HUB_EV_NICK) | HUB_MASK(HUB_EV_TOPIC) |
@@ -407,6 +409,8 @@ void cluster_shutdown(struct cluster *c, const char *reason)
 	uv_close((uv_handle_t *)&c->beat, cluster_handle_closed);
 	uv_close((uv_handle_t *)&c->split, cluster_handle_closed);
 	uv_close((uv_handle_t *)&c->news, cluster_handle_closed);
+	cluster_dump_cancel(c);
+	uv_close((uv_handle_t *)&c->pace, cluster_handle_closed);
 	clink_close(&c->link, cluster_link_closed, c);
 }
 

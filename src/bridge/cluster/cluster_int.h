@@ -38,6 +38,19 @@ enum {
 	CL_RETRY_MAX_MS = 5000,
 	CL_TIMEOUT_MIN_MS = 1000,
 	CL_GUEST_MAX = 100000,  /* a renamed loser of a name race is Guest + a number below this */
+	CL_DUMP_BATCH = 256,    /* people a dump sends per step */
+	CL_DUMP_STEP_MS = 1,    /* between steps while it waits for Redis to drain */
+	CL_DUMP_LOW = 4,        /* a step sends only while what waits is below buffer / this */
+};
+
+/* A dump on its way out (cluster_sync.c): the names of this node's people when it began, sent a
+ * batch at a time while what waits for Redis is low, so that a node of many people neither trips
+ * --cluster-buffer nor floods the reader's buffer in Redis. */
+struct cl_dump {
+	char channel[RLINK_CHANNEL_MAX + 1];
+	char **names;         /* folded, copied */
+	size_t n, next;
+	struct cl_dump *later; /* the next dump asked for */
 };
 
 struct cnode {
@@ -70,6 +83,8 @@ struct cluster {
 	uv_timer_t beat;         /* every lease/3 */
 	uv_timer_t split;        /* a lease after the link was lost: the others' people go */
 	uv_timer_t news;         /* at once, out of any fan-out: tell people split or whole */
+	uv_timer_t pace;         /* while a dump is going out */
+	struct cl_dump *dumps;   /* the one going out first, then those asked for since */
 	int news_what;           /* enum hub_cluster_news to tell, or -1 */
 	bool up;                 /* linked, lease held */
 	bool ever_up;            /* the lease was ours once (a refusal then is not fatal) */
@@ -118,8 +133,10 @@ void cluster_ghost_close(struct cluster *c, struct ghost *g, const struct hub_st
 			 const char *reason);
 
 /* cluster_sync.c */
-/* Publishes this node's whole state (SYNC, rooms, people, SYNCED) on channel. */
+/* Publishes this node's whole state (SYNC, people, rooms, SYNCED) on channel, paced (above). */
 void cluster_dump(struct cluster *c, const char *channel);
+/* Drops the dumps not yet sent (the link is down: a new one goes at the next up). */
+void cluster_dump_cancel(struct cluster *c);
 void cluster_sync_begin(struct cluster *c, struct cnode *n);
 void cluster_sync_end(struct cluster *c, struct cnode *n, const struct hub_stamp *st);
 /* A USER message from n: a person arriving, or one entry of its dump. */

@@ -39,33 +39,109 @@ static void cluster_room_msg(const struct room *r, struct cmsg *m, struct buf *s
 	m->f[7] = num[3];
 }
 
-void cluster_dump(struct cluster *c, const char *channel)
+static void cluster_dump_free(struct cl_dump *d)
 {
-	char ch[RLINK_CHANNEL_MAX];
-	snprintf(ch, sizeof(ch), "%s", channel); /* c->chan is reused below */
-	struct cmsg m = {.type = CMSG_SYNC};
-	cluster_send(c, ch, &m);
+	for (size_t i = 0; i < d->n; i++)
+		free(d->names[i]);
+	free(d->names);
+	free(d);
+}
+
+/* The rooms with people of this node, then SYNCED: the dump's end. */
+static void cluster_dump_end(struct cluster *c, const struct cl_dump *d)
+{
 	struct buf scratch = BUF_INIT;
+	struct cmsg m;
 	size_t it = 0;
 	void *v;
-	while (map_next(&c->h->names, &it, NULL, &v)) {
-		const struct session *s = v;
-		if (s->remote || !s->ops->face)
-			continue;
-		cluster_user_msg(c, s, true, &m, &scratch);
-		cluster_send(c, ch, &m);
-	}
-	it = 0;
 	while (map_next(&c->h->rooms, &it, NULL, &v)) {
 		const struct room *r = v;
 		if (!r->local)
 			continue;
 		cluster_room_msg(r, &m, &scratch);
-		cluster_send(c, ch, &m);
+		cluster_send(c, d->channel, &m);
 	}
 	buf_free(&scratch);
 	m = (struct cmsg){.type = CMSG_SYNCED};
-	cluster_send(c, ch, &m);
+	cluster_send(c, d->channel, &m);
+}
+
+/* The dump's start: the names of this node's people now, and SYNC, in one step, so that whoever
+ * arrives after goes out live after SYNC (and the receiver keeps them). */
+static void cluster_dump_begin(struct cluster *c, struct cl_dump *d)
+{
+	size_t it = 0;
+	void *v;
+	while (map_next(&c->h->names, &it, NULL, &v)) {
+		const struct session *s = v;
+		d->n += !s->remote && s->ops->face;
+	}
+	d->names = xcalloc(d->n ? d->n : 1, sizeof(*d->names));
+	size_t k = 0;
+	it = 0;
+	while (map_next(&c->h->names, &it, NULL, &v)) {
+		const struct session *s = v;
+		if (!s->remote && s->ops->face)
+			d->names[k++] = xstrdup(session_folded(s));
+	}
+	struct cmsg m = {.type = CMSG_SYNC};
+	cluster_send(c, d->channel, &m);
+}
+
+/* One step of the first dump: a batch of people, while Redis keeps up. */
+static void cluster_dump_step(uv_timer_t *t)
+{
+	struct cluster *c = t->data;
+	struct cl_dump *d = c->dumps;
+	if (!d || !c->up) {
+		uv_timer_stop(t);
+		return;
+	}
+	if (clink_stats(&c->link).pending > c->cfg.buffer / CL_DUMP_LOW)
+		return; /* the next step, once Redis drained some */
+	if (!d->names)
+		cluster_dump_begin(c, d);
+	struct buf scratch = BUF_INIT;
+	struct cmsg m;
+	for (size_t k = 0; k < CL_DUMP_BATCH && d->next < d->n; k++, d->next++) {
+		const char *name = d->names[d->next];
+		const struct session *s = session_find(c->h, name, strlen(name));
+		if (!s || s->remote || !s->ops->face)
+			continue; /* gone since (its quit went out live) */
+		cluster_user_msg(c, s, true, &m, &scratch);
+		cluster_send(c, d->channel, &m);
+	}
+	buf_free(&scratch);
+	if (d->next < d->n)
+		return;
+	cluster_dump_end(c, d);
+	c->dumps = d->later;
+	cluster_dump_free(d);
+	if (!c->dumps)
+		uv_timer_stop(t);
+}
+
+void cluster_dump(struct cluster *c, const char *channel)
+{
+	struct cl_dump *d = xcalloc(1, sizeof(*d));
+	snprintf(d->channel, sizeof(d->channel), "%s", channel);
+	struct cl_dump **tail = &c->dumps;
+	while (*tail)
+		tail = &(*tail)->later;
+	*tail = d;
+	if (!uv_is_active((uv_handle_t *)&c->pace))
+		uv_timer_start(&c->pace, cluster_dump_step, 0, CL_DUMP_STEP_MS);
+}
+
+void cluster_dump_cancel(struct cluster *c)
+{
+	while (c->dumps) {
+		struct cl_dump *d = c->dumps;
+		c->dumps = d->later;
+		cluster_dump_free(d);
+	}
+	if (uv_is_active((uv_handle_t *)&c->pace))
+		uv_timer_stop(&c->pace);
 }
 
 void cluster_sync_begin(struct cluster *c, struct cnode *n)

@@ -11,10 +11,11 @@
  * afterwards (NULL replies, the disconnect callback) is then ignored, except the callbacks of
  * commands, which owe their caller an answer.
  *
- * hiredis's subscriber: every channel has its callback in a dict, and a reply that matches none
- * is given to the last callback run (a stale copy), so rlink_sub_reply checks each reply's shape
- * and channel itself. PING is never sent on sub: in subscribed mode Redis answers it with an
- * array that hiredis would take for a message. */
+ * hiredis's subscriber: every channel has its callback in a dict, and a reply that matches none is
+ * given to the last callback run (a stale copy), so rlink_sub_reply checks each reply's shape and
+ * channel itself, and the handshake's callback ignores a connection already ready. PING is never
+ * sent on sub: in subscribed mode Redis answers it with an array that hiredis would take for a
+ * message. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -290,7 +291,7 @@ static void rlink_hello_reply(redisAsyncContext *ac, void *reply, void *privdata
 	struct rlink_conn *c = ac->data;
 	const redisReply *r = reply;
 	const char *step = privdata;
-	if (!c || !r)
+	if (!c || !r || c->ready) /* ready: a stale call (see the top of the file) */
 		return;
 	struct rlink *l = c->link;
 	char why[RLINK_WHY_MAX];

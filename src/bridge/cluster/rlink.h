@@ -7,14 +7,14 @@
  * `sub`. Pub/sub ignores databases: two clusters sharing a Redis must use other channel names.
  *
  * Liveness. While up, `cmd` sends a PING every timeout_ms/2; one not answered within timeout_ms
- * (a stopped or cut-off Redis) loses the link, as does a closed connection, an error on a socket,
- * a -LOADING reply, or more than max_pending bytes queued towards Redis (the link is stuck). A
- * connection attempt not up within timeout_ms fails. A lost link calls down once, then rlink
- * retries forever: after retry_min_ms, doubling up to retry_max_ms, each delay drawn between
- * 3/4 and 5/4 of it (jitter: nodes that lost one Redis do not come back in step). A refused
- * password is logged as an error once per streak of failures; other failures once at warn. An
- * error reply to a command (-OOM when Redis is full, a script's error) is counted and given to
- * the command's callback; the link stays.
+ * loses the link (a stopped or cut-off Redis is found lost within 2 * timeout_ms), as does a
+ * closed connection, an error on a socket, a -LOADING reply, or more than max_pending bytes queued
+ * towards Redis (the link is stuck). A connection attempt not up within timeout_ms fails. A lost
+ * link calls down once, then rlink retries forever: after retry_min_ms, doubling up to
+ * retry_max_ms, each delay drawn between 3/4 and 5/4 of it (jitter: nodes that lost one Redis do
+ * not come back in step). A refused password is logged as an error once per streak of failures;
+ * other failures once at warn. An error reply to a command (-OOM when Redis is full, a script's
+ * error) is counted and given to the command's callback; the link stays.
  *
  * Hosts. Only numeric addresses (IPv4, IPv6 in brackets in the URL) and `localhost` (127.0.0.1)
  * are accepted: hiredis resolves names with a blocking getaddrinfo, which the loop must not wait
@@ -28,7 +28,7 @@
  * Ownership. struct rlink is its owner's (the cluster bridge), which keeps it in place from
  * rlink_init until rlink_close's done has run; the loop must outlive it. The URL and callbacks
  * are copied. Every reply given to a callback is hiredis's, valid during the callback only.
- * Callbacks may call any rlink function but rlink_close. rlink_close closes both connections and
+ * Callbacks may call any rlink function, rlink_close too. rlink_close closes both connections and
  * every handle; pending command callbacks run with NULL first; then done(ctx) runs once every
  * libuv handle is closed, after which the struct may be freed. No global state: two links are
  * independent. */
@@ -139,15 +139,17 @@ struct rlink {
 	struct rlink_stats stats;
 };
 
-/* Copies cfg; timers set up, nothing connected. Returns 0. */
+/* Copies cfg; timers set up, nothing connected. Returns 0, or -EINVAL when cfg's numbers are
+ * unusable (timeout_ms or retry_min_ms 0, retry_max_ms below retry_min_ms, max_pending 0). */
 int rlink_init(struct rlink *l, uv_loop_t *loop, const struct rlink_config *cfg,
 	       const struct logger *log);
 /* Starts connecting (at once); retries forever. */
 void rlink_start(struct rlink *l);
 bool rlink_up(const struct rlink *l);
 /* Queues a command, binary-safe argv, on cmd. cb (may be NULL) gets the reply or NULL if the link
- * goes down before it. Returns false, counting it as dropped and without calling cb, when the
- * link is not up or would pass max_pending (the link is then dropped and reconnected). */
+ * goes down or is closed before it. Returns false, counting it as dropped and without calling cb,
+ * when the link is not up, when the command alone is bigger than max_pending, or when it would
+ * take what is queued past max_pending (the link is then dropped and reconnected). */
 bool rlink_command(struct rlink *l, rlink_cb *cb, void *privdata, int argc, const char **argv,
 		   const size_t *lens);
 /* PUBLISH ch data, the reply ignored; false as for rlink_command. */
@@ -161,8 +163,8 @@ bool rlink_subscribed(const struct rlink *l, const char *ch, size_t len);
 struct rlink_stats rlink_stats(const struct rlink *l);
 /* Closes both connections and the timers; no callback of cfg runs after it; done(ctx) runs from
  * the loop once every handle is closed. Once. While the link is up, what is queued on the command
- * connection (a goodbye) is written and answered first, for at most RLINK_CLOSE_GRACE_MS; then,
- * or at once when down, pending callbacks get NULL. */
+ * connection (a goodbye) is written and answered first, for at most RLINK_CLOSE_GRACE_MS (its
+ * callbacks get their replies); then, or at once when down, pending callbacks get NULL. */
 void rlink_close(struct rlink *l, void (*done)(void *ctx), void *ctx);
 
 #endif

@@ -1,5 +1,6 @@
 /* rlink_url: the pure parser of redis:// URLs (rlink.h). No I/O, no allocation: fuzzed. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,13 +14,9 @@ static const char rlink_scheme_tls[] = "rediss://";
 
 static int rlink_hex(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	static const char digits[] = "0123456789abcdef";
+	const char *d = c ? strchr(digits, tolower((unsigned char)c)) : NULL;
+	return d ? (int)(d - digits) : -1;
 }
 
 /* Decodes s[0..n) (%XX escapes) into out[0..cap], NUL-terminated. False when an escape is
