@@ -101,16 +101,16 @@ def start_nodes(run, charlad, logdir, kind, rport, tag):
 
 
 def wait_nodes(rport, count, timeout=10.0):
-    """Until every node is subscribed to charla:ctl (so each has said hello and can hear the
+    """Until every node is subscribed to {charla}:ctl (so each has said hello and can hear the
     others), then a moment for their sync answers."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        reply = redis_cmd(rport, "PUBSUB", "NUMSUB", "charla:ctl")
+        reply = redis_cmd(rport, "PUBSUB", "NUMSUB", "{charla}:ctl")
         if isinstance(reply, list) and len(reply) == 2 and reply[1] >= count:
             time.sleep(0.3)
             return
         time.sleep(0.05)
-    raise RuntimeError(f"{count} node(s) did not all subscribe to charla:ctl")
+    raise RuntimeError(f"{count} node(s) did not all subscribe to {{charla}}:ctl")
 
 
 def generate(run, bench, ports, pids, rport, args, label, raw, deadline):

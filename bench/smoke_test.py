@@ -371,7 +371,7 @@ def cluster_case(bench, charlad, rport):
             nodes.append(start_charlad(charlad, IDLE_FACES + [
                 "--cluster", f"redis://127.0.0.1:{rport}", "--node-name", f"smoke{i + 1}"],
                 "tcp line"))
-        # Every node linked (subscribed to charla:ctl) before the clients come.
+        # Every node linked (subscribed to {charla}:ctl) before the clients come.
         wait_nodes(rport, len(nodes))
         rc, result = run_bench(bench, ",".join(str(p) for _, p in nodes),
                                ",".join(str(pr.pid) for pr, _ in nodes),

@@ -37,6 +37,14 @@ ClusterCase(IrcCase)
         bea on node-2, cris an IRC user on node-3 who joined #lobby (NAMES listed all three);
         the join news read
 
+RedisCluster(n=3)
+    n redis-servers with --cluster-enabled yes (Redis above, each in its own dir, on free ports),
+    made one Redis Cluster of n masters by `redis-cli --cluster create ... --cluster-replicas 0
+    --cluster-yes`; ready when every node says cluster_state:ok. .nodes (the Redis objects);
+    .owner(key) -> the Redis serving key's slot; .calls(*commands) summed over the nodes;
+    .close(). ClusterCase.redis_cluster(n) closes it after the test. slot(key) is Redis's
+    keyHashSlot (CRC16/XMODEM of the key or its {hash tag}, mod 16384).
+
 nicks(text) -> the set of names of a NAMES or /who list; stats_json(srv) -> dict;
 metric(srv, name, **labels) -> float (sum of the matching samples); rss_kb(srv, field) -> VmRSS (or VmHWM, the peak); until_answer(client, command, pattern) repeats a line command until
 its answer has a matching line;
@@ -255,6 +263,81 @@ class Redis:
             self.proc.wait(TIMEOUT)
 
 
+REDIS_CLI = os.environ.get("REDIS_CLI") or shutil.which("redis-cli")
+CLUSTER_SLOTS = 16384
+
+
+def crc16(data):
+    """CRC16/XMODEM, as Redis Cluster's."""
+    crc = 0
+    for b in data:
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return crc
+
+
+def slot(key):
+    key = key.encode("utf-8") if isinstance(key, str) else key
+    start = key.find(b"{")
+    if start >= 0:
+        end = key.find(b"}", start + 1)
+        if end > start + 1:
+            key = key[start + 1:end]
+    return crc16(key) % CLUSTER_SLOTS
+
+
+class RedisCluster:
+    def __init__(self, n=3):
+        if not REDIS_CLI:
+            raise RuntimeError("redis-cli is not installed (scripts/deps installs it)")
+        self.nodes = []
+        try:
+            for _ in range(n):
+                self.nodes.append(Redis("--cluster-enabled", "yes",
+                                        "--cluster-config-file", "nodes.conf"))
+            argv = [REDIS_CLI, "--cluster", "create"]
+            argv += ["127.0.0.1:%d" % r.port for r in self.nodes]
+            argv += ["--cluster-replicas", "0", "--cluster-yes"]
+            p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=TIMEOUT)
+            if p.returncode != 0:
+                raise AssertionError("redis-cli --cluster create failed:\n%s"
+                                     % p.stdout.decode(errors="replace"))
+            self._wait_ok()
+        except BaseException:
+            self.close()
+            raise
+
+    def _wait_ok(self):
+        deadline = time.monotonic() + TIMEOUT
+        for r in self.nodes:
+            while True:
+                info = r.cli("CLUSTER", "INFO").decode()
+                if "cluster_state:ok" in info:
+                    break
+                if time.monotonic() > deadline:
+                    raise AssertionError("the cluster never ok on %d:\n%s" % (r.port, info))
+                # Gossip settling between other processes: nothing to wait on but the clock.
+                time.sleep(0.05)
+
+    def owner(self, key):
+        """The Redis that serves key's slot (from CLUSTER SLOTS of the first node)."""
+        s = slot(key)
+        for lo, hi, master, *_ in self.nodes[0].cli("CLUSTER", "SLOTS"):
+            if lo <= s <= hi:
+                return next(r for r in self.nodes if r.port == master[1])
+        raise AssertionError("no master serves slot %d" % s)
+
+    def calls(self, *commands):
+        return sum(r.calls(*commands) for r in self.nodes)
+
+    def close(self):
+        for r in self.nodes:
+            r.close()
+
+
 def _kill_leftover_redis():
     for r in _all_redis:
         if r.running():
@@ -454,6 +537,11 @@ class ClusterCase(IrcCase):
         r = Redis(*flags)
         self.addCleanup(r.close)
         return r
+
+    def redis_cluster(self, n=3):
+        rc = RedisCluster(n)
+        self.addCleanup(rc.close)
+        return rc
 
     def node_flags(self, redis_url, k, irc=False, lease=LEASE, extra=()):
         flags = ["--http-listen", "127.0.0.1:0", "--no-ai",

@@ -200,7 +200,7 @@ class Chat(ch.ClusterCase):
         self.assertIn("charlad: node name node-1 is in use by a running node (choose another "
                       "with --node-name)", p.stderr)
         n1.stop()
-        self.assertEqual(r.cli("KEYS", "charla:*node-1*"), [],
+        self.assertEqual(r.cli("KEYS", "*charla*node-1*"), [],
                          "node-1's lease is still there after a clean stop")
         again = self.node(r, 1)
         self.wait_whole([again], 1)
@@ -235,9 +235,9 @@ class Chat(ch.ClusterCase):
 
         dropped = [ch.metric(s, DROPPED, missing=True) for s in (n1, n2)]
         bad = [
-            (b"charla:ctl", b"garbage"),
+            (b"{charla}:ctl", b"garbage"),
             (room, b"garbage"),
-            (b"charla:ctl", b"C1 " + b"x" * (1 << 20)),
+            (b"{charla}:ctl", b"C1 " + b"x" * (1 << 20)),
             (room, payload + b"x" * (1 << 20)),
             (room, forged(says=b"bad \xff\xfe utf-8", k=1)),
             (room, forged(says=b"a\rb", k=2)),

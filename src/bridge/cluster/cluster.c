@@ -97,7 +97,7 @@ static void cluster_lease_cmd(struct cluster *c, rlink_cb *cb)
 	size_t lens[6];
 	for (int i = 0; i < 6; i++)
 		lens[i] = strlen(argv[i]);
-	rlink_command(&c->link, cb, c, 6, argv, lens);
+	clink_command(&c->link, cb, c, 6, argv, lens);
 }
 
 static void cluster_renewed(void *privdata, const struct redisReply *r)
@@ -152,7 +152,7 @@ static void cluster_beat(uv_timer_t *t)
 	size_t it = 0;
 	const char *ch;
 	struct buf gone = BUF_INIT;
-	while (map_next(&c->link.subs, &it, &ch, NULL)) {
+	while (map_next(clink_subs(&c->link), &it, &ch, NULL)) {
 		if (strncmp(ch, CL_ROOM, sizeof(CL_ROOM) - 1) != 0)
 			continue;
 		const char *folded = ch + sizeof(CL_ROOM) - 1;
@@ -161,7 +161,7 @@ static void cluster_beat(uv_timer_t *t)
 			buf_append(&gone, ch, strlen(ch) + 1);
 	}
 	for (size_t off = 0; off < gone.len; off += strlen(gone.data + off) + 1)
-		rlink_unsubscribe(&c->link, gone.data + off, strlen(gone.data + off));
+		clink_unsubscribe(&c->link, gone.data + off, strlen(gone.data + off));
 	buf_free(&gone);
 }
 
@@ -206,7 +206,7 @@ static void cluster_whole(struct cluster *c)
 static void cluster_seq(void *privdata, const struct redisReply *r)
 {
 	struct cluster *c = privdata;
-	if (!r || c->shutting || !rlink_up(&c->link))
+	if (!r || c->shutting || !clink_up(&c->link))
 		return; /* the next contact asks again */
 	if (r->type == REDIS_REPLY_INTEGER)
 		c->h->cfg.node = (uint16_t)((uint64_t)r->integer & ((1u << HUB_ID_NODE_BITS) - 1));
@@ -216,7 +216,7 @@ static void cluster_seq(void *privdata, const struct redisReply *r)
 static void cluster_leased(void *privdata, const struct redisReply *r)
 {
 	struct cluster *c = privdata;
-	if (!r || c->shutting || !rlink_up(&c->link))
+	if (!r || c->shutting || !clink_up(&c->link))
 		return;
 	if (r->type != REDIS_REPLY_INTEGER) {
 		log_error(c->log, "cluster: the lease of %s: %s", c->node,
@@ -236,7 +236,7 @@ static void cluster_leased(void *privdata, const struct redisReply *r)
 	if (!c->ever_up) {
 		const char *argv[] = {"INCR", CL_SEQ};
 		size_t lens[] = {4, strlen(CL_SEQ)};
-		rlink_command(&c->link, cluster_seq, c, 2, argv, lens);
+		clink_command(&c->link, cluster_seq, c, 2, argv, lens);
 		return;
 	}
 	cluster_whole(c);
@@ -350,7 +350,7 @@ struct cluster *cluster_new(uv_loop_t *loop, struct hub *h, const struct cluster
 		.message = cluster_on_message,
 		.ctx = c,
 	};
-	rlink_init(&c->link, loop, &rc, log);
+	clink_init(&c->link, loop, &rc, log);
 	explicit_bzero(&url, sizeof(url));
 	explicit_bzero(&rc.url, sizeof(rc.url));
 	uv_timer_init(loop, &c->beat);
@@ -379,10 +379,10 @@ struct cluster *cluster_new(uv_loop_t *loop, struct hub *h, const struct cluster
 void cluster_start(struct cluster *c)
 {
 	char ctl[] = CL_CTL;
-	rlink_subscribe(&c->link, ctl, strlen(ctl));
+	clink_subscribe(&c->link, ctl, strlen(ctl));
 	const char *mine = cluster_node_channel(c, c->node);
-	rlink_subscribe(&c->link, mine, strlen(mine));
-	rlink_start(&c->link);
+	clink_subscribe(&c->link, mine, strlen(mine));
+	clink_start(&c->link);
 	unsigned every = c->cfg.lease_ms / 3;
 	uv_timer_start(&c->beat, cluster_beat, every, every);
 }
@@ -415,7 +415,7 @@ void cluster_shutdown(struct cluster *c, const char *reason)
 		size_t lens[8];
 		for (int i = 0; i < 8; i++)
 			lens[i] = strlen(argv[i]);
-		rlink_command(&c->link, NULL, NULL, 8, argv, lens);
+		clink_command(&c->link, NULL, NULL, 8, argv, lens);
 	}
 	c->shutting = true;
 	c->up = false;
@@ -426,7 +426,7 @@ void cluster_shutdown(struct cluster *c, const char *reason)
 	uv_close((uv_handle_t *)&c->news, cluster_handle_closed);
 	cluster_dump_cancel(c);
 	uv_close((uv_handle_t *)&c->pace, cluster_handle_closed);
-	rlink_close(&c->link, cluster_link_closed, c);
+	clink_close(&c->link, cluster_link_closed, c);
 }
 
 void cluster_free(struct cluster *c)

@@ -223,7 +223,7 @@ static void cluster_answer(struct cluster *c, struct cnode *n)
 	snprintf(key, sizeof(key), "%s%s", CL_LEASE, n->name);
 	const char *argv[] = {"EXISTS", key};
 	size_t lens[] = {6, strlen(key)};
-	if (!rlink_command(&c->link, cluster_leased_asker, q, 2, argv, lens))
+	if (!clink_command(&c->link, cluster_leased_asker, q, 2, argv, lens))
 		free(q);
 }
 

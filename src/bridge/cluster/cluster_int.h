@@ -13,19 +13,22 @@
 #include "base/map.h"
 #include "bridge/cluster/cluster.h"
 #include "bridge/cluster/cmsg.h"
-#include "bridge/cluster/rlink.h"
+#include "bridge/cluster/clink.h"
 #include "hub/hub.h"
 #include "hub/remote.h"
 
-/* Redis names. */
+/* Redis names. The keys, and the channel every node hears, share the hash tag {charla}, so they
+ * live in one slot of a Redis Cluster, where the scripts (which touch them all and publish on
+ * CL_CTL) may run; rooms' and nodes' channels have no tag, and spread over the shards. */
 #define CL_PREFIX "charla:"
-#define CL_CTL CL_PREFIX "ctl"             /* every node */
-#define CL_NODE CL_PREFIX "node:"         /* + a node's name: its channel, and its lease key */
+#define CL_TAGGED "{charla}:"
+#define CL_CTL CL_TAGGED "ctl"            /* every node */
+#define CL_NODE CL_PREFIX "node:"         /* + a node's name: its channel */
 #define CL_ROOM CL_PREFIX "room:"         /* + a folded room name: its messages */
-#define CL_NAMES CL_PREFIX "names"        /* hash: folded name -> node */
-#define CL_LEASE CL_PREFIX "lease:"       /* + a node's name: its lease (value: its instance) */
-#define CL_SEQ CL_PREFIX "nodeseq"        /* counter: the low bits of nodes' event ids */
-#define CL_OWNED CL_PREFIX "owned:"       /* + a node's name: the set of names it holds */
+#define CL_NAMES CL_TAGGED "names"        /* hash: folded name -> node */
+#define CL_LEASE CL_TAGGED "lease:"       /* + a node's name: its lease (value: its instance) */
+#define CL_SEQ CL_TAGGED "nodeseq"        /* counter: the low bits of nodes' event ids */
+#define CL_OWNED CL_TAGGED "owned:"       /* + a node's name: the set of names it holds */
 
 enum {
 	CL_TEXT_MAX = 4096,     /* bytes of a message's text from elsewhere */
@@ -78,7 +81,7 @@ struct cluster {
 	struct cluster_config cfg;
 	char *url, *password, *node; /* copies */
 	char instance[CL_INSTANCE_LEN + 1];
-	struct rlink link;
+	struct clink link;     /* rlink or rshard */
 	struct map nodes;        /* name -> struct cnode */
 	struct hub_observer obs;
 	struct hub_cluster view;

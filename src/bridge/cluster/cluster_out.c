@@ -15,8 +15,8 @@
 /* The names hash is KEYS[1]; a node's lease is KEYS[2]..node and the set of the names it holds
  * KEYS[3]..node (so that a node coming back from a split can free those its people gave up
  * meanwhile). Claims ARGV[2] for node ARGV[1] unless a live node has it, frees ARGV[3] (a former
- * name) if it was ours, and publishes ARGV[5] on ARGV[4] ("": nothing): 1, or the owner's name
- * when the claim is lost. */
+ * name) if it was ours, and publishes ARGV[5] on ARGV[4] ("": nothing) with the verb ARGV[6]
+ * (PUBLISH, or SPUBLISH in a Redis Cluster): 1, or the owner's name when the claim is lost. */
 static const char LUA_CLAIM[] =
 	"local owner = redis.call('HGET', KEYS[1], ARGV[2]) "
 	"if owner and owner ~= ARGV[1] and redis.call('EXISTS', KEYS[2] .. owner) == 1 then "
@@ -27,13 +27,13 @@ static const char LUA_CLAIM[] =
 	"redis.call('SREM', KEYS[3] .. ARGV[1], ARGV[3]) "
 	"if redis.call('HGET', KEYS[1], ARGV[3]) == ARGV[1] then redis.call('HDEL', KEYS[1], ARGV[3]) end "
 	"end "
-	"if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5]) end "
+	"if ARGV[4] ~= '' then redis.call(ARGV[6], ARGV[4], ARGV[5]) end "
 	"return 1";
-/* Frees ARGV[2] if node ARGV[1] has it, and publishes ARGV[4] on ARGV[3]. */
+/* Frees ARGV[2] if node ARGV[1] has it, and publishes ARGV[4] on ARGV[3] with the verb ARGV[5]. */
 static const char LUA_RELEASE[] =
 	"redis.call('SREM', KEYS[3] .. ARGV[1], ARGV[2]) "
 	"if redis.call('HGET', KEYS[1], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[1], ARGV[2]) end "
-	"if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end "
+	"if ARGV[3] ~= '' then redis.call(ARGV[5], ARGV[3], ARGV[4]) end "
 	"return 1";
 /* Back from a split: node ARGV[1] holds exactly the names ARGV[2..] (those a live node took
  * meanwhile apart: they come back as a list, to be given up), and frees the rest of its set. */
@@ -67,7 +67,7 @@ void cluster_send(struct cluster *c, const char *channel, struct cmsg *m)
 	cluster_stamp(c, m);
 	buf_clear(&c->out);
 	cmsg_encode(&c->out, m);
-	if (rlink_publish(&c->link, channel, strlen(channel), c->out.data, c->out.len))
+	if (clink_publish(&c->link, channel, strlen(channel), c->out.data, c->out.len))
 		c->st.published++;
 	else
 		c->st.unsent++;
@@ -109,7 +109,7 @@ static void cluster_claimed(void *privdata, const struct redisReply *r)
 	} else if (r && r->type == REDIS_REPLY_ERROR) {
 		log_warn(k->c->log, "cluster: claiming %s: %s", k->folded, r->str);
 		if (k->news && !k->c->shutting &&
-		    rlink_publish(&k->c->link, CL_CTL, strlen(CL_CTL), k->news, k->news_len))
+		    clink_publish(&k->c->link, CL_CTL, strlen(CL_CTL), k->news, k->news_len))
 			k->c->st.published++;
 	}
 	free(k->news);
@@ -128,13 +128,15 @@ static void cluster_script(struct cluster *c, const char *script, bool claim, co
 	}
 	const char *argv[] = {"EVAL", script, "3", CL_NAMES, CL_LEASE, CL_OWNED, c->node, folded,
 			      claim ? (old ? old : "") : channel, claim ? channel : (m ? c->out.data : ""),
-			      m ? c->out.data : ""};
-	int argc = claim ? 11 : 10;
-	size_t lens[11];
+			      m ? c->out.data : "", clink_publish_verb(&c->link)};
+	int argc = claim ? 12 : 11;
+	if (!claim) /* release has no former name: its verb comes after its payload */
+		argv[argc - 1] = argv[argc];
+	size_t lens[12];
 	for (int i = 0; i < argc; i++)
 		lens[i] = strlen(argv[i]);
 	if (m) /* the payload is binary-safe: its own length */
-		lens[argc - 1] = c->out.len;
+		lens[argc - 2] = c->out.len;
 	struct cl_claim *k = NULL;
 	if (claim) {
 		size_t n = strlen(folded) + 1;
@@ -144,7 +146,7 @@ static void cluster_script(struct cluster *c, const char *script, bool claim, co
 		k->news_len = m ? c->out.len : 0;
 		memcpy(k->folded, folded, n);
 	}
-	if (rlink_command(&c->link, claim ? cluster_claimed : NULL, k, argc, argv, lens)) {
+	if (clink_command(&c->link, claim ? cluster_claimed : NULL, k, argc, argv, lens)) {
 		if (m)
 			c->st.published++;
 	} else {
@@ -203,7 +205,7 @@ void cluster_reclaim(struct cluster *c)
 	}
 	for (int i = 0; i < argc; i++)
 		lens[i] = strlen(argv[i]);
-	rlink_command(&c->link, cluster_reclaimed, c, argc, argv, lens);
+	clink_command(&c->link, cluster_reclaimed, c, argc, argv, lens);
 	free(argv);
 	free(lens);
 }
@@ -335,7 +337,7 @@ void cluster_observe(struct hub_observer *o, const struct hub_event *ev)
 	case HUB_EV_JOIN:
 		if (r) {
 			const char *ch = cluster_room_channel(c, room_folded(r));
-			rlink_subscribe(&c->link, ch, strlen(ch));
+			clink_subscribe(&c->link, ch, strlen(ch));
 		}
 		if (!c->up || !r)
 			break;

@@ -98,7 +98,7 @@ static void cluster_dump_step(uv_timer_t *t)
 		uv_timer_stop(t);
 		return;
 	}
-	if (rlink_stats(&c->link).pending > c->cfg.buffer / CL_DUMP_LOW)
+	if (clink_stats(&c->link).pending > c->cfg.buffer / CL_DUMP_LOW)
 		return; /* the next step, once Redis drained some */
 	if (!d->names)
 		cluster_dump_begin(c, d);
