@@ -28,6 +28,8 @@
 
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "bridge/cluster/rback.h"
+#include "bridge/cluster/rchan.h"
 #include "bridge/cluster/rlink.h"
 
 enum {
@@ -38,11 +40,6 @@ enum {
 };
 
 /* A channel of the subscription set; name is the map's key. */
-struct rlink_chan {
-	size_t len;
-	char name[];
-};
-
 /* The libuv side of one hiredis context. */
 struct rlink_poll {
 	uv_poll_t h;
@@ -68,15 +65,6 @@ static void rlink_where(const struct rlink *l, char *out, size_t cap)
 {
 	const char *h = l->cfg.url.host;
 	snprintf(out, cap, strchr(h, ':') ? "[%s]:%u" : "%s:%u", h, (unsigned)l->cfg.url.port);
-}
-
-/* xorshift64*: the jitter needs no quality, only a state per link (no global). */
-static uint64_t rlink_rand(struct rlink *l)
-{
-	l->rand ^= l->rand >> 12;
-	l->rand ^= l->rand << 25;
-	l->rand ^= l->rand >> 27;
-	return l->rand * UINT64_C(2685821657736338717);
 }
 
 static size_t rlink_conn_pending(const struct rlink_conn *c)
@@ -244,7 +232,7 @@ static void rlink_check_up(struct rlink *l)
 	l->ever_up = true;
 	l->failed = false;
 	l->auth_refused = false;
-	l->backoff_ms = l->cfg.retry_min_ms;
+	rback_init(&l->back, l->cfg.retry_min_ms, l->back.rand);
 	l->ping_out = false;
 	l->ping_last = uv_now(l->loop);
 	unsigned every = l->cfg.timeout_ms / RLINK_TICKS_PER_TIMEOUT;
@@ -278,7 +266,7 @@ static void rlink_sub_reply(redisAsyncContext *ac, void *reply, void *privdata)
 }
 
 /* (UN)SUBSCRIBE ch on sub; hiredis keeps the callback per channel (UNSUBSCRIBE's is unused). */
-static void rlink_send_sub(struct rlink *l, const char *verb, const struct rlink_chan *ch)
+static void rlink_send_sub(struct rlink *l, const char *verb, const struct rchan *ch)
 {
 	const char *argv[] = {verb, ch->name};
 	size_t lens[] = {strlen(verb), ch->len};
@@ -457,9 +445,7 @@ static void rlink_lose(struct rlink *l, const char *why)
 		log_msg(l->log, l->failed ? LOG_DEBUG : LOG_WARN,
 			"redis: cannot link to %s: %s; retrying", where, why);
 	l->failed = true;
-	uint64_t base = l->backoff_ms;
-	uint64_t delay = base * 3 / 4 + rlink_rand(l) % (base / 2 + 1);
-	l->backoff_ms = base >= l->cfg.retry_max_ms / 2 ? l->cfg.retry_max_ms : (unsigned)base * 2;
+	uint64_t delay = rback_next(&l->back, l->cfg.retry_max_ms);
 	uv_timer_start(&l->retry, rlink_retry_cb, delay, 0);
 	/* The reason may be a context's error text: copied before the contexts go. */
 	char copy[RLINK_WHY_MAX];
@@ -519,9 +505,8 @@ int rlink_init(struct rlink *l, uv_loop_t *loop, const struct rlink_config *cfg,
 	l->cfg = *cfg;
 	l->cmd.link = l;
 	l->sub.link = l;
-	l->backoff_ms = cfg->retry_min_ms;
 	uint64_t seed = uv_hrtime() ^ (uint64_t)(uintptr_t)l;
-	l->rand = seed | 1;
+	rback_init(&l->back, cfg->retry_min_ms, seed | 1);
 	map_init(&l->subs, seed);
 	uv_timer_init(loop, &l->retry);
 	uv_timer_init(loop, &l->tick);
@@ -603,41 +588,21 @@ bool rlink_publish(struct rlink *l, const char *ch, size_t clen, const char *dat
 	return ok;
 }
 
-/* ch[0..len) as a map key in key[RLINK_CHANNEL_MAX + 1]; false if it cannot be one. */
-static bool rlink_key(const char *ch, size_t len, char *key)
-{
-	if (len == 0 || len > RLINK_CHANNEL_MAX || memchr(ch, '\0', len))
-		return false;
-	memcpy(key, ch, len);
-	key[len] = '\0';
-	return true;
-}
-
 bool rlink_subscribed(const struct rlink *l, const char *ch, size_t len)
 {
-	char key[RLINK_CHANNEL_MAX + 1];
-	return l->state != RLINK_CLOSING && rlink_key(ch, len, key) && map_get(&l->subs, key) != NULL;
+	return l->state != RLINK_CLOSING && rchan_has(&l->subs, ch, len);
 }
 
 void rlink_subscribe(struct rlink *l, const char *ch, size_t len)
 {
-	char key[RLINK_CHANNEL_MAX + 1];
-	if (l->state == RLINK_CLOSING || !rlink_key(ch, len, key) || map_get(&l->subs, key))
-		return;
-	struct rlink_chan *c = xmalloc(sizeof(*c) + len + 1);
-	c->len = len;
-	memcpy(c->name, key, len + 1);
-	map_put(&l->subs, c->name, c);
-	if (l->sub.ready)
+	struct rchan *c = l->state != RLINK_CLOSING ? rchan_add(&l->subs, ch, len) : NULL;
+	if (c && l->sub.ready)
 		rlink_send_sub(l, "SUBSCRIBE", c);
 }
 
 void rlink_unsubscribe(struct rlink *l, const char *ch, size_t len)
 {
-	char key[RLINK_CHANNEL_MAX + 1];
-	if (l->state == RLINK_CLOSING || !rlink_key(ch, len, key))
-		return;
-	struct rlink_chan *c = map_del(&l->subs, key);
+	struct rchan *c = l->state != RLINK_CLOSING ? rchan_del(&l->subs, ch, len) : NULL;
 	if (!c)
 		return;
 	if (l->sub.ready)
@@ -661,11 +626,7 @@ void rlink_close(struct rlink *l, void (*done)(void *ctx), void *ctx)
 	l->done = done;
 	l->done_ctx = ctx;
 	rlink_conn_drop(&l->sub);
-	const char *key;
-	void *value;
-	for (size_t i = 0; map_next(&l->subs, &i, &key, &value);)
-		free(value);
-	map_free(&l->subs);
+	rchan_free_all(&l->subs);
 	uv_close((uv_handle_t *)&l->tick, rlink_timer_closed);
 	if (graceful) {
 		/* What is queued on cmd (a node's goodbye) is written and answered first: hiredis

@@ -42,6 +42,7 @@
 #include <uv.h>
 
 #include "base/map.h"
+#include "bridge/cluster/rback.h"
 
 struct logger;
 struct redisAsyncContext;
@@ -122,14 +123,13 @@ struct rlink {
 	struct rlink_config cfg;
 	enum rlink_state state;
 	struct rlink_conn cmd, sub;
-	struct map subs;       /* channel -> struct rlink_chan, the subscription set */
+	struct map subs;       /* channel -> struct rchan (rchan.h), the subscription set */
 	size_t resub_pending;  /* confirmations awaited on sub before the link is up */
 	uv_timer_t retry;      /* backoff, then the attempt's deadline */
 	uv_timer_t tick;       /* liveness: PING, and its deadline */
 	bool ping_out;         /* a PING awaits its answer */
 	uint64_t ping_last;    /* uv_now of the last PING sent (or of up) */
-	unsigned backoff_ms;   /* the next delay before a retry */
-	uint64_t rand;         /* xorshift state for the jitter */
+	struct rback back;     /* the wait before the next try (rback.h) */
 	bool ever_up;          /* the link has been up once (for reconnects) */
 	bool failed;           /* the last attempt failed: repeats are logged at debug */
 	bool auth_refused;     /* the refused password was logged in this streak */

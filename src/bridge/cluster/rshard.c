@@ -10,6 +10,8 @@
 
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "bridge/cluster/rback.h"
+#include "bridge/cluster/rchan.h"
 #include "bridge/cluster/rshard.h"
 
 enum {
@@ -21,11 +23,6 @@ enum {
 };
 
 /* A channel of the subscription set; name is the map's key (as rlink's). */
-struct rshard_chan {
-	size_t len;
-	char name[];
-};
-
 /* A command of the owner's awaiting its reply. */
 struct rshard_ucall {
 	struct rshard *s;
@@ -37,14 +34,6 @@ static void rshard_retry_cb(uv_timer_t *t);
 static void rshard_tick_cb(uv_timer_t *t);
 
 /* ---- small helpers ---- */
-
-static uint64_t rshard_rand(struct rshard *s)
-{
-	s->rand ^= s->rand >> 12;
-	s->rand ^= s->rand << 25;
-	s->rand ^= s->rand >> 27;
-	return s->rand * UINT64_C(2685821657736338717);
-}
 
 static void rshard_where(const char *host, uint16_t port, char *out, size_t cap)
 {
@@ -135,9 +124,7 @@ static void rshard_lose(struct rshard *s, const char *why)
 	if (!was_up) /* the next attempt asks another node: the seed may be the one that died */
 		s->next_seed = (s->next_seed + 1) % (s->map.masters + 1);
 	s->failed = true;
-	uint64_t base = s->backoff_ms;
-	uint64_t delay = base * 3 / 4 + rshard_rand(s) % (base / 2 + 1);
-	s->backoff_ms = base >= s->cfg.retry_max_ms / 2 ? s->cfg.retry_max_ms : (unsigned)base * 2;
+	uint64_t delay = rback_next(&s->back, s->cfg.retry_max_ms);
 	uv_timer_start(&s->retry, rshard_retry_cb, delay, 0);
 	rshard_forget_all(s);
 	if (was_up && s->cfg.down)
@@ -171,7 +158,7 @@ static void rshard_check_up(struct rshard *s)
 		 (size_t)s->subs.count);
 	s->ever_up = true;
 	s->failed = false;
-	s->backoff_ms = s->cfg.retry_min_ms;
+	rback_init(&s->back, s->cfg.retry_min_ms, s->back.rand);
 	s->pings_out = 0;
 	s->ping_last = uv_now(s->loop);
 	unsigned every = s->cfg.timeout_ms / RSHARD_TICKS_PER_TIMEOUT;
@@ -190,7 +177,7 @@ static struct rshard_conn *rshard_sub_of(const struct rshard *s, const char *ch,
 }
 
 static void rshard_send_sub(struct rshard *s, struct rshard_conn *c, const char *verb,
-			    const struct rshard_chan *ch)
+			    const struct rchan *ch)
 {
 	const char *argv[] = {verb, ch->name};
 	size_t lens[] = {strlen(verb), ch->len};
@@ -253,7 +240,7 @@ static void rshard_ready(struct rshard_conn *c, void *privdata, const redisReply
 		const char *key;
 		void *value;
 		for (size_t i = 0; map_next(&s->subs, &i, &key, &value);) {
-			const struct rshard_chan *ch = value;
+			const struct rchan *ch = value;
 			if (s->map.owner[rslot_of(ch->name, ch->len)] == c->master)
 				rshard_send_sub(s, c, "SSUBSCRIBE", ch);
 		}
@@ -407,9 +394,8 @@ int rshard_init(struct rshard *s, uv_loop_t *loop, const struct rlink_config *cf
 	s->loop = loop;
 	s->log = log;
 	s->cfg = *cfg;
-	s->backoff_ms = cfg->retry_min_ms;
 	uint64_t seed = uv_hrtime() ^ (uint64_t)(uintptr_t)s;
-	s->rand = seed | 1;
+	rback_init(&s->back, cfg->retry_min_ms, seed | 1);
 	map_init(&s->subs, seed);
 	uv_timer_init(loop, &s->retry);
 	uv_timer_init(loop, &s->tick);
@@ -542,32 +528,16 @@ bool rshard_publish(struct rshard *s, const char *ch, size_t clen, const char *d
 	return ok;
 }
 
-/* ch[0..len) as a map key; false if it cannot be one. */
-static bool rshard_key(const char *ch, size_t len, char *key)
-{
-	if (len == 0 || len > RLINK_CHANNEL_MAX || memchr(ch, '\0', len))
-		return false;
-	memcpy(key, ch, len);
-	key[len] = '\0';
-	return true;
-}
-
 bool rshard_subscribed(const struct rshard *s, const char *ch, size_t len)
 {
-	char key[RLINK_CHANNEL_MAX + 1];
-	return s->state != RLINK_CLOSING && rshard_key(ch, len, key) &&
-	       map_get(&s->subs, key) != NULL;
+	return s->state != RLINK_CLOSING && rchan_has(&s->subs, ch, len);
 }
 
 void rshard_subscribe(struct rshard *s, const char *ch, size_t len)
 {
-	char key[RLINK_CHANNEL_MAX + 1];
-	if (s->state == RLINK_CLOSING || !rshard_key(ch, len, key) || map_get(&s->subs, key))
+	struct rchan *c = s->state != RLINK_CLOSING ? rchan_add(&s->subs, ch, len) : NULL;
+	if (!c)
 		return;
-	struct rshard_chan *c = xmalloc(sizeof(*c) + len + 1);
-	c->len = len;
-	memcpy(c->name, key, len + 1);
-	map_put(&s->subs, c->name, c);
 	struct rshard_conn *sub = rshard_sub_of(s, ch, len);
 	if (sub && sub->ready)
 		rshard_send_sub(s, sub, "SSUBSCRIBE", c);
@@ -575,10 +545,7 @@ void rshard_subscribe(struct rshard *s, const char *ch, size_t len)
 
 void rshard_unsubscribe(struct rshard *s, const char *ch, size_t len)
 {
-	char key[RLINK_CHANNEL_MAX + 1];
-	if (s->state == RLINK_CLOSING || !rshard_key(ch, len, key))
-		return;
-	struct rshard_chan *c = map_del(&s->subs, key);
+	struct rchan *c = s->state != RLINK_CLOSING ? rchan_del(&s->subs, ch, len) : NULL;
 	if (!c)
 		return;
 	struct rshard_conn *sub = rshard_sub_of(s, ch, len);
@@ -608,11 +575,7 @@ void rshard_close(struct rshard *s, void (*done)(void *ctx), void *ctx)
 		if (!graceful || (s->cmd[i] && s->cmd[i]->qlen == 0))
 			rshard_forget(s, s->cmd[i]);
 	}
-	const char *key;
-	void *value;
-	for (size_t i = 0; map_next(&s->subs, &i, &key, &value);)
-		free(value);
-	map_free(&s->subs);
+	rchan_free_all(&s->subs);
 	uv_close((uv_handle_t *)&s->tick, rshard_timer_closed);
 	/* What is queued (a node's goodbye) is answered first, within the grace. */
 	uv_timer_stop(&s->retry);

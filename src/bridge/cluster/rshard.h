@@ -34,6 +34,7 @@
 #include <uv.h>
 
 #include "base/map.h"
+#include "bridge/cluster/rback.h"
 #include "bridge/cluster/rlink.h"
 #include "bridge/cluster/rslot.h"
 
@@ -48,15 +49,14 @@ struct rshard {
 	struct rshard_conn *cmd[RSLOT_MASTERS_MAX]; /* per master of map, or NULL */
 	struct rshard_conn *sub[RSLOT_MASTERS_MAX];
 	struct rslot_map map;
-	struct map subs;       /* channel -> struct rlink_chan, the subscription set */
+	struct map subs;       /* channel -> struct rchan (rchan.h), the subscription set */
 	size_t waiting;        /* handshakes and confirmations awaited before up */
 	size_t next_seed;      /* the address the next attempt asks: 0 the URL's, k master k-1 */
 	uv_timer_t retry;      /* backoff, then the attempt's deadline; closing, the grace */
 	uv_timer_t tick;       /* liveness */
 	uint64_t ping_last;    /* uv_now of the last PINGs sent (or of up) */
 	size_t pings_out;      /* PINGs not answered yet */
-	unsigned backoff_ms;
-	uint64_t rand;         /* xorshift state for the jitter */
+	struct rback back;     /* the wait before the next try (rback.h) */
 	bool ever_up, failed;
 	unsigned open_handles; /* timers and connections' polls not yet closed */
 	void (*done)(void *ctx);
