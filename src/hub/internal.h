@@ -29,6 +29,9 @@ struct room *room_new(struct hub *h, const char *name, size_t len, bool kept);
 void room_free_all(struct hub *h);
 /* Links s into r as its newest membership, with prefix. */
 void room_link(struct session *s, struct room *r, uint8_t prefix);
+/* room_link, then the members (not s) told of the join, as the room's size allows; returns the
+ * event (its strings valid while s and r are), for a face's own copy. */
+struct hub_event room_enter(struct hub *h, struct session *s, struct room *r, uint8_t prefix);
 /* Unlinks s from every room (no news), freeing rooms left empty. */
 void room_leave_all(struct hub *h, struct session *s);
 /* The mask text of s, "name!user@host" (session_user_shown, session_host_shown), into out

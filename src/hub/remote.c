@@ -54,13 +54,7 @@ enum hub_result remote_join(struct hub *h, struct session *s, const char *name, 
 		r->members[m->index].prefix = prefix;
 		return HUB_OK;
 	}
-	room_link(s, r, prefix);
-	struct hub_event ev = {.type = HUB_EV_JOIN, .src = s, .from = s->name, .room = r->name,
-			       .u.count = r->count};
-	fan_begin(h, &ev, true);
-	if (fan_announces(h, r))
-		fan_room(h, r, &ev, s);
-	fan_end(h);
+	room_enter(h, s, r, prefix);
 	return HUB_OK;
 }
 

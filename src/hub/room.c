@@ -166,6 +166,18 @@ void room_link(struct session *s, struct room *r, uint8_t prefix)
 	s->nrooms++;
 }
 
+struct hub_event room_enter(struct hub *h, struct session *s, struct room *r, uint8_t prefix)
+{
+	room_link(s, r, prefix);
+	struct hub_event ev = {.type = HUB_EV_JOIN, .src = s, .from = s->name, .room = r->name,
+			       .u.count = r->count};
+	fan_begin(h, &ev, true);
+	if (fan_announces(h, r))
+		fan_room(h, r, &ev, s);
+	fan_end(h);
+	return ev;
+}
+
 /* Unlinks s from its k-th room and returns that room. O(1) in the room (swap-remove with a
  * back-index fix-up) and O(rooms of s) in the session, whose list keeps its order. */
 static struct room *room_unlink(struct session *s, uint32_t k)
@@ -284,14 +296,7 @@ enum hub_result room_join(struct hub *h, struct session *s, const char *name, si
 		if (s->info && s->info->account)
 			room_state(r)->founder = xstrdup(s->info->account);
 	}
-	room_link(s, r, prefix);
-	struct hub_event ev = {.type = HUB_EV_JOIN, .src = s, .from = s->name, .room = r->name,
-			       .u.count = r->count};
-	fan_begin(h, &ev, true);
-	if (fan_announces(h, r))
-		fan_room(h, r, &ev, s);
-	fan_end(h);
-	struct hub_event self = ev;
+	struct hub_event self = room_enter(h, s, r, prefix);
 	self.flags = HUB_EVF_SELF;
 	fan_one(h, s, &self);
 	return HUB_OK;

@@ -218,13 +218,7 @@ static void session_welcome(struct hub *h, struct session *s, const char *name, 
 	fan_end(h);
 	if (!lobby)
 		return;
-	room_link(s, lobby, 0);
-	struct hub_event ev = {.type = HUB_EV_JOIN, .src = s, .from = s->name, .room = lobby->name,
-			       .u.count = lobby->count};
-	fan_begin(h, &ev, true);
-	if (fan_announces(h, lobby))
-		fan_room(h, lobby, &ev, s);
-	fan_end(h);
+	room_enter(h, s, lobby, 0);
 }
 
 /* Renames s (already named) to name, telling it and those who share a room with it. */
