@@ -307,6 +307,9 @@ static void server_metrics_cluster(struct buf *b, const struct server *sv)
 			   "Events not sent: the link to Redis was down or full.", st.unsent);
 	server_metrics_one(b, "charla_cluster_splits_total", METRICS_COUNTER,
 			   "Times this node lost its link to Redis.", st.splits);
+	server_metrics_one(b, "charla_cluster_scripts_resent_total", METRICS_COUNTER,
+			   "Name scripts sent whole again: Redis did not know them by SHA1 (NOSCRIPT).",
+			   st.scripts_sent);
 	server_metrics_one(b, "charla_cluster_nodes", METRICS_GAUGE,
 			   "Other nodes this node knows now.", st.nodes);
 	server_metrics_one(b, "charla_cluster_remote_people", METRICS_GAUGE,

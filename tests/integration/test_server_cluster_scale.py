@@ -80,6 +80,29 @@ class Scale(ch.ClusterCase):
         dup.expect(harness.rx(r"! The name %s is taken; pick another\." % names[-1]))
         self.assertEqual(ch.metric(n1, "charla_cluster_splits_total"), splits)
 
+    def test_names_are_claimed_by_the_scripts_sha(self):
+        r = self.redis()
+        n1, n2 = self.nodes(2, r)
+        mon = r.monitor()
+        self.addCleanup(mon.close)
+        n1.client("ana")
+        n1.client("bea")
+        n1.client("cris")
+        # The claim script went whole once since the link came up (its first use, or now), then
+        # by its SHA1: every later arrival sends 40 characters, not the script.
+        sha = mon.wait(lambda c: c[0] == b"EVALSHA" and b"cris" in c)[1]
+        self.assertRegex(sha.decode(), r"^[0-9a-f]{40}$")
+        self.assertEqual(r.cli("SCRIPT", "EXISTS", sha), [1])
+        evals = [c for c in mon.commands() if c[0] == b"EVAL" and b"HSET" in c[1]]
+        self.assertLessEqual(len(evals), 1, evals)
+        # A Redis that forgot the script (SCRIPT FLUSH) answers NOSCRIPT: the claim goes whole
+        # again, and the person still reaches the other node.
+        r.cli("SCRIPT", "FLUSH")
+        n1.client("dan")
+        bea2 = n2.client("eve")
+        ch.until_answer(bea2, "/who #lobby", harness.rx(r"\* #lobby \(5\): .*dan.*"))
+        self.assertGreaterEqual(ch.metric(n1, "charla_cluster_scripts_resent_total"), 1)
+
 
 if __name__ == "__main__":
     harness.main()

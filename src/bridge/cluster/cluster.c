@@ -138,6 +138,8 @@ static void cluster_beat(uv_timer_t *t)
 		void *v;
 		while (map_next(&c->nodes, &it, NULL, &v)) {
 			struct cnode *n = v;
+			if (n->answer_due)
+				cluster_answer(c, n);
 			if (now - n->seen_ms > c->cfg.lease_ms) {
 				struct buf why = BUF_INIT;
 				cluster_split_reason(c, n->name, &why);
@@ -245,6 +247,7 @@ static void cluster_leased(void *privdata, const struct redisReply *r)
 static void cluster_link_up(void *ctx)
 {
 	struct cluster *c = ctx;
+	cluster_lua_forget(c);
 	cluster_lease_cmd(c, cluster_leased);
 }
 

@@ -49,6 +49,7 @@ struct cluster_stats {
 	uint64_t dropped;     /* ...refused: malformed, forged, or about nobody known */
 	uint64_t unsent;      /* events not sent: the link was down or full */
 	uint64_t splits;      /* times the link was lost */
+	uint64_t scripts_sent; /* scripts sent whole, Redis not knowing them by name (NOSCRIPT) */
 	uint64_t nodes;       /* other nodes known now */
 	uint64_t remote;      /* people of other nodes known now */
 	bool whole;           /* linked now */

@@ -204,12 +204,18 @@ static void cluster_leased_asker(void *privdata, const struct redisReply *r)
 }
 
 /* A HELLO from n: our state on its channel, if n is a node (we hear its heartbeat, or it holds a
- * lease: a name a forger made up gets nothing) and we did not just send it (a storm of HELLOs
- * costs one dump a second at most). */
-static void cluster_answer(struct cluster *c, struct cnode *n)
+ * lease: a name a forger made up gets nothing), at most once a second: a HELLO within the second
+ * is answered when it ends (the heartbeat sees to it), so a storm of HELLOs costs one dump a
+ * second and none is forgotten. */
+void cluster_answer(struct cluster *c, struct cnode *n)
 {
-	if (!c->up || (n->dumped_ms && cluster_now(c) - n->dumped_ms < CL_ANSWER_MS))
+	if (!c->up)
 		return;
+	if (n->dumped_ms && cluster_now(c) - n->dumped_ms < CL_ANSWER_MS) {
+		n->answer_due = true;
+		return;
+	}
+	n->answer_due = false;
 	if (n->beating) {
 		/* A node we hear (its lease may be out while Redis refuses writes: it is full). */
 		n->dumped_ms = cluster_now(c);
@@ -393,7 +399,9 @@ void cluster_on_message(void *ctx, const char *channel, size_t clen, const char 
 	case CMSG_BEAT:
 		n->beating = true;
 		n->online = strtoull(m.f[0].p, NULL, 10);
-		if (!known || (n->online && !n->users.count))
+		/* Its heartbeat follows its news on the same channel: here, its count of people must
+		 * be ours. Not so, something was lost (a refused or dropped message): ask again. */
+		if (!known || n->online != n->users.count)
 			cluster_ask(c, n);
 		break;
 	case CMSG_BYE:

@@ -43,6 +43,8 @@ enum {
 	CL_DUMP_STEP_MS = 1,    /* between steps while it waits for Redis to drain */
 	CL_DUMP_LOW = 4,        /* a step sends only while what waits is below buffer / this */
 	CL_ANSWER_MS = 1000,    /* a node's HELLOs are answered at most this often */
+	CL_LUA_MAX = 8,         /* the scripts whose SHA1 is kept (there are five) */
+	CL_SHA_HEX = 40,
 };
 
 /* A dump on its way out (cluster_sync.c): the names of this node's people when it began, sent a
@@ -65,6 +67,7 @@ struct cnode {
 	uint64_t asked_ms;    /* when (uv_now): at most one ask a lease */
 	uint64_t dumped_ms;   /* when we last sent it our state: at most one answer a second */
 	bool beating;         /* we heard its heartbeat: a node, not a name a forger made up */
+	bool answer_due;      /* it asked within the second after our last answer */
 };
 
 struct ghost {
@@ -90,6 +93,11 @@ struct cluster {
 	uv_timer_t news;         /* at once, out of any fan-out: tell people split or whole */
 	uv_timer_t pace;         /* while a dump is going out */
 	struct cl_dump *dumps;   /* the one going out first, then those asked for since */
+	struct {
+		const char *script;   /* a static text: compared by pointer */
+		char sha[CL_SHA_HEX + 1];
+		bool sent;            /* sent whole since the link came up: Redis has it */
+	} lua[CL_LUA_MAX];       /* cluster_lua.c */
 	int news_what;           /* enum hub_cluster_news to tell, or -1 */
 	bool up;                 /* linked, lease held */
 	bool ever_up;            /* the lease was ours once (a refusal then is not fatal) */
@@ -128,6 +136,8 @@ void cluster_user_msg(struct cluster *c, const struct session *s, bool rooms, st
 
 /* cluster_in.c */
 void cluster_on_message(void *ctx, const char *channel, size_t clen, const char *data, size_t len);
+/* Answers n's HELLO (our state on its channel), now or when the second since the last is over. */
+void cluster_answer(struct cluster *c, struct cnode *n);
 /* The ghost of node n named name, or NULL. */
 struct ghost *cluster_ghost(struct cnode *n, const char *name);
 /* A new person of n named name (checked), or NULL if someone here has the name. */
@@ -136,6 +146,15 @@ struct ghost *cluster_ghost_new(struct cluster *c, struct cnode *n, const char *
 /* Closes and frees g, its quit seen with reason, stamped with st. */
 void cluster_ghost_close(struct cluster *c, struct ghost *g, const struct hub_stamp *st,
 			 const char *reason);
+
+/* cluster_lua.c */
+/* Runs a script: argv as for EVAL (argv[0] "EVAL", argv[1] its static text, then numkeys, keys
+ * and arguments), sent by EVALSHA and again by EVAL if Redis does not know it yet. As
+ * clink_command otherwise. */
+bool cluster_eval(struct cluster *c, rlink_cb *cb, void *privdata, int argc, const char **argv,
+		  const size_t *lens);
+/* The link came up: the Redis may be new, so each script goes whole once more. */
+void cluster_lua_forget(struct cluster *c);
 
 /* cluster_sync.c */
 /* Publishes this node's whole state (SYNC, people, rooms, SYNCED) on channel, paced (above). */

@@ -146,7 +146,7 @@ static void cluster_script(struct cluster *c, const char *script, bool claim, co
 		k->news_len = m ? c->out.len : 0;
 		memcpy(k->folded, folded, n);
 	}
-	if (clink_command(&c->link, claim ? cluster_claimed : NULL, k, argc, argv, lens)) {
+	if (cluster_eval(c, claim ? cluster_claimed : NULL, k, argc, argv, lens)) {
 		if (m)
 			c->st.published++;
 	} else {
