@@ -543,17 +543,19 @@ class ClusterCase(IrcCase):
         self.addCleanup(rc.close)
         return rc
 
-    def node_flags(self, redis_url, k, irc=False, lease=LEASE, extra=()):
-        flags = ["--http-listen", "127.0.0.1:0", "--no-ai",
+    def node_flags(self, redis_url, k, irc=False, lease=LEASE, extra=(), ai=None):
+        """ai: the URL of an OpenAI-compatible fake for the node's assistant (None: --no-ai)."""
+        flags = ["--http-listen", "127.0.0.1:0",
                  "--cluster", redis_url, "--node-name", "node-%d" % k,
                  "--cluster-lease", str(lease)]
+        flags += ["--ai-url", ai, "--ai-rate", "0"] if ai else ["--no-ai"]
         if irc:
             flags += ["--irc-listen", "127.0.0.1:0", "--irc-flood", "0",
                       "--server-name", "node%d.test" % k]
         return flags + [str(f) for f in extra]
 
-    def node(self, redis, k, irc=False, lease=LEASE, extra=(), url=None):
-        srv = harness.Server(*self.node_flags(url or redis.url, k, irc, lease, extra))
+    def node(self, redis, k, irc=False, lease=LEASE, extra=(), url=None, ai=None):
+        srv = harness.Server(*self.node_flags(url or redis.url, k, irc, lease, extra, ai))
         srv.node_name = "node-%d" % k
         self._servers.append(srv)
         self.addCleanup(self._finish, srv)

@@ -15,9 +15,11 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
 import harness  # noqa: E402
 from harness import TIMEOUT  # noqa: E402
 import cluster_helpers as ch  # noqa: E402
+from fake import FakeOpenAI  # noqa: E402
 
 PEOPLE = 700          # each USER message is about 120 bytes: ~85 KB of dump
 BUFFER = "64K"        # the smallest --cluster-buffer
@@ -102,6 +104,27 @@ class Scale(ch.ClusterCase):
         bea2 = n2.client("eve")
         ch.until_answer(bea2, "/who #lobby", harness.rx(r"\* #lobby \(5\): .*dan.*"))
         self.assertGreaterEqual(ch.metric(n1, "charla_cluster_scripts_resent_total"), 1)
+
+    def test_the_assistant_answers_once_from_the_askers_node(self):
+        fake = FakeOpenAI()
+        self.addCleanup(fake.stop)
+        r = self.redis()
+        n1 = self.node(r, 1, ai=fake.url)
+        n2 = self.node(r, 2, ai=fake.url)
+        self.wait_whole([n1, n2], 2)
+        ana = n1.client("ana")
+        bea = n2.client("bea")
+        ana.wait_for("[#lobby] -- bea joined")
+        bea.send("gpt: [[say hola]]")
+        ana.expect("[#lobby] bea: gpt: [[say hola]]")
+        ana.wait_for("[#lobby] gpt: bea: hola")
+        bea.wait_for("[#lobby] gpt: bea: hola")
+        ana.send("gpt: [[say adios]]")
+        bea.wait_for("[#lobby] gpt: ana: adios")
+        ana.wait_for("[#lobby] gpt: ana: adios")
+        # Once each: two questions, two requests, whatever the number of nodes hearing them.
+        self.assertEqual([x for x in ana.sync() + bea.sync() if "gpt:" in x], [])
+        self.assertEqual(fake.stats()["total"], 2)
 
 
 if __name__ == "__main__":
