@@ -401,7 +401,7 @@ void cluster_on_message(void *ctx, const char *channel, size_t clen, const char 
 		n->online = strtoull(m.f[0].p, NULL, 10);
 		/* Its heartbeat follows its news on the same channel: here, its count of people must
 		 * be ours. Not so, something was lost (a refused or dropped message): ask again. */
-		if (!known || n->online != n->users.count)
+		if (!known || n->online != n->users.count + n->refused)
 			cluster_ask(c, n);
 		break;
 	case CMSG_BYE:

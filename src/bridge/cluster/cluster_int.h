@@ -68,6 +68,8 @@ struct cnode {
 	uint64_t dumped_ms;   /* when we last sent it our state: at most one answer a second */
 	bool beating;         /* we heard its heartbeat: a node, not a name a forger made up */
 	bool answer_due;      /* it asked within the second after our last answer */
+	size_t refused;       /* its people we could not take in (their name is someone's here)
+			       * since its last dump began */
 };
 
 struct ghost {

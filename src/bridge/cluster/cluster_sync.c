@@ -149,6 +149,7 @@ void cluster_sync_begin(struct cluster *c, struct cnode *n)
 {
 	(void)c;
 	n->syncing = true;
+	n->refused = 0;
 	size_t it = 0;
 	void *v;
 	while (map_next(&n->users, &it, NULL, &v))
@@ -205,8 +206,11 @@ void cluster_apply_user(struct cluster *c, struct cnode *n, const struct cmsg *m
 	struct ghost *g = cluster_ghost(n, m->f[0].p);
 	if (!g)
 		g = cluster_ghost_new(c, n, m->f[0].p, st);
-	if (!g)
+	if (!g) {
+		n->refused++; /* its name is someone's here (a bot of this node only): counted, so
+			       * that the heartbeat's count does not ask for a dump again and again */
 		return;
+	}
 	g->stale = false;
 	struct session *s = &g->s;
 	/* What another node says of its person is checked as its face would check a client's:
