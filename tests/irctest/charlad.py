@@ -26,10 +26,13 @@ tests do not use. Not implemented by charlad, and so skipped rather than failed:
 """
 
 import atexit
+import errno
 import os
 from pathlib import Path
 import shutil
+import socket
 import subprocess
+import time
 from typing import IO, Any, Dict, List, Optional, Set, Type
 
 from irctest.basecontrollers import BaseServerController, DirectoryBasedController
@@ -157,6 +160,7 @@ class CharladController(BaseServerController, DirectoryBasedController):
             self._log = open(Path(log_dir) / f"charlad-{port}.log", "ab")
             kwargs["stdout"] = subprocess.DEVNULL
             kwargs["stderr"] = self._log
+        _wait_until_bindable(listen)
         self.proc = self.execute([*faketime_cmd, *argv], proc_name="charlad", **kwargs)
         CharladController._live.add(self)
 
@@ -189,6 +193,35 @@ class CharladController(BaseServerController, DirectoryBasedController):
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+# irctest picks a port by binding port 0 and closing it (its workers share a list so that they do
+# not pick the same one), but between that and charlad's bind, another test's client connection
+# may take the port as its source port: charlad would then exit with "address already in use" and
+# the test fail for nothing of its own. Until the port can be bound (as charlad binds it, with
+# SO_REUSEADDR, as libuv does), the start waits, on a deadline: the client's connection ends with
+# its test.
+BIND_DEADLINE_S = 10.0
+BIND_POLL_S = 0.05
+
+
+def _wait_until_bindable(listen: str) -> None:
+    host, _, port = listen.rpartition(":")
+    host = host.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    deadline = time.monotonic() + BIND_DEADLINE_S
+    while True:
+        s = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, int(port)))
+            return
+        except OSError as e:
+            if e.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                return  # charlad will say why itself
+        finally:
+            s.close()
+        time.sleep(BIND_POLL_S)  # another process's socket: only the clock tells when it goes
 
 
 def _listen_addr(hostname: str, port: int) -> str:
