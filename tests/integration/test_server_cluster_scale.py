@@ -21,17 +21,18 @@ from harness import TIMEOUT  # noqa: E402
 import cluster_helpers as ch  # noqa: E402
 from fake import FakeOpenAI  # noqa: E402
 
-PEOPLE = 700          # each USER message is about 120 bytes: ~85 KB of dump
+PEOPLE = 700          # each USER message is about 500 bytes (an away text): ~350 KB of dump
 BUFFER = "64K"        # the smallest --cluster-buffer
 WELCOME = b"Welcome, "
 
 
-def connect_many(port, names):
-    """Line clients named names, each waited for until welcomed (on a deadline)."""
+def connect_many(port, names, first=b""):
+    """Line clients named names, each waited for until welcomed (on a deadline); each sends
+    `first` (lines) right after its name."""
     socks = []
     for name in names:
         s = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
-        s.sendall(name.encode() + b"\n")
+        s.sendall(name.encode() + b"\n" + first)
         socks.append(s)
     for s in socks:
         got = b""
@@ -57,7 +58,9 @@ class Scale(ch.ClusterCase):
         r.stop()
         self.wait_state(n1, "split")
         names = ["p%03d_%s" % (i, "x" * 26) for i in range(PEOPLE)]
-        socks = connect_many(n1.port, names)
+        # Each away with a long text: about 500 bytes a person in the dump, so that even one
+        # batch of people would pass the buffer unless every message checks what waits.
+        socks = connect_many(n1.port, names, b"/away " + b"z" * 380 + b"\n")
         self.addCleanup(lambda: [s.close() for s in socks])
         splits = ch.metric(n1, "charla_cluster_splits_total")
         r.restart()

@@ -118,10 +118,14 @@ static void cluster_renewed(void *privdata, const struct redisReply *r)
 	}
 }
 
+static void cluster_number(struct cluster *c);
+
 static void cluster_beat(uv_timer_t *t)
 {
 	struct cluster *c = t->data;
 	uint64_t now = cluster_now(c);
+	if (c->unnumbered && !c->up && clink_up(&c->link))
+		cluster_number(c);
 	if (c->up) {
 		cluster_lease_cmd(c, cluster_renewed);
 		char online[24];
@@ -138,8 +142,6 @@ static void cluster_beat(uv_timer_t *t)
 		void *v;
 		while (map_next(&c->nodes, &it, NULL, &v)) {
 			struct cnode *n = v;
-			if (n->answer_due)
-				cluster_answer(c, n);
 			if (now - n->seen_ms > c->cfg.lease_ms) {
 				struct buf why = BUF_INIT;
 				cluster_split_reason(c, n->name, &why);
@@ -210,8 +212,14 @@ static void cluster_seq(void *privdata, const struct redisReply *r)
 	struct cluster *c = privdata;
 	if (!r || c->shutting || !clink_up(&c->link))
 		return; /* the next contact asks again */
-	if (r->type == REDIS_REPLY_INTEGER)
-		c->h->cfg.node = (uint16_t)((uint64_t)r->integer & ((1u << HUB_ID_NODE_BITS) - 1));
+	if (r->type != REDIS_REPLY_INTEGER) {
+		/* Without its number, its ids could be another node's: not linked yet. */
+		log_error(c->log, "cluster: numbering node %s: %s", c->node,
+			  r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		c->unnumbered = true; /* the heartbeat asks again */
+		return;
+	}
+	c->h->cfg.node = (uint16_t)((uint64_t)r->integer & ((1u << HUB_ID_NODE_BITS) - 1));
 	cluster_whole(c);
 }
 
@@ -236,12 +244,19 @@ static void cluster_leased(void *privdata, const struct redisReply *r)
 		return;
 	}
 	if (!c->ever_up) {
-		const char *argv[] = {"INCR", CL_SEQ};
-		size_t lens[] = {4, strlen(CL_SEQ)};
-		clink_command(&c->link, cluster_seq, c, 2, argv, lens);
+		cluster_number(c);
 		return;
 	}
 	cluster_whole(c);
+}
+
+/* Asks Redis for this node's number (cluster_seq goes on from the answer). */
+static void cluster_number(struct cluster *c)
+{
+	c->unnumbered = false;
+	const char *argv[] = {"INCR", CL_SEQ};
+	size_t lens[] = {4, strlen(CL_SEQ)};
+	clink_command(&c->link, cluster_seq, c, 2, argv, lens);
 }
 
 static void cluster_link_up(void *ctx)
@@ -360,9 +375,10 @@ struct cluster *cluster_new(uv_loop_t *loop, struct hub *h, const struct cluster
 	uv_timer_init(loop, &c->split);
 	uv_timer_init(loop, &c->news);
 	uv_timer_init(loop, &c->pace);
-	c->beat.data = c->split.data = c->news.data = c->pace.data = c;
+	uv_timer_init(loop, &c->answers);
+	c->beat.data = c->split.data = c->news.data = c->pace.data = c->answers.data = c;
 	c->news_what = -1;
-	c->handles = 4;
+	c->handles = 5;
 	c->obs = (struct hub_observer){
 		.mask = HUB_MASK(HUB_EV_MESSAGE) | HUB_MASK(HUB_EV_JOIN) | HUB_MASK(HUB_EV_PART) |
 			HUB_MASK(HUB_EV_QUIT) | HUB_MASK(HUB_EV_NICK) | HUB_MASK(HUB_EV_TOPIC) |
@@ -429,6 +445,7 @@ void cluster_shutdown(struct cluster *c, const char *reason)
 	uv_close((uv_handle_t *)&c->news, cluster_handle_closed);
 	cluster_dump_cancel(c);
 	uv_close((uv_handle_t *)&c->pace, cluster_handle_closed);
+	uv_close((uv_handle_t *)&c->answers, cluster_handle_closed);
 	clink_close(&c->link, cluster_link_closed, c);
 }
 

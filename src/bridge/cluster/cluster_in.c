@@ -203,16 +203,29 @@ static void cluster_leased_asker(void *privdata, const struct redisReply *r)
 	free(q);
 }
 
+/* The HELLOs that came within a second of the last answer to their node, answered now. */
+static void cluster_answers_due(uv_timer_t *t)
+{
+	struct cluster *c = t->data;
+	size_t it = 0;
+	void *v;
+	while (map_next(&c->nodes, &it, NULL, &v))
+		if (((struct cnode *)v)->answer_due)
+			cluster_answer(c, v);
+}
+
 /* A HELLO from n: our state on its channel, if n is a node (we hear its heartbeat, or it holds a
  * lease: a name a forger made up gets nothing), at most once a second: a HELLO within the second
- * is answered when it ends (the heartbeat sees to it), so a storm of HELLOs costs one dump a
- * second and none is forgotten. */
+ * is answered when it ends (a timer sees to it), so a storm of HELLOs costs one dump a second
+ * and none is forgotten. */
 void cluster_answer(struct cluster *c, struct cnode *n)
 {
 	if (!c->up)
 		return;
 	if (n->dumped_ms && cluster_now(c) - n->dumped_ms < CL_ANSWER_MS) {
 		n->answer_due = true;
+		if (!uv_is_active((uv_handle_t *)&c->answers))
+			uv_timer_start(&c->answers, cluster_answers_due, CL_ANSWER_MS, 0);
 		return;
 	}
 	n->answer_due = false;
@@ -222,6 +235,7 @@ void cluster_answer(struct cluster *c, struct cnode *n)
 		cluster_dump(c, cluster_node_channel(c, n->name));
 		return;
 	}
+	n->dumped_ms = cluster_now(c); /* asking counts: HELLOs meanwhile wait their second */
 	struct cl_hello *q = xcalloc(1, sizeof(*q));
 	q->c = c;
 	snprintf(q->node, sizeof(q->node), "%s", n->name);
@@ -264,6 +278,9 @@ static bool cluster_apply_event(struct cluster *c, struct cnode *n, const struct
 		return false;
 	}
 	struct ghost *g = s->remote ? (struct ghost *)((char *)s - offsetof(struct ghost, s)) : NULL;
+	if (g && n->syncing)
+		g->stale = false; /* news of it after its node's SYNC: it is there (a paced dump may
+				   * have missed it under its former name) */
 	unsigned d;
 	bool ok = true;
 	remote_begin(h, st);
@@ -401,7 +418,7 @@ void cluster_on_message(void *ctx, const char *channel, size_t clen, const char 
 		n->online = strtoull(m.f[0].p, NULL, 10);
 		/* Its heartbeat follows its news on the same channel: here, its count of people must
 		 * be ours. Not so, something was lost (a refused or dropped message): ask again. */
-		if (!known || n->online != n->users.count + n->refused)
+		if (!known || (!n->syncing && n->online != n->users.count + n->refused))
 			cluster_ask(c, n);
 		break;
 	case CMSG_BYE:

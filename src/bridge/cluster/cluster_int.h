@@ -52,8 +52,8 @@ enum {
  * --cluster-buffer nor floods the reader's buffer in Redis. */
 struct cl_dump {
 	char channel[RLINK_CHANNEL_MAX + 1];
-	char **names;         /* folded, copied */
-	size_t n, next;
+	char **names;         /* folded, copied: people's, then rooms' from `people` on */
+	size_t n, people, next;
 	struct cl_dump *later; /* the next dump asked for */
 };
 
@@ -68,8 +68,8 @@ struct cnode {
 	uint64_t dumped_ms;   /* when we last sent it our state: at most one answer a second */
 	bool beating;         /* we heard its heartbeat: a node, not a name a forger made up */
 	bool answer_due;      /* it asked within the second after our last answer */
-	size_t refused;       /* its people we could not take in (their name is someone's here)
-			       * since its last dump began */
+	size_t refused;       /* its people we could not take in (their name is someone's here) */
+	size_t refusing;      /* ...counted during a dump, the node's count at its end */
 };
 
 struct ghost {
@@ -94,6 +94,7 @@ struct cluster {
 	uv_timer_t split;        /* a lease after the link was lost: the others' people go */
 	uv_timer_t news;         /* at once, out of any fan-out: tell people split or whole */
 	uv_timer_t pace;         /* while a dump is going out */
+	uv_timer_t answers;      /* HELLOs that came too soon after the last answer: answered then */
 	struct cl_dump *dumps;   /* the one going out first, then those asked for since */
 	struct {
 		const char *script;   /* a static text: compared by pointer */
@@ -103,6 +104,7 @@ struct cluster {
 	int news_what;           /* enum hub_cluster_news to tell, or -1 */
 	bool up;                 /* linked, lease held */
 	bool ever_up;            /* the lease was ours once (a refusal then is not fatal) */
+	bool unnumbered;         /* Redis refused this node a number (full): asked again */
 	bool shutting;
 	bool closing;            /* closing a ghost of its own accord (a node gone): no KILL */
 	unsigned handles;        /* timers not yet closed */

@@ -48,48 +48,58 @@ static void cluster_dump_free(struct cl_dump *d)
 	free(d);
 }
 
-/* The rooms with people of this node, then SYNCED: the dump's end. */
-static void cluster_dump_end(struct cluster *c, const struct cl_dump *d)
-{
-	struct buf scratch = BUF_INIT;
-	struct cmsg m;
-	size_t it = 0;
-	void *v;
-	while (map_next(&c->h->rooms, &it, NULL, &v)) {
-		const struct room *r = v;
-		if (!r->local)
-			continue;
-		cluster_room_msg(r, &m, &scratch);
-		cluster_send(c, d->channel, &m);
-	}
-	buf_free(&scratch);
-	m = (struct cmsg){.type = CMSG_SYNCED};
-	cluster_send(c, d->channel, &m);
-}
-
-/* The dump's start: the names of this node's people now, and SYNC, in one step, so that whoever
- * arrives after goes out live after SYNC (and the receiver keeps them). */
+/* The dump's start: the names of this node's people now, then of the rooms they are in, and SYNC,
+ * in one step, so that whoever arrives after goes out live after SYNC (and the receiver keeps
+ * them). */
 static void cluster_dump_begin(struct cluster *c, struct cl_dump *d)
 {
-	size_t it = 0;
+	size_t it = 0, cap = 0;
 	void *v;
-	while (map_next(&c->h->names, &it, NULL, &v)) {
-		const struct session *s = v;
-		d->n += !s->remote && s->ops->face;
-	}
-	d->names = xcalloc(d->n ? d->n : 1, sizeof(*d->names));
-	size_t k = 0;
+	while (map_next(&c->h->names, &it, NULL, &v))
+		cap += !((const struct session *)v)->remote && ((const struct session *)v)->ops->face;
+	it = 0;
+	while (map_next(&c->h->rooms, &it, NULL, &v))
+		cap += ((const struct room *)v)->local > 0;
+	d->names = xcalloc(cap ? cap : 1, sizeof(*d->names));
 	it = 0;
 	while (map_next(&c->h->names, &it, NULL, &v)) {
 		const struct session *s = v;
 		if (!s->remote && s->ops->face)
-			d->names[k++] = xstrdup(session_folded(s));
+			d->names[d->n++] = xstrdup(session_folded(s));
+	}
+	d->people = d->n;
+	it = 0;
+	while (map_next(&c->h->rooms, &it, NULL, &v)) {
+		const struct room *r = v;
+		if (r->local)
+			d->names[d->n++] = xstrdup(room_folded(r));
 	}
 	struct cmsg m = {.type = CMSG_SYNC};
 	cluster_send(c, d->channel, &m);
 }
 
-/* One step of the first dump: a batch of people, while Redis keeps up. */
+/* Entry k of the dump as a message (a person, then a room), false when it is gone since. */
+static bool cluster_dump_entry(struct cluster *c, const struct cl_dump *d, size_t k,
+			       struct cmsg *m, struct buf *scratch)
+{
+	const char *name = d->names[k];
+	if (k < d->people) {
+		const struct session *s = session_find(c->h, name, strlen(name));
+		if (!s || s->remote || !s->ops->face)
+			return false; /* gone since (its quit went out live) */
+		cluster_user_msg(c, s, true, m, scratch);
+		return true;
+	}
+	const struct room *r = map_get(&c->h->rooms, name);
+	if (!r || !r->local)
+		return false;
+	cluster_room_msg(r, m, scratch);
+	return true;
+}
+
+/* A step of the first dump: entries while what waits for Redis stays low (checked before each,
+ * so that no batch alone passes --cluster-buffer). A send may drop the link, which cancels the
+ * dumps: d is then gone, and the step ends at once. */
 static void cluster_dump_step(uv_timer_t *t)
 {
 	struct cluster *c = t->data;
@@ -98,24 +108,35 @@ static void cluster_dump_step(uv_timer_t *t)
 		uv_timer_stop(t);
 		return;
 	}
-	if (clink_stats(&c->link).pending > c->cfg.buffer / CL_DUMP_LOW)
+	size_t low = c->cfg.buffer / CL_DUMP_LOW;
+	if (clink_stats(&c->link).pending > low)
 		return; /* the next step, once Redis drained some */
-	if (!d->names)
+	if (!d->names) {
 		cluster_dump_begin(c, d);
+		if (!c->up || c->dumps != d)
+			return;
+	}
 	struct buf scratch = BUF_INIT;
 	struct cmsg m;
-	for (size_t k = 0; k < CL_DUMP_BATCH && d->next < d->n; k++, d->next++) {
-		const char *name = d->names[d->next];
-		const struct session *s = session_find(c->h, name, strlen(name));
-		if (!s || s->remote || !s->ops->face)
-			continue; /* gone since (its quit went out live) */
-		cluster_user_msg(c, s, true, &m, &scratch);
-		cluster_send(c, d->channel, &m);
+	for (size_t k = 0; k < CL_DUMP_BATCH && d->next < d->n; k++) {
+		if (clink_stats(&c->link).pending > low)
+			break;
+		bool some = cluster_dump_entry(c, d, d->next++, &m, &scratch);
+		if (some) {
+			cluster_send(c, d->channel, &m);
+			if (!c->up || c->dumps != d) {
+				buf_free(&scratch);
+				return;
+			}
+		}
 	}
 	buf_free(&scratch);
 	if (d->next < d->n)
 		return;
-	cluster_dump_end(c, d);
+	m = (struct cmsg){.type = CMSG_SYNCED};
+	cluster_send(c, d->channel, &m);
+	if (!c->up || c->dumps != d)
+		return;
 	c->dumps = d->later;
 	cluster_dump_free(d);
 	if (!c->dumps)
@@ -149,7 +170,7 @@ void cluster_sync_begin(struct cluster *c, struct cnode *n)
 {
 	(void)c;
 	n->syncing = true;
-	n->refused = 0;
+	n->refusing = 0;
 	size_t it = 0;
 	void *v;
 	while (map_next(&n->users, &it, NULL, &v))
@@ -160,6 +181,7 @@ void cluster_sync_end(struct cluster *c, struct cnode *n, const struct hub_stamp
 {
 	n->syncing = false;
 	n->asked = false;
+	n->refused = n->refusing;
 	struct buf why = BUF_INIT;
 	cluster_split_reason(c, n->name, &why);
 	for (bool again = true; again;) {
@@ -207,8 +229,13 @@ void cluster_apply_user(struct cluster *c, struct cnode *n, const struct cmsg *m
 	if (!g)
 		g = cluster_ghost_new(c, n, m->f[0].p, st);
 	if (!g) {
-		n->refused++; /* its name is someone's here (a bot of this node only): counted, so
-			       * that the heartbeat's count does not ask for a dump again and again */
+		/* Its name is someone's here (a bot of this node only): counted, so that the
+		 * heartbeat's count does not ask for a dump again and again. During a dump, into
+		 * the dump's own count, which SYNCED makes the node's. */
+		if (n->syncing)
+			n->refusing++;
+		else
+			n->refused++;
 		return;
 	}
 	g->stale = false;
