@@ -114,7 +114,8 @@ extern const size_t config_noptions;
 config_parse_fn config_udp, config_rate, config_help, config_version;
 
 /* The KIND_CUSTOM readers of config_opts.c. */
-config_parse_fn config_exempt, config_key, config_model, config_url;
+config_parse_fn config_exempt, config_key, config_model, config_url, config_cluster,
+	config_node_name;
 
 /* Whether the option is followed by a value (it is neither a flag nor an action). */
 bool config_takes_value(const struct config_opt *o);

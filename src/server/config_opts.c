@@ -4,6 +4,10 @@
 
 #include <string.h>
 
+#include <stdio.h>
+
+#include "bridge/cluster/cmsg.h"
+#include "bridge/cluster/rlink.h"
 #include "net/netlim.h"
 
 static void config_set_string(struct config *cfg, const struct config_opt *o, const char *s)
@@ -58,6 +62,36 @@ enum config_result config_exempt(struct config *cfg, const struct config_opt *o,
 	struct netlim_config lim;
 	if (netlim_parse_exempt(arg, &lim, err, errlen) < 0)
 		return RESULT_ERR;
+	config_set_string(cfg, o, arg);
+	return RESULT_OK;
+}
+
+/* --cluster: a redis:// URL as the cluster's link reads it (bridge/cluster/rlink.h), checked here
+ * so that --check-config and the start say what is wrong before anything listens. The password
+ * is never repeated in the message. */
+enum config_result config_cluster(struct config *cfg, const struct config_opt *o, char *arg,
+				  char *err, size_t errlen)
+{
+	struct rlink_url url;
+	const char *why = NULL;
+	bool ok = rlink_url_parse(arg, &url, &why);
+	memset(&url, 0, sizeof(url));
+	if (!ok) {
+		snprintf(err, errlen, "--cluster: %s", why ? why : "not a redis:// URL");
+		return RESULT_ERR;
+	}
+	config_set_string(cfg, o, arg);
+	return RESULT_OK;
+}
+
+/* --node-name: what the cluster's messages can carry (cmsg.h). */
+enum config_result config_node_name(struct config *cfg, const struct config_opt *o, char *arg,
+				    char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	if (!cmsg_node_valid(arg, strlen(arg)))
+		return RESULT_BAD;
 	config_set_string(cfg, o, arg);
 	return RESULT_OK;
 }

@@ -292,7 +292,7 @@ const struct config_opt config_options[] = {
 	 .def = 3, .metavar = "N", .help = "accounts registered per address per hour",
 	 .zero = "no limit"},
 
-	{.name = "cluster", .kind = KIND_STRING, FIELD(cluster_url),
+	{.name = "cluster", .kind = KIND_CUSTOM, .parse = config_cluster, FIELD(cluster_url),
 	 .metavar = "redis://HOST[:PORT][/DB]",
 	 .section = "Cluster (several nodes share one chat through Redis):",
 	 .help = "join the nodes that share this Redis (a password may come as redis://:PASS@HOST)",
@@ -300,7 +300,8 @@ const struct config_opt config_options[] = {
 	{.name = "cluster-password", .kind = KIND_STRING, FIELD(cluster_password),
 	 .env = "CHARLA_CLUSTER_PASSWORD", .metavar = "PASSWORD", .flags = OPT_SECRET,
 	 .help = "Redis's password (better in the environment than on the command line)"},
-	{.name = "node-name", .kind = KIND_STRING, FIELD(node_name), .metavar = "NAME",
+	{.name = "node-name", .kind = KIND_CUSTOM, .parse = config_node_name, FIELD(node_name),
+	 .metavar = "NAME",
 	 .help = "this node's name in the cluster: letters, digits and . _ : - (unique: a second "
 		 "node with the same name refuses to start)",
 	 .def_help = "HOSTNAME:PORT"},

@@ -394,6 +394,15 @@ static void t_strings(void **state)
 	assert_string_equal(OK("--cluster", "redis://127.0.0.1:6379/2")->cluster_url,
 			    "redis://127.0.0.1:6379/2");
 	assert_string_equal(OK("--node-name", "aula-1")->node_name, "aula-1");
+	/* The cluster's URL and node name are checked as the cluster reads them, before anything
+	 * listens (--check-config too). */
+	fails_args("--cluster: TLS to Redis (rediss://) is not supported; use redis://",
+		   ARGS("--cluster", "rediss://127.0.0.1:6379"));
+	assert_int_equal(run_parse(ARGS("--cluster", "http://127.0.0.1")), -1);
+	assert_int_equal(run_parse(ARGS("--cluster", "redis://:pw@redis.example")), -1);
+	assert_null(strstr(run.err, "pw")); /* the password is never repeated */
+	fails_value("node-name", "a b");
+	fails_value("node-name", "");
 	assert_string_equal(OK("--cluster-password", "s3cret")->cluster_password, "s3cret");
 	assert_string_equal(OK("--ai-key-file", "/run/key")->ai_key_file, "/run/key");
 	assert_string_equal(OK("--ai-system", "be brief")->ai_system, "be brief");
