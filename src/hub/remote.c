@@ -79,6 +79,13 @@ void remote_tell_all(struct hub *h, enum hub_cluster_news what)
 	fan_end(h);
 }
 
+const char *remote_node(const struct hub *h, const struct session *s)
+{
+	return s->remote && h->cluster && h->cluster->node_of
+		       ? h->cluster->node_of(h->cluster->ctx, s)
+		       : NULL;
+}
+
 size_t remote_people(const struct hub *h)
 {
 	return h->names.count - h->nbots;

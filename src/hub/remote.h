@@ -44,6 +44,8 @@ struct hub_cluster {
 	size_t (*nodes)(void *ctx, struct hub_node_view *v, size_t cap);
 	/* Whether this node is linked to the others now. */
 	bool (*whole)(void *ctx);
+	/* The name of the node a remote session is on. */
+	const char *(*node_of)(void *ctx, const struct session *s);
 	void *ctx;
 };
 
@@ -70,6 +72,9 @@ enum hub_result remote_join(struct hub *h, struct session *s, const char *room, 
 void remote_tell_all(struct hub *h, enum hub_cluster_news what);
 /* Tells s the nodes and their counts (HUB_EV_CLUSTER, HUB_CLUSTER_LIST). */
 void remote_list(struct hub *h, struct session *s);
+/* The node s is on, for faces that show a user's server (IRC's WHOIS and WHO): its node's name
+ * for a remote session, NULL for this node's own. */
+const char *remote_node(const struct hub *h, const struct session *s);
 /* People in the chat as lists count them: named sessions but bots, of every node. */
 size_t remote_people(const struct hub *h);
 

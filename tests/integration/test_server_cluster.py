@@ -83,7 +83,20 @@ class Chat(ch.ClusterCase):
         cris.send("WHOIS bea")
         m = cris.wait_for("311")
         self.assertEqual(m.params[1], "bea")
+        m = cris.wait_for("312")  # the server bea is on: her node
+        self.assertEqual(m.params[1:3], ["bea", "node-2"])
         cris.wait_for("318")
+        cris.send("WHO #lobby")
+        seen = {}
+        while True:
+            m = cris.readline()
+            if m.command == "352":
+                seen[m.params[5]] = (m.params[4], m.last.split(" ")[0])
+            if m.command == "315":
+                break
+        self.assertEqual(seen["bea"], ("node-2", "1"))  # its server, one hop away
+        self.assertEqual(seen["ana"], ("node-1", "1"))
+        self.assertEqual(seen["cris"][1], "0")
         # A room on two nodes: node-3 hears nothing of it.
         ana.send("/join #dev")
         ana.expect("* You joined #dev (1 member).")

@@ -312,6 +312,13 @@ static size_t cluster_view_nodes(void *ctx, struct hub_node_view *v, size_t cap)
 	return n;
 }
 
+static const char *cluster_view_node_of(void *ctx, const struct session *s)
+{
+	(void)ctx;
+	const struct ghost *g = (const struct ghost *)((const char *)s - offsetof(struct ghost, s));
+	return g->node->name;
+}
+
 static bool cluster_view_whole(void *ctx)
 {
 	const struct cluster *c = ctx;
@@ -390,7 +397,7 @@ struct cluster *cluster_new(uv_loop_t *loop, struct hub *h, const struct cluster
 	};
 	hub_observe(h, &c->obs);
 	c->view = (struct hub_cluster){.nodes = cluster_view_nodes, .whole = cluster_view_whole,
-				       .ctx = c};
+				       .node_of = cluster_view_node_of, .ctx = c};
 	hub_set_cluster(h, &c->view);
 	return c;
 }

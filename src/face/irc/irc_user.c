@@ -9,6 +9,7 @@
 
 #include "face/irc/irc_int.h"
 #include "base/log.h"
+#include "hub/remote.h"
 #include "hub/auth.h"
 #include "net/netlim.h"
 #include "hub/mode.h"
@@ -44,6 +45,7 @@ static const char T_ADMINME[] = "%s :Administrative info";
 
 static const char T_ADMIN_EMAIL[] = ":nobody@%s";
 static const char T_SERVERINFO[] = "%s %s :%s";
+static const char T_NODE_INFO[] = "another node of this chat"; /* WHOIS 312, a remote user's */
 
 enum {
 	IRC_TARGMAX = 4,        /* TARGMAX=PRIVMSG:4,NOTICE:4 */
@@ -202,6 +204,13 @@ static void irc_user_who_flags(const struct session *s, int prefix, bool all, st
 		buf_putc(out, '+');
 }
 
+/* The server s is on as WHO shows it: this one, or its node in a cluster (hub/remote.h). */
+static const char *irc_user_server(const struct irc_client *c, const struct session *s)
+{
+	const char *node = remote_node(c->f->hub, s);
+	return node ? node : irc_server(c->f);
+}
+
 static void irc_user_who_line(struct irc_who *w, const struct session *s, const struct room *r)
 {
 	struct irc_client *c = w->c;
@@ -210,8 +219,9 @@ static void irc_user_who_line(struct irc_who *w, const struct session *s, const 
 	struct buf flags = BUF_INIT;
 	irc_user_who_flags(s, r ? room_prefix(r, s) : -1, irc_has(c, IRC_CAP_MULTI_PREFIX), &flags);
 	if (!w->whox) {
-		irc_num(c, "352", "%s %s %s %s %s %s :0 %s", chan, irc_user_of(s), irc_host_of(s),
-			irc_server(c->f), s->name, flags.data, real);
+		irc_num(c, "352", "%s %s %s %s %s %s :%d %s", chan, irc_user_of(s), irc_host_of(s),
+			irc_user_server(c, s), s->name, flags.data, remote_node(c->f->hub, s) ? 1 : 0,
+			real);
 		buf_free(&flags);
 		return;
 	}
@@ -229,10 +239,10 @@ static void irc_user_who_line(struct irc_who *w, const struct session *s, const 
 		case 'u': buf_puts(&line, irc_user_of(s)); break;
 		case 'i': buf_puts(&line, "255.255.255.255"); break;
 		case 'h': buf_puts(&line, irc_host_of(s)); break;
-		case 's': buf_puts(&line, irc_server(c->f)); break;
+		case 's': buf_puts(&line, irc_user_server(c, s)); break;
 		case 'n': buf_puts(&line, s->name); break;
 		case 'f': buf_append(&line, flags.data, flags.len); break;
-		case 'd': buf_putc(&line, '0'); break;
+		case 'd': buf_putc(&line, remote_node(c->f->hub, s) ? '1' : '0'); break;
 		case 'l': buf_putc(&line, '0'); break;
 		case 'a': buf_puts(&line, s->info && s->info->account ? s->info->account : "0"); break;
 		case 'o': buf_puts(&line, "n/a"); break;
@@ -248,7 +258,7 @@ static void irc_user_who_line(struct irc_who *w, const struct session *s, const 
 static bool irc_user_who_matches(const struct irc_client *c, const struct irc_span *mask,
 				 const struct session *s)
 {
-	const char *fields[] = {s->name, irc_user_of(s), irc_host_of(s), irc_server(c->f),
+	const char *fields[] = {s->name, irc_user_of(s), irc_host_of(s), irc_user_server(c, s),
 				irc_real_of(s)};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (mask_match(mask->p, mask->len, fields[i], strlen(fields[i])))
@@ -350,7 +360,9 @@ void irc_user_whois(struct irc_client *c, const struct irc_msg *m)
 	}
 	if (chans.len)
 		irc_num(c, "319", "%s :%s", s->name, chans.data);
-	irc_num(c, "312", T_SERVERINFO, s->name, irc_server(c->f), c->f->cfg.info);
+	const char *node = remote_node(h, s);
+	irc_num(c, "312", T_SERVERINFO, s->name, node ? node : irc_server(c->f),
+		node ? T_NODE_INFO : c->f->cfg.info);
 	if (s->info && s->info->account)
 		irc_num(c, "330", "%s %s :is logged in as", s->name, s->info->account);
 	if (s->caps & SESSION_MODE_OPER)
