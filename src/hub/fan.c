@@ -78,7 +78,8 @@ static struct frame *fan_slot(struct hub *h, const struct hub_format *f, uint16_
 void fan_to(struct hub *h, const struct hub_event *ev, struct session *s)
 {
 	if (s->slot == HUB_NO_SLOT) {
-		s->ops->event(s, ev);
+		if (!s->remote) /* a bot; a remote session's own node tells it (remote.h) */
+			s->ops->event(s, ev);
 		return;
 	}
 	struct frame *f = h->fan[s->slot];
@@ -149,7 +150,8 @@ void fan_shared(struct hub *h, struct session *s, const struct hub_event *ev, bo
 void fan_one(struct hub *h, struct session *s, const struct hub_event *ev)
 {
 	if (s->slot == HUB_NO_SLOT) {
-		s->ops->event(s, ev);
+		if (!s->remote) /* a bot; a remote session's own node tells it (remote.h) */
+			s->ops->event(s, ev);
 		return;
 	}
 	const struct hub_format *fmt = fan_format(h, s->slot);

@@ -58,12 +58,6 @@ enum hub_result remote_join(struct hub *h, struct session *s, const char *name, 
 	return HUB_OK;
 }
 
-/* Every person on this node: named, not a bot, not remote. */
-static bool remote_is_local_person(const struct session *s)
-{
-	return !s->remote && s->ops->face;
-}
-
 void remote_tell_all(struct hub *h, enum hub_cluster_news what)
 {
 	if (h->stopping)
@@ -74,7 +68,7 @@ void remote_tell_all(struct hub *h, enum hub_cluster_news what)
 	size_t it = 0;
 	void *v;
 	while (map_next(&h->names, &it, NULL, &v))
-		if (remote_is_local_person(v))
+		if (remote_local_person(v))
 			fan_to(h, &ev, v);
 	fan_end(h);
 }

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "hub/event.h"
+#include "hub/session.h"
 
 struct hub;
 struct hub_stamp;
@@ -50,6 +51,12 @@ struct hub_cluster {
 };
 
 enum { HUB_NODES_MAX = 64 }; /* nodes a list shows */
+
+/* Whether s is a person of this node: named by a face (not a bot), not a remote session. */
+static inline bool remote_local_person(const struct session *s)
+{
+	return !s->remote && s->ops->face;
+}
 
 /* Registers the cluster (NULL: none; lists then show this node alone). */
 void hub_set_cluster(struct hub *h, const struct hub_cluster *c);

@@ -315,7 +315,7 @@ static size_t cluster_view_nodes(void *ctx, struct hub_node_view *v, size_t cap)
 static const char *cluster_view_node_of(void *ctx, const struct session *s)
 {
 	(void)ctx;
-	const struct ghost *g = (const struct ghost *)((const char *)s - offsetof(struct ghost, s));
+	const struct ghost *g = cluster_ghost_of(s);
 	return g->node->name;
 }
 

@@ -29,7 +29,7 @@ static void ghost_admitted(struct session *s)
  * session_close has run; forget and free it. */
 static void ghost_disconnect(struct session *s)
 {
-	struct ghost *g = (struct ghost *)((char *)s - offsetof(struct ghost, s));
+	struct ghost *g = cluster_ghost_of(s);
 	map_del(&g->node->users, g->key);
 	free(g->key);
 	free(g);
@@ -260,7 +260,7 @@ static bool cluster_apply_kill(struct cluster *c, const struct cmsg *m, const st
 		remote_end(c->h);
 		return true;
 	}
-	struct ghost *g = (struct ghost *)((char *)t - offsetof(struct ghost, s));
+	struct ghost *g = cluster_ghost_of(t);
 	cluster_ghost_close(c, g, st, m->f[2].p);
 	return true;
 }
@@ -277,7 +277,7 @@ static bool cluster_apply_event(struct cluster *c, struct cnode *n, const struct
 		cluster_ask(c, n);
 		return false;
 	}
-	struct ghost *g = s->remote ? (struct ghost *)((char *)s - offsetof(struct ghost, s)) : NULL;
+	struct ghost *g = s->remote ? cluster_ghost_of(s) : NULL;
 	if (g && n->syncing)
 		g->stale = false; /* news of it after its node's SYNC: it is there (a paced dump may
 				   * have missed it under its former name) */
@@ -297,7 +297,7 @@ static bool cluster_apply_event(struct cluster *c, struct cnode *n, const struct
 					     m->f[4].p, m->f[4].len, tags, m->f[5].len) == HUB_OK;
 		} else if (!m->f[1].len && cl_user(&m->f[2])) {
 			struct session *t = session_find(h, m->f[2].p, m->f[2].len);
-			ok = t && !t->remote && !t->bot && t->ops->face && s->remote &&
+			ok = t && remote_local_person(t) &&
 			     session_message_tagged(h, s, m->f[2].p, m->f[2].len, (enum hub_msg_kind)d,
 						    m->f[4].p, m->f[4].len, tags,
 						    m->f[5].len) == HUB_OK;

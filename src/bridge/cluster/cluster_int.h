@@ -9,6 +9,9 @@
 #ifndef CHARLA_BRIDGE_CLUSTER_CLUSTER_INT_H
 #define CHARLA_BRIDGE_CLUSTER_CLUSTER_INT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "base/buf.h"
 #include "base/map.h"
 #include "bridge/cluster/cluster.h"
@@ -78,6 +81,12 @@ struct ghost {
 	char *key;            /* its folded name, the key in node->users (outlives the session's) */
 	bool stale;           /* not in the node's dump so far */
 };
+
+/* The ghost a remote session is (container arithmetic: the session is its first member's). */
+static inline struct ghost *cluster_ghost_of(const struct session *s)
+{
+	return (struct ghost *)((uintptr_t)s - offsetof(struct ghost, s));
+}
 
 struct cluster {
 	uv_loop_t *loop;

@@ -186,7 +186,7 @@ void cluster_reclaim(struct cluster *c)
 	size_t n = 0, it = 0;
 	void *v;
 	while (map_next(&c->h->names, &it, NULL, &v))
-		n += !((const struct session *)v)->remote && ((const struct session *)v)->ops->face;
+		n += remote_local_person(v);
 	const char **argv = xcalloc(n + 7, sizeof(*argv));
 	size_t *lens = xcalloc(n + 7, sizeof(*lens));
 	int argc = 0;
@@ -200,7 +200,7 @@ void cluster_reclaim(struct cluster *c)
 	it = 0;
 	while (map_next(&c->h->names, &it, NULL, &v)) {
 		const struct session *s = v;
-		if (!s->remote && s->ops->face)
+		if (remote_local_person(s))
 			argv[argc++] = session_folded(s);
 	}
 	for (int i = 0; i < argc; i++)
@@ -268,16 +268,11 @@ static void cluster_mode_fields(const struct hub_event *ev, struct cmsg *m, stru
 	m->n = 2 + n;
 }
 
-static struct ghost *cluster_ghost_of(struct session *s)
-{
-	return (struct ghost *)((char *)s - offsetof(struct ghost, s));
-}
-
 /* What this node does while it applies another's event: only its own books. */
 static void cluster_observe_applied(struct cluster *c, const struct hub_event *ev)
 {
 	const struct session *s = ev->src;
-	if (ev->type == HUB_EV_QUIT && s && !s->remote && s->ops->face)
+	if (ev->type == HUB_EV_QUIT && s && remote_local_person(s))
 		cluster_release(c, session_folded(s), NULL);
 }
 

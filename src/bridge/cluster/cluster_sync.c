@@ -56,7 +56,7 @@ static void cluster_dump_begin(struct cluster *c, struct cl_dump *d)
 	size_t it = 0, cap = 0;
 	void *v;
 	while (map_next(&c->h->names, &it, NULL, &v))
-		cap += !((const struct session *)v)->remote && ((const struct session *)v)->ops->face;
+		cap += remote_local_person(v);
 	it = 0;
 	while (map_next(&c->h->rooms, &it, NULL, &v))
 		cap += ((const struct room *)v)->local > 0;
@@ -64,7 +64,7 @@ static void cluster_dump_begin(struct cluster *c, struct cl_dump *d)
 	it = 0;
 	while (map_next(&c->h->names, &it, NULL, &v)) {
 		const struct session *s = v;
-		if (!s->remote && s->ops->face)
+		if (remote_local_person(s))
 			d->names[d->n++] = xstrdup(session_folded(s));
 	}
 	d->people = d->n;
