@@ -29,11 +29,12 @@ static const char LUA_CLAIM[] =
 	"end "
 	"if ARGV[4] ~= '' then redis.call(ARGV[6], ARGV[4], ARGV[5]) end "
 	"return 1";
-/* Frees ARGV[2] if node ARGV[1] has it, and publishes ARGV[4] on ARGV[3] with the verb ARGV[5]. */
+/* The claim's arguments (ARGV[3] unused): frees ARGV[2] if node ARGV[1] has it, and publishes
+ * ARGV[5] on ARGV[4] with the verb ARGV[6]. */
 static const char LUA_RELEASE[] =
 	"redis.call('SREM', KEYS[3] .. ARGV[1], ARGV[2]) "
 	"if redis.call('HGET', KEYS[1], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[1], ARGV[2]) end "
-	"if ARGV[3] ~= '' then redis.call(ARGV[5], ARGV[3], ARGV[4]) end "
+	"if ARGV[4] ~= '' then redis.call(ARGV[6], ARGV[4], ARGV[5]) end "
 	"return 1";
 /* Back from a split: node ARGV[1] holds exactly the names ARGV[2..] (those a live node took
  * meanwhile apart: they come back as a list, to be given up), and frees the rest of its set. */
@@ -126,17 +127,16 @@ static void cluster_script(struct cluster *c, const char *script, bool claim, co
 		cmsg_encode(&c->out, m);
 		channel = CL_CTL;
 	}
+	/* Claim and release take the same arguments (release has no former name). */
 	const char *argv[] = {"EVAL", script, "3", CL_NAMES, CL_LEASE, CL_OWNED, c->node, folded,
-			      claim ? (old ? old : "") : channel, claim ? channel : (m ? c->out.data : ""),
-			      m ? c->out.data : "", clink_publish_verb(&c->link)};
-	int argc = claim ? 12 : 11;
-	if (!claim) /* release has no former name: its verb comes after its payload */
-		argv[argc - 1] = argv[argc];
-	size_t lens[12];
-	for (int i = 0; i < argc; i++)
+			      old ? old : "", channel, m ? c->out.data : "",
+			      clink_publish_verb(&c->link)};
+	enum { ARGC = sizeof(argv) / sizeof(argv[0]), PAYLOAD = ARGC - 2 };
+	size_t lens[ARGC];
+	for (int i = 0; i < ARGC; i++)
 		lens[i] = strlen(argv[i]);
 	if (m) /* the payload is binary-safe: its own length */
-		lens[argc - 2] = c->out.len;
+		lens[PAYLOAD] = c->out.len;
 	struct cl_claim *k = NULL;
 	if (claim) {
 		size_t n = strlen(folded) + 1;
@@ -146,7 +146,7 @@ static void cluster_script(struct cluster *c, const char *script, bool claim, co
 		k->news_len = m ? c->out.len : 0;
 		memcpy(k->folded, folded, n);
 	}
-	if (cluster_eval(c, claim ? cluster_claimed : NULL, k, argc, argv, lens)) {
+	if (cluster_eval(c, claim ? cluster_claimed : NULL, k, ARGC, argv, lens)) {
 		if (m)
 			c->st.published++;
 	} else {
